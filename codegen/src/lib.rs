@@ -1,0 +1,2 @@
+pub mod diagnostics;
+pub mod spec;

@@ -1,0 +1,756 @@
+//! The spec model: what a maintainer writes in `specs/<vendor>.yaml`.
+//!
+//! These types are the single source of truth for the spec format. The JSON
+//! Schema in `specs/spec.schema.json` is derived from them (`cargo xtask
+//! codegen` rewrites it), and the structural check in [`crate::spec::schema`]
+//! walks the same schema, so the format, its documentation and its validation
+//! cannot drift apart.
+//!
+//! Maps are [`IndexMap`]s so the generated code follows the document's order.
+//! Keys of `types.*.fields` and `endpoints.*.params` are wire names, exactly as
+//! the vendor spells them; Rust names are derived from them in `ir`.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One vendor document, transcribed.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// File name of the vendor document this spec transcribes (in `shared/vendor-docs/`).
+    pub source: String,
+    /// Name of the generated Rust module and cargo feature (snake_case), e.g. `erp`.
+    pub module: String,
+    pub vendor: Vendor,
+    /// Base URLs the document names. The first is the default.
+    #[serde(default)]
+    pub environments: Vec<Environment>,
+    /// Response formats the document offers; only `json` is generated.
+    #[serde(default)]
+    pub formats: Vec<Format>,
+    /// Transport rules that apply to every call.
+    #[serde(default)]
+    pub transport: Transport,
+    pub auth: Auth,
+    /// Where code, message and data live in every business response.
+    #[serde(default)]
+    pub envelope: Option<Envelope>,
+    /// Named types (objects) used by endpoints, webhooks and other types.
+    #[serde(default)]
+    pub types: IndexMap<String, TypeDef>,
+    /// The document's endpoints, keyed by the Rust method name (snake_case).
+    #[serde(default)]
+    pub endpoints: IndexMap<String, Endpoint>,
+    /// Error-code tables, keyed by table name. All tables of a vendor form one
+    /// generated `ErrorCode` enum.
+    #[serde(default)]
+    pub error_codes: IndexMap<String, ErrorTable>,
+    /// Events the vendor pushes to the application.
+    #[serde(default)]
+    pub webhooks: Option<Webhooks>,
+    /// Endpoints the document only names (no paths or fields), in its grouping.
+    #[serde(default)]
+    pub catalogue: Vec<CatalogueGroup>,
+    /// The document's examples, verbatim.
+    #[serde(default)]
+    pub examples: IndexMap<String, Example>,
+    /// Where the document is silent, ambiguous or contradicts itself.
+    #[serde(default)]
+    pub doc_gaps: Vec<DocGap>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Vendor {
+    /// Display name used in generated docs, e.g. `ERP inventory/order API`.
+    pub name: String,
+    /// The document's own title, verbatim.
+    pub title: String,
+    /// The document's introduction, verbatim.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// API version, when the document states one.
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// Identifier, e.g. `production`.
+    pub name: String,
+    /// Base URL that endpoint paths are appended to.
+    pub base_url: String,
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Json,
+    Xml,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Transport {
+    /// Allow credentials over plain `http://` to non-loopback hosts. Only for
+    /// documents whose only base URLs are plain HTTP; `plain_http_reason` must say why.
+    #[serde(default)]
+    pub allow_plain_http: bool,
+    #[serde(default)]
+    pub plain_http_reason: Option<String>,
+}
+
+// ---------------------------------------------------------------------------
+// Auth
+// ---------------------------------------------------------------------------
+
+/// How a client authenticates: the credentials the application supplies, how
+/// tokens are obtained, and what is added to every authenticated request.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Auth {
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Values the application supplies, keyed by snake_case name (`client_id`, `password`, ...).
+    pub credentials: IndexMap<String, Credential>,
+    /// How access tokens are obtained and renewed. Absent when the credentials
+    /// themselves authenticate every call.
+    #[serde(default)]
+    pub token: Option<TokenSource>,
+    /// Added to every authenticated request, in order. Each step's output is
+    /// bound to its `name`, so later steps can refer to it as `{name}`.
+    pub apply: Vec<ApplyStep>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Credential {
+    /// Secrets are wrapped so they never appear in `Debug` output or errors.
+    #[serde(default)]
+    pub secret: bool,
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Environment variable the runnable examples read it from.
+    #[serde(default)]
+    pub env: Option<String>,
+    /// Optional credentials may be absent (e.g. a token obtained elsewhere).
+    #[serde(default)]
+    pub optional: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenSource {
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Token requests, keyed by grant name (`client_credentials`, `authorization_code`, `refresh_token`, `login`, ...).
+    pub grants: IndexMap<String, Grant>,
+    /// The grant the client runs by itself when it has no usable token. Absent
+    /// when a person must authorize first (authorization code).
+    #[serde(default)]
+    pub automatic: Option<String>,
+    /// The grant that renews an expired access token (defaults to `automatic`).
+    #[serde(default)]
+    pub refresh_with: Option<String>,
+    /// Browser redirect for the authorization-code flow.
+    #[serde(default)]
+    pub authorize: Option<Authorize>,
+    /// Where the token and its lifetime are in the token response.
+    pub response: TokenResponse,
+    #[serde(default)]
+    pub policy: RefreshPolicy,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    /// The document's name for this call, verbatim.
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default = "HttpMethod::post")]
+    pub method: HttpMethod,
+    /// Path relative to the base URL. Absent when the document gives none: the
+    /// application must then configure it (recorded in `doc_gaps`).
+    #[serde(default)]
+    pub path: Option<String>,
+    pub encoding: BodyEncoding,
+    /// Request fields; values are templates over credentials and `inputs`.
+    pub fields: IndexMap<String, ValueExpr>,
+    /// How the client id and secret may be presented (RFC 6749 §2.3.1); the first is the default.
+    #[serde(default)]
+    pub client_auth: Vec<ClientAuth>,
+    /// Values the caller passes per request (`code`, `redirect_uri`, `refresh_token`).
+    #[serde(default)]
+    pub inputs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    /// `client_id` and `client_secret` as body fields.
+    Form,
+    /// `Authorization: Basic base64(client_id:client_secret)`.
+    Basic,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Authorize {
+    pub path: String,
+    /// Query parameters; values are templates over credentials and `redirect_uri`/`state`.
+    pub params: IndexMap<String, ValueExpr>,
+    /// Lifetime of the authorization code, when the document states it.
+    #[serde(default)]
+    pub code_lifetime_seconds: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenResponse {
+    /// The token response is wrapped in the vendor's `envelope`.
+    #[serde(default)]
+    pub enveloped: bool,
+    /// Dotted path of the access token (inside `data` when enveloped).
+    pub access_token: String,
+    /// Dotted path of the lifetime in seconds.
+    #[serde(default)]
+    pub expires_in: Option<String>,
+    /// Lifetime when the response does not say.
+    #[serde(default)]
+    pub default_lifetime_seconds: Option<u64>,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    #[serde(default)]
+    pub refresh_token_lifetime_seconds: Option<u64>,
+    /// Further values kept with the token (e.g. `user_id: userId`), usable as `{user_id}`.
+    #[serde(default)]
+    pub extra: IndexMap<String, String>,
+    /// Where an un-enveloped error response keeps its code and description (OAuth2: `error`, `error_description`).
+    #[serde(default)]
+    pub error: Option<TokenErrorFields>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenErrorFields {
+    pub code: String,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshPolicy {
+    /// Renew this many seconds before expiry.
+    #[serde(default)]
+    pub refresh_before_expiry_seconds: Option<u64>,
+    /// Renew once the token is in the last fraction of its lifetime (e.g. 0.1).
+    #[serde(default)]
+    pub refresh_in_last_fraction: Option<f64>,
+    /// Never call the token endpoint more often than this.
+    #[serde(default)]
+    pub min_interval_seconds: Option<u64>,
+    /// Obtain a token when the client is built rather than on first use.
+    #[serde(default)]
+    pub fetch_on_start: bool,
+    /// HTTP statuses of business calls that mean "renew the token and retry once".
+    #[serde(default)]
+    pub renew_on_http_status: Vec<u16>,
+}
+
+/// One thing added to an authenticated request.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(tag = "in", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ApplyStep {
+    /// A request header.
+    Header {
+        name: String,
+        value: ValueExpr,
+        #[serde(default)]
+        doc: Option<String>,
+    },
+    /// A query parameter.
+    Query {
+        name: String,
+        value: ValueExpr,
+        #[serde(default)]
+        doc: Option<String>,
+    },
+    /// `Authorization: Basic base64(username:password)`.
+    Basic {
+        username: ValueExpr,
+        password: ValueExpr,
+    },
+}
+
+/// A value computed per request. A plain string is a template: literal text
+/// with `{name}` references to credentials, token fields (`access_token`,
+/// `extra` names), request facts (`method`, `path`) and earlier steps.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ValueExpr {
+    Template(String),
+    Op(ValueOp),
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ValueOp {
+    /// The current time as a Unix timestamp.
+    Now(TimeUnit),
+    /// A random string of this many decimal digits.
+    RandomDigits(u8),
+    /// Lowercase hex MD5 of the value.
+    Md5Hex(Box<ValueExpr>),
+    /// Lowercase hex HMAC-SHA256 of `data` keyed by `key`.
+    HmacSha256Hex { key: Box<ValueExpr>, data: Box<ValueExpr> },
+    /// `k=v` pairs, sorted by the whole `k=v` text, joined by `separator`.
+    SortedPairs {
+        separator: String,
+        pairs: IndexMap<String, ValueExpr>,
+    },
+    /// Integer arithmetic over earlier values: `+ - * / %`, parentheses, integer literals and names.
+    Arithmetic(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeUnit {
+    Seconds,
+    Millis,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyEncoding {
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `application/json`.
+    Json,
+    /// No body; fields go in the query string.
+    Query,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    fn post() -> Self {
+        HttpMethod::Post
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Envelope
+// ---------------------------------------------------------------------------
+
+/// The vendor's common response wrapper. Paths are dotted (`error.code`).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// How a successful response is recognised.
+    pub success: SuccessRule,
+    /// Path of the vendor's result code.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Paths of the message, the first present wins.
+    #[serde(default)]
+    pub message: Vec<String>,
+    /// Path of the payload.
+    pub data: String,
+    /// Path of per-field error details (`[{field, message}]`).
+    #[serde(default)]
+    pub details: Option<String>,
+    /// Further fields kept on every response and error (`requestId`, `traceId`).
+    #[serde(default)]
+    pub extra: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum SuccessRule {
+    /// The `code` field equals one of these values.
+    CodeIn(Vec<Code>),
+    /// This boolean field is `true`.
+    FieldTrue(String),
+}
+
+/// An error code: the documents use both integers and strings.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Code {
+    Int(i64),
+    Str(String),
+}
+
+// ---------------------------------------------------------------------------
+// Types
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TypeDef {
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Fields keyed by wire name.
+    pub fields: IndexMap<String, Field>,
+    /// Decode through a JSON tree first, so a key repeated in one object is
+    /// accepted and the last occurrence wins (as in most JSON parsers).
+    #[serde(default)]
+    pub allow_duplicate_keys: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// `string`, `integer`, `boolean`, `decimal`, `date`, `datetime`,
+    /// `timestamp`, `unix_seconds`, `unix_millis`, `json`, a type name,
+    /// `list<T>` or `map<T>`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// The value may be `null`.
+    #[serde(default)]
+    pub nullable: bool,
+    /// The key may be absent.
+    #[serde(default)]
+    pub optional: bool,
+    /// Numbers and booleans may also arrive as JSON strings (`"5"`).
+    #[serde(default)]
+    pub lenient: bool,
+    /// How a decimal is written on the wire: `string` (default) or `number`.
+    #[serde(default)]
+    pub wire: Option<WireFormat>,
+    /// Rust field name, when the derived one is unusable.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// The type the document states, when it differs from `type`.
+    #[serde(default)]
+    pub document_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WireFormat {
+    String,
+    Number,
+}
+
+// ---------------------------------------------------------------------------
+// Endpoints
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    /// The document's title for this endpoint, verbatim.
+    pub title: String,
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Methods the document allows; the client uses the first.
+    pub methods: Vec<HttpMethod>,
+    pub path: String,
+    /// Whether the call carries the vendor's auth (`auth.apply`).
+    #[serde(default = "default_true")]
+    pub auth: bool,
+    /// How body parameters are encoded.
+    #[serde(default)]
+    pub body: Option<BodyEncoding>,
+    /// Parameters keyed by wire name.
+    #[serde(default)]
+    pub params: IndexMap<String, Param>,
+    /// Type of the envelope's `data` (or of the whole body without an envelope).
+    #[serde(default)]
+    pub response: Option<String>,
+    #[serde(default)]
+    pub pagination: Option<Pagination>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    #[serde(rename = "in")]
+    pub location: ParamLocation,
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(default)]
+    pub required: bool,
+    /// The server's default when the parameter is omitted, as the document states it.
+    #[serde(default)]
+    pub default: Option<serde_json::Value>,
+    #[serde(default)]
+    pub minimum: Option<i64>,
+    #[serde(default)]
+    pub maximum: Option<i64>,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub wire: Option<WireFormat>,
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    #[serde(default)]
+    pub document_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamLocation {
+    Query,
+    Body,
+    Header,
+}
+
+/// Page-number pagination: the client re-sends the request with `page_param`
+/// incremented until `total_pages` is reached.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Pagination {
+    pub page_param: String,
+    /// Field of the response type holding this page's items.
+    pub items: String,
+    /// Dotted path (within the response type) of the total number of pages.
+    pub total_pages: String,
+}
+
+// ---------------------------------------------------------------------------
+// Error codes
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorTable {
+    /// The document's heading for this table, verbatim.
+    pub title: String,
+    #[serde(default)]
+    pub doc: Option<String>,
+    pub codes: Vec<ErrorCode>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCode {
+    pub code: Code,
+    /// Variant name (UpperCamelCase). Derived from `java_name` or `code` when absent.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The vendor's own constant name (`SIGN_ERROR`).
+    #[serde(default)]
+    pub java_name: Option<String>,
+    /// The message, verbatim (placeholders such as `%s` kept).
+    pub message: String,
+    /// Further text the document gives (e.g. a Chinese comment), verbatim.
+    #[serde(default)]
+    pub doc: Option<String>,
+    pub class: ErrorClass,
+}
+
+/// What an error code means for the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorClass {
+    /// Not an error.
+    Success,
+    /// Credentials are wrong or missing; retrying will not help.
+    Auth,
+    /// The access token is invalid or expired: renew it and retry once.
+    RenewToken,
+    /// A person must authorize again (refresh token or auth code is dead).
+    Reauthorize,
+    /// Regenerate nonce and timestamp, re-sign and retry once.
+    Resign,
+    /// Transient; retrying later may succeed.
+    Retryable,
+    /// Called too often.
+    RateLimited,
+    /// The request is wrong; fix the input.
+    Caller,
+    /// The vendor (or its warehouse, etc.) refused for its own reasons.
+    Vendor,
+}
+
+// ---------------------------------------------------------------------------
+// Webhooks
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Webhooks {
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Field naming the event kind.
+    pub discriminator: String,
+    /// Field holding the event's payload.
+    pub payload: String,
+    /// Top-level fields besides the discriminator and payload.
+    #[serde(default)]
+    pub fields: IndexMap<String, Field>,
+    /// Event kinds: discriminator value → payload type.
+    pub events: IndexMap<String, WebhookEvent>,
+    pub signature: WebhookSignature,
+    /// Acknowledgement bodies the application answers with.
+    pub acknowledgement: Acknowledgement,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEvent {
+    /// Payload type name.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Variant name (UpperCamelCase); derived from the discriminator value when absent.
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSignature {
+    /// Digest over the signed text; `md5_hex` is supported.
+    pub algorithm: String,
+    /// The signed text; `{payload}` is the payload's raw JSON as received and
+    /// `{secret}` the credential named by `secret`.
+    pub signed_text: String,
+    /// Credential used as the secret.
+    pub secret: String,
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Acknowledgement {
+    /// JSON body meaning "received".
+    pub success: String,
+    /// JSON body meaning "failed"; `{message}` is replaced by the reason, JSON-escaped.
+    pub failure: String,
+}
+
+// ---------------------------------------------------------------------------
+// Catalogue, examples, gaps
+// ---------------------------------------------------------------------------
+
+/// A group of the document's navigation: named endpoints without paths.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueGroup {
+    /// The group's heading, verbatim.
+    pub title: String,
+    #[serde(default)]
+    pub entries: Vec<CatalogueEntry>,
+    #[serde(default)]
+    pub groups: Vec<CatalogueGroup>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueEntry {
+    /// The entry's name, verbatim (including any 废弃/作废 mark).
+    pub title: String,
+    /// The document marks it deprecated (废弃 or 作废).
+    #[serde(default)]
+    pub deprecated: bool,
+    /// The spec endpoint this entry is, when the document specifies it.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// The document's caption for the example, verbatim.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// `json`, `http`, `shell`, `php`, `java`, ...
+    pub language: String,
+    /// What the example must parse into; absent for non-JSON examples.
+    #[serde(default)]
+    pub parses_as: Option<ParsesAs>,
+    /// HTTP status the document gives with the example.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Edits that make an example with comments or placeholders valid JSON.
+    #[serde(default)]
+    pub normalize: Vec<Normalize>,
+    /// The example, verbatim.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ParsesAs {
+    /// A whole enveloped response of this endpoint (success or error).
+    Response(String),
+    /// The JSON body of this endpoint's request.
+    Request(String),
+    /// A value of this named type.
+    Type(String),
+    /// A successful token response of this grant.
+    TokenResponse(String),
+    /// An error response of the token endpoint of this grant.
+    TokenError(String),
+    /// An error response in the vendor's envelope.
+    ErrorResponse,
+    /// A webhook delivery.
+    Webhook,
+    /// A webhook acknowledgement body.
+    WebhookAck,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Normalize {
+    /// Remove `// ...` comments, also those inside string values (`"5 // 良品数量"` → `"5"`).
+    StripLineComments,
+    /// Replace every occurrence of `from` with `to`.
+    Replace { from: String, to: String },
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocGap {
+    /// Short identifier (snake_case).
+    pub id: String,
+    pub kind: GapKind,
+    /// Where in the document.
+    #[serde(rename = "where")]
+    pub location: String,
+    /// What the document says or does not say.
+    pub text: String,
+    /// How the spec and the generated client deal with it.
+    pub resolution: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GapKind {
+    /// The document does not say.
+    Silent,
+    /// The document says two incompatible things.
+    Contradiction,
+    /// A misspelling or mangled text.
+    Typo,
+    /// The document's example does not match its own tables.
+    ExampleMismatch,
+}

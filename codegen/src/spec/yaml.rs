@@ -1,0 +1,249 @@
+//! The one module that knows the YAML library.
+//!
+//! It parses a spec into a [`Node`] tree in which every value and every key
+//! carries its line and column. The structural check walks that tree (so it
+//! can report every problem, not just serde's first), and semantic checks use
+//! [`Node::locate`] to turn a spec path back into a position.
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+use crate::diagnostics::Loc;
+
+/// A YAML value with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    /// Entries in document order; keys carry their own positions.
+    Map(Vec<(Key, Node)>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    pub name: String,
+    pub loc: Loc,
+}
+
+/// A YAML syntax error (or an error deserializing the typed model).
+#[derive(Debug, Clone)]
+pub struct YamlError {
+    pub loc: Loc,
+    pub message: String,
+}
+
+/// Parses YAML text into a located tree.
+pub fn parse(source: &str) -> Result<Node, YamlError> {
+    serde_saphyr::from_str::<Node>(source).map_err(to_yaml_error)
+}
+
+/// Deserializes the typed model. Only called once the structural check passed,
+/// so an error here is rare (e.g. a value out of a numeric type's range).
+pub fn from_str<T: for<'de> Deserialize<'de>>(source: &str) -> Result<T, YamlError> {
+    serde_saphyr::from_str::<T>(source).map_err(to_yaml_error)
+}
+
+fn to_yaml_error(err: serde_saphyr::Error) -> YamlError {
+    let loc = err
+        .location()
+        .map(|l| Loc {
+            line: l.line(),
+            column: l.column(),
+        })
+        .unwrap_or_default();
+    // The library's message may carry its own snippet; keep only the first line,
+    // our renderer adds the source line.
+    let text = err.without_snippet().to_string();
+    let message = text.lines().next().unwrap_or("invalid YAML").to_owned();
+    YamlError { loc, message }
+}
+
+impl Node {
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            NodeKind::Null => "null",
+            NodeKind::Bool(_) => "a boolean",
+            NodeKind::Int(_) => "an integer",
+            NodeKind::Float(_) => "a number",
+            NodeKind::Str(_) => "a string",
+            NodeKind::Seq(_) => "a list",
+            NodeKind::Map(_) => "a mapping",
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.kind {
+            NodeKind::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    fn key_loc(&self, key: &str) -> Option<Loc> {
+        match &self.kind {
+            NodeKind::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(k, _)| k.loc),
+            _ => None,
+        }
+    }
+
+    /// The position of the value at `path` (dotted keys, `[n]` for list items);
+    /// the deepest existing ancestor's position when the path does not exist.
+    /// A trailing `@key` asks for the position of the key itself.
+    pub fn locate(&self, path: &str) -> Loc {
+        let mut node = self;
+        let mut segments = split_path(path).peekable();
+        while let Some(seg) = segments.next() {
+            let next = match seg {
+                Segment::Key(k) if segments.peek().is_none() && k.starts_with('@') => {
+                    return node.key_loc(&k[1..]).unwrap_or(node.loc);
+                }
+                Segment::Key(k) => node.get(k),
+                Segment::Index(i) => match &node.kind {
+                    NodeKind::Seq(items) => items.get(i),
+                    _ => None,
+                },
+            };
+            match next {
+                Some(n) => node = n,
+                None => return node.loc,
+            }
+        }
+        node.loc
+    }
+}
+
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn split_path(path: &str) -> impl Iterator<Item = Segment<'_>> {
+    path.split('.').filter(|s| !s.is_empty()).flat_map(|part| {
+        // `codes[3]` → Key("codes"), Index(3)
+        let mut out = Vec::new();
+        let (head, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !head.is_empty() {
+            out.push(Segment::Key(head));
+        }
+        while let Some(end) = rest.find(']') {
+            if let Ok(i) = rest[1..end].parse() {
+                out.push(Segment::Index(i));
+            }
+            rest = &rest[end + 1..];
+        }
+        out
+    })
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<NodeKind>::deserialize(d)?;
+        Ok(Node {
+            kind: spanned.value,
+            loc: Loc {
+                line: spanned.referenced.line(),
+                column: spanned.referenced.column(),
+            },
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for NodeKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = NodeKind;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<NodeKind, E> {
+        Ok(NodeKind::Null)
+    }
+    fn visit_none<E>(self) -> Result<NodeKind, E> {
+        Ok(NodeKind::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<NodeKind, D::Error> {
+        NodeKind::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<NodeKind, E> {
+        Ok(NodeKind::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<NodeKind, E> {
+        Ok(NodeKind::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<NodeKind, E> {
+        i64::try_from(v)
+            .map(NodeKind::Int)
+            .map_err(|_| E::custom(format!("integer {v} is too large")))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<NodeKind, E> {
+        Ok(NodeKind::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<NodeKind, E> {
+        Ok(NodeKind::Str(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<NodeKind, E> {
+        Ok(NodeKind::Str(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<NodeKind, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Node>()? {
+            items.push(item);
+        }
+        Ok(NodeKind::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NodeKind, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Spanned<String>>()? {
+            let value = map.next_value::<Node>()?;
+            let loc = Loc {
+                line: key.referenced.line(),
+                column: key.referenced.column(),
+            };
+            entries.push((Key { name: key.value, loc }, value));
+        }
+        Ok(NodeKind::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_values_carry_positions() {
+        let node = parse("a:\n  b: [1, x]\n  c: true\n").unwrap();
+        assert_eq!(node.locate("a.b[1]"), Loc { line: 2, column: 10 });
+        assert_eq!(node.locate("a.@c"), Loc { line: 3, column: 3 });
+        assert_eq!(node.locate("a.c"), Loc { line: 3, column: 6 });
+        // A missing path falls back to its deepest existing ancestor.
+        assert_eq!(node.locate("a.missing.deeper"), node.locate("a"));
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let err = parse("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(err.loc.line >= 1, "{err:?}");
+        assert!(!err.message.is_empty());
+    }
+}

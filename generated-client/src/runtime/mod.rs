@@ -1,0 +1,1 @@
+//! The hand-written runtime shared by every generated client.

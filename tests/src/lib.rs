@@ -1,0 +1,4 @@
+//! Integration-test support: strict local fakes of the vendor APIs and a tiny raw HTTP client.
+
+pub mod fakes;
+pub mod raw_http;
