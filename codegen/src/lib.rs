@@ -1,2 +1,3 @@
 pub mod diagnostics;
 pub mod spec;
+pub mod validate;

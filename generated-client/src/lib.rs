@@ -5,3 +5,4 @@
 //! by hand; everything they share lives in the hand-written [`runtime`].
 
 pub mod runtime;
+pub mod wire;

@@ -20,7 +20,7 @@ fn check_specs(files: &[String]) -> ExitCode {
     let mut failed = false;
     for file in files {
         let path = Path::new(file);
-        match codegen::spec::load(path) {
+        match codegen::spec::load(path).and_then(|l| codegen::validate::validate(&l).map(|()| l)) {
             Ok(_) => eprintln!("{file}: ok"),
             Err(diags) => {
                 failed = true;

@@ -188,6 +188,10 @@ pub struct Grant {
     /// Values the caller passes per request (`code`, `redirect_uri`, `refresh_token`).
     #[serde(default)]
     pub inputs: Vec<String>,
+    /// Also apply the `auth.apply` steps that need no token (e.g. Basic
+    /// credentials and time-derived query values) to this token request.
+    #[serde(default)]
+    pub send_auth_steps: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -562,6 +566,9 @@ pub struct ErrorCode {
     #[serde(default)]
     pub doc: Option<String>,
     pub class: ErrorClass,
+    /// The maintainer's reasoning (e.g. why this class), not document text.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// What an error code means for the client.
@@ -622,6 +629,9 @@ pub struct WebhookEvent {
     pub name: Option<String>,
     #[serde(default)]
     pub doc: Option<String>,
+    /// Top-level fields only this event carries (besides `webhooks.fields`).
+    #[serde(default)]
+    pub fields: IndexMap<String, Field>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -634,6 +644,9 @@ pub struct WebhookSignature {
     pub signed_text: String,
     /// Credential used as the secret.
     pub secret: String,
+    /// Header that carries the signature, when the document says.
+    #[serde(default)]
+    pub header: Option<String>,
     #[serde(default)]
     pub doc: Option<String>,
 }

@@ -305,14 +305,23 @@ fn render_node(node: &Node) -> String {
     }
 }
 
-/// The known name closest to a misspelt one, if any is close.
+/// The known name closest to a misspelt one, if any is close: a small edit
+/// distance, or else the only name sharing its first two letters (`innt` → `integer`).
 pub fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
+    let near = known
         .iter()
         .map(|k| (edit_distance(name, k), *k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 4))
         .min()
-        .map(|(_, k)| k)
+        .map(|(_, k)| k);
+    near.or_else(|| {
+        let prefix: String = name.chars().take(2).collect();
+        let mut same = known.iter().filter(|k| prefix.chars().count() == 2 && k.starts_with(&prefix));
+        match (same.next(), same.next()) {
+            (Some(only), None) => Some(*only),
+            _ => None,
+        }
+    })
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

@@ -128,9 +128,7 @@ impl FakeErp {
     /// Every token issued so far now answers "Access token expired".
     pub fn expire_all_tokens(&self) {
         let now = Instant::now();
-        lock(&self.state.tokens)
-            .values_mut()
-            .for_each(|e| *e = now);
+        lock(&self.state.tokens).values_mut().for_each(|e| *e = now);
     }
     /// Mints an authorization code for the configured client, as `authorize.php` would.
     pub fn issue_authorization_code(&self, redirect_uri: &str) -> String {
@@ -173,7 +171,11 @@ async fn handle(st: Arc<State>, req: Request) -> Response {
         // Assumption: an unreadable/oversized body is a malformed request.
         Err(r) if r.path == TOKEN_PATH => {
             st.token_requests.fetch_add(1, Ordering::SeqCst);
-            return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Unreadable body");
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Unreadable body",
+            );
         }
         Err(_) => return business_error(StatusCode::BAD_REQUEST, "Unreadable request body"),
     };
@@ -236,7 +238,9 @@ fn token(st: &State, req: &Incoming) -> Response {
         return resp;
     }
     if !req.content_type_is("application/x-www-form-urlencoded") {
-        return bad("The content type for POST requests must be \"application/x-www-form-urlencoded\"");
+        return bad(
+            "The content type for POST requests must be \"application/x-www-form-urlencoded\"",
+        );
     }
     let form = parse_params(&req.body);
     // RFC 6749 §3.2: parameters must not be included more than once.
@@ -297,7 +301,9 @@ fn token(st: &State, req: &Incoming) -> Response {
         let mut codes = lock(&st.codes);
         match codes.get(code) {
             Some(g) if g.client_id != client_id => {
-                return invalid_grant("Authorization code doesn't exist or is invalid for the client");
+                return invalid_grant(
+                    "Authorization code doesn't exist or is invalid for the client",
+                );
             }
             Some(g) if Instant::now() >= g.expires_at => {
                 return invalid_grant("Authorization code expired");
@@ -310,7 +316,9 @@ fn token(st: &State, req: &Incoming) -> Response {
                 codes.remove(code);
             }
             None => {
-                return invalid_grant("Authorization code doesn't exist or is invalid for the client");
+                return invalid_grant(
+                    "Authorization code doesn't exist or is invalid for the client",
+                );
             }
         }
     }
@@ -550,7 +558,9 @@ fn lines_for(
     if i == 0 {
         table.to_vec()
     } else {
-        (0..1 + i % 3).map(|k| table[(i + k) % table.len()]).collect()
+        (0..1 + i % 3)
+            .map(|k| table[(i + k) % table.len()])
+            .collect()
     }
 }
 

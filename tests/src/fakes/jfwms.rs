@@ -281,20 +281,25 @@ async fn handle(st: Arc<State>, req: Request) -> Response {
     resp
 }
 
-/// POST + JSON object body, else 10001 (assumption: Spring-style 405/415 folded into 10001).
-fn json_object(req: &Incoming) -> Result<serde_json::Map<String, Value>, Response> {
+/// POST + JSON object body, else 10001 (assumption: Spring-style 405/415 folded into 10001;
+/// the `Err` is the HTTP status to send it with).
+fn json_object(req: &Incoming) -> Result<serde_json::Map<String, Value>, StatusCode> {
     if req.method != Method::POST {
-        let mut resp = err(PARAMS_ERROR.0, PARAMS_ERROR.1);
-        *resp.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-        return Err(resp);
+        return Err(StatusCode::METHOD_NOT_ALLOWED);
     }
     if !req.content_type_is("application/json") {
-        return Err(err(PARAMS_ERROR.0, PARAMS_ERROR.1));
+        return Err(StatusCode::OK);
     }
     match serde_json::from_slice::<Value>(&req.body) {
         Ok(Value::Object(m)) => Ok(m),
-        _ => Err(err(PARAMS_ERROR.0, PARAMS_ERROR.1)),
+        _ => Err(StatusCode::OK),
     }
+}
+
+fn params_error(status: StatusCode) -> Response {
+    let mut resp = err(PARAMS_ERROR.0, PARAMS_ERROR.1);
+    *resp.status_mut() = status;
+    resp
 }
 
 fn str_field<'a>(m: &'a serde_json::Map<String, Value>, k: &str) -> Option<&'a str> {
@@ -304,7 +309,7 @@ fn str_field<'a>(m: &'a serde_json::Map<String, Value>, k: &str) -> Option<&'a s
 fn token_endpoint(st: &State, req: &Incoming, refresh: bool) -> Response {
     let body = match json_object(req) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(status) => return params_error(status),
     };
     let Some(client_id) = str_field(&body, "clientId") else {
         return err(10006, "CLIENT ID empty");
@@ -343,7 +348,9 @@ fn token_endpoint(st: &State, req: &Incoming, refresh: bool) -> Response {
     let refresh_token = if refresh {
         // Assumption: refreshing keeps the (long-lived) refresh token and leaves the old access
         // token valid until its own expiry.
-        str_field(&body, "refreshToken").unwrap_or_default().to_owned()
+        str_field(&body, "refreshToken")
+            .unwrap_or_default()
+            .to_owned()
     } else {
         let rt = random_hex(32);
         lock(&st.refresh).insert(
@@ -445,7 +452,7 @@ fn business(st: &State, req: &Incoming) -> Response {
     }
     let body = match json_object(req) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(status) => return params_error(status),
     };
     // Assumption: Jackson-style coercion lets a numeric erpNo through as text.
     let erp_no = match body.get("erpNo") {

@@ -196,7 +196,9 @@ pub(crate) async fn serve(router: Router) -> (String, ServerGuard) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind 127.0.0.1:0 for a fake server");
-    let addr = listener.local_addr().expect("local_addr of a bound listener");
+    let addr = listener
+        .local_addr()
+        .expect("local_addr of a bound listener");
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, router)
@@ -248,7 +250,11 @@ pub(crate) fn random_hex(len: usize) -> String {
         );
         let seed = h.finish();
         out.push_str(&hex::encode(sha2::Sha256::digest(
-            [seed.to_le_bytes(), COUNTER.load(Ordering::Relaxed).to_le_bytes()].concat(),
+            [
+                seed.to_le_bytes(),
+                COUNTER.load(Ordering::Relaxed).to_le_bytes(),
+            ]
+            .concat(),
         )));
     }
     out.truncate(len);
@@ -303,8 +309,9 @@ pub(crate) fn is_valid_ymd(s: &str) -> bool {
         return false;
     }
     let digits = |r: std::ops::Range<usize>| {
-        b[r].iter()
-            .try_fold(0u32, |acc, c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+        b[r].iter().try_fold(0u32, |acc, c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
     };
     let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) else {
         return false;
@@ -418,6 +425,9 @@ mod tests {
         let a = random_hex(40);
         assert_eq!(a.len(), 40);
         assert_ne!(a, random_hex(40));
-        assert!(a.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
     }
 }

@@ -22,7 +22,8 @@ use super::{
 pub const ORDERS_PATH: &str = "/v1/orders";
 
 /// Assumption: the document lists no status values; these are the ones the fake knows.
-pub const ORDER_STATUSES: [&str; 5] = ["pending", "confirmed", "shipping", "completed", "cancelled"];
+pub const ORDER_STATUSES: [&str; 5] =
+    ["pending", "confirmed", "shipping", "completed", "cancelled"];
 
 #[derive(Debug, Clone)]
 pub struct NiumallConfig {
@@ -201,9 +202,7 @@ impl FakeNiumall {
     }
     pub fn expire_all_tokens(&self) {
         let now = Instant::now();
-        lock(&self.state.tokens)
-            .values_mut()
-            .for_each(|e| *e = now);
+        lock(&self.state.tokens).values_mut().for_each(|e| *e = now);
     }
     /// `data` of every successful create, in order.
     pub fn created_orders(&self) -> Vec<Value> {
@@ -325,23 +324,32 @@ async fn handle(st: Arc<State>, req: Request) -> Response {
 
 /// JSON object body. Assumption: like Express' json parser, a non-JSON content type leaves the
 /// body empty (so required fields fail validation); malformed JSON is a 400 validation error.
-fn json_body(req: &Incoming) -> Result<Map<String, Value>, Response> {
+fn json_body(req: &Incoming) -> Option<Map<String, Value>> {
     if !req.content_type_is("application/json") {
-        return Ok(Map::new());
+        return Some(Map::new());
     }
     match serde_json::from_slice::<Value>(&req.body) {
-        Ok(Value::Object(m)) => Ok(m),
-        _ => Err(validation(vec![("body", "请求体必须是合法的JSON对象")])),
+        Ok(Value::Object(m)) => Some(m),
+        _ => None,
     }
 }
 
+fn malformed_json() -> Response {
+    validation(vec![("body", "请求体必须是合法的JSON对象")])
+}
+
 fn login(st: &State, req: &Incoming) -> Response {
-    let body = match json_body(req) {
-        Ok(b) => b,
-        Err(r) => return r,
+    let Some(body) = json_body(req) else {
+        return malformed_json();
     };
-    let username = body.get("username").and_then(Value::as_str).filter(|s| !s.is_empty());
-    let password = body.get("password").and_then(Value::as_str).filter(|s| !s.is_empty());
+    let username = body
+        .get("username")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
+    let password = body
+        .get("password")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
     let mut details = Vec::new();
     if username.is_none() {
         details.push(("username", "用户名不能为空"));
@@ -429,9 +437,8 @@ fn list_orders(st: &State, req: &Incoming) -> Response {
 }
 
 fn create_order(st: &State, req: &Incoming) -> Response {
-    let body = match json_body(req) {
-        Ok(b) => b,
-        Err(r) => return r,
+    let Some(body) = json_body(req) else {
+        return malformed_json();
     };
     let mut details: Vec<(&str, &str)> = Vec::new();
 

@@ -133,9 +133,7 @@ impl FakeSupercarrier8 {
     /// Every token issued so far now answers 20324012.
     pub fn expire_all_tokens(&self) {
         let now = Instant::now();
-        lock(&self.state.tokens)
-            .values_mut()
-            .for_each(|e| *e = now);
+        lock(&self.state.tokens).values_mut().for_each(|e| *e = now);
     }
     /// Disable / re-enable the application (21184032).
     pub fn set_disabled(&self, disabled: bool) {
@@ -222,7 +220,11 @@ fn get_token(st: &State, req: &Incoming) -> Response {
     let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&req.body) else {
         return unknown_error("JSON parse error");
     };
-    let field = |k: &str| body.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let field = |k: &str| {
+        body.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
     let Some(access_key) = field("accessKey") else {
         return err(21180031, "Access Key不能为空");
     };

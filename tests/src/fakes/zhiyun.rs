@@ -12,8 +12,8 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::{
-    RecordedRequest, RequestLog, ServerGuard, basic_credentials, buffer, first,
-    json_response, lock, now_ms, now_secs, random_hex,
+    RecordedRequest, RequestLog, ServerGuard, basic_credentials, buffer, first, json_response,
+    lock, now_ms, now_secs, random_hex,
 };
 
 pub const AUTHORIZE_PATH: &str = "/apis/rest/authService/authorize/json";
@@ -178,10 +178,9 @@ async fn handle(st: Arc<State>, req: Request) -> Response {
         req.path.as_str(),
         AUTHORIZE_PATH | USER_INFO_PATH | COMPANY_INFO_PATH
     );
-    let xml_path = req
-        .path
-        .strip_suffix("/xml")
-        .is_some_and(|p| [AUTHORIZE_PATH, USER_INFO_PATH, COMPANY_INFO_PATH].contains(&format!("{p}/json").as_str()));
+    let xml_path = req.path.strip_suffix("/xml").is_some_and(|p| {
+        [AUTHORIZE_PATH, USER_INFO_PATH, COMPANY_INFO_PATH].contains(&format!("{p}/json").as_str())
+    });
     if !json_path && !xml_path {
         // Assumption: unknown paths → HTTP 404 with the generic 400 code.
         let mut resp = err(400, "请求无效");

@@ -1,0 +1,539 @@
+//! Stage 2: semantic checks on a structurally valid spec.
+//!
+//! Everything the schema cannot say: references resolve, names are unique and
+//! stay unique after case conversion, no Rust keyword becomes a field name,
+//! templates only name values that exist, codes are unique. Every problem is
+//! reported with the position of the YAML value it concerns.
+
+pub mod names;
+pub mod types;
+pub mod values;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::diagnostics::Diagnostics;
+use crate::spec::LoadedSpec;
+use crate::spec::model::*;
+use names::{field_name, is_keyword, is_snake_case_ident, is_upper_camel_ident, variant_name};
+use types::TypeExpr;
+use values::{Piece, parse_arithmetic, parse_template};
+
+/// Names the generator itself puts in every vendor module.
+pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Client",
+    "ClientBuilder",
+    "Credentials",
+    "Error",
+    "ErrorCode",
+    "Result",
+    "WebhookEvent",
+    "Event",
+];
+
+/// Request facts every auth value may use.
+pub const REQUEST_VARS: &[&str] = &["method", "path"];
+
+/// Runs every semantic check; `Ok` means the spec can be lowered to IR.
+pub fn validate(loaded: &LoadedSpec) -> Result<(), Diagnostics> {
+    let mut cx = Checker { loaded, diags: Diagnostics::default() };
+    cx.check();
+    if cx.diags.is_empty() { Ok(()) } else { Err(cx.diags.sorted()) }
+}
+
+struct Checker<'a> {
+    loaded: &'a LoadedSpec,
+    diags: Diagnostics,
+}
+
+impl Checker<'_> {
+    fn err(&mut self, path: &str, message: impl Into<String>) {
+        let loc = self.loaded.node.locate(path);
+        self.diags.push(&self.loaded.path, loc, path, message);
+    }
+
+    fn check(&mut self) {
+        let spec = &self.loaded.spec;
+        if !is_snake_case_ident(&spec.module) || is_keyword(&spec.module) {
+            self.err("module", format!("`{}` is not a usable module name: use snake_case, not a Rust keyword", spec.module));
+        }
+        self.check_environments();
+        self.check_types();
+        self.check_endpoints();
+        self.check_auth();
+        self.check_error_codes();
+        self.check_webhooks();
+        self.check_examples();
+        self.check_doc_gaps();
+    }
+
+    fn check_environments(&mut self) {
+        let spec = &self.loaded.spec;
+        if spec.environments.is_empty() {
+            self.err("environments", "at least one environment (base URL) is required");
+        }
+        for (i, env) in spec.environments.iter().enumerate() {
+            let path = format!("environments[{i}].base_url");
+            if env.base_url.starts_with("http://") {
+                if !spec.transport.allow_plain_http {
+                    self.err(&path, "plain http:// base URL: set `transport.allow_plain_http: true` and say why in `transport.plain_http_reason`");
+                }
+            } else if !env.base_url.starts_with("https://") {
+                self.err(&path, format!("base URL {:?} must start with https:// (or http://)", env.base_url));
+            }
+            if env.base_url.ends_with('/') {
+                self.err(&path, "base URL must not end with `/` (paths start with one)");
+            }
+        }
+        if spec.transport.allow_plain_http && spec.transport.plain_http_reason.is_none() {
+            self.err("transport", "`allow_plain_http` needs `plain_http_reason`");
+        }
+    }
+
+    /// Parses a type expression and checks its named types exist.
+    fn check_type_expr(&mut self, path: &str, text: &str) -> Option<TypeExpr> {
+        match TypeExpr::parse(text) {
+            Ok(ty) => {
+                if let Some(name) = ty.named().filter(|n| !self.loaded.spec.types.contains_key(*n)) {
+                    let known: Vec<&str> = self.loaded.spec.types.keys().map(String::as_str).collect();
+                    let hint = crate::spec::schema::closest(name, &known).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
+                    self.err(path, format!("type `{name}` is not defined in `types`{hint}"));
+                }
+                Some(ty)
+            }
+            Err(msg) => {
+                self.err(path, msg);
+                None
+            }
+        }
+    }
+
+    fn check_field(&mut self, path: &str, wire: &str, field: &Field, rust_names: &mut HashMap<String, String>) {
+        let ty = self.check_type_expr(&format!("{path}.type"), &field.ty);
+        let rust = field.rust_name.clone().unwrap_or_else(|| field_name(wire));
+        if is_keyword(&rust) {
+            self.err(&format!("{path}.@{}", "type").replace(".@type", ""), format!("`{wire}` becomes the Rust keyword `{rust}`; set `rust_name`"));
+        } else if !is_snake_case_ident(&rust) {
+            self.err(path, format!("`{wire}` gives the Rust name `{rust}`, which is not a snake_case identifier; set `rust_name`"));
+        }
+        if let Some(other) = rust_names.insert(rust.clone(), wire.to_owned()) {
+            self.err(path, format!("`{wire}` and `{other}` both become the Rust field `{rust}`; set `rust_name` on one"));
+        }
+        if let Some(ty) = ty {
+            if field.lenient && !ty.is_scalar_number_or_bool() {
+                self.err(&format!("{path}.lenient"), format!("`lenient` applies to integer, decimal and boolean, not {ty}"));
+            }
+            if field.wire.is_some() && ty != TypeExpr::Decimal {
+                self.err(&format!("{path}.wire"), format!("`wire` applies to decimal, not {ty}"));
+            }
+        }
+    }
+
+    fn check_types(&mut self) {
+        let spec = &self.loaded.spec;
+        let mut seen: HashMap<String, String> = HashMap::new();
+        for (name, def) in &spec.types {
+            let path = format!("types.{name}");
+            if !is_upper_camel_ident(name) {
+                self.err(&format!("types.@{name}"), format!("type name `{name}` must be UpperCamelCase"));
+            }
+            if RESERVED_TYPE_NAMES.contains(&name.as_str()) || name.ends_with("Request") && spec.endpoints.keys().any(|e| format!("{}Request", variant_name(e)) == *name) {
+                self.err(&format!("types.@{name}"), format!("type name `{name}` collides with a name the generator emits"));
+            }
+            if let Some(other) = seen.insert(name.to_lowercase(), name.clone()) {
+                self.err(&format!("types.@{name}"), format!("types `{name}` and `{other}` differ only in case"));
+            }
+            let mut rust_names = HashMap::new();
+            for (wire, field) in &def.fields {
+                self.check_field(&format!("{path}.fields.{wire}"), wire, field, &mut rust_names);
+            }
+        }
+    }
+
+    fn check_endpoints(&mut self) {
+        let spec = &self.loaded.spec;
+        let mut methods: HashMap<String, String> = HashMap::new();
+        for (name, ep) in &spec.endpoints {
+            let path = format!("endpoints.{name}");
+            if !is_snake_case_ident(name) || is_keyword(name) {
+                self.err(&format!("endpoints.@{name}"), format!("endpoint name `{name}` must be a snake_case identifier that is not a Rust keyword"));
+            }
+            for generated in [name.clone(), format!("{name}_pages")] {
+                if let Some(other) = methods.insert(generated.clone(), name.clone()) {
+                    self.err(&format!("endpoints.@{name}"), format!("method `{generated}` is generated for both `{name}` and `{other}`"));
+                }
+            }
+            if ep.methods.is_empty() {
+                self.err(&format!("{path}.methods"), "at least one HTTP method is required");
+            }
+            if !ep.path.starts_with('/') {
+                self.err(&format!("{path}.path"), "path must start with `/`");
+            }
+            let mut rust_names: HashMap<String, String> = HashMap::new();
+            let mut has_body = false;
+            for (wire, param) in &ep.params {
+                let ppath = format!("{path}.params.{wire}");
+                let ty = self.check_type_expr(&format!("{ppath}.type"), &param.ty);
+                let rust = param.rust_name.clone().unwrap_or_else(|| field_name(wire));
+                if is_keyword(&rust) || !is_snake_case_ident(&rust) {
+                    self.err(&ppath, format!("`{wire}` gives the Rust name `{rust}`, which is a keyword or not snake_case; set `rust_name`"));
+                }
+                if let Some(other) = rust_names.insert(rust.clone(), wire.clone()) {
+                    self.err(&ppath, format!("`{wire}` and `{other}` both become the Rust parameter `{rust}`"));
+                }
+                if let (Some(min), Some(max)) = (param.minimum, param.maximum) {
+                    if min > max {
+                        self.err(&format!("{ppath}.minimum"), format!("minimum {min} is above maximum {max}"));
+                    }
+                }
+                if (param.minimum.is_some() || param.maximum.is_some()) && ty.as_ref().is_some_and(|t| *t != TypeExpr::Integer) {
+                    self.err(&ppath, "`minimum`/`maximum` apply to integer parameters");
+                }
+                if param.location == ParamLocation::Body {
+                    has_body = true;
+                }
+                if param.location != ParamLocation::Body && ty.as_ref().is_some_and(|t| matches!(t, TypeExpr::Named(_) | TypeExpr::List(_) | TypeExpr::Map(_) | TypeExpr::Json)) {
+                    self.err(&format!("{ppath}.type"), "query and header parameters must be scalar");
+                }
+            }
+            if has_body && ep.body.is_none() {
+                self.err(&path, "body parameters need `body: json` or `body: form`");
+            }
+            if let Some(response) = &ep.response {
+                self.check_type_expr(&format!("{path}.response"), response);
+            }
+            if let Some(p) = &ep.pagination {
+                self.check_pagination(&path, ep, p);
+            }
+        }
+    }
+
+    fn check_pagination(&mut self, path: &str, ep: &Endpoint, p: &Pagination) {
+        let spec = &self.loaded.spec;
+        match ep.params.get(&p.page_param) {
+            Some(param) if param.ty == "integer" && !param.required => {}
+            _ => self.err(&format!("{path}.pagination.page_param"), format!("`{}` must be an optional integer parameter of this endpoint", p.page_param)),
+        }
+        let Some(response) = ep.response.as_deref().and_then(|r| spec.types.get(r)) else {
+            self.err(&format!("{path}.pagination"), "pagination needs a `response` naming an object type");
+            return;
+        };
+        match response.fields.get(&p.items).map(|f| TypeExpr::parse(&f.ty)) {
+            Some(Ok(TypeExpr::List(_))) => {}
+            _ => self.err(&format!("{path}.pagination.items"), format!("`{}` must be a list field of the response type", p.items)),
+        }
+        if self.resolve_field_path(response, &p.total_pages) != Some(TypeExpr::Integer) {
+            self.err(&format!("{path}.pagination.total_pages"), format!("`{}` must lead to an integer field of the response type", p.total_pages));
+        }
+    }
+
+    /// Follows `a.b.c` through named object types; the type of the last field.
+    fn resolve_field_path<'s>(&'s self, mut def: &'s TypeDef, dotted: &str) -> Option<TypeExpr> {
+        let mut parts = dotted.split('.').peekable();
+        while let Some(part) = parts.next() {
+            let field = def.fields.get(part)?;
+            if field.nullable || field.optional {
+                return None;
+            }
+            let ty = TypeExpr::parse(&field.ty).ok()?;
+            if parts.peek().is_none() {
+                return Some(ty);
+            }
+            def = self.loaded.spec.types.get(ty.named()?)?;
+        }
+        None
+    }
+
+    fn check_auth(&mut self) {
+        let spec = &self.loaded.spec;
+        let credentials: BTreeSet<String> = spec.auth.credentials.keys().cloned().collect();
+        for name in &credentials {
+            if !is_snake_case_ident(name) || is_keyword(name) {
+                self.err(&format!("auth.credentials.@{name}"), format!("credential `{name}` must be a snake_case identifier that is not a Rust keyword"));
+            }
+        }
+        let mut token_vars: BTreeSet<String> = BTreeSet::new();
+        if let Some(token) = &spec.auth.token {
+            token_vars.insert("access_token".into());
+            if token.response.refresh_token.is_some() {
+                token_vars.insert("refresh_token".into());
+            }
+            token_vars.extend(token.response.extra.keys().cloned());
+            for (which, grant) in [("automatic", &token.automatic), ("refresh_with", &token.refresh_with)] {
+                if let Some(g) = grant.as_ref().filter(|g| !token.grants.contains_key(*g)) {
+                    self.err(&format!("auth.token.{which}"), format!("grant `{g}` is not defined in `auth.token.grants`"));
+                }
+            }
+            if token.automatic.is_none() && token.authorize.is_none() && token.grants.values().all(|g| g.inputs.is_empty()) {
+                self.err("auth.token", "no way to obtain a token: set `automatic`, `authorize`, or a grant with `inputs`");
+            }
+            for (name, grant) in &token.grants {
+                let path = format!("auth.token.grants.{name}");
+                if !is_snake_case_ident(name) || is_keyword(name) {
+                    self.err(&format!("auth.token.grants.@{name}"), format!("grant name `{name}` must be a snake_case identifier"));
+                }
+                let mut scope: BTreeSet<String> = credentials.clone();
+                scope.extend(grant.inputs.iter().cloned());
+                for (field, value) in &grant.fields {
+                    self.check_value(&format!("{path}.fields.{field}"), value, &scope);
+                }
+                if !grant.client_auth.is_empty() && !(credentials.contains("client_id") && credentials.contains("client_secret")) {
+                    self.err(&format!("{path}.client_auth"), "`client_auth` needs credentials named `client_id` and `client_secret`");
+                }
+                if let Some(p) = grant.path.as_ref().filter(|p| !p.starts_with('/')) {
+                    self.err(&format!("{path}.path"), format!("path {p:?} must start with `/`"));
+                }
+            }
+            if let Some(authorize) = &token.authorize {
+                let mut scope = credentials.clone();
+                scope.extend(["redirect_uri".to_owned(), "state".to_owned()]);
+                for (param, value) in &authorize.params {
+                    self.check_value(&format!("auth.token.authorize.params.{param}"), value, &scope);
+                }
+            }
+            if let Some(f) = token.policy.refresh_in_last_fraction.filter(|f| !(0.0..1.0).contains(f)) {
+                self.err("auth.token.policy.refresh_in_last_fraction", format!("{f} must be between 0 and 1"));
+            }
+        }
+        let mut scope: BTreeSet<String> = credentials;
+        scope.extend(token_vars);
+        scope.extend(REQUEST_VARS.iter().map(|s| s.to_string()));
+        for (i, step) in spec.auth.apply.iter().enumerate() {
+            let path = format!("auth.apply[{i}]");
+            match step {
+                ApplyStep::Header { name, value, .. } | ApplyStep::Query { name, value, .. } => {
+                    self.check_value(&format!("{path}.value"), value, &scope);
+                    scope.insert(name.clone());
+                }
+                ApplyStep::Basic { username, password } => {
+                    self.check_value(&format!("{path}.username"), username, &scope);
+                    self.check_value(&format!("{path}.password"), password, &scope);
+                }
+            }
+        }
+    }
+
+    fn check_value(&mut self, path: &str, value: &ValueExpr, scope: &BTreeSet<String>) {
+        let mut used = Vec::new();
+        match value {
+            ValueExpr::Template(text) => match parse_template(text) {
+                Ok(pieces) => used.extend(pieces.into_iter().filter_map(|p| match p {
+                    Piece::Var(v) => Some(v),
+                    Piece::Lit(_) => None,
+                })),
+                Err(msg) => self.err(path, msg),
+            },
+            ValueExpr::Op(op) => match op {
+                ValueOp::Now(_) => {}
+                ValueOp::RandomDigits(n) => {
+                    if *n == 0 || *n > 18 {
+                        self.err(&format!("{path}.random_digits"), "random_digits must be between 1 and 18");
+                    }
+                }
+                ValueOp::Md5Hex(inner) => self.check_value(&format!("{path}.md5_hex"), inner, scope),
+                ValueOp::HmacSha256Hex { key, data } => {
+                    self.check_value(&format!("{path}.hmac_sha256_hex.key"), key, scope);
+                    self.check_value(&format!("{path}.hmac_sha256_hex.data"), data, scope);
+                }
+                ValueOp::SortedPairs { pairs, .. } => {
+                    for (k, v) in pairs {
+                        self.check_value(&format!("{path}.sorted_pairs.pairs.{k}"), v, scope);
+                    }
+                }
+                ValueOp::Arithmetic(text) => match parse_arithmetic(text) {
+                    Ok(expr) => expr.vars(&mut used),
+                    Err(msg) => self.err(&format!("{path}.arithmetic"), msg),
+                },
+            },
+        }
+        for var in used {
+            if !scope.contains(&var) {
+                let known: Vec<&str> = scope.iter().map(String::as_str).collect();
+                self.err(path, format!("`{var}` is not defined here; available: {}", known.join(", ")));
+            }
+        }
+    }
+
+    fn check_error_codes(&mut self) {
+        let spec = &self.loaded.spec;
+        let mut codes: HashMap<String, String> = HashMap::new();
+        let mut variants: HashMap<String, String> = HashMap::new();
+        for (table, t) in &spec.error_codes {
+            for (i, entry) in t.codes.iter().enumerate() {
+                let path = format!("error_codes.{table}.codes[{i}]");
+                let code_text = match &entry.code {
+                    Code::Int(n) => n.to_string(),
+                    Code::Str(s) => format!("{s:?}"),
+                };
+                if let Some(other) = codes.insert(code_text.clone(), path.clone()) {
+                    self.err(&format!("{path}.code"), format!("code {code_text} is already defined at {other}"));
+                }
+                let name = error_variant_name(entry);
+                match name {
+                    Some(name) if is_upper_camel_ident(&name) && name != "Unknown" => {
+                        if let Some(other) = variants.insert(name.clone(), code_text.clone()) {
+                            self.err(&path, format!("variant `{name}` is generated for both code {code_text} and code {other}; set `name`"));
+                        }
+                    }
+                    Some(name) => self.err(&path, format!("variant name `{name}` is not usable (UpperCamelCase, not `Unknown`); set `name`")),
+                    None => self.err(&path, format!("code {code_text} needs a `name` (or `java_name`) for its variant")),
+                }
+            }
+        }
+    }
+
+    fn check_webhooks(&mut self) {
+        let spec = &self.loaded.spec;
+        let Some(hooks) = &spec.webhooks else { return };
+        let mut rust_names = HashMap::new();
+        for (wire, field) in &hooks.fields {
+            self.check_field(&format!("webhooks.fields.{wire}"), wire, field, &mut rust_names);
+        }
+        let mut variants: HashMap<String, String> = HashMap::new();
+        for (kind, event) in &hooks.events {
+            let path = format!("webhooks.events.{kind}");
+            self.check_type_expr(&format!("{path}.type"), &event.ty);
+            let name = event.name.clone().unwrap_or_else(|| variant_name(kind));
+            if !is_upper_camel_ident(&name) || name == "Unknown" {
+                self.err(&path, format!("variant name `{name}` is not usable; set `name`"));
+            }
+            if let Some(other) = variants.insert(name.clone(), kind.clone()) {
+                self.err(&path, format!("events `{kind}` and `{other}` both become variant `{name}`"));
+            }
+            let mut names = rust_names.clone();
+            for (wire, field) in &event.fields {
+                self.check_field(&format!("{path}.fields.{wire}"), wire, field, &mut names);
+            }
+        }
+        if hooks.signature.algorithm != "md5_hex" {
+            self.err("webhooks.signature.algorithm", format!("unsupported algorithm `{}`; supported: md5_hex", hooks.signature.algorithm));
+        }
+        if !spec.auth.credentials.contains_key(&hooks.signature.secret) {
+            self.err("webhooks.signature.secret", format!("`{}` is not a credential", hooks.signature.secret));
+        }
+        if !hooks.signature.signed_text.contains("{payload}") {
+            self.err("webhooks.signature.signed_text", "the signed text must contain `{payload}`");
+        }
+    }
+
+    fn check_examples(&mut self) {
+        let spec = &self.loaded.spec;
+        let grants: BTreeSet<&str> = spec.auth.token.iter().flat_map(|t| t.grants.keys().map(String::as_str)).collect();
+        for (name, ex) in &spec.examples {
+            let path = format!("examples.{name}.parses_as");
+            let Some(target) = &ex.parses_as else { continue };
+            let missing = match target {
+                ParsesAs::Response(e) | ParsesAs::Request(e) => (!spec.endpoints.contains_key(e)).then(|| format!("endpoint `{e}`")),
+                ParsesAs::Type(t) => (!spec.types.contains_key(t)).then(|| format!("type `{t}`")),
+                ParsesAs::TokenResponse(g) | ParsesAs::TokenError(g) => (!grants.contains(g.as_str())).then(|| format!("grant `{g}`")),
+                ParsesAs::ErrorResponse => spec.envelope.is_none().then(|| "an `envelope`".to_owned()),
+                ParsesAs::Webhook | ParsesAs::WebhookAck => spec.webhooks.is_none().then(|| "`webhooks`".to_owned()),
+            };
+            if let Some(what) = missing {
+                self.err(&path, format!("{what} is not defined"));
+            }
+            if let ParsesAs::Request(e) = target {
+                if spec.endpoints.get(e).is_some_and(|ep| ep.body != Some(BodyEncoding::Json)) {
+                    self.err(&path, format!("endpoint `{e}` has no JSON body"));
+                }
+            }
+            let text = normalized_example(ex);
+            if let Err(err) = serde_json::from_str::<serde_json::Value>(&text) {
+                self.err(&format!("examples.{name}.text"), format!("not valid JSON after `normalize`: {err}"));
+            }
+        }
+    }
+
+    fn check_doc_gaps(&mut self) {
+        let mut ids = BTreeMap::new();
+        for (i, gap) in self.loaded.spec.doc_gaps.iter().enumerate() {
+            if let Some(other) = ids.insert(gap.id.clone(), i) {
+                self.err(&format!("doc_gaps[{i}].id"), format!("id `{}` is already used by doc_gaps[{other}]", gap.id));
+            }
+        }
+    }
+}
+
+/// The variant name of an error code: `name`, else from `java_name`, else from a string code.
+pub fn error_variant_name(entry: &ErrorCode) -> Option<String> {
+    if let Some(name) = &entry.name {
+        return Some(name.clone());
+    }
+    if let Some(java) = &entry.java_name {
+        return Some(variant_name(java));
+    }
+    match &entry.code {
+        Code::Str(s) => Some(variant_name(s)),
+        Code::Int(_) => None,
+    }
+}
+
+/// An example's text after its `normalize` edits.
+pub fn normalized_example(ex: &Example) -> String {
+    let mut text = ex.text.clone();
+    for step in &ex.normalize {
+        text = match step {
+            Normalize::StripLineComments => strip_line_comments(&text),
+            Normalize::Replace { from, to } => text.replace(from.as_str(), to),
+        };
+    }
+    text
+}
+
+/// Removes `// …` to the end of each line. Inside a string value the comment
+/// runs to the closing quote, which is kept: `"5 // 良品数量",` → `"5",`.
+/// `//` directly after `:` inside a string (a URL scheme such as `http://`) is not a comment.
+fn strip_line_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let mut in_string = false;
+        let mut result = String::new();
+        let mut chars = line.char_indices().peekable();
+        let mut prev = '\0';
+        while let Some((i, c)) = chars.next() {
+            if c == '"' && prev != '\\' {
+                in_string = !in_string;
+                result.push(c);
+            } else if c == '/' && chars.peek().map(|(_, n)| *n) == Some('/') && !(in_string && prev == ':') {
+                if in_string {
+                    // Drop the comment up to the closing quote and keep the rest of the line.
+                    let rest = &line[i..];
+                    if let Some(q) = rest.find('"') {
+                        let trimmed = result.trim_end().len();
+                        result.truncate(trimmed);
+                        result.push('"');
+                        result.push_str(strip_line_comments(&rest[q + 1..]).trim_end_matches('\n'));
+                    }
+                } else {
+                    let trimmed = result.trim_end().len();
+                    result.truncate(trimmed);
+                }
+                break;
+            } else {
+                result.push(c);
+            }
+            prev = c;
+        }
+        out.push_str(&result);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_comments_inside_and_outside_strings() {
+        let cases = [
+            (r#""num": "5 // 良品数量","#, r#""num": "5","#),
+            (r#""sku": "2309-1Bei",// sku"#, r#""sku": "2309-1Bei","#),
+            (r#""userId": 1, // oms用户id"#, r#""userId": 1,"#),
+            (r#""avatar": "http://avatar.x/1""#, r#""avatar": "http://avatar.x/1""#),
+            (r#""nonGoodChange": null // 次品变动数量"#, r#""nonGoodChange": null"#),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(strip_line_comments(input).trim_end(), expected, "{input}");
+        }
+    }
+}

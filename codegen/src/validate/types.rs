@@ -1,0 +1,150 @@
+//! The `type:` mini-language of fields and parameters.
+
+use std::fmt;
+
+/// A parsed `type:` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeExpr {
+    String,
+    Integer,
+    Boolean,
+    Decimal,
+    /// `2026-05-08`
+    Date,
+    /// A civil date-time without offset: `2026-05-08 14:30:08.573131` or `2025-02-07T08:07:56.908`.
+    DateTime,
+    /// An RFC 3339 instant: `2024-01-20T12:00:00Z`.
+    Timestamp,
+    UnixSeconds,
+    UnixMillis,
+    /// Any JSON value (the document does not say what it is).
+    Json,
+    List(Box<TypeExpr>),
+    Map(Box<TypeExpr>),
+    Named(String),
+}
+
+pub const PRIMITIVES: &[&str] = &[
+    "string",
+    "integer",
+    "boolean",
+    "decimal",
+    "date",
+    "datetime",
+    "timestamp",
+    "unix_seconds",
+    "unix_millis",
+    "json",
+];
+
+impl TypeExpr {
+    /// Parses `list<map<Item>>`-style expressions. Named types are not resolved here.
+    pub fn parse(text: &str) -> Result<TypeExpr, String> {
+        let t = text.trim();
+        for (prefix, wrap) in [("list<", TypeExpr::List as fn(Box<TypeExpr>) -> TypeExpr), ("map<", TypeExpr::Map)] {
+            if let Some(inner) = t.strip_prefix(prefix) {
+                let inner = inner
+                    .strip_suffix('>')
+                    .ok_or_else(|| format!("unclosed `<` in type `{text}`"))?;
+                return Ok(wrap(Box::new(TypeExpr::parse(inner)?)));
+            }
+        }
+        Ok(match t {
+            "string" => TypeExpr::String,
+            "integer" => TypeExpr::Integer,
+            "boolean" => TypeExpr::Boolean,
+            "decimal" => TypeExpr::Decimal,
+            "date" => TypeExpr::Date,
+            "datetime" => TypeExpr::DateTime,
+            "timestamp" => TypeExpr::Timestamp,
+            "unix_seconds" => TypeExpr::UnixSeconds,
+            "unix_millis" => TypeExpr::UnixMillis,
+            "json" => TypeExpr::Json,
+            name if is_type_name(name) => TypeExpr::Named(name.to_owned()),
+            _ => {
+                let hint = crate::spec::schema::closest(t, PRIMITIVES)
+                    .map(|k| format!(" (did you mean `{k}`?)"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "unknown type {t:?}{hint}; expected one of {}, list<T>, map<T> or a type name in UpperCamelCase",
+                    PRIMITIVES.join(", ")
+                ));
+            }
+        })
+    }
+
+    /// Every named type this expression refers to.
+    pub fn named(&self) -> Option<&str> {
+        match self {
+            TypeExpr::Named(n) => Some(n),
+            TypeExpr::List(inner) | TypeExpr::Map(inner) => inner.named(),
+            _ => None,
+        }
+    }
+
+    /// Numbers and booleans: the only kinds `lenient` applies to.
+    pub fn is_scalar_number_or_bool(&self) -> bool {
+        matches!(self, TypeExpr::Integer | TypeExpr::Decimal | TypeExpr::Boolean)
+    }
+}
+
+impl fmt::Display for TypeExpr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TypeExpr::List(i) => write!(f, "list<{i}>"),
+            TypeExpr::Map(i) => write!(f, "map<{i}>"),
+            TypeExpr::Named(n) => f.write_str(n),
+            other => f.write_str(PRIMITIVES[other.primitive_index()]),
+        }
+    }
+}
+
+impl TypeExpr {
+    fn primitive_index(&self) -> usize {
+        match self {
+            TypeExpr::String => 0,
+            TypeExpr::Integer => 1,
+            TypeExpr::Boolean => 2,
+            TypeExpr::Decimal => 3,
+            TypeExpr::Date => 4,
+            TypeExpr::DateTime => 5,
+            TypeExpr::Timestamp => 6,
+            TypeExpr::UnixSeconds => 7,
+            TypeExpr::UnixMillis => 8,
+            _ => 9,
+        }
+    }
+}
+
+fn is_type_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_uppercase()) && chars.all(|c| c.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_type_expressions() {
+        let cases = [
+            ("string", Ok(TypeExpr::String)),
+            ("list<InventoryItem>", Ok(TypeExpr::List(Box::new(TypeExpr::Named("InventoryItem".into()))))),
+            ("map<list<decimal>>", Ok(TypeExpr::Map(Box::new(TypeExpr::List(Box::new(TypeExpr::Decimal)))))),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(TypeExpr::parse(text), expected, "{text}");
+        }
+        let err = TypeExpr::parse("innt").unwrap_err();
+        assert!(err.contains("unknown type \"innt\"") && err.contains("did you mean `integer`"), "{err}");
+        assert!(TypeExpr::parse("list<string").is_err());
+        assert!(TypeExpr::parse("lowercase_name").is_err());
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for text in ["list<map<Item>>", "decimal", "unix_millis", "json"] {
+            assert_eq!(TypeExpr::parse(text).unwrap().to_string(), text);
+        }
+    }
+}
