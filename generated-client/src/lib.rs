@@ -5,4 +5,16 @@
 //! by hand; everything they share lives in the hand-written [`runtime`].
 
 pub mod runtime;
+#[doc(hidden)]
 pub mod wire;
+
+#[cfg(feature = "erp")]
+pub mod erp;
+#[cfg(feature = "jfwms")]
+pub mod jfwms;
+#[cfg(feature = "niumall")]
+pub mod niumall;
+#[cfg(feature = "supercarrier8")]
+pub mod supercarrier8;
+#[cfg(feature = "zhiyun")]
+pub mod zhiyun;

@@ -1,0 +1,134 @@
+//! Webhooks → a tagged `WebhookEvent` enum, a `Webhook` delivery type and
+//! signature verification over the raw payload bytes.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::{doc, ident, md};
+use super::types::{field, rust_type};
+use crate::ir::{Api, FieldIr};
+
+pub fn emit_webhooks(api: &Api) -> TokenStream {
+    let Some(w) = &api.webhooks else { return TokenStream::new() };
+    let variants = w.events.iter().map(|e| {
+        let v = ident(&e.variant);
+        let ty = rust_type(&e.payload_type);
+        let d = doc(&format!("`{}`{}", e.kind, e.doc.as_deref().map(|d| format!(": {}", md(d))).unwrap_or_default()));
+        quote!(#d #v(#ty),)
+    });
+    let arms = w.events.iter().map(|e| {
+        let v = ident(&e.variant);
+        let kind = &e.kind;
+        quote!(#kind => WebhookEvent::#v(serde_json::from_value(payload).map_err(rt::WebhookError::Decode)?),)
+    });
+    let kind_arms = w.events.iter().map(|e| {
+        let v = ident(&e.variant);
+        let kind = &e.kind;
+        quote!(WebhookEvent::#v(_) => #kind,)
+    });
+    // Top-level fields: the common ones, then those only some events carry (optional on the delivery).
+    let mut fields: Vec<FieldIr> = w.fields.clone();
+    for e in &w.events {
+        for f in &e.fields {
+            if !fields.iter().any(|x| x.wire == f.wire) {
+                let mut f = f.clone();
+                f.optional = true;
+                f.may_be_absent = true;
+                fields.push(f);
+            }
+        }
+    }
+    let field_decls = fields.iter().map(field);
+    let discriminator = &w.discriminator;
+    let payload = &w.payload;
+    let signed_text = &w.signature.signed_text;
+    let ack_success = &w.acknowledgement.success;
+    let ack_failure = &w.acknowledgement.failure;
+    let secret_name = &w.signature.secret;
+    let sig_doc = doc(&format!(
+        "Verifies a delivery's signature, then parses it.\n\nThe signature is `md5_hex` of `{}`, where `{{payload}}` is the raw bytes of the delivery's `{payload}` field exactly as received (a re-serialization would change key order and number formatting) and `{{secret}}` is the `{secret_name}` credential. The comparison runs in constant time.{}\n\nFramework-neutral: pass the raw request body and the signature however your framework exposes them.",
+        md(signed_text),
+        w.signature.doc.as_deref().map(|d| format!("\n\n{}", md(d))).unwrap_or_default(),
+    ));
+    let w_doc = doc(&w.doc.clone().unwrap_or_else(|| "A webhook delivery.".to_owned()));
+    quote! {
+        /// The event a webhook delivery carries, by its `type`.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum WebhookEvent {
+            #(#variants)*
+            /// A kind the document does not list; its payload is kept as JSON.
+            Unknown {
+                /// The delivery's `type`.
+                kind: String,
+                /// The raw payload.
+                payload: serde_json::Value,
+            },
+        }
+
+        impl WebhookEvent {
+            /// The delivery's `type` string.
+            pub fn kind(&self) -> &str {
+                match self {
+                    #(#kind_arms)*
+                    WebhookEvent::Unknown { kind, .. } => kind,
+                }
+            }
+        }
+
+        /// Top-level fields of a delivery besides its `type` and payload.
+        #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct WebhookMeta {
+            #(#field_decls)*
+        }
+
+        #w_doc
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub struct Webhook {
+            /// Top-level fields (timestamp and the like).
+            pub meta: WebhookMeta,
+            /// The event and its payload.
+            pub event: WebhookEvent,
+        }
+
+        impl Webhook {
+            /// Parses a delivery without checking its signature (use [`verify_and_parse`] for
+            /// deliveries from the network). A key repeated in one object is accepted: the last
+            /// occurrence wins, as in most JSON parsers.
+            pub fn parse(raw_body: &[u8]) -> std::result::Result<Webhook, rt::WebhookError> {
+                // Through a JSON tree on purpose: it accepts duplicate keys (last wins), which
+                // serde's derived decoders reject.
+                let mut tree: serde_json::Value = serde_json::from_slice(raw_body).map_err(rt::WebhookError::Decode)?;
+                let object = tree.as_object_mut().ok_or_else(|| rt::WebhookError::Malformed("the body is not a JSON object".to_owned()))?;
+                let kind = match object.remove(#discriminator) {
+                    Some(serde_json::Value::String(kind)) => kind,
+                    _ => return Err(rt::WebhookError::MissingField(#discriminator)),
+                };
+                let payload = object.remove(#payload).ok_or(rt::WebhookError::MissingField(#payload))?;
+                let meta: WebhookMeta = serde_json::from_value(tree).map_err(rt::WebhookError::Decode)?;
+                let event = match kind.as_str() {
+                    #(#arms)*
+                    _ => WebhookEvent::Unknown { kind, payload },
+                };
+                Ok(Webhook { meta, event })
+            }
+        }
+
+        #sig_doc
+        pub fn verify_and_parse(raw_body: &[u8], signature: &str, secret: &secrecy::SecretString) -> std::result::Result<Webhook, rt::WebhookError> {
+            let payload = rt::webhook::raw_field(raw_body, #payload)?;
+            rt::webhook::verify_md5_hex(#signed_text, payload.get(), secret, signature)?;
+            Webhook::parse(raw_body)
+        }
+
+        /// The body to answer a delivery with once it is accepted.
+        pub const WEBHOOK_ACK_SUCCESS: &str = #ack_success;
+
+        /// The body to answer a delivery with when it is rejected; `message` is JSON-escaped.
+        pub fn webhook_ack_failure(message: &str) -> String {
+            rt::webhook::ack_failure(#ack_failure, message)
+        }
+    }
+}
