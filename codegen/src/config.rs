@@ -37,7 +37,7 @@ pub enum GeneratedKind {
 pub struct GeneratedFile {
     pub module: String,
     pub kind: GeneratedKind,
-    /// File name relative to its output directory (`erp.rs`, `erp_examples.rs`).
+    /// File name relative to its output directory (`erp.rs` for both kinds).
     pub file_name: String,
     pub contents: String,
 }
@@ -97,7 +97,7 @@ impl Config {
                 files.push(GeneratedFile {
                     module: api.module.clone(),
                     kind: GeneratedKind::ExampleTests,
-                    file_name: format!("{}_examples.rs", api.module),
+                    file_name: format!("{}.rs", api.module),
                     contents,
                 });
             }

@@ -9,12 +9,17 @@ pub mod runtime;
 pub mod wire;
 
 #[cfg(feature = "erp")]
+#[rustfmt::skip]
 pub mod erp;
 #[cfg(feature = "jfwms")]
+#[rustfmt::skip]
 pub mod jfwms;
 #[cfg(feature = "niumall")]
+#[rustfmt::skip]
 pub mod niumall;
 #[cfg(feature = "supercarrier8")]
+#[rustfmt::skip]
 pub mod supercarrier8;
 #[cfg(feature = "zhiyun")]
+#[rustfmt::skip]
 pub mod zhiyun;

@@ -49,7 +49,7 @@ fn expected_files(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
         .map(|f| {
             let dir = match f.kind {
                 GeneratedKind::Module => root.join("generated-client/src"),
-                GeneratedKind::ExampleTests => root.join("generated-client/tests"),
+                GeneratedKind::ExampleTests => root.join("generated-client/tests/examples"),
             };
             (dir.join(f.file_name), f.contents)
         })
@@ -63,7 +63,7 @@ fn expected_files(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
 /// Generated files on disk that no spec produces any more (a removed vendor).
 fn orphans(root: &Path, expected: &[(PathBuf, String)]) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for dir in ["generated-client/src", "generated-client/tests"] {
+    for dir in ["generated-client/src", "generated-client/tests/examples"] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
         for entry in entries.flatten() {
             let path = entry.path();

@@ -95,13 +95,18 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
     let checks = ep.params.iter().filter(|p| p.minimum.is_some() || p.maximum.is_some()).map(|p| {
         let f = ident(&p.rust);
         let wire = &p.wire;
-        let min = p.minimum.map(|m| quote!(if v < #m { return Err(rt::Error::InvalidRequest { field: #wire, reason: format!("must be at least {}, got {v}", #m) }); }));
-        let max = p.maximum.map(|m| quote!(if v > #m { return Err(rt::Error::InvalidRequest { field: #wire, reason: format!("must be at most {}, got {v}", #m) }); }));
-        if p.required {
-            quote!({ let v = self.#f; #min #max })
-        } else {
-            quote!(if let Some(v) = self.#f { #min #max })
-        }
+        let value = if p.required { quote!(Some(self.#f)) } else { quote!(self.#f) };
+        let min = p.minimum.map(|m| quote! {
+            if let Some(v) = #value && v < #m {
+                return Err(rt::Error::InvalidRequest { field: #wire, reason: format!("must be at least {}, got {v}", #m) });
+            }
+        });
+        let max = p.maximum.map(|m| quote! {
+            if let Some(v) = #value && v > #m {
+                return Err(rt::Error::InvalidRequest { field: #wire, reason: format!("must be at most {}, got {v}", #m) });
+            }
+        });
+        quote!(#min #max)
     });
     let query = ep.params.iter().filter(|p| p.location == ParamLocation::Query || (p.location == ParamLocation::Body && ep.body.is_none())).map(|p| {
         let f = ident(&p.rust);
@@ -304,10 +309,10 @@ fn credentials(api: &Api) -> TokenStream {
         let f = ident(&c.name);
         let name = &c.name;
         match (c.secret, c.optional) {
-            (true, false) => quote!(let credentials = credentials.secret(#name, self.#f.expose_secret());),
-            (false, false) => quote!(let credentials = credentials.plain(#name, self.#f.as_str());),
-            (true, true) => quote!(let credentials = match &self.#f { Some(v) => credentials.secret(#name, v.expose_secret()), None => credentials };),
-            (false, true) => quote!(let credentials = match &self.#f { Some(v) => credentials.plain(#name, v.as_str()), None => credentials };),
+            (true, false) => quote!(credentials = credentials.secret(#name, self.#f.expose_secret());),
+            (false, false) => quote!(credentials = credentials.plain(#name, self.#f.as_str());),
+            (true, true) => quote!(if let Some(v) = &self.#f { credentials = credentials.secret(#name, v.expose_secret()); }),
+            (false, true) => quote!(if let Some(v) = &self.#f { credentials = credentials.plain(#name, v.as_str()); }),
         }
     });
     let uses_secrecy = api.credentials.iter().any(|c| c.secret);
@@ -328,7 +333,7 @@ fn credentials(api: &Api) -> TokenStream {
 
             fn to_runtime(&self) -> rt::Credentials {
                 #expose
-                let credentials = rt::Credentials::new();
+                let mut credentials = rt::Credentials::new();
                 #(#to_runtime)*
                 credentials
             }
@@ -350,6 +355,20 @@ fn builder(api: &Api) -> TokenStream {
             /// Never call the token endpoint more often than this (on top of the document's own limit).
             pub fn min_token_interval(mut self, interval: std::time::Duration) -> Self {
                 self.engine = self.engine.min_token_interval(interval);
+                self
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
+    let client_auth_choice = api.token.iter().flat_map(|t| t.grants.iter()).any(|g| g.client_auth.len() > 1);
+    let client_auth = if client_auth_choice {
+        quote! {
+            /// How the client id and secret are presented to the token endpoint: as form fields
+            /// ([`rt::ClientAuth::Form`], the default) or HTTP Basic ([`rt::ClientAuth::Basic`]).
+            /// The document accepts both.
+            pub fn client_auth(mut self, method: rt::ClientAuth) -> Self {
+                self.engine = self.engine.client_auth(method);
                 self
             }
         }
@@ -414,6 +433,7 @@ fn builder(api: &Api) -> TokenStream {
             }
 
             #token_methods
+            #client_auth
             #(#grant_paths)*
 
             /// Builds the client. Fails on a bad or insecure base URL, or when the spec's

@@ -13,9 +13,29 @@ use super::docs::{doc, ident};
 use super::types::rust_type;
 use crate::ir::{Api, ExampleIr};
 use crate::spec::model::{Code, Envelope, ParsesAs, SuccessRule};
+use crate::validate::types::TypeExpr;
 
 fn at<'a>(v: &'a Value, dotted: &str) -> Option<&'a Value> {
     dotted.split('.').try_fold(v, |v, k| v.get(k))
+}
+
+/// A type expression with named types qualified by the vendor module.
+fn qualified(ty: &TypeExpr, module: &proc_macro2::Ident) -> TokenStream {
+    match ty {
+        TypeExpr::Named(n) => {
+            let n = ident(n);
+            quote!(#module::#n)
+        }
+        TypeExpr::List(inner) => {
+            let inner = qualified(inner, module);
+            quote!(Vec<#inner>)
+        }
+        TypeExpr::Map(inner) => {
+            let inner = qualified(inner, module);
+            quote!(std::collections::BTreeMap<String, #inner>)
+        }
+        other => rust_type(other),
+    }
 }
 
 fn as_code(v: &Value) -> Option<Code> {
@@ -64,11 +84,11 @@ fn example_test(api: &Api, ex: &ExampleIr) -> Option<TokenStream> {
             };
             if let Some(endpoint) = endpoint.filter(|_| is_success(env, &json)) {
                 let ep = api.endpoints.iter().find(|e| &e.method_name == endpoint)?;
-                let ty = ep.response.as_ref().map(rust_type).unwrap_or(quote!(serde_json::Value));
+                let ty = ep.response.as_ref().map(|t| qualified(t, &module)).unwrap_or(quote!(serde_json::Value));
                 let data_path = &env.data;
                 quote! {
                     let data: #ty = #module::decode_response(#status, TEXT.as_bytes()).expect("decodes");
-                    support::assert_same_shape(&support::json_at(TEXT, #data_path), &data);
+                    super::support::assert_same_shape(&super::support::json_at(TEXT, #data_path), &data);
                 }
             } else {
                 let code = env.code.as_deref().and_then(|p| at(&json, p)).and_then(as_code);
@@ -85,14 +105,14 @@ fn example_test(api: &Api, ex: &ExampleIr) -> Option<TokenStream> {
             let ty = ident(&ep.request_type);
             quote! {
                 let request: #module::#ty = serde_json::from_str(TEXT).expect("decodes");
-                support::assert_same_shape(&support::json_at(TEXT, ""), &request);
+                super::support::assert_same_shape(&super::support::json_at(TEXT, ""), &request);
             }
         }
         ParsesAs::Type(t) => {
             let ty = ident(t);
             quote! {
                 let value: #module::#ty = serde_json::from_str(TEXT).expect("decodes");
-                support::assert_same_shape(&support::json_at(TEXT, ""), &value);
+                super::support::assert_same_shape(&super::support::json_at(TEXT, ""), &value);
             }
         }
         ParsesAs::TokenResponse(_) => {
@@ -153,14 +173,10 @@ pub fn emit_example_tests(api: &Api) -> Result<Option<String>, String> {
     if tests.is_empty() {
         return Ok(None);
     }
-    let feature = &api.module;
     let module = ident(&api.module);
     let inner = format!(" Every JSON example of `{}` decodes into the generated `{}` types.", api.spec_path, api.module);
     let tokens = quote! {
         #![doc = #inner]
-        #![cfg(feature = #feature)]
-
-        mod support;
 
         use generated_client::#module;
 

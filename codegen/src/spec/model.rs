@@ -521,7 +521,6 @@ pub struct Param {
 pub enum ParamLocation {
     Query,
     Body,
-    Header,
 }
 
 /// Page-number pagination: the client re-sends the request with `page_param`

@@ -1,1 +1,53 @@
 //! The hand-written runtime shared by every generated client.
+//!
+//! Generated vendor modules are thin and declarative (in the style of smithy-rs): for each API
+//! they emit an [`ApiSpec`] — envelope layout, auth [`Step`]s written in the small [`Value`]
+//! language, token grants and refresh policy — plus typed request/response structs and one
+//! method per endpoint that builds a [`Request`] and calls [`Engine::send`]. Everything with
+//! behaviour lives here, written and tested once:
+//!
+//! - [`value`]: templates, time, nonces, MD5/HMAC signatures, sorted pairs, integer arithmetic;
+//! - [`auth`]: applying steps (headers, query parameters, HTTP Basic) in order;
+//! - [`token`]: grants, token caching and single-flight renewal, persistence;
+//! - [`envelope`]: locating success, code, message and data without re-encoding the data;
+//! - [`engine`]: the one place requests are sent (timeouts, no redirects, plain-HTTP rules,
+//!   renew-and-retry-once);
+//! - [`error`]: one error type, generic over each vendor's generated code enum;
+//! - [`paginate`] and [`webhook`]: page streams and signed webhook deliveries.
+//!
+//! Secrets (client secrets, tokens, passwords) never appear in `Debug`, `Display` or errors,
+//! and URLs in errors never carry their query string.
+
+pub mod auth;
+pub mod engine;
+pub mod envelope;
+pub mod error;
+pub mod paginate;
+pub mod token;
+pub mod value;
+pub mod webhook;
+
+mod secret;
+mod transport;
+
+#[cfg(test)]
+mod test_support;
+
+pub use auth::Step;
+pub use engine::{
+    ApiSpec, Body, Credentials, Engine, EngineBuilder, Request, StateMismatch, check_state,
+    decode_response, decode_token_response, new_state,
+};
+pub use envelope::{EnvelopeSpec, Success};
+pub use error::{ApiError, AuthError, Error, ErrorClass, FieldError, RawBody, RawCode, VendorCode};
+pub use paginate::{Page, pages};
+pub use token::{
+    AuthorizeSpec, ClientAuth, Encoding, Grant, MemoryTokenStore, RefreshPolicy, TokenResponseSpec,
+    TokenSpec, TokenState, TokenStore,
+};
+pub use value::{EvalError, Expr, Piece, Scope, TimeUnit, Value};
+pub use webhook::{WebhookError, ack_failure, raw_field, verify_md5_hex};
+
+/// Re-exported so generated code and applications name the same secret type (and can read
+/// [`TokenState`] tokens to persist them).
+pub use secrecy::{ExposeSecret, SecretString};

@@ -2,8 +2,6 @@
 // Do not edit: change the spec or the generator, then regenerate.
 
 //! Every JSON example of `specs/zhiyun.yaml` decodes into the generated `zhiyun` types.
-#![cfg(feature = "zhiyun")]
-mod support;
 use generated_client::zhiyun;
 /// 响应结果 (`examples.authorize_response`)
 #[test]
@@ -19,15 +17,15 @@ fn authorize_response() {
 #[test]
 fn get_user_info_response() {
     const TEXT: &str = "{\n\"data\": {\n\"username\": \"li******40\",\n\"truename\": \"李**\",\n\"sex\": \"3\",\n\"phone\": \"13******0170\",\n\"is_admin\": \"1\",\n\"status\": null,\n\"avatar\": \"http://avatar.xxx.dev.com/000/00/11/52_avatar_small\",\n\"created\": \"2017-11-30 10:37:30\",\n\"nowtime\": 1522404566\n},\n\"code\": 200,\n\"message\": \"ok\"\n}\n";
-    let data: UserInfo = zhiyun::decode_response(200u16, TEXT.as_bytes())
+    let data: zhiyun::UserInfo = zhiyun::decode_response(200u16, TEXT.as_bytes())
         .expect("decodes");
-    support::assert_same_shape(&support::json_at(TEXT, "data"), &data);
+    super::support::assert_same_shape(&super::support::json_at(TEXT, "data"), &data);
 }
 /// 响应结果 (`examples.get_company_info_response`)
 #[test]
 fn get_company_info_response() {
     const TEXT: &str = "{\n\"data\": {\n\"company_name\": \"水磨沟区*******餐饮店\",\n\"company_type\": \"1\",\n\"tax_number\": \"6523248***************03404\",\n\"province\": \"\",\n\"city\": \"\",\n\"zone\": \"\",\n\"address\": \"乌鲁木齐市***巷186号\",\n\"disable\": \"\",\n\"tel_phone\": \"\",\n\"legal_person_phone\": \"133*****0170\",\n\"legal_person_name\": \"李**\",\n\"created\": \"2017-11-30 10:37:30\",\n\"nowtime\": 1522404881\n},\n\"code\": 200,\n\"message\": \"ok\"\n}\n";
-    let data: CompanyInfo = zhiyun::decode_response(200u16, TEXT.as_bytes())
+    let data: zhiyun::CompanyInfo = zhiyun::decode_response(200u16, TEXT.as_bytes())
         .expect("decodes");
-    support::assert_same_shape(&support::json_at(TEXT, "data"), &data);
+    super::support::assert_same_shape(&super::support::json_at(TEXT, "data"), &data);
 }

@@ -2,8 +2,6 @@
 // Do not edit: change the spec or the generator, then regenerate.
 
 //! Every JSON example of `specs/supercarrier8.yaml` decodes into the generated `supercarrier8` types.
-#![cfg(feature = "supercarrier8")]
-mod support;
 use generated_client::supercarrier8;
 /// 响应体 (`examples.get_token_response`)
 #[test]

@@ -2,8 +2,6 @@
 // Do not edit: change the spec or the generator, then regenerate.
 
 //! Every JSON example of `specs/jfwms.yaml` decodes into the generated `jfwms` types.
-#![cfg(feature = "jfwms")]
-mod support;
 use generated_client::jfwms;
 /// WebHook数据格式 (`examples.webhook_order`)
 #[test]
@@ -120,7 +118,7 @@ fn webhook_convert() {
 fn get_order_request() {
     const TEXT: &str = "{\"erpNo\":\"123\"}\n";
     let request: jfwms::GetOrderRequest = serde_json::from_str(TEXT).expect("decodes");
-    support::assert_same_shape(&support::json_at(TEXT, ""), &request);
+    super::support::assert_same_shape(&super::support::json_at(TEXT, ""), &request);
 }
 /// 4、调用接口示例: (`examples.get_order_not_found`)
 #[test]

@@ -2,8 +2,6 @@
 // Do not edit: change the spec or the generator, then regenerate.
 
 //! Every JSON example of `specs/niumall.yaml` decodes into the generated `niumall` types.
-#![cfg(feature = "niumall")]
-mod support;
 use generated_client::niumall;
 /// example (`examples.login_response`)
 #[test]
@@ -20,9 +18,9 @@ fn login_response() {
 #[test]
 fn list_orders_response() {
     const TEXT: &str = "{\n\"success\": true,\n\"data\": {\n\"orders\": [\n{\n\"id\": 1,\n\"order_no\": \"ORD20240120001\",\n\"supplier_id\": 101,\n\"supplier_name\": \"山东畜牧合作社\",\n\"cattle_count\": 50,\n\"total_weight\": 25000,\n\"unit_price\": 28.5,\n\"total_amount\": 712500,\n\"status\": \"shipping\",\n\"created_at\": \"2024-01-20T10:00:00Z\"\n}\n],\n\"pagination\": {\n\"current_page\": 1,\n\"total_pages\": 5,\n\"total_count\": 100\n}\n},\n\"message\": \"获取成功\"\n}\n";
-    let data: OrderList = niumall::decode_response(200u16, TEXT.as_bytes())
+    let data: niumall::OrderList = niumall::decode_response(200u16, TEXT.as_bytes())
         .expect("decodes");
-    support::assert_same_shape(&support::json_at(TEXT, "data"), &data);
+    super::support::assert_same_shape(&super::support::json_at(TEXT, "data"), &data);
 }
 /// example (`examples.create_order_request`)
 #[test]
@@ -30,7 +28,7 @@ fn create_order_request() {
     const TEXT: &str = "{\n\"supplier_id\": 101,\n\"cattle_breed\": \"西门塔尔\",\n\"cattle_count\": 30,\n\"expected_weight\": 15000,\n\"unit_price\": 28.5,\n\"delivery_address\": \"北京市朝阳区xx养殖场\",\n\"expected_delivery_date\": \"2024-01-25\"\n}\n";
     let request: niumall::CreateOrderRequest = serde_json::from_str(TEXT)
         .expect("decodes");
-    support::assert_same_shape(&support::json_at(TEXT, ""), &request);
+    super::support::assert_same_shape(&super::support::json_at(TEXT, ""), &request);
 }
 /// example (`examples.validation_error_response`)
 #[test]

@@ -1,0 +1,468 @@
+//! Errors of every generated client, generic over the vendor's error-code enum.
+//!
+//! `Display` never contains secrets or query strings (some vendors put tokens in the query): URLs
+//! are stored without their query and `reqwest` errors without their URL.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use bytes::Bytes;
+use serde_json::value::RawValue;
+
+/// A vendor result code exactly as received: the documents use both integers and strings.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum RawCode {
+    /// A JSON integer (`50017`).
+    Int(i64),
+    /// A JSON string (`"VALIDATION_ERROR"`), or a number that is not an `i64` as written.
+    Str(String),
+}
+
+impl RawCode {
+    /// Reads a code from a JSON number or string; anything else is not a code.
+    pub(crate) fn from_json(raw: &RawValue) -> Option<Self> {
+        let text = raw.get();
+        if text.starts_with('"') {
+            return serde_json::from_str::<String>(text).ok().map(RawCode::Str);
+        }
+        if text.starts_with(['-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']) {
+            return Some(match text.parse::<i64>() {
+                Ok(i) => RawCode::Int(i),
+                Err(_) => RawCode::Str(text.to_owned()),
+            });
+        }
+        None
+    }
+
+    /// Vendors flip between `200` and `"200"`; both mean the same code.
+    pub(crate) fn same_as(&self, other: &RawCode) -> bool {
+        match (self, other) {
+            (RawCode::Int(a), RawCode::Int(b)) => a == b,
+            (RawCode::Str(a), RawCode::Str(b)) => a == b,
+            (RawCode::Int(i), RawCode::Str(s)) | (RawCode::Str(s), RawCode::Int(i)) => {
+                s.parse::<i64>().is_ok_and(|v| v == *i)
+            }
+        }
+    }
+}
+
+impl fmt::Display for RawCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RawCode::Int(i) => write!(f, "{i}"),
+            RawCode::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+/// What an error means for the caller; generated from the spec's error tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorClass {
+    /// Not an error.
+    Success,
+    /// Credentials are wrong or missing; retrying will not help.
+    Auth,
+    /// The access token is invalid or expired: renew it and retry once (done automatically).
+    RenewToken,
+    /// A person must authorize again (refresh token or authorization code is dead).
+    Reauthorize,
+    /// Regenerate nonce and timestamp, re-sign and retry once (done automatically).
+    Resign,
+    /// Transient; retrying later may succeed.
+    Retryable,
+    /// Called too often.
+    RateLimited,
+    /// The request is wrong; fix the input.
+    Caller,
+    /// The vendor refused for its own reasons.
+    Vendor,
+    /// No code, or a code the spec does not list.
+    Unknown,
+}
+
+/// A vendor's error-code enum. Generated per vendor: a match table, else `Unknown(raw)`.
+pub trait VendorCode: Clone + fmt::Debug + Send + Sync + 'static {
+    /// Maps a received code to the vendor's enum (unknown codes must be kept, not rejected).
+    fn from_raw(raw: &RawCode) -> Self;
+    /// What the code means for the caller.
+    fn class(&self) -> ErrorClass;
+}
+
+/// Codes without a table: every code is [`ErrorClass::Unknown`].
+impl VendorCode for RawCode {
+    fn from_raw(raw: &RawCode) -> Self {
+        raw.clone()
+    }
+    fn class(&self) -> ErrorClass {
+        ErrorClass::Unknown
+    }
+}
+
+/// A response body kept for diagnosis. `Debug` shows at most 512 characters.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RawBody(Bytes);
+
+const RAW_BODY_DEBUG_CHARS: usize = 512;
+
+impl RawBody {
+    pub(crate) fn new(bytes: Bytes) -> Self {
+        RawBody(bytes)
+    }
+
+    /// The body exactly as received.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The body as text; invalid UTF-8 is replaced.
+    pub fn as_str(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
+    }
+}
+
+impl fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.as_str();
+        let mut shown = text.char_indices().map(|(i, _)| i);
+        match shown.nth(RAW_BODY_DEBUG_CHARS) {
+            Some(cut) => write!(
+                f,
+                "RawBody({:?}… {} bytes)",
+                text.get(..cut).unwrap_or_default(),
+                self.0.len()
+            ),
+            None => write!(f, "RawBody({:?})", text),
+        }
+    }
+}
+
+/// One entry of a vendor's per-field validation details.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field the vendor names (wire name).
+    pub field: String,
+    /// The vendor's message for it.
+    pub message: String,
+}
+
+/// Everything a generated client can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error<C: VendorCode> {
+    /// Client-side validation failed; nothing was sent.
+    #[error("invalid request: `{field}` {reason}")]
+    InvalidRequest {
+        /// The parameter (wire name).
+        field: &'static str,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// The client is misconfigured (bad base URL, missing credential, ...).
+    #[error("configuration error: {0}")]
+    Config(String),
+    /// Plain `http://` to a host that is not loopback, without an explicit opt-in.
+    #[error(
+        "refusing to send credentials over plain HTTP to {url}; use https or opt in with allow_plain_http"
+    )]
+    InsecureUrl {
+        /// The rejected URL (without query).
+        url: String,
+    },
+    /// The request could not be sent or the response not read.
+    #[error("{method} {url}: request failed")]
+    Transport {
+        /// HTTP method.
+        method: String,
+        /// URL without query.
+        url: String,
+        /// The cause (stored without its URL).
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The connect or total timeout elapsed.
+    #[error("{method} {url}: timed out")]
+    Timeout {
+        /// HTTP method.
+        method: String,
+        /// URL without query.
+        url: String,
+    },
+    /// The response body exceeded the runtime's size limit.
+    #[error("{method} {url}: response body larger than {limit} bytes")]
+    ResponseTooLarge {
+        /// HTTP method.
+        method: String,
+        /// URL without query.
+        url: String,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A non-2xx status without a decodable vendor error.
+    #[error("HTTP {status} without a recognisable vendor response")]
+    HttpStatus {
+        /// HTTP status.
+        status: u16,
+        /// The body as received.
+        body: RawBody,
+    },
+    /// The vendor answered with an error code.
+    #[error(transparent)]
+    Api(Box<ApiError<C>>),
+    /// Obtaining or renewing a token failed.
+    #[error(transparent)]
+    Auth(Box<AuthError<C>>),
+    /// A successful response could not be decoded.
+    #[error("could not decode {what} (HTTP {status})")]
+    Decode {
+        /// HTTP status.
+        status: u16,
+        /// What was being decoded (`response data`, `response envelope`, ...).
+        what: &'static str,
+        /// The decoder's error.
+        #[source]
+        source: serde_json::Error,
+        /// The body as received.
+        body: RawBody,
+    },
+}
+
+impl<C: VendorCode> Error<C> {
+    /// The vendor code, from [`Error::Api`] or a token endpoint's error.
+    pub fn code(&self) -> Option<&C> {
+        match self {
+            Error::Api(e) => Some(&e.code),
+            Error::Auth(e) => match &**e {
+                AuthError::TokenEndpoint { code, .. } => code.as_ref(),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The class of [`Error::code`]; [`ErrorClass::Reauthorize`] for
+    /// [`AuthError::ReauthorizationRequired`]; otherwise [`ErrorClass::Unknown`].
+    pub fn class(&self) -> ErrorClass {
+        if let Error::Auth(e) = self
+            && let AuthError::ReauthorizationRequired { .. } = **e
+        {
+            return ErrorClass::Reauthorize;
+        }
+        self.code().map_or(ErrorClass::Unknown, VendorCode::class)
+    }
+
+    /// The vendor's raw response body, when the error carries one.
+    pub fn raw_body(&self) -> Option<&RawBody> {
+        match self {
+            Error::HttpStatus { body, .. } | Error::Decode { body, .. } => Some(body),
+            Error::Api(e) => Some(&e.body),
+            Error::Auth(e) => match &**e {
+                AuthError::TokenEndpoint { body, .. } => Some(body),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of a response that was received, for the renew-on-status rule.
+    pub(crate) fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::HttpStatus { status, .. } => Some(*status),
+            Error::Api(e) => Some(e.status),
+            _ => None,
+        }
+    }
+}
+
+impl<C: VendorCode> From<AuthError<C>> for Error<C> {
+    fn from(e: AuthError<C>) -> Self {
+        Error::Auth(Box::new(e))
+    }
+}
+
+impl<C: VendorCode> From<ApiError<C>> for Error<C> {
+    fn from(e: ApiError<C>) -> Self {
+        Error::Api(Box::new(e))
+    }
+}
+
+/// An error the vendor reported in its envelope.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ApiError<C> {
+    /// HTTP status.
+    pub status: u16,
+    /// The vendor's code (`from_raw` of an empty string when the body carries none).
+    pub code: C,
+    /// The code as received.
+    pub raw_code: Option<RawCode>,
+    /// The vendor's message.
+    pub message: Option<String>,
+    /// Per-field validation details.
+    pub details: Vec<FieldError>,
+    /// Further envelope fields the spec keeps (`requestId`, `traceId`), by spec path.
+    pub extra: BTreeMap<String, serde_json::Value>,
+    /// The body as received.
+    pub body: RawBody,
+}
+
+impl<C> ApiError<C> {
+    /// An extra envelope field (`requestId`, `traceId`) by its spec path.
+    pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
+        self.extra.get(name)
+    }
+}
+
+impl<C: VendorCode> fmt::Display for ApiError<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("vendor error")?;
+        if let Some(code) = &self.raw_code {
+            write!(f, " {code}")?;
+        }
+        write!(f, " (HTTP {})", self.status)?;
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        Ok(())
+    }
+}
+
+impl<C: VendorCode> std::error::Error for ApiError<C> {}
+
+/// Obtaining, renewing or authorizing a token failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError<C: VendorCode> {
+    /// The token endpoint refused.
+    #[error(
+        "token request `{grant}` failed (HTTP {status}){}",
+        code_and_message(raw_code, message)
+    )]
+    TokenEndpoint {
+        /// The grant that ran.
+        grant: &'static str,
+        /// HTTP status.
+        status: u16,
+        /// The vendor's code, when the response carries one.
+        code: Option<C>,
+        /// The code as received.
+        raw_code: Option<RawCode>,
+        /// The vendor's message (`error_description`, envelope message).
+        message: Option<String>,
+        /// The body as received.
+        body: RawBody,
+    },
+    /// The refresh token is dead or nothing can renew the token: a person must authorize again.
+    #[error("authorization required: {reason}")]
+    ReauthorizationRequired {
+        /// Why.
+        reason: String,
+    },
+    /// The authorization callback's `state` differs from the one sent.
+    #[error("authorization callback `state` does not match")]
+    StateMismatch,
+    /// Something the flow needs is not configured.
+    #[error("not configured: {what}")]
+    NotConfigured {
+        /// What is missing.
+        what: String,
+    },
+    /// The token request could not be sent or its response not read.
+    #[error("token request `{grant}` to {url} failed")]
+    Transport {
+        /// The grant that ran.
+        grant: &'static str,
+        /// URL without query.
+        url: String,
+        /// The cause (stored without its URL).
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The token request timed out.
+    #[error("token request `{grant}` to {url} timed out")]
+    Timeout {
+        /// The grant that ran.
+        grant: &'static str,
+        /// URL without query.
+        url: String,
+    },
+    /// The token response could not be read. Its body is not kept: it may hold a token.
+    #[error("token response of `{grant}` (HTTP {status}) unusable: {reason}")]
+    Decode {
+        /// The grant that ran.
+        grant: &'static str,
+        /// HTTP status.
+        status: u16,
+        /// What is wrong (never contains values from the response).
+        reason: String,
+    },
+}
+
+fn code_and_message(code: &Option<RawCode>, message: &Option<String>) -> String {
+    match (code, message) {
+        (Some(c), Some(m)) => format!(": {c}: {m}"),
+        (Some(c), None) => format!(": {c}"),
+        (None, Some(m)) => format!(": {m}"),
+        (None, None) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_code_from_json() {
+        let cases: &[(&str, Option<RawCode>)] = &[
+            ("0", Some(RawCode::Int(0))),
+            ("-5", Some(RawCode::Int(-5))),
+            ("50017", Some(RawCode::Int(50017))),
+            (
+                r#""VALIDATION_ERROR""#,
+                Some(RawCode::Str("VALIDATION_ERROR".into())),
+            ),
+            (r#""a\"b""#, Some(RawCode::Str("a\"b".into()))),
+            ("1.5", Some(RawCode::Str("1.5".into()))),
+            (
+                "99999999999999999999",
+                Some(RawCode::Str("99999999999999999999".into())),
+            ),
+            ("null", None),
+            ("true", None),
+            ("{}", None),
+        ];
+        for (json, want) in cases {
+            let raw: &RawValue = serde_json::from_str(json).unwrap();
+            assert_eq!(&RawCode::from_json(raw), want, "{json}");
+        }
+    }
+
+    #[test]
+    fn raw_code_int_and_string_forms_match() {
+        assert!(RawCode::Int(200).same_as(&RawCode::Str("200".into())));
+        assert!(RawCode::Str("0".into()).same_as(&RawCode::Int(0)));
+        assert!(!RawCode::Int(200).same_as(&RawCode::Str("200x".into())));
+        assert!(!RawCode::Int(1).same_as(&RawCode::Int(2)));
+    }
+
+    #[test]
+    fn raw_body_debug_is_capped() {
+        let long = RawBody::new(Bytes::from("é".repeat(2000)));
+        let dbg = format!("{long:?}");
+        assert!(dbg.chars().count() < 600, "{}", dbg.len());
+        assert!(dbg.contains("4000 bytes"));
+        let short = RawBody::new(Bytes::from_static(b"{\"a\":1}"));
+        assert_eq!(format!("{short:?}"), r#"RawBody("{\"a\":1}")"#);
+        assert_eq!(short.as_str(), "{\"a\":1}");
+    }
+
+    #[test]
+    fn class_and_code() {
+        let e: Error<RawCode> = AuthError::ReauthorizationRequired { reason: "x".into() }.into();
+        assert_eq!(e.class(), ErrorClass::Reauthorize);
+        assert!(e.code().is_none());
+        let e: Error<RawCode> = Error::Config("x".into());
+        assert_eq!(e.class(), ErrorClass::Unknown);
+        assert!(e.raw_body().is_none());
+    }
+}

@@ -1,0 +1,243 @@
+//! HTTP plumbing: the client's safety settings, URL rules and one request/response exchange.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use url::{Host, Url};
+
+/// Responses larger than this are refused rather than buffered.
+pub(crate) const MAX_BODY: usize = 32 * 1024 * 1024;
+
+/// A client that never follows redirects (reqwest would carry custom auth headers such as
+/// `accessToken`/`sign` to another host) and always times out.
+pub(crate) fn default_client(
+    connect_timeout: Duration,
+    timeout: Duration,
+) -> Result<reqwest::Client, reqwest::Error> {
+    // Keeps a provider the application installed itself.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(connect_timeout)
+        .timeout(timeout)
+        .user_agent(concat!(
+            env!("CARGO_PKG_NAME"),
+            "/",
+            env!("CARGO_PKG_VERSION")
+        ))
+        .build()
+}
+
+/// Why a URL was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum UrlError {
+    Invalid(String),
+    /// Plain HTTP to a host that is not loopback.
+    Insecure(String),
+}
+
+/// Validates a base URL (or an absolute endpoint URL): http(s), a host, no credentials, query
+/// or fragment; plain HTTP only to loopback unless `allow_plain_http`.
+pub(crate) fn check_url(raw: &str, allow_plain_http: bool) -> Result<Url, UrlError> {
+    // The raw text is not echoed: a malformed URL may still carry credentials.
+    let url = Url::parse(raw).map_err(|e| UrlError::Invalid(format!("not a valid URL: {e}")))?;
+    let shown = display_url(&url);
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(UrlError::Invalid(format!(
+            "`{shown}`: credentials in the URL"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(UrlError::Invalid(format!(
+            "`{shown}`: query or fragment in a base URL"
+        )));
+    }
+    if url.host().is_none() {
+        return Err(UrlError::Invalid(format!("`{shown}`: no host")));
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if allow_plain_http || is_loopback(&url) => Ok(url),
+        "http" => Err(UrlError::Insecure(shown)),
+        other => Err(UrlError::Invalid(format!(
+            "`{shown}`: unsupported scheme `{other}`"
+        ))),
+    }
+}
+
+/// 127.0.0.0/8, ::1 (also IPv4-mapped) and `localhost`.
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(a)) => a.is_loopback(),
+        Some(Host::Ipv6(a)) => IpAddr::V6(a).to_canonical().is_loopback(),
+        Some(Host::Domain(d)) => d.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// `base` + `path` (the base may carry a path prefix such as `/v1`).
+pub(crate) fn join(base: &Url, path: &str) -> Result<Url, String> {
+    let joined = format!(
+        "{}/{}",
+        base.as_str().trim_end_matches('/'),
+        path.trim_start_matches('/')
+    );
+    Url::parse(&joined).map_err(|_| format!("path `{path}` does not form a valid URL"))
+}
+
+/// The URL for messages: no credentials, query or fragment (tokens may travel in the query).
+pub(crate) fn display_url(url: &Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.set_fragment(None);
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.to_string()
+}
+
+/// A request ready to send.
+pub(crate) struct Outgoing {
+    pub(crate) method: reqwest::Method,
+    pub(crate) url: Url,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) body: OutBody,
+}
+
+pub(crate) enum OutBody {
+    None,
+    Json(Vec<u8>),
+    Form(Vec<(String, String)>),
+}
+
+/// A response read in full.
+pub(crate) struct Received {
+    pub(crate) status: u16,
+    pub(crate) body: Bytes,
+}
+
+impl Received {
+    pub(crate) fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+pub(crate) enum Failure {
+    /// Stored without its URL (`reqwest::Error` would print the query).
+    Transport(reqwest::Error),
+    Timeout,
+    TooLarge,
+}
+
+fn failure(e: reqwest::Error) -> Failure {
+    if e.is_timeout() {
+        Failure::Timeout
+    } else {
+        Failure::Transport(e.without_url())
+    }
+}
+
+/// Sends one request and reads the whole body (at most [`MAX_BODY`]).
+pub(crate) async fn execute(client: &reqwest::Client, out: Outgoing) -> Result<Received, Failure> {
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    for (name, value) in out.headers {
+        // Later wins: one Authorization even if client auth and a step both set it.
+        headers.insert(name, value);
+    }
+    let mut builder = client.request(out.method, out.url).headers(headers);
+    builder = match out.body {
+        OutBody::None => builder,
+        OutBody::Json(bytes) => builder
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .body(bytes),
+        OutBody::Form(pairs) => builder.form(&pairs),
+    };
+    let mut response = builder.send().await.map_err(failure)?;
+    let status = response.status().as_u16();
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY as u64)
+    {
+        return Err(Failure::TooLarge);
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(failure)? {
+        if body.len().saturating_add(chunk.len()) > MAX_BODY {
+            return Err(Failure::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Received {
+        status,
+        body: body.freeze(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_rules() {
+        use UrlError::*;
+        let ok = |u: &str| {
+            check_url(u, false)
+                .map(|_| ())
+                .map_err(|e| format!("{e:?}"))
+        };
+        for u in [
+            "https://api.example.com",
+            "https://api.example.com/v1/",
+            "http://127.0.0.1:8080",
+            "http://127.8.9.10",
+            "http://[::1]:3000",
+            "http://[::ffff:127.0.0.1]",
+            "http://localhost:1234",
+            "http://LOCALHOST.",
+        ] {
+            assert_eq!(ok(u), Ok(()), "{u}");
+        }
+        let insecure = |u: &str| check_url(u, false).err();
+        assert_eq!(
+            insecure("http://auth.xx.dev.com"),
+            Some(Insecure("http://auth.xx.dev.com/".into()))
+        );
+        assert!(matches!(insecure("http://10.0.0.1"), Some(Insecure(_))));
+        assert!(matches!(
+            insecure("http://localhost.evil.com"),
+            Some(Insecure(_))
+        ));
+        assert!(matches!(insecure("http://[::2]"), Some(Insecure(_))));
+        assert!(check_url("http://auth.xx.dev.com", true).is_ok());
+        for u in [
+            "ftp://example.com",
+            "https://user:pw@example.com",
+            "https://example.com/?token=secret",
+            "https://example.com/#x",
+            "not a url",
+            "file:///etc/passwd",
+        ] {
+            let err = check_url(u, true).err();
+            assert!(matches!(err, Some(Invalid(_))), "{u}: {err:?}");
+            assert!(!format!("{err:?}").contains("pw@"), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn join_and_display() {
+        let base = Url::parse("https://api.niumall.com/v1").unwrap();
+        assert_eq!(
+            join(&base, "/orders").unwrap().as_str(),
+            "https://api.niumall.com/v1/orders"
+        );
+        let base = Url::parse("https://h/").unwrap();
+        assert_eq!(
+            join(&base, "/a/b.php").unwrap().as_str(),
+            "https://h/a/b.php"
+        );
+        let u = Url::parse("https://h/p?access_token=secret#f").unwrap();
+        assert_eq!(display_url(&u), "https://h/p");
+    }
+}

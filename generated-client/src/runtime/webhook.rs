@@ -1,0 +1,175 @@
+//! Verifying webhook deliveries signed with an MD5 digest over a text that embeds the payload's
+//! raw JSON and the shared secret, and writing acknowledgement bodies.
+
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::value::RawValue;
+use subtle::ConstantTimeEq;
+
+use super::envelope::Fields;
+use super::value::md5_hex;
+
+/// Why a webhook delivery was rejected.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebhookError {
+    /// The body is not a JSON object (or similar structural problem).
+    #[error("malformed webhook body: {0}")]
+    Malformed(String),
+    /// A required top-level field is absent.
+    #[error("webhook body has no `{0}`")]
+    MissingField(&'static str),
+    /// The signature does not match.
+    #[error("webhook signature does not match")]
+    BadSignature,
+    /// The payload does not decode into the event type.
+    #[error("webhook payload could not be decoded")]
+    Decode(#[source] serde_json::Error),
+}
+
+/// The exact bytes of a top-level field, as received (what vendors sign).
+pub fn raw_field<'a>(body: &'a [u8], field: &'static str) -> Result<&'a RawValue, WebhookError> {
+    let fields = Fields::parse(body)
+        .map_err(|e| WebhookError::Malformed(format!("not a JSON object ({e})")))?;
+    fields
+        .get_top(field)
+        .ok_or(WebhookError::MissingField(field))
+}
+
+/// Checks `signature` (hex, any case) against the MD5 of `signed_text_template` with
+/// `{payload}` → the payload's raw JSON and `{secret}` → the secret (inserted as is), in
+/// constant time. Placeholders are substituted in one pass, so payload text is never re-read
+/// as a placeholder.
+pub fn verify_md5_hex(
+    signed_text_template: &str,
+    payload_raw: &str,
+    secret: &SecretString,
+    signature: &str,
+) -> Result<(), WebhookError> {
+    let signed = substitute(
+        signed_text_template,
+        &[
+            ("{payload}", payload_raw),
+            ("{secret}", secret.expose_secret()),
+        ],
+    );
+    let expected = md5_hex(signed.as_bytes());
+    let received = signature.trim().to_ascii_lowercase();
+    if bool::from(expected.as_bytes().ct_eq(received.as_bytes())) {
+        Ok(())
+    } else {
+        Err(WebhookError::BadSignature)
+    }
+}
+
+/// The failure acknowledgement: `{message}` replaced by the message, JSON-escaped (the template
+/// puts it inside a JSON string).
+pub fn ack_failure(template: &str, message: &str) -> String {
+    let quoted = serde_json::Value::from(message).to_string();
+    let escaped = quoted
+        .get(1..quoted.len().saturating_sub(1))
+        .unwrap_or_default();
+    substitute(template, &[("{message}", escaped)])
+}
+
+fn substitute(template: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while !rest.is_empty() {
+        match vars.iter().find(|(k, _)| rest.starts_with(k)) {
+            Some((k, v)) => {
+                out.push_str(v);
+                rest = rest.get(k.len()..).unwrap_or_default();
+            }
+            None => {
+                let mut chars = rest.chars();
+                if let Some(c) = chars.next() {
+                    out.push(c);
+                }
+                rest = chars.as_str();
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = r#"{"data":{payload},"clientSecret":"{secret}"}"#;
+    const BODY: &str = r#"{"timestamp":1706000000000,"type":"order","data":{"userId":"1","erpNo":"123123","skuList":[{"sku":"2309-1Bei","total":26}]}}"#;
+
+    fn secret() -> SecretString {
+        "4a506ccaf37e400bac4a42d2dc5f600a".into()
+    }
+
+    fn sign(payload: &str, secret: &str) -> String {
+        md5_hex(format!(r#"{{"data":{payload},"clientSecret":"{secret}"}}"#).as_bytes())
+    }
+
+    #[test]
+    fn raw_field_keeps_exact_bytes() {
+        let data = raw_field(BODY.as_bytes(), "data").unwrap();
+        assert_eq!(
+            data.get(),
+            r#"{"userId":"1","erpNo":"123123","skuList":[{"sku":"2309-1Bei","total":26}]}"#
+        );
+        assert!(matches!(
+            raw_field(BODY.as_bytes(), "nope"),
+            Err(WebhookError::MissingField("nope"))
+        ));
+        assert!(matches!(
+            raw_field(b"[1]", "data"),
+            Err(WebhookError::Malformed(_))
+        ));
+        assert!(matches!(
+            raw_field(b"", "data"),
+            Err(WebhookError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn signature_cases() {
+        let data = raw_field(BODY.as_bytes(), "data").unwrap().get();
+        let good = sign(data, "4a506ccaf37e400bac4a42d2dc5f600a");
+        let tampered = data.replace("26", "27");
+        let cases: &[(&str, &str, &SecretString, bool)] = &[
+            ("good", &good, &secret(), true),
+            ("uppercase hex", &good.to_uppercase(), &secret(), true),
+            ("wrong secret", &good, &"other".into(), false),
+            ("truncated", &good[..31], &secret(), false),
+            ("empty", "", &secret(), false),
+        ];
+        for (name, sig, secret, ok) in cases {
+            assert_eq!(
+                verify_md5_hex(TEMPLATE, data, secret, sig).is_ok(),
+                *ok,
+                "{name}"
+            );
+        }
+        assert!(matches!(
+            verify_md5_hex(TEMPLATE, &tampered, &secret(), &good),
+            Err(WebhookError::BadSignature)
+        ));
+    }
+
+    #[test]
+    fn payload_text_is_not_substituted() {
+        let payload = r#"{"x":"{secret}"}"#;
+        let sig = md5_hex(format!(r#"{{"data":{payload},"clientSecret":"s"}}"#).as_bytes());
+        assert!(verify_md5_hex(TEMPLATE, payload, &"s".into(), &sig).is_ok());
+    }
+
+    #[test]
+    fn ack_failure_escapes() {
+        let t = r#"{"code":"1","msg":"{message}"}"#;
+        assert_eq!(
+            ack_failure(t, "bad \"sign\"\n"),
+            r#"{"code":"1","msg":"bad \"sign\"\n"}"#
+        );
+        assert_eq!(
+            ack_failure(t, "签名错误"),
+            r#"{"code":"1","msg":"签名错误"}"#
+        );
+    }
+}
