@@ -12,14 +12,12 @@
 //! consumer's own `build.rs`:
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     let out = std::env::var("OUT_DIR").unwrap();
-//!     codegen::Config::new()
-//!         .out_dir(&out)
-//!         .compile(&["specs/my_vendor.yaml"])
-//!         .unwrap_or_else(|e| panic!("{e}"));
-//! }
+//! // In build.rs:
+//! let out = std::env::var("OUT_DIR").unwrap();
+//! codegen::Config::new()
+//!     .out_dir(&out)
+//!     .compile(&["specs/my_vendor.yaml"])
+//!     .unwrap_or_else(|e| panic!("{e}"));
 //! ```
 
 pub mod diagnostics;

@@ -27,7 +27,9 @@
 //! - **auth_error_codes** (三、公共响应格式): `其他负数表示业务错误` — other negative codes are business errors, but none is listed. *Resolution:* Unlisted codes decode to `ErrorCode::Unknown` with the raw code and message kept.
 //! - **token_error_status** (错误响应 (Token 端点)): The HTTP status of token error responses is not given. *Resolution:* The client reads an OAuth2 error body (`error`, `error_description`) on any non-2xx status.
 //! - **expired_vs_invalid** (业务接口错误): Code `-1` covers a missing, invalid or expired token alike; only the message tells them apart. *Resolution:* Any 401 (or code -1) renews the token and retries once; a second failure is returned to the caller.
+
 use crate::runtime as rt;
+
 /// Every code the document lists, from these tables:
 ///
 /// - OAuth2.0 错误(Token 端点) (5 codes)
@@ -37,23 +39,38 @@ use crate::runtime as rt;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {
-    /// `"invalid_request"`: 请求参数缺失或格式错误 Table: OAuth2.0 错误(Token 端点).
+    /// `"invalid_request"`: 请求参数缺失或格式错误
+    ///
+    /// Table: OAuth2.0 错误(Token 端点). Class: Caller.
     InvalidRequest,
-    /// `"invalid_client"`: 客户端凭据无效 Table: OAuth2.0 错误(Token 端点).
+    /// `"invalid_client"`: 客户端凭据无效
+    ///
+    /// Table: OAuth2.0 错误(Token 端点). Class: Auth.
     InvalidClient,
-    /// `"invalid_grant"`: 授权码无效、已过期或已使用 Table: OAuth2.0 错误(Token 端点).
+    /// `"invalid_grant"`: 授权码无效、已过期或已使用
+    ///
+    /// Table: OAuth2.0 错误(Token 端点). Class: Reauthorize.
     InvalidGrant,
-    /// `"unsupported_grant_type"`: 不支持的 grant_type(仅支持 authorization_code 和 client_credentials) Table: OAuth2.0 错误(Token 端点).
+    /// `"unsupported_grant_type"`: 不支持的 grant_type(仅支持 authorization_code 和 client_credentials)
+    ///
+    /// Table: OAuth2.0 错误(Token 端点). Class: Caller.
     UnsupportedGrantType,
-    /// `"unauthorized_client"`: 客户端未注册 Table: OAuth2.0 错误(Token 端点).
+    /// `"unauthorized_client"`: 客户端未注册
+    ///
+    /// Table: OAuth2.0 错误(Token 端点). Class: Auth.
     UnauthorizedClient,
-    /// `0`: 成功 Table: 业务接口错误.
+    /// `0`: 成功
+    ///
+    /// Table: 业务接口错误. Class: Success.
     Ok,
-    /// `-1`: 未授权(Token 缺失、无效或过期) Table: 业务接口错误.
+    /// `-1`: 未授权(Token 缺失、无效或过期)
+    ///
+    /// Table: 业务接口错误. Class: RenewToken.
     Unauthorized,
     /// A code the document does not list; the raw code is kept.
     Unknown(rt::RawCode),
 }
+
 impl ErrorCode {
     /// The code as the vendor sends it.
     pub fn code(&self) -> rt::RawCode {
@@ -67,11 +84,12 @@ impl ErrorCode {
             ErrorCode::UnauthorizedClient => {
                 rt::RawCode::Str("unauthorized_client".to_owned())
             }
-            ErrorCode::Ok => rt::RawCode::Int(0i64),
-            ErrorCode::Unauthorized => rt::RawCode::Int(-1i64),
+            ErrorCode::Ok => rt::RawCode::Int(0),
+            ErrorCode::Unauthorized => rt::RawCode::Int(-1),
             ErrorCode::Unknown(raw) => raw.clone(),
         }
     }
+
     /// The document's message for this code, verbatim (placeholders such as `%s` kept).
     pub fn documented_message(&self) -> Option<&'static str> {
         match self {
@@ -89,6 +107,14 @@ impl ErrorCode {
             ErrorCode::Unknown(_) => None,
         }
     }
+
+    /// The values the vendor filled into this code's `%s` placeholders, recovered from
+    /// the response's own message (e.g. the SKU in `sku(%s) is exist`). `None` when the
+    /// message does not follow the documented template.
+    pub fn placeholder_values(&self, message: &str) -> Option<Vec<String>> {
+        rt::placeholder_values(self.documented_message()?, message)
+    }
+
     /// The title of the document's table that lists this code.
     pub fn table(&self) -> Option<&'static str> {
         match self {
@@ -103,6 +129,7 @@ impl ErrorCode {
         }
     }
 }
+
 impl rt::VendorCode for ErrorCode {
     fn from_raw(raw: &rt::RawCode) -> Self {
         match raw {
@@ -115,11 +142,12 @@ impl rt::VendorCode for ErrorCode {
             rt::RawCode::Str(s) if s == "unauthorized_client" => {
                 ErrorCode::UnauthorizedClient
             }
-            rt::RawCode::Int(0i64) => ErrorCode::Ok,
-            rt::RawCode::Int(-1i64) => ErrorCode::Unauthorized,
+            rt::RawCode::Int(0) => ErrorCode::Ok,
+            rt::RawCode::Int(-1) => ErrorCode::Unauthorized,
             _ => ErrorCode::Unknown(raw.clone()),
         }
     }
+
     fn class(&self) -> rt::ErrorClass {
         match self {
             ErrorCode::InvalidRequest => rt::ErrorClass::Caller,
@@ -133,10 +161,13 @@ impl rt::VendorCode for ErrorCode {
         }
     }
 }
+
 /// Errors of this client: transport, HTTP, vendor codes ([`ErrorCode`]), auth and decoding.
 pub type Error = rt::Error<ErrorCode>;
+
 /// `Result` with this client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
 /// 分页信息
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -150,6 +181,7 @@ pub struct Pagination {
     /// 总页数
     pub total_pages: i64,
 }
+
 /// 库存记录
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -171,6 +203,7 @@ pub struct InventoryItem {
     /// 更新日期
     pub update_at: jiff::civil::Date,
 }
+
 /// 库存查询结果
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -180,6 +213,7 @@ pub struct InventoryPage {
     /// `pagination` (the document gives no description).
     pub pagination: Pagination,
 }
+
 /// 订单商品明细
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -199,6 +233,7 @@ pub struct OrderLine {
     /// 批次号
     pub batch_sn: Option<String>,
 }
+
 /// 销售订单
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -264,6 +299,7 @@ pub struct SalesOrder {
     /// `product_info` (the document gives no description).
     pub product_info: Vec<OrderLine>,
 }
+
 /// 订单查询结果
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -273,6 +309,7 @@ pub struct OrderPage {
     /// `pagination` (the document gives no description).
     pub pagination: Pagination,
 }
+
 /// 出库单商品明细
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -294,6 +331,7 @@ pub struct OutboundLine {
     /// `batch_sn` (the document gives no description).
     pub batch_sn: Option<String>,
 }
+
 /// 销售出库单
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -355,6 +393,7 @@ pub struct OutboundOrder {
     /// `product_info` (the document gives no description).
     pub product_info: Vec<OutboundLine>,
 }
+
 /// 销售出库单查询结果
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -364,10 +403,11 @@ pub struct OutboundPage {
     /// `pagination` (the document gives no description).
     pub pagination: Pagination,
 }
+
 /// The vendor's response envelope, as runtime data.
 fn envelope() -> Option<rt::EnvelopeSpec> {
     Some(rt::EnvelopeSpec {
-        success: rt::Success::CodeIn(vec![rt::RawCode::Int(0i64)]),
+        success: rt::Success::CodeIn(vec![rt::RawCode::Int(0)]),
         code: Some("code"),
         message: vec!["message"],
         data: "data",
@@ -375,6 +415,7 @@ fn envelope() -> Option<rt::EnvelopeSpec> {
         extra: vec![],
     })
 }
+
 /// Auth, token and envelope rules from the spec, as runtime data.
 fn api_spec() -> rt::ApiSpec<ErrorCode> {
     rt::ApiSpec::new(
@@ -419,23 +460,24 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
                 enveloped: false,
                 access_token: "access_token",
                 expires_in: Some("expires_in"),
-                default_lifetime: Some(std::time::Duration::from_secs(3600u64)),
+                default_lifetime: Some(std::time::Duration::from_secs(3600)),
                 refresh_token: None,
                 refresh_token_lifetime: None,
                 extra: vec![],
                 error: Some(("error", Some("error_description"))),
             },
             policy: rt::RefreshPolicy {
-                refresh_before_expiry: Some(std::time::Duration::from_secs(60u64)),
+                refresh_before_expiry: Some(std::time::Duration::from_secs(60)),
                 refresh_in_last_fraction: None,
                 min_interval: None,
                 fetch_on_start: false,
-                renew_on_http_status: vec![401u16],
+                renew_on_http_status: vec![401],
             },
         }),
         false,
     )
 }
+
 /// What the application supplies to authenticate. Secrets are [`secrecy::SecretString`]s:
 /// they never appear in `Debug` output, logs or errors.
 #[derive(Debug, Clone)]
@@ -449,6 +491,7 @@ pub struct Credentials {
     /// The runnable examples read it from `ERP_CLIENT_SECRET`.
     pub client_secret: secrecy::SecretString,
 }
+
 impl Credentials {
     /// Credentials from their values.
     pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
@@ -457,6 +500,7 @@ impl Credentials {
             client_secret: secrecy::SecretString::from(client_secret.into()),
         }
     }
+
     fn to_runtime(&self) -> rt::Credentials {
         use secrecy::ExposeSecret as _;
         let mut credentials = rt::Credentials::new();
@@ -466,6 +510,7 @@ impl Credentials {
         credentials
     }
 }
+
 /// Parameters of [`Client::query_inventory`] — 库存查询接口.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -483,6 +528,7 @@ pub struct QueryInventoryRequest {
     /// (server default when omitted: `20`; 1 to 100, checked before sending.)
     pub page_size: Option<i64>,
 }
+
 impl QueryInventoryRequest {
     /// A request with every optional parameter left to the server's default.
     pub fn new() -> Self {
@@ -492,43 +538,48 @@ impl QueryInventoryRequest {
             page_size: None,
         }
     }
+
     /// Sets `day`: 查询日期,如:2026-05-10
     pub fn day(mut self, day: impl Into<jiff::civil::Date>) -> Self {
         self.day = Some(day.into());
         self
     }
+
     /// Sets `page`: 页码
     pub fn page(mut self, page: impl Into<i64>) -> Self {
         self.page = Some(page.into());
         self
     }
+
     /// Sets `page_size`: 每页数量,最大 100
     pub fn page_size(mut self, page_size: impl Into<i64>) -> Self {
         self.page_size = Some(page_size.into());
         self
     }
+
     /// Checks the document's limits before anything is sent.
     fn validate(&self) -> Result<()> {
-        if let Some(v) = self.page && v < 1i64 {
+        if let Some(v) = self.page && v < 1 {
             return Err(rt::Error::InvalidRequest {
                 field: "page",
-                reason: format!("must be at least {}, got {v}", 1i64),
+                reason: format!("must be at least {}, got {v}", 1),
             });
         }
-        if let Some(v) = self.page_size && v < 1i64 {
+        if let Some(v) = self.page_size && v < 1 {
             return Err(rt::Error::InvalidRequest {
                 field: "page_size",
-                reason: format!("must be at least {}, got {v}", 1i64),
+                reason: format!("must be at least {}, got {v}", 1),
             });
         }
-        if let Some(v) = self.page_size && v > 100i64 {
+        if let Some(v) = self.page_size && v > 100 {
             return Err(rt::Error::InvalidRequest {
                 field: "page_size",
-                reason: format!("must be at most {}, got {v}", 100i64),
+                reason: format!("must be at most {}, got {v}", 100),
             });
         }
         Ok(())
     }
+
     fn to_request(&self) -> Result<rt::Request> {
         self.validate()?;
         let mut query = Vec::new();
@@ -550,6 +601,7 @@ impl QueryInventoryRequest {
         })
     }
 }
+
 /// Parameters of [`Client::query_orders`] — 订单查询接口.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -567,6 +619,7 @@ pub struct QueryOrdersRequest {
     /// (server default when omitted: `20`; 1 to 100, checked before sending.)
     pub page_size: Option<i64>,
 }
+
 impl QueryOrdersRequest {
     /// A request with every optional parameter left to the server's default.
     pub fn new() -> Self {
@@ -576,43 +629,48 @@ impl QueryOrdersRequest {
             page_size: None,
         }
     }
+
     /// Sets `day`: 查询日期,如:2026-05-10
     pub fn day(mut self, day: impl Into<jiff::civil::Date>) -> Self {
         self.day = Some(day.into());
         self
     }
+
     /// Sets `page`: 页码
     pub fn page(mut self, page: impl Into<i64>) -> Self {
         self.page = Some(page.into());
         self
     }
+
     /// Sets `page_size`: 每页数量,最大 100
     pub fn page_size(mut self, page_size: impl Into<i64>) -> Self {
         self.page_size = Some(page_size.into());
         self
     }
+
     /// Checks the document's limits before anything is sent.
     fn validate(&self) -> Result<()> {
-        if let Some(v) = self.page && v < 1i64 {
+        if let Some(v) = self.page && v < 1 {
             return Err(rt::Error::InvalidRequest {
                 field: "page",
-                reason: format!("must be at least {}, got {v}", 1i64),
+                reason: format!("must be at least {}, got {v}", 1),
             });
         }
-        if let Some(v) = self.page_size && v < 1i64 {
+        if let Some(v) = self.page_size && v < 1 {
             return Err(rt::Error::InvalidRequest {
                 field: "page_size",
-                reason: format!("must be at least {}, got {v}", 1i64),
+                reason: format!("must be at least {}, got {v}", 1),
             });
         }
-        if let Some(v) = self.page_size && v > 100i64 {
+        if let Some(v) = self.page_size && v > 100 {
             return Err(rt::Error::InvalidRequest {
                 field: "page_size",
-                reason: format!("must be at most {}, got {v}", 100i64),
+                reason: format!("must be at most {}, got {v}", 100),
             });
         }
         Ok(())
     }
+
     fn to_request(&self) -> Result<rt::Request> {
         self.validate()?;
         let mut query = Vec::new();
@@ -634,6 +692,7 @@ impl QueryOrdersRequest {
         })
     }
 }
+
 /// Parameters of [`Client::query_outbound`] — 销售出库单查询接口.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -651,6 +710,7 @@ pub struct QueryOutboundRequest {
     /// (server default when omitted: `20`; 1 to 100, checked before sending.)
     pub page_size: Option<i64>,
 }
+
 impl QueryOutboundRequest {
     /// A request with every optional parameter left to the server's default.
     pub fn new() -> Self {
@@ -660,43 +720,48 @@ impl QueryOutboundRequest {
             page_size: None,
         }
     }
+
     /// Sets `day`: 查询日期,如:2026-05-10
     pub fn day(mut self, day: impl Into<jiff::civil::Date>) -> Self {
         self.day = Some(day.into());
         self
     }
+
     /// Sets `page`: 页码
     pub fn page(mut self, page: impl Into<i64>) -> Self {
         self.page = Some(page.into());
         self
     }
+
     /// Sets `page_size`: 每页数量,最大 100
     pub fn page_size(mut self, page_size: impl Into<i64>) -> Self {
         self.page_size = Some(page_size.into());
         self
     }
+
     /// Checks the document's limits before anything is sent.
     fn validate(&self) -> Result<()> {
-        if let Some(v) = self.page && v < 1i64 {
+        if let Some(v) = self.page && v < 1 {
             return Err(rt::Error::InvalidRequest {
                 field: "page",
-                reason: format!("must be at least {}, got {v}", 1i64),
+                reason: format!("must be at least {}, got {v}", 1),
             });
         }
-        if let Some(v) = self.page_size && v < 1i64 {
+        if let Some(v) = self.page_size && v < 1 {
             return Err(rt::Error::InvalidRequest {
                 field: "page_size",
-                reason: format!("must be at least {}, got {v}", 1i64),
+                reason: format!("must be at least {}, got {v}", 1),
             });
         }
-        if let Some(v) = self.page_size && v > 100i64 {
+        if let Some(v) = self.page_size && v > 100 {
             return Err(rt::Error::InvalidRequest {
                 field: "page_size",
-                reason: format!("must be at most {}, got {v}", 100i64),
+                reason: format!("must be at most {}, got {v}", 100),
             });
         }
         Ok(())
     }
+
     fn to_request(&self) -> Result<rt::Request> {
         self.validate()?;
         let mut query = Vec::new();
@@ -718,33 +783,43 @@ impl QueryOutboundRequest {
         })
     }
 }
+
 impl rt::Page for InventoryPage {
     type Item = InventoryItem;
+
     fn into_items(self) -> Vec<InventoryItem> {
         self.list
     }
+
     fn total_pages(&self) -> i64 {
         self.pagination.total_pages
     }
 }
+
 impl rt::Page for OrderPage {
     type Item = SalesOrder;
+
     fn into_items(self) -> Vec<SalesOrder> {
         self.list
     }
+
     fn total_pages(&self) -> i64 {
         self.pagination.total_pages
     }
 }
+
 impl rt::Page for OutboundPage {
     type Item = OutboundOrder;
+
     fn into_items(self) -> Vec<OutboundOrder> {
         self.list
     }
+
     fn total_pages(&self) -> i64 {
         self.pagination.total_pages
     }
 }
+
 /// Client of the ERP inventory/order API.
 ///
 /// Cheap to clone: clones share the connection pool and the token cache.
@@ -752,21 +827,25 @@ impl rt::Page for OutboundPage {
 pub struct Client {
     engine: rt::Engine<ErrorCode>,
 }
+
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client").finish_non_exhaustive()
     }
 }
+
 /// Configures a [`Client`]; see [`Client::builder`].
 pub struct ClientBuilder {
     engine: rt::EngineBuilder<ErrorCode>,
 }
+
 impl ClientBuilder {
     /// The base URL endpoint paths are appended to (default: the document's).
     pub fn base_url(mut self, url: &str) -> Self {
         self.engine = self.engine.base_url(url);
         self
     }
+
     /// Whether credentials may travel over plain `http://`.
     ///
     /// Credentials are never sent over plain `http://` to a non-loopback host unless you opt in here.
@@ -774,32 +853,38 @@ impl ClientBuilder {
         self.engine = self.engine.allow_plain_http(allow);
         self
     }
+
     /// Time allowed to establish a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.engine = self.engine.connect_timeout(timeout);
         self
     }
+
     /// Time allowed for a whole request, body included (default 30 s).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.engine = self.engine.timeout(timeout);
         self
     }
+
     /// Uses your own `reqwest::Client` (build it with timeouts and without redirects).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.engine = self.engine.http_client(client);
         self
     }
+
     /// Where token state (access token, refresh token, expiry, extras such as a user id)
     /// is kept across restarts. The default keeps it in memory.
     pub fn token_store(mut self, store: std::sync::Arc<dyn rt::TokenStore>) -> Self {
         self.engine = self.engine.token_store(store);
         self
     }
+
     /// Never call the token endpoint more often than this (on top of the document's own limit).
     pub fn min_token_interval(mut self, interval: std::time::Duration) -> Self {
         self.engine = self.engine.min_token_interval(interval);
         self
     }
+
     /// How the client id and secret are presented to the token endpoint: as form fields
     /// ([`rt::ClientAuth::Form`], the default) or HTTP Basic ([`rt::ClientAuth::Basic`]).
     /// The document accepts both.
@@ -807,6 +892,7 @@ impl ClientBuilder {
         self.engine = self.engine.client_auth(method);
         self
     }
+
     /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
     /// policy obtains a token at start-up and that fails.
     pub async fn build(self) -> Result<Client> {
@@ -815,8 +901,10 @@ impl ClientBuilder {
         })
     }
 }
+
 /// The document's default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://httpsAPI";
+
 impl Client {
     /// Starts configuring a client with the application's credentials.
     pub fn builder(credentials: Credentials) -> ClientBuilder {
@@ -824,6 +912,7 @@ impl Client {
             .credentials(credentials.to_runtime());
         ClientBuilder { engine }
     }
+
     /// 库存查询接口 — `GET /public/worehouse.php`
     ///
     /// The document allows GET or POST; the client uses GET.
@@ -833,12 +922,14 @@ impl Client {
     ) -> Result<InventoryPage> {
         self.engine.send(request.to_request()?).await
     }
+
     /// 订单查询接口 — `GET /public/sorder.php`
     ///
     /// The document allows GET or POST; the client uses GET.
     pub async fn query_orders(&self, request: &QueryOrdersRequest) -> Result<OrderPage> {
         self.engine.send(request.to_request()?).await
     }
+
     /// 销售出库单查询接口 — `GET /public/outbound.php`
     ///
     /// The document allows GET or POST; the client uses GET.
@@ -848,6 +939,7 @@ impl Client {
     ) -> Result<OutboundPage> {
         self.engine.send(request.to_request()?).await
     }
+
     /// Every item of [`Client::query_inventory`], page after page, starting at the request's `page` (default 1) and stopping after the last page the server reports.
     pub fn query_inventory_pages(
         &self,
@@ -862,6 +954,7 @@ impl Client {
             },
         )
     }
+
     /// Every item of [`Client::query_orders`], page after page, starting at the request's `page` (default 1) and stopping after the last page the server reports.
     pub fn query_orders_pages(
         &self,
@@ -876,6 +969,7 @@ impl Client {
             },
         )
     }
+
     /// Every item of [`Client::query_outbound`], page after page, starting at the request's `page` (default 1) and stopping after the last page the server reports.
     pub fn query_outbound_pages(
         &self,
@@ -890,12 +984,14 @@ impl Client {
             },
         )
     }
+
     /// The URL to send the user's browser to, to authorize this application.
     /// Generate `state` with [`rt::new_state`], keep it, and check the callback's
     /// `state` with [`rt::check_state`] before exchanging the code.
     pub fn authorize_url(&self, redirect_uri: &str, state: &str) -> Result<String> {
         self.engine.authorize_url(redirect_uri, state)
     }
+
     /// 方式一:Authorization Code Grant(授权码模式)
     ///
     /// 用授权码换取 Access Token。授权码一次性使用,有效期 10 分钟。
@@ -913,15 +1009,18 @@ impl Client {
             )
             .await
     }
+
     /// The current token state, e.g. to persist it yourself.
     pub async fn token_state(&self) -> Option<rt::TokenState> {
         self.engine.token_state().await
     }
+
     /// Restores token state saved earlier (e.g. after a restart).
     pub async fn set_token_state(&self, state: rt::TokenState) {
         self.engine.set_token_state(state).await
     }
 }
+
 /// Decodes a raw response body of this vendor (one you recorded, or received through
 /// another HTTP stack) exactly as the client does: envelope, error codes, typed `data`.
 pub fn decode_response<T: serde::de::DeserializeOwned>(
@@ -930,6 +1029,7 @@ pub fn decode_response<T: serde::de::DeserializeOwned>(
 ) -> Result<T> {
     rt::decode_response(envelope().as_ref(), status, body)
 }
+
 /// Decodes a raw token-endpoint response exactly as the client does.
 pub fn decode_token_response(status: u16, body: &[u8]) -> Result<rt::TokenState> {
     rt::decode_token_response(&api_spec(), status, body)

@@ -61,7 +61,9 @@
 //! - **sku_code_message** (五、常见报错 MERCHANT_SKU_CODE_EMPTY (20002)): The message `customer sku no name is required` garbles the comment 商品条码必填 (barcode required). *Resolution:* Kept verbatim.
 //! - **whitelist_java_name** (五、常见报错 NOT_INT_WRITE_LIST (10010)): The constant NOT_INT_WRITE_LIST misspells "not in white list" (message `Request ip not in whitelist`). *Resolution:* The java_name is kept verbatim, so the variant is `NotIntWriteList`.
 //! - **no_version** (whole document): No API version is stated; the document only ends with 修改于 2025-06-25 08:30:06. *Resolution:* `vendor.version` is left empty.
+
 use crate::runtime as rt;
+
 /// Every code the document lists, from these tables:
 ///
 /// - 五、常见报错 (83 codes)
@@ -72,535 +74,703 @@ use crate::runtime as rt;
 pub enum ErrorCode {
     /// `1`: 服务异常,请稍后重试
     ///
-    /// Vendor constant `SERVICE_ERROR`. Table: 五、常见报错.
+    /// Vendor constant `SERVICE_ERROR`.
+    ///
+    /// Table: 五、常见报错. Class: Retryable.
     ServiceError,
     /// `10001`: Request parameter error
     ///
-    /// Vendor constant `REQUEST_PARAMS_ERROR`. Table: 五、常见报错.
+    /// Vendor constant `REQUEST_PARAMS_ERROR`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     RequestParamsError,
     /// `10002`: Invalid ACCESS TOKEN
     ///
-    /// Vendor constant `INVALID_ACCESS_TOKEN`. Table: 五、常见报错.
+    /// Vendor constant `INVALID_ACCESS_TOKEN`.
+    ///
+    /// Table: 五、常见报错. Class: RenewToken.
     InvalidAccessToken,
     /// `10003`: Invalid REFRESH TOKEN
     ///
-    /// Vendor constant `INVALID_REFRESH_TOKEN`. Table: 五、常见报错.
+    /// Vendor constant `INVALID_REFRESH_TOKEN`.
+    ///
+    /// Table: 五、常见报错. Class: Reauthorize.
     InvalidRefreshToken,
     /// `10004`: ACCESS TOKEN empty
     ///
-    /// Vendor constant `ACCESS_TOKEN_CANNOT_NULL`. Table: 五、常见报错.
+    /// Vendor constant `ACCESS_TOKEN_CANNOT_NULL`.
+    ///
+    /// Table: 五、常见报错. Class: RenewToken.
     AccessTokenCannotNull,
     /// `10005`: REFRESH TOKEN empty
     ///
-    /// Vendor constant `REFRESH_TOKEN_CANNOT_NULL`. Table: 五、常见报错.
+    /// Vendor constant `REFRESH_TOKEN_CANNOT_NULL`.
+    ///
+    /// Table: 五、常见报错. Class: Reauthorize.
     RefreshTokenCannotNull,
     /// `10006`: CLIENT ID empty
     ///
-    /// Vendor constant `CLIENT_ID_CANNOT_NULL`. Table: 五、常见报错.
+    /// Vendor constant `CLIENT_ID_CANNOT_NULL`.
+    ///
+    /// Table: 五、常见报错. Class: Auth.
     ClientIdCannotNull,
     /// `10007`: CLIENT SECRET empty
     ///
-    /// Vendor constant `CLIENT_SECRET_CANNOT_NULL`. Table: 五、常见报错.
+    /// Vendor constant `CLIENT_SECRET_CANNOT_NULL`.
+    ///
+    /// Table: 五、常见报错. Class: Auth.
     ClientSecretCannotNull,
     /// `10008`: Invalid client app info
     ///
-    /// Vendor constant `CLIENT_APP_NOT_FIND_OR_INVALID`. Table: 五、常见报错.
+    /// Vendor constant `CLIENT_APP_NOT_FIND_OR_INVALID`.
+    ///
+    /// Table: 五、常见报错. Class: Auth.
     ClientAppNotFindOrInvalid,
     /// `10009`: Invalid client auth info
     ///
-    /// Vendor constant `CANNOT_FIND_APP_AUTH_INFO`. Table: 五、常见报错.
+    /// Vendor constant `CANNOT_FIND_APP_AUTH_INFO`.
+    ///
+    /// Table: 五、常见报错. Class: Auth.
     CannotFindAppAuthInfo,
     /// `10010`: Request ip not in whitelist
     ///
-    /// Vendor constant `NOT_INT_WRITE_LIST`. Table: 五、常见报错.
+    /// Vendor constant `NOT_INT_WRITE_LIST`.
+    ///
+    /// Table: 五、常见报错. Class: Auth.
     NotIntWriteList,
     /// `10011`: could not find any user by the email
     ///
-    /// Vendor constant `REQUEST_EMAIL_ERROR`. Table: 五、常见报错.
+    /// Vendor constant `REQUEST_EMAIL_ERROR`.
+    ///
+    /// Table: 五、常见报错. Class: Auth.
     RequestEmailError,
     /// `10012`: wrong password
     ///
-    /// Vendor constant `REQUEST_PASSWORD_ERROR`. Table: 五、常见报错.
+    /// Vendor constant `REQUEST_PASSWORD_ERROR`.
+    ///
+    /// Table: 五、常见报错. Class: Auth.
     RequestPasswordError,
     /// `10013`: could not find domain info
     ///
-    /// Vendor constant `REQUEST_DOMAIN_ERROR`. Table: 五、常见报错.
+    /// Vendor constant `REQUEST_DOMAIN_ERROR`.
+    ///
+    /// Table: 五、常见报错. Class: Auth.
     RequestDomainError,
     /// `10014`: could not find valid app info
     ///
-    /// Vendor constant `REQUEST_APP_ERROR`. Table: 五、常见报错.
+    /// Vendor constant `REQUEST_APP_ERROR`.
+    ///
+    /// Table: 五、常见报错. Class: Auth.
     RequestAppError,
     /// `10021`: SIGN 不能为空
     ///
-    /// Vendor constant `SIGN_CANNOT_NULL`. Table: 五、常见报错.
+    /// Vendor constant `SIGN_CANNOT_NULL`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     SignCannotNull,
     /// `10022`: NONCE 不能为空
     ///
-    /// Vendor constant `NONCE_CANNOT_NULL`. Table: 五、常见报错.
+    /// Vendor constant `NONCE_CANNOT_NULL`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     NonceCannotNull,
     /// `10023`: TIMESTAMP 不能为空
     ///
-    /// Vendor constant `TIMESTAMP_CANNOT_NULL`. Table: 五、常见报错.
+    /// Vendor constant `TIMESTAMP_CANNOT_NULL`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     TimestampCannotNull,
     /// `10024`: NONCE 格式异常
     ///
-    /// Vendor constant `NONCE_FORMAT_ERROR`. Table: 五、常见报错.
+    /// Vendor constant `NONCE_FORMAT_ERROR`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     NonceFormatError,
     /// `10025`: TIMESTAMP 格式异常
     ///
-    /// Vendor constant `TIMESTAMP_FORMAT_ERROR`. Table: 五、常见报错.
+    /// Vendor constant `TIMESTAMP_FORMAT_ERROR`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     TimestampFormatError,
     /// `10026`: 签名错误
     ///
-    /// Vendor constant `SIGN_ERROR`. Table: 五、常见报错.
+    /// Vendor constant `SIGN_ERROR`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     SignError,
     /// `10027`: 重复提交
     ///
-    /// Vendor constant `REPEAT_SUBMIT`. Table: 五、常见报错.
+    /// Vendor constant `REPEAT_SUBMIT`.
+    ///
+    /// Table: 五、常见报错. Class: Resign.
     RepeatSubmit,
     /// `10028`: 时间戳失效
     ///
-    /// Vendor constant `TIMESTAMP_INVALID`. Table: 五、常见报错.
+    /// Vendor constant `TIMESTAMP_INVALID`.
+    ///
+    /// Table: 五、常见报错. Class: Resign.
     TimestampInvalid,
     /// `10029`: USER ID 格式异常
     ///
-    /// Vendor constant `USER_ID_FORMAT_ERROR`. Table: 五、常见报错.
+    /// Vendor constant `USER_ID_FORMAT_ERROR`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     UserIdFormatError,
     /// `10030`: Invalid authorization identification code
     ///
-    /// Vendor constant `INVALID_AUTH_CODE`. Table: 五、常见报错.
+    /// Vendor constant `INVALID_AUTH_CODE`.
+    ///
+    /// Table: 五、常见报错. Class: Reauthorize.
     InvalidAuthCode,
     /// `10040`: OMS account has been deactivated, please contact the warehouse
     ///
-    /// Vendor constant `OMS_ACCOUNT_DISABLE`. Table: 五、常见报错.
+    /// Vendor constant `OMS_ACCOUNT_DISABLE`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OmsAccountDisable,
     /// `10041`: Warehouse not identified, please contact the warehouse
     ///
     /// 未识别到仓库,请联系仓库!
     ///
-    /// Vendor constant `OMS_WAREHOUSE_NOT_EXIST`. Table: 五、常见报错.
+    /// Vendor constant `OMS_WAREHOUSE_NOT_EXIST`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OmsWarehouseNotExist,
     /// `10042`: The warehouse status has been closed, please contact the warehouse!
     ///
     /// 仓库状态已关闭,请联系仓库!
     ///
-    /// Vendor constant `OMS_USER_WAREHOUSE_CLOSED`. Table: 五、常见报错.
+    /// Vendor constant `OMS_USER_WAREHOUSE_CLOSED`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OmsUserWarehouseClosed,
     /// `10043`: warehouse is required
     ///
     /// 仓库必填
     ///
-    /// Vendor constant `OMS_WAREHOUSE_NO_EMPTY`. Table: 五、常见报错.
+    /// Vendor constant `OMS_WAREHOUSE_NO_EMPTY`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OmsWarehouseNoEmpty,
     /// `10044`: The warehouse has suspended receiving goods. Please contact the warehouse
     ///
     /// 仓库已暂停收货,请联系仓库
     ///
-    /// Vendor constant `OMS_WAREHOUSE_PROHIBIT_RECEIVE`. Table: 五、常见报错.
+    /// Vendor constant `OMS_WAREHOUSE_PROHIBIT_RECEIVE`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OmsWarehouseProhibitReceive,
     /// `10045`: The warehouse has not yet assigned a billing plan for you. Please contact the warehouse!
     ///
     /// 仓库尚未为您分配计费方案,请联系仓库!
     ///
-    /// Vendor constant `OMS_FEE_TEMPLATE_NOT_EXIST`. Table: 五、常见报错.
+    /// Vendor constant `OMS_FEE_TEMPLATE_NOT_EXIST`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OmsFeeTemplateNotExist,
     /// `10046`: Some products in the document do not exist in the warehouse. Please push the products first!
     ///
     /// 单据中部分商品在仓库中不存在,请先推送商品!
     ///
-    /// Vendor constant `OMS_SKU_NOT_EXIST`. Table: 五、常见报错.
+    /// Vendor constant `OMS_SKU_NOT_EXIST`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OmsSkuNotExist,
     /// `10047`: sku(%s) has been banned by the warehouse. Please contact the warehouse!
     ///
     /// XXXX已被仓库设置禁收,请联系仓库!
     ///
-    /// Vendor constant `OMS_SKU_PROHIBIT_RECEIVE`. Table: 五、常见报错.
+    /// Vendor constant `OMS_SKU_PROHIBIT_RECEIVE`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OmsSkuProhibitReceive,
     /// `10048`: The warehouse has suspended receiving orders, please contact the warehouse!
     ///
     /// 仓库已暂停接单,请联系仓库!
     ///
-    /// Vendor constant `OMS_WAREHOUSE_PROHIBIT_SALE`. Table: 五、常见报错.
+    /// Vendor constant `OMS_WAREHOUSE_PROHIBIT_SALE`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OmsWarehouseProhibitSale,
     /// `10049`: Creation failed! You are in arrears. Please log in to the OMS system to recharge or contact the warehouse
     ///
     /// 创建失败!您已欠费,请登录OMS系统充值或联系仓库
     ///
-    /// Vendor constant `OMS_INSUFFICIENT_EXPENSES`. Table: 五、常见报错.
+    /// Vendor constant `OMS_INSUFFICIENT_EXPENSES`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OmsInsufficientExpenses,
     /// `20000`: sku is required
     ///
-    /// Vendor constant `MERCHANT_SKU_NO_EMPTY`. Table: 五、常见报错.
+    /// Vendor constant `MERCHANT_SKU_NO_EMPTY`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     MerchantSkuNoEmpty,
     /// `20001`: sku name is required
     ///
     /// 商品名称必填
     ///
-    /// Vendor constant `MERCHANT_SKU_NAME_EMPTY`. Table: 五、常见报错.
+    /// Vendor constant `MERCHANT_SKU_NAME_EMPTY`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     MerchantSkuNameEmpty,
     /// `20002`: customer sku no name is required
     ///
     /// 商品条码必填
     ///
-    /// Vendor constant `MERCHANT_SKU_CODE_EMPTY`. Table: 五、常见报错.
+    /// Vendor constant `MERCHANT_SKU_CODE_EMPTY`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     MerchantSkuCodeEmpty,
     /// `20003`: sku(%s) is exist
     ///
     /// 商品SKU(XXXXXX)已存在
     ///
-    /// Vendor constant `MERCHANT_SKU_IS_EXIST`. Table: 五、常见报错.
+    /// Vendor constant `MERCHANT_SKU_IS_EXIST`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     MerchantSkuIsExist,
     /// `20004`: customer sku no(%s) is exist
     ///
     /// 商品条码(XXXXXX)已存在
     ///
-    /// Vendor constant `MERCHANT_SKU_CODE_EXIST`. Table: 五、常见报错.
+    /// Vendor constant `MERCHANT_SKU_CODE_EXIST`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     MerchantSkuCodeExist,
     /// `20005`: Length, width, and height must be filled in simultaneously
     ///
     /// 长宽高必须同时填写
     ///
-    /// Vendor constant `MERCHANT_LENGTH_WIDTH_HEIGHT_ERROR`. Table: 五、常见报错.
+    /// Vendor constant `MERCHANT_LENGTH_WIDTH_HEIGHT_ERROR`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     MerchantLengthWidthHeightError,
     /// `20006`: Product name (barcode) with a maximum of 200 (50) characters
     ///
     /// 商品名称(商品条码)最多200(50)字符
     ///
-    /// Vendor constant `MERCHANT_NAME_NO_LENGTH_ERROR`. Table: 五、常见报错.
+    /// Vendor constant `MERCHANT_NAME_NO_LENGTH_ERROR`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     MerchantNameNoLengthError,
     /// `20007`: sku is not exist
     ///
     /// 商品SKU不存在
     ///
-    /// Vendor constant `MERCHANT_SKU_NOT_EXIST`. Table: 五、常见报错.
+    /// Vendor constant `MERCHANT_SKU_NOT_EXIST`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     MerchantSkuNotExist,
     /// `20008`: weight range:0.01g-999999.99g
     ///
     /// (单位g):0.01-999.99
     ///
-    /// Vendor constant `MERCHANT_WEIGHT_RANGE`. Table: 五、常见报错.
+    /// Vendor constant `MERCHANT_WEIGHT_RANGE`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     MerchantWeightRange,
     /// `20009`: size range:”0.01cm-999999.99cm
     ///
     /// 尺寸(cm):0.01-999999.99
     ///
-    /// Vendor constant `MERCHANT_SIZE_RANGE`. Table: 五、常见报错.
+    /// Vendor constant `MERCHANT_SIZE_RANGE`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     MerchantSizeRange,
     /// `30001`: No corresponding product was found in the warehouse system
     ///
-    /// Vendor constant `INVENTORY_SKU_NOT_EXIST`. Table: 五、常见报错.
+    /// Vendor constant `INVENTORY_SKU_NOT_EXIST`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     InventorySkuNotExist,
     /// `40000`: erp no is required
     ///
-    /// Vendor constant `INBOUND_ERP_NO_EMPTY`. Table: 五、常见报错.
+    /// Vendor constant `INBOUND_ERP_NO_EMPTY`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     InboundErpNoEmpty,
     /// `40001`: erp no is exist
     ///
     /// ERP单号已存在
     ///
-    /// Vendor constant `INBOUND_ERP_NO_EXIST`. Table: 五、常见报错.
+    /// Vendor constant `INBOUND_ERP_NO_EXIST`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     InboundErpNoExist,
     /// `40002`: sku is required
     ///
     /// 商品必填
     ///
-    /// Vendor constant `INBOUND_SKU_INFO_EMPTY`. Table: 五、常见报错.
+    /// Vendor constant `INBOUND_SKU_INFO_EMPTY`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     InboundSkuInfoEmpty,
     /// `40003`: sku count is required
     ///
     /// 商品数量必填
     ///
-    /// Vendor constant `INBOUND_SKU_COUNT_EMPTY`. Table: 五、常见报错.
+    /// Vendor constant `INBOUND_SKU_COUNT_EMPTY`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     InboundSkuCountEmpty,
     /// `40004`: No receipt found in the warehouse system!
     ///
     /// 在仓库系统中未找到入库单!
     ///
-    /// Vendor constant `INBOUND_NOT_EXIST`. Table: 五、常见报错.
+    /// Vendor constant `INBOUND_NOT_EXIST`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     InboundNotExist,
     /// `40005`: The current status (%s) does not allow cancellation of the receipt order
     ///
     /// 当前状态(XXX)不允许取消入库单
     ///
-    /// Vendor constant `INBOUND_STATUS_COUNT_NOT_CANCEL`. Table: 五、常见报错.
+    /// Vendor constant `INBOUND_STATUS_COUNT_NOT_CANCEL`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     InboundStatusCountNotCancel,
     /// `50000`: label url is required
     ///
-    /// Vendor constant `OT_LABEL_URL_EMPTY`. Table: 五、常见报错.
+    /// Vendor constant `OT_LABEL_URL_EMPTY`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtLabelUrlEmpty,
     /// `50001`: label url up to 2048 characters
     ///
     /// 面单最多2048字符!
     ///
-    /// Vendor constant `OT_LABEL_URL_TOO_LONG`. Table: 五、常见报错.
+    /// Vendor constant `OT_LABEL_URL_TOO_LONG`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtLabelUrlTooLong,
     /// `50002`: recipient country is required
     ///
     /// 收件人(国家/地区)必填
     ///
-    /// Vendor constant `OT_RECIPIENT_COUNTRY_EMPTY`. Table: 五、常见报错.
+    /// Vendor constant `OT_RECIPIENT_COUNTRY_EMPTY`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtRecipientCountryEmpty,
     /// `50003`: erp no is required
     ///
     /// ERP单号必填
     ///
-    /// Vendor constant `OT_ERP_NO_EMPTY`. Table: 五、常见报错.
+    /// Vendor constant `OT_ERP_NO_EMPTY`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtErpNoEmpty,
     /// `50004`: logistics name is required
     ///
     /// 物流名称必填
     ///
-    /// Vendor constant `OT_LOGISTICS_NAME_EMPTY`. Table: 五、常见报错.
+    /// Vendor constant `OT_LOGISTICS_NAME_EMPTY`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtLogisticsNameEmpty,
     /// `50005`: tracking no is required
     ///
     /// 运单号必填
     ///
-    /// Vendor constant `OT_TRACKING_NO_EMPTY`. Table: 五、常见报错.
+    /// Vendor constant `OT_TRACKING_NO_EMPTY`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtTrackingNoEmpty,
     /// `50006`: recipient address up to 300 characters
     ///
     /// 详细地址最多300字符!
     ///
-    /// Vendor constant `OT_RECIPIENT_ADDRESS_TOO_LONG`. Table: 五、常见报错.
+    /// Vendor constant `OT_RECIPIENT_ADDRESS_TOO_LONG`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtRecipientAddressTooLong,
     /// `50007`: The country is currently not supported, or the country needs to transmit a two character code
     ///
     /// 暂不支持该国家,或国家需要传二字码
     ///
-    /// Vendor constant `OT_COUNTRY_CODE_ERROR`. Table: 五、常见报错.
+    /// Vendor constant `OT_COUNTRY_CODE_ERROR`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtCountryCodeError,
     /// `50008`: erp no up to 100 characters
     ///
     /// erp单号最多100字符!
     ///
-    /// Vendor constant `OT_ERP_NO_TOO_LONG`. Table: 五、常见报错.
+    /// Vendor constant `OT_ERP_NO_TOO_LONG`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtErpNoTooLong,
     /// `50009`: erp no up to 100 characters
     ///
     /// 平台订单号最多100字符!
     ///
-    /// Vendor constant `OT_PLATFORM_ORDER_NO_TOO_LONG`. Table: 五、常见报错.
+    /// Vendor constant `OT_PLATFORM_ORDER_NO_TOO_LONG`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtPlatformOrderNoTooLong,
     /// `50010`: buyer name up to 100 characters
     ///
     /// 卖家姓名最多100字符!
     ///
-    /// Vendor constant `OT_BUYER_NAME_TOO_LONG`. Table: 五、常见报错.
+    /// Vendor constant `OT_BUYER_NAME_TOO_LONG`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtBuyerNameTooLong,
     /// `50011`: buyer phone up to 100 characters
     ///
     /// 手机号最多100字符!
     ///
-    /// Vendor constant `OT_BUYER_PHONE_TOO_LONG`. Table: 五、常见报错.
+    /// Vendor constant `OT_BUYER_PHONE_TOO_LONG`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtBuyerPhoneTooLong,
     /// `50012`: recipient province up to 100 characters
     ///
     /// 收件人(省/州)最多100字符!
     ///
-    /// Vendor constant `OT_RECIPIENT_PROVINCE_TOO_LONG`. Table: 五、常见报错.
+    /// Vendor constant `OT_RECIPIENT_PROVINCE_TOO_LONG`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtRecipientProvinceTooLong,
     /// `50013`: recipient city up to 100 characters
     ///
     /// 收件人(市/县)最多100字符!
     ///
-    /// Vendor constant `OT_RECIPIENT_CITY_TOO_LONG`. Table: 五、常见报错.
+    /// Vendor constant `OT_RECIPIENT_CITY_TOO_LONG`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtRecipientCityTooLong,
     /// `50014`: zip code up to 100 characters
     ///
     /// 邮编最多100字符!
     ///
-    /// Vendor constant `OT_ZIP_CODE_TOO_LONG`. Table: 五、常见报错.
+    /// Vendor constant `OT_ZIP_CODE_TOO_LONG`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtZipCodeTooLong,
     /// `50015`: logistics name up to 100 characters
     ///
     /// 物流名称最多100字符!
     ///
-    /// Vendor constant `OT_LOGISTICS_NAME_TOO_LONG`. Table: 五、常见报错.
+    /// Vendor constant `OT_LOGISTICS_NAME_TOO_LONG`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtLogisticsNameTooLong,
     /// `50016`: tracking no up to 100 characters
     ///
     /// 运单号最多100字符!
     ///
-    /// Vendor constant `OT_TRACKING_NO_TOO_LONG`. Table: 五、常见报错.
+    /// Vendor constant `OT_TRACKING_NO_TOO_LONG`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtTrackingNoTooLong,
     /// `50017`: The order was not found in the warehouse!
     ///
     /// 在仓库中未找到该订单!
     ///
-    /// Vendor constant `OT_ORDER_NOT_EXIST`. Table: 五、常见报错.
+    /// Vendor constant `OT_ORDER_NOT_EXIST`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OtOrderNotExist,
     /// `50018`: The order has been shipped, please contact logistics interception
     ///
     /// 订单已发货,请联系物流拦截
     ///
-    /// Vendor constant `OT_ORDER_STATUS_COUNT_NOT_CANCEL`. Table: 五、常见报错.
+    /// Vendor constant `OT_ORDER_STATUS_COUNT_NOT_CANCEL`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OtOrderStatusCountNotCancel,
     /// `50019`: ERP order number already exists
     ///
     /// ERP单号已存在
     ///
-    /// Vendor constant `OT_ORDER_ERP_NO_EXIST`. Table: 五、常见报错.
+    /// Vendor constant `OT_ORDER_ERP_NO_EXIST`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtOrderErpNoExist,
     /// `50020`: Logistics does not exist, please contact the warehouse
     ///
     /// 物流不存在,请联系仓库
     ///
-    /// Vendor constant `OT_LOGISTICS_NOT_EXIST`. Table: 五、常见报错.
+    /// Vendor constant `OT_LOGISTICS_NOT_EXIST`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OtLogisticsNotExist,
     /// `50021`: Logistics method not enabled
     ///
     /// 物流方式未启用
     ///
-    /// Vendor constant `OT_LOGISTICS_CLOSED`. Table: 五、常见报错.
+    /// Vendor constant `OT_LOGISTICS_CLOSED`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OtLogisticsClosed,
     /// `50022`: sku is required
     ///
     /// 商品必填
     ///
-    /// Vendor constant `OT_SKU_EMPTY`. Table: 五、常见报错.
+    /// Vendor constant `OT_SKU_EMPTY`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtSkuEmpty,
     /// `50023`: sku num error
     ///
     /// 商品数量异常
     ///
-    /// Vendor constant `OT_SKU_NUM_ERROR`. Table: 五、常见报错.
+    /// Vendor constant `OT_SKU_NUM_ERROR`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtSkuNumError,
     /// `50024`: Product SKU: %s do not exist in the warehouse, please push the product first!
     ///
     /// 商品SKU: XXXX、XXXX在仓库中不存在,请先推送商品!
     ///
-    /// Vendor constant `OT_SKU_NUM_NOT_EXIST`. Table: 五、常见报错.
+    /// Vendor constant `OT_SKU_NUM_NOT_EXIST`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OtSkuNumNotExist,
     /// `50025`: Logistics cannot be sent to the recipient country
     ///
     /// 物流不能够发到收件国家
     ///
-    /// Vendor constant `OT_LOGISTICS_SHIP_COUNTRY_ERROR`. Table: 五、常见报错.
+    /// Vendor constant `OT_LOGISTICS_SHIP_COUNTRY_ERROR`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OtLogisticsShipCountryError,
     /// `50026`: Not enough stock,Please check!
     ///
     /// 库存不足,请检查!
     ///
-    /// Vendor constant `OT_SKU_NOT_ENOUGH_STOCK`. Table: 五、常见报错.
+    /// Vendor constant `OT_SKU_NOT_ENOUGH_STOCK`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OtSkuNotEnoughStock,
     /// `50027`: Order cancelled
     ///
     /// 订单已取消
     ///
-    /// Vendor constant `OT_ORDER_IS_CANCELED`. Table: 五、常见报错.
+    /// Vendor constant `OT_ORDER_IS_CANCELED`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     OtOrderIsCanceled,
     /// `50028`: Query up to 100 pieces of data at once
     ///
     /// 一次性最多查询100条数据
     ///
-    /// Vendor constant `OT_ORDER_query_max`. Table: 五、常见报错.
+    /// Vendor constant `OT_ORDER_query_max`.
+    ///
+    /// Table: 五、常见报错. Class: Caller.
     OtOrderQueryMax,
     /// `20022`: The warehouse does not allow interception of orders, interception of orders failed!
     ///
     /// 仓库不允许截单,截单失败
     ///
-    /// Vendor constant `MERCHANT_ORDER_INTERCEPT_ERROR`. Table: 五、常见报错.
+    /// Vendor constant `MERCHANT_ORDER_INTERCEPT_ERROR`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     MerchantOrderInterceptError,
     /// `20023`: Order interception has been applied and is under review by the warehouse!
     ///
     /// 截单已申请,仓库审核中
     ///
-    /// Vendor constant `MERCHANT_ORDER_INTERCEPT_APPLY`. Table: 五、常见报错.
+    /// Vendor constant `MERCHANT_ORDER_INTERCEPT_APPLY`.
+    ///
+    /// Table: 五、常见报错. Class: Vendor.
     MerchantOrderInterceptApply,
     /// A code the document does not list; the raw code is kept.
     Unknown(rt::RawCode),
 }
+
 impl ErrorCode {
     /// The code as the vendor sends it.
     pub fn code(&self) -> rt::RawCode {
         match self {
-            ErrorCode::ServiceError => rt::RawCode::Int(1i64),
-            ErrorCode::RequestParamsError => rt::RawCode::Int(10001i64),
-            ErrorCode::InvalidAccessToken => rt::RawCode::Int(10002i64),
-            ErrorCode::InvalidRefreshToken => rt::RawCode::Int(10003i64),
-            ErrorCode::AccessTokenCannotNull => rt::RawCode::Int(10004i64),
-            ErrorCode::RefreshTokenCannotNull => rt::RawCode::Int(10005i64),
-            ErrorCode::ClientIdCannotNull => rt::RawCode::Int(10006i64),
-            ErrorCode::ClientSecretCannotNull => rt::RawCode::Int(10007i64),
-            ErrorCode::ClientAppNotFindOrInvalid => rt::RawCode::Int(10008i64),
-            ErrorCode::CannotFindAppAuthInfo => rt::RawCode::Int(10009i64),
-            ErrorCode::NotIntWriteList => rt::RawCode::Int(10010i64),
-            ErrorCode::RequestEmailError => rt::RawCode::Int(10011i64),
-            ErrorCode::RequestPasswordError => rt::RawCode::Int(10012i64),
-            ErrorCode::RequestDomainError => rt::RawCode::Int(10013i64),
-            ErrorCode::RequestAppError => rt::RawCode::Int(10014i64),
-            ErrorCode::SignCannotNull => rt::RawCode::Int(10021i64),
-            ErrorCode::NonceCannotNull => rt::RawCode::Int(10022i64),
-            ErrorCode::TimestampCannotNull => rt::RawCode::Int(10023i64),
-            ErrorCode::NonceFormatError => rt::RawCode::Int(10024i64),
-            ErrorCode::TimestampFormatError => rt::RawCode::Int(10025i64),
-            ErrorCode::SignError => rt::RawCode::Int(10026i64),
-            ErrorCode::RepeatSubmit => rt::RawCode::Int(10027i64),
-            ErrorCode::TimestampInvalid => rt::RawCode::Int(10028i64),
-            ErrorCode::UserIdFormatError => rt::RawCode::Int(10029i64),
-            ErrorCode::InvalidAuthCode => rt::RawCode::Int(10030i64),
-            ErrorCode::OmsAccountDisable => rt::RawCode::Int(10040i64),
-            ErrorCode::OmsWarehouseNotExist => rt::RawCode::Int(10041i64),
-            ErrorCode::OmsUserWarehouseClosed => rt::RawCode::Int(10042i64),
-            ErrorCode::OmsWarehouseNoEmpty => rt::RawCode::Int(10043i64),
-            ErrorCode::OmsWarehouseProhibitReceive => rt::RawCode::Int(10044i64),
-            ErrorCode::OmsFeeTemplateNotExist => rt::RawCode::Int(10045i64),
-            ErrorCode::OmsSkuNotExist => rt::RawCode::Int(10046i64),
-            ErrorCode::OmsSkuProhibitReceive => rt::RawCode::Int(10047i64),
-            ErrorCode::OmsWarehouseProhibitSale => rt::RawCode::Int(10048i64),
-            ErrorCode::OmsInsufficientExpenses => rt::RawCode::Int(10049i64),
-            ErrorCode::MerchantSkuNoEmpty => rt::RawCode::Int(20000i64),
-            ErrorCode::MerchantSkuNameEmpty => rt::RawCode::Int(20001i64),
-            ErrorCode::MerchantSkuCodeEmpty => rt::RawCode::Int(20002i64),
-            ErrorCode::MerchantSkuIsExist => rt::RawCode::Int(20003i64),
-            ErrorCode::MerchantSkuCodeExist => rt::RawCode::Int(20004i64),
-            ErrorCode::MerchantLengthWidthHeightError => rt::RawCode::Int(20005i64),
-            ErrorCode::MerchantNameNoLengthError => rt::RawCode::Int(20006i64),
-            ErrorCode::MerchantSkuNotExist => rt::RawCode::Int(20007i64),
-            ErrorCode::MerchantWeightRange => rt::RawCode::Int(20008i64),
-            ErrorCode::MerchantSizeRange => rt::RawCode::Int(20009i64),
-            ErrorCode::InventorySkuNotExist => rt::RawCode::Int(30001i64),
-            ErrorCode::InboundErpNoEmpty => rt::RawCode::Int(40000i64),
-            ErrorCode::InboundErpNoExist => rt::RawCode::Int(40001i64),
-            ErrorCode::InboundSkuInfoEmpty => rt::RawCode::Int(40002i64),
-            ErrorCode::InboundSkuCountEmpty => rt::RawCode::Int(40003i64),
-            ErrorCode::InboundNotExist => rt::RawCode::Int(40004i64),
-            ErrorCode::InboundStatusCountNotCancel => rt::RawCode::Int(40005i64),
-            ErrorCode::OtLabelUrlEmpty => rt::RawCode::Int(50000i64),
-            ErrorCode::OtLabelUrlTooLong => rt::RawCode::Int(50001i64),
-            ErrorCode::OtRecipientCountryEmpty => rt::RawCode::Int(50002i64),
-            ErrorCode::OtErpNoEmpty => rt::RawCode::Int(50003i64),
-            ErrorCode::OtLogisticsNameEmpty => rt::RawCode::Int(50004i64),
-            ErrorCode::OtTrackingNoEmpty => rt::RawCode::Int(50005i64),
-            ErrorCode::OtRecipientAddressTooLong => rt::RawCode::Int(50006i64),
-            ErrorCode::OtCountryCodeError => rt::RawCode::Int(50007i64),
-            ErrorCode::OtErpNoTooLong => rt::RawCode::Int(50008i64),
-            ErrorCode::OtPlatformOrderNoTooLong => rt::RawCode::Int(50009i64),
-            ErrorCode::OtBuyerNameTooLong => rt::RawCode::Int(50010i64),
-            ErrorCode::OtBuyerPhoneTooLong => rt::RawCode::Int(50011i64),
-            ErrorCode::OtRecipientProvinceTooLong => rt::RawCode::Int(50012i64),
-            ErrorCode::OtRecipientCityTooLong => rt::RawCode::Int(50013i64),
-            ErrorCode::OtZipCodeTooLong => rt::RawCode::Int(50014i64),
-            ErrorCode::OtLogisticsNameTooLong => rt::RawCode::Int(50015i64),
-            ErrorCode::OtTrackingNoTooLong => rt::RawCode::Int(50016i64),
-            ErrorCode::OtOrderNotExist => rt::RawCode::Int(50017i64),
-            ErrorCode::OtOrderStatusCountNotCancel => rt::RawCode::Int(50018i64),
-            ErrorCode::OtOrderErpNoExist => rt::RawCode::Int(50019i64),
-            ErrorCode::OtLogisticsNotExist => rt::RawCode::Int(50020i64),
-            ErrorCode::OtLogisticsClosed => rt::RawCode::Int(50021i64),
-            ErrorCode::OtSkuEmpty => rt::RawCode::Int(50022i64),
-            ErrorCode::OtSkuNumError => rt::RawCode::Int(50023i64),
-            ErrorCode::OtSkuNumNotExist => rt::RawCode::Int(50024i64),
-            ErrorCode::OtLogisticsShipCountryError => rt::RawCode::Int(50025i64),
-            ErrorCode::OtSkuNotEnoughStock => rt::RawCode::Int(50026i64),
-            ErrorCode::OtOrderIsCanceled => rt::RawCode::Int(50027i64),
-            ErrorCode::OtOrderQueryMax => rt::RawCode::Int(50028i64),
-            ErrorCode::MerchantOrderInterceptError => rt::RawCode::Int(20022i64),
-            ErrorCode::MerchantOrderInterceptApply => rt::RawCode::Int(20023i64),
+            ErrorCode::ServiceError => rt::RawCode::Int(1),
+            ErrorCode::RequestParamsError => rt::RawCode::Int(10001),
+            ErrorCode::InvalidAccessToken => rt::RawCode::Int(10002),
+            ErrorCode::InvalidRefreshToken => rt::RawCode::Int(10003),
+            ErrorCode::AccessTokenCannotNull => rt::RawCode::Int(10004),
+            ErrorCode::RefreshTokenCannotNull => rt::RawCode::Int(10005),
+            ErrorCode::ClientIdCannotNull => rt::RawCode::Int(10006),
+            ErrorCode::ClientSecretCannotNull => rt::RawCode::Int(10007),
+            ErrorCode::ClientAppNotFindOrInvalid => rt::RawCode::Int(10008),
+            ErrorCode::CannotFindAppAuthInfo => rt::RawCode::Int(10009),
+            ErrorCode::NotIntWriteList => rt::RawCode::Int(10010),
+            ErrorCode::RequestEmailError => rt::RawCode::Int(10011),
+            ErrorCode::RequestPasswordError => rt::RawCode::Int(10012),
+            ErrorCode::RequestDomainError => rt::RawCode::Int(10013),
+            ErrorCode::RequestAppError => rt::RawCode::Int(10014),
+            ErrorCode::SignCannotNull => rt::RawCode::Int(10021),
+            ErrorCode::NonceCannotNull => rt::RawCode::Int(10022),
+            ErrorCode::TimestampCannotNull => rt::RawCode::Int(10023),
+            ErrorCode::NonceFormatError => rt::RawCode::Int(10024),
+            ErrorCode::TimestampFormatError => rt::RawCode::Int(10025),
+            ErrorCode::SignError => rt::RawCode::Int(10026),
+            ErrorCode::RepeatSubmit => rt::RawCode::Int(10027),
+            ErrorCode::TimestampInvalid => rt::RawCode::Int(10028),
+            ErrorCode::UserIdFormatError => rt::RawCode::Int(10029),
+            ErrorCode::InvalidAuthCode => rt::RawCode::Int(10030),
+            ErrorCode::OmsAccountDisable => rt::RawCode::Int(10040),
+            ErrorCode::OmsWarehouseNotExist => rt::RawCode::Int(10041),
+            ErrorCode::OmsUserWarehouseClosed => rt::RawCode::Int(10042),
+            ErrorCode::OmsWarehouseNoEmpty => rt::RawCode::Int(10043),
+            ErrorCode::OmsWarehouseProhibitReceive => rt::RawCode::Int(10044),
+            ErrorCode::OmsFeeTemplateNotExist => rt::RawCode::Int(10045),
+            ErrorCode::OmsSkuNotExist => rt::RawCode::Int(10046),
+            ErrorCode::OmsSkuProhibitReceive => rt::RawCode::Int(10047),
+            ErrorCode::OmsWarehouseProhibitSale => rt::RawCode::Int(10048),
+            ErrorCode::OmsInsufficientExpenses => rt::RawCode::Int(10049),
+            ErrorCode::MerchantSkuNoEmpty => rt::RawCode::Int(20000),
+            ErrorCode::MerchantSkuNameEmpty => rt::RawCode::Int(20001),
+            ErrorCode::MerchantSkuCodeEmpty => rt::RawCode::Int(20002),
+            ErrorCode::MerchantSkuIsExist => rt::RawCode::Int(20003),
+            ErrorCode::MerchantSkuCodeExist => rt::RawCode::Int(20004),
+            ErrorCode::MerchantLengthWidthHeightError => rt::RawCode::Int(20005),
+            ErrorCode::MerchantNameNoLengthError => rt::RawCode::Int(20006),
+            ErrorCode::MerchantSkuNotExist => rt::RawCode::Int(20007),
+            ErrorCode::MerchantWeightRange => rt::RawCode::Int(20008),
+            ErrorCode::MerchantSizeRange => rt::RawCode::Int(20009),
+            ErrorCode::InventorySkuNotExist => rt::RawCode::Int(30001),
+            ErrorCode::InboundErpNoEmpty => rt::RawCode::Int(40000),
+            ErrorCode::InboundErpNoExist => rt::RawCode::Int(40001),
+            ErrorCode::InboundSkuInfoEmpty => rt::RawCode::Int(40002),
+            ErrorCode::InboundSkuCountEmpty => rt::RawCode::Int(40003),
+            ErrorCode::InboundNotExist => rt::RawCode::Int(40004),
+            ErrorCode::InboundStatusCountNotCancel => rt::RawCode::Int(40005),
+            ErrorCode::OtLabelUrlEmpty => rt::RawCode::Int(50000),
+            ErrorCode::OtLabelUrlTooLong => rt::RawCode::Int(50001),
+            ErrorCode::OtRecipientCountryEmpty => rt::RawCode::Int(50002),
+            ErrorCode::OtErpNoEmpty => rt::RawCode::Int(50003),
+            ErrorCode::OtLogisticsNameEmpty => rt::RawCode::Int(50004),
+            ErrorCode::OtTrackingNoEmpty => rt::RawCode::Int(50005),
+            ErrorCode::OtRecipientAddressTooLong => rt::RawCode::Int(50006),
+            ErrorCode::OtCountryCodeError => rt::RawCode::Int(50007),
+            ErrorCode::OtErpNoTooLong => rt::RawCode::Int(50008),
+            ErrorCode::OtPlatformOrderNoTooLong => rt::RawCode::Int(50009),
+            ErrorCode::OtBuyerNameTooLong => rt::RawCode::Int(50010),
+            ErrorCode::OtBuyerPhoneTooLong => rt::RawCode::Int(50011),
+            ErrorCode::OtRecipientProvinceTooLong => rt::RawCode::Int(50012),
+            ErrorCode::OtRecipientCityTooLong => rt::RawCode::Int(50013),
+            ErrorCode::OtZipCodeTooLong => rt::RawCode::Int(50014),
+            ErrorCode::OtLogisticsNameTooLong => rt::RawCode::Int(50015),
+            ErrorCode::OtTrackingNoTooLong => rt::RawCode::Int(50016),
+            ErrorCode::OtOrderNotExist => rt::RawCode::Int(50017),
+            ErrorCode::OtOrderStatusCountNotCancel => rt::RawCode::Int(50018),
+            ErrorCode::OtOrderErpNoExist => rt::RawCode::Int(50019),
+            ErrorCode::OtLogisticsNotExist => rt::RawCode::Int(50020),
+            ErrorCode::OtLogisticsClosed => rt::RawCode::Int(50021),
+            ErrorCode::OtSkuEmpty => rt::RawCode::Int(50022),
+            ErrorCode::OtSkuNumError => rt::RawCode::Int(50023),
+            ErrorCode::OtSkuNumNotExist => rt::RawCode::Int(50024),
+            ErrorCode::OtLogisticsShipCountryError => rt::RawCode::Int(50025),
+            ErrorCode::OtSkuNotEnoughStock => rt::RawCode::Int(50026),
+            ErrorCode::OtOrderIsCanceled => rt::RawCode::Int(50027),
+            ErrorCode::OtOrderQueryMax => rt::RawCode::Int(50028),
+            ErrorCode::MerchantOrderInterceptError => rt::RawCode::Int(20022),
+            ErrorCode::MerchantOrderInterceptApply => rt::RawCode::Int(20023),
             ErrorCode::Unknown(raw) => raw.clone(),
         }
     }
+
     /// The document's message for this code, verbatim (placeholders such as `%s` kept).
     pub fn documented_message(&self) -> Option<&'static str> {
         match self {
@@ -768,6 +938,14 @@ impl ErrorCode {
             ErrorCode::Unknown(_) => None,
         }
     }
+
+    /// The values the vendor filled into this code's `%s` placeholders, recovered from
+    /// the response's own message (e.g. the SKU in `sku(%s) is exist`). `None` when the
+    /// message does not follow the documented template.
+    pub fn placeholder_values(&self, message: &str) -> Option<Vec<String>> {
+        rt::placeholder_values(self.documented_message()?, message)
+    }
+
     /// The title of the document's table that lists this code.
     pub fn table(&self) -> Option<&'static str> {
         match self {
@@ -858,95 +1036,97 @@ impl ErrorCode {
         }
     }
 }
+
 impl rt::VendorCode for ErrorCode {
     fn from_raw(raw: &rt::RawCode) -> Self {
         match raw {
-            rt::RawCode::Int(1i64) => ErrorCode::ServiceError,
-            rt::RawCode::Int(10001i64) => ErrorCode::RequestParamsError,
-            rt::RawCode::Int(10002i64) => ErrorCode::InvalidAccessToken,
-            rt::RawCode::Int(10003i64) => ErrorCode::InvalidRefreshToken,
-            rt::RawCode::Int(10004i64) => ErrorCode::AccessTokenCannotNull,
-            rt::RawCode::Int(10005i64) => ErrorCode::RefreshTokenCannotNull,
-            rt::RawCode::Int(10006i64) => ErrorCode::ClientIdCannotNull,
-            rt::RawCode::Int(10007i64) => ErrorCode::ClientSecretCannotNull,
-            rt::RawCode::Int(10008i64) => ErrorCode::ClientAppNotFindOrInvalid,
-            rt::RawCode::Int(10009i64) => ErrorCode::CannotFindAppAuthInfo,
-            rt::RawCode::Int(10010i64) => ErrorCode::NotIntWriteList,
-            rt::RawCode::Int(10011i64) => ErrorCode::RequestEmailError,
-            rt::RawCode::Int(10012i64) => ErrorCode::RequestPasswordError,
-            rt::RawCode::Int(10013i64) => ErrorCode::RequestDomainError,
-            rt::RawCode::Int(10014i64) => ErrorCode::RequestAppError,
-            rt::RawCode::Int(10021i64) => ErrorCode::SignCannotNull,
-            rt::RawCode::Int(10022i64) => ErrorCode::NonceCannotNull,
-            rt::RawCode::Int(10023i64) => ErrorCode::TimestampCannotNull,
-            rt::RawCode::Int(10024i64) => ErrorCode::NonceFormatError,
-            rt::RawCode::Int(10025i64) => ErrorCode::TimestampFormatError,
-            rt::RawCode::Int(10026i64) => ErrorCode::SignError,
-            rt::RawCode::Int(10027i64) => ErrorCode::RepeatSubmit,
-            rt::RawCode::Int(10028i64) => ErrorCode::TimestampInvalid,
-            rt::RawCode::Int(10029i64) => ErrorCode::UserIdFormatError,
-            rt::RawCode::Int(10030i64) => ErrorCode::InvalidAuthCode,
-            rt::RawCode::Int(10040i64) => ErrorCode::OmsAccountDisable,
-            rt::RawCode::Int(10041i64) => ErrorCode::OmsWarehouseNotExist,
-            rt::RawCode::Int(10042i64) => ErrorCode::OmsUserWarehouseClosed,
-            rt::RawCode::Int(10043i64) => ErrorCode::OmsWarehouseNoEmpty,
-            rt::RawCode::Int(10044i64) => ErrorCode::OmsWarehouseProhibitReceive,
-            rt::RawCode::Int(10045i64) => ErrorCode::OmsFeeTemplateNotExist,
-            rt::RawCode::Int(10046i64) => ErrorCode::OmsSkuNotExist,
-            rt::RawCode::Int(10047i64) => ErrorCode::OmsSkuProhibitReceive,
-            rt::RawCode::Int(10048i64) => ErrorCode::OmsWarehouseProhibitSale,
-            rt::RawCode::Int(10049i64) => ErrorCode::OmsInsufficientExpenses,
-            rt::RawCode::Int(20000i64) => ErrorCode::MerchantSkuNoEmpty,
-            rt::RawCode::Int(20001i64) => ErrorCode::MerchantSkuNameEmpty,
-            rt::RawCode::Int(20002i64) => ErrorCode::MerchantSkuCodeEmpty,
-            rt::RawCode::Int(20003i64) => ErrorCode::MerchantSkuIsExist,
-            rt::RawCode::Int(20004i64) => ErrorCode::MerchantSkuCodeExist,
-            rt::RawCode::Int(20005i64) => ErrorCode::MerchantLengthWidthHeightError,
-            rt::RawCode::Int(20006i64) => ErrorCode::MerchantNameNoLengthError,
-            rt::RawCode::Int(20007i64) => ErrorCode::MerchantSkuNotExist,
-            rt::RawCode::Int(20008i64) => ErrorCode::MerchantWeightRange,
-            rt::RawCode::Int(20009i64) => ErrorCode::MerchantSizeRange,
-            rt::RawCode::Int(30001i64) => ErrorCode::InventorySkuNotExist,
-            rt::RawCode::Int(40000i64) => ErrorCode::InboundErpNoEmpty,
-            rt::RawCode::Int(40001i64) => ErrorCode::InboundErpNoExist,
-            rt::RawCode::Int(40002i64) => ErrorCode::InboundSkuInfoEmpty,
-            rt::RawCode::Int(40003i64) => ErrorCode::InboundSkuCountEmpty,
-            rt::RawCode::Int(40004i64) => ErrorCode::InboundNotExist,
-            rt::RawCode::Int(40005i64) => ErrorCode::InboundStatusCountNotCancel,
-            rt::RawCode::Int(50000i64) => ErrorCode::OtLabelUrlEmpty,
-            rt::RawCode::Int(50001i64) => ErrorCode::OtLabelUrlTooLong,
-            rt::RawCode::Int(50002i64) => ErrorCode::OtRecipientCountryEmpty,
-            rt::RawCode::Int(50003i64) => ErrorCode::OtErpNoEmpty,
-            rt::RawCode::Int(50004i64) => ErrorCode::OtLogisticsNameEmpty,
-            rt::RawCode::Int(50005i64) => ErrorCode::OtTrackingNoEmpty,
-            rt::RawCode::Int(50006i64) => ErrorCode::OtRecipientAddressTooLong,
-            rt::RawCode::Int(50007i64) => ErrorCode::OtCountryCodeError,
-            rt::RawCode::Int(50008i64) => ErrorCode::OtErpNoTooLong,
-            rt::RawCode::Int(50009i64) => ErrorCode::OtPlatformOrderNoTooLong,
-            rt::RawCode::Int(50010i64) => ErrorCode::OtBuyerNameTooLong,
-            rt::RawCode::Int(50011i64) => ErrorCode::OtBuyerPhoneTooLong,
-            rt::RawCode::Int(50012i64) => ErrorCode::OtRecipientProvinceTooLong,
-            rt::RawCode::Int(50013i64) => ErrorCode::OtRecipientCityTooLong,
-            rt::RawCode::Int(50014i64) => ErrorCode::OtZipCodeTooLong,
-            rt::RawCode::Int(50015i64) => ErrorCode::OtLogisticsNameTooLong,
-            rt::RawCode::Int(50016i64) => ErrorCode::OtTrackingNoTooLong,
-            rt::RawCode::Int(50017i64) => ErrorCode::OtOrderNotExist,
-            rt::RawCode::Int(50018i64) => ErrorCode::OtOrderStatusCountNotCancel,
-            rt::RawCode::Int(50019i64) => ErrorCode::OtOrderErpNoExist,
-            rt::RawCode::Int(50020i64) => ErrorCode::OtLogisticsNotExist,
-            rt::RawCode::Int(50021i64) => ErrorCode::OtLogisticsClosed,
-            rt::RawCode::Int(50022i64) => ErrorCode::OtSkuEmpty,
-            rt::RawCode::Int(50023i64) => ErrorCode::OtSkuNumError,
-            rt::RawCode::Int(50024i64) => ErrorCode::OtSkuNumNotExist,
-            rt::RawCode::Int(50025i64) => ErrorCode::OtLogisticsShipCountryError,
-            rt::RawCode::Int(50026i64) => ErrorCode::OtSkuNotEnoughStock,
-            rt::RawCode::Int(50027i64) => ErrorCode::OtOrderIsCanceled,
-            rt::RawCode::Int(50028i64) => ErrorCode::OtOrderQueryMax,
-            rt::RawCode::Int(20022i64) => ErrorCode::MerchantOrderInterceptError,
-            rt::RawCode::Int(20023i64) => ErrorCode::MerchantOrderInterceptApply,
+            rt::RawCode::Int(1) => ErrorCode::ServiceError,
+            rt::RawCode::Int(10001) => ErrorCode::RequestParamsError,
+            rt::RawCode::Int(10002) => ErrorCode::InvalidAccessToken,
+            rt::RawCode::Int(10003) => ErrorCode::InvalidRefreshToken,
+            rt::RawCode::Int(10004) => ErrorCode::AccessTokenCannotNull,
+            rt::RawCode::Int(10005) => ErrorCode::RefreshTokenCannotNull,
+            rt::RawCode::Int(10006) => ErrorCode::ClientIdCannotNull,
+            rt::RawCode::Int(10007) => ErrorCode::ClientSecretCannotNull,
+            rt::RawCode::Int(10008) => ErrorCode::ClientAppNotFindOrInvalid,
+            rt::RawCode::Int(10009) => ErrorCode::CannotFindAppAuthInfo,
+            rt::RawCode::Int(10010) => ErrorCode::NotIntWriteList,
+            rt::RawCode::Int(10011) => ErrorCode::RequestEmailError,
+            rt::RawCode::Int(10012) => ErrorCode::RequestPasswordError,
+            rt::RawCode::Int(10013) => ErrorCode::RequestDomainError,
+            rt::RawCode::Int(10014) => ErrorCode::RequestAppError,
+            rt::RawCode::Int(10021) => ErrorCode::SignCannotNull,
+            rt::RawCode::Int(10022) => ErrorCode::NonceCannotNull,
+            rt::RawCode::Int(10023) => ErrorCode::TimestampCannotNull,
+            rt::RawCode::Int(10024) => ErrorCode::NonceFormatError,
+            rt::RawCode::Int(10025) => ErrorCode::TimestampFormatError,
+            rt::RawCode::Int(10026) => ErrorCode::SignError,
+            rt::RawCode::Int(10027) => ErrorCode::RepeatSubmit,
+            rt::RawCode::Int(10028) => ErrorCode::TimestampInvalid,
+            rt::RawCode::Int(10029) => ErrorCode::UserIdFormatError,
+            rt::RawCode::Int(10030) => ErrorCode::InvalidAuthCode,
+            rt::RawCode::Int(10040) => ErrorCode::OmsAccountDisable,
+            rt::RawCode::Int(10041) => ErrorCode::OmsWarehouseNotExist,
+            rt::RawCode::Int(10042) => ErrorCode::OmsUserWarehouseClosed,
+            rt::RawCode::Int(10043) => ErrorCode::OmsWarehouseNoEmpty,
+            rt::RawCode::Int(10044) => ErrorCode::OmsWarehouseProhibitReceive,
+            rt::RawCode::Int(10045) => ErrorCode::OmsFeeTemplateNotExist,
+            rt::RawCode::Int(10046) => ErrorCode::OmsSkuNotExist,
+            rt::RawCode::Int(10047) => ErrorCode::OmsSkuProhibitReceive,
+            rt::RawCode::Int(10048) => ErrorCode::OmsWarehouseProhibitSale,
+            rt::RawCode::Int(10049) => ErrorCode::OmsInsufficientExpenses,
+            rt::RawCode::Int(20000) => ErrorCode::MerchantSkuNoEmpty,
+            rt::RawCode::Int(20001) => ErrorCode::MerchantSkuNameEmpty,
+            rt::RawCode::Int(20002) => ErrorCode::MerchantSkuCodeEmpty,
+            rt::RawCode::Int(20003) => ErrorCode::MerchantSkuIsExist,
+            rt::RawCode::Int(20004) => ErrorCode::MerchantSkuCodeExist,
+            rt::RawCode::Int(20005) => ErrorCode::MerchantLengthWidthHeightError,
+            rt::RawCode::Int(20006) => ErrorCode::MerchantNameNoLengthError,
+            rt::RawCode::Int(20007) => ErrorCode::MerchantSkuNotExist,
+            rt::RawCode::Int(20008) => ErrorCode::MerchantWeightRange,
+            rt::RawCode::Int(20009) => ErrorCode::MerchantSizeRange,
+            rt::RawCode::Int(30001) => ErrorCode::InventorySkuNotExist,
+            rt::RawCode::Int(40000) => ErrorCode::InboundErpNoEmpty,
+            rt::RawCode::Int(40001) => ErrorCode::InboundErpNoExist,
+            rt::RawCode::Int(40002) => ErrorCode::InboundSkuInfoEmpty,
+            rt::RawCode::Int(40003) => ErrorCode::InboundSkuCountEmpty,
+            rt::RawCode::Int(40004) => ErrorCode::InboundNotExist,
+            rt::RawCode::Int(40005) => ErrorCode::InboundStatusCountNotCancel,
+            rt::RawCode::Int(50000) => ErrorCode::OtLabelUrlEmpty,
+            rt::RawCode::Int(50001) => ErrorCode::OtLabelUrlTooLong,
+            rt::RawCode::Int(50002) => ErrorCode::OtRecipientCountryEmpty,
+            rt::RawCode::Int(50003) => ErrorCode::OtErpNoEmpty,
+            rt::RawCode::Int(50004) => ErrorCode::OtLogisticsNameEmpty,
+            rt::RawCode::Int(50005) => ErrorCode::OtTrackingNoEmpty,
+            rt::RawCode::Int(50006) => ErrorCode::OtRecipientAddressTooLong,
+            rt::RawCode::Int(50007) => ErrorCode::OtCountryCodeError,
+            rt::RawCode::Int(50008) => ErrorCode::OtErpNoTooLong,
+            rt::RawCode::Int(50009) => ErrorCode::OtPlatformOrderNoTooLong,
+            rt::RawCode::Int(50010) => ErrorCode::OtBuyerNameTooLong,
+            rt::RawCode::Int(50011) => ErrorCode::OtBuyerPhoneTooLong,
+            rt::RawCode::Int(50012) => ErrorCode::OtRecipientProvinceTooLong,
+            rt::RawCode::Int(50013) => ErrorCode::OtRecipientCityTooLong,
+            rt::RawCode::Int(50014) => ErrorCode::OtZipCodeTooLong,
+            rt::RawCode::Int(50015) => ErrorCode::OtLogisticsNameTooLong,
+            rt::RawCode::Int(50016) => ErrorCode::OtTrackingNoTooLong,
+            rt::RawCode::Int(50017) => ErrorCode::OtOrderNotExist,
+            rt::RawCode::Int(50018) => ErrorCode::OtOrderStatusCountNotCancel,
+            rt::RawCode::Int(50019) => ErrorCode::OtOrderErpNoExist,
+            rt::RawCode::Int(50020) => ErrorCode::OtLogisticsNotExist,
+            rt::RawCode::Int(50021) => ErrorCode::OtLogisticsClosed,
+            rt::RawCode::Int(50022) => ErrorCode::OtSkuEmpty,
+            rt::RawCode::Int(50023) => ErrorCode::OtSkuNumError,
+            rt::RawCode::Int(50024) => ErrorCode::OtSkuNumNotExist,
+            rt::RawCode::Int(50025) => ErrorCode::OtLogisticsShipCountryError,
+            rt::RawCode::Int(50026) => ErrorCode::OtSkuNotEnoughStock,
+            rt::RawCode::Int(50027) => ErrorCode::OtOrderIsCanceled,
+            rt::RawCode::Int(50028) => ErrorCode::OtOrderQueryMax,
+            rt::RawCode::Int(20022) => ErrorCode::MerchantOrderInterceptError,
+            rt::RawCode::Int(20023) => ErrorCode::MerchantOrderInterceptApply,
             _ => ErrorCode::Unknown(raw.clone()),
         }
     }
+
     fn class(&self) -> rt::ErrorClass {
         match self {
             ErrorCode::ServiceError => rt::ErrorClass::Retryable,
@@ -1036,10 +1216,13 @@ impl rt::VendorCode for ErrorCode {
         }
     }
 }
+
 /// Errors of this client: transport, HTTP, vendor codes ([`ErrorCode`]), auth and decoding.
 pub type Error = rt::Error<ErrorCode>;
+
 /// `Result` with this client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
 /// One SKU's stock after the event and its change (skuList of the order, inventoryCount, adjust, move, orderCreate, orderCancel and convert events). The `order` example omits the three `*Change` fields.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1072,6 +1255,7 @@ pub struct StockSkuLine {
     #[serde(rename = "nonGoodChange", default, skip_serializing_if = "Option::is_none")]
     pub non_good_change: Option<i64>,
 }
+
 /// One SKU of a putaway (skuList of the storage event).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1091,6 +1275,7 @@ pub struct StorageSkuLine {
     #[serde(rename = "thisTimeNum", with = "crate::wire::lenient")]
     pub this_time_num: i64,
 }
+
 /// One SKU of a return (skuList of the return event).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1104,6 +1289,7 @@ pub struct ReturnSkuLine {
     #[serde(rename = "badNum", with = "crate::wire::lenient")]
     pub bad_num: i64,
 }
+
 /// Payload of `type: order`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1123,6 +1309,7 @@ pub struct OrderEvent {
     #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
+
 /// Payload of `type: storage`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1148,6 +1335,7 @@ pub struct StorageEvent {
     #[serde(rename = "skuList")]
     pub sku_list: Vec<StorageSkuLine>,
 }
+
 /// Payload of `type: return`. Its finishTime is at the top level of the delivery (webhooks.fields.finishTime).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1167,6 +1355,7 @@ pub struct ReturnEvent {
     #[serde(rename = "skuList")]
     pub sku_list: Vec<ReturnSkuLine>,
 }
+
 /// Payload of `type: orderIntercept`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1180,6 +1369,7 @@ pub struct OrderInterceptEvent {
     /// Example value: success
     pub status: String,
 }
+
 /// Payload of `type: inventoryCount`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1200,6 +1390,7 @@ pub struct InventoryCountEvent {
     #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
+
 /// Payload of `type: adjust`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1220,6 +1411,7 @@ pub struct AdjustEvent {
     #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
+
 /// Payload of `type: move`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
 ///
 /// The vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.
@@ -1242,6 +1434,7 @@ pub struct MoveEvent {
     #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
+
 /// Payload of `type: orderCreate`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
 ///
 /// The vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.
@@ -1264,6 +1457,7 @@ pub struct OrderCreateEvent {
     #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
+
 /// Payload of `type: orderCancel`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
 ///
 /// The vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.
@@ -1286,6 +1480,7 @@ pub struct OrderCancelEvent {
     #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
+
 /// Payload of `type: convert`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
 ///
 /// The vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.
@@ -1308,10 +1503,11 @@ pub struct ConvertEvent {
     #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
+
 /// The vendor's response envelope, as runtime data.
 fn envelope() -> Option<rt::EnvelopeSpec> {
     Some(rt::EnvelopeSpec {
-        success: rt::Success::CodeIn(vec![rt::RawCode::Int(0i64)]),
+        success: rt::Success::CodeIn(vec![rt::RawCode::Int(0)]),
         code: Some("code"),
         message: vec!["message"],
         data: "data",
@@ -1319,6 +1515,7 @@ fn envelope() -> Option<rt::EnvelopeSpec> {
         extra: vec!["requestId"],
     })
 }
+
 /// Auth, token and envelope rules from the spec, as runtime data.
 fn api_spec() -> rt::ApiSpec<ErrorCode> {
     rt::ApiSpec::new(
@@ -1329,7 +1526,7 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
             { name : "clientId", value :
             rt::Value::Template(vec![rt::Piece::Var("client_id")]) }, rt::Step::Header {
             name : "timestamp", value : rt::Value::Now(rt::TimeUnit::Millis) },
-            rt::Step::Header { name : "nonce", value : rt::Value::RandomDigits(2u8) },
+            rt::Step::Header { name : "nonce", value : rt::Value::RandomDigits(2) },
             rt::Step::Header { name : "userId", value :
             rt::Value::Template(vec![rt::Piece::Var("user_id")]) }, rt::Step::Header {
             name : "sign", value : rt::Value::HmacSha256Hex { key :
@@ -1367,11 +1564,9 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
                 enveloped: true,
                 access_token: "accessToken",
                 expires_in: Some("expiresIn"),
-                default_lifetime: Some(std::time::Duration::from_secs(86400u64)),
+                default_lifetime: Some(std::time::Duration::from_secs(86400)),
                 refresh_token: Some("refreshToken"),
-                refresh_token_lifetime: Some(
-                    std::time::Duration::from_secs(31536000u64),
-                ),
+                refresh_token_lifetime: Some(std::time::Duration::from_secs(31536000)),
                 extra: vec![("user_id", "userId")],
                 error: None,
             },
@@ -1386,6 +1581,7 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
         false,
     )
 }
+
 /// What the application supplies to authenticate. Secrets are [`secrecy::SecretString`]s:
 /// they never appear in `Debug` output, logs or errors.
 #[derive(Debug, Clone)]
@@ -1399,6 +1595,7 @@ pub struct Credentials {
     /// The runnable examples read it from `JFWMS_CLIENT_SECRET`.
     pub client_secret: secrecy::SecretString,
 }
+
 impl Credentials {
     /// Credentials from their values.
     pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
@@ -1407,6 +1604,7 @@ impl Credentials {
             client_secret: secrecy::SecretString::from(client_secret.into()),
         }
     }
+
     fn to_runtime(&self) -> rt::Credentials {
         use secrecy::ExposeSecret as _;
         let mut credentials = rt::Credentials::new();
@@ -1416,6 +1614,7 @@ impl Credentials {
         credentials
     }
 }
+
 /// Parameters of [`Client::get_order`] — 查询订单(/api/order/get).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GetOrderRequest {
@@ -1423,15 +1622,18 @@ pub struct GetOrderRequest {
     #[serde(rename = "erpNo")]
     pub erp_no: String,
 }
+
 impl GetOrderRequest {
     /// A request with its required parameters; optional ones are set with the methods below.
     pub fn new(erp_no: impl Into<String>) -> Self {
         Self { erp_no: erp_no.into() }
     }
+
     /// Checks the document's limits before anything is sent.
     fn validate(&self) -> Result<()> {
         Ok(())
     }
+
     fn to_request(&self) -> Result<rt::Request> {
         self.validate()?;
         let query = Vec::new();
@@ -1450,6 +1652,7 @@ impl GetOrderRequest {
         })
     }
 }
+
 /// Client of the JFWMS warehouse API.
 ///
 /// Cheap to clone: clones share the connection pool and the token cache.
@@ -1457,21 +1660,25 @@ impl GetOrderRequest {
 pub struct Client {
     engine: rt::Engine<ErrorCode>,
 }
+
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client").finish_non_exhaustive()
     }
 }
+
 /// Configures a [`Client`]; see [`Client::builder`].
 pub struct ClientBuilder {
     engine: rt::EngineBuilder<ErrorCode>,
 }
+
 impl ClientBuilder {
     /// The base URL endpoint paths are appended to (default: the document's).
     pub fn base_url(mut self, url: &str) -> Self {
         self.engine = self.engine.base_url(url);
         self
     }
+
     /// Whether credentials may travel over plain `http://`.
     ///
     /// Credentials are never sent over plain `http://` to a non-loopback host unless you opt in here.
@@ -1479,42 +1686,50 @@ impl ClientBuilder {
         self.engine = self.engine.allow_plain_http(allow);
         self
     }
+
     /// Time allowed to establish a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.engine = self.engine.connect_timeout(timeout);
         self
     }
+
     /// Time allowed for a whole request, body included (default 30 s).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.engine = self.engine.timeout(timeout);
         self
     }
+
     /// Uses your own `reqwest::Client` (build it with timeouts and without redirects).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.engine = self.engine.http_client(client);
         self
     }
+
     /// Where token state (access token, refresh token, expiry, extras such as a user id)
     /// is kept across restarts. The default keeps it in memory.
     pub fn token_store(mut self, store: std::sync::Arc<dyn rt::TokenStore>) -> Self {
         self.engine = self.engine.token_store(store);
         self
     }
+
     /// Never call the token endpoint more often than this (on top of the document's own limit).
     pub fn min_token_interval(mut self, interval: std::time::Duration) -> Self {
         self.engine = self.engine.min_token_interval(interval);
         self
     }
+
     /// The path of the `authorization_code` token request. The document does not give it, so it must be set before the client can use this grant.
     pub fn authorization_code_path(mut self, path: &str) -> Self {
         self.engine = self.engine.grant_path("authorization_code", path);
         self
     }
+
     /// The path of the `refresh_token` token request. The document does not give it, so it must be set before the client can use this grant.
     pub fn refresh_token_path(mut self, path: &str) -> Self {
         self.engine = self.engine.grant_path("refresh_token", path);
         self
     }
+
     /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
     /// policy obtains a token at start-up and that fails.
     pub async fn build(self) -> Result<Client> {
@@ -1523,8 +1738,10 @@ impl ClientBuilder {
         })
     }
 }
+
 /// The document's default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://test.jfwms.com";
+
 impl Client {
     /// Starts configuring a client with the application's credentials.
     pub fn builder(credentials: Credentials) -> ClientBuilder {
@@ -1532,6 +1749,7 @@ impl Client {
             .credentials(credentials.to_runtime());
         ClientBuilder { engine }
     }
+
     /// 查询订单(/api/order/get) — `POST /api/order/get`
     ///
     /// The document gives this endpoint no title or description; it appears only in 3、签名生成方式 and 4、调用接口示例 (doc_gaps.get_order_untitled). Only a failure response is shown, so the order's fields are unknown and `data` is kept as raw JSON (doc_gaps.order_response_fields).
@@ -1541,6 +1759,7 @@ impl Client {
     ) -> Result<serde_json::Value> {
         self.engine.send(request.to_request()?).await
     }
+
     /// 2、通过授权码获取accessToken、refreshToken、userId等授权信息
     ///
     /// Exchanges the authorization code of 1、获取授权码 for accessToken, refreshToken and userId. The document gives no path, method or field names (doc_gaps.token_calls_unspecified): the application configures the path; POST with a JSON body and the field names are assumptions.
@@ -1552,15 +1771,18 @@ impl Client {
     ) -> Result<rt::TokenState> {
         self.engine.exchange("authorization_code", &[("code", code)]).await
     }
+
     /// The current token state, e.g. to persist it yourself.
     pub async fn token_state(&self) -> Option<rt::TokenState> {
         self.engine.token_state().await
     }
+
     /// Restores token state saved earlier (e.g. after a restart).
     pub async fn set_token_state(&self, state: rt::TokenState) {
         self.engine.set_token_state(state).await
     }
 }
+
 /// Decodes a raw response body of this vendor (one you recorded, or received through
 /// another HTTP stack) exactly as the client does: envelope, error codes, typed `data`.
 pub fn decode_response<T: serde::de::DeserializeOwned>(
@@ -1569,10 +1791,12 @@ pub fn decode_response<T: serde::de::DeserializeOwned>(
 ) -> Result<T> {
     rt::decode_response(envelope().as_ref(), status, body)
 }
+
 /// Decodes a raw token-endpoint response exactly as the client does.
 pub fn decode_token_response(status: u16, body: &[u8]) -> Result<rt::TokenState> {
     rt::decode_token_response(&api_spec(), status, body)
 }
+
 /// The event a webhook delivery carries, by its `type`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1605,6 +1829,7 @@ pub enum WebhookEvent {
         payload: serde_json::Value,
     },
 }
+
 impl WebhookEvent {
     /// The delivery's `type` string.
     pub fn kind(&self) -> &str {
@@ -1623,6 +1848,7 @@ impl WebhookEvent {
         }
     }
 }
+
 /// Top-level fields of a delivery besides its `type` and payload.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
@@ -1634,6 +1860,7 @@ pub struct WebhookMeta {
     #[serde(rename = "finishTime", default, skip_serializing_if = "Option::is_none")]
     pub finish_time: Option<String>,
 }
+
 /// 三、Webhook. WebHook数据格式: every delivery carries `timestamp`, `type` and `data`; the `return` example also carries `finishTime` at the top level. The document gives no event descriptions, no delivery method or content type and no retry behaviour (doc_gaps.webhook_delivery).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1643,6 +1870,7 @@ pub struct Webhook {
     /// The event and its payload.
     pub event: WebhookEvent,
 }
+
 impl Webhook {
     /// Parses a delivery without checking its signature (use [`verify_and_parse`] for
     /// deliveries from the network). A key repeated in one object is accepted: the last
@@ -1725,6 +1953,7 @@ impl Webhook {
         Ok(Webhook { meta, event })
     }
 }
+
 /// Verifies a delivery's signature, then parses it.
 ///
 /// The signature is `md5_hex` of `{"data":{payload},"clientSecret":"{secret}"}`, where `{payload}` is the raw bytes of the delivery's `data` field exactly as received (a re-serialization would change key order and number formatting) and `{secret}` is the `client_secret` credential. The comparison runs in constant time.
@@ -1746,8 +1975,10 @@ pub fn verify_and_parse(
     )?;
     Webhook::parse(raw_body)
 }
+
 /// The body to answer a delivery with once it is accepted.
 pub const WEBHOOK_ACK_SUCCESS: &str = "{\"code\":\"0\",\"msg\":\"\"}";
+
 /// The body to answer a delivery with when it is rejected; `message` is JSON-escaped.
 pub fn webhook_ack_failure(message: &str) -> String {
     rt::webhook::ack_failure("{\"code\":\"1\",\"msg\":\"{message}\"}", message)

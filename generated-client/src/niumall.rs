@@ -33,7 +33,9 @@
 //! - **timestamp_missing** (unified response structure vs. the login and order list examples): The unified response structure includes `timestamp`, but the login and order list examples omit it; the error example has `timestamp` but neither `data` nor a top-level `message`. *Resolution:* `timestamp` is kept as an optional extra envelope field; the message is read from `message`, then `error.message`; a missing `data` on failure is not an error.
 //! - **single_error_code** (error response example): Only one value of `error.code` is documented (`VALIDATION_ERROR`, in the error example); no list of error codes is given, nor which HTTP status accompanies it. *Resolution:* `VALIDATION_ERROR` is classed `caller`; any other code decodes to `ErrorCode::Unknown` with the raw code and message kept.
 //! - **http_status_vs_code** (HTTP status table): The document classifies responses by HTTP status, while error bodies carry a string `error.code`; how the two relate is not stated. *Resolution:* Both are transcribed into one `ErrorCode` enum: the HTTP statuses as table `http_status` (integers), the string codes as table `error_codes`. A 401 renews the token once via `renew_on_http_status`.
+
 use crate::runtime as rt;
+
 /// Every code the document lists, from these tables:
 ///
 /// - HTTP状态码 (7 codes)
@@ -43,40 +45,58 @@ use crate::runtime as rt;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {
-    /// `200`: 请求成功 Table: HTTP状态码.
+    /// `200`: 请求成功
+    ///
+    /// Table: HTTP状态码. Class: Success.
     Ok,
-    /// `201`: 创建成功 Table: HTTP状态码.
+    /// `201`: 创建成功
+    ///
+    /// Table: HTTP状态码. Class: Success.
     Created,
-    /// `400`: 请求参数错误 Table: HTTP状态码.
+    /// `400`: 请求参数错误
+    ///
+    /// Table: HTTP状态码. Class: Caller.
     BadRequest,
-    /// `401`: 未授权,需要登录 Table: HTTP状态码.
+    /// `401`: 未授权,需要登录
+    ///
+    /// Table: HTTP状态码. Class: RenewToken.
     Unauthorized,
-    /// `403`: 禁止访问,权限不足 Table: HTTP状态码.
+    /// `403`: 禁止访问,权限不足
+    ///
+    /// Table: HTTP状态码. Class: Auth.
     Forbidden,
-    /// `404`: 资源不存在 Table: HTTP状态码.
+    /// `404`: 资源不存在
+    ///
+    /// Table: HTTP状态码. Class: Caller.
     NotFound,
-    /// `500`: 服务器内部错误 Table: HTTP状态码.
+    /// `500`: 服务器内部错误
+    ///
+    /// Table: HTTP状态码. Class: Retryable.
     InternalServerError,
-    /// `"VALIDATION_ERROR"`: 请求参数验证失败 Table: 错误响应示例中的错误码.
+    /// `"VALIDATION_ERROR"`: 请求参数验证失败
+    ///
+    /// Table: 错误响应示例中的错误码. Class: Caller.
     ValidationError,
     /// A code the document does not list; the raw code is kept.
     Unknown(rt::RawCode),
 }
+
 impl ErrorCode {
     /// The code as the vendor sends it.
     pub fn code(&self) -> rt::RawCode {
         match self {
-            ErrorCode::Ok => rt::RawCode::Int(200i64),
-            ErrorCode::Created => rt::RawCode::Int(201i64),
-            ErrorCode::BadRequest => rt::RawCode::Int(400i64),
-            ErrorCode::Unauthorized => rt::RawCode::Int(401i64),
-            ErrorCode::Forbidden => rt::RawCode::Int(403i64),
-            ErrorCode::NotFound => rt::RawCode::Int(404i64),
-            ErrorCode::InternalServerError => rt::RawCode::Int(500i64),
+            ErrorCode::Ok => rt::RawCode::Int(200),
+            ErrorCode::Created => rt::RawCode::Int(201),
+            ErrorCode::BadRequest => rt::RawCode::Int(400),
+            ErrorCode::Unauthorized => rt::RawCode::Int(401),
+            ErrorCode::Forbidden => rt::RawCode::Int(403),
+            ErrorCode::NotFound => rt::RawCode::Int(404),
+            ErrorCode::InternalServerError => rt::RawCode::Int(500),
             ErrorCode::ValidationError => rt::RawCode::Str("VALIDATION_ERROR".to_owned()),
             ErrorCode::Unknown(raw) => raw.clone(),
         }
     }
+
     /// The document's message for this code, verbatim (placeholders such as `%s` kept).
     pub fn documented_message(&self) -> Option<&'static str> {
         match self {
@@ -91,6 +111,14 @@ impl ErrorCode {
             ErrorCode::Unknown(_) => None,
         }
     }
+
+    /// The values the vendor filled into this code's `%s` placeholders, recovered from
+    /// the response's own message (e.g. the SKU in `sku(%s) is exist`). `None` when the
+    /// message does not follow the documented template.
+    pub fn placeholder_values(&self, message: &str) -> Option<Vec<String>> {
+        rt::placeholder_values(self.documented_message()?, message)
+    }
+
     /// The title of the document's table that lists this code.
     pub fn table(&self) -> Option<&'static str> {
         match self {
@@ -106,20 +134,22 @@ impl ErrorCode {
         }
     }
 }
+
 impl rt::VendorCode for ErrorCode {
     fn from_raw(raw: &rt::RawCode) -> Self {
         match raw {
-            rt::RawCode::Int(200i64) => ErrorCode::Ok,
-            rt::RawCode::Int(201i64) => ErrorCode::Created,
-            rt::RawCode::Int(400i64) => ErrorCode::BadRequest,
-            rt::RawCode::Int(401i64) => ErrorCode::Unauthorized,
-            rt::RawCode::Int(403i64) => ErrorCode::Forbidden,
-            rt::RawCode::Int(404i64) => ErrorCode::NotFound,
-            rt::RawCode::Int(500i64) => ErrorCode::InternalServerError,
+            rt::RawCode::Int(200) => ErrorCode::Ok,
+            rt::RawCode::Int(201) => ErrorCode::Created,
+            rt::RawCode::Int(400) => ErrorCode::BadRequest,
+            rt::RawCode::Int(401) => ErrorCode::Unauthorized,
+            rt::RawCode::Int(403) => ErrorCode::Forbidden,
+            rt::RawCode::Int(404) => ErrorCode::NotFound,
+            rt::RawCode::Int(500) => ErrorCode::InternalServerError,
             rt::RawCode::Str(s) if s == "VALIDATION_ERROR" => ErrorCode::ValidationError,
             _ => ErrorCode::Unknown(raw.clone()),
         }
     }
+
     fn class(&self) -> rt::ErrorClass {
         match self {
             ErrorCode::Ok => rt::ErrorClass::Success,
@@ -134,10 +164,13 @@ impl rt::VendorCode for ErrorCode {
         }
     }
 }
+
 /// Errors of this client: transport, HTTP, vendor codes ([`ErrorCode`]), auth and decoding.
 pub type Error = rt::Error<ErrorCode>;
+
 /// `Result` with this client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
 /// The logged-in user (login response `data.user`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -151,6 +184,7 @@ pub struct User {
     /// `role` (the document gives no description).
     pub role: String,
 }
+
 /// `data` of the login response. The token cache reads `access_token` and
 /// `expires_in` through `auth.token.response`; this type is for applications
 /// that want the user record.
@@ -166,6 +200,7 @@ pub struct LoginResult {
     /// `user` (the document gives no description).
     pub user: User,
 }
+
 /// An order as listed by the order list. The document has no field table for
 /// orders: every field and type is taken from the list example (see
 /// doc_gaps.order_field_types).
@@ -196,6 +231,7 @@ pub struct Order {
     /// `created_at` (the document gives no description).
     pub created_at: jiff::Timestamp,
 }
+
 /// Page information of a list response.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -207,6 +243,7 @@ pub struct Pagination {
     /// `total_count` (the document gives no description).
     pub total_count: i64,
 }
+
 /// `data` of the order list.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -216,6 +253,7 @@ pub struct OrderList {
     /// `pagination` (the document gives no description).
     pub pagination: Pagination,
 }
+
 /// The vendor's response envelope, as runtime data.
 fn envelope() -> Option<rt::EnvelopeSpec> {
     Some(rt::EnvelopeSpec {
@@ -227,6 +265,7 @@ fn envelope() -> Option<rt::EnvelopeSpec> {
         extra: vec!["timestamp"],
     })
 }
+
 /// Auth, token and envelope rules from the spec, as runtime data.
 fn api_spec() -> rt::ApiSpec<ErrorCode> {
     rt::ApiSpec::new(
@@ -251,23 +290,24 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
                 enveloped: true,
                 access_token: "access_token",
                 expires_in: Some("expires_in"),
-                default_lifetime: Some(std::time::Duration::from_secs(3600u64)),
+                default_lifetime: Some(std::time::Duration::from_secs(3600)),
                 refresh_token: None,
                 refresh_token_lifetime: None,
                 extra: vec![("user_id", "user.id"), ("user_role", "user.role")],
                 error: None,
             },
             policy: rt::RefreshPolicy {
-                refresh_before_expiry: Some(std::time::Duration::from_secs(60u64)),
+                refresh_before_expiry: Some(std::time::Duration::from_secs(60)),
                 refresh_in_last_fraction: None,
                 min_interval: None,
                 fetch_on_start: false,
-                renew_on_http_status: vec![401u16],
+                renew_on_http_status: vec![401],
             },
         }),
         false,
     )
 }
+
 /// What the application supplies to authenticate. Secrets are [`secrecy::SecretString`]s:
 /// they never appear in `Debug` output, logs or errors.
 #[derive(Debug, Clone)]
@@ -281,6 +321,7 @@ pub struct Credentials {
     /// The runnable examples read it from `NIUMALL_PASSWORD`.
     pub password: secrecy::SecretString,
 }
+
 impl Credentials {
     /// Credentials from their values.
     pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
@@ -289,6 +330,7 @@ impl Credentials {
             password: secrecy::SecretString::from(password.into()),
         }
     }
+
     fn to_runtime(&self) -> rt::Credentials {
         use secrecy::ExposeSecret as _;
         let mut credentials = rt::Credentials::new();
@@ -297,6 +339,7 @@ impl Credentials {
         credentials
     }
 }
+
 /// Parameters of [`Client::list_orders`] — 获取订单列表.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -312,6 +355,7 @@ pub struct ListOrdersRequest {
     /// 订单状态筛选
     pub status: Option<String>,
 }
+
 impl ListOrdersRequest {
     /// A request with every optional parameter left to the server's default.
     pub fn new() -> Self {
@@ -321,25 +365,30 @@ impl ListOrdersRequest {
             status: None,
         }
     }
+
     /// Sets `page`: 页码,默认1
     pub fn page(mut self, page: impl Into<i64>) -> Self {
         self.page = Some(page.into());
         self
     }
+
     /// Sets `limit`: 每页数量,默认20
     pub fn limit(mut self, limit: impl Into<i64>) -> Self {
         self.limit = Some(limit.into());
         self
     }
+
     /// Sets `status`: 订单状态筛选
     pub fn status(mut self, status: impl Into<String>) -> Self {
         self.status = Some(status.into());
         self
     }
+
     /// Checks the document's limits before anything is sent.
     fn validate(&self) -> Result<()> {
         Ok(())
     }
+
     fn to_request(&self) -> Result<rt::Request> {
         self.validate()?;
         let mut query = Vec::new();
@@ -361,6 +410,7 @@ impl ListOrdersRequest {
         })
     }
 }
+
 /// Parameters of [`Client::create_order`] — 创建订单.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateOrderRequest {
@@ -383,6 +433,7 @@ pub struct CreateOrderRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_delivery_date: Option<jiff::civil::Date>,
 }
+
 impl CreateOrderRequest {
     /// A request with its required parameters; optional ones are set with the methods below.
     pub fn new(
@@ -402,11 +453,13 @@ impl CreateOrderRequest {
             expected_delivery_date: None,
         }
     }
+
     /// Sets `delivery_address`: In the request example only, not in the parameter table (see doc_gaps.example_only_fields).
     pub fn delivery_address(mut self, delivery_address: impl Into<String>) -> Self {
         self.delivery_address = Some(delivery_address.into());
         self
     }
+
     /// Sets `expected_delivery_date`: In the request example only (`2024-01-25`), not in the parameter table (see doc_gaps.example_only_fields).
     pub fn expected_delivery_date(
         mut self,
@@ -415,10 +468,12 @@ impl CreateOrderRequest {
         self.expected_delivery_date = Some(expected_delivery_date.into());
         self
     }
+
     /// Checks the document's limits before anything is sent.
     fn validate(&self) -> Result<()> {
         Ok(())
     }
+
     fn to_request(&self) -> Result<rt::Request> {
         self.validate()?;
         let query = Vec::new();
@@ -437,15 +492,19 @@ impl CreateOrderRequest {
         })
     }
 }
+
 impl rt::Page for OrderList {
     type Item = Order;
+
     fn into_items(self) -> Vec<Order> {
         self.orders
     }
+
     fn total_pages(&self) -> i64 {
         self.pagination.total_pages
     }
 }
+
 /// Client of the Niumall live-cattle purchasing API.
 ///
 /// Cheap to clone: clones share the connection pool and the token cache.
@@ -453,21 +512,25 @@ impl rt::Page for OrderList {
 pub struct Client {
     engine: rt::Engine<ErrorCode>,
 }
+
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client").finish_non_exhaustive()
     }
 }
+
 /// Configures a [`Client`]; see [`Client::builder`].
 pub struct ClientBuilder {
     engine: rt::EngineBuilder<ErrorCode>,
 }
+
 impl ClientBuilder {
     /// The base URL endpoint paths are appended to (default: the document's).
     pub fn base_url(mut self, url: &str) -> Self {
         self.engine = self.engine.base_url(url);
         self
     }
+
     /// Whether credentials may travel over plain `http://`.
     ///
     /// Credentials are never sent over plain `http://` to a non-loopback host unless you opt in here.
@@ -475,37 +538,44 @@ impl ClientBuilder {
         self.engine = self.engine.allow_plain_http(allow);
         self
     }
+
     /// Time allowed to establish a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.engine = self.engine.connect_timeout(timeout);
         self
     }
+
     /// Time allowed for a whole request, body included (default 30 s).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.engine = self.engine.timeout(timeout);
         self
     }
+
     /// Uses your own `reqwest::Client` (build it with timeouts and without redirects).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.engine = self.engine.http_client(client);
         self
     }
+
     /// Where token state (access token, refresh token, expiry, extras such as a user id)
     /// is kept across restarts. The default keeps it in memory.
     pub fn token_store(mut self, store: std::sync::Arc<dyn rt::TokenStore>) -> Self {
         self.engine = self.engine.token_store(store);
         self
     }
+
     /// Never call the token endpoint more often than this (on top of the document's own limit).
     pub fn min_token_interval(mut self, interval: std::time::Duration) -> Self {
         self.engine = self.engine.min_token_interval(interval);
         self
     }
+
     /// The path of the `login` token request. The document does not give it, so it must be set before the client can authenticate.
     pub fn login_path(mut self, path: &str) -> Self {
         self.engine = self.engine.grant_path("login", path);
         self
     }
+
     /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
     /// policy obtains a token at start-up and that fails.
     pub async fn build(self) -> Result<Client> {
@@ -514,8 +584,10 @@ impl ClientBuilder {
         })
     }
 }
+
 /// The document's default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.niumall.com/v1";
+
 impl Client {
     /// Starts configuring a client with the application's credentials.
     pub fn builder(credentials: Credentials) -> ClientBuilder {
@@ -523,12 +595,14 @@ impl Client {
             .credentials(credentials.to_runtime());
         ClientBuilder { engine }
     }
+
     /// 获取订单列表 — `GET /orders`
     ///
     /// The order list (`GET /orders`, as in the document's request example).
     pub async fn list_orders(&self, request: &ListOrdersRequest) -> Result<OrderList> {
         self.engine.send(request.to_request()?).await
     }
+
     /// 创建订单 — `POST /orders`
     ///
     /// Create a purchase order. The document gives the parameter table and a request
@@ -538,6 +612,7 @@ impl Client {
     pub async fn create_order(&self, request: &CreateOrderRequest) -> Result<Order> {
         self.engine.send(request.to_request()?).await
     }
+
     /// Every item of [`Client::list_orders`], page after page, starting at the request's `page` (default 1) and stopping after the last page the server reports.
     pub fn list_orders_pages(
         &self,
@@ -552,15 +627,18 @@ impl Client {
             },
         )
     }
+
     /// The current token state, e.g. to persist it yourself.
     pub async fn token_state(&self) -> Option<rt::TokenState> {
         self.engine.token_state().await
     }
+
     /// Restores token state saved earlier (e.g. after a restart).
     pub async fn set_token_state(&self, state: rt::TokenState) {
         self.engine.set_token_state(state).await
     }
 }
+
 /// Decodes a raw response body of this vendor (one you recorded, or received through
 /// another HTTP stack) exactly as the client does: envelope, error codes, typed `data`.
 pub fn decode_response<T: serde::de::DeserializeOwned>(
@@ -569,6 +647,7 @@ pub fn decode_response<T: serde::de::DeserializeOwned>(
 ) -> Result<T> {
     rt::decode_response(envelope().as_ref(), status, body)
 }
+
 /// Decodes a raw token-endpoint response exactly as the client does.
 pub fn decode_token_response(status: u16, body: &[u8]) -> Result<rt::TokenState> {
     rt::decode_token_response(&api_spec(), status, body)

@@ -27,7 +27,9 @@
 //! - **partial_document** (navigation list (快速入门 … 数码中台)): The document is the 获取 AccessToken page of a documentation site; the 140 other pages (平台介绍, 接入指南, every business interface, 附录 错误码说明, 行政区划编码表) appear only as navigation titles, without paths, parameters or responses. *Resolution:* They are transcribed as `catalogue` only; no endpoints are generated for them. The page chrome after the navigation (版权所有, 首页, author, date 2024年9月13日 14:14, share and export buttons) is not transcribed.
 //! - **catalogue_hierarchy** (navigation list (快速入门 … 数码中台)): The navigation is a flat list without indentation, so which titles are groups and where a group ends is not stated. *Resolution:* The hierarchy is inferred: a title is a group when the following titles are evidently its pages (it names a category and has no interface name of its own). Top groups: 快速入门, 基础资料 (商品, 组织, 基础公共引用), 防伪体系, 溯源体系 (生产订单, 物流订单, 公共引用, 窜货稽查, 溯源报表), 营销体系 (会员管理, 营销抽奖, 营销报表, 积分商城, 发放平台 with sub-group 平台活动, 营销数据查询), 附录, 常见问题, 数码中台 (订单中心, IP品控). Uncertain choices: 防伪开放接口 is taken as a page, not a group (防伪开放接口V2 follows as a sibling); 数码互查 is placed in 溯源报表; the 对外发放平台… pages, the six 作废 pages and 发放平台接入 after 平台活动's pages are placed back in 发放平台 (平台活动 ends at 查询活动列表 - 包含礼品); 营销数据查询 is a group holding 查询外箱码是否参与过活动; 墨尔本项目-数码组合接口 and 批量查询p表/d表信息 stay in 订单中心.
 //! - **catalogue_order** (navigation list, 发放平台): In 发放平台 the sub-group 平台活动 sits between pages (after 对外发放平台微信发放, before 对外发放平台支付单据查询). *Resolution:* The spec format keeps a group's `entries` and `groups` in separate lists, so this interleaving is lost: 发放平台 lists its 12 pages, then the 平台活动 group.
+
 use crate::runtime as rt;
+
 /// Every code the document lists, from these tables:
 ///
 /// - 1.3 错误码 (8 codes)
@@ -37,46 +39,68 @@ use crate::runtime as rt;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {
-    /// `200`: 成功 Table: 1.3 错误码.
+    /// `200`: 成功
+    ///
+    /// Table: 1.3 错误码. Class: Success.
     Success,
-    /// `21184031`: 应用账号或密钥不正确 Table: 1.3 错误码.
+    /// `21184031`: 应用账号或密钥不正确
+    ///
+    /// Table: 1.3 错误码. Class: Auth.
     InvalidCredentials,
-    /// `21184032`: 应用账号被禁用 Table: 1.3 错误码.
+    /// `21184032`: 应用账号被禁用
+    ///
+    /// Table: 1.3 错误码. Class: Auth.
     AccountDisabled,
-    /// `21184033`: 应用账号不存在 Table: 1.3 错误码.
+    /// `21184033`: 应用账号不存在
+    ///
+    /// Table: 1.3 错误码. Class: Auth.
     AccountNotFound,
-    /// `21180031`: Access Key不能为空 Table: 1.3 错误码.
+    /// `21180031`: Access Key不能为空
+    ///
+    /// Table: 1.3 错误码. Class: Auth.
     AccessKeyEmpty,
-    /// `21180041`: 密钥不能为空 Table: 1.3 错误码.
+    /// `21180041`: 密钥不能为空
+    ///
+    /// Table: 1.3 错误码. Class: Auth.
     SecretKeyEmpty,
-    /// `21185002`: 获取Token超出频率限制 Table: 1.3 错误码.
+    /// `21185002`: 获取Token超出频率限制
+    ///
+    /// Table: 1.3 错误码. Class: RateLimited.
     TokenRateLimited,
-    /// `500`: 未知错误 Table: 1.3 错误码.
+    /// `500`: 未知错误
+    ///
+    /// Table: 1.3 错误码. Class: Retryable.
     UnknownError,
-    /// `20324012`: 需要刷新Access Token (the document gives no message for this code) Table: 3.2 返回错误码时刷新.
+    /// `20324012`: 需要刷新Access Token (the document gives no message for this code)
+    ///
+    /// Table: 3.2 返回错误码时刷新. Class: RenewToken.
     RenewToken20324012,
-    /// `20324013`: 需要刷新Access Token (the document gives no message for this code) Table: 3.2 返回错误码时刷新.
+    /// `20324013`: 需要刷新Access Token (the document gives no message for this code)
+    ///
+    /// Table: 3.2 返回错误码时刷新. Class: RenewToken.
     RenewToken20324013,
     /// A code the document does not list; the raw code is kept.
     Unknown(rt::RawCode),
 }
+
 impl ErrorCode {
     /// The code as the vendor sends it.
     pub fn code(&self) -> rt::RawCode {
         match self {
-            ErrorCode::Success => rt::RawCode::Int(200i64),
-            ErrorCode::InvalidCredentials => rt::RawCode::Int(21184031i64),
-            ErrorCode::AccountDisabled => rt::RawCode::Int(21184032i64),
-            ErrorCode::AccountNotFound => rt::RawCode::Int(21184033i64),
-            ErrorCode::AccessKeyEmpty => rt::RawCode::Int(21180031i64),
-            ErrorCode::SecretKeyEmpty => rt::RawCode::Int(21180041i64),
-            ErrorCode::TokenRateLimited => rt::RawCode::Int(21185002i64),
-            ErrorCode::UnknownError => rt::RawCode::Int(500i64),
-            ErrorCode::RenewToken20324012 => rt::RawCode::Int(20324012i64),
-            ErrorCode::RenewToken20324013 => rt::RawCode::Int(20324013i64),
+            ErrorCode::Success => rt::RawCode::Int(200),
+            ErrorCode::InvalidCredentials => rt::RawCode::Int(21184031),
+            ErrorCode::AccountDisabled => rt::RawCode::Int(21184032),
+            ErrorCode::AccountNotFound => rt::RawCode::Int(21184033),
+            ErrorCode::AccessKeyEmpty => rt::RawCode::Int(21180031),
+            ErrorCode::SecretKeyEmpty => rt::RawCode::Int(21180041),
+            ErrorCode::TokenRateLimited => rt::RawCode::Int(21185002),
+            ErrorCode::UnknownError => rt::RawCode::Int(500),
+            ErrorCode::RenewToken20324012 => rt::RawCode::Int(20324012),
+            ErrorCode::RenewToken20324013 => rt::RawCode::Int(20324013),
             ErrorCode::Unknown(raw) => raw.clone(),
         }
     }
+
     /// The document's message for this code, verbatim (placeholders such as `%s` kept).
     pub fn documented_message(&self) -> Option<&'static str> {
         match self {
@@ -101,6 +125,14 @@ impl ErrorCode {
             ErrorCode::Unknown(_) => None,
         }
     }
+
+    /// The values the vendor filled into this code's `%s` placeholders, recovered from
+    /// the response's own message (e.g. the SKU in `sku(%s) is exist`). `None` when the
+    /// message does not follow the documented template.
+    pub fn placeholder_values(&self, message: &str) -> Option<Vec<String>> {
+        rt::placeholder_values(self.documented_message()?, message)
+    }
+
     /// The title of the document's table that lists this code.
     pub fn table(&self) -> Option<&'static str> {
         match self {
@@ -118,22 +150,24 @@ impl ErrorCode {
         }
     }
 }
+
 impl rt::VendorCode for ErrorCode {
     fn from_raw(raw: &rt::RawCode) -> Self {
         match raw {
-            rt::RawCode::Int(200i64) => ErrorCode::Success,
-            rt::RawCode::Int(21184031i64) => ErrorCode::InvalidCredentials,
-            rt::RawCode::Int(21184032i64) => ErrorCode::AccountDisabled,
-            rt::RawCode::Int(21184033i64) => ErrorCode::AccountNotFound,
-            rt::RawCode::Int(21180031i64) => ErrorCode::AccessKeyEmpty,
-            rt::RawCode::Int(21180041i64) => ErrorCode::SecretKeyEmpty,
-            rt::RawCode::Int(21185002i64) => ErrorCode::TokenRateLimited,
-            rt::RawCode::Int(500i64) => ErrorCode::UnknownError,
-            rt::RawCode::Int(20324012i64) => ErrorCode::RenewToken20324012,
-            rt::RawCode::Int(20324013i64) => ErrorCode::RenewToken20324013,
+            rt::RawCode::Int(200) => ErrorCode::Success,
+            rt::RawCode::Int(21184031) => ErrorCode::InvalidCredentials,
+            rt::RawCode::Int(21184032) => ErrorCode::AccountDisabled,
+            rt::RawCode::Int(21184033) => ErrorCode::AccountNotFound,
+            rt::RawCode::Int(21180031) => ErrorCode::AccessKeyEmpty,
+            rt::RawCode::Int(21180041) => ErrorCode::SecretKeyEmpty,
+            rt::RawCode::Int(21185002) => ErrorCode::TokenRateLimited,
+            rt::RawCode::Int(500) => ErrorCode::UnknownError,
+            rt::RawCode::Int(20324012) => ErrorCode::RenewToken20324012,
+            rt::RawCode::Int(20324013) => ErrorCode::RenewToken20324013,
             _ => ErrorCode::Unknown(raw.clone()),
         }
     }
+
     fn class(&self) -> rt::ErrorClass {
         match self {
             ErrorCode::Success => rt::ErrorClass::Success,
@@ -150,10 +184,13 @@ impl rt::VendorCode for ErrorCode {
         }
     }
 }
+
 /// Errors of this client: transport, HTTP, vendor codes ([`ErrorCode`]), auth and decoding.
 pub type Error = rt::Error<ErrorCode>;
+
 /// `Result` with this client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
 /// `data` of the token response (1.2 响应信息).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -168,10 +205,11 @@ pub struct AccessToken {
     #[serde(rename = "tokenTtlSeconds")]
     pub token_ttl_seconds: i64,
 }
+
 /// The vendor's response envelope, as runtime data.
 fn envelope() -> Option<rt::EnvelopeSpec> {
     Some(rt::EnvelopeSpec {
-        success: rt::Success::CodeIn(vec![rt::RawCode::Int(200i64)]),
+        success: rt::Success::CodeIn(vec![rt::RawCode::Int(200)]),
         code: Some("code"),
         message: vec!["message"],
         data: "data",
@@ -179,6 +217,7 @@ fn envelope() -> Option<rt::EnvelopeSpec> {
         extra: vec!["traceId", "timestamp"],
     })
 }
+
 /// Auth, token and envelope rules from the spec, as runtime data.
 fn api_spec() -> rt::ApiSpec<ErrorCode> {
     rt::ApiSpec::new(
@@ -204,7 +243,7 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
                 enveloped: true,
                 access_token: "accessToken",
                 expires_in: Some("tokenTtlSeconds"),
-                default_lifetime: Some(std::time::Duration::from_secs(28800u64)),
+                default_lifetime: Some(std::time::Duration::from_secs(28800)),
                 refresh_token: None,
                 refresh_token_lifetime: None,
                 extra: vec![],
@@ -213,7 +252,7 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
             policy: rt::RefreshPolicy {
                 refresh_before_expiry: None,
                 refresh_in_last_fraction: Some(0.1f64),
-                min_interval: Some(std::time::Duration::from_secs(60u64)),
+                min_interval: Some(std::time::Duration::from_secs(60)),
                 fetch_on_start: true,
                 renew_on_http_status: vec![],
             },
@@ -221,6 +260,7 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
         false,
     )
 }
+
 /// What the application supplies to authenticate. Secrets are [`secrecy::SecretString`]s:
 /// they never appear in `Debug` output, logs or errors.
 #[derive(Debug, Clone)]
@@ -234,6 +274,7 @@ pub struct Credentials {
     /// The runnable examples read it from `SUPERCARRIER8_SECRET_KEY`.
     pub secret_key: secrecy::SecretString,
 }
+
 impl Credentials {
     /// Credentials from their values.
     pub fn new(access_key: impl Into<String>, secret_key: impl Into<String>) -> Self {
@@ -242,6 +283,7 @@ impl Credentials {
             secret_key: secrecy::SecretString::from(secret_key.into()),
         }
     }
+
     fn to_runtime(&self) -> rt::Credentials {
         use secrecy::ExposeSecret as _;
         let mut credentials = rt::Credentials::new();
@@ -250,6 +292,7 @@ impl Credentials {
         credentials
     }
 }
+
 /// Client of the SuperCarrier8 SaaS open platform.
 ///
 /// Cheap to clone: clones share the connection pool and the token cache.
@@ -257,21 +300,25 @@ impl Credentials {
 pub struct Client {
     engine: rt::Engine<ErrorCode>,
 }
+
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client").finish_non_exhaustive()
     }
 }
+
 /// Configures a [`Client`]; see [`Client::builder`].
 pub struct ClientBuilder {
     engine: rt::EngineBuilder<ErrorCode>,
 }
+
 impl ClientBuilder {
     /// The base URL endpoint paths are appended to (default: the document's).
     pub fn base_url(mut self, url: &str) -> Self {
         self.engine = self.engine.base_url(url);
         self
     }
+
     /// Whether credentials may travel over plain `http://`.
     ///
     /// Credentials are never sent over plain `http://` to a non-loopback host unless you opt in here.
@@ -279,32 +326,38 @@ impl ClientBuilder {
         self.engine = self.engine.allow_plain_http(allow);
         self
     }
+
     /// Time allowed to establish a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.engine = self.engine.connect_timeout(timeout);
         self
     }
+
     /// Time allowed for a whole request, body included (default 30 s).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.engine = self.engine.timeout(timeout);
         self
     }
+
     /// Uses your own `reqwest::Client` (build it with timeouts and without redirects).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.engine = self.engine.http_client(client);
         self
     }
+
     /// Where token state (access token, refresh token, expiry, extras such as a user id)
     /// is kept across restarts. The default keeps it in memory.
     pub fn token_store(mut self, store: std::sync::Arc<dyn rt::TokenStore>) -> Self {
         self.engine = self.engine.token_store(store);
         self
     }
+
     /// Never call the token endpoint more often than this (on top of the document's own limit).
     pub fn min_token_interval(mut self, interval: std::time::Duration) -> Self {
         self.engine = self.engine.min_token_interval(interval);
         self
     }
+
     /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
     /// policy obtains a token at start-up and that fails.
     pub async fn build(self) -> Result<Client> {
@@ -313,8 +366,10 @@ impl ClientBuilder {
         })
     }
 }
+
 /// The document's default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://sapi.supercarrier8.com";
+
 impl Client {
     /// Starts configuring a client with the application's credentials.
     pub fn builder(credentials: Credentials) -> ClientBuilder {
@@ -322,6 +377,7 @@ impl Client {
             .credentials(credentials.to_runtime());
         ClientBuilder { engine }
     }
+
     /// 2. 访问开放平台接口 — `GET /cncop/demo`
     ///
     /// 使用第一步获取的Access Token访问开放平台的接口. The document's only business
@@ -340,14 +396,17 @@ impl Client {
             })
             .await
     }
+
     /// The current token state, e.g. to persist it yourself.
     pub async fn token_state(&self) -> Option<rt::TokenState> {
         self.engine.token_state().await
     }
+
     /// Restores token state saved earlier (e.g. after a restart).
     pub async fn set_token_state(&self, state: rt::TokenState) {
         self.engine.set_token_state(state).await
     }
+
     /// Calls any endpoint of the [`catalogue`] (the document names them without paths or
     /// fields): auth, token caching and error codes are handled; `data` comes back as JSON.
     pub async fn call(
@@ -367,6 +426,7 @@ impl Client {
             .await
     }
 }
+
 /// Decodes a raw response body of this vendor (one you recorded, or received through
 /// another HTTP stack) exactly as the client does: envelope, error codes, typed `data`.
 pub fn decode_response<T: serde::de::DeserializeOwned>(
@@ -375,10 +435,12 @@ pub fn decode_response<T: serde::de::DeserializeOwned>(
 ) -> Result<T> {
     rt::decode_response(envelope().as_ref(), status, body)
 }
+
 /// Decodes a raw token-endpoint response exactly as the client does.
 pub fn decode_token_response(status: u16, body: &[u8]) -> Result<rt::TokenState> {
     rt::decode_token_response(&api_spec(), status, body)
 }
+
 /// Every endpoint the document's navigation names, in its groups. The document gives no paths or
 /// fields for most of them: call them with [`Client::call`](super::Client::call).
 ///
@@ -559,6 +621,7 @@ pub mod catalogue {
         /// Nested groups.
         pub groups: &'static [Group],
     }
+
     /// A named endpoint.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Entry {
@@ -569,6 +632,7 @@ pub mod catalogue {
         /// The typed client method, when the document specifies this endpoint.
         pub endpoint: Option<&'static str>,
     }
+
     /// The catalogue's top-level groups.
     pub const GROUPS: &[Group] = &[
         Group {

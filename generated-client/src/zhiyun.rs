@@ -45,7 +45,9 @@
 //! - **restart_typo** (4.错误码 100020): `请重启授权` (restart authorization) is presumably `请重新授权` (authorize again), as in 100019. *Resolution:* The message is kept verbatim.
 //! - **column_header_typo** (6.1, 6.2, 6.3 parameter tables): The first column header reads `参含义数` (presumably `参数`, with `含义` mixed in). *Resolution:* No effect on the spec.
 //! - **mangled_text** (1 概述 and 7其他): `用资源获取服务` is presumably `通用资源获取服务` or `用户资源获取服务`; `提供与测试人员` presumably `提供给测试人员`; the revision date is `xx/xx/xx`. *Resolution:* Kept verbatim; no effect on the spec.
+
 use crate::runtime as rt;
+
 /// Every code the document lists, from these tables:
 ///
 /// - 4.错误码 (9 codes)
@@ -57,67 +59,103 @@ use crate::runtime as rt;
 pub enum ErrorCode {
     /// `100014`: 访问token已过期,过期时间一般为3个月
     ///
-    /// The desktop software's access_token expired: a person must log in again. Table: 4.错误码.
+    /// The desktop software's access_token expired: a person must log in again.
+    ///
+    /// Table: 4.错误码. Class: Reauthorize.
     AccessTokenExpired,
-    /// `100008`: 该client_id 不存在 Table: 4.错误码.
+    /// `100008`: 该client_id 不存在
+    ///
+    /// Table: 4.错误码. Class: Auth.
     ClientIdNotFound,
-    /// `100009`: HTTP协议头认证非法 Table: 4.错误码.
+    /// `100009`: HTTP协议头认证非法
+    ///
+    /// Table: 4.错误码. Class: Auth.
     InvalidBasicAuth,
-    /// `100002`: client_id 访问非法 Table: 4.错误码.
+    /// `100002`: client_id 访问非法
+    ///
+    /// Table: 4.错误码. Class: Auth.
     ClientIdForbidden,
-    /// `100019`: 授权码不存在,请重新授权 Table: 4.错误码.
+    /// `100019`: 授权码不存在,请重新授权
+    ///
+    /// Table: 4.错误码. Class: RenewToken.
     AuthCodeNotFound,
-    /// `100018`: 该授权码无权限访问 Table: 4.错误码.
+    /// `100018`: 该授权码无权限访问
+    ///
+    /// Table: 4.错误码. Class: Auth.
     AuthCodeNoPermission,
-    /// `100020`: 授权码已经过期,请重启授权 Table: 4.错误码.
+    /// `100020`: 授权码已经过期,请重启授权
+    ///
+    /// Table: 4.错误码. Class: RenewToken.
     AuthCodeExpired,
-    /// `100021`: 授权客户端非法持有授权码 Table: 4.错误码.
+    /// `100021`: 授权客户端非法持有授权码
+    ///
+    /// Table: 4.错误码. Class: Auth.
     AuthCodeWrongClient,
-    /// `100023`: 授权用户非法持有授权码 Table: 4.错误码.
+    /// `100023`: 授权用户非法持有授权码
+    ///
+    /// Table: 4.错误码. Class: Auth.
     AuthCodeWrongUser,
-    /// `200`: 成功码 Table: 5.通用码.
+    /// `200`: 成功码
+    ///
+    /// Table: 5.通用码. Class: Success.
     Ok,
-    /// `304`: 未修改 Table: 5.通用码.
+    /// `304`: 未修改
+    ///
+    /// Table: 5.通用码. Class: Vendor.
     NotModified,
-    /// `400`: 请求无效 Table: 5.通用码.
+    /// `400`: 请求无效
+    ///
+    /// Table: 5.通用码. Class: Caller.
     BadRequest,
-    /// `401`: 未授权 Table: 5.通用码.
+    /// `401`: 未授权
+    ///
+    /// Table: 5.通用码. Class: Auth.
     Unauthorized,
-    /// `500`: 服务内部错误 Table: 5.通用码.
+    /// `500`: 服务内部错误
+    ///
+    /// Table: 5.通用码. Class: Retryable.
     InternalError,
-    /// `501`: 不支持该客户端 Table: 5.通用码.
+    /// `501`: 不支持该客户端
+    ///
+    /// Table: 5.通用码. Class: Caller.
     UnsupportedClient,
-    /// `601`: 参数非法 Table: 5.通用码.
+    /// `601`: 参数非法
+    ///
+    /// Table: 5.通用码. Class: Caller.
     InvalidParameter,
-    /// `602`: 内容为空 Table: 5.通用码.
+    /// `602`: 内容为空
+    ///
+    /// Table: 5.通用码. Class: Vendor.
     EmptyContent,
     /// A code the document does not list; the raw code is kept.
     Unknown(rt::RawCode),
 }
+
 impl ErrorCode {
     /// The code as the vendor sends it.
     pub fn code(&self) -> rt::RawCode {
         match self {
-            ErrorCode::AccessTokenExpired => rt::RawCode::Int(100014i64),
-            ErrorCode::ClientIdNotFound => rt::RawCode::Int(100008i64),
-            ErrorCode::InvalidBasicAuth => rt::RawCode::Int(100009i64),
-            ErrorCode::ClientIdForbidden => rt::RawCode::Int(100002i64),
-            ErrorCode::AuthCodeNotFound => rt::RawCode::Int(100019i64),
-            ErrorCode::AuthCodeNoPermission => rt::RawCode::Int(100018i64),
-            ErrorCode::AuthCodeExpired => rt::RawCode::Int(100020i64),
-            ErrorCode::AuthCodeWrongClient => rt::RawCode::Int(100021i64),
-            ErrorCode::AuthCodeWrongUser => rt::RawCode::Int(100023i64),
-            ErrorCode::Ok => rt::RawCode::Int(200i64),
-            ErrorCode::NotModified => rt::RawCode::Int(304i64),
-            ErrorCode::BadRequest => rt::RawCode::Int(400i64),
-            ErrorCode::Unauthorized => rt::RawCode::Int(401i64),
-            ErrorCode::InternalError => rt::RawCode::Int(500i64),
-            ErrorCode::UnsupportedClient => rt::RawCode::Int(501i64),
-            ErrorCode::InvalidParameter => rt::RawCode::Int(601i64),
-            ErrorCode::EmptyContent => rt::RawCode::Int(602i64),
+            ErrorCode::AccessTokenExpired => rt::RawCode::Int(100014),
+            ErrorCode::ClientIdNotFound => rt::RawCode::Int(100008),
+            ErrorCode::InvalidBasicAuth => rt::RawCode::Int(100009),
+            ErrorCode::ClientIdForbidden => rt::RawCode::Int(100002),
+            ErrorCode::AuthCodeNotFound => rt::RawCode::Int(100019),
+            ErrorCode::AuthCodeNoPermission => rt::RawCode::Int(100018),
+            ErrorCode::AuthCodeExpired => rt::RawCode::Int(100020),
+            ErrorCode::AuthCodeWrongClient => rt::RawCode::Int(100021),
+            ErrorCode::AuthCodeWrongUser => rt::RawCode::Int(100023),
+            ErrorCode::Ok => rt::RawCode::Int(200),
+            ErrorCode::NotModified => rt::RawCode::Int(304),
+            ErrorCode::BadRequest => rt::RawCode::Int(400),
+            ErrorCode::Unauthorized => rt::RawCode::Int(401),
+            ErrorCode::InternalError => rt::RawCode::Int(500),
+            ErrorCode::UnsupportedClient => rt::RawCode::Int(501),
+            ErrorCode::InvalidParameter => rt::RawCode::Int(601),
+            ErrorCode::EmptyContent => rt::RawCode::Int(602),
             ErrorCode::Unknown(raw) => raw.clone(),
         }
     }
+
     /// The document's message for this code, verbatim (placeholders such as `%s` kept).
     pub fn documented_message(&self) -> Option<&'static str> {
         match self {
@@ -145,6 +183,14 @@ impl ErrorCode {
             ErrorCode::Unknown(_) => None,
         }
     }
+
+    /// The values the vendor filled into this code's `%s` placeholders, recovered from
+    /// the response's own message (e.g. the SKU in `sku(%s) is exist`). `None` when the
+    /// message does not follow the documented template.
+    pub fn placeholder_values(&self, message: &str) -> Option<Vec<String>> {
+        rt::placeholder_values(self.documented_message()?, message)
+    }
+
     /// The title of the document's table that lists this code.
     pub fn table(&self) -> Option<&'static str> {
         match self {
@@ -169,29 +215,31 @@ impl ErrorCode {
         }
     }
 }
+
 impl rt::VendorCode for ErrorCode {
     fn from_raw(raw: &rt::RawCode) -> Self {
         match raw {
-            rt::RawCode::Int(100014i64) => ErrorCode::AccessTokenExpired,
-            rt::RawCode::Int(100008i64) => ErrorCode::ClientIdNotFound,
-            rt::RawCode::Int(100009i64) => ErrorCode::InvalidBasicAuth,
-            rt::RawCode::Int(100002i64) => ErrorCode::ClientIdForbidden,
-            rt::RawCode::Int(100019i64) => ErrorCode::AuthCodeNotFound,
-            rt::RawCode::Int(100018i64) => ErrorCode::AuthCodeNoPermission,
-            rt::RawCode::Int(100020i64) => ErrorCode::AuthCodeExpired,
-            rt::RawCode::Int(100021i64) => ErrorCode::AuthCodeWrongClient,
-            rt::RawCode::Int(100023i64) => ErrorCode::AuthCodeWrongUser,
-            rt::RawCode::Int(200i64) => ErrorCode::Ok,
-            rt::RawCode::Int(304i64) => ErrorCode::NotModified,
-            rt::RawCode::Int(400i64) => ErrorCode::BadRequest,
-            rt::RawCode::Int(401i64) => ErrorCode::Unauthorized,
-            rt::RawCode::Int(500i64) => ErrorCode::InternalError,
-            rt::RawCode::Int(501i64) => ErrorCode::UnsupportedClient,
-            rt::RawCode::Int(601i64) => ErrorCode::InvalidParameter,
-            rt::RawCode::Int(602i64) => ErrorCode::EmptyContent,
+            rt::RawCode::Int(100014) => ErrorCode::AccessTokenExpired,
+            rt::RawCode::Int(100008) => ErrorCode::ClientIdNotFound,
+            rt::RawCode::Int(100009) => ErrorCode::InvalidBasicAuth,
+            rt::RawCode::Int(100002) => ErrorCode::ClientIdForbidden,
+            rt::RawCode::Int(100019) => ErrorCode::AuthCodeNotFound,
+            rt::RawCode::Int(100018) => ErrorCode::AuthCodeNoPermission,
+            rt::RawCode::Int(100020) => ErrorCode::AuthCodeExpired,
+            rt::RawCode::Int(100021) => ErrorCode::AuthCodeWrongClient,
+            rt::RawCode::Int(100023) => ErrorCode::AuthCodeWrongUser,
+            rt::RawCode::Int(200) => ErrorCode::Ok,
+            rt::RawCode::Int(304) => ErrorCode::NotModified,
+            rt::RawCode::Int(400) => ErrorCode::BadRequest,
+            rt::RawCode::Int(401) => ErrorCode::Unauthorized,
+            rt::RawCode::Int(500) => ErrorCode::InternalError,
+            rt::RawCode::Int(501) => ErrorCode::UnsupportedClient,
+            rt::RawCode::Int(601) => ErrorCode::InvalidParameter,
+            rt::RawCode::Int(602) => ErrorCode::EmptyContent,
             _ => ErrorCode::Unknown(raw.clone()),
         }
     }
+
     fn class(&self) -> rt::ErrorClass {
         match self {
             ErrorCode::AccessTokenExpired => rt::ErrorClass::Reauthorize,
@@ -215,10 +263,13 @@ impl rt::VendorCode for ErrorCode {
         }
     }
 }
+
 /// Errors of this client: transport, HTTP, vendor codes ([`ErrorCode`]), auth and decoding.
 pub type Error = rt::Error<ErrorCode>;
+
 /// `Result` with this client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
 /// `data` of 6.2用户信息获取接口. The document has no field table: fields and types come from the example (see doc_gaps.field_meanings).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -243,6 +294,7 @@ pub struct UserInfo {
     #[serde(with = "crate::wire::unix_seconds")]
     pub nowtime: jiff::Timestamp,
 }
+
 /// `data` of 6.3企业信息获取. The document has no field table: fields and types come from the example (see doc_gaps.field_meanings).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -275,10 +327,11 @@ pub struct CompanyInfo {
     #[serde(with = "crate::wire::unix_seconds")]
     pub nowtime: jiff::Timestamp,
 }
+
 /// The vendor's response envelope, as runtime data.
 fn envelope() -> Option<rt::EnvelopeSpec> {
     Some(rt::EnvelopeSpec {
-        success: rt::Success::CodeIn(vec![rt::RawCode::Int(200i64)]),
+        success: rt::Success::CodeIn(vec![rt::RawCode::Int(200)]),
         code: Some("code"),
         message: vec!["message"],
         data: "data",
@@ -286,6 +339,7 @@ fn envelope() -> Option<rt::EnvelopeSpec> {
         extra: vec![],
     })
 }
+
 /// Auth, token and envelope rules from the spec, as runtime data.
 fn api_spec() -> rt::ApiSpec<ErrorCode> {
     rt::ApiSpec::new(
@@ -297,10 +351,9 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
             { name : "t_", value : rt::Value::Now(rt::TimeUnit::Millis) },
             rt::Step::Query { name : "p_", value :
             rt::Value::Arithmetic(rt::Expr::Add(Box::new(rt::Expr::Mul(Box::new(rt::Expr::Rem(Box::new(rt::Expr::Var("t_")),
-            Box::new(rt::Expr::Int(10000i64)))), Box::new(rt::Expr::Int(3i64)))),
-            Box::new(rt::Expr::Int(2345i64)))) }, rt::Step::Query { name :
-            "access_token", value :
-            rt::Value::Template(vec![rt::Piece::Var("desktop_access_token")]) },
+            Box::new(rt::Expr::Int(10000)))), Box::new(rt::Expr::Int(3)))),
+            Box::new(rt::Expr::Int(2345)))) }, rt::Step::Query { name : "access_token",
+            value : rt::Value::Template(vec![rt::Piece::Var("desktop_access_token")]) },
             rt::Step::Query { name : "client_id", value :
             rt::Value::Template(vec![rt::Piece::Var("client_id")]) }, rt::Step::Query {
             name : "auth_code", value :
@@ -320,7 +373,7 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
                 enveloped: true,
                 access_token: "auth_code",
                 expires_in: None,
-                default_lifetime: Some(std::time::Duration::from_secs(3600u64)),
+                default_lifetime: Some(std::time::Duration::from_secs(3600)),
                 refresh_token: None,
                 refresh_token_lifetime: None,
                 extra: vec![],
@@ -337,6 +390,7 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
         true,
     )
 }
+
 /// What the application supplies to authenticate. Secrets are [`secrecy::SecretString`]s:
 /// they never appear in `Debug` output, logs or errors.
 #[derive(Debug, Clone)]
@@ -356,6 +410,7 @@ pub struct Credentials {
     /// The runnable examples read it from `ZHIYUN_ACCESS_TOKEN`.
     pub desktop_access_token: secrecy::SecretString,
 }
+
 impl Credentials {
     /// Credentials from their values.
     pub fn new(
@@ -371,6 +426,7 @@ impl Credentials {
             ),
         }
     }
+
     fn to_runtime(&self) -> rt::Credentials {
         use secrecy::ExposeSecret as _;
         let mut credentials = rt::Credentials::new();
@@ -382,6 +438,7 @@ impl Credentials {
         credentials
     }
 }
+
 /// Client of the Zhiyun open API.
 ///
 /// Cheap to clone: clones share the connection pool and the token cache.
@@ -389,21 +446,25 @@ impl Credentials {
 pub struct Client {
     engine: rt::Engine<ErrorCode>,
 }
+
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client").finish_non_exhaustive()
     }
 }
+
 /// Configures a [`Client`]; see [`Client::builder`].
 pub struct ClientBuilder {
     engine: rt::EngineBuilder<ErrorCode>,
 }
+
 impl ClientBuilder {
     /// The base URL endpoint paths are appended to (default: the document's).
     pub fn base_url(mut self, url: &str) -> Self {
         self.engine = self.engine.base_url(url);
         self
     }
+
     /// Whether credentials may travel over plain `http://`.
     ///
     /// Plain `http://` is allowed by default for this vendor: The document offers only http:// URLs (接入指引 and every 6.x url/请求实例), so
@@ -415,32 +476,38 @@ impl ClientBuilder {
         self.engine = self.engine.allow_plain_http(allow);
         self
     }
+
     /// Time allowed to establish a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.engine = self.engine.connect_timeout(timeout);
         self
     }
+
     /// Time allowed for a whole request, body included (default 30 s).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.engine = self.engine.timeout(timeout);
         self
     }
+
     /// Uses your own `reqwest::Client` (build it with timeouts and without redirects).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.engine = self.engine.http_client(client);
         self
     }
+
     /// Where token state (access token, refresh token, expiry, extras such as a user id)
     /// is kept across restarts. The default keeps it in memory.
     pub fn token_store(mut self, store: std::sync::Arc<dyn rt::TokenStore>) -> Self {
         self.engine = self.engine.token_store(store);
         self
     }
+
     /// Never call the token endpoint more often than this (on top of the document's own limit).
     pub fn min_token_interval(mut self, interval: std::time::Duration) -> Self {
         self.engine = self.engine.min_token_interval(interval);
         self
     }
+
     /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
     /// policy obtains a token at start-up and that fails.
     pub async fn build(self) -> Result<Client> {
@@ -449,8 +516,10 @@ impl ClientBuilder {
         })
     }
 }
+
 /// The document's default base URL.
 pub const DEFAULT_BASE_URL: &str = "http://auth.xxx.dev.com";
+
 impl Client {
     /// Starts configuring a client with the application's credentials.
     pub fn builder(credentials: Credentials) -> ClientBuilder {
@@ -458,6 +527,7 @@ impl Client {
             .credentials(credentials.to_runtime());
         ClientBuilder { engine }
     }
+
     /// 6.2用户信息获取接口 — `GET /apis/rest/userService/getUserInfo/json`
     ///
     /// 支持验证方式: HTTP协议头; 格式: JSON; 是否需要鉴权: 需要. All parameters (access_token, client_id, auth_code, t_, p_) come from `auth.apply`.
@@ -474,6 +544,7 @@ impl Client {
             })
             .await
     }
+
     /// 6.3企业信息获取 — `GET /apis/rest/companyService/getCompanyInfo/json`
     ///
     /// 支持验证方式: HTTP协议头; 格式: JSON; 是否需要鉴权: 需要. All parameters (access_token, client_id, auth_code, t_, p_) come from `auth.apply`.
@@ -490,15 +561,18 @@ impl Client {
             })
             .await
     }
+
     /// The current token state, e.g. to persist it yourself.
     pub async fn token_state(&self) -> Option<rt::TokenState> {
         self.engine.token_state().await
     }
+
     /// Restores token state saved earlier (e.g. after a restart).
     pub async fn set_token_state(&self, state: rt::TokenState) {
         self.engine.set_token_state(state).await
     }
 }
+
 /// Decodes a raw response body of this vendor (one you recorded, or received through
 /// another HTTP stack) exactly as the client does: envelope, error codes, typed `data`.
 pub fn decode_response<T: serde::de::DeserializeOwned>(
@@ -507,6 +581,7 @@ pub fn decode_response<T: serde::de::DeserializeOwned>(
 ) -> Result<T> {
     rt::decode_response(envelope().as_ref(), status, body)
 }
+
 /// Decodes a raw token-endpoint response exactly as the client does.
 pub fn decode_token_response(status: u16, body: &[u8]) -> Result<rt::TokenState> {
     rt::decode_token_response(&api_spec(), status, body)

@@ -6,6 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::docs::int;
 use crate::ir::{Api, StepIr, TokenIr, ValueIr};
 use crate::spec::model::{BodyEncoding, ClientAuth, Code, Envelope, HttpMethod, SuccessRule, TimeUnit};
 use crate::validate::values::{Expr, Op, Piece};
@@ -22,7 +23,10 @@ pub fn method(m: HttpMethod) -> TokenStream {
 
 fn expr(e: &Expr) -> TokenStream {
     match e {
-        Expr::Int(n) => quote!(rt::Expr::Int(#n)),
+        Expr::Int(n) => {
+            let n = int(*n);
+            quote!(rt::Expr::Int(#n))
+        }
         Expr::Var(v) => quote!(rt::Expr::Var(#v)),
         Expr::Bin(a, op, b) => {
             let (a, b) = (expr(a), expr(b));
@@ -51,7 +55,10 @@ pub fn value(v: &ValueIr) -> TokenStream {
             TimeUnit::Seconds => quote!(rt::Value::Now(rt::TimeUnit::Seconds)),
             TimeUnit::Millis => quote!(rt::Value::Now(rt::TimeUnit::Millis)),
         },
-        ValueIr::RandomDigits(n) => quote!(rt::Value::RandomDigits(#n)),
+        ValueIr::RandomDigits(n) => {
+            let n = int(*n);
+            quote!(rt::Value::RandomDigits(#n))
+        }
         ValueIr::Md5Hex(inner) => {
             let inner = value(inner);
             quote!(rt::Value::Md5Hex(Box::new(#inner)))
@@ -100,14 +107,20 @@ fn opt_str(s: &Option<String>) -> TokenStream {
 
 fn opt_secs(s: Option<u64>) -> TokenStream {
     match s {
-        Some(n) => quote!(Some(std::time::Duration::from_secs(#n))),
+        Some(n) => {
+            let n = int(n);
+            quote!(Some(std::time::Duration::from_secs(#n)))
+        }
         None => quote!(None),
     }
 }
 
 fn raw_code(c: &Code) -> TokenStream {
     match c {
-        Code::Int(n) => quote!(rt::RawCode::Int(#n)),
+        Code::Int(n) => {
+            let n = int(*n);
+            quote!(rt::RawCode::Int(#n))
+        }
         Code::Str(s) => quote!(rt::RawCode::Str(#s.to_owned())),
     }
 }
@@ -207,7 +220,7 @@ fn token(t: &TokenIr) -> TokenStream {
     };
     let min_interval = opt_secs(p.min_interval_seconds);
     let fetch_on_start = p.fetch_on_start;
-    let statuses = &p.renew_on_http_status;
+    let statuses = p.renew_on_http_status.iter().map(|s| int(*s));
     quote! {
         rt::TokenSpec {
             grants: vec![#(#grants),*],

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::auth::method;
-use super::docs::{doc, ident, md};
+use super::docs::{doc, ident, int, md};
 use super::types::{field_type, rust_type, serde_attrs};
 use crate::ir::{Api, EndpointIr, ParamIr};
 use crate::spec::model::{BodyEncoding, HttpMethod, ParamLocation};
@@ -96,12 +96,12 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
         let f = ident(&p.rust);
         let wire = &p.wire;
         let value = if p.required { quote!(Some(self.#f)) } else { quote!(self.#f) };
-        let min = p.minimum.map(|m| quote! {
+        let min = p.minimum.map(int).map(|m| quote! {
             if let Some(v) = #value && v < #m {
                 return Err(rt::Error::InvalidRequest { field: #wire, reason: format!("must be at least {}, got {v}", #m) });
             }
         });
-        let max = p.maximum.map(|m| quote! {
+        let max = p.maximum.map(int).map(|m| quote! {
             if let Some(v) = #value && v > #m {
                 return Err(rt::Error::InvalidRequest { field: #wire, reason: format!("must be at most {}, got {v}", #m) });
             }

@@ -1,6 +1,6 @@
 //! Doc comments and literal helpers shared by the emitters.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
 /// `#[doc = "..."]` attributes, one per line of `text`.
@@ -21,4 +21,9 @@ pub fn ident(name: &str) -> Ident {
 /// Escapes text for use inside markdown inline code or prose in docs.
 pub fn md(text: &str) -> String {
     text.replace('\n', " ").replace('[', "\\[").replace(']', "\\]")
+}
+
+/// An integer literal without a type suffix (`0`, not `0i64`).
+pub fn int(n: impl Into<i128>) -> Literal {
+    Literal::i128_unsuffixed(n.into())
 }

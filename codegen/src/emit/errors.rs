@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::{doc, ident, md};
+use super::docs::{doc, ident, int, md};
 use crate::ir::Api;
 use crate::spec::model::{Code, ErrorClass};
 
@@ -24,14 +24,20 @@ fn class_tokens(class: ErrorClass) -> TokenStream {
 
 fn code_pattern(code: &Code) -> TokenStream {
     match code {
-        Code::Int(n) => quote!(rt::RawCode::Int(#n)),
+        Code::Int(n) => {
+            let n = int(*n);
+            quote!(rt::RawCode::Int(#n))
+        }
         Code::Str(s) => quote!(rt::RawCode::Str(s) if s == #s),
     }
 }
 
 fn code_value(code: &Code) -> TokenStream {
     match code {
-        Code::Int(n) => quote!(rt::RawCode::Int(#n)),
+        Code::Int(n) => {
+            let n = int(*n);
+            quote!(rt::RawCode::Int(#n))
+        }
         Code::Str(s) => quote!(rt::RawCode::Str(#s.to_owned())),
     }
 }
@@ -51,7 +57,7 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         if let Some(j) = &c.java_name {
             text.push_str(&format!("\n\nVendor constant `{j}`."));
         }
-        text.push_str(&format!(" Table: {}.", md(&table.title)));
+        text.push_str(&format!("\n\nTable: {}. Class: {:?}.", md(&table.title), c.class));
         let doc = doc(&text);
         quote!(#doc #name,)
     });
@@ -110,6 +116,13 @@ pub fn emit_errors(api: &Api) -> TokenStream {
                     #(#message_arms)*
                     ErrorCode::Unknown(_) => None,
                 }
+            }
+
+            /// The values the vendor filled into this code's `%s` placeholders, recovered from
+            /// the response's own message (e.g. the SKU in `sku(%s) is exist`). `None` when the
+            /// message does not follow the documented template.
+            pub fn placeholder_values(&self, message: &str) -> Option<Vec<String>> {
+                rt::placeholder_values(self.documented_message()?, message)
             }
 
             /// The title of the document's table that lists this code.

@@ -30,7 +30,33 @@ pub fn header(spec_path: &str, source_document: &str) -> String {
 /// Formats tokens as a Rust file; an error here is a generator bug, reported, never a panic.
 pub fn format_file(tokens: TokenStream) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok(prettyplease::unparse(&file))
+    Ok(separate_items(&prettyplease::unparse(&file)))
+}
+
+/// prettyplease puts items back to back; a blank line between items (and
+/// between methods) makes the generated code read like hand-written code.
+fn separate_items(code: &str) -> String {
+    const STARTS: &[&str] = &["///", "#[", "pub ", "impl", "fn ", "async fn", "const ", "use ", "mod ", "struct ", "enum ", "type "];
+    let mut out = String::with_capacity(code.len() + code.len() / 16);
+    let mut prev: Option<&str> = None;
+    for line in code.lines() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if let Some(p) = prev {
+            let p_trimmed = p.trim_start();
+            let same_indent = p.len() - p_trimmed.len() == indent;
+            let prev_ends_item = p_trimmed == "}" || (p_trimmed.ends_with(';') && !p_trimmed.starts_with("//"));
+            let starts_item = STARTS.iter().any(|s| trimmed.starts_with(s));
+            let after_inner_doc = p_trimmed.starts_with("//!") && !trimmed.starts_with("//!");
+            if (same_indent && prev_ends_item && starts_item) || after_inner_doc {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        prev = Some(line);
+    }
+    out
 }
 
 fn module_docs(api: &Api) -> TokenStream {

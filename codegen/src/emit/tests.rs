@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::docs::{doc, ident};
+use super::docs::{doc, ident, int};
 use super::types::rust_type;
 use crate::ir::{Api, ExampleIr};
 use crate::spec::model::{Code, Envelope, ParsesAs, SuccessRule};
@@ -74,7 +74,7 @@ fn example_test(api: &Api, ex: &ExampleIr) -> Option<TokenStream> {
     let name = format_ident!("{}", ex.name);
     let text = &ex.normalized;
     let json: Value = serde_json::from_str(text).ok()?;
-    let status = ex.status.unwrap_or(200);
+    let status = int(ex.status.unwrap_or(200));
     let body = match target {
         ParsesAs::Response(_) | ParsesAs::ErrorResponse => {
             let env = api.envelope.as_ref()?;
@@ -136,7 +136,7 @@ fn example_test(api: &Api, ex: &ExampleIr) -> Option<TokenStream> {
                 _ => None,
             };
             let check = expect_code(api, &module, code);
-            let status = ex.status.unwrap_or(400);
+            let status = int(ex.status.unwrap_or(400));
             quote! {
                 let err = #module::decode_token_response(#status, TEXT.as_bytes()).expect_err("a token error");
                 #check

@@ -104,15 +104,17 @@ impl Walker<'_> {
             Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
             _ => return true,
         };
-        let ok = types.iter().any(|t| match (*t, &node.kind) {
-            ("null", NodeKind::Null) => true,
-            ("boolean", NodeKind::Bool(_)) => true,
-            ("integer", NodeKind::Int(_)) => true,
-            ("number", NodeKind::Int(_) | NodeKind::Float(_)) => true,
-            ("string", NodeKind::Str(_)) => true,
-            ("array", NodeKind::Seq(_)) => true,
-            ("object", NodeKind::Map(_)) => true,
-            _ => false,
+        let ok = types.iter().any(|t| {
+            matches!(
+                (*t, &node.kind),
+                ("null", NodeKind::Null)
+                    | ("boolean", NodeKind::Bool(_))
+                    | ("integer", NodeKind::Int(_))
+                    | ("number", NodeKind::Int(_) | NodeKind::Float(_))
+                    | ("string", NodeKind::Str(_))
+                    | ("array", NodeKind::Seq(_))
+                    | ("object", NodeKind::Map(_))
+            )
         });
         if !ok {
             let expected: Vec<&str> = types.iter().map(|t| describe_type(t)).collect();
@@ -170,15 +172,16 @@ impl Walker<'_> {
         if let NodeKind::Map(entries) = &node.kind {
             let resolved: Vec<&Value> = branches.iter().map(|b| resolve(self.defs, b)).collect();
             let tag_names: Vec<String> = resolved.iter().filter_map(|b| single_required(b)).collect();
-            if tag_names.len() == branches.len() && !tag_names.is_empty() {
-                if let [(key, _)] = entries.as_slice() {
-                    if let Some(i) = tag_names.iter().position(|t| *t == key.name) {
-                        self.problems.extend(attempts.swap_remove(i));
-                    } else {
-                        self.report(key.loc, &join(path, &key.name), format!("unknown variant `{}`; expected one of: {}", key.name, tag_names.join(", ")));
-                    }
-                    return;
+            if tag_names.len() == branches.len()
+                && !tag_names.is_empty()
+                && let [(key, _)] = entries.as_slice()
+            {
+                if let Some(i) = tag_names.iter().position(|t| *t == key.name) {
+                    self.problems.extend(attempts.swap_remove(i));
+                } else {
+                    self.report(key.loc, &join(path, &key.name), format!("unknown variant `{}`; expected one of: {}", key.name, tag_names.join(", ")));
                 }
+                return;
             }
             if let Some((tag, values)) = discriminator(&resolved) {
                 match node.get(&tag) {

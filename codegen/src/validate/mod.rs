@@ -180,10 +180,10 @@ impl Checker<'_> {
                 if let Some(other) = rust_names.insert(rust.clone(), wire.clone()) {
                     self.err(&ppath, format!("`{wire}` and `{other}` both become the Rust parameter `{rust}`"));
                 }
-                if let (Some(min), Some(max)) = (param.minimum, param.maximum) {
-                    if min > max {
-                        self.err(&format!("{ppath}.minimum"), format!("minimum {min} is above maximum {max}"));
-                    }
+                if let (Some(min), Some(max)) = (param.minimum, param.maximum)
+                    && min > max
+                {
+                    self.err(&format!("{ppath}.minimum"), format!("minimum {min} is above maximum {max}"));
                 }
                 if (param.minimum.is_some() || param.maximum.is_some()) && ty.as_ref().is_some_and(|t| *t != TypeExpr::Integer) {
                     self.err(&ppath, "`minimum`/`maximum` apply to integer parameters");
@@ -276,7 +276,8 @@ impl Checker<'_> {
                 for (field, value) in &grant.fields {
                     self.check_value(&format!("{path}.fields.{field}"), value, &scope);
                 }
-                if !grant.client_auth.is_empty() && !(credentials.contains("client_id") && credentials.contains("client_secret")) {
+                let has_client_credentials = credentials.contains("client_id") && credentials.contains("client_secret");
+                if !grant.client_auth.is_empty() && !has_client_credentials {
                     self.err(&format!("{path}.client_auth"), "`client_auth` needs credentials named `client_id` and `client_secret`");
                 }
                 if let Some(p) = grant.path.as_ref().filter(|p| !p.starts_with('/')) {
@@ -431,10 +432,10 @@ impl Checker<'_> {
             if let Some(what) = missing {
                 self.err(&path, format!("{what} is not defined"));
             }
-            if let ParsesAs::Request(e) = target {
-                if spec.endpoints.get(e).is_some_and(|ep| ep.body != Some(BodyEncoding::Json)) {
-                    self.err(&path, format!("endpoint `{e}` has no JSON body"));
-                }
+            if let ParsesAs::Request(e) = target
+                && spec.endpoints.get(e).is_some_and(|ep| ep.body != Some(BodyEncoding::Json))
+            {
+                self.err(&path, format!("endpoint `{e}` has no JSON body"));
             }
             let text = normalized_example(ex);
             if let Err(err) = serde_json::from_str::<serde_json::Value>(&text) {

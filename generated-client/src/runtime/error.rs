@@ -306,6 +306,33 @@ pub struct ApiError<C> {
     pub body: RawBody,
 }
 
+/// Recovers the values a vendor filled into a documented message template:
+/// template `sku(%s) is exist` and message `sku(A-1) is exist` give `["A-1"]`.
+/// `None` when the message does not follow the template.
+pub fn placeholder_values(template: &str, message: &str) -> Option<Vec<String>> {
+    let parts: Vec<&str> = template.split("%s").collect();
+    let (first, rest) = parts.split_first()?;
+    let mut remaining = message.strip_prefix(first)?;
+    let mut values = Vec::new();
+    for (i, literal) in rest.iter().enumerate() {
+        let is_last = i + 1 == rest.len();
+        // The last literal anchors at the end; others at their first occurrence.
+        let end = if is_last {
+            remaining.len().checked_sub(literal.len()).filter(|&at| remaining[at..] == **literal)?
+        } else if literal.is_empty() {
+            return None; // `%s%s` is ambiguous
+        } else {
+            remaining.find(literal)?
+        };
+        values.push(remaining.get(..end)?.to_owned());
+        remaining = remaining.get(end + literal.len()..)?;
+    }
+    if rest.is_empty() && !remaining.is_empty() {
+        return None;
+    }
+    Some(values)
+}
+
 impl<C> ApiError<C> {
     /// An extra envelope field (`requestId`, `traceId`) by its spec path.
     pub fn extra(&self, name: &str) -> Option<&serde_json::Value> {
@@ -404,6 +431,27 @@ fn code_and_message(code: &Option<RawCode>, message: &Option<String>) -> String 
         (Some(c), None) => format!(": {c}"),
         (None, Some(m)) => format!(": {m}"),
         (None, None) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    use super::placeholder_values;
+
+    #[test]
+    fn recovers_values_filled_into_templates() {
+        let cases: &[(&str, &str, Option<&[&str]>)] = &[
+            ("sku(%s) is exist", "sku(A-1) is exist", Some(&["A-1"])),
+            ("Product SKU: %s do not exist in the warehouse, please push the product first!", "Product SKU: X、Y do not exist in the warehouse, please push the product first!", Some(&["X、Y"])),
+            ("The current status (%s) does not allow cancellation", "The current status (Shipped) does not allow cancellation", Some(&["Shipped"])),
+            ("no placeholder", "no placeholder", Some(&[])),
+            ("sku(%s) is exist", "something else", None),
+            ("no placeholder", "different", None),
+        ];
+        for (template, message, expected) in cases {
+            let expected = expected.map(|v| v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            assert_eq!(placeholder_values(template, message), expected, "{template} / {message}");
+        }
     }
 }
 

@@ -39,7 +39,9 @@ pub use engine::{
     decode_response, decode_token_response, new_state,
 };
 pub use envelope::{EnvelopeSpec, Success};
-pub use error::{ApiError, AuthError, Error, ErrorClass, FieldError, RawBody, RawCode, VendorCode};
+pub use error::{
+    ApiError, AuthError, Error, ErrorClass, FieldError, RawBody, RawCode, VendorCode, placeholder_values,
+};
 pub use paginate::{Page, pages};
 pub use token::{
     AuthorizeSpec, ClientAuth, Encoding, Grant, MemoryTokenStore, RefreshPolicy, TokenResponseSpec,

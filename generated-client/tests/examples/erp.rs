@@ -2,73 +2,84 @@
 // Do not edit: change the spec or the generator, then regenerate.
 
 //! Every JSON example of `specs/erp.yaml` decodes into the generated `erp` types.
+
 use generated_client::erp;
+
 /// 200 成功响应 (`examples.authorization_code_token_response`)
 #[test]
 fn authorization_code_token_response() {
     const TEXT: &str = "{\n\"access_token\": \"8843534fa0deed...064c0ca20329d4acc4062\",\n\"token_type\": \"Bearer\",\n\"expires_in\": 3600\n}\n";
+
     use secrecy::ExposeSecret as _;
-    let state = erp::decode_token_response(200u16, TEXT.as_bytes()).expect("decodes");
+    let state = erp::decode_token_response(200, TEXT.as_bytes()).expect("decodes");
     assert_eq!(
         state.access_token.expose_secret(), "8843534fa0deed...064c0ca20329d4acc4062"
     );
 }
+
 /// 错误响应 (`examples.authorization_code_token_error`)
 #[test]
 fn authorization_code_token_error() {
     const TEXT: &str = "{\n\"error\": \"invalid_grant\",\n\"error_description\": \"Authorization code expired\"\n}\n";
-    let err = erp::decode_token_response(400u16, TEXT.as_bytes())
+    let err = erp::decode_token_response(400, TEXT.as_bytes())
         .expect_err("a token error");
     assert_eq!(err.code(), Some(& erp::ErrorCode::InvalidGrant), "{err}");
 }
+
 /// 200 成功响应 (`examples.client_credentials_token_response`)
 #[test]
 fn client_credentials_token_response() {
     const TEXT: &str = "{\n\"access_token\": \"8843534fa0deed...064c0ca20329d4acc4062\",\n\"token_type\": \"Bearer\",\n\"expires_in\": 3600\n}\n";
+
     use secrecy::ExposeSecret as _;
-    let state = erp::decode_token_response(200u16, TEXT.as_bytes()).expect("decodes");
+    let state = erp::decode_token_response(200, TEXT.as_bytes()).expect("decodes");
     assert_eq!(
         state.access_token.expose_secret(), "8843534fa0deed...064c0ca20329d4acc4062"
     );
 }
+
 /// 成功响应 (`examples.query_inventory_response`)
 #[test]
 fn query_inventory_response() {
     const TEXT: &str = "{\n\"code\": 0,\n\"message\": \"ok\",\n\"data\": {\n\"list\": [\n{\n\"organization_name\": \"科勒集团\",\n\"organization_code\": \"KL\",\n\"warehouse_id\": \"0001\",\n\"warehouse_name\": \"大库\",\n\"sku_id\": \"EB1446-NF\",\n\"inventory_cnt\": \"1.00000000\",\n\"create_at\": \"2026-05-08\",\n\"update_at\": \"2026-05-08\"\n},\n{\n\"organization_name\": \"科勒集团\",\n\"organization_code\": \"KL\",\n\"warehouse_id\": \"0001\",\n\"warehouse_name\": \"大库\",\n\"sku_id\": \"P24490-LV-CP\",\n\"inventory_cnt\": \"1.00000000\",\n\"create_at\": \"2026-05-08\",\n\"update_at\": \"2026-05-08\"\n},\n{\n\"organization_name\": \"科勒集团\",\n\"organization_code\": \"KL\",\n\"warehouse_id\": \"0001\",\n\"warehouse_name\": \"大库\",\n\"sku_id\": \"K-23796T-1-0\",\n\"inventory_cnt\": \"1.00000000\",\n\"create_at\": \"2026-05-08\",\n\"update_at\": \"2026-05-08\"\n}\n],\n\"pagination\": {\n\"page\": 1,\n\"page_size\": 3,\n\"total\": 1284,\n\"total_pages\": 65\n}\n}\n}\n";
-    let data: erp::InventoryPage = erp::decode_response(200u16, TEXT.as_bytes())
+    let data: erp::InventoryPage = erp::decode_response(200, TEXT.as_bytes())
         .expect("decodes");
     super::support::assert_same_shape(&super::support::json_at(TEXT, "data"), &data);
 }
+
 /// 成功响应 (`examples.query_orders_response`)
 #[test]
 fn query_orders_response() {
     const TEXT: &str = "{\n\"code\": 0,\n\"message\": \"ok\",\n\"data\": {\n\"list\": [\n{\n\"organization_name\": \"科勒\",\n\"billid\": 10,\n\"organization_code\": \"KL\",\n\"exhibition_hall_sn\": \"0003\",\n\"exhibition_hall_name\": \"业务\",\n\"order_sn\": \"SO-2026-05-00001\",\n\"billdate\": \"2026-05-06 00:00:00\",\n\"create_at\": \"2026-05-08 14:30:08.573131\",\n\"order_type\": \"销售订单\",\n\"order_status\": \"审核\",\n\"updated_at\": \"2026-05-08 14:30:08\",\n\"follow_order_flag\": null,\n\"original_order_sn\": null,\n\"withdraw_order_flag\": null,\n\"withdraw_order_sn\": null,\n\"completed_at\": \"2026-05-08 14:30:08.573131\",\n\"total_amount\": \"110606.00\",\n\"return_flag\": null,\n\"return_and_exchange_order_sn\": null,\n\"customer_type\": null,\n\"customer_code\": \"bjsjjygwzxgz\",\n\"receiver_sn\": null,\n\"receiver_province\": null,\n\"receiver_cit\": null,\n\"receiver_area\": null,\n\"order_channel_source\": null,\n\"salesperson_code\": \"03\",\n\"product_info\": [\n{\n\"billid\": 10,\n\"sku_id\": \"K-2215T-M-0\",\n\"product_type\": null,\n\"number\": \"11.00000000\",\n\"price\": \"220.00000000\",\n\"total\": \"11.00000000\",\n\"batch_sn\": null\n},\n{\n\"billid\": 10,\n\"sku_id\": \"K-20441T-0\",\n\"product_type\": null,\n\"number\": \"50.00000000\",\n\"price\": \"310.00000000\",\n\"total\": \"50.00000000\",\n\"batch_sn\": null\n},\n{\n\"billid\": 10,\n\"sku_id\": \"K-32787T-NA\",\n\"product_type\": null,\n\"number\": \"43.00000000\",\n\"price\": \"660.00000000\",\n\"total\": \"43.00000000\",\n\"batch_sn\": null\n},\n{\n\"billid\": 10,\n\"sku_id\": \"K-23056T-CP\",\n\"product_type\": null,\n\"number\": \"38.00000000\",\n\"price\": \"1167.00000000\",\n\"total\": \"38.00000000\",\n\"batch_sn\": null\n},\n{\n\"billid\": 10,\n\"sku_id\": \"K-30764T-ST\",\n\"product_type\": null,\n\"number\": \"7.00000000\",\n\"price\": \"600.00000000\",\n\"total\": \"7.00000000\",\n\"batch_sn\": null\n},\n{\n\"billid\": 10,\n\"sku_id\": \"K-EX39738T-9WPL-RGD\",\n\"product_type\": \"精选\",\n\"number\": \"1.00000000\",\n\"price\": \"1566.00000000\",\n\"total\": \"1.00000000\",\n\"batch_sn\": null\n},\n{\n\"billid\": 10,\n\"sku_id\": \"K-11626T-2MB\",\n\"product_type\": \"常规品\",\n\"number\": \"2.00000000\",\n\"price\": \"109.00000000\",\n\"total\": \"2.00000000\",\n\"batch_sn\": null\n},\n{\n\"billid\": 10,\n\"sku_id\": \"K-26340T-NA\",\n\"product_type\": \"精选\",\n\"number\": \"2.00000000\",\n\"price\": \"1158.00000000\",\n\"total\": \"2.00000000\",\n\"batch_sn\": null\n},\n{\n\"billid\": 10,\n\"sku_id\": \"K-11137T-0\",\n\"product_type\": \"常规品\",\n\"number\": \"10.00000000\",\n\"price\": \"1166.00000000\",\n\"total\": \"10.00000000\",\n\"batch_sn\": null\n}\n]\n}\n],\n\"pagination\": {\n\"page\": 1,\n\"page_size\": 10,\n\"total\": 1,\n\"total_pages\": 1\n}\n}\n}\n";
-    let data: erp::OrderPage = erp::decode_response(200u16, TEXT.as_bytes())
+    let data: erp::OrderPage = erp::decode_response(200, TEXT.as_bytes())
         .expect("decodes");
     super::support::assert_same_shape(&super::support::json_at(TEXT, "data"), &data);
 }
+
 /// 成功响应 (`examples.query_outbound_response`)
 #[test]
 fn query_outbound_response() {
     const TEXT: &str = "{\n\"code\": 0,\n\"message\": \"ok\",\n\"data\": {\n\"list\": [\n{\n\"organization_name\": \"科勒\",\n\"organization_code\": \"KL\",\n\"exhibition_hall_sn\": \"0001\",\n\"exhibition_hall_name\": \"采购\",\n\"order_sn\": \"SS202604-1007788\",\n\"billid\": 11,\n\"create_at\": \"2026-05-08 13:24:00.532481\",\n\"order_type\": \"销售单\",\n\"order_status\": \"审核\",\n\"updated_at\": \"2026-05-08 00:00:00\",\n\"follow_order_flag\": null,\n\"original_order_sn\": null,\n\"withdraw_order_flag\": null,\n\"withdraw_order_sn\": null,\n\"completed_at\": \"2026-04-29 00:00:00\",\n\"total_amount\": \"315880.00\",\n\"return_flag\": null,\n\"return_and_exchange_order_sn\": null,\n\"delivery_at\": \"2026-04-29 00:00:00\",\n\"customer_type\": null,\n\"customer_code\": \"hfsjjybh\",\n\"receiver_sn\": null,\n\"receiver_province\": null,\n\"receiver_city\": null,\n\"receiver_area\": null,\n\"order_channel_source\": null,\n\"salesperson_code\": \"01\",\n\"product_info\": [\n{\n\"billid\": 11,\n\"sku_id\": \"K-32370T-0\",\n\"product_type\": null,\n\"number\": \"4.00000000\",\n\"price\": \"2646.11000000\",\n\"total\": \"4.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-32372T-0\",\n\"product_type\": null,\n\"number\": \"2.00000000\",\n\"price\": \"2358.39000000\",\n\"total\": \"2.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-33069T-4-CP\",\n\"product_type\": null,\n\"number\": \"5.00000000\",\n\"price\": \"581.40000000\",\n\"total\": \"5.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-31240T-4-CP\",\n\"product_type\": null,\n\"number\": \"6.00000000\",\n\"price\": \"621.24000000\",\n\"total\": \"6.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-2214T-0\",\n\"product_type\": \"常规品\",\n\"number\": \"1.00000000\",\n\"price\": \"311.06000000\",\n\"total\": \"1.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-2215T-M-0\",\n\"product_type\": null,\n\"number\": \"4.00000000\",\n\"price\": \"311.06000000\",\n\"total\": \"4.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-76509K-0\",\n\"product_type\": null,\n\"number\": \"9.00000000\",\n\"price\": \"679.29000000\",\n\"total\": \"9.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-99742T-C9-CP\",\n\"product_type\": null,\n\"number\": \"6.00000000\",\n\"price\": \"1730.60000000\",\n\"total\": \"6.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-21919T-2PD-NA\",\n\"product_type\": null,\n\"number\": \"2.00000000\",\n\"price\": \"1247.61000000\",\n\"total\": \"2.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-31084T-2HD-UM1\",\n\"product_type\": null,\n\"number\": \"2.00000000\",\n\"price\": \"1247.61000000\",\n\"total\": \"2.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-97830T-N-NA\",\n\"product_type\": null,\n\"number\": \"2.00000000\",\n\"price\": \"1198.33000000\",\n\"total\": \"2.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-22867T-4-BL\",\n\"product_type\": null,\n\"number\": \"2.00000000\",\n\"price\": \"907.63000000\",\n\"total\": \"2.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-99175T-B4-CP\",\n\"product_type\": null,\n\"number\": \"3.00000000\",\n\"price\": \"602.12000000\",\n\"total\": \"3.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-30910T-S-0\",\n\"product_type\": null,\n\"number\": \"5.00000000\",\n\"price\": \"1243.20000000\",\n\"total\": \"5.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-15847T-0\",\n\"product_type\": null,\n\"number\": \"2.00000000\",\n\"price\": \"568.48000000\",\n\"total\": \"2.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-17295T-0\",\n\"product_type\": null,\n\"number\": \"2.00000000\",\n\"price\": \"174.42000000\",\n\"total\": \"2.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-72292T-4-CP\",\n\"product_type\": null,\n\"number\": \"2.00000000\",\n\"price\": \"1312.57000000\",\n\"total\": \"2.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n},\n{\n\"billid\": 11,\n\"sku_id\": \"K-33092T-B9-CP\",\n\"product_type\": \"常规品\",\n\"number\": \"4.00000000\",\n\"price\": \"6480.00000000\",\n\"total\": \"4.00000000\",\n\"source_order_sn\": null,\n\"batch_sn\": null\n}\n]\n}\n],\n\"pagination\": {\n\"page\": 1,\n\"page_size\": 10,\n\"total\": 1,\n\"total_pages\": 1\n}\n}\n}\n";
-    let data: erp::OutboundPage = erp::decode_response(200u16, TEXT.as_bytes())
+    let data: erp::OutboundPage = erp::decode_response(200, TEXT.as_bytes())
         .expect("decodes");
     super::support::assert_same_shape(&super::support::json_at(TEXT, "data"), &data);
 }
+
 /// 未授权响应 401 (`examples.unauthorized_response`)
 #[test]
 fn unauthorized_response() {
     const TEXT: &str = "{\n\"code\": -1,\n\"message\": \"Missing or malformed Authorization header\",\n\"data\": null\n}\n";
-    let err = erp::decode_response::<serde_json::Value>(401u16, TEXT.as_bytes())
+    let err = erp::decode_response::<serde_json::Value>(401, TEXT.as_bytes())
         .expect_err("an error response");
     assert_eq!(err.code(), Some(& erp::ErrorCode::Unauthorized), "{err}");
     assert!(err.raw_body().is_some(), "the raw body is kept");
 }
+
 /// Token 过期响应 401 (`examples.token_expired_response`)
 #[test]
 fn token_expired_response() {
     const TEXT: &str = "{\n\"code\": -1,\n\"message\": \"Access token expired\",\n\"data\": null\n}\n";
-    let err = erp::decode_response::<serde_json::Value>(401u16, TEXT.as_bytes())
+    let err = erp::decode_response::<serde_json::Value>(401, TEXT.as_bytes())
         .expect_err("an error response");
     assert_eq!(err.code(), Some(& erp::ErrorCode::Unauthorized), "{err}");
     assert!(err.raw_body().is_some(), "the raw body is kept");

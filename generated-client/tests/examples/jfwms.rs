@@ -2,7 +2,9 @@
 // Do not edit: change the spec or the generator, then regenerate.
 
 //! Every JSON example of `specs/jfwms.yaml` decodes into the generated `jfwms` types.
+
 use generated_client::jfwms;
+
 /// WebHook数据格式 (`examples.webhook_order`)
 #[test]
 fn webhook_order() {
@@ -14,6 +16,7 @@ fn webhook_order() {
         "a documented kind"
     );
 }
+
 /// WebHook数据格式 (`examples.webhook_storage`)
 #[test]
 fn webhook_storage() {
@@ -25,6 +28,7 @@ fn webhook_storage() {
         "a documented kind"
     );
 }
+
 /// WebHook数据格式 (`examples.webhook_return`)
 #[test]
 fn webhook_return() {
@@ -36,6 +40,7 @@ fn webhook_return() {
         "a documented kind"
     );
 }
+
 /// WebHook数据格式 (`examples.webhook_order_intercept`)
 #[test]
 fn webhook_order_intercept() {
@@ -47,6 +52,7 @@ fn webhook_order_intercept() {
         "a documented kind"
     );
 }
+
 /// WebHook数据格式 (`examples.webhook_inventory_count`)
 #[test]
 fn webhook_inventory_count() {
@@ -58,6 +64,7 @@ fn webhook_inventory_count() {
         "a documented kind"
     );
 }
+
 /// WebHook数据格式 (`examples.webhook_adjust`)
 #[test]
 fn webhook_adjust() {
@@ -69,6 +76,7 @@ fn webhook_adjust() {
         "a documented kind"
     );
 }
+
 /// WebHook数据格式 (`examples.webhook_move`)
 #[test]
 fn webhook_move() {
@@ -80,6 +88,7 @@ fn webhook_move() {
         "a documented kind"
     );
 }
+
 /// WebHook数据格式 (`examples.webhook_order_create`)
 #[test]
 fn webhook_order_create() {
@@ -91,6 +100,7 @@ fn webhook_order_create() {
         "a documented kind"
     );
 }
+
 /// WebHook数据格式 (`examples.webhook_order_cancel`)
 #[test]
 fn webhook_order_cancel() {
@@ -102,6 +112,7 @@ fn webhook_order_cancel() {
         "a documented kind"
     );
 }
+
 /// WebHook数据格式 (`examples.webhook_convert`)
 #[test]
 fn webhook_convert() {
@@ -113,6 +124,7 @@ fn webhook_convert() {
         "a documented kind"
     );
 }
+
 /// 4、调用接口示例: (`examples.get_order_request`)
 #[test]
 fn get_order_request() {
@@ -120,11 +132,12 @@ fn get_order_request() {
     let request: jfwms::GetOrderRequest = serde_json::from_str(TEXT).expect("decodes");
     super::support::assert_same_shape(&super::support::json_at(TEXT, ""), &request);
 }
+
 /// 4、调用接口示例: (`examples.get_order_not_found`)
 #[test]
 fn get_order_not_found() {
     const TEXT: &str = "{\n\"code\": 50017,\n\"message\": \"The order was not found in the warehouse!\",\n\"data\": null,\n\"requestId\": \"7bb5ddef9aed415a88163e5d39b41691\"\n}\n";
-    let err = jfwms::decode_response::<serde_json::Value>(200u16, TEXT.as_bytes())
+    let err = jfwms::decode_response::<serde_json::Value>(200, TEXT.as_bytes())
         .expect_err("an error response");
     assert_eq!(err.code(), Some(& jfwms::ErrorCode::OtOrderNotExist), "{err}");
     assert!(err.raw_body().is_some(), "the raw body is kept");

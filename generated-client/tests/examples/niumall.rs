@@ -2,26 +2,30 @@
 // Do not edit: change the spec or the generator, then regenerate.
 
 //! Every JSON example of `specs/niumall.yaml` decodes into the generated `niumall` types.
+
 use generated_client::niumall;
+
 /// example (`examples.login_response`)
 #[test]
 fn login_response() {
     const TEXT: &str = "{\n\"success\": true,\n\"data\": {\n\"access_token\": \"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...\",\n\"token_type\": \"Bearer\",\n\"expires_in\": 3600,\n\"user\": {\n\"id\": 1,\n\"username\": \"admin\",\n\"email\": \"admin@example.com\",\n\"role\": \"admin\"\n}\n},\n\"message\": \"登录成功\"\n}\n";
+
     use secrecy::ExposeSecret as _;
-    let state = niumall::decode_token_response(200u16, TEXT.as_bytes())
-        .expect("decodes");
+    let state = niumall::decode_token_response(200, TEXT.as_bytes()).expect("decodes");
     assert_eq!(
         state.access_token.expose_secret(), "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..."
     );
 }
+
 /// example (`examples.list_orders_response`)
 #[test]
 fn list_orders_response() {
     const TEXT: &str = "{\n\"success\": true,\n\"data\": {\n\"orders\": [\n{\n\"id\": 1,\n\"order_no\": \"ORD20240120001\",\n\"supplier_id\": 101,\n\"supplier_name\": \"山东畜牧合作社\",\n\"cattle_count\": 50,\n\"total_weight\": 25000,\n\"unit_price\": 28.5,\n\"total_amount\": 712500,\n\"status\": \"shipping\",\n\"created_at\": \"2024-01-20T10:00:00Z\"\n}\n],\n\"pagination\": {\n\"current_page\": 1,\n\"total_pages\": 5,\n\"total_count\": 100\n}\n},\n\"message\": \"获取成功\"\n}\n";
-    let data: niumall::OrderList = niumall::decode_response(200u16, TEXT.as_bytes())
+    let data: niumall::OrderList = niumall::decode_response(200, TEXT.as_bytes())
         .expect("decodes");
     super::support::assert_same_shape(&super::support::json_at(TEXT, "data"), &data);
 }
+
 /// example (`examples.create_order_request`)
 #[test]
 fn create_order_request() {
@@ -30,11 +34,12 @@ fn create_order_request() {
         .expect("decodes");
     super::support::assert_same_shape(&super::support::json_at(TEXT, ""), &request);
 }
+
 /// example (`examples.validation_error_response`)
 #[test]
 fn validation_error_response() {
     const TEXT: &str = "{\n\"success\": false,\n\"error\": {\n\"code\": \"VALIDATION_ERROR\",\n\"message\": \"请求参数验证失败\",\n\"details\": [\n{\n\"field\": \"cattle_count\",\n\"message\": \"牛只数量必须大于0\"\n}\n]\n},\n\"timestamp\": \"2024-01-20T12:00:00Z\"\n}";
-    let err = niumall::decode_response::<serde_json::Value>(200u16, TEXT.as_bytes())
+    let err = niumall::decode_response::<serde_json::Value>(200, TEXT.as_bytes())
         .expect_err("an error response");
     assert_eq!(err.code(), Some(& niumall::ErrorCode::ValidationError), "{err}");
     assert!(err.raw_body().is_some(), "the raw body is kept");

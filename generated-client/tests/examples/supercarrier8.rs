@@ -2,13 +2,16 @@
 // Do not edit: change the spec or the generator, then regenerate.
 
 //! Every JSON example of `specs/supercarrier8.yaml` decodes into the generated `supercarrier8` types.
+
 use generated_client::supercarrier8;
+
 /// 响应体 (`examples.get_token_response`)
 #[test]
 fn get_token_response() {
     const TEXT: &str = "{ \"code\": 200, \"message\": \"success\", \"data\": { \"accessToken\": \"eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ5ZXNuby5jb20uY24iLCJhcHAiOiJ7XCJlbnRlcnByaXNlTm9cIjpcIjEzMTYzNDY1NDgzMFwiLFwiZW50ZXJwcmlzZVVzZXJJZFwiOlwiMTU0MDIwOTI1NzQ3MzkwMDU0NFwiLFwiYWNjZXNzS2V5XCI6XCJlYjVlNzhjY2Q3NDY0N2FhOGRlYTRjYjdkMWNiYjJmMFwiLFwiYXBwSWRcIjpcIjE1NzU0MTgwNzY5Nzc2MjMwNDBcIixcImVudGVycHJpc2VVc2VyQWNjb3VudFwiOlwiY2VzaGlsdW9uYW5cIn0iLCJzdWIiOiIxNTc1NDE4MDc2OTc3NjIzMDQwIiwiZXhwIjoxNjc3NzY2MjI5Njk3LCJpYXQiOjE2Nzc3Mzc0Mjk2OTcsImp0aSI6ImY5MDhkODUzMDllMDRiMGY4OGFlYTZlYzc1MTY2NjEwIn0.svjoZZ9CrboRPMKewaEGK7SXsoT3G-e5hdk33e3BioY\", \"tokenTtl\": \"PT8H\" ,\"tokenTtlSeconds\": 28800 }, \"timestamp\": 1677737429715, \"traceId\": \"182eb4f4-7c55-4a2c-a229-610492cf8d6f\",\"exception\": null,\"meta\": null,\"ext\": null }";
+
     use secrecy::ExposeSecret as _;
-    let state = supercarrier8::decode_token_response(200u16, TEXT.as_bytes())
+    let state = supercarrier8::decode_token_response(200, TEXT.as_bytes())
         .expect("decodes");
     assert_eq!(
         state.access_token.expose_secret(),

@@ -2,30 +2,35 @@
 // Do not edit: change the spec or the generator, then regenerate.
 
 //! Every JSON example of `specs/zhiyun.yaml` decodes into the generated `zhiyun` types.
+
 use generated_client::zhiyun;
+
 /// 响应结果 (`examples.authorize_response`)
 #[test]
 fn authorize_response() {
     const TEXT: &str = "{\n\"data\": {\n\"auth_code\": \"c3a8ad070c745db455e30a51511dca819b607bf7\"\n},\n\"code\": 200,\n\"message\": \"ok\"\n}\n";
+
     use secrecy::ExposeSecret as _;
-    let state = zhiyun::decode_token_response(200u16, TEXT.as_bytes()).expect("decodes");
+    let state = zhiyun::decode_token_response(200, TEXT.as_bytes()).expect("decodes");
     assert_eq!(
         state.access_token.expose_secret(), "c3a8ad070c745db455e30a51511dca819b607bf7"
     );
 }
+
 /// 响应结果 (`examples.get_user_info_response`)
 #[test]
 fn get_user_info_response() {
     const TEXT: &str = "{\n\"data\": {\n\"username\": \"li******40\",\n\"truename\": \"李**\",\n\"sex\": \"3\",\n\"phone\": \"13******0170\",\n\"is_admin\": \"1\",\n\"status\": null,\n\"avatar\": \"http://avatar.xxx.dev.com/000/00/11/52_avatar_small\",\n\"created\": \"2017-11-30 10:37:30\",\n\"nowtime\": 1522404566\n},\n\"code\": 200,\n\"message\": \"ok\"\n}\n";
-    let data: zhiyun::UserInfo = zhiyun::decode_response(200u16, TEXT.as_bytes())
+    let data: zhiyun::UserInfo = zhiyun::decode_response(200, TEXT.as_bytes())
         .expect("decodes");
     super::support::assert_same_shape(&super::support::json_at(TEXT, "data"), &data);
 }
+
 /// 响应结果 (`examples.get_company_info_response`)
 #[test]
 fn get_company_info_response() {
     const TEXT: &str = "{\n\"data\": {\n\"company_name\": \"水磨沟区*******餐饮店\",\n\"company_type\": \"1\",\n\"tax_number\": \"6523248***************03404\",\n\"province\": \"\",\n\"city\": \"\",\n\"zone\": \"\",\n\"address\": \"乌鲁木齐市***巷186号\",\n\"disable\": \"\",\n\"tel_phone\": \"\",\n\"legal_person_phone\": \"133*****0170\",\n\"legal_person_name\": \"李**\",\n\"created\": \"2017-11-30 10:37:30\",\n\"nowtime\": 1522404881\n},\n\"code\": 200,\n\"message\": \"ok\"\n}\n";
-    let data: zhiyun::CompanyInfo = zhiyun::decode_response(200u16, TEXT.as_bytes())
+    let data: zhiyun::CompanyInfo = zhiyun::decode_response(200, TEXT.as_bytes())
         .expect("decodes");
     super::support::assert_same_shape(&super::support::json_at(TEXT, "data"), &data);
 }
