@@ -78,13 +78,18 @@ impl Diagnostics {
     }
 
     /// Renders each diagnostic with the offending source line and a caret.
+    /// Each file is read and split into lines once, however many diagnostics it has.
     pub fn render(&self, source_of: impl Fn(&Path) -> Option<String>) -> String {
+        let mut sources: std::collections::HashMap<&Path, Option<Vec<String>>> = Default::default();
         let mut out = String::new();
         for d in &self.0 {
             out.push_str(&format!("error: {d}\n"));
-            let line = source_of(&d.file).and_then(|src| {
+            let lines = sources
+                .entry(d.file.as_path())
+                .or_insert_with(|| source_of(&d.file).map(|src| src.lines().map(str::to_owned).collect()));
+            let line = lines.as_ref().and_then(|lines| {
                 let idx = usize::try_from(d.loc.line).ok()?.checked_sub(1)?;
-                src.lines().nth(idx).map(str::to_owned)
+                lines.get(idx).cloned()
             });
             if let Some(line) = line {
                 let num = d.loc.line.to_string();

@@ -540,19 +540,19 @@ impl QueryInventoryRequest {
     }
 
     /// Sets `day`: 查询日期,如:2026-05-10
-    pub fn day(mut self, day: impl Into<jiff::civil::Date>) -> Self {
+    pub fn day(mut self, day: jiff::civil::Date) -> Self {
         self.day = Some(day.into());
         self
     }
 
     /// Sets `page`: 页码
-    pub fn page(mut self, page: impl Into<i64>) -> Self {
+    pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page.into());
         self
     }
 
     /// Sets `page_size`: 每页数量,最大 100
-    pub fn page_size(mut self, page_size: impl Into<i64>) -> Self {
+    pub fn page_size(mut self, page_size: i64) -> Self {
         self.page_size = Some(page_size.into());
         self
     }
@@ -631,19 +631,19 @@ impl QueryOrdersRequest {
     }
 
     /// Sets `day`: 查询日期,如:2026-05-10
-    pub fn day(mut self, day: impl Into<jiff::civil::Date>) -> Self {
+    pub fn day(mut self, day: jiff::civil::Date) -> Self {
         self.day = Some(day.into());
         self
     }
 
     /// Sets `page`: 页码
-    pub fn page(mut self, page: impl Into<i64>) -> Self {
+    pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page.into());
         self
     }
 
     /// Sets `page_size`: 每页数量,最大 100
-    pub fn page_size(mut self, page_size: impl Into<i64>) -> Self {
+    pub fn page_size(mut self, page_size: i64) -> Self {
         self.page_size = Some(page_size.into());
         self
     }
@@ -722,19 +722,19 @@ impl QueryOutboundRequest {
     }
 
     /// Sets `day`: 查询日期,如:2026-05-10
-    pub fn day(mut self, day: impl Into<jiff::civil::Date>) -> Self {
+    pub fn day(mut self, day: jiff::civil::Date) -> Self {
         self.day = Some(day.into());
         self
     }
 
     /// Sets `page`: 页码
-    pub fn page(mut self, page: impl Into<i64>) -> Self {
+    pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page.into());
         self
     }
 
     /// Sets `page_size`: 每页数量,最大 100
-    pub fn page_size(mut self, page_size: impl Into<i64>) -> Self {
+    pub fn page_size(mut self, page_size: i64) -> Self {
         self.page_size = Some(page_size.into());
         self
     }

@@ -196,7 +196,7 @@ pub enum ErrorCode {
     ///
     /// Vendor constant `SIGN_ERROR`.
     ///
-    /// Table: 五、常见报错. Class: Caller.
+    /// Table: 五、常见报错. Class: Auth.
     SignError,
     /// `10027`: 重复提交
     ///
@@ -1149,7 +1149,7 @@ impl rt::VendorCode for ErrorCode {
             ErrorCode::TimestampCannotNull => rt::ErrorClass::Caller,
             ErrorCode::NonceFormatError => rt::ErrorClass::Caller,
             ErrorCode::TimestampFormatError => rt::ErrorClass::Caller,
-            ErrorCode::SignError => rt::ErrorClass::Caller,
+            ErrorCode::SignError => rt::ErrorClass::Auth,
             ErrorCode::RepeatSubmit => rt::ErrorClass::Resign,
             ErrorCode::TimestampInvalid => rt::ErrorClass::Resign,
             ErrorCode::UserIdFormatError => rt::ErrorClass::Caller,
@@ -1617,6 +1617,7 @@ impl Credentials {
 
 /// Parameters of [`Client::get_order`] — 查询订单(/api/order/get).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetOrderRequest {
     /// ERP单号 (the document shows only the example body {"erpNo":"123"})
     #[serde(rename = "erpNo")]

@@ -5,6 +5,13 @@
 //! by hand; everything they share lives in the hand-written [`runtime`].
 
 pub mod runtime;
+
+// Crates whose types appear in the generated API, re-exported so applications use the
+// same versions without naming them in their own manifests.
+pub use jiff;
+pub use reqwest;
+pub use rust_decimal;
+pub use secrecy;
 #[doc(hidden)]
 pub mod wire;
 

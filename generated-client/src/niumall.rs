@@ -163,6 +163,19 @@ impl rt::VendorCode for ErrorCode {
             ErrorCode::Unknown(_) => rt::ErrorClass::Unknown,
         }
     }
+
+    fn from_http_status(status: u16) -> Option<Self> {
+        match status {
+            200 => Some(ErrorCode::Ok),
+            201 => Some(ErrorCode::Created),
+            400 => Some(ErrorCode::BadRequest),
+            401 => Some(ErrorCode::Unauthorized),
+            403 => Some(ErrorCode::Forbidden),
+            404 => Some(ErrorCode::NotFound),
+            500 => Some(ErrorCode::InternalServerError),
+            _ => None,
+        }
+    }
 }
 
 /// Errors of this client: transport, HTTP, vendor codes ([`ErrorCode`]), auth and decoding.
@@ -367,13 +380,13 @@ impl ListOrdersRequest {
     }
 
     /// Sets `page`: 页码,默认1
-    pub fn page(mut self, page: impl Into<i64>) -> Self {
+    pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page.into());
         self
     }
 
     /// Sets `limit`: 每页数量,默认20
-    pub fn limit(mut self, limit: impl Into<i64>) -> Self {
+    pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit.into());
         self
     }
@@ -413,6 +426,7 @@ impl ListOrdersRequest {
 
 /// Parameters of [`Client::create_order`] — 创建订单.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateOrderRequest {
     /// 供应商ID
     pub supplier_id: i64,
@@ -437,11 +451,11 @@ pub struct CreateOrderRequest {
 impl CreateOrderRequest {
     /// A request with its required parameters; optional ones are set with the methods below.
     pub fn new(
-        supplier_id: impl Into<i64>,
+        supplier_id: i64,
         cattle_breed: impl Into<String>,
-        cattle_count: impl Into<i64>,
-        expected_weight: impl Into<rust_decimal::Decimal>,
-        unit_price: impl Into<rust_decimal::Decimal>,
+        cattle_count: i64,
+        expected_weight: rust_decimal::Decimal,
+        unit_price: rust_decimal::Decimal,
     ) -> Self {
         Self {
             supplier_id: supplier_id.into(),
@@ -463,7 +477,7 @@ impl CreateOrderRequest {
     /// Sets `expected_delivery_date`: In the request example only (`2024-01-25`), not in the parameter table (see doc_gaps.example_only_fields).
     pub fn expected_delivery_date(
         mut self,
-        expected_delivery_date: impl Into<jiff::civil::Date>,
+        expected_delivery_date: jiff::civil::Date,
     ) -> Self {
         self.expected_delivery_date = Some(expected_delivery_date.into());
         self

@@ -42,6 +42,15 @@ fn param_doc(p: &ParamIr) -> String {
     text
 }
 
+/// Arguments take strings as `impl Into<String>` and everything else as the exact type:
+/// `impl Into<i64>` would also accept `bool` (and `u8`, `char`...), silently.
+fn setter_type(ty: &TypeExpr) -> TokenStream {
+    match ty {
+        TypeExpr::String => quote!(impl Into<String>),
+        other => rust_type(other),
+    }
+}
+
 /// Whether the request needs a struct at all.
 fn has_request(ep: &EndpointIr) -> bool {
     !ep.params.is_empty()
@@ -73,8 +82,8 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
     };
     let new_args = required.iter().map(|p| {
         let f = ident(&p.rust);
-        let ty = rust_type(&p.ty);
-        quote!(#f: impl Into<#ty>)
+        let ty = setter_type(&p.ty);
+        quote!(#f: #ty)
     });
     let init = ep.params.iter().map(|p| {
         let f = ident(&p.rust);
@@ -82,11 +91,11 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
     });
     let setters = ep.params.iter().filter(|p| !p.required).map(|p| {
         let f = ident(&p.rust);
-        let ty = rust_type(&p.ty);
+        let ty = setter_type(&p.ty);
         let d = doc(&format!("Sets `{}`: {}", p.wire, md(p.doc.as_deref().unwrap_or(""))));
         quote! {
             #d
-            pub fn #f(mut self, #f: impl Into<#ty>) -> Self {
+            pub fn #f(mut self, #f: #ty) -> Self {
                 self.#f = Some(#f.into());
                 self
             }
@@ -139,7 +148,6 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
     let path = &ep.path;
     let authenticated = ep.authenticated;
     let doc_struct = doc(&format!("Parameters of [`Client::{}`] — {}.", ep.method_name, md(&ep.title)));
-    let non_exhaustive = if json_body { TokenStream::new() } else { quote!(#[non_exhaustive]) };
     let needs_mut = ep.params.iter().any(|p| p.location == ParamLocation::Query || (p.location == ParamLocation::Body && ep.body.is_none()));
     let query_decl = if needs_mut { quote!(let mut query = Vec::new();) } else { quote!(let query = Vec::new();) };
     let new_doc = if required.is_empty() {
@@ -150,7 +158,7 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
     quote! {
         #doc_struct
         #derives
-        #non_exhaustive
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }

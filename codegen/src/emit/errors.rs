@@ -86,6 +86,32 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         let title = &t.title;
         quote!(ErrorCode::#name => Some(#title),)
     });
+    let status_arms: Vec<TokenStream> = api
+        .error_tables
+        .iter()
+        .filter(|t| t.http_status)
+        .flat_map(|t| &t.codes)
+        .filter_map(|c| match &c.code {
+            Code::Int(n) => {
+                let n = u16::try_from(*n).ok().map(int)?;
+                let name = ident(&c.variant);
+                Some(quote!(#n => Some(ErrorCode::#name),))
+            }
+            Code::Str(_) => None,
+        })
+        .collect();
+    let from_http_status = if status_arms.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            fn from_http_status(status: u16) -> Option<Self> {
+                match status {
+                    #(#status_arms)*
+                    _ => None,
+                }
+            }
+        }
+    };
     let tables: Vec<String> = api.error_tables.iter().map(|t| format!("- {} ({} codes)", md(&t.title), t.codes.len())).collect();
     let enum_doc = doc(&format!(
         "Every code the document lists, from these tables:\n\n{}\n\nCodes the document does not list decode to [`ErrorCode::Unknown`], never to a decode failure.",
@@ -148,6 +174,8 @@ pub fn emit_errors(api: &Api) -> TokenStream {
                     ErrorCode::Unknown(_) => rt::ErrorClass::Unknown,
                 }
             }
+
+            #from_http_status
         }
 
         /// Errors of this client: transport, HTTP, vendor codes ([`ErrorCode`]), auth and decoding.

@@ -167,6 +167,7 @@ pub struct AuthorizeIr {
 #[derive(Debug, Clone)]
 pub struct ErrorTableIr {
     pub name: String,
+    pub http_status: bool,
     pub title: String,
     pub doc: Option<String>,
     pub codes: Vec<ErrorCodeIr>,
@@ -257,6 +258,7 @@ pub fn lower(loaded: &LoadedSpec, spec_path: &str) -> Api {
             .iter()
             .map(|(name, t)| ErrorTableIr {
                 name: name.clone(),
+                http_status: t.http_status,
                 title: t.title.clone(),
                 doc: t.doc.clone(),
                 codes: t

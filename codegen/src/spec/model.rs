@@ -546,6 +546,10 @@ pub struct ErrorTable {
     pub title: String,
     #[serde(default)]
     pub doc: Option<String>,
+    /// The codes are HTTP statuses: they classify responses whose body carries no
+    /// documented code.
+    #[serde(default)]
+    pub http_status: bool,
     pub codes: Vec<ErrorCode>,
 }
 

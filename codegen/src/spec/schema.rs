@@ -167,32 +167,42 @@ impl Walker<'_> {
             }
             attempts.push(sub.problems);
         }
-        // Tagged enums: a mapping with a single key (externally tagged) or a
-        // discriminator property (internally tagged) names the intended branch.
-        if let NodeKind::Map(entries) = &node.kind {
-            let resolved: Vec<&Value> = branches.iter().map(|b| resolve(self.defs, b)).collect();
-            let tag_names: Vec<String> = resolved.iter().filter_map(|b| single_required(b)).collect();
-            if tag_names.len() == branches.len()
-                && !tag_names.is_empty()
-                && let [(key, _)] = entries.as_slice()
-            {
-                if let Some(i) = tag_names.iter().position(|t| *t == key.name) {
-                    self.problems.extend(attempts.swap_remove(i));
-                } else {
-                    self.report(key.loc, &join(path, &key.name), format!("unknown variant `{}`; expected one of: {}", key.name, tag_names.join(", ")));
-                }
-                return;
-            }
-            if let Some((tag, values)) = discriminator(&resolved) {
-                match node.get(&tag) {
-                    Some(Node { kind: NodeKind::Str(v), loc }) => match values.iter().position(|x| x == v) {
+        // Enums of serde's default (external) tagging: unit variants are string
+        // constants, the others mappings with a single key. Name the variants.
+        let resolved: Vec<&Value> = branches.iter().map(|b| resolve(self.defs, b)).collect();
+        let object_tags: Vec<Option<String>> = resolved.iter().map(|b| single_required(b)).collect();
+        let is_variant_enum = resolved.iter().zip(&object_tags).all(|(b, tag)| tag.is_some() || b.get("const").is_some());
+        if is_variant_enum {
+            let names: Vec<String> = resolved
+                .iter()
+                .zip(&object_tags)
+                .filter_map(|(b, tag)| tag.clone().or_else(|| b.get("const").and_then(Value::as_str).map(str::to_owned)))
+                .collect();
+            let list = names.join(", ");
+            match &node.kind {
+                NodeKind::Map(entries) if entries.len() == 1 => {
+                    let key = &entries[0].0;
+                    match object_tags.iter().position(|t| t.as_deref() == Some(key.name.as_str())) {
                         Some(i) => self.problems.extend(attempts.swap_remove(i)),
-                        None => self.report(*loc, &join(path, &tag), format!("unknown `{tag}` value `{v}`; expected one of: {}", values.join(", "))),
-                    },
-                    _ => self.report(node.loc, path, format!("missing required key `{tag}` (one of: {})", values.join(", "))),
+                        None => self.report(key.loc, &join(path, &key.name), format!("unknown variant `{}`; expected one of: {list}", key.name)),
+                    }
                 }
-                return;
+                NodeKind::Str(v) => self.report(node.loc, path, format!("unknown value `{v}`; expected one of: {list}")),
+                _ => self.report(node.loc, path, format!("expected one of: {list}, found {}", render_node(node))),
             }
+            return;
+        }
+        if let NodeKind::Map(_) = &node.kind
+            && let Some((tag, values)) = discriminator(&resolved)
+        {
+            match node.get(&tag) {
+                Some(Node { kind: NodeKind::Str(v), loc }) => match values.iter().position(|x| x == v) {
+                    Some(i) => self.problems.extend(attempts.swap_remove(i)),
+                    None => self.report(*loc, &join(path, &tag), format!("unknown `{tag}` value `{v}`; expected one of: {}", values.join(", "))),
+                },
+                _ => self.report(node.loc, path, format!("missing required key `{tag}` (one of: {})", values.join(", "))),
+            }
+            return;
         }
         // Otherwise prefer a branch whose kind matched (its problems are deeper), then the fewest problems.
         let best = attempts
@@ -201,7 +211,7 @@ impl Walker<'_> {
         if let Some(problems) = best {
             let kinds_only = problems.iter().all(|p| p.path == path);
             if kinds_only {
-                let expected: Vec<String> = branches.iter().map(|b| describe_schema(resolve(self.defs, b))).collect();
+                let expected: Vec<String> = branches.iter().map(|b| describe_schema(resolve(self.defs, b), self.defs)).collect();
                 self.report(node.loc, path, format!("expected {}, found {}", expected.join(" or "), render_node(node)));
             } else {
                 self.problems.extend(problems);
@@ -279,7 +289,14 @@ fn describe_type(t: &str) -> &'static str {
     }
 }
 
-fn describe_schema(schema: &Value) -> String {
+fn describe_schema(schema: &Value, defs: &Map<String, Value>) -> String {
+    if let Some(constant) = schema.get("const") {
+        return render_json(constant);
+    }
+    if let Some(branches) = schema.get("oneOf").or_else(|| schema.get("anyOf")).and_then(Value::as_array) {
+        let names: Vec<String> = branches.iter().map(|b| describe_schema(resolve(defs, b), defs)).collect();
+        return names.join(" or ");
+    }
     if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
         return allowed.iter().map(render_json).collect::<Vec<_>>().join(" or ");
     }

@@ -44,15 +44,27 @@ pub struct YamlError {
     pub message: String,
 }
 
+/// Deepest nesting a spec may use. Real specs need about 10 levels; the limit
+/// keeps recursive decoding far from the stack's end on any thread.
+pub const MAX_DEPTH: usize = 24;
+
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! { max_depth: MAX_DEPTH },
+        // `y`, `no`, `on` stay strings (YAML 1.2), as the typed model reads them.
+        strict_booleans: true,
+    }
+}
+
 /// Parses YAML text into a located tree.
 pub fn parse(source: &str) -> Result<Node, YamlError> {
-    serde_saphyr::from_str::<Node>(source).map_err(to_yaml_error)
+    serde_saphyr::from_str_with_options::<Node>(source, options()).map_err(to_yaml_error)
 }
 
 /// Deserializes the typed model. Only called once the structural check passed,
 /// so an error here is rare (e.g. a value out of a numeric type's range).
 pub fn from_str<T: for<'de> Deserialize<'de>>(source: &str) -> Result<T, YamlError> {
-    serde_saphyr::from_str::<T>(source).map_err(to_yaml_error)
+    serde_saphyr::from_str_with_options::<T>(source, options()).map_err(to_yaml_error)
 }
 
 fn to_yaml_error(err: serde_saphyr::Error) -> YamlError {
@@ -66,8 +78,33 @@ fn to_yaml_error(err: serde_saphyr::Error) -> YamlError {
     // The library's message may carry its own snippet; keep only the first line,
     // our renderer adds the source line.
     let text = err.without_snippet().to_string();
-    let message = text.lines().next().unwrap_or("invalid YAML").to_owned();
+    let message = plain_message(text.lines().next().unwrap_or("invalid YAML"));
     YamlError { loc, message }
+}
+
+/// The library's message without its own position (ours is in front of every
+/// diagnostic) and without advice about the library's API.
+fn plain_message(text: &str) -> String {
+    if text.contains("budget breached") && text.contains("Depth") {
+        return format!("nesting is deeper than {MAX_DEPTH} levels");
+    }
+    if text.contains("budget breached") {
+        return "the document is too large or uses too many aliases".to_owned();
+    }
+    let mut message = text.to_owned();
+    if let Some(at) = message.find(" at line ") {
+        message.truncate(at);
+    }
+    for advice in ["DuplicateKeyPolicy", "from_str_multiple", "recursion types", "Options"] {
+        if let Some(open) = message.find('(').filter(|&open| message[open..].contains(advice)) {
+            message.truncate(open);
+        }
+        if let Some(at) = message.find(';').filter(|&at| message[at..].contains(advice)) {
+            message.truncate(at);
+        }
+    }
+    let message = message.trim_end_matches([' ', ':', ',', ';']).to_owned();
+    if message.is_empty() { "invalid YAML".to_owned() } else { message }
 }
 
 impl Node {

@@ -20,6 +20,16 @@ use values::{Piece, parse_arithmetic, parse_template};
 
 /// Names the generator itself puts in every vendor module.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    // std types the generated code names unqualified
+    "String",
+    "Option",
+    "Vec",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    // the generator's own items
     "Client",
     "ClientBuilder",
     "Credentials",
@@ -27,6 +37,8 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "ErrorCode",
     "Result",
     "WebhookEvent",
+    "WebhookMeta",
+    "Webhook",
     "Event",
 ];
 
@@ -58,12 +70,72 @@ impl Checker<'_> {
         }
         self.check_environments();
         self.check_types();
+        self.check_recursion();
         self.check_endpoints();
         self.check_auth();
         self.check_error_codes();
         self.check_webhooks();
         self.check_examples();
         self.check_doc_gaps();
+        self.check_catalogue();
+        self.check_envelope();
+    }
+
+    fn check_envelope(&mut self) {
+        let Some(env) = &self.loaded.spec.envelope else { return };
+        if matches!(env.success, SuccessRule::CodeIn(_)) && env.code.is_none() {
+            self.err("envelope.success", "`code_in` needs `envelope.code`, the path of the code to compare");
+        }
+    }
+
+    fn check_catalogue(&mut self) {
+        fn walk<'a>(groups: &'a [CatalogueGroup], path: &str, out: &mut Vec<(String, &'a str)>) {
+            for (i, g) in groups.iter().enumerate() {
+                for (j, e) in g.entries.iter().enumerate() {
+                    if let Some(ep) = &e.endpoint {
+                        out.push((format!("{path}[{i}].entries[{j}].endpoint"), ep));
+                    }
+                }
+                walk(&g.groups, &format!("{path}[{i}].groups"), out);
+            }
+        }
+        let mut refs = Vec::new();
+        walk(&self.loaded.spec.catalogue, "catalogue", &mut refs);
+        for (path, ep) in refs {
+            if !self.loaded.spec.endpoints.contains_key(ep) {
+                self.err(&path, format!("endpoint `{ep}` is not defined in `endpoints`"));
+            }
+        }
+    }
+
+    /// A type that contains itself without a list or map in between has infinite size.
+    fn check_recursion(&mut self) {
+        let spec = &self.loaded.spec;
+        // Direct (non-list, non-map) object fields of each type.
+        let direct = |name: &str| -> Vec<String> {
+            spec.types.get(name).map_or_else(Vec::new, |def| {
+                def.fields
+                    .values()
+                    .filter_map(|f| match TypeExpr::parse(&f.ty) {
+                        Ok(TypeExpr::Named(inner)) => Some(inner),
+                        _ => None,
+                    })
+                    .collect()
+            })
+        };
+        for start in spec.types.keys() {
+            let mut stack = direct(start);
+            let mut seen = BTreeSet::new();
+            while let Some(name) = stack.pop() {
+                if name == *start {
+                    self.err(&format!("types.@{start}"), format!("type `{start}` contains itself without a list or map in between, so it would have infinite size"));
+                    break;
+                }
+                if seen.insert(name.clone()) {
+                    stack.extend(direct(&name));
+                }
+            }
+        }
     }
 
     fn check_environments(&mut self) {
@@ -110,8 +182,12 @@ impl Checker<'_> {
     fn check_field(&mut self, path: &str, wire: &str, field: &Field, rust_names: &mut HashMap<String, String>) {
         let ty = self.check_type_expr(&format!("{path}.type"), &field.ty);
         let rust = field.rust_name.clone().unwrap_or_else(|| field_name(wire));
+        let key_path = match path.rsplit_once('.') {
+            Some((parent, last)) => format!("{parent}.@{last}"),
+            None => path.to_owned(),
+        };
         if is_keyword(&rust) {
-            self.err(&format!("{path}.@{}", "type").replace(".@type", ""), format!("`{wire}` becomes the Rust keyword `{rust}`; set `rust_name`"));
+            self.err(&key_path, format!("`{wire}` becomes the Rust keyword `{rust}`; set `rust_name`"));
         } else if !is_snake_case_ident(&rust) {
             self.err(path, format!("`{wire}` gives the Rust name `{rust}`, which is not a snake_case identifier; set `rust_name`"));
         }
@@ -271,6 +347,11 @@ impl Checker<'_> {
                 if !is_snake_case_ident(name) || is_keyword(name) {
                     self.err(&format!("auth.token.grants.@{name}"), format!("grant name `{name}` must be a snake_case identifier"));
                 }
+                for (i, input) in grant.inputs.iter().enumerate() {
+                    if !is_snake_case_ident(input) || is_keyword(input) {
+                        self.err(&format!("{path}.inputs[{i}]"), format!("input `{input}` must be a snake_case identifier that is not a Rust keyword (it names a method argument)"));
+                    }
+                }
                 let mut scope: BTreeSet<String> = credentials.clone();
                 scope.extend(grant.inputs.iter().cloned());
                 for (field, value) in &grant.fields {
@@ -348,7 +429,7 @@ impl Checker<'_> {
         }
         for var in used {
             if !scope.contains(&var) {
-                let known: Vec<&str> = scope.iter().map(String::as_str).collect();
+                let known: Vec<&str> = scope.iter().map(String::as_str).filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).collect();
                 self.err(path, format!("`{var}` is not defined here; available: {}", known.join(", ")));
             }
         }
@@ -420,6 +501,9 @@ impl Checker<'_> {
         let spec = &self.loaded.spec;
         let grants: BTreeSet<&str> = spec.auth.token.iter().flat_map(|t| t.grants.keys().map(String::as_str)).collect();
         for (name, ex) in &spec.examples {
+            if !is_snake_case_ident(name) || is_keyword(name) {
+                self.err(&format!("examples.@{name}"), format!("example name `{name}` must be a snake_case identifier that is not a Rust keyword (it names a test)"));
+            }
             let path = format!("examples.{name}.parses_as");
             let Some(target) = &ex.parses_as else { continue };
             let missing = match target {

@@ -30,6 +30,11 @@ use super::value::Scope;
 
 pub use super::token::AuthorizeSpec;
 
+/// How often a request rejected for its nonce or timestamp is re-signed and retried. A
+/// vendor's short nonces (two digits) collide now and then under load; three fresh tries
+/// make a surfaced collision a one-in-a-million event instead of one in a hundred.
+pub const MAX_RESIGNS: u32 = 3;
+
 /// Everything the runtime needs to know about one vendor API; generated from its spec.
 #[derive(Clone, Debug)]
 pub struct ApiSpec<C> {
@@ -394,10 +399,11 @@ impl<C: VendorCode> Engine<C> {
     /// Sends a request and decodes the envelope's data (or the whole body) as `T`.
     ///
     /// A rejected token (code class `RenewToken` or a `renew_on_http_status` status) is renewed
-    /// and the request retried once; a `Resign` code is retried once with fresh nonce/timestamp.
+    /// and the request retried once; a `Resign` code (a nonce or timestamp the vendor rejected)
+    /// is retried up to [`MAX_RESIGNS`] times with a fresh nonce and timestamp.
     pub async fn send<T: DeserializeOwned>(&self, req: Request) -> Result<T, Error<C>> {
         let inner = &*self.inner;
-        let (mut renewed, mut resigned) = (false, false);
+        let (mut renewed, mut resigns) = (false, 0);
         loop {
             let token = match (&inner.tokens, req.authenticated) {
                 (Some(tm), true) => Some(tm.current(inner).await?),
@@ -419,8 +425,8 @@ impl<C: VendorCode> Engine<C> {
                 tm.renew(inner, token).await?;
                 continue;
             }
-            if req.authenticated && !resigned && err.class() == ErrorClass::Resign {
-                resigned = true;
+            if req.authenticated && resigns < MAX_RESIGNS && err.class() == ErrorClass::Resign {
+                resigns += 1;
                 continue;
             }
             return Err(err);
@@ -733,7 +739,7 @@ fn interpret<T: DeserializeOwned, C: VendorCode>(
         Ok(Outcome::Success(_)) => Err(http_status()),
         Ok(Outcome::Failure(f)) => Err(ApiError {
             status,
-            code: C::from_raw(f.raw_code.as_ref().unwrap_or(&RawCode::Str(String::new()))),
+            code: super::error::resolve_code(f.raw_code.as_ref(), status),
             raw_code: f.raw_code,
             message: f.message,
             details: f.details,
@@ -764,7 +770,8 @@ fn read_token<C: VendorCode>(
         AuthError::TokenEndpoint {
             grant,
             status,
-            code: raw_code.as_ref().map(C::from_raw),
+            code: (raw_code.is_some() || !(200..300).contains(&status))
+                .then(|| super::error::resolve_code(raw_code.as_ref(), status)),
             raw_code,
             message,
             body: RawBody::new(r.body.clone()),

@@ -56,8 +56,10 @@ impl fmt::Display for RawCode {
     }
 }
 
-/// What an error means for the caller; generated from the spec's error tables.
+/// What an error means for the caller: from the spec's error tables for vendor codes,
+/// from the kind of failure otherwise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorClass {
     /// Not an error.
     Success,
@@ -87,6 +89,23 @@ pub trait VendorCode: Clone + fmt::Debug + Send + Sync + 'static {
     fn from_raw(raw: &RawCode) -> Self;
     /// What the code means for the caller.
     fn class(&self) -> ErrorClass;
+    /// The documented entry for an HTTP status, for vendors that tabulate statuses (used
+    /// when the body carries no documented code).
+    fn from_http_status(_status: u16) -> Option<Self> {
+        None
+    }
+}
+
+/// The vendor code of a failed response: the body's code when the vendor documents it,
+/// else the vendor's entry for the HTTP status, else the body's code as unknown.
+pub(crate) fn resolve_code<C: VendorCode>(raw: Option<&RawCode>, status: u16) -> C {
+    let from_body = raw.map(C::from_raw);
+    match from_body {
+        Some(code) if code.class() != ErrorClass::Unknown => code,
+        other => C::from_http_status(status)
+            .or(other)
+            .unwrap_or_else(|| C::from_raw(&RawCode::Str(String::new()))),
+    }
 }
 
 /// Codes without a table: every code is [`ErrorClass::Unknown`].
@@ -243,12 +262,28 @@ impl<C: VendorCode> Error<C> {
     /// The class of [`Error::code`]; [`ErrorClass::Reauthorize`] for
     /// [`AuthError::ReauthorizationRequired`]; otherwise [`ErrorClass::Unknown`].
     pub fn class(&self) -> ErrorClass {
-        if let Error::Auth(e) = self
-            && let AuthError::ReauthorizationRequired { .. } = **e
-        {
-            return ErrorClass::Reauthorize;
+        // A documented vendor code says it best.
+        if let Some(class) = self.code().map(VendorCode::class).filter(|c| *c != ErrorClass::Unknown) {
+            return class;
         }
-        self.code().map_or(ErrorClass::Unknown, VendorCode::class)
+        match self {
+            Error::InvalidRequest { .. } | Error::Config(_) | Error::InsecureUrl { .. } => ErrorClass::Caller,
+            Error::Transport { .. } | Error::Timeout { .. } => ErrorClass::Retryable,
+            Error::HttpStatus { status, .. } => status_class(*status),
+            Error::Api(e) => status_class(e.status),
+            Error::Auth(e) => match **e {
+                AuthError::ReauthorizationRequired { .. } => ErrorClass::Reauthorize,
+                AuthError::StateMismatch => ErrorClass::Caller,
+                AuthError::NotConfigured { .. } => ErrorClass::Caller,
+                AuthError::Transport { .. } | AuthError::Timeout { .. } => ErrorClass::Retryable,
+                AuthError::TokenEndpoint { status, .. } => match status {
+                    400 | 401 | 403 => ErrorClass::Auth,
+                    other => status_class(other),
+                },
+                _ => ErrorClass::Unknown,
+            },
+            _ => ErrorClass::Unknown,
+        }
     }
 
     /// The vendor's raw response body, when the error carries one.
@@ -271,6 +306,19 @@ impl<C: VendorCode> Error<C> {
             Error::Api(e) => Some(e.status),
             _ => None,
         }
+    }
+}
+
+/// What an HTTP status alone says, when no documented vendor code does.
+fn status_class(status: u16) -> ErrorClass {
+    match status {
+        200..=299 => ErrorClass::Unknown,
+        401 => ErrorClass::RenewToken,
+        403 => ErrorClass::Auth,
+        408 | 500..=599 => ErrorClass::Retryable,
+        429 => ErrorClass::RateLimited,
+        400..=499 => ErrorClass::Caller,
+        _ => ErrorClass::Unknown,
     }
 }
 

@@ -137,7 +137,10 @@ impl TokenSpec {
 }
 
 /// Token state the application can persist (serde). `Debug` redacts the tokens.
+///
+/// Restore one obtained elsewhere with [`TokenState::new`] and the `with_*` methods.
 #[derive(Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TokenState {
     /// The access token.
     #[serde(with = "secret::string")]
@@ -155,6 +158,40 @@ pub struct TokenState {
     /// Further values kept with the token (`user_id`), usable as `{name}` in auth steps.
     #[serde(default)]
     pub extra: BTreeMap<String, String>,
+}
+
+impl TokenState {
+    /// A token obtained now, whose expiry only the server knows (set it with
+    /// [`with_expires_at`](Self::with_expires_at) when you know it).
+    pub fn new(access_token: impl Into<String>) -> Self {
+        TokenState {
+            access_token: SecretString::from(access_token.into()),
+            expires_at: None,
+            obtained_at: Timestamp::now(),
+            refresh_token: None,
+            refresh_expires_at: None,
+            extra: BTreeMap::new(),
+        }
+    }
+
+    /// When the access token expires.
+    pub fn with_expires_at(mut self, at: Timestamp) -> Self {
+        self.expires_at = Some(at);
+        self
+    }
+
+    /// The refresh token and, when known, its expiry.
+    pub fn with_refresh_token(mut self, token: impl Into<String>, expires_at: Option<Timestamp>) -> Self {
+        self.refresh_token = Some(SecretString::from(token.into()));
+        self.refresh_expires_at = expires_at;
+        self
+    }
+
+    /// A value kept with the token (the names are the spec's `token.response.extra`, e.g. `user_id`).
+    pub fn with_extra(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra.insert(name.into(), value.into());
+        self
+    }
 }
 
 impl fmt::Debug for TokenState {
@@ -530,8 +567,11 @@ impl TokenManager {
             }
         }
         let now = self.now();
-        slot.last_request = Some(now);
-        runner.run_grant(grant, inputs, now).await
+        let result = runner.run_grant(grant, inputs, now).await;
+        // Rate-limited vendors count their window from when they answered, which can be
+        // well after we sent (connection set-up): measure from the answer, never earlier.
+        slot.last_request = Some(self.now());
+        result
     }
 }
 

@@ -36,8 +36,8 @@ pub fn raw_field<'a>(body: &'a [u8], field: &'static str) -> Result<&'a RawValue
 }
 
 /// Checks `signature` (hex, any case) against the MD5 of `signed_text_template` with
-/// `{payload}` → the payload's raw JSON and `{secret}` → the secret (inserted as is), in
-/// constant time. Placeholders are substituted in one pass, so payload text is never re-read
+/// `{payload}` → the payload's raw JSON and `{secret}` → the secret, JSON-escaped as the
+/// vendor's JSON serializer writes it inside its quotes, in constant time. Placeholders are substituted in one pass, so payload text is never re-read
 /// as a placeholder.
 pub fn verify_md5_hex(
     signed_text_template: &str,
@@ -45,13 +45,9 @@ pub fn verify_md5_hex(
     secret: &SecretString,
     signature: &str,
 ) -> Result<(), WebhookError> {
-    let signed = substitute(
-        signed_text_template,
-        &[
-            ("{payload}", payload_raw),
-            ("{secret}", secret.expose_secret()),
-        ],
-    );
+    let escaped = serde_json::to_string(secret.expose_secret()).unwrap_or_default();
+    let escaped_secret = escaped.get(1..escaped.len().saturating_sub(1)).unwrap_or_default();
+    let signed = substitute(signed_text_template, &[("{payload}", payload_raw), ("{secret}", escaped_secret)]);
     let expected = md5_hex(signed.as_bytes());
     let received = signature.trim().to_ascii_lowercase();
     if bool::from(expected.as_bytes().ct_eq(received.as_bytes())) {

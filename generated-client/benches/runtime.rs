@@ -1,0 +1,79 @@
+//! Hot paths of the runtime (figures in README.md).
+//!
+//! `cargo bench -p generated-client --bench runtime`
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use md5::Digest as _;
+use generated_client::runtime::{Piece, Scope, Value};
+use generated_client::{erp, jfwms};
+
+/// The jfwms `sign` recipe: HMAC-SHA256 over seven sorted `k=v` pairs.
+fn sign_recipe() -> Value {
+    let var = |name: &'static str| Value::Template(vec![Piece::Var(name)]);
+    Value::HmacSha256Hex {
+        key: Box::new(var("client_secret")),
+        data: Box::new(Value::SortedPairs {
+            separator: "&",
+            pairs: vec![
+                ("url", var("path")),
+                ("method", var("method")),
+                ("accessToken", var("access_token")),
+                ("clientId", var("client_id")),
+                ("timestamp", var("timestamp")),
+                ("nonce", var("nonce")),
+                ("userId", var("user_id")),
+            ],
+        }),
+    }
+}
+
+/// A 200-order page shaped like the document's outbound example.
+fn outbound_page(orders: usize) -> Vec<u8> {
+    let line = r#"{"billid":11,"sku_id":"K-32370T-0","product_type":null,"number":"4.00000000","price":"2646.11000000","total":"4.00000000","source_order_sn":null,"batch_sn":null}"#;
+    let lines = vec![line; 18].join(",");
+    let order = format!(
+        r#"{{"organization_name":"科勒","organization_code":"KL","exhibition_hall_sn":"0001","exhibition_hall_name":"采购","order_sn":"SS202604-1007788","billid":11,"create_at":"2026-05-08 13:24:00.532481","order_type":"销售单","order_status":"审核","updated_at":"2026-05-08 00:00:00","follow_order_flag":null,"original_order_sn":null,"withdraw_order_flag":null,"withdraw_order_sn":null,"completed_at":"2026-04-29 00:00:00","total_amount":"315880.00","return_flag":null,"return_and_exchange_order_sn":null,"delivery_at":"2026-04-29 00:00:00","customer_type":null,"customer_code":"hfsjjybh","receiver_sn":null,"receiver_province":null,"receiver_city":null,"receiver_area":null,"order_channel_source":null,"salesperson_code":"01","product_info":[{lines}]}}"#
+    );
+    let list = vec![order.as_str(); orders].join(",");
+    format!(r#"{{"code":0,"message":"ok","data":{{"list":[{list}],"pagination":{{"page":1,"page_size":{orders},"total":{orders},"total_pages":1}}}}}}"#).into_bytes()
+}
+
+fn runtime(c: &mut Criterion) {
+    let recipe = sign_recipe();
+    let mut scope = Scope::new();
+    for (k, v) in [
+        ("client_secret", "4a506ccaf37e400bac4a42d2dc5f600a"),
+        ("path", "/api/order/get"),
+        ("method", "post"),
+        ("access_token", "1b56814f081c432cb82751be145261d3"),
+        ("client_id", "fe73489a9b5948dbafd07e7b28d6e268"),
+        ("timestamp", "1692889556000"),
+        ("nonce", "14"),
+        ("user_id", "8"),
+    ] {
+        scope.set(k, v);
+    }
+    let now = jiff::Timestamp::now();
+    c.bench_function("jfwms sign (HMAC-SHA256 over sorted pairs)", |b| {
+        b.iter(|| recipe.eval(black_box(&scope), now).expect("signs"))
+    });
+
+    let body = outbound_page(200);
+    c.bench_function("decode 200 outbound orders (3,600 lines, exact decimals)", |b| {
+        b.iter(|| erp::decode_response::<erp::OutboundPage>(200, black_box(&body)).expect("decodes"))
+    });
+
+    let data = r#"{"warehouseCode":"A","documentNo":"MOL703","userId":3256,"finishTime":"2025-02-07T09:10:03.951","skuList":[{"sku":"819-Dark GL","total":1,"locked":0,"available":1,"nonGood":0,"totalChange":1,"lockedChange":null,"availableChange":null,"nonGoodChange":null}]}"#;
+    let body = format!(r#"{{"timestamp":1700000000000,"type":"move","data":{data}}}"#);
+    let secret = secrecy::SecretString::from("client-secret");
+    let signed = format!(r#"{{"data":{data},"clientSecret":"client-secret"}}"#);
+    let signature = hex::encode(md5::Md5::digest(signed.as_bytes()));
+    c.bench_function("jfwms webhook verify_and_parse", |b| {
+        b.iter(|| jfwms::verify_and_parse(black_box(body.as_bytes()), &signature, &secret).expect("verifies"))
+    });
+}
+
+criterion_group!(benches, runtime);
+criterion_main!(benches);

@@ -1,0 +1,166 @@
+//! Calls the 超8 (SuperCarrier8) open platform: the document's demo call, or any catalogue
+//! endpoint through the generic `Client::call`.
+//!
+//! ```sh
+//! SUPERCARRIER8_BASE_URL=https://sapi.supercarrier8.com SUPERCARRIER8_ACCESS_KEY=… \
+//! SUPERCARRIER8_SECRET_KEY=… \
+//!     cargo run -p generated-client --example supercarrier8_demo
+//! # any endpoint: METHOD PATH [JSON body]
+//!     cargo run -p generated-client --example supercarrier8_demo -- POST /cncop/some/path '{"a":1}'
+//! ```
+//! The token is fetched when the client is built (the document: 首次启动时,将执行一次刷新); the
+//! secret key itself never travels, only its MD5.
+//!
+//! The token endpoint allows one request per minute (21185002 otherwise). Set
+//! `SUPERCARRIER8_TOKEN_FILE=/path/to/token.json` to keep the token between runs (开发者需要缓存
+//! accessToken): the file holds the access token, so it is created readable by you only.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use generated_client::runtime::{ErrorClass, TokenState, TokenStore};
+use generated_client::supercarrier8::{Client, Credentials, Error, catalogue};
+
+fn env(name: &str) -> Result<String, String> {
+    std::env::var(name).map_err(|_| format!("set {name}"))
+}
+
+/// What to call, from the command line.
+enum Call {
+    Demo,
+    Generic(reqwest::Method, String, Option<serde_json::Value>),
+}
+
+fn parse_args() -> Result<Call, String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.as_slice() {
+        [] => Ok(Call::Demo),
+        [method, path, rest @ ..] if rest.len() <= 1 => {
+            let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+                .map_err(|e| format!("method `{method}`: {e}"))?;
+            let body = rest
+                .first()
+                .map(|b| serde_json::from_str(b).map_err(|e| format!("JSON body: {e}")))
+                .transpose()?;
+            Ok(Call::Generic(method, path.clone(), body))
+        }
+        _ => Err("usage: supercarrier8_demo [METHOD PATH [JSON]]".into()),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = (|| {
+        Ok::<_, String>((
+            env("SUPERCARRIER8_BASE_URL")?,
+            Credentials::new(
+                env("SUPERCARRIER8_ACCESS_KEY")?,
+                env("SUPERCARRIER8_SECRET_KEY")?,
+            ),
+            parse_args()?,
+        ))
+    })();
+    let (base_url, credentials, call) = match config {
+        Ok(c) => c,
+        Err(problem) => {
+            eprintln!("{problem}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&base_url, credentials, call).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            report(&err);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Token state in a JSON file, so that runs within a minute reuse the token.
+struct FileTokenStore(PathBuf);
+
+impl TokenStore for FileTokenStore {
+    fn load(&self) -> Option<TokenState> {
+        let text = std::fs::read_to_string(&self.0).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+    fn save(&self, state: &TokenState) {
+        let Ok(json) = serde_json::to_vec(state) else {
+            return;
+        };
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let written = options
+            .open(&self.0)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, &json));
+        if let Err(e) = written {
+            eprintln!(
+                "warning: could not save the token to {}: {e}",
+                self.0.display()
+            );
+        }
+    }
+    fn clear(&self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+async fn run(base_url: &str, credentials: Credentials, call: Call) -> Result<(), Error> {
+    let mut builder = Client::builder(credentials).base_url(base_url);
+    if let Ok(path) = std::env::var("SUPERCARRIER8_TOKEN_FILE") {
+        builder = builder.token_store(Arc::new(FileTokenStore(path.into())));
+    }
+    let client = builder.build().await?;
+    let data = match call {
+        Call::Demo => {
+            let deprecated = count(catalogue::GROUPS, &|e| e.deprecated);
+            let all = count(catalogue::GROUPS, &|_| true);
+            println!(
+                "catalogue: {} groups, {all} endpoints ({deprecated} deprecated); call them with METHOD PATH [JSON]",
+                catalogue::GROUPS.len()
+            );
+            println!("GET /cncop/demo");
+            client.demo().await?
+        }
+        Call::Generic(method, path, body) => {
+            println!("{method} {path}");
+            client.call(method, &path, body).await?
+        }
+    };
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&data).unwrap_or_else(|_| data.to_string())
+    );
+    Ok(())
+}
+
+fn count(groups: &[catalogue::Group], keep: &dyn Fn(&catalogue::Entry) -> bool) -> usize {
+    groups
+        .iter()
+        .map(|g| g.entries.iter().filter(|e| keep(e)).count() + count(g.groups, keep))
+        .sum()
+}
+
+/// Prints the typed error, with the vendor's code and trace id when there is one.
+fn report(err: &Error) {
+    eprintln!("error: {err}");
+    if let Some(code) = err.code() {
+        eprintln!(
+            "  code: {code:?} ({})",
+            code.documented_message().unwrap_or("not documented")
+        );
+    }
+    if let generated_client::runtime::Error::Api(api) = err
+        && let Some(trace) = api.extra("traceId")
+    {
+        eprintln!("  traceId: {trace}");
+    }
+    if err.class() == ErrorClass::RateLimited {
+        eprintln!("  the token endpoint allows one request per minute; wait and retry");
+    } else {
+        eprintln!("  class: {:?}", err.class());
+    }
+}

@@ -1,0 +1,7 @@
+//! `erpNo` is required: `GetOrderRequest::new` takes it.
+
+use generated_client::jfwms;
+
+fn main() {
+    let _ = jfwms::GetOrderRequest::new();
+}
