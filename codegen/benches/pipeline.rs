@@ -21,20 +21,30 @@ fn specs() -> Vec<PathBuf> {
 
 fn pipeline(c: &mut Criterion) {
     let specs = specs();
-    let erp = specs.iter().find(|p| p.ends_with("erp.yaml")).expect("erp spec").clone();
+    let erp = specs
+        .iter()
+        .find(|p| p.ends_with("erp.yaml"))
+        .expect("erp spec")
+        .clone();
     let source = std::fs::read_to_string(&erp).expect("read");
 
     c.bench_function("load erp.yaml (parse + structural check)", |b| {
         b.iter(|| codegen::spec::load_str(&erp, black_box(source.clone())).expect("valid"))
     });
     let loaded = codegen::spec::load_str(&erp, source.clone()).expect("valid");
-    c.bench_function("validate erp.yaml", |b| b.iter(|| codegen::validate::validate(black_box(&loaded)).expect("valid")));
+    c.bench_function("validate erp.yaml", |b| {
+        b.iter(|| codegen::validate::validate(black_box(&loaded)).expect("valid"))
+    });
     let api = codegen::ir::lower(&loaded, "specs/erp.yaml");
     c.bench_function("emit erp module (quote + prettyplease)", |b| {
         b.iter(|| codegen::emit::emit_module(black_box(&api)).expect("emits"))
     });
     c.bench_function("generate all five specs", |b| {
-        b.iter(|| codegen::Config::new().generate(black_box(&specs)).expect("generates"))
+        b.iter(|| {
+            codegen::Config::new()
+                .generate(black_box(&specs))
+                .expect("generates")
+        })
     });
 }
 

@@ -17,7 +17,10 @@ pub enum Error {
     },
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The generator produced code that does not parse (a generator bug).
     #[error("{spec}: {message}")]
     Emit { spec: PathBuf, message: String },
@@ -81,12 +84,19 @@ impl Config {
         }
         if !diagnostics.is_empty() {
             let diagnostics = diagnostics.sorted();
-            let rendered = diagnostics.render(|p| std::fs::read_to_string(p).ok()) + &format!("{} error(s)", diagnostics.len());
-            return Err(Error::Spec { diagnostics, rendered });
+            let rendered = diagnostics.render(|p| std::fs::read_to_string(p).ok())
+                + &format!("{} error(s)", diagnostics.len());
+            return Err(Error::Spec {
+                diagnostics,
+                rendered,
+            });
         }
         let mut files = Vec::new();
         for api in &apis {
-            let emit_err = |message| Error::Emit { spec: PathBuf::from(&api.spec_path), message };
+            let emit_err = |message| Error::Emit {
+                spec: PathBuf::from(&api.spec_path),
+                message,
+            };
             files.push(GeneratedFile {
                 module: api.module.clone(),
                 kind: GeneratedKind::Module,
@@ -115,7 +125,11 @@ impl Config {
         for path in specs {
             println!("cargo:rerun-if-changed={}", path.as_ref().display());
         }
-        for file in self.generate(specs)?.into_iter().filter(|f| f.kind == GeneratedKind::Module) {
+        for file in self
+            .generate(specs)?
+            .into_iter()
+            .filter(|f| f.kind == GeneratedKind::Module)
+        {
             let path = out_dir.join(&file.file_name);
             std::fs::write(&path, file.contents).map_err(|source| Error::Io { path, source })?;
         }

@@ -45,7 +45,13 @@ impl fmt::Display for Diagnostic {
 pub struct Diagnostics(Vec<Diagnostic>);
 
 impl Diagnostics {
-    pub fn push(&mut self, file: &Path, loc: Loc, path: impl Into<String>, message: impl Into<String>) {
+    pub fn push(
+        &mut self,
+        file: &Path,
+        loc: Loc,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.0.push(Diagnostic {
             file: file.to_path_buf(),
             loc,
@@ -72,7 +78,8 @@ impl Diagnostics {
 
     /// Sorted by file and position, so output is stable whatever order the checks ran in.
     pub fn sorted(mut self) -> Self {
-        self.0.sort_by(|a, b| (&a.file, a.loc, &a.path).cmp(&(&b.file, b.loc, &b.path)));
+        self.0
+            .sort_by(|a, b| (&a.file, a.loc, &a.path).cmp(&(&b.file, b.loc, &b.path)));
         self.0.dedup();
         self
     }
@@ -84,9 +91,9 @@ impl Diagnostics {
         let mut out = String::new();
         for d in &self.0 {
             out.push_str(&format!("error: {d}\n"));
-            let lines = sources
-                .entry(d.file.as_path())
-                .or_insert_with(|| source_of(&d.file).map(|src| src.lines().map(str::to_owned).collect()));
+            let lines = sources.entry(d.file.as_path()).or_insert_with(|| {
+                source_of(&d.file).map(|src| src.lines().map(str::to_owned).collect())
+            });
             let line = lines.as_ref().and_then(|lines| {
                 let idx = usize::try_from(d.loc.line).ok()?.checked_sub(1)?;
                 lines.get(idx).cloned()
@@ -95,7 +102,11 @@ impl Diagnostics {
                 let num = d.loc.line.to_string();
                 let pad = " ".repeat(num.len());
                 let caret_at = usize::try_from(d.loc.column.saturating_sub(1)).unwrap_or(0);
-                let indent: String = line.chars().take(caret_at).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                let indent: String = line
+                    .chars()
+                    .take(caret_at)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
                 out.push_str(&format!("{pad} |\n{num} | {line}\n{pad} | {indent}^\n"));
             }
         }

@@ -5,9 +5,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use md5::Digest as _;
 use generated_client::runtime::{Piece, Scope, Value};
 use generated_client::{erp, jfwms};
+use md5::Digest as _;
 
 /// The jfwms `sign` recipe: HMAC-SHA256 over seven sorted `k=v` pairs.
 fn sign_recipe() -> Value {
@@ -61,9 +61,14 @@ fn runtime(c: &mut Criterion) {
     });
 
     let body = outbound_page(200);
-    c.bench_function("decode 200 outbound orders (3,600 lines, exact decimals)", |b| {
-        b.iter(|| erp::decode_response::<erp::OutboundPage>(200, black_box(&body)).expect("decodes"))
-    });
+    c.bench_function(
+        "decode 200 outbound orders (3,600 lines, exact decimals)",
+        |b| {
+            b.iter(|| {
+                erp::decode_response::<erp::OutboundPage>(200, black_box(&body)).expect("decodes")
+            })
+        },
+    );
 
     let data = r#"{"warehouseCode":"A","documentNo":"MOL703","userId":3256,"finishTime":"2025-02-07T09:10:03.951","skuList":[{"sku":"819-Dark GL","total":1,"locked":0,"available":1,"nonGood":0,"totalChange":1,"lockedChange":null,"availableChange":null,"nonGoodChange":null}]}"#;
     let body = format!(r#"{{"timestamp":1700000000000,"type":"move","data":{data}}}"#);
@@ -71,7 +76,10 @@ fn runtime(c: &mut Criterion) {
     let signed = format!(r#"{{"data":{data},"clientSecret":"client-secret"}}"#);
     let signature = hex::encode(md5::Md5::digest(signed.as_bytes()));
     c.bench_function("jfwms webhook verify_and_parse", |b| {
-        b.iter(|| jfwms::verify_and_parse(black_box(body.as_bytes()), &signature, &secret).expect("verifies"))
+        b.iter(|| {
+            jfwms::verify_and_parse(black_box(body.as_bytes()), &signature, &secret)
+                .expect("verifies")
+        })
     });
 }
 

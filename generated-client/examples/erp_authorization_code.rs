@@ -13,24 +13,43 @@ use generated_client::runtime as rt;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let env = |name: &str| std::env::var(name).map_err(|_| format!("set {name}"));
     let redirect_uri = env("ERP_REDIRECT_URI")?;
-    let client = Client::builder(Credentials::new(env("ERP_CLIENT_ID")?, env("ERP_CLIENT_SECRET")?))
-        .base_url(&env("ERP_BASE_URL")?)
-        .build()
-        .await?;
+    let client = Client::builder(Credentials::new(
+        env("ERP_CLIENT_ID")?,
+        env("ERP_CLIENT_SECRET")?,
+    ))
+    .base_url(&env("ERP_BASE_URL")?)
+    .build()
+    .await?;
 
     let state = rt::new_state();
-    println!("Open this URL and approve:\n{}\n", client.authorize_url(&redirect_uri, &state)?);
+    println!(
+        "Open this URL and approve:\n{}\n",
+        client.authorize_url(&redirect_uri, &state)?
+    );
     println!("Then paste the URL you were redirected to:");
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
     let callback = url::Url::parse(line.trim())?;
-    let param = |name: &str| callback.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let param = |name: &str| {
+        callback
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
     rt::check_state(&state, &param("state").unwrap_or_default())?;
     let code = param("code").ok_or("the callback URL has no `code`")?;
 
-    let token = client.exchange_authorization_code(&code, &redirect_uri).await?;
+    let token = client
+        .exchange_authorization_code(&code, &redirect_uri)
+        .await?;
     println!("token obtained, expires at {:?}", token.expires_at);
-    let page = client.query_inventory(&QueryInventoryRequest::new().page_size(5)).await?;
-    println!("{} of {} inventory records", page.list.len(), page.pagination.total);
+    let page = client
+        .query_inventory(&QueryInventoryRequest::new().page_size(5))
+        .await?;
+    println!(
+        "{} of {} inventory records",
+        page.list.len(),
+        page.pagination.total
+    );
     Ok(())
 }

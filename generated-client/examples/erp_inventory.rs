@@ -12,10 +12,13 @@ use generated_client::erp::{Client, Credentials, QueryInventoryRequest};
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let env = |name: &str| std::env::var(name).map_err(|_| format!("set {name}"));
-    let client = Client::builder(Credentials::new(env("ERP_CLIENT_ID")?, env("ERP_CLIENT_SECRET")?))
-        .base_url(&env("ERP_BASE_URL")?)
-        .build()
-        .await?;
+    let client = Client::builder(Credentials::new(
+        env("ERP_CLIENT_ID")?,
+        env("ERP_CLIENT_SECRET")?,
+    ))
+    .base_url(&env("ERP_BASE_URL")?)
+    .build()
+    .await?;
 
     let mut request = QueryInventoryRequest::new().page_size(100);
     if let Some(day) = std::env::args().nth(1) {

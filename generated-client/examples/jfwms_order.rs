@@ -10,7 +10,6 @@
 //!     cargo run -p generated-client --example jfwms_order -- 123123
 //! ```
 
-
 use generated_client::jfwms::{Client, Credentials, GetOrderRequest};
 use generated_client::runtime::{self as rt, TokenState};
 
@@ -32,7 +31,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The signed headers need the access token and the user id (`userId`), which the runtime
     // keeps with the token as `extra["user_id"]`.
     client
-        .set_token_state(TokenState::new(env("JFWMS_ACCESS_TOKEN")?).with_extra("user_id", env("JFWMS_USER_ID")?))
+        .set_token_state(
+            TokenState::new(env("JFWMS_ACCESS_TOKEN")?)
+                .with_extra("user_id", env("JFWMS_USER_ID")?),
+        )
         .await;
 
     match client

@@ -40,7 +40,9 @@ impl<'de> serde::Deserialize<'de> for Scalar {
                 Ok(Scalar::Int(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
-                i64::try_from(v).map(Scalar::Int).map_err(|_| E::custom(format!("{v} is out of range")))
+                i64::try_from(v)
+                    .map(Scalar::Int)
+                    .map_err(|_| E::custom(format!("{v} is out of range")))
             }
             fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
                 Ok(Scalar::Float(v))
@@ -93,7 +95,11 @@ impl Lenient for i64 {
         match s {
             Scalar::Null => Ok(None),
             Scalar::Int(i) => Ok(Some(i)),
-            Scalar::Str(t) => t.trim().parse().map(Some).map_err(|_| format!("expected an integer, found {t:?}")),
+            Scalar::Str(t) => t
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| format!("expected an integer, found {t:?}")),
             other => Err(format!("expected an integer, found {other:?}")),
         }
     }
@@ -105,8 +111,16 @@ impl Lenient for Decimal {
             Scalar::Null => Ok(None),
             Scalar::Int(i) => Ok(Some(Decimal::from(i))),
             // A JSON number with a fraction: keep its shortest decimal text, not the binary value.
-            Scalar::Float(f) => f.to_string().parse().map(Some).map_err(|_| format!("{f} is not a decimal")),
-            Scalar::Str(t) => t.trim().parse().map(Some).map_err(|_| format!("expected a decimal, found {t:?}")),
+            Scalar::Float(f) => f
+                .to_string()
+                .parse()
+                .map(Some)
+                .map_err(|_| format!("{f} is not a decimal")),
+            Scalar::Str(t) => t
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| format!("expected a decimal, found {t:?}")),
             Scalar::Bool(b) => Err(format!("expected a decimal, found {b}")),
         }
     }
@@ -217,8 +231,18 @@ macro_rules! unix_adapter {
     };
 }
 
-unix_adapter!(unix_seconds, "Unix time in seconds as a JSON number (or numeric string).", jiff::Timestamp::from_second, as_second);
-unix_adapter!(unix_millis, "Unix time in milliseconds as a JSON number (or numeric string).", jiff::Timestamp::from_millisecond, as_millisecond);
+unix_adapter!(
+    unix_seconds,
+    "Unix time in seconds as a JSON number (or numeric string).",
+    jiff::Timestamp::from_second,
+    as_second
+);
+unix_adapter!(
+    unix_millis,
+    "Unix time in milliseconds as a JSON number (or numeric string).",
+    jiff::Timestamp::from_millisecond,
+    as_millisecond
+);
 
 #[cfg(test)]
 mod tests {
@@ -239,16 +263,26 @@ mod tests {
 
     #[test]
     fn accepts_numbers_and_numeric_strings() {
-        let a: Sample = serde_json::from_str(r#"{"num":"5","maybe":null,"price":28.5,"at":1522404566}"#).unwrap();
-        let b: Sample = serde_json::from_str(r#"{"num":5,"price":"28.5","at":"1522404566"}"#).unwrap();
+        let a: Sample =
+            serde_json::from_str(r#"{"num":"5","maybe":null,"price":28.5,"at":1522404566}"#)
+                .unwrap();
+        let b: Sample =
+            serde_json::from_str(r#"{"num":5,"price":"28.5","at":"1522404566"}"#).unwrap();
         assert_eq!(a, b);
         assert_eq!(a.price.to_string(), "28.5");
-        assert_eq!(serde_json::to_string(&a).unwrap(), r#"{"num":5,"maybe":null,"price":28.5,"at":1522404566}"#);
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            r#"{"num":5,"maybe":null,"price":28.5,"at":1522404566}"#
+        );
     }
 
     #[test]
     fn rejects_what_is_not_a_number() {
-        for body in [r#"{"num":"five","price":1,"at":1}"#, r#"{"num":null,"price":1,"at":1}"#, r#"{"num":1,"price":true,"at":1}"#] {
+        for body in [
+            r#"{"num":"five","price":1,"at":1}"#,
+            r#"{"num":null,"price":1,"at":1}"#,
+            r#"{"num":1,"price":true,"at":1}"#,
+        ] {
             assert!(serde_json::from_str::<Sample>(body).is_err(), "{body}");
         }
     }

@@ -4,18 +4,27 @@
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use generated_client::erp::{self, Client, Credentials, ErrorCode, QueryInventoryRequest, QueryOrdersRequest};
+use generated_client::erp::{
+    self, Client, Credentials, ErrorCode, QueryInventoryRequest, QueryOrdersRequest,
+};
 use generated_client::runtime::{self as rt, ClientAuth, ErrorClass};
 use integration_tests::fakes::erp::{ErpConfig, FakeErp, start};
 use integration_tests::raw_http::RawRequest;
 use rust_decimal::Decimal;
 
 fn credentials(fake: &FakeErp) -> Credentials {
-    Credentials::new(fake.config().client_id.clone(), fake.config().client_secret.clone())
+    Credentials::new(
+        fake.config().client_id.clone(),
+        fake.config().client_secret.clone(),
+    )
 }
 
 async fn client(fake: &FakeErp) -> Client {
-    Client::builder(credentials(fake)).base_url(&fake.base_url).build().await.expect("client builds")
+    Client::builder(credentials(fake))
+        .base_url(&fake.base_url)
+        .build()
+        .await
+        .expect("client builds")
 }
 
 #[tokio::test]
@@ -23,7 +32,10 @@ async fn client_credentials_by_form_then_bearer_on_business_calls() {
     let fake = start(ErpConfig::default()).await;
     let client = client(&fake).await;
 
-    let page = client.query_inventory(&QueryInventoryRequest::new().page_size(10)).await.expect("inventory");
+    let page = client
+        .query_inventory(&QueryInventoryRequest::new().page_size(10))
+        .await
+        .expect("inventory");
     assert_eq!(page.list.len(), 10);
     assert_eq!(page.pagination.total, 45);
 
@@ -32,11 +44,24 @@ async fn client_credentials_by_form_then_bearer_on_business_calls() {
     let token = &requests[0];
     assert_eq!(token.path, "/public/token.php");
     let form = token.form_pairs();
-    assert!(form.contains(&("grant_type".into(), "client_credentials".into())), "{form:?}");
-    assert!(form.contains(&("client_secret".into(), fake.config().client_secret.clone())), "form client auth");
-    assert!(token.header("authorization").is_none(), "no Basic when the form carries the secret");
+    assert!(
+        form.contains(&("grant_type".into(), "client_credentials".into())),
+        "{form:?}"
+    );
+    assert!(
+        form.contains(&("client_secret".into(), fake.config().client_secret.clone())),
+        "form client auth"
+    );
+    assert!(
+        token.header("authorization").is_none(),
+        "no Basic when the form carries the secret"
+    );
     let business = &requests[1];
-    assert!(business.header("authorization").is_some_and(|h| h.starts_with("Bearer ")));
+    assert!(
+        business
+            .header("authorization")
+            .is_some_and(|h| h.starts_with("Bearer "))
+    );
     assert_eq!(business.query_param("page_size").as_deref(), Some("10"));
 }
 
@@ -49,22 +74,38 @@ async fn client_credentials_by_http_basic() {
         .build()
         .await
         .expect("client builds");
-    client.query_orders(&QueryOrdersRequest::new()).await.expect("orders");
+    client
+        .query_orders(&QueryOrdersRequest::new())
+        .await
+        .expect("orders");
     let token = &fake.requests()[0];
-    assert!(token.header("authorization").is_some_and(|h| h.starts_with("Basic ")));
-    assert!(!token.form_pairs().iter().any(|(k, _)| k == "client_secret"), "secret only in the Basic header");
+    assert!(
+        token
+            .header("authorization")
+            .is_some_and(|h| h.starts_with("Basic "))
+    );
+    assert!(
+        !token.form_pairs().iter().any(|(k, _)| k == "client_secret"),
+        "secret only in the Basic header"
+    );
 }
 
 #[tokio::test]
 async fn decimals_keep_their_scale_and_timestamps_parse() {
     let fake = start(ErpConfig::default()).await;
     let client = client(&fake).await;
-    let page = client.query_inventory(&QueryInventoryRequest::new().page_size(1)).await.unwrap();
+    let page = client
+        .query_inventory(&QueryInventoryRequest::new().page_size(1))
+        .await
+        .unwrap();
     let item = &page.list[0];
     assert_eq!(item.inventory_cnt.to_string(), "1.00000000");
     assert_eq!(item.inventory_cnt.scale(), 8);
 
-    let orders = client.query_orders(&QueryOrdersRequest::new().page_size(1)).await.unwrap();
+    let orders = client
+        .query_orders(&QueryOrdersRequest::new().page_size(1))
+        .await
+        .unwrap();
     let order = &orders.list[0];
     assert_eq!(order.total_amount, "110606.00".parse::<Decimal>().unwrap());
     assert_eq!(order.create_at.subsec_nanosecond(), 573_131_000);
@@ -74,7 +115,10 @@ async fn decimals_keep_their_scale_and_timestamps_parse() {
 async fn page_size_above_the_documented_maximum_is_refused_before_sending() {
     let fake = start(ErpConfig::default()).await;
     let client = client(&fake).await;
-    let err = client.query_inventory(&QueryInventoryRequest::new().page_size(101)).await.unwrap_err();
+    let err = client
+        .query_inventory(&QueryInventoryRequest::new().page_size(101))
+        .await
+        .unwrap_err();
     match &err {
         rt::Error::InvalidRequest { field, reason } => {
             assert_eq!(*field, "page_size");
@@ -82,12 +126,20 @@ async fn page_size_above_the_documented_maximum_is_refused_before_sending() {
         }
         other => panic!("expected InvalidRequest, got {other:?}"),
     }
-    assert_eq!(fake.requests().len(), 0, "nothing was sent, not even a token request");
+    assert_eq!(
+        fake.requests().len(),
+        0,
+        "nothing was sent, not even a token request"
+    );
 }
 
 #[tokio::test]
 async fn the_page_stream_walks_every_page() {
-    let fake = start(ErpConfig { outbound_records: 23, ..ErpConfig::default() }).await;
+    let fake = start(ErpConfig {
+        outbound_records: 23,
+        ..ErpConfig::default()
+    })
+    .await;
     let client = client(&fake).await;
     let all: Vec<_> = client
         .query_outbound_pages(erp::QueryOutboundRequest::new().page_size(10))
@@ -102,12 +154,25 @@ async fn the_page_stream_walks_every_page() {
 async fn an_expired_token_is_renewed_and_the_call_retried_once() {
     let fake = start(ErpConfig::default()).await;
     let client = client(&fake).await;
-    client.query_inventory(&QueryInventoryRequest::new()).await.unwrap();
+    client
+        .query_inventory(&QueryInventoryRequest::new())
+        .await
+        .unwrap();
     fake.expire_all_tokens();
-    client.query_inventory(&QueryInventoryRequest::new()).await.expect("renewed and retried");
+    client
+        .query_inventory(&QueryInventoryRequest::new())
+        .await
+        .expect("renewed and retried");
     assert_eq!(fake.token_requests(), 2);
     let statuses: Vec<_> = fake.requests().iter().map(|r| r.path.clone()).collect();
-    assert_eq!(statuses.iter().filter(|p| p.ends_with("worehouse.php")).count(), 3, "first call, rejected call, retry");
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|p| p.ends_with("worehouse.php"))
+            .count(),
+        3,
+        "first call, rejected call, retry"
+    );
 }
 
 #[tokio::test]
@@ -116,7 +181,11 @@ async fn many_tasks_on_a_cold_token_make_exactly_one_token_request() {
     let client = client(&fake).await;
     let calls = (0..40).map(|_| {
         let client = client.clone();
-        tokio::spawn(async move { client.query_inventory(&QueryInventoryRequest::new().page_size(1)).await })
+        tokio::spawn(async move {
+            client
+                .query_inventory(&QueryInventoryRequest::new().page_size(1))
+                .await
+        })
     });
     for result in futures_util::future::join_all(calls).await {
         result.expect("task").expect("call");
@@ -127,7 +196,11 @@ async fn many_tasks_on_a_cold_token_make_exactly_one_token_request() {
     fake.expire_all_tokens();
     let calls = (0..40).map(|_| {
         let client = client.clone();
-        tokio::spawn(async move { client.query_orders(&QueryOrdersRequest::new().page_size(1)).await })
+        tokio::spawn(async move {
+            client
+                .query_orders(&QueryOrdersRequest::new().page_size(1))
+                .await
+        })
     });
     for result in futures_util::future::join_all(calls).await {
         result.expect("task").expect("call");
@@ -138,15 +211,24 @@ async fn many_tasks_on_a_cold_token_make_exactly_one_token_request() {
 #[tokio::test]
 async fn wrong_client_secret_is_a_typed_token_endpoint_error() {
     let fake = start(ErpConfig::default()).await;
-    let client = Client::builder(Credentials::new(fake.config().client_id.clone(), "wrong-secret"))
-        .base_url(&fake.base_url)
-        .build()
+    let client = Client::builder(Credentials::new(
+        fake.config().client_id.clone(),
+        "wrong-secret",
+    ))
+    .base_url(&fake.base_url)
+    .build()
+    .await
+    .unwrap();
+    let err = client
+        .query_inventory(&QueryInventoryRequest::new())
         .await
-        .unwrap();
-    let err = client.query_inventory(&QueryInventoryRequest::new()).await.unwrap_err();
+        .unwrap_err();
     assert_eq!(err.code(), Some(&ErrorCode::InvalidClient), "{err}");
     assert_eq!(err.class(), ErrorClass::Auth);
-    assert!(!format!("{err} {err:?}").contains("wrong-secret"), "the secret never appears in errors");
+    assert!(
+        !format!("{err} {err:?}").contains("wrong-secret"),
+        "the secret never appears in errors"
+    );
     assert_eq!(fake.business_requests(), 0);
 }
 
@@ -157,33 +239,67 @@ async fn authorization_code_flow_with_state_check() {
     let client = client(&fake).await;
 
     let state = rt::new_state();
-    let url = client.authorize_url(&redirect_uri, &state).expect("authorize URL");
-    assert!(url.starts_with(&format!("{}/public/authorize.php?", fake.base_url)), "{url}");
-    assert!(url.contains("response_type=code") && url.contains(&format!("state={state}")), "{url}");
+    let url = client
+        .authorize_url(&redirect_uri, &state)
+        .expect("authorize URL");
+    assert!(
+        url.starts_with(&format!("{}/public/authorize.php?", fake.base_url)),
+        "{url}"
+    );
+    assert!(
+        url.contains("response_type=code") && url.contains(&format!("state={state}")),
+        "{url}"
+    );
 
     // The user's browser follows the URL; the fake approves and redirects back.
     let target = url.trim_start_matches(&fake.base_url).to_owned();
-    let response = RawRequest::get(&target).send(&fake.base_url).await.expect("authorize");
+    let response = RawRequest::get(&target)
+        .send(&fake.base_url)
+        .await
+        .expect("authorize");
     assert_eq!(response.status, 302);
     let location = url::Url::parse(response.header("location").expect("redirect")).unwrap();
-    let param = |name: &str| location.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap();
+    let param = |name: &str| {
+        location
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .unwrap()
+    };
     rt::check_state(&state, &param("state")).expect("state matches");
     assert!(rt::check_state(&state, "forged").is_err());
 
-    let token = client.exchange_authorization_code(&param("code"), &redirect_uri).await.expect("exchange");
+    let token = client
+        .exchange_authorization_code(&param("code"), &redirect_uri)
+        .await
+        .expect("exchange");
     assert!(token.expires_at.is_some());
-    client.query_inventory(&QueryInventoryRequest::new()).await.expect("uses the exchanged token");
-    assert_eq!(fake.token_requests(), 1, "no client-credentials request: the exchanged token is used");
+    client
+        .query_inventory(&QueryInventoryRequest::new())
+        .await
+        .expect("uses the exchanged token");
+    assert_eq!(
+        fake.token_requests(),
+        1,
+        "no client-credentials request: the exchanged token is used"
+    );
 
     // The code is single-use.
-    let err = client.exchange_authorization_code(&param("code"), &redirect_uri).await.unwrap_err();
+    let err = client
+        .exchange_authorization_code(&param("code"), &redirect_uri)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Some(&ErrorCode::InvalidGrant), "{err}");
 }
 
 #[tokio::test]
 async fn plain_http_to_a_remote_host_is_refused_unless_opted_in() {
     let creds = || Credentials::new("id", "secret");
-    let err = Client::builder(creds()).base_url("http://erp.example.com").build().await.unwrap_err();
+    let err = Client::builder(creds())
+        .base_url("http://erp.example.com")
+        .build()
+        .await
+        .unwrap_err();
     assert!(matches!(err, rt::Error::InsecureUrl { .. }), "{err:?}");
     Client::builder(creds())
         .base_url("http://erp.example.com")
@@ -191,22 +307,35 @@ async fn plain_http_to_a_remote_host_is_refused_unless_opted_in() {
         .build()
         .await
         .expect("explicit opt-in");
-    Client::builder(creds()).base_url("http://127.0.0.1:9").build().await.expect("loopback is fine");
+    Client::builder(creds())
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .await
+        .expect("loopback is fine");
 }
 
 #[tokio::test]
 async fn secrets_stay_out_of_debug_output() {
     let credentials = Credentials::new("visible-id", "hidden-secret");
     let debug = format!("{credentials:?}");
-    assert!(debug.contains("visible-id") && !debug.contains("hidden-secret"), "{debug}");
+    assert!(
+        debug.contains("visible-id") && !debug.contains("hidden-secret"),
+        "{debug}"
+    );
 
     let fake = start(ErpConfig::default()).await;
     let client = client(&fake).await;
-    client.query_inventory(&QueryInventoryRequest::new()).await.unwrap();
+    client
+        .query_inventory(&QueryInventoryRequest::new())
+        .await
+        .unwrap();
     let state = client.token_state().await.expect("a token");
     let token_debug = format!("{state:?} {client:?}");
     use secrecy::ExposeSecret as _;
-    assert!(!token_debug.contains(state.access_token.expose_secret()), "{token_debug}");
+    assert!(
+        !token_debug.contains(state.access_token.expose_secret()),
+        "{token_debug}"
+    );
 }
 
 #[tokio::test]
@@ -239,7 +368,14 @@ async fn timeouts_are_enforced() {
         .await
         .unwrap();
     let started = std::time::Instant::now();
-    let err = client.query_inventory(&QueryInventoryRequest::new()).await.unwrap_err();
+    let err = client
+        .query_inventory(&QueryInventoryRequest::new())
+        .await
+        .unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(5));
-    assert!(format!("{err}").to_lowercase().contains("timed out") || matches!(err, rt::Error::Timeout { .. } | rt::Error::Auth(_)), "{err:?}");
+    assert!(
+        format!("{err}").to_lowercase().contains("timed out")
+            || matches!(err, rt::Error::Timeout { .. } | rt::Error::Auth(_)),
+        "{err:?}"
+    );
 }

@@ -515,7 +515,10 @@ async fn the_http_status_table_maps_to_error_classes() {
     let fake = start(NiumallConfig::default()).await;
     let client = client(&fake).await;
     client
-        .set_token_state(rt::TokenState::new("not.a-known.jwt").with_expires_at(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1)))
+        .set_token_state(
+            rt::TokenState::new("not.a-known.jwt")
+                .with_expires_at(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1)),
+        )
         .await;
     client
         .list_orders(&ListOrdersRequest::new())

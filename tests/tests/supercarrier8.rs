@@ -218,7 +218,10 @@ async fn codes_20324012_and_20324013_renew_the_token_and_retry_once() {
 
     // 20324013: the fake's answer for a token it does not know.
     client
-        .set_token_state(rt::TokenState::new("unknown-token").with_expires_at(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(8)))
+        .set_token_state(
+            rt::TokenState::new("unknown-token")
+                .with_expires_at(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(8)),
+        )
         .await;
     client.demo().await.expect("20324013 → renew → retry");
     assert_eq!(fake.token_requests(), 3);

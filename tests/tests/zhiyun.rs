@@ -203,7 +203,10 @@ async fn an_expired_auth_code_is_obtained_again_and_the_call_retried_once() {
 
     // An auth code the server never issued (100019) is replaced the same way.
     client
-        .set_token_state(rt::TokenState::new("0000000000000000000000000000000000000000").with_expires_at(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1)))
+        .set_token_state(
+            rt::TokenState::new("0000000000000000000000000000000000000000")
+                .with_expires_at(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1)),
+        )
         .await;
     client
         .get_user_info()

@@ -26,7 +26,11 @@ fn markdown(groups: &[CatalogueGroup], depth: usize, out: &mut String) {
         out.push_str(&format!("{}- **{}**\n", "  ".repeat(depth), md(&g.title)));
         for e in &g.entries {
             let mark = if e.deprecated { " *(deprecated)*" } else { "" };
-            out.push_str(&format!("{}- {}{mark}\n", "  ".repeat(depth + 1), md(&e.title)));
+            out.push_str(&format!(
+                "{}- {}{mark}\n",
+                "  ".repeat(depth + 1),
+                md(&e.title)
+            ));
         }
         markdown(&g.groups, depth + 1, out);
     }

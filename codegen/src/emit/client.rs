@@ -66,7 +66,15 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
         let serde = if !json_body {
             TokenStream::new()
         } else if p.location == ParamLocation::Body {
-            serde_attrs(&p.wire, &p.rust, &p.ty, !p.required, !p.required, false, p.wire_format)
+            serde_attrs(
+                &p.wire,
+                &p.rust,
+                &p.ty,
+                !p.required,
+                !p.required,
+                false,
+                p.wire_format,
+            )
         } else {
             quote!(#[serde(skip)])
         };
@@ -87,12 +95,20 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
     });
     let init = ep.params.iter().map(|p| {
         let f = ident(&p.rust);
-        if p.required { quote!(#f: #f.into()) } else { quote!(#f: None) }
+        if p.required {
+            quote!(#f: #f.into())
+        } else {
+            quote!(#f: None)
+        }
     });
     let setters = ep.params.iter().filter(|p| !p.required).map(|p| {
         let f = ident(&p.rust);
         let ty = setter_type(&p.ty);
-        let d = doc(&format!("Sets `{}`: {}", p.wire, md(p.doc.as_deref().unwrap_or(""))));
+        let d = doc(&format!(
+            "Sets `{}`: {}",
+            p.wire,
+            md(p.doc.as_deref().unwrap_or(""))
+        ));
         quote! {
             #d
             pub fn #f(mut self, #f: #ty) -> Self {
@@ -117,15 +133,22 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
         });
         quote!(#min #max)
     });
-    let query = ep.params.iter().filter(|p| p.location == ParamLocation::Query || (p.location == ParamLocation::Body && ep.body.is_none())).map(|p| {
-        let f = ident(&p.rust);
-        let wire = &p.wire;
-        if p.required {
-            quote!(query.push((#wire, self.#f.to_string()));)
-        } else {
-            quote!(if let Some(v) = &self.#f { query.push((#wire, v.to_string())); })
-        }
-    });
+    let query = ep
+        .params
+        .iter()
+        .filter(|p| {
+            p.location == ParamLocation::Query
+                || (p.location == ParamLocation::Body && ep.body.is_none())
+        })
+        .map(|p| {
+            let f = ident(&p.rust);
+            let wire = &p.wire;
+            if p.required {
+                quote!(query.push((#wire, self.#f.to_string()));)
+            } else {
+                quote!(if let Some(v) = &self.#f { query.push((#wire, v.to_string())); })
+            }
+        });
     let body = match ep.body {
         Some(BodyEncoding::Json) => quote! {
             rt::Body::Json(serde_json::to_value(self).map_err(|e| rt::Error::InvalidRequest { field: "body", reason: e.to_string() })?)
@@ -147,9 +170,20 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
     let http_method = method(ep.http_method);
     let path = &ep.path;
     let authenticated = ep.authenticated;
-    let doc_struct = doc(&format!("Parameters of [`Client::{}`] — {}.", ep.method_name, md(&ep.title)));
-    let needs_mut = ep.params.iter().any(|p| p.location == ParamLocation::Query || (p.location == ParamLocation::Body && ep.body.is_none()));
-    let query_decl = if needs_mut { quote!(let mut query = Vec::new();) } else { quote!(let query = Vec::new();) };
+    let doc_struct = doc(&format!(
+        "Parameters of [`Client::{}`] — {}.",
+        ep.method_name,
+        md(&ep.title)
+    ));
+    let needs_mut = ep.params.iter().any(|p| {
+        p.location == ParamLocation::Query
+            || (p.location == ParamLocation::Body && ep.body.is_none())
+    });
+    let query_decl = if needs_mut {
+        quote!(let mut query = Vec::new();)
+    } else {
+        quote!(let query = Vec::new();)
+    };
     let new_doc = if required.is_empty() {
         doc("A request with every optional parameter left to the server's default.")
     } else {
@@ -203,10 +237,19 @@ fn response_type(ep: &EndpointIr) -> TokenStream {
 fn endpoint_method(ep: &EndpointIr) -> TokenStream {
     let name = ident(&ep.method_name);
     let out = response_type(ep);
-    let mut text = format!("{} — `{} {}`", ep.title, method_name(ep.http_method), ep.path);
+    let mut text = format!(
+        "{} — `{} {}`",
+        ep.title,
+        method_name(ep.http_method),
+        ep.path
+    );
     if ep.allowed_methods.len() > 1 {
         let all: Vec<&str> = ep.allowed_methods.iter().map(|m| method_name(*m)).collect();
-        text.push_str(&format!("\n\nThe document allows {}; the client uses {}.", all.join(" or "), method_name(ep.http_method)));
+        text.push_str(&format!(
+            "\n\nThe document allows {}; the client uses {}.",
+            all.join(" or "),
+            method_name(ep.http_method)
+        ));
     }
     if let Some(d) = &ep.doc {
         text.push_str(&format!("\n\n{d}"));
@@ -243,7 +286,9 @@ fn endpoint_method(ep: &EndpointIr) -> TokenStream {
 }
 
 fn pages_method(ep: &EndpointIr) -> TokenStream {
-    let Some(p) = &ep.pagination else { return TokenStream::new() };
+    let Some(p) = &ep.pagination else {
+        return TokenStream::new();
+    };
     let name = format_ident!("{}_pages", ep.method_name);
     let single = ident(&ep.method_name);
     let req = ident(&ep.request_type);
@@ -266,7 +311,9 @@ fn pages_method(ep: &EndpointIr) -> TokenStream {
 }
 
 fn page_impl(ep: &EndpointIr) -> TokenStream {
-    let (Some(p), Some(TypeExpr::Named(resp))) = (&ep.pagination, &ep.response) else { return TokenStream::new() };
+    let (Some(p), Some(TypeExpr::Named(resp))) = (&ep.pagination, &ep.response) else {
+        return TokenStream::new();
+    };
     let resp = ident(resp);
     let item = rust_type(&p.item_type);
     let items = ident(&p.items_field);
@@ -324,7 +371,13 @@ fn credentials(api: &Api) -> TokenStream {
         }
     });
     let uses_secrecy = api.credentials.iter().any(|c| c.secret);
-    let expose = if uses_secrecy { quote!(use secrecy::ExposeSecret as _;) } else { TokenStream::new() };
+    let expose = if uses_secrecy {
+        quote!(
+            use secrecy::ExposeSecret as _;
+        )
+    } else {
+        TokenStream::new()
+    };
     quote! {
         /// What the application supplies to authenticate. Secrets are [`secrecy::SecretString`]s:
         /// they never appear in `Debug` output, logs or errors.
@@ -350,7 +403,11 @@ fn credentials(api: &Api) -> TokenStream {
 }
 
 fn builder(api: &Api) -> TokenStream {
-    let default_url = api.environments.first().map(|e| e.base_url.clone()).unwrap_or_default();
+    let default_url = api
+        .environments
+        .first()
+        .map(|e| e.base_url.clone())
+        .unwrap_or_default();
     let token_methods = if api.token.is_some() {
         quote! {
             /// Where token state (access token, refresh token, expiry, extras such as a user id)
@@ -369,7 +426,11 @@ fn builder(api: &Api) -> TokenStream {
     } else {
         TokenStream::new()
     };
-    let client_auth_choice = api.token.iter().flat_map(|t| t.grants.iter()).any(|g| g.client_auth.len() > 1);
+    let client_auth_choice = api
+        .token
+        .iter()
+        .flat_map(|t| t.grants.iter())
+        .any(|g| g.client_auth.len() > 1);
     let client_auth = if client_auth_choice {
         quote! {
             /// How the client id and secret are presented to the token endpoint: as form fields
@@ -402,7 +463,9 @@ fn builder(api: &Api) -> TokenStream {
         (true, Some(reason)) => format!("Plain `http://` is allowed by default for this vendor: {reason}"),
         _ => "Credentials are never sent over plain `http://` to a non-loopback host unless you opt in here.".to_owned(),
     };
-    let plain_http_doc = doc(&format!("Whether credentials may travel over plain `http://`.\n\n{plain_http_doc}"));
+    let plain_http_doc = doc(&format!(
+        "Whether credentials may travel over plain `http://`.\n\n{plain_http_doc}"
+    ));
     quote! {
         /// Configures a [`Client`]; see [`Client::builder`].
         pub struct ClientBuilder {
@@ -457,7 +520,9 @@ fn builder(api: &Api) -> TokenStream {
 }
 
 fn auth_flow_methods(api: &Api) -> TokenStream {
-    let Some(token) = &api.token else { return TokenStream::new() };
+    let Some(token) = &api.token else {
+        return TokenStream::new();
+    };
     let mut out = TokenStream::new();
     if token.authorize.is_some() {
         out.extend(quote! {
@@ -470,7 +535,11 @@ fn auth_flow_methods(api: &Api) -> TokenStream {
         });
     }
     let automatic_or_refresh = [token.automatic.as_deref(), token.refresh_with.as_deref()];
-    for g in token.grants.iter().filter(|g| !g.inputs.is_empty() && !automatic_or_refresh.contains(&Some(g.name.as_str()))) {
+    for g in token
+        .grants
+        .iter()
+        .filter(|g| !g.inputs.is_empty() && !automatic_or_refresh.contains(&Some(g.name.as_str())))
+    {
         let f = format_ident!("exchange_{}", g.name);
         let name = &g.name;
         let args = g.inputs.iter().map(|i| {
@@ -508,7 +577,11 @@ fn auth_flow_methods(api: &Api) -> TokenStream {
 }
 
 pub fn emit_client(api: &Api) -> TokenStream {
-    let requests = api.endpoints.iter().filter(|e| has_request(e)).map(request_struct);
+    let requests = api
+        .endpoints
+        .iter()
+        .filter(|e| has_request(e))
+        .map(request_struct);
     let methods = api.endpoints.iter().map(endpoint_method);
     let pages = api.endpoints.iter().map(pages_method);
     let page_impls = api.endpoints.iter().map(page_impl);

@@ -5,7 +5,10 @@ use quote::quote;
 
 /// `#[doc = "..."]` attributes, one per line of `text`.
 pub fn doc(text: &str) -> TokenStream {
-    let lines = text.trim_end().lines().map(|l| format!(" {}", l.trim_end()));
+    let lines = text
+        .trim_end()
+        .lines()
+        .map(|l| format!(" {}", l.trim_end()));
     quote! { #( #[doc = #lines] )* }
 }
 
@@ -20,7 +23,9 @@ pub fn ident(name: &str) -> Ident {
 
 /// Escapes text for use inside markdown inline code or prose in docs.
 pub fn md(text: &str) -> String {
-    text.replace('\n', " ").replace('[', "\\[").replace(']', "\\]")
+    text.replace('\n', " ")
+        .replace('[', "\\[")
+        .replace(']', "\\]")
 }
 
 /// An integer literal without a type suffix (`0`, not `0i64`).

@@ -43,7 +43,11 @@ fn code_value(code: &Code) -> TokenStream {
 }
 
 pub fn emit_errors(api: &Api) -> TokenStream {
-    let entries: Vec<_> = api.error_tables.iter().flat_map(|t| t.codes.iter().map(move |c| (t, c))).collect();
+    let entries: Vec<_> = api
+        .error_tables
+        .iter()
+        .flat_map(|t| t.codes.iter().map(move |c| (t, c)))
+        .collect();
     let variants = entries.iter().map(|(table, c)| {
         let name = ident(&c.variant);
         let code = match &c.code {
@@ -57,7 +61,11 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         if let Some(j) = &c.java_name {
             text.push_str(&format!("\n\nVendor constant `{j}`."));
         }
-        text.push_str(&format!("\n\nTable: {}. Class: {:?}.", md(&table.title), c.class));
+        text.push_str(&format!(
+            "\n\nTable: {}. Class: {:?}.",
+            md(&table.title),
+            c.class
+        ));
         let doc = doc(&text);
         quote!(#doc #name,)
     });
@@ -112,7 +120,11 @@ pub fn emit_errors(api: &Api) -> TokenStream {
             }
         }
     };
-    let tables: Vec<String> = api.error_tables.iter().map(|t| format!("- {} ({} codes)", md(&t.title), t.codes.len())).collect();
+    let tables: Vec<String> = api
+        .error_tables
+        .iter()
+        .map(|t| format!("- {} ({} codes)", md(&t.title), t.codes.len()))
+        .collect();
     let enum_doc = doc(&format!(
         "Every code the document lists, from these tables:\n\n{}\n\nCodes the document does not list decode to [`ErrorCode::Unknown`], never to a decode failure.",
         tables.join("\n")

@@ -29,14 +29,18 @@ pub fn header(spec_path: &str, source_document: &str) -> String {
 
 /// Formats tokens as a Rust file; an error here is a generator bug, reported, never a panic.
 pub fn format_file(tokens: TokenStream) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
     Ok(separate_items(&prettyplease::unparse(&file)))
 }
 
 /// prettyplease puts items back to back; a blank line between items (and
 /// between methods) makes the generated code read like hand-written code.
 fn separate_items(code: &str) -> String {
-    const STARTS: &[&str] = &["///", "#[", "pub ", "impl", "fn ", "async fn", "const ", "use ", "mod ", "struct ", "enum ", "type "];
+    const STARTS: &[&str] = &[
+        "///", "#[", "pub ", "impl", "fn ", "async fn", "const ", "use ", "mod ", "struct ",
+        "enum ", "type ",
+    ];
     let mut out = String::with_capacity(code.len() + code.len() / 16);
     let mut prev: Option<&str> = None;
     for line in code.lines() {
@@ -45,7 +49,8 @@ fn separate_items(code: &str) -> String {
         if let Some(p) = prev {
             let p_trimmed = p.trim_start();
             let same_indent = p.len() - p_trimmed.len() == indent;
-            let prev_ends_item = p_trimmed == "}" || (p_trimmed.ends_with(';') && !p_trimmed.starts_with("//"));
+            let prev_ends_item =
+                p_trimmed == "}" || (p_trimmed.ends_with(';') && !p_trimmed.starts_with("//"));
             let starts_item = STARTS.iter().any(|s| trimmed.starts_with(s));
             let after_inner_doc = p_trimmed.starts_with("//!") && !trimmed.starts_with("//!");
             if (same_indent && prev_ends_item && starts_item) || after_inner_doc {
@@ -61,7 +66,10 @@ fn separate_items(code: &str) -> String {
 
 fn module_docs(api: &Api) -> TokenStream {
     let v = &api.vendor;
-    let mut text = format!("{} — {}\n\nGenerated from `{}`, which transcribes the vendor document `{}`.", v.name, v.title, api.spec_path, api.source_document);
+    let mut text = format!(
+        "{} — {}\n\nGenerated from `{}`, which transcribes the vendor document `{}`.",
+        v.name, v.title, api.spec_path, api.source_document
+    );
     if let Some(d) = &v.doc {
         text.push_str(&format!("\n\n{d}"));
     }
@@ -70,10 +78,25 @@ fn module_docs(api: &Api) -> TokenStream {
     }
     text.push_str("\n\n# Environments\n");
     for e in &api.environments {
-        text.push_str(&format!("\n- `{}`: <{}>{}", e.name, e.base_url, e.doc.as_deref().map(|d| format!(" — {}", md(d))).unwrap_or_default()));
+        text.push_str(&format!(
+            "\n- `{}`: <{}>{}",
+            e.name,
+            e.base_url,
+            e.doc
+                .as_deref()
+                .map(|d| format!(" — {}", md(d)))
+                .unwrap_or_default()
+        ));
     }
-    if let Some(reason) = api.transport.plain_http_reason.as_deref().filter(|_| api.transport.allow_plain_http) {
-        text.push_str(&format!("\n\nPlain `http://` is allowed for this vendor: {reason}"));
+    if let Some(reason) = api
+        .transport
+        .plain_http_reason
+        .as_deref()
+        .filter(|_| api.transport.allow_plain_http)
+    {
+        text.push_str(&format!(
+            "\n\nPlain `http://` is allowed for this vendor: {reason}"
+        ));
     }
     if let Some(a) = &api.auth_doc {
         text.push_str(&format!("\n\n# Authentication\n\n{a}"));
@@ -81,7 +104,13 @@ fn module_docs(api: &Api) -> TokenStream {
     if !api.doc_gaps.is_empty() {
         text.push_str("\n\n# Where the document is silent or contradicts itself\n");
         for g in &api.doc_gaps {
-            text.push_str(&format!("\n- **{}** ({}): {} *Resolution:* {}", g.id, g.location, md(&g.text), md(&g.resolution)));
+            text.push_str(&format!(
+                "\n- **{}** ({}): {} *Resolution:* {}",
+                g.id,
+                g.location,
+                md(&g.text),
+                md(&g.resolution)
+            ));
         }
     }
     let lines = text.lines().map(|l| format!(" {l}"));

@@ -48,14 +48,23 @@ fn as_code(v: &Value) -> Option<Code> {
 
 fn is_success(env: &Envelope, body: &Value) -> bool {
     match &env.success {
-        SuccessRule::CodeIn(codes) => env.code.as_deref().and_then(|p| at(body, p)).and_then(as_code).is_some_and(|c| codes.contains(&c)),
+        SuccessRule::CodeIn(codes) => env
+            .code
+            .as_deref()
+            .and_then(|p| at(body, p))
+            .and_then(as_code)
+            .is_some_and(|c| codes.contains(&c)),
         SuccessRule::FieldTrue(f) => at(body, f) == Some(&Value::Bool(true)),
     }
 }
 
 /// The variant of `code` in the vendor's tables, or `None` for an unknown code.
 fn variant_of(api: &Api, code: &Code) -> Option<String> {
-    api.error_tables.iter().flat_map(|t| &t.codes).find(|c| c.code == *code).map(|c| c.variant.clone())
+    api.error_tables
+        .iter()
+        .flat_map(|t| &t.codes)
+        .find(|c| c.code == *code)
+        .map(|c| c.variant.clone())
 }
 
 fn expect_code(api: &Api, module: &proc_macro2::Ident, code: Option<Code>) -> TokenStream {
@@ -64,7 +73,9 @@ fn expect_code(api: &Api, module: &proc_macro2::Ident, code: Option<Code>) -> To
             let v = ident(&v);
             quote!(assert_eq!(err.code(), Some(&#module::ErrorCode::#v), "{err}");)
         }
-        None => quote!(assert!(matches!(err.code(), Some(#module::ErrorCode::Unknown(_))), "{err}");),
+        None => {
+            quote!(assert!(matches!(err.code(), Some(#module::ErrorCode::Unknown(_))), "{err}");)
+        }
     }
 }
 
@@ -84,14 +95,22 @@ fn example_test(api: &Api, ex: &ExampleIr) -> Option<TokenStream> {
             };
             if let Some(endpoint) = endpoint.filter(|_| is_success(env, &json)) {
                 let ep = api.endpoints.iter().find(|e| &e.method_name == endpoint)?;
-                let ty = ep.response.as_ref().map(|t| qualified(t, &module)).unwrap_or(quote!(serde_json::Value));
+                let ty = ep
+                    .response
+                    .as_ref()
+                    .map(|t| qualified(t, &module))
+                    .unwrap_or(quote!(serde_json::Value));
                 let data_path = &env.data;
                 quote! {
                     let data: #ty = #module::decode_response(#status, TEXT.as_bytes()).expect("decodes");
                     super::support::assert_same_shape(&super::support::json_at(TEXT, #data_path), &data);
                 }
             } else {
-                let code = env.code.as_deref().and_then(|p| at(&json, p)).and_then(as_code);
+                let code = env
+                    .code
+                    .as_deref()
+                    .and_then(|p| at(&json, p))
+                    .and_then(as_code);
                 let check = expect_code(api, &module, code);
                 quote! {
                     let err = #module::decode_response::<serde_json::Value>(#status, TEXT.as_bytes()).expect_err("an error response");
@@ -132,7 +151,11 @@ fn example_test(api: &Api, ex: &ExampleIr) -> Option<TokenStream> {
             let token = api.token.as_ref()?;
             let code = match (&token.response.error, &api.envelope) {
                 (Some(fields), _) => at(&json, &fields.code).and_then(as_code),
-                (None, Some(env)) => env.code.as_deref().and_then(|p| at(&json, p)).and_then(as_code),
+                (None, Some(env)) => env
+                    .code
+                    .as_deref()
+                    .and_then(|p| at(&json, p))
+                    .and_then(as_code),
                 _ => None,
             };
             let check = expect_code(api, &module, code);
@@ -156,7 +179,11 @@ fn example_test(api: &Api, ex: &ExampleIr) -> Option<TokenStream> {
             assert!(ack.is_object());
         },
     };
-    let d = doc(&format!("{} (`examples.{}`)", ex.title.as_deref().unwrap_or("example"), ex.name));
+    let d = doc(&format!(
+        "{} (`examples.{}`)",
+        ex.title.as_deref().unwrap_or("example"),
+        ex.name
+    ));
     Some(quote! {
         #d
         #[test]
@@ -169,12 +196,19 @@ fn example_test(api: &Api, ex: &ExampleIr) -> Option<TokenStream> {
 
 /// The fixture test file for one vendor; `None` when the spec has no decodable example.
 pub fn emit_example_tests(api: &Api) -> Result<Option<String>, String> {
-    let tests: Vec<TokenStream> = api.examples.iter().filter_map(|ex| example_test(api, ex)).collect();
+    let tests: Vec<TokenStream> = api
+        .examples
+        .iter()
+        .filter_map(|ex| example_test(api, ex))
+        .collect();
     if tests.is_empty() {
         return Ok(None);
     }
     let module = ident(&api.module);
-    let inner = format!(" Every JSON example of `{}` decodes into the generated `{}` types.", api.spec_path, api.module);
+    let inner = format!(
+        " Every JSON example of `{}` decodes into the generated `{}` types.",
+        api.spec_path, api.module
+    );
     let tokens = quote! {
         #![doc = #inner]
 
@@ -182,5 +216,7 @@ pub fn emit_example_tests(api: &Api) -> Result<Option<String>, String> {
 
         #(#tests)*
     };
-    Ok(Some(super::header(&api.spec_path, &api.source_document) + &super::format_file(tokens)?))
+    Ok(Some(
+        super::header(&api.spec_path, &api.source_document) + &super::format_file(tokens)?,
+    ))
 }

@@ -17,7 +17,9 @@ pub fn rust_type(ty: &TypeExpr) -> TokenStream {
         TypeExpr::Decimal => quote!(rust_decimal::Decimal),
         TypeExpr::Date => quote!(jiff::civil::Date),
         TypeExpr::DateTime => quote!(jiff::civil::DateTime),
-        TypeExpr::Timestamp | TypeExpr::UnixSeconds | TypeExpr::UnixMillis => quote!(jiff::Timestamp),
+        TypeExpr::Timestamp | TypeExpr::UnixSeconds | TypeExpr::UnixMillis => {
+            quote!(jiff::Timestamp)
+        }
         TypeExpr::Json => quote!(serde_json::Value),
         TypeExpr::List(inner) => {
             let inner = rust_type(inner);
@@ -37,7 +39,11 @@ pub fn rust_type(ty: &TypeExpr) -> TokenStream {
 /// The field's full Rust type, `Option`-wrapped when it may be null or absent.
 pub fn field_type(ty: &TypeExpr, optional: bool) -> TokenStream {
     let inner = rust_type(ty);
-    if optional { quote!(Option<#inner>) } else { inner }
+    if optional {
+        quote!(Option<#inner>)
+    } else {
+        inner
+    }
 }
 
 /// The `with = "..."` adapter a scalar needs on the wire, if any.
@@ -46,13 +52,23 @@ pub fn wire_adapter(ty: &TypeExpr, lenient: bool, wire: WireFormat) -> Option<&'
         TypeExpr::UnixSeconds => Some("crate::wire::unix_seconds"),
         TypeExpr::UnixMillis => Some("crate::wire::unix_millis"),
         TypeExpr::Decimal if wire == WireFormat::Number => Some("crate::wire::decimal_number"),
-        TypeExpr::Integer | TypeExpr::Decimal | TypeExpr::Boolean if lenient => Some("crate::wire::lenient"),
+        TypeExpr::Integer | TypeExpr::Decimal | TypeExpr::Boolean if lenient => {
+            Some("crate::wire::lenient")
+        }
         _ => None,
     }
 }
 
 /// serde attributes for one field: rename, optionality, adapter.
-pub fn serde_attrs(wire_name: &str, rust_name: &str, ty: &TypeExpr, optional: bool, may_be_absent: bool, lenient: bool, wire: WireFormat) -> TokenStream {
+pub fn serde_attrs(
+    wire_name: &str,
+    rust_name: &str,
+    ty: &TypeExpr,
+    optional: bool,
+    may_be_absent: bool,
+    lenient: bool,
+    wire: WireFormat,
+) -> TokenStream {
     let mut parts = Vec::new();
     if wire_name != rust_name {
         parts.push(quote!(rename = #wire_name));
@@ -70,7 +86,11 @@ pub fn serde_attrs(wire_name: &str, rust_name: &str, ty: &TypeExpr, optional: bo
         }
         parts.push(quote!(skip_serializing_if = "Option::is_none"));
     }
-    if parts.is_empty() { TokenStream::new() } else { quote!(#[serde(#(#parts),*)]) }
+    if parts.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(#[serde(#(#parts),*)])
+    }
 }
 
 fn field_doc(f: &FieldIr) -> TokenStream {
@@ -89,7 +109,15 @@ pub fn field(f: &FieldIr) -> TokenStream {
     let doc = field_doc(f);
     let name = ident(&f.rust);
     let ty = field_type(&f.ty, f.optional);
-    let serde = serde_attrs(&f.wire, &f.rust, &f.ty, f.optional, f.may_be_absent, f.lenient, f.wire_format);
+    let serde = serde_attrs(
+        &f.wire,
+        &f.rust,
+        &f.ty,
+        f.optional,
+        f.may_be_absent,
+        f.lenient,
+        f.wire_format,
+    );
     quote! {
         #doc
         #serde
@@ -101,7 +129,9 @@ pub fn emit_type(t: &TypeIr) -> TokenStream {
     let name = ident(&t.name);
     let type_doc = doc_opt(t.doc.as_deref());
     let dup = if t.allow_duplicate_keys {
-        doc("\nThe vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.")
+        doc(
+            "\nThe vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.",
+        )
     } else {
         TokenStream::new()
     };

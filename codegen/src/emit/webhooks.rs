@@ -9,11 +9,20 @@ use super::types::{field, rust_type};
 use crate::ir::{Api, FieldIr};
 
 pub fn emit_webhooks(api: &Api) -> TokenStream {
-    let Some(w) = &api.webhooks else { return TokenStream::new() };
+    let Some(w) = &api.webhooks else {
+        return TokenStream::new();
+    };
     let variants = w.events.iter().map(|e| {
         let v = ident(&e.variant);
         let ty = rust_type(&e.payload_type);
-        let d = doc(&format!("`{}`{}", e.kind, e.doc.as_deref().map(|d| format!(": {}", md(d))).unwrap_or_default()));
+        let d = doc(&format!(
+            "`{}`{}",
+            e.kind,
+            e.doc
+                .as_deref()
+                .map(|d| format!(": {}", md(d)))
+                .unwrap_or_default()
+        ));
         quote!(#d #v(#ty),)
     });
     let arms = w.events.iter().map(|e| {
@@ -48,9 +57,16 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
     let sig_doc = doc(&format!(
         "Verifies a delivery's signature, then parses it.\n\nThe signature is `md5_hex` of `{}`, where `{{payload}}` is the raw bytes of the delivery's `{payload}` field exactly as received (a re-serialization would change key order and number formatting) and `{{secret}}` is the `{secret_name}` credential. The comparison runs in constant time.{}\n\nFramework-neutral: pass the raw request body and the signature however your framework exposes them.",
         md(signed_text),
-        w.signature.doc.as_deref().map(|d| format!("\n\n{}", md(d))).unwrap_or_default(),
+        w.signature
+            .doc
+            .as_deref()
+            .map(|d| format!("\n\n{}", md(d)))
+            .unwrap_or_default(),
     ));
-    let w_doc = doc(&w.doc.clone().unwrap_or_else(|| "A webhook delivery.".to_owned()));
+    let w_doc = doc(&w
+        .doc
+        .clone()
+        .unwrap_or_else(|| "A webhook delivery.".to_owned()));
     quote! {
         /// The event a webhook delivery carries, by its `type`.
         #[derive(Debug, Clone, PartialEq)]

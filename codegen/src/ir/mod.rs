@@ -120,16 +120,31 @@ pub enum ValueIr {
     Now(TimeUnit),
     RandomDigits(u8),
     Md5Hex(Box<ValueIr>),
-    HmacSha256Hex { key: Box<ValueIr>, data: Box<ValueIr> },
-    SortedPairs { separator: String, pairs: Vec<(String, ValueIr)> },
+    HmacSha256Hex {
+        key: Box<ValueIr>,
+        data: Box<ValueIr>,
+    },
+    SortedPairs {
+        separator: String,
+        pairs: Vec<(String, ValueIr)>,
+    },
     Arithmetic(Expr),
 }
 
 #[derive(Debug, Clone)]
 pub enum StepIr {
-    Header { name: String, value: ValueIr },
-    Query { name: String, value: ValueIr },
-    Basic { username: ValueIr, password: ValueIr },
+    Header {
+        name: String,
+        value: ValueIr,
+    },
+    Query {
+        name: String,
+        value: ValueIr,
+    },
+    Basic {
+        username: ValueIr,
+        password: ValueIr,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -252,7 +267,11 @@ pub fn lower(loaded: &LoadedSpec, spec_path: &str) -> Api {
         token: spec.auth.token.as_ref().map(lower_token),
         envelope: spec.envelope.clone(),
         types,
-        endpoints: spec.endpoints.iter().map(|(name, ep)| lower_endpoint(spec, name, ep)).collect(),
+        endpoints: spec
+            .endpoints
+            .iter()
+            .map(|(name, ep)| lower_endpoint(spec, name, ep))
+            .collect(),
         error_tables: spec
             .error_codes
             .iter()
@@ -360,7 +379,10 @@ fn lower_endpoint(spec: &Spec, name: &str, ep: &Endpoint) -> EndpointIr {
         };
         Some(PaginationIr {
             page_param: params.iter().find(|q| q.wire == p.page_param)?.rust.clone(),
-            items_field: items.rust_name.clone().unwrap_or_else(|| field_name(&p.items)),
+            items_field: items
+                .rust_name
+                .clone()
+                .unwrap_or_else(|| field_name(&p.items)),
             item_type,
             total_pages_path: rust_field_path(spec, response_def, &p.total_pages),
         })
@@ -385,9 +407,14 @@ fn lower_endpoint(spec: &Spec, name: &str, ep: &Endpoint) -> EndpointIr {
 fn rust_field_path<'s>(spec: &'s Spec, mut def: &'s TypeDef, dotted: &str) -> Vec<String> {
     let mut out = Vec::new();
     for part in dotted.split('.') {
-        let Some(field) = def.fields.get(part) else { break };
+        let Some(field) = def.fields.get(part) else {
+            break;
+        };
         out.push(field.rust_name.clone().unwrap_or_else(|| field_name(part)));
-        if let Some(next) = TypeExpr::parse(&field.ty).ok().and_then(|t| t.named().and_then(|n| spec.types.get(n))) {
+        if let Some(next) = TypeExpr::parse(&field.ty)
+            .ok()
+            .and_then(|t| t.named().and_then(|n| spec.types.get(n)))
+        {
             def = next;
         }
     }
@@ -396,7 +423,9 @@ fn rust_field_path<'s>(spec: &'s Spec, mut def: &'s TypeDef, dotted: &str) -> Ve
 
 fn lower_value(value: &ValueExpr) -> ValueIr {
     match value {
-        ValueExpr::Template(text) => ValueIr::Template(parse_template(text).unwrap_or_else(|_| vec![Piece::Lit(text.clone())])),
+        ValueExpr::Template(text) => ValueIr::Template(
+            parse_template(text).unwrap_or_else(|_| vec![Piece::Lit(text.clone())]),
+        ),
         ValueExpr::Op(op) => match op {
             ValueOp::Now(unit) => ValueIr::Now(*unit),
             ValueOp::RandomDigits(n) => ValueIr::RandomDigits(*n),
@@ -407,17 +436,28 @@ fn lower_value(value: &ValueExpr) -> ValueIr {
             },
             ValueOp::SortedPairs { separator, pairs } => ValueIr::SortedPairs {
                 separator: separator.clone(),
-                pairs: pairs.iter().map(|(k, v)| (k.clone(), lower_value(v))).collect(),
+                pairs: pairs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), lower_value(v)))
+                    .collect(),
             },
-            ValueOp::Arithmetic(text) => ValueIr::Arithmetic(parse_arithmetic(text).unwrap_or(Expr::Int(0))),
+            ValueOp::Arithmetic(text) => {
+                ValueIr::Arithmetic(parse_arithmetic(text).unwrap_or(Expr::Int(0)))
+            }
         },
     }
 }
 
 fn lower_step(step: &ApplyStep) -> StepIr {
     match step {
-        ApplyStep::Header { name, value, .. } => StepIr::Header { name: name.clone(), value: lower_value(value) },
-        ApplyStep::Query { name, value, .. } => StepIr::Query { name: name.clone(), value: lower_value(value) },
+        ApplyStep::Header { name, value, .. } => StepIr::Header {
+            name: name.clone(),
+            value: lower_value(value),
+        },
+        ApplyStep::Query { name, value, .. } => StepIr::Query {
+            name: name.clone(),
+            value: lower_value(value),
+        },
         ApplyStep::Basic { username, password } => StepIr::Basic {
             username: lower_value(username),
             password: lower_value(password),
@@ -438,7 +478,11 @@ fn lower_token(token: &model::TokenSource) -> TokenIr {
                 method: g.method,
                 path: g.path.clone(),
                 encoding: g.encoding,
-                fields: g.fields.iter().map(|(k, v)| (k.clone(), lower_value(v))).collect(),
+                fields: g
+                    .fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), lower_value(v)))
+                    .collect(),
                 client_auth: g.client_auth.clone(),
                 inputs: g.inputs.clone(),
                 send_auth_steps: g.send_auth_steps,
@@ -448,7 +492,11 @@ fn lower_token(token: &model::TokenSource) -> TokenIr {
         refresh_with: token.refresh_with.clone(),
         authorize: token.authorize.as_ref().map(|a| AuthorizeIr {
             path: a.path.clone(),
-            params: a.params.iter().map(|(k, v)| (k.clone(), lower_value(v))).collect(),
+            params: a
+                .params
+                .iter()
+                .map(|(k, v)| (k.clone(), lower_value(v)))
+                .collect(),
             code_lifetime_seconds: a.code_lifetime_seconds,
         }),
         response: token.response.clone(),

@@ -30,7 +30,12 @@ pub fn load(path: &Path) -> Result<LoadedSpec, Diagnostics> {
         Ok(source) => load_str(path, source),
         Err(err) => {
             let mut d = Diagnostics::default();
-            d.push(path, Default::default(), "", format!("cannot read spec: {err}"));
+            d.push(
+                path,
+                Default::default(),
+                "",
+                format!("cannot read spec: {err}"),
+            );
             Err(d)
         }
     }
@@ -53,7 +58,12 @@ pub fn load_str(path: &Path, source: String) -> Result<LoadedSpec, Diagnostics> 
         return Err(diags.sorted());
     }
     match yaml::from_str::<Spec>(&source) {
-        Ok(spec) => Ok(LoadedSpec { path: path.to_path_buf(), source, node, spec }),
+        Ok(spec) => Ok(LoadedSpec {
+            path: path.to_path_buf(),
+            source,
+            node,
+            spec,
+        }),
         Err(err) => {
             diags.push(path, err.loc, "", err.message);
             Err(diags)

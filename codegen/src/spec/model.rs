@@ -313,7 +313,10 @@ pub enum ValueOp {
     /// Lowercase hex MD5 of the value.
     Md5Hex(Box<ValueExpr>),
     /// Lowercase hex HMAC-SHA256 of `data` keyed by `key`.
-    HmacSha256Hex { key: Box<ValueExpr>, data: Box<ValueExpr> },
+    HmacSha256Hex {
+        key: Box<ValueExpr>,
+        data: Box<ValueExpr>,
+    },
     /// `k=v` pairs, sorted by the whole `k=v` text, joined by `separator`.
     SortedPairs {
         separator: String,

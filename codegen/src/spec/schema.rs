@@ -29,8 +29,15 @@ pub struct Problem {
 
 /// Checks `node` against the spec schema; returns every problem found.
 pub fn check(node: &Node, schema: &Value) -> Vec<Problem> {
-    let defs = schema.get("$defs").and_then(Value::as_object).cloned().unwrap_or_default();
-    let mut walker = Walker { defs: &defs, problems: Vec::new() };
+    let defs = schema
+        .get("$defs")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut walker = Walker {
+        defs: &defs,
+        problems: Vec::new(),
+    };
     walker.walk(node, schema, "");
     walker.problems
 }
@@ -42,7 +49,11 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     fn report(&mut self, loc: Loc, path: &str, message: String) {
-        self.problems.push(Problem { loc, path: path.to_owned(), message });
+        self.problems.push(Problem {
+            loc,
+            path: path.to_owned(),
+            message,
+        });
     }
 
     fn walk(&mut self, node: &Node, schema: &Value, path: &str) {
@@ -55,20 +66,40 @@ impl Walker<'_> {
             }
             None => {}
         }
-        if let Some(branches) = schema.get("oneOf").or_else(|| schema.get("anyOf")).and_then(Value::as_array) {
+        if let Some(branches) = schema
+            .get("oneOf")
+            .or_else(|| schema.get("anyOf"))
+            .and_then(Value::as_array)
+        {
             self.walk_alternatives(node, branches, path);
             return;
         }
         if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
             if !allowed.iter().any(|a| matches_json(node, a)) {
                 let names: Vec<String> = allowed.iter().map(render_json).collect();
-                self.report(node.loc, path, format!("expected one of {}, found {}", names.join(", "), render_node(node)));
+                self.report(
+                    node.loc,
+                    path,
+                    format!(
+                        "expected one of {}, found {}",
+                        names.join(", "),
+                        render_node(node)
+                    ),
+                );
             }
             return;
         }
         if let Some(constant) = schema.get("const") {
             if !matches_json(node, constant) {
-                self.report(node.loc, path, format!("expected {}, found {}", render_json(constant), render_node(node)));
+                self.report(
+                    node.loc,
+                    path,
+                    format!(
+                        "expected {}, found {}",
+                        render_json(constant),
+                        render_node(node)
+                    ),
+                );
             }
             return;
         }
@@ -86,10 +117,18 @@ impl Walker<'_> {
             }
             NodeKind::Int(v) => {
                 let v = *v as f64;
-                if let Some(min) = schema.get("minimum").and_then(Value::as_f64).filter(|m| v < *m) {
+                if let Some(min) = schema
+                    .get("minimum")
+                    .and_then(Value::as_f64)
+                    .filter(|m| v < *m)
+                {
                     self.report(node.loc, path, format!("must be at least {min}"));
                 }
-                if let Some(max) = schema.get("maximum").and_then(Value::as_f64).filter(|m| v > *m) {
+                if let Some(max) = schema
+                    .get("maximum")
+                    .and_then(Value::as_f64)
+                    .filter(|m| v > *m)
+                {
                     self.report(node.loc, path, format!("must be at most {max}"));
                 }
             }
@@ -118,14 +157,31 @@ impl Walker<'_> {
         });
         if !ok {
             let expected: Vec<&str> = types.iter().map(|t| describe_type(t)).collect();
-            self.report(node.loc, path, format!("expected {}, found {}", expected.join(" or "), render_node(node)));
+            self.report(
+                node.loc,
+                path,
+                format!(
+                    "expected {}, found {}",
+                    expected.join(" or "),
+                    render_node(node)
+                ),
+            );
         }
         ok
     }
 
-    fn walk_object(&mut self, node: &Node, entries: &[(crate::spec::yaml::Key, Node)], schema: &Value, path: &str) {
+    fn walk_object(
+        &mut self,
+        node: &Node,
+        entries: &[(crate::spec::yaml::Key, Node)],
+        schema: &Value,
+        path: &str,
+    ) {
         let empty = Map::new();
-        let properties = schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+        let properties = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
         let additional = schema.get("additionalProperties");
         for (key, value) in entries {
             let child = join(path, &key.name);
@@ -139,7 +195,15 @@ impl Walker<'_> {
                         let hint = closest(&key.name, &known)
                             .map(|k| format!(" (did you mean `{k}`?)"))
                             .unwrap_or_default();
-                        self.report(key.loc, &child, format!("unknown key `{}`{hint}; expected one of: {}", key.name, known.join(", ")));
+                        self.report(
+                            key.loc,
+                            &child,
+                            format!(
+                                "unknown key `{}`{hint}; expected one of: {}",
+                                key.name,
+                                known.join(", ")
+                            ),
+                        );
                     }
                     Some(extra @ Value::Object(_)) => self.walk(value, extra, &child),
                     _ => {}
@@ -160,7 +224,10 @@ impl Walker<'_> {
     fn walk_alternatives(&mut self, node: &Node, branches: &[Value], path: &str) {
         let mut attempts: Vec<Vec<Problem>> = Vec::new();
         for branch in branches {
-            let mut sub = Walker { defs: self.defs, problems: Vec::new() };
+            let mut sub = Walker {
+                defs: self.defs,
+                problems: Vec::new(),
+            };
             sub.walk(node, branch, path);
             if sub.problems.is_empty() {
                 return;
@@ -170,25 +237,48 @@ impl Walker<'_> {
         // Enums of serde's default (external) tagging: unit variants are string
         // constants, the others mappings with a single key. Name the variants.
         let resolved: Vec<&Value> = branches.iter().map(|b| resolve(self.defs, b)).collect();
-        let object_tags: Vec<Option<String>> = resolved.iter().map(|b| single_required(b)).collect();
-        let is_variant_enum = resolved.iter().zip(&object_tags).all(|(b, tag)| tag.is_some() || b.get("const").is_some());
+        let object_tags: Vec<Option<String>> =
+            resolved.iter().map(|b| single_required(b)).collect();
+        let is_variant_enum = resolved
+            .iter()
+            .zip(&object_tags)
+            .all(|(b, tag)| tag.is_some() || b.get("const").is_some());
         if is_variant_enum {
             let names: Vec<String> = resolved
                 .iter()
                 .zip(&object_tags)
-                .filter_map(|(b, tag)| tag.clone().or_else(|| b.get("const").and_then(Value::as_str).map(str::to_owned)))
+                .filter_map(|(b, tag)| {
+                    tag.clone()
+                        .or_else(|| b.get("const").and_then(Value::as_str).map(str::to_owned))
+                })
+                .map(|name| format!("`{name}`"))
                 .collect();
             let list = names.join(", ");
             match &node.kind {
                 NodeKind::Map(entries) if entries.len() == 1 => {
                     let key = &entries[0].0;
-                    match object_tags.iter().position(|t| t.as_deref() == Some(key.name.as_str())) {
+                    match object_tags
+                        .iter()
+                        .position(|t| t.as_deref() == Some(key.name.as_str()))
+                    {
                         Some(i) => self.problems.extend(attempts.swap_remove(i)),
-                        None => self.report(key.loc, &join(path, &key.name), format!("unknown variant `{}`; expected one of: {list}", key.name)),
+                        None => self.report(
+                            key.loc,
+                            &join(path, &key.name),
+                            format!("unknown variant `{}`; expected one of: {list}", key.name),
+                        ),
                     }
                 }
-                NodeKind::Str(v) => self.report(node.loc, path, format!("unknown value `{v}`; expected one of: {list}")),
-                _ => self.report(node.loc, path, format!("expected one of: {list}, found {}", render_node(node))),
+                NodeKind::Str(v) => self.report(
+                    node.loc,
+                    path,
+                    format!("unknown value `{v}`; expected one of: {list}"),
+                ),
+                _ => self.report(
+                    node.loc,
+                    path,
+                    format!("expected one of: {list}, found {}", render_node(node)),
+                ),
             }
             return;
         }
@@ -196,23 +286,55 @@ impl Walker<'_> {
             && let Some((tag, values)) = discriminator(&resolved)
         {
             match node.get(&tag) {
-                Some(Node { kind: NodeKind::Str(v), loc }) => match values.iter().position(|x| x == v) {
+                Some(Node {
+                    kind: NodeKind::Str(v),
+                    loc,
+                }) => match values.iter().position(|x| x == v) {
                     Some(i) => self.problems.extend(attempts.swap_remove(i)),
-                    None => self.report(*loc, &join(path, &tag), format!("unknown `{tag}` value `{v}`; expected one of: {}", values.join(", "))),
+                    None => self.report(
+                        *loc,
+                        &join(path, &tag),
+                        format!(
+                            "unknown `{tag}` value `{v}`; expected one of: {}",
+                            values.join(", ")
+                        ),
+                    ),
                 },
-                _ => self.report(node.loc, path, format!("missing required key `{tag}` (one of: {})", values.join(", "))),
+                _ => self.report(
+                    node.loc,
+                    path,
+                    format!(
+                        "missing required key `{tag}` (one of: {})",
+                        values.join(", ")
+                    ),
+                ),
             }
             return;
         }
         // Otherwise prefer a branch whose kind matched (its problems are deeper), then the fewest problems.
-        let best = attempts
-            .into_iter()
-            .min_by_key(|p| (p.iter().any(|x| x.path == path && x.message.starts_with("expected")), p.len()));
+        let best = attempts.into_iter().min_by_key(|p| {
+            (
+                p.iter()
+                    .any(|x| x.path == path && x.message.starts_with("expected")),
+                p.len(),
+            )
+        });
         if let Some(problems) = best {
             let kinds_only = problems.iter().all(|p| p.path == path);
             if kinds_only {
-                let expected: Vec<String> = branches.iter().map(|b| describe_schema(resolve(self.defs, b), self.defs)).collect();
-                self.report(node.loc, path, format!("expected {}, found {}", expected.join(" or "), render_node(node)));
+                let expected: Vec<String> = branches
+                    .iter()
+                    .map(|b| describe_schema(resolve(self.defs, b), self.defs))
+                    .collect();
+                self.report(
+                    node.loc,
+                    path,
+                    format!(
+                        "expected {}, found {}",
+                        expected.join(" or "),
+                        render_node(node)
+                    ),
+                );
             } else {
                 self.problems.extend(problems);
             }
@@ -223,8 +345,13 @@ impl Walker<'_> {
 fn resolve<'s>(defs: &'s Map<String, Value>, mut schema: &'s Value) -> &'s Value {
     // Bounded: a cyclic `$ref` chain without structure would be a schemars bug.
     for _ in 0..16 {
-        let Some(target) = schema.get("$ref").and_then(Value::as_str) else { break };
-        match target.strip_prefix("#/$defs/").and_then(|name| defs.get(name)) {
+        let Some(target) = schema.get("$ref").and_then(Value::as_str) else {
+            break;
+        };
+        match target
+            .strip_prefix("#/$defs/")
+            .and_then(|name| defs.get(name))
+        {
             Some(def) => schema = def,
             None => break,
         }
@@ -263,7 +390,11 @@ fn discriminator(branches: &[&Value]) -> Option<(String, Vec<String>)> {
 }
 
 fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 fn matches_json(node: &Node, value: &Value) -> bool {
@@ -293,12 +424,23 @@ fn describe_schema(schema: &Value, defs: &Map<String, Value>) -> String {
     if let Some(constant) = schema.get("const") {
         return render_json(constant);
     }
-    if let Some(branches) = schema.get("oneOf").or_else(|| schema.get("anyOf")).and_then(Value::as_array) {
-        let names: Vec<String> = branches.iter().map(|b| describe_schema(resolve(defs, b), defs)).collect();
+    if let Some(branches) = schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))
+        .and_then(Value::as_array)
+    {
+        let names: Vec<String> = branches
+            .iter()
+            .map(|b| describe_schema(resolve(defs, b), defs))
+            .collect();
         return names.join(" or ");
     }
     if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
-        return allowed.iter().map(render_json).collect::<Vec<_>>().join(" or ");
+        return allowed
+            .iter()
+            .map(render_json)
+            .collect::<Vec<_>>()
+            .join(" or ");
     }
     if let Some(name) = single_required(schema) {
         return format!("a mapping with key `{name}`");
@@ -336,7 +478,9 @@ pub fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
         .map(|(_, k)| k);
     near.or_else(|| {
         let prefix: String = name.chars().take(2).collect();
-        let mut same = known.iter().filter(|k| prefix.chars().count() == 2 && k.starts_with(&prefix));
+        let mut same = known
+            .iter()
+            .filter(|k| prefix.chars().count() == 2 && k.starts_with(&prefix));
         match (same.next(), same.next()) {
             (Some(only), None) => Some(*only),
             _ => None,
@@ -350,7 +494,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }

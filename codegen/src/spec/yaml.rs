@@ -95,16 +95,23 @@ fn plain_message(text: &str) -> String {
     if let Some(at) = message.find(" at line ") {
         message.truncate(at);
     }
-    for advice in ["DuplicateKeyPolicy", "from_str_multiple", "recursion types", "Options"] {
-        if let Some(open) = message.find('(').filter(|&open| message[open..].contains(advice)) {
-            message.truncate(open);
-        }
-        if let Some(at) = message.find(';').filter(|&at| message[at..].contains(advice)) {
-            message.truncate(at);
+    for advice in [
+        "DuplicateKeyPolicy",
+        "from_str_multiple",
+        "recursion types",
+        "Options",
+    ] {
+        if let Some(at) = message.find(advice) {
+            let cut = message[..at].rfind([',', ';', '(']).unwrap_or(at);
+            message.truncate(cut);
         }
     }
     let message = message.trim_end_matches([' ', ':', ',', ';']).to_owned();
-    if message.is_empty() { "invalid YAML".to_owned() } else { message }
+    if message.is_empty() {
+        "invalid YAML".to_owned()
+    } else {
+        message
+    }
 }
 
 impl Node {
@@ -129,7 +136,10 @@ impl Node {
 
     fn key_loc(&self, key: &str) -> Option<Loc> {
         match &self.kind {
-            NodeKind::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(k, _)| k.loc),
+            NodeKind::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.name == key)
+                .map(|(k, _)| k.loc),
             _ => None,
         }
     }
@@ -257,7 +267,13 @@ impl<'de> Visitor<'de> for NodeVisitor {
                 line: key.referenced.line(),
                 column: key.referenced.column(),
             };
-            entries.push((Key { name: key.value, loc }, value));
+            entries.push((
+                Key {
+                    name: key.value,
+                    loc,
+                },
+                value,
+            ));
         }
         Ok(NodeKind::Map(entries))
     }
@@ -270,7 +286,13 @@ mod tests {
     #[test]
     fn keys_and_values_carry_positions() {
         let node = parse("a:\n  b: [1, x]\n  c: true\n").unwrap();
-        assert_eq!(node.locate("a.b[1]"), Loc { line: 2, column: 10 });
+        assert_eq!(
+            node.locate("a.b[1]"),
+            Loc {
+                line: 2,
+                column: 10
+            }
+        );
         assert_eq!(node.locate("a.@c"), Loc { line: 3, column: 3 });
         assert_eq!(node.locate("a.c"), Loc { line: 3, column: 6 });
         // A missing path falls back to its deepest existing ancestor.

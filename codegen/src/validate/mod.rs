@@ -47,9 +47,16 @@ pub const REQUEST_VARS: &[&str] = &["method", "path"];
 
 /// Runs every semantic check; `Ok` means the spec can be lowered to IR.
 pub fn validate(loaded: &LoadedSpec) -> Result<(), Diagnostics> {
-    let mut cx = Checker { loaded, diags: Diagnostics::default() };
+    let mut cx = Checker {
+        loaded,
+        diags: Diagnostics::default(),
+    };
     cx.check();
-    if cx.diags.is_empty() { Ok(()) } else { Err(cx.diags.sorted()) }
+    if cx.diags.is_empty() {
+        Ok(())
+    } else {
+        Err(cx.diags.sorted())
+    }
 }
 
 struct Checker<'a> {
@@ -66,7 +73,13 @@ impl Checker<'_> {
     fn check(&mut self) {
         let spec = &self.loaded.spec;
         if !is_snake_case_ident(&spec.module) || is_keyword(&spec.module) {
-            self.err("module", format!("`{}` is not a usable module name: use snake_case, not a Rust keyword", spec.module));
+            self.err(
+                "module",
+                format!(
+                    "`{}` is not a usable module name: use snake_case, not a Rust keyword",
+                    spec.module
+                ),
+            );
         }
         self.check_environments();
         self.check_types();
@@ -82,9 +95,14 @@ impl Checker<'_> {
     }
 
     fn check_envelope(&mut self) {
-        let Some(env) = &self.loaded.spec.envelope else { return };
+        let Some(env) = &self.loaded.spec.envelope else {
+            return;
+        };
         if matches!(env.success, SuccessRule::CodeIn(_)) && env.code.is_none() {
-            self.err("envelope.success", "`code_in` needs `envelope.code`, the path of the code to compare");
+            self.err(
+                "envelope.success",
+                "`code_in` needs `envelope.code`, the path of the code to compare",
+            );
         }
     }
 
@@ -103,7 +121,10 @@ impl Checker<'_> {
         walk(&self.loaded.spec.catalogue, "catalogue", &mut refs);
         for (path, ep) in refs {
             if !self.loaded.spec.endpoints.contains_key(ep) {
-                self.err(&path, format!("endpoint `{ep}` is not defined in `endpoints`"));
+                self.err(
+                    &path,
+                    format!("endpoint `{ep}` is not defined in `endpoints`"),
+                );
             }
         }
     }
@@ -141,7 +162,10 @@ impl Checker<'_> {
     fn check_environments(&mut self) {
         let spec = &self.loaded.spec;
         if spec.environments.is_empty() {
-            self.err("environments", "at least one environment (base URL) is required");
+            self.err(
+                "environments",
+                "at least one environment (base URL) is required",
+            );
         }
         for (i, env) in spec.environments.iter().enumerate() {
             let path = format!("environments[{i}].base_url");
@@ -150,10 +174,19 @@ impl Checker<'_> {
                     self.err(&path, "plain http:// base URL: set `transport.allow_plain_http: true` and say why in `transport.plain_http_reason`");
                 }
             } else if !env.base_url.starts_with("https://") {
-                self.err(&path, format!("base URL {:?} must start with https:// (or http://)", env.base_url));
+                self.err(
+                    &path,
+                    format!(
+                        "base URL {:?} must start with https:// (or http://)",
+                        env.base_url
+                    ),
+                );
             }
             if env.base_url.ends_with('/') {
-                self.err(&path, "base URL must not end with `/` (paths start with one)");
+                self.err(
+                    &path,
+                    "base URL must not end with `/` (paths start with one)",
+                );
             }
         }
         if spec.transport.allow_plain_http && spec.transport.plain_http_reason.is_none() {
@@ -165,10 +198,19 @@ impl Checker<'_> {
     fn check_type_expr(&mut self, path: &str, text: &str) -> Option<TypeExpr> {
         match TypeExpr::parse(text) {
             Ok(ty) => {
-                if let Some(name) = ty.named().filter(|n| !self.loaded.spec.types.contains_key(*n)) {
-                    let known: Vec<&str> = self.loaded.spec.types.keys().map(String::as_str).collect();
-                    let hint = crate::spec::schema::closest(name, &known).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
-                    self.err(path, format!("type `{name}` is not defined in `types`{hint}"));
+                if let Some(name) = ty
+                    .named()
+                    .filter(|n| !self.loaded.spec.types.contains_key(*n))
+                {
+                    let known: Vec<&str> =
+                        self.loaded.spec.types.keys().map(String::as_str).collect();
+                    let hint = crate::spec::schema::closest(name, &known)
+                        .map(|k| format!(" (did you mean `{k}`?)"))
+                        .unwrap_or_default();
+                    self.err(
+                        path,
+                        format!("type `{name}` is not defined in `types`{hint}"),
+                    );
                 }
                 Some(ty)
             }
@@ -179,7 +221,13 @@ impl Checker<'_> {
         }
     }
 
-    fn check_field(&mut self, path: &str, wire: &str, field: &Field, rust_names: &mut HashMap<String, String>) {
+    fn check_field(
+        &mut self,
+        path: &str,
+        wire: &str,
+        field: &Field,
+        rust_names: &mut HashMap<String, String>,
+    ) {
         let ty = self.check_type_expr(&format!("{path}.type"), &field.ty);
         let rust = field.rust_name.clone().unwrap_or_else(|| field_name(wire));
         let key_path = match path.rsplit_once('.') {
@@ -187,7 +235,10 @@ impl Checker<'_> {
             None => path.to_owned(),
         };
         if is_keyword(&rust) {
-            self.err(&key_path, format!("`{wire}` becomes the Rust keyword `{rust}`; set `rust_name`"));
+            self.err(
+                &key_path,
+                format!("`{wire}` becomes the Rust keyword `{rust}`; set `rust_name`"),
+            );
         } else if !is_snake_case_ident(&rust) {
             self.err(path, format!("`{wire}` gives the Rust name `{rust}`, which is not a snake_case identifier; set `rust_name`"));
         }
@@ -196,10 +247,16 @@ impl Checker<'_> {
         }
         if let Some(ty) = ty {
             if field.lenient && !ty.is_scalar_number_or_bool() {
-                self.err(&format!("{path}.lenient"), format!("`lenient` applies to integer, decimal and boolean, not {ty}"));
+                self.err(
+                    &format!("{path}.lenient"),
+                    format!("`lenient` applies to integer, decimal and boolean, not {ty}"),
+                );
             }
             if field.wire.is_some() && ty != TypeExpr::Decimal {
-                self.err(&format!("{path}.wire"), format!("`wire` applies to decimal, not {ty}"));
+                self.err(
+                    &format!("{path}.wire"),
+                    format!("`wire` applies to decimal, not {ty}"),
+                );
             }
         }
     }
@@ -210,17 +267,37 @@ impl Checker<'_> {
         for (name, def) in &spec.types {
             let path = format!("types.{name}");
             if !is_upper_camel_ident(name) {
-                self.err(&format!("types.@{name}"), format!("type name `{name}` must be UpperCamelCase"));
+                self.err(
+                    &format!("types.@{name}"),
+                    format!("type name `{name}` must be UpperCamelCase"),
+                );
             }
-            if RESERVED_TYPE_NAMES.contains(&name.as_str()) || name.ends_with("Request") && spec.endpoints.keys().any(|e| format!("{}Request", variant_name(e)) == *name) {
-                self.err(&format!("types.@{name}"), format!("type name `{name}` collides with a name the generator emits"));
+            if RESERVED_TYPE_NAMES.contains(&name.as_str())
+                || name.ends_with("Request")
+                    && spec
+                        .endpoints
+                        .keys()
+                        .any(|e| format!("{}Request", variant_name(e)) == *name)
+            {
+                self.err(
+                    &format!("types.@{name}"),
+                    format!("type name `{name}` collides with a name the generator emits"),
+                );
             }
             if let Some(other) = seen.insert(name.to_lowercase(), name.clone()) {
-                self.err(&format!("types.@{name}"), format!("types `{name}` and `{other}` differ only in case"));
+                self.err(
+                    &format!("types.@{name}"),
+                    format!("types `{name}` and `{other}` differ only in case"),
+                );
             }
             let mut rust_names = HashMap::new();
             for (wire, field) in &def.fields {
-                self.check_field(&format!("{path}.fields.{wire}"), wire, field, &mut rust_names);
+                self.check_field(
+                    &format!("{path}.fields.{wire}"),
+                    wire,
+                    field,
+                    &mut rust_names,
+                );
             }
         }
     }
@@ -235,11 +312,19 @@ impl Checker<'_> {
             }
             for generated in [name.clone(), format!("{name}_pages")] {
                 if let Some(other) = methods.insert(generated.clone(), name.clone()) {
-                    self.err(&format!("endpoints.@{name}"), format!("method `{generated}` is generated for both `{name}` and `{other}`"));
+                    self.err(
+                        &format!("endpoints.@{name}"),
+                        format!(
+                            "method `{generated}` is generated for both `{name}` and `{other}`"
+                        ),
+                    );
                 }
             }
             if ep.methods.is_empty() {
-                self.err(&format!("{path}.methods"), "at least one HTTP method is required");
+                self.err(
+                    &format!("{path}.methods"),
+                    "at least one HTTP method is required",
+                );
             }
             if !ep.path.starts_with('/') {
                 self.err(&format!("{path}.path"), "path must start with `/`");
@@ -254,21 +339,42 @@ impl Checker<'_> {
                     self.err(&ppath, format!("`{wire}` gives the Rust name `{rust}`, which is a keyword or not snake_case; set `rust_name`"));
                 }
                 if let Some(other) = rust_names.insert(rust.clone(), wire.clone()) {
-                    self.err(&ppath, format!("`{wire}` and `{other}` both become the Rust parameter `{rust}`"));
+                    self.err(
+                        &ppath,
+                        format!("`{wire}` and `{other}` both become the Rust parameter `{rust}`"),
+                    );
                 }
                 if let (Some(min), Some(max)) = (param.minimum, param.maximum)
                     && min > max
                 {
-                    self.err(&format!("{ppath}.minimum"), format!("minimum {min} is above maximum {max}"));
+                    self.err(
+                        &format!("{ppath}.minimum"),
+                        format!("minimum {min} is above maximum {max}"),
+                    );
                 }
-                if (param.minimum.is_some() || param.maximum.is_some()) && ty.as_ref().is_some_and(|t| *t != TypeExpr::Integer) {
+                if (param.minimum.is_some() || param.maximum.is_some())
+                    && ty.as_ref().is_some_and(|t| *t != TypeExpr::Integer)
+                {
                     self.err(&ppath, "`minimum`/`maximum` apply to integer parameters");
                 }
                 if param.location == ParamLocation::Body {
                     has_body = true;
                 }
-                if param.location != ParamLocation::Body && ty.as_ref().is_some_and(|t| matches!(t, TypeExpr::Named(_) | TypeExpr::List(_) | TypeExpr::Map(_) | TypeExpr::Json)) {
-                    self.err(&format!("{ppath}.type"), "query and header parameters must be scalar");
+                if param.location != ParamLocation::Body
+                    && ty.as_ref().is_some_and(|t| {
+                        matches!(
+                            t,
+                            TypeExpr::Named(_)
+                                | TypeExpr::List(_)
+                                | TypeExpr::Map(_)
+                                | TypeExpr::Json
+                        )
+                    })
+                {
+                    self.err(
+                        &format!("{ppath}.type"),
+                        "query and header parameters must be scalar",
+                    );
                 }
             }
             if has_body && ep.body.is_none() {
@@ -287,18 +393,40 @@ impl Checker<'_> {
         let spec = &self.loaded.spec;
         match ep.params.get(&p.page_param) {
             Some(param) if param.ty == "integer" && !param.required => {}
-            _ => self.err(&format!("{path}.pagination.page_param"), format!("`{}` must be an optional integer parameter of this endpoint", p.page_param)),
+            _ => self.err(
+                &format!("{path}.pagination.page_param"),
+                format!(
+                    "`{}` must be an optional integer parameter of this endpoint",
+                    p.page_param
+                ),
+            ),
         }
         let Some(response) = ep.response.as_deref().and_then(|r| spec.types.get(r)) else {
-            self.err(&format!("{path}.pagination"), "pagination needs a `response` naming an object type");
+            self.err(
+                &format!("{path}.pagination"),
+                "pagination needs a `response` naming an object type",
+            );
             return;
         };
-        match response.fields.get(&p.items).map(|f| TypeExpr::parse(&f.ty)) {
+        match response
+            .fields
+            .get(&p.items)
+            .map(|f| TypeExpr::parse(&f.ty))
+        {
             Some(Ok(TypeExpr::List(_))) => {}
-            _ => self.err(&format!("{path}.pagination.items"), format!("`{}` must be a list field of the response type", p.items)),
+            _ => self.err(
+                &format!("{path}.pagination.items"),
+                format!("`{}` must be a list field of the response type", p.items),
+            ),
         }
         if self.resolve_field_path(response, &p.total_pages) != Some(TypeExpr::Integer) {
-            self.err(&format!("{path}.pagination.total_pages"), format!("`{}` must lead to an integer field of the response type", p.total_pages));
+            self.err(
+                &format!("{path}.pagination.total_pages"),
+                format!(
+                    "`{}` must lead to an integer field of the response type",
+                    p.total_pages
+                ),
+            );
         }
     }
 
@@ -334,18 +462,30 @@ impl Checker<'_> {
                 token_vars.insert("refresh_token".into());
             }
             token_vars.extend(token.response.extra.keys().cloned());
-            for (which, grant) in [("automatic", &token.automatic), ("refresh_with", &token.refresh_with)] {
+            for (which, grant) in [
+                ("automatic", &token.automatic),
+                ("refresh_with", &token.refresh_with),
+            ] {
                 if let Some(g) = grant.as_ref().filter(|g| !token.grants.contains_key(*g)) {
-                    self.err(&format!("auth.token.{which}"), format!("grant `{g}` is not defined in `auth.token.grants`"));
+                    self.err(
+                        &format!("auth.token.{which}"),
+                        format!("grant `{g}` is not defined in `auth.token.grants`"),
+                    );
                 }
             }
-            if token.automatic.is_none() && token.authorize.is_none() && token.grants.values().all(|g| g.inputs.is_empty()) {
+            if token.automatic.is_none()
+                && token.authorize.is_none()
+                && token.grants.values().all(|g| g.inputs.is_empty())
+            {
                 self.err("auth.token", "no way to obtain a token: set `automatic`, `authorize`, or a grant with `inputs`");
             }
             for (name, grant) in &token.grants {
                 let path = format!("auth.token.grants.{name}");
                 if !is_snake_case_ident(name) || is_keyword(name) {
-                    self.err(&format!("auth.token.grants.@{name}"), format!("grant name `{name}` must be a snake_case identifier"));
+                    self.err(
+                        &format!("auth.token.grants.@{name}"),
+                        format!("grant name `{name}` must be a snake_case identifier"),
+                    );
                 }
                 for (i, input) in grant.inputs.iter().enumerate() {
                     if !is_snake_case_ident(input) || is_keyword(input) {
@@ -357,23 +497,41 @@ impl Checker<'_> {
                 for (field, value) in &grant.fields {
                     self.check_value(&format!("{path}.fields.{field}"), value, &scope);
                 }
-                let has_client_credentials = credentials.contains("client_id") && credentials.contains("client_secret");
+                let has_client_credentials =
+                    credentials.contains("client_id") && credentials.contains("client_secret");
                 if !grant.client_auth.is_empty() && !has_client_credentials {
-                    self.err(&format!("{path}.client_auth"), "`client_auth` needs credentials named `client_id` and `client_secret`");
+                    self.err(
+                        &format!("{path}.client_auth"),
+                        "`client_auth` needs credentials named `client_id` and `client_secret`",
+                    );
                 }
                 if let Some(p) = grant.path.as_ref().filter(|p| !p.starts_with('/')) {
-                    self.err(&format!("{path}.path"), format!("path {p:?} must start with `/`"));
+                    self.err(
+                        &format!("{path}.path"),
+                        format!("path {p:?} must start with `/`"),
+                    );
                 }
             }
             if let Some(authorize) = &token.authorize {
                 let mut scope = credentials.clone();
                 scope.extend(["redirect_uri".to_owned(), "state".to_owned()]);
                 for (param, value) in &authorize.params {
-                    self.check_value(&format!("auth.token.authorize.params.{param}"), value, &scope);
+                    self.check_value(
+                        &format!("auth.token.authorize.params.{param}"),
+                        value,
+                        &scope,
+                    );
                 }
             }
-            if let Some(f) = token.policy.refresh_in_last_fraction.filter(|f| !(0.0..1.0).contains(f)) {
-                self.err("auth.token.policy.refresh_in_last_fraction", format!("{f} must be between 0 and 1"));
+            if let Some(f) = token
+                .policy
+                .refresh_in_last_fraction
+                .filter(|f| !(0.0..1.0).contains(f))
+            {
+                self.err(
+                    "auth.token.policy.refresh_in_last_fraction",
+                    format!("{f} must be between 0 and 1"),
+                );
             }
         }
         let mut scope: BTreeSet<String> = credentials;
@@ -408,10 +566,15 @@ impl Checker<'_> {
                 ValueOp::Now(_) => {}
                 ValueOp::RandomDigits(n) => {
                     if *n == 0 || *n > 18 {
-                        self.err(&format!("{path}.random_digits"), "random_digits must be between 1 and 18");
+                        self.err(
+                            &format!("{path}.random_digits"),
+                            "random_digits must be between 1 and 18",
+                        );
                     }
                 }
-                ValueOp::Md5Hex(inner) => self.check_value(&format!("{path}.md5_hex"), inner, scope),
+                ValueOp::Md5Hex(inner) => {
+                    self.check_value(&format!("{path}.md5_hex"), inner, scope)
+                }
                 ValueOp::HmacSha256Hex { key, data } => {
                     self.check_value(&format!("{path}.hmac_sha256_hex.key"), key, scope);
                     self.check_value(&format!("{path}.hmac_sha256_hex.data"), data, scope);
@@ -429,8 +592,18 @@ impl Checker<'_> {
         }
         for var in used {
             if !scope.contains(&var) {
-                let known: Vec<&str> = scope.iter().map(String::as_str).filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).collect();
-                self.err(path, format!("`{var}` is not defined here; available: {}", known.join(", ")));
+                let known: Vec<&str> = scope
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                    .collect();
+                self.err(
+                    path,
+                    format!(
+                        "`{var}` is not defined here; available: {}",
+                        known.join(", ")
+                    ),
+                );
             }
         }
     }
@@ -447,7 +620,10 @@ impl Checker<'_> {
                     Code::Str(s) => format!("{s:?}"),
                 };
                 if let Some(other) = codes.insert(code_text.clone(), path.clone()) {
-                    self.err(&format!("{path}.code"), format!("code {code_text} is already defined at {other}"));
+                    self.err(
+                        &format!("{path}.code"),
+                        format!("code {code_text} is already defined at {other}"),
+                    );
                 }
                 let name = error_variant_name(entry);
                 match name {
@@ -468,7 +644,12 @@ impl Checker<'_> {
         let Some(hooks) = &spec.webhooks else { return };
         let mut rust_names = HashMap::new();
         for (wire, field) in &hooks.fields {
-            self.check_field(&format!("webhooks.fields.{wire}"), wire, field, &mut rust_names);
+            self.check_field(
+                &format!("webhooks.fields.{wire}"),
+                wire,
+                field,
+                &mut rust_names,
+            );
         }
         let mut variants: HashMap<String, String> = HashMap::new();
         for (kind, event) in &hooks.events {
@@ -476,10 +657,16 @@ impl Checker<'_> {
             self.check_type_expr(&format!("{path}.type"), &event.ty);
             let name = event.name.clone().unwrap_or_else(|| variant_name(kind));
             if !is_upper_camel_ident(&name) || name == "Unknown" {
-                self.err(&path, format!("variant name `{name}` is not usable; set `name`"));
+                self.err(
+                    &path,
+                    format!("variant name `{name}` is not usable; set `name`"),
+                );
             }
             if let Some(other) = variants.insert(name.clone(), kind.clone()) {
-                self.err(&path, format!("events `{kind}` and `{other}` both become variant `{name}`"));
+                self.err(
+                    &path,
+                    format!("events `{kind}` and `{other}` both become variant `{name}`"),
+                );
             }
             let mut names = rust_names.clone();
             for (wire, field) in &event.fields {
@@ -487,43 +674,76 @@ impl Checker<'_> {
             }
         }
         if hooks.signature.algorithm != "md5_hex" {
-            self.err("webhooks.signature.algorithm", format!("unsupported algorithm `{}`; supported: md5_hex", hooks.signature.algorithm));
+            self.err(
+                "webhooks.signature.algorithm",
+                format!(
+                    "unsupported algorithm `{}`; supported: md5_hex",
+                    hooks.signature.algorithm
+                ),
+            );
         }
         if !spec.auth.credentials.contains_key(&hooks.signature.secret) {
-            self.err("webhooks.signature.secret", format!("`{}` is not a credential", hooks.signature.secret));
+            self.err(
+                "webhooks.signature.secret",
+                format!("`{}` is not a credential", hooks.signature.secret),
+            );
         }
         if !hooks.signature.signed_text.contains("{payload}") {
-            self.err("webhooks.signature.signed_text", "the signed text must contain `{payload}`");
+            self.err(
+                "webhooks.signature.signed_text",
+                "the signed text must contain `{payload}`",
+            );
         }
     }
 
     fn check_examples(&mut self) {
         let spec = &self.loaded.spec;
-        let grants: BTreeSet<&str> = spec.auth.token.iter().flat_map(|t| t.grants.keys().map(String::as_str)).collect();
+        let grants: BTreeSet<&str> = spec
+            .auth
+            .token
+            .iter()
+            .flat_map(|t| t.grants.keys().map(String::as_str))
+            .collect();
         for (name, ex) in &spec.examples {
             if !is_snake_case_ident(name) || is_keyword(name) {
                 self.err(&format!("examples.@{name}"), format!("example name `{name}` must be a snake_case identifier that is not a Rust keyword (it names a test)"));
             }
             let path = format!("examples.{name}.parses_as");
-            let Some(target) = &ex.parses_as else { continue };
+            let Some(target) = &ex.parses_as else {
+                continue;
+            };
             let missing = match target {
-                ParsesAs::Response(e) | ParsesAs::Request(e) => (!spec.endpoints.contains_key(e)).then(|| format!("endpoint `{e}`")),
+                ParsesAs::Response(e) | ParsesAs::Request(e) => {
+                    (!spec.endpoints.contains_key(e)).then(|| format!("endpoint `{e}`"))
+                }
                 ParsesAs::Type(t) => (!spec.types.contains_key(t)).then(|| format!("type `{t}`")),
-                ParsesAs::TokenResponse(g) | ParsesAs::TokenError(g) => (!grants.contains(g.as_str())).then(|| format!("grant `{g}`")),
-                ParsesAs::ErrorResponse => spec.envelope.is_none().then(|| "an `envelope`".to_owned()),
-                ParsesAs::Webhook | ParsesAs::WebhookAck => spec.webhooks.is_none().then(|| "`webhooks`".to_owned()),
+                ParsesAs::TokenResponse(g) | ParsesAs::TokenError(g) => {
+                    (!grants.contains(g.as_str())).then(|| format!("grant `{g}`"))
+                }
+                ParsesAs::ErrorResponse => {
+                    spec.envelope.is_none().then(|| "an `envelope`".to_owned())
+                }
+                ParsesAs::Webhook | ParsesAs::WebhookAck => {
+                    spec.webhooks.is_none().then(|| "`webhooks`".to_owned())
+                }
             };
             if let Some(what) = missing {
                 self.err(&path, format!("{what} is not defined"));
             }
             if let ParsesAs::Request(e) = target
-                && spec.endpoints.get(e).is_some_and(|ep| ep.body != Some(BodyEncoding::Json))
+                && spec
+                    .endpoints
+                    .get(e)
+                    .is_some_and(|ep| ep.body != Some(BodyEncoding::Json))
             {
                 self.err(&path, format!("endpoint `{e}` has no JSON body"));
             }
             let text = normalized_example(ex);
             if let Err(err) = serde_json::from_str::<serde_json::Value>(&text) {
-                self.err(&format!("examples.{name}.text"), format!("not valid JSON after `normalize`: {err}"));
+                self.err(
+                    &format!("examples.{name}.text"),
+                    format!("not valid JSON after `normalize`: {err}"),
+                );
             }
         }
     }
@@ -532,7 +752,10 @@ impl Checker<'_> {
         let mut ids = BTreeMap::new();
         for (i, gap) in self.loaded.spec.doc_gaps.iter().enumerate() {
             if let Some(other) = ids.insert(gap.id.clone(), i) {
-                self.err(&format!("doc_gaps[{i}].id"), format!("id `{}` is already used by doc_gaps[{other}]", gap.id));
+                self.err(
+                    &format!("doc_gaps[{i}].id"),
+                    format!("id `{}` is already used by doc_gaps[{other}]", gap.id),
+                );
             }
         }
     }
@@ -578,7 +801,10 @@ fn strip_line_comments(text: &str) -> String {
             if c == '"' && prev != '\\' {
                 in_string = !in_string;
                 result.push(c);
-            } else if c == '/' && chars.peek().map(|(_, n)| *n) == Some('/') && !(in_string && prev == ':') {
+            } else if c == '/'
+                && chars.peek().map(|(_, n)| *n) == Some('/')
+                && !(in_string && prev == ':')
+            {
                 if in_string {
                     // Drop the comment up to the closing quote and keep the rest of the line.
                     let rest = &line[i..];
@@ -614,8 +840,14 @@ mod tests {
             (r#""num": "5 // 良品数量","#, r#""num": "5","#),
             (r#""sku": "2309-1Bei",// sku"#, r#""sku": "2309-1Bei","#),
             (r#""userId": 1, // oms用户id"#, r#""userId": 1,"#),
-            (r#""avatar": "http://avatar.x/1""#, r#""avatar": "http://avatar.x/1""#),
-            (r#""nonGoodChange": null // 次品变动数量"#, r#""nonGoodChange": null"#),
+            (
+                r#""avatar": "http://avatar.x/1""#,
+                r#""avatar": "http://avatar.x/1""#,
+            ),
+            (
+                r#""nonGoodChange": null // 次品变动数量"#,
+                r#""nonGoodChange": null"#,
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(strip_line_comments(input).trim_end(), expected, "{input}");

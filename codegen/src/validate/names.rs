@@ -4,10 +4,11 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Strict and reserved keywords of Rust 2024 that cannot be field or method names.
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn", "for",
-    "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self",
-    "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become",
-    "box", "do", "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
 pub fn is_keyword(name: &str) -> bool {
@@ -27,7 +28,8 @@ pub fn variant_name(text: &str) -> String {
 pub fn is_snake_case_ident(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 pub fn is_upper_camel_ident(s: &str) -> bool {
@@ -41,10 +43,20 @@ mod tests {
 
     #[test]
     fn derives_names() {
-        for (wire, rust) in [("userId", "user_id"), ("page_size", "page_size"), ("erpNo", "erp_no"), ("t_", "t")] {
+        for (wire, rust) in [
+            ("userId", "user_id"),
+            ("page_size", "page_size"),
+            ("erpNo", "erp_no"),
+            ("t_", "t"),
+        ] {
             assert_eq!(field_name(wire), rust);
         }
-        for (text, rust) in [("SIGN_ERROR", "SignError"), ("invalid_request", "InvalidRequest"), ("orderIntercept", "OrderIntercept"), ("OT_ORDER_query_max", "OtOrderQueryMax")] {
+        for (text, rust) in [
+            ("SIGN_ERROR", "SignError"),
+            ("invalid_request", "InvalidRequest"),
+            ("orderIntercept", "OrderIntercept"),
+            ("OT_ORDER_query_max", "OtOrderQueryMax"),
+        ] {
             assert_eq!(variant_name(text), rust);
         }
         assert!(is_keyword("type") && !is_keyword("kind"));

@@ -41,7 +41,10 @@ impl TypeExpr {
     /// Parses `list<map<Item>>`-style expressions. Named types are not resolved here.
     pub fn parse(text: &str) -> Result<TypeExpr, String> {
         let t = text.trim();
-        for (prefix, wrap) in [("list<", TypeExpr::List as fn(Box<TypeExpr>) -> TypeExpr), ("map<", TypeExpr::Map)] {
+        for (prefix, wrap) in [
+            ("list<", TypeExpr::List as fn(Box<TypeExpr>) -> TypeExpr),
+            ("map<", TypeExpr::Map),
+        ] {
             if let Some(inner) = t.strip_prefix(prefix) {
                 let inner = inner
                     .strip_suffix('>')
@@ -84,7 +87,10 @@ impl TypeExpr {
 
     /// Numbers and booleans: the only kinds `lenient` applies to.
     pub fn is_scalar_number_or_bool(&self) -> bool {
-        matches!(self, TypeExpr::Integer | TypeExpr::Decimal | TypeExpr::Boolean)
+        matches!(
+            self,
+            TypeExpr::Integer | TypeExpr::Decimal | TypeExpr::Boolean
+        )
     }
 }
 
@@ -129,14 +135,27 @@ mod tests {
     fn parses_type_expressions() {
         let cases = [
             ("string", Ok(TypeExpr::String)),
-            ("list<InventoryItem>", Ok(TypeExpr::List(Box::new(TypeExpr::Named("InventoryItem".into()))))),
-            ("map<list<decimal>>", Ok(TypeExpr::Map(Box::new(TypeExpr::List(Box::new(TypeExpr::Decimal)))))),
+            (
+                "list<InventoryItem>",
+                Ok(TypeExpr::List(Box::new(TypeExpr::Named(
+                    "InventoryItem".into(),
+                )))),
+            ),
+            (
+                "map<list<decimal>>",
+                Ok(TypeExpr::Map(Box::new(TypeExpr::List(Box::new(
+                    TypeExpr::Decimal,
+                ))))),
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(TypeExpr::parse(text), expected, "{text}");
         }
         let err = TypeExpr::parse("innt").unwrap_err();
-        assert!(err.contains("unknown type \"innt\"") && err.contains("did you mean `integer`"), "{err}");
+        assert!(
+            err.contains("unknown type \"innt\"") && err.contains("did you mean `integer`"),
+            "{err}"
+        );
         assert!(TypeExpr::parse("list<string").is_err());
         assert!(TypeExpr::parse("lowercase_name").is_err());
     }

@@ -29,7 +29,11 @@ pub fn parse_template(text: &str) -> Result<Vec<Piece>, String> {
                     match chars.next() {
                         Some('}') => break,
                         Some(ch) if ch.is_ascii_alphanumeric() || ch == '_' => name.push(ch),
-                        Some(ch) => return Err(format!("unexpected {ch:?} in `{{{name}` of template {text:?}; names are letters, digits and `_`")),
+                        Some(ch) => {
+                            return Err(format!(
+                                "unexpected {ch:?} in `{{{name}` of template {text:?}; names are letters, digits and `_`"
+                            ));
+                        }
                         None => return Err(format!("unclosed `{{` in template {text:?}")),
                     }
                 }
@@ -41,7 +45,11 @@ pub fn parse_template(text: &str) -> Result<Vec<Piece>, String> {
                 }
                 pieces.push(Piece::Var(name));
             }
-            '}' => return Err(format!("unmatched `}}` in template {text:?} (write `}}}}` for a literal brace)")),
+            '}' => {
+                return Err(format!(
+                    "unmatched `}}` in template {text:?} (write `}}}}` for a literal brace)"
+                ));
+            }
             _ => lit.push(c),
         }
     }
@@ -71,7 +79,11 @@ pub enum Op {
 /// Parses `+ - * / %` with the usual precedence, parentheses, integers and names.
 pub fn parse_arithmetic(text: &str) -> Result<Expr, String> {
     let tokens = tokenize(text)?;
-    let mut parser = Parser { tokens: &tokens, pos: 0, text };
+    let mut parser = Parser {
+        tokens: &tokens,
+        pos: 0,
+        text,
+    };
     let expr = parser.sum()?;
     match parser.tokens.get(parser.pos) {
         None => Ok(expr),
@@ -121,11 +133,16 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
                 digits.push(d);
                 chars.next();
             }
-            let n = digits.parse().map_err(|_| format!("integer {digits} is too large in {text:?}"))?;
+            let n = digits
+                .parse()
+                .map_err(|_| format!("integer {digits} is too large in {text:?}"))?;
             tokens.push(Token::Int(n));
         } else if c.is_ascii_alphabetic() || c == '_' {
             let mut name = String::new();
-            while let Some(&d) = chars.peek().filter(|d| d.is_ascii_alphanumeric() || **d == '_') {
+            while let Some(&d) = chars
+                .peek()
+                .filter(|d| d.is_ascii_alphanumeric() || **d == '_')
+            {
                 name.push(d);
                 chars.next();
             }
@@ -134,7 +151,9 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
             tokens.push(Token::Sym(c));
             chars.next();
         } else {
-            return Err(format!("unexpected {c:?} in arithmetic {text:?}; allowed: integers, names, + - * / % and parentheses"));
+            return Err(format!(
+                "unexpected {c:?} in arithmetic {text:?}; allowed: integers, names, + - * / % and parentheses"
+            ));
         }
     }
     Ok(tokens)
@@ -236,9 +255,15 @@ mod tests {
     fn templates_split_into_pieces() {
         assert_eq!(
             parse_template("Bearer {access_token}").unwrap(),
-            vec![Piece::Lit("Bearer ".into()), Piece::Var("access_token".into())]
+            vec![
+                Piece::Lit("Bearer ".into()),
+                Piece::Var("access_token".into())
+            ]
         );
-        assert_eq!(parse_template("{{x}}").unwrap(), vec![Piece::Lit("{x}".into())]);
+        assert_eq!(
+            parse_template("{{x}}").unwrap(),
+            vec![Piece::Lit("{x}".into())]
+        );
         for bad in ["{unclosed", "{}", "a}b", "{a-b}"] {
             assert!(parse_template(bad).is_err(), "{bad}");
         }

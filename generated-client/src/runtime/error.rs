@@ -263,11 +263,17 @@ impl<C: VendorCode> Error<C> {
     /// [`AuthError::ReauthorizationRequired`]; otherwise [`ErrorClass::Unknown`].
     pub fn class(&self) -> ErrorClass {
         // A documented vendor code says it best.
-        if let Some(class) = self.code().map(VendorCode::class).filter(|c| *c != ErrorClass::Unknown) {
+        if let Some(class) = self
+            .code()
+            .map(VendorCode::class)
+            .filter(|c| *c != ErrorClass::Unknown)
+        {
             return class;
         }
         match self {
-            Error::InvalidRequest { .. } | Error::Config(_) | Error::InsecureUrl { .. } => ErrorClass::Caller,
+            Error::InvalidRequest { .. } | Error::Config(_) | Error::InsecureUrl { .. } => {
+                ErrorClass::Caller
+            }
             Error::Transport { .. } | Error::Timeout { .. } => ErrorClass::Retryable,
             Error::HttpStatus { status, .. } => status_class(*status),
             Error::Api(e) => status_class(e.status),
@@ -366,7 +372,10 @@ pub fn placeholder_values(template: &str, message: &str) -> Option<Vec<String>> 
         let is_last = i + 1 == rest.len();
         // The last literal anchors at the end; others at their first occurrence.
         let end = if is_last {
-            remaining.len().checked_sub(literal.len()).filter(|&at| remaining[at..] == **literal)?
+            remaining
+                .len()
+                .checked_sub(literal.len())
+                .filter(|&at| remaining[at..] == **literal)?
         } else if literal.is_empty() {
             return None; // `%s%s` is ambiguous
         } else {
@@ -490,15 +499,27 @@ mod placeholder_tests {
     fn recovers_values_filled_into_templates() {
         let cases: &[(&str, &str, Option<&[&str]>)] = &[
             ("sku(%s) is exist", "sku(A-1) is exist", Some(&["A-1"])),
-            ("Product SKU: %s do not exist in the warehouse, please push the product first!", "Product SKU: X、Y do not exist in the warehouse, please push the product first!", Some(&["X、Y"])),
-            ("The current status (%s) does not allow cancellation", "The current status (Shipped) does not allow cancellation", Some(&["Shipped"])),
+            (
+                "Product SKU: %s do not exist in the warehouse, please push the product first!",
+                "Product SKU: X、Y do not exist in the warehouse, please push the product first!",
+                Some(&["X、Y"]),
+            ),
+            (
+                "The current status (%s) does not allow cancellation",
+                "The current status (Shipped) does not allow cancellation",
+                Some(&["Shipped"]),
+            ),
             ("no placeholder", "no placeholder", Some(&[])),
             ("sku(%s) is exist", "something else", None),
             ("no placeholder", "different", None),
         ];
         for (template, message, expected) in cases {
             let expected = expected.map(|v| v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-            assert_eq!(placeholder_values(template, message), expected, "{template} / {message}");
+            assert_eq!(
+                placeholder_values(template, message),
+                expected,
+                "{template} / {message}"
+            );
         }
     }
 }

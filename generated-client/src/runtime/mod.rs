@@ -40,7 +40,8 @@ pub use engine::{
 };
 pub use envelope::{EnvelopeSpec, Success};
 pub use error::{
-    ApiError, AuthError, Error, ErrorClass, FieldError, RawBody, RawCode, VendorCode, placeholder_values,
+    ApiError, AuthError, Error, ErrorClass, FieldError, RawBody, RawCode, VendorCode,
+    placeholder_values,
 };
 pub use paginate::{Page, pages};
 pub use token::{

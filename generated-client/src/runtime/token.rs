@@ -181,7 +181,11 @@ impl TokenState {
     }
 
     /// The refresh token and, when known, its expiry.
-    pub fn with_refresh_token(mut self, token: impl Into<String>, expires_at: Option<Timestamp>) -> Self {
+    pub fn with_refresh_token(
+        mut self,
+        token: impl Into<String>,
+        expires_at: Option<Timestamp>,
+    ) -> Self {
         self.refresh_token = Some(SecretString::from(token.into()));
         self.refresh_expires_at = expires_at;
         self

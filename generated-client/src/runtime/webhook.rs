@@ -46,8 +46,13 @@ pub fn verify_md5_hex(
     signature: &str,
 ) -> Result<(), WebhookError> {
     let escaped = serde_json::to_string(secret.expose_secret()).unwrap_or_default();
-    let escaped_secret = escaped.get(1..escaped.len().saturating_sub(1)).unwrap_or_default();
-    let signed = substitute(signed_text_template, &[("{payload}", payload_raw), ("{secret}", escaped_secret)]);
+    let escaped_secret = escaped
+        .get(1..escaped.len().saturating_sub(1))
+        .unwrap_or_default();
+    let signed = substitute(
+        signed_text_template,
+        &[("{payload}", payload_raw), ("{secret}", escaped_secret)],
+    );
     let expected = md5_hex(signed.as_bytes());
     let received = signature.trim().to_ascii_lowercase();
     if bool::from(expected.as_bytes().ct_eq(received.as_bytes())) {

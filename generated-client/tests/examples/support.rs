@@ -20,7 +20,11 @@ pub fn assert_same_shape<T: serde::Serialize>(example: &Value, decoded: &T) {
     let decoded = serde_json::to_value(decoded).expect("decoded values serialize");
     let mut problems = Vec::new();
     compare(example, &decoded, "$", &mut problems);
-    assert!(problems.is_empty(), "decoded value differs from the example:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "decoded value differs from the example:\n{}",
+        problems.join("\n")
+    );
 }
 
 fn compare(example: &Value, decoded: &Value, path: &str, problems: &mut Vec<String>) {
@@ -30,7 +34,9 @@ fn compare(example: &Value, decoded: &Value, path: &str, problems: &mut Vec<Stri
                 match d.get(k) {
                     Some(dv) => compare(v, dv, &format!("{path}.{k}"), problems),
                     None if v.is_null() => {}
-                    None => problems.push(format!("{path}.{k}: in the example, lost by the decoded type")),
+                    None => problems.push(format!(
+                        "{path}.{k}: in the example, lost by the decoded type"
+                    )),
                 }
             }
             for (k, v) in d {
@@ -41,7 +47,11 @@ fn compare(example: &Value, decoded: &Value, path: &str, problems: &mut Vec<Stri
         }
         (Value::Array(e), Value::Array(d)) => {
             if e.len() != d.len() {
-                problems.push(format!("{path}: {} items in the example, {} decoded", e.len(), d.len()));
+                problems.push(format!(
+                    "{path}: {} items in the example, {} decoded",
+                    e.len(),
+                    d.len()
+                ));
             }
             for (i, (ev, dv)) in e.iter().zip(d).enumerate() {
                 compare(ev, dv, &format!("{path}[{i}]"), problems);
