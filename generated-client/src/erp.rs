@@ -541,19 +541,19 @@ impl QueryInventoryRequest {
 
     /// Sets `day`: 查询日期,如:2026-05-10
     pub fn day(mut self, day: jiff::civil::Date) -> Self {
-        self.day = Some(day.into());
+        self.day = Some(day);
         self
     }
 
     /// Sets `page`: 页码
     pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page.into());
+        self.page = Some(page);
         self
     }
 
     /// Sets `page_size`: 每页数量,最大 100
     pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = Some(page_size.into());
+        self.page_size = Some(page_size);
         self
     }
 
@@ -632,19 +632,19 @@ impl QueryOrdersRequest {
 
     /// Sets `day`: 查询日期,如:2026-05-10
     pub fn day(mut self, day: jiff::civil::Date) -> Self {
-        self.day = Some(day.into());
+        self.day = Some(day);
         self
     }
 
     /// Sets `page`: 页码
     pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page.into());
+        self.page = Some(page);
         self
     }
 
     /// Sets `page_size`: 每页数量,最大 100
     pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = Some(page_size.into());
+        self.page_size = Some(page_size);
         self
     }
 
@@ -723,19 +723,19 @@ impl QueryOutboundRequest {
 
     /// Sets `day`: 查询日期,如:2026-05-10
     pub fn day(mut self, day: jiff::civil::Date) -> Self {
-        self.day = Some(day.into());
+        self.day = Some(day);
         self
     }
 
     /// Sets `page`: 页码
     pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page.into());
+        self.page = Some(page);
         self
     }
 
     /// Sets `page_size`: 每页数量,最大 100
     pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = Some(page_size.into());
+        self.page_size = Some(page_size);
         self
     }
 

@@ -381,13 +381,13 @@ impl ListOrdersRequest {
 
     /// Sets `page`: 页码,默认1
     pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page.into());
+        self.page = Some(page);
         self
     }
 
     /// Sets `limit`: 每页数量,默认20
     pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = Some(limit.into());
+        self.limit = Some(limit);
         self
     }
 
@@ -458,11 +458,11 @@ impl CreateOrderRequest {
         unit_price: rust_decimal::Decimal,
     ) -> Self {
         Self {
-            supplier_id: supplier_id.into(),
+            supplier_id,
             cattle_breed: cattle_breed.into(),
-            cattle_count: cattle_count.into(),
-            expected_weight: expected_weight.into(),
-            unit_price: unit_price.into(),
+            cattle_count,
+            expected_weight,
+            unit_price,
             delivery_address: None,
             expected_delivery_date: None,
         }
@@ -479,7 +479,7 @@ impl CreateOrderRequest {
         mut self,
         expected_delivery_date: jiff::civil::Date,
     ) -> Self {
-        self.expected_delivery_date = Some(expected_delivery_date.into());
+        self.expected_delivery_date = Some(expected_delivery_date);
         self
     }
 

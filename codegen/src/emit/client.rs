@@ -95,15 +95,20 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
     });
     let init = ep.params.iter().map(|p| {
         let f = ident(&p.rust);
-        if p.required {
-            quote!(#f: #f.into())
-        } else {
-            quote!(#f: None)
+        match (p.required, &p.ty) {
+            (true, TypeExpr::String) => quote!(#f: #f.into()),
+            (true, _) => quote!(#f),
+            (false, _) => quote!(#f: None),
         }
     });
     let setters = ep.params.iter().filter(|p| !p.required).map(|p| {
         let f = ident(&p.rust);
         let ty = setter_type(&p.ty);
+        let value = if p.ty == TypeExpr::String {
+            quote!(#f.into())
+        } else {
+            quote!(#f)
+        };
         let d = doc(&format!(
             "Sets `{}`: {}",
             p.wire,
@@ -112,7 +117,7 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
         quote! {
             #d
             pub fn #f(mut self, #f: #ty) -> Self {
-                self.#f = Some(#f.into());
+                self.#f = Some(#value);
                 self
             }
         }
