@@ -361,11 +361,10 @@ async fn a_wrong_password_is_a_typed_login_error() {
         },
         other => panic!("expected an auth error, got {other:?}"),
     }
-    // The document lists no login error code: the fake's code is kept raw.
-    assert_eq!(
-        err.code(),
-        Some(&ErrorCode::Unknown(RawCode::Str("UNAUTHORIZED".into())))
-    );
+    // The document lists no login error code: the HTTP status table names the 401 (the
+    // raw code is kept above), and a refused login is an auth failure, not "renew".
+    assert_eq!(err.code(), Some(&ErrorCode::Unauthorized));
+    assert_eq!(err.class(), ErrorClass::Auth);
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains("wrong-password-xyz"), "{shown}");
     assert_eq!(fake.token_requests(), 1, "a refused login is not retried");

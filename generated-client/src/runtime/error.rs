@@ -262,13 +262,19 @@ impl<C: VendorCode> Error<C> {
     /// The class of [`Error::code`]; [`ErrorClass::Reauthorize`] for
     /// [`AuthError::ReauthorizationRequired`]; otherwise [`ErrorClass::Unknown`].
     pub fn class(&self) -> ErrorClass {
-        // A documented vendor code says it best.
+        // A documented vendor code says it best, except that renewing cannot help
+        // when the token request itself was refused: that is an auth failure.
         if let Some(class) = self
             .code()
             .map(VendorCode::class)
             .filter(|c| *c != ErrorClass::Unknown)
         {
-            return class;
+            let token_request_refused =
+                matches!(self, Error::Auth(e) if matches!(**e, AuthError::TokenEndpoint { .. }));
+            return match class {
+                ErrorClass::RenewToken if token_request_refused => ErrorClass::Auth,
+                other => other,
+            };
         }
         match self {
             Error::InvalidRequest { .. } | Error::Config(_) | Error::InsecureUrl { .. } => {
@@ -579,7 +585,48 @@ mod tests {
         assert_eq!(e.class(), ErrorClass::Reauthorize);
         assert!(e.code().is_none());
         let e: Error<RawCode> = Error::Config("x".into());
-        assert_eq!(e.class(), ErrorClass::Unknown);
+        assert_eq!(e.class(), ErrorClass::Caller);
         assert!(e.raw_body().is_none());
+    }
+
+    /// Without a documented code, the kind of failure (or the HTTP status) classifies.
+    #[test]
+    fn errors_without_a_documented_code_are_classified_by_kind() {
+        let body = || RawBody::new(Bytes::from_static(b"oops"));
+        let status = |status| Error::<RawCode>::HttpStatus {
+            status,
+            body: body(),
+        };
+        let cases: Vec<(Error<RawCode>, ErrorClass)> = vec![
+            (
+                Error::InvalidRequest {
+                    field: "page_size",
+                    reason: "too big".into(),
+                },
+                ErrorClass::Caller,
+            ),
+            (
+                Error::InsecureUrl {
+                    url: "http://x".into(),
+                },
+                ErrorClass::Caller,
+            ),
+            (
+                Error::Timeout {
+                    method: "GET".into(),
+                    url: "/x".into(),
+                },
+                ErrorClass::Retryable,
+            ),
+            (status(503), ErrorClass::Retryable),
+            (status(429), ErrorClass::RateLimited),
+            (status(401), ErrorClass::RenewToken),
+            (status(403), ErrorClass::Auth),
+            (status(404), ErrorClass::Caller),
+            (AuthError::StateMismatch.into(), ErrorClass::Caller),
+        ];
+        for (error, class) in cases {
+            assert_eq!(error.class(), class, "{error:?}");
+        }
     }
 }
