@@ -562,19 +562,19 @@ impl QueryInventoryRequest {
         if let Some(v) = self.page && v < 1 {
             return Err(rt::Error::InvalidRequest {
                 field: "page",
-                reason: format!("must be at least {}, got {v}", 1),
+                reason: format!("must be at least 1, got {v}"),
             });
         }
         if let Some(v) = self.page_size && v < 1 {
             return Err(rt::Error::InvalidRequest {
                 field: "page_size",
-                reason: format!("must be at least {}, got {v}", 1),
+                reason: format!("must be at least 1, got {v}"),
             });
         }
         if let Some(v) = self.page_size && v > 100 {
             return Err(rt::Error::InvalidRequest {
                 field: "page_size",
-                reason: format!("must be at most {}, got {v}", 100),
+                reason: format!("must be at most 100, got {v}"),
             });
         }
         Ok(())
@@ -653,19 +653,19 @@ impl QueryOrdersRequest {
         if let Some(v) = self.page && v < 1 {
             return Err(rt::Error::InvalidRequest {
                 field: "page",
-                reason: format!("must be at least {}, got {v}", 1),
+                reason: format!("must be at least 1, got {v}"),
             });
         }
         if let Some(v) = self.page_size && v < 1 {
             return Err(rt::Error::InvalidRequest {
                 field: "page_size",
-                reason: format!("must be at least {}, got {v}", 1),
+                reason: format!("must be at least 1, got {v}"),
             });
         }
         if let Some(v) = self.page_size && v > 100 {
             return Err(rt::Error::InvalidRequest {
                 field: "page_size",
-                reason: format!("must be at most {}, got {v}", 100),
+                reason: format!("must be at most 100, got {v}"),
             });
         }
         Ok(())
@@ -744,19 +744,19 @@ impl QueryOutboundRequest {
         if let Some(v) = self.page && v < 1 {
             return Err(rt::Error::InvalidRequest {
                 field: "page",
-                reason: format!("must be at least {}, got {v}", 1),
+                reason: format!("must be at least 1, got {v}"),
             });
         }
         if let Some(v) = self.page_size && v < 1 {
             return Err(rt::Error::InvalidRequest {
                 field: "page_size",
-                reason: format!("must be at least {}, got {v}", 1),
+                reason: format!("must be at least 1, got {v}"),
             });
         }
         if let Some(v) = self.page_size && v > 100 {
             return Err(rt::Error::InvalidRequest {
                 field: "page_size",
-                reason: format!("must be at most {}, got {v}", 100),
+                reason: format!("must be at most 100, got {v}"),
             });
         }
         Ok(())

@@ -126,14 +126,20 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
         let f = ident(&p.rust);
         let wire = &p.wire;
         let value = if p.required { quote!(Some(self.#f)) } else { quote!(self.#f) };
-        let min = p.minimum.map(int).map(|m| quote! {
-            if let Some(v) = #value && v < #m {
-                return Err(rt::Error::InvalidRequest { field: #wire, reason: format!("must be at least {}, got {v}", #m) });
+        let min = p.minimum.map(|m| {
+            let (bound, reason) = (int(m), format!("must be at least {m}, got {{v}}"));
+            quote! {
+                if let Some(v) = #value && v < #bound {
+                    return Err(rt::Error::InvalidRequest { field: #wire, reason: format!(#reason) });
+                }
             }
         });
-        let max = p.maximum.map(int).map(|m| quote! {
-            if let Some(v) = #value && v > #m {
-                return Err(rt::Error::InvalidRequest { field: #wire, reason: format!("must be at most {}, got {v}", #m) });
+        let max = p.maximum.map(|m| {
+            let (bound, reason) = (int(m), format!("must be at most {m}, got {{v}}"));
+            quote! {
+                if let Some(v) = #value && v > #bound {
+                    return Err(rt::Error::InvalidRequest { field: #wire, reason: format!(#reason) });
+                }
             }
         });
         quote!(#min #max)
