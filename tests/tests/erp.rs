@@ -175,36 +175,39 @@ async fn an_expired_token_is_renewed_and_the_call_retried_once() {
     );
 }
 
+/// Runs `tasks` simultaneous calls on clones of `client`, each must succeed.
+async fn call_concurrently<F, Fut, T>(client: &Client, tasks: usize, call: F)
+where
+    F: Fn(Client) -> Fut,
+    Fut: std::future::Future<Output = erp::Result<T>> + Send + 'static,
+    T: Send + 'static,
+{
+    let calls = (0..tasks).map(|_| tokio::spawn(call(client.clone())));
+    for result in futures_util::future::join_all(calls).await {
+        result.expect("task").expect("call");
+    }
+}
+
 #[tokio::test]
 async fn many_tasks_on_a_cold_token_make_exactly_one_token_request() {
     let fake = start(ErpConfig::default()).await;
     let client = client(&fake).await;
-    let calls = (0..40).map(|_| {
-        let client = client.clone();
-        tokio::spawn(async move {
-            client
-                .query_inventory(&QueryInventoryRequest::new().page_size(1))
-                .await
-        })
-    });
-    for result in futures_util::future::join_all(calls).await {
-        result.expect("task").expect("call");
-    }
+    call_concurrently(&client, 40, |client| async move {
+        client
+            .query_inventory(&QueryInventoryRequest::new().page_size(1))
+            .await
+    })
+    .await;
     assert_eq!(fake.token_requests(), 1);
 
     // And again once every token has expired.
     fake.expire_all_tokens();
-    let calls = (0..40).map(|_| {
-        let client = client.clone();
-        tokio::spawn(async move {
-            client
-                .query_orders(&QueryOrdersRequest::new().page_size(1))
-                .await
-        })
-    });
-    for result in futures_util::future::join_all(calls).await {
-        result.expect("task").expect("call");
-    }
+    call_concurrently(&client, 40, |client| async move {
+        client
+            .query_orders(&QueryOrdersRequest::new().page_size(1))
+            .await
+    })
+    .await;
     assert_eq!(fake.token_requests(), 2);
 }
 
