@@ -58,7 +58,7 @@ fn expected_files(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
         })
         .collect();
     let schema = codegen::spec::schema::spec_schema();
-    let schema = serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())? + "\n";
+    let schema = serde_json::to_string_pretty(schema).map_err(|e| e.to_string())? + "\n";
     files.push((root.join("specs/spec.schema.json"), schema));
     Ok(files)
 }

@@ -10,7 +10,7 @@ use crate::spec::model::{self, *};
 use crate::validate::names::{field_name, variant_name};
 use crate::validate::types::TypeExpr;
 use crate::validate::values::{Expr, Piece, parse_arithmetic, parse_template};
-use crate::validate::{error_variant_name, normalized_example};
+use crate::validate::{error_variant_name, field_path, normalized_example};
 
 /// One vendor's API, ready to emit.
 #[derive(Debug, Clone)]
@@ -404,21 +404,12 @@ fn lower_endpoint(spec: &Spec, name: &str, ep: &Endpoint) -> EndpointIr {
 }
 
 /// `pagination.total_pages` → the Rust field names along the way.
-fn rust_field_path<'s>(spec: &'s Spec, mut def: &'s TypeDef, dotted: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for part in dotted.split('.') {
-        let Some(field) = def.fields.get(part) else {
-            break;
-        };
-        out.push(field.rust_name.clone().unwrap_or_else(|| field_name(part)));
-        if let Some(next) = TypeExpr::parse(&field.ty)
-            .ok()
-            .and_then(|t| t.named().and_then(|n| spec.types.get(n)))
-        {
-            def = next;
-        }
-    }
-    out
+fn rust_field_path(spec: &Spec, def: &TypeDef, dotted: &str) -> Vec<String> {
+    field_path(spec, def, dotted)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(wire, f)| f.rust_name.clone().unwrap_or_else(|| field_name(wire)))
+        .collect()
 }
 
 fn lower_value(value: &ValueExpr) -> ValueIr {

@@ -51,7 +51,7 @@ pub fn load_str(path: &Path, source: String) -> Result<LoadedSpec, Diagnostics> 
             return Err(diags);
         }
     };
-    for problem in schema::check(&node, &schema::spec_schema()) {
+    for problem in schema::check(&node, schema::spec_schema()) {
         diags.push(path, problem.loc, problem.path, problem.message);
     }
     if !diags.is_empty() {

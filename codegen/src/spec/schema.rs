@@ -14,9 +14,11 @@ use crate::spec::model::Spec;
 use crate::spec::yaml::{Node, NodeKind};
 
 /// The spec format's JSON Schema, as published in `specs/spec.schema.json`.
-pub fn spec_schema() -> Value {
-    let schema = schemars::schema_for!(Spec);
-    schema.as_value().clone()
+/// Derived once per process: every spec load walks it.
+pub fn spec_schema() -> &'static Value {
+    static SCHEMA: std::sync::LazyLock<Value> =
+        std::sync::LazyLock::new(|| schemars::schema_for!(Spec).as_value().clone());
+    &SCHEMA
 }
 
 /// A structural problem at a spec path.

@@ -430,21 +430,13 @@ impl Checker<'_> {
         }
     }
 
-    /// Follows `a.b.c` through named object types; the type of the last field.
-    fn resolve_field_path<'s>(&'s self, mut def: &'s TypeDef, dotted: &str) -> Option<TypeExpr> {
-        let mut parts = dotted.split('.').peekable();
-        while let Some(part) = parts.next() {
-            let field = def.fields.get(part)?;
-            if field.nullable || field.optional {
-                return None;
-            }
-            let ty = TypeExpr::parse(&field.ty).ok()?;
-            if parts.peek().is_none() {
-                return Some(ty);
-            }
-            def = self.loaded.spec.types.get(ty.named()?)?;
+    /// The type of the last field of `a.b.c` when every field on the way is required and non-null.
+    fn resolve_field_path<'s>(&'s self, def: &'s TypeDef, dotted: &str) -> Option<TypeExpr> {
+        let fields = field_path(&self.loaded.spec, def, dotted)?;
+        if fields.iter().any(|(_, f)| f.nullable || f.optional) {
+            return None;
         }
-        None
+        TypeExpr::parse(&fields.last()?.1.ty).ok()
     }
 
     fn check_auth(&mut self) {
@@ -759,6 +751,28 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// The fields along a dotted path (`pagination.total_pages`) through named object types,
+/// with their wire names; `None` when a segment does not exist or is not an object.
+pub fn field_path<'s>(
+    spec: &'s Spec,
+    mut def: &'s TypeDef,
+    dotted: &str,
+) -> Option<Vec<(&'s str, &'s Field)>> {
+    let mut out = Vec::new();
+    let mut parts = dotted.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let (wire, field) = def.fields.get_key_value(part)?;
+        out.push((wire.as_str(), field));
+        if parts.peek().is_some() {
+            match TypeExpr::parse(&field.ty).ok()? {
+                TypeExpr::Named(name) => def = spec.types.get(&name)?,
+                _ => return None,
+            }
+        }
+    }
+    Some(out)
 }
 
 /// The variant name of an error code: `name`, else from `java_name`, else from a string code.

@@ -166,7 +166,7 @@ impl Value {
                     .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
                     .collect())
             }
-            Value::Md5Hex(v) => Ok(hex::encode(Md5::digest(v.eval(scope, now)?.as_bytes()))),
+            Value::Md5Hex(v) => Ok(md5_hex(v.eval(scope, now)?.as_bytes())),
             Value::HmacSha256Hex { key, data } => {
                 let key = key.eval(scope, now)?;
                 let data = data.eval(scope, now)?;
