@@ -696,15 +696,36 @@ async fn paths_cannot_leave_the_base_url() {
     .build()
     .await
     .unwrap();
-    for path in ["//evil.example/x", "https://evil.example/x", "/../../x"] {
+    let send = |path: &str| {
         let req = Request {
             path: Cow::Owned(path.to_owned()),
             ..get("/")
         };
-        let _ = engine.send_raw(req).await;
+        engine.send_raw(req)
+    };
+    // Looks like another host, but stays a path below `/v1` on this server.
+    for (path, seen) in [
+        ("//evil.example/x", "/v1/evil.example/x"),
+        ("https://evil.example/x", "/v1/https://evil.example/x"),
+        ("/orders", "/v1/orders"),
+    ] {
+        let before = server.requests().len();
+        send(path).await.unwrap();
+        let requests = server.requests();
+        assert_eq!(requests.len(), before + 1, "{path}");
+        assert_eq!(requests[before].path, seen, "{path}");
     }
-    assert!(server.requests().iter().all(|r| r.path.starts_with('/')));
-    assert_eq!(server.requests().len(), 3);
+    // Navigation is refused before anything is sent, in every spelling.
+    for path in ["/../../x", "/../x", "/v1/../x", "/%2e%2e/x", "/..%2f..%2fx", "/..\\x"] {
+        let before = server.requests().len();
+        let err = send(path).await.unwrap_err();
+        assert!(
+            matches!(&err, E::Config(m) if m.contains("`.` or `..` segment")),
+            "{path}: {err:?}"
+        );
+        assert_eq!(err.class(), ErrorClass::Caller, "{path}");
+        assert_eq!(server.requests().len(), before, "{path} reached the server");
+    }
 }
 
 #[tokio::test]
