@@ -288,7 +288,10 @@ mod tests {
             "https://h/a/b.php"
         );
         let base = Url::parse("https://h/v1/").unwrap();
-        assert_eq!(join(&base, "orders").unwrap().as_str(), "https://h/v1/orders");
+        assert_eq!(
+            join(&base, "orders").unwrap().as_str(),
+            "https://h/v1/orders"
+        );
         assert_eq!(join(&base, "/").unwrap().as_str(), "https://h/v1/");
         // Dots inside a segment are names, not navigation.
         assert_eq!(

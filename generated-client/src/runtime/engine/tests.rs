@@ -716,7 +716,14 @@ async fn paths_cannot_leave_the_base_url() {
         assert_eq!(requests[before].path, seen, "{path}");
     }
     // Navigation is refused before anything is sent, in every spelling.
-    for path in ["/../../x", "/../x", "/v1/../x", "/%2e%2e/x", "/..%2f..%2fx", "/..\\x"] {
+    for path in [
+        "/../../x",
+        "/../x",
+        "/v1/../x",
+        "/%2e%2e/x",
+        "/..%2f..%2fx",
+        "/..\\x",
+    ] {
         let before = server.requests().len();
         let err = send(path).await.unwrap_err();
         assert!(
