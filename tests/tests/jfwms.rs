@@ -20,6 +20,7 @@ use generated_client::runtime::{
 use integration_tests::fakes::jfwms::{
     FORCED_REPLAY_DELAY, FakeJfwms, JfwmsConfig, ORDER_GET_PATH, sign, start,
 };
+use integration_tests::secrets::Secrets;
 
 // ------------------------------------------------------------------ helpers
 
@@ -777,4 +778,83 @@ fn every_documented_error_code_decodes_to_its_variant() {
         api.extra("requestId"),
         Some(&serde_json::json!("7bb5ddef9aed415a88163e5d39b41691"))
     );
+}
+
+#[tokio::test]
+async fn secrets_stay_out_of_debug_output() {
+    const SECRET: &str = "SENTINEL-jfwms-client-secret";
+    const WRONG_SECRET: &str = "SENTINEL-jfwms-wrong-secret";
+    let fake = start(JfwmsConfig {
+        client_secret: SECRET.into(),
+        ..JfwmsConfig::default()
+    })
+    .await;
+    let mut secrets = Secrets::new();
+    secrets
+        .add("client secret", SECRET)
+        .add("wrong client secret", WRONG_SECRET);
+
+    let credentials = Credentials::new(fake.config().client_id.clone(), SECRET);
+    let shown = format!("{credentials:?}");
+    assert!(shown.contains(&fake.config().client_id), "{shown}");
+    secrets.assert_hidden_in("Credentials", &shown);
+
+    let store = Arc::new(rt::MemoryTokenStore::default());
+    let client = builder(&fake, SECRET)
+        .token_store(store.clone())
+        .build()
+        .await
+        .expect("client builds");
+    let exchanged = client
+        .exchange_authorization_code(&fake.issue_authorization_code())
+        .await
+        .expect("code exchange");
+    client.get_order(&known_order()).await.expect("signed call");
+    // And a refresh, so that the refresh request is among the secrets sent.
+    fake.expire_all_access_tokens();
+    client.get_order(&known_order()).await.expect("refreshed");
+    let state = client.token_state().await.expect("a token");
+    for (name, token) in [
+        ("access token", exchanged.access_token.expose_secret()),
+        ("refreshed access token", state.access_token.expose_secret()),
+    ] {
+        secrets.add(name, token);
+    }
+    let refresh = state.refresh_token.as_ref().expect("a refresh token");
+    secrets.add("refresh token", refresh.expose_secret());
+    // clientSecret of the exchange and the refresh, refreshToken of the refresh, accessToken
+    // and sign of three business calls.
+    assert_eq!(
+        secrets.add_sent(
+            &fake.requests(),
+            &["clientSecret", "refreshToken", "accessToken", "sign"]
+        ),
+        9
+    );
+    secrets.assert_hidden_in("TokenState", &format!("{exchanged:?} {state:#?}"));
+    let stored = store.load().expect("the client saved its token");
+    secrets.assert_hidden_in("MemoryTokenStore", &format!("{store:?} {stored:?}"));
+    secrets.assert_hidden_in("Client", &format!("{client:?}"));
+    secrets.assert_hidden_in("GetOrderRequest", &format!("{:?}", known_order()));
+
+    // A vendor error of a signed call, with its raw body.
+    let err = client
+        .get_order(&GetOrderRequest::new("no-such-order"))
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, rt::Error::Api(_)), "{err:?}");
+    secrets.assert_hidden_in_error("vendor error", &err);
+
+    // A refused exchange and a call signed with the wrong secret.
+    let wrong = builder(&fake, WRONG_SECRET).build().await.unwrap();
+    let refused = wrong
+        .exchange_authorization_code("not-a-code")
+        .await
+        .unwrap_err();
+    assert!(refused.raw_body().is_some(), "{refused:?}");
+    secrets.assert_hidden_in_error("token endpoint error", &refused);
+    wrong.set_token_state(state.clone()).await;
+    let bad_sign = wrong.get_order(&known_order()).await.unwrap_err();
+    assert_eq!(bad_sign.code(), Some(&ErrorCode::SignError), "{bad_sign:?}");
+    secrets.assert_hidden_in_error("signature error", &bad_sign);
 }
