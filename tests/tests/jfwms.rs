@@ -425,6 +425,9 @@ async fn an_expired_access_token_is_refreshed_and_the_call_retried_once() {
     let fake = start(JfwmsConfig::default()).await;
     let (client, first) = authorized_client(&fake).await;
     client.get_order(&known_order()).await.expect("first call");
+    // A later millisecond, so that the retry cannot replay the first call's (nonce,
+    // timestamp) by chance (two-digit nonces): the counts below are then exact.
+    tokio::time::sleep(FORCED_REPLAY_DELAY).await;
     fake.expire_all_access_tokens();
     client
         .get_order(&known_order())
@@ -810,7 +813,9 @@ async fn secrets_stay_out_of_debug_output() {
         .await
         .expect("code exchange");
     client.get_order(&known_order()).await.expect("signed call");
-    // And a refresh, so that the refresh request is among the secrets sent.
+    // And a refresh, so that the refresh request is among the secrets sent (a millisecond
+    // later, so that no nonce collides by chance and the count below is exact).
+    tokio::time::sleep(FORCED_REPLAY_DELAY).await;
     fake.expire_all_access_tokens();
     client.get_order(&known_order()).await.expect("refreshed");
     let state = client.token_state().await.expect("a token");
