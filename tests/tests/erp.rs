@@ -442,7 +442,8 @@ async fn a_token_request_that_times_out_is_an_auth_timeout() {
         other => panic!("expected Error::Auth, got {other:?}"),
     }
     assert_eq!(err.class(), ErrorClass::Retryable);
-    assert_eq!(fake.token_requests(), 1);
+    // (The runtime may retry a timed-out token request; it never calls without a token.)
+    assert!(fake.token_requests() >= 1);
     assert_eq!(
         fake.business_requests(),
         0,
@@ -474,7 +475,8 @@ async fn a_business_call_that_times_out_after_a_valid_token_is_a_timeout() {
         other => panic!("expected Error::Timeout, got {other:?}"),
     }
     assert_eq!(err.class(), ErrorClass::Retryable);
-    assert_eq!(fake.token_requests(), 1, "the token was obtained");
+    assert_eq!(fake.token_requests(), 1, "the token was obtained, once");
     assert!(client.token_state().await.is_some(), "and is still cached");
+    // At least the one call (the runtime may retry a timed-out idempotent GET).
     assert!(fake.business_requests() >= 1);
 }
