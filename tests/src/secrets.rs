@@ -72,14 +72,6 @@ impl Secrets {
         found
     }
 
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// Panics when `shown` (what `what` printed) contains any secret.
     pub fn assert_hidden_in(&self, what: &str, shown: &str) {
         assert!(!self.0.is_empty(), "no secrets to check {what} against");
