@@ -365,7 +365,7 @@ fn unreadable_files_are_rejected_cleanly() {
     let cases = [
         (latin1.clone(), "UTF-8"),
         (binary.clone(), "UTF-8"),
-        (utf16.clone(), ""),
+        (utf16.clone(), "unexpected character"),
         (dir.join("missing.yaml"), "cannot read spec"),
         (dir.clone(), "cannot read spec"),
     ];
@@ -384,8 +384,14 @@ fn unreadable_files_are_rejected_cleanly() {
             "{}: {text}",
             path.display()
         );
-        // Rendering reads the file again; it must cope with unreadable files.
-        let _ = diags.render(|p| std::fs::read_to_string(p).ok());
+        // Rendering reads the file again; it must cope with unreadable files and still
+        // print every diagnostic.
+        let rendered = diags.render(|p| std::fs::read_to_string(p).ok());
+        assert!(
+            rendered.starts_with("error: ") && rendered.contains(needle),
+            "{}: {rendered}",
+            path.display()
+        );
     }
     std::fs::remove_dir_all(&dir).ok();
 }

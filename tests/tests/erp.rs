@@ -1,15 +1,19 @@
 //! The generated `erp` client end to end, over real HTTP on loopback, against
 //! the strict fake of the ERP server (`integration_tests::fakes::erp`).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
 use generated_client::erp::{
     self, Client, Credentials, ErrorCode, QueryInventoryRequest, QueryOrdersRequest,
 };
-use generated_client::runtime::{self as rt, ClientAuth, ErrorClass};
+use generated_client::runtime::{
+    self as rt, AuthError, ClientAuth, ErrorClass, ExposeSecret, TokenStore,
+};
 use integration_tests::fakes::erp::{ErpConfig, FakeErp, start};
 use integration_tests::raw_http::RawRequest;
+use integration_tests::secrets::Secrets;
 use rust_decimal::Decimal;
 
 fn credentials(fake: &FakeErp) -> Credentials {
@@ -319,26 +323,77 @@ async fn plain_http_to_a_remote_host_is_refused_unless_opted_in() {
 
 #[tokio::test]
 async fn secrets_stay_out_of_debug_output() {
-    let credentials = Credentials::new("visible-id", "hidden-secret");
-    let debug = format!("{credentials:?}");
-    assert!(
-        debug.contains("visible-id") && !debug.contains("hidden-secret"),
-        "{debug}"
-    );
+    const CLIENT_ID: &str = "visible-erp-client-id";
+    const SECRET: &str = "SENTINEL-erp-client-secret";
+    const WRONG_SECRET: &str = "SENTINEL-erp-wrong-secret";
+    let mut secrets = Secrets::new();
+    secrets
+        .add("client secret", SECRET)
+        .add("wrong client secret", WRONG_SECRET);
 
-    let fake = start(ErpConfig::default()).await;
-    let client = client(&fake).await;
+    let credentials = Credentials::new(CLIENT_ID, SECRET);
+    let shown = format!("{credentials:?}");
+    assert!(shown.contains(CLIENT_ID), "{shown}");
+    secrets.assert_hidden_in("Credentials", &shown);
+
+    let fake = start(ErpConfig {
+        client_id: CLIENT_ID.into(),
+        client_secret: SECRET.into(),
+        ..ErpConfig::default()
+    })
+    .await;
+    let store = Arc::new(rt::MemoryTokenStore::default());
+    let client = Client::builder(credentials.clone())
+        .base_url(&fake.base_url)
+        .token_store(store.clone())
+        .build()
+        .await
+        .unwrap();
     client
         .query_inventory(&QueryInventoryRequest::new())
         .await
         .unwrap();
+    // And once with HTTP Basic, so that the Basic header is among the secrets sent.
+    let basic = Client::builder(credentials)
+        .base_url(&fake.base_url)
+        .client_auth(ClientAuth::Basic)
+        .build()
+        .await
+        .unwrap();
+    basic
+        .query_orders(&QueryOrdersRequest::new())
+        .await
+        .unwrap();
     let state = client.token_state().await.expect("a token");
-    let token_debug = format!("{state:?} {client:?}");
-    use secrecy::ExposeSecret as _;
-    assert!(
-        !token_debug.contains(state.access_token.expose_secret()),
-        "{token_debug}"
+    secrets.add("access token", state.access_token.expose_secret());
+    let basic_state = basic.token_state().await.expect("a token");
+    secrets.add(
+        "second access token",
+        basic_state.access_token.expose_secret(),
     );
+    let sent = secrets.add_sent(&fake.requests(), &["authorization", "client_secret"]);
+    assert_eq!(
+        sent, 7,
+        "the form secret, the Basic header and two Bearer headers (each also without its scheme)"
+    );
+
+    secrets.assert_hidden_in("TokenState", &format!("{state:?} {basic_state:#?}"));
+    let stored = store.load().expect("the client saved its token");
+    secrets.assert_hidden_in("MemoryTokenStore", &format!("{store:?} {stored:?}"));
+    secrets.assert_hidden_in("Client", &format!("{client:?} {basic:#?}"));
+
+    // The token endpoint's refusal keeps its raw body; neither it nor the message may show
+    // the secret that was sent.
+    let refused = Client::builder(Credentials::new(CLIENT_ID, WRONG_SECRET))
+        .base_url(&fake.base_url)
+        .build()
+        .await
+        .unwrap()
+        .query_inventory(&QueryInventoryRequest::new())
+        .await
+        .unwrap_err();
+    assert!(refused.raw_body().is_some(), "{refused:?}");
+    secrets.assert_hidden_in_error("token endpoint error", &refused);
 }
 
 #[tokio::test]
@@ -351,34 +406,77 @@ async fn a_malformed_body_is_a_decode_error_that_keeps_the_raw_body() {
     }
 }
 
-#[tokio::test]
-async fn timeouts_are_enforced() {
-    // A listener that accepts and never answers.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let _hold = tokio::spawn(async move {
-        let mut held = Vec::new();
-        loop {
-            if let Ok((socket, _)) = listener.accept().await {
-                held.push(socket);
-            }
-        }
-    });
-    let client = Client::builder(Credentials::new("id", "secret"))
-        .base_url(&format!("http://{addr}"))
+/// A client whose calls give up after 300 ms.
+async fn impatient_client(fake: &FakeErp) -> Client {
+    Client::builder(credentials(fake))
+        .base_url(&fake.base_url)
         .timeout(Duration::from_millis(300))
         .build()
         .await
-        .unwrap();
+        .expect("client builds")
+}
+
+#[tokio::test]
+async fn a_token_request_that_times_out_is_an_auth_timeout() {
+    let fake = start(ErpConfig {
+        token_delay: Duration::from_secs(60),
+        ..ErpConfig::default()
+    })
+    .await;
+    let client = impatient_client(&fake).await;
     let started = std::time::Instant::now();
     let err = client
         .query_inventory(&QueryInventoryRequest::new())
         .await
         .unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(5));
-    assert!(
-        format!("{err}").to_lowercase().contains("timed out")
-            || matches!(err, rt::Error::Timeout { .. } | rt::Error::Auth(_)),
-        "{err:?}"
+    // Far below the fake's delay, even with retries.
+    assert!(started.elapsed() < Duration::from_secs(20), "not enforced");
+    match &err {
+        rt::Error::Auth(auth) => match &**auth {
+            AuthError::Timeout { grant, url } => {
+                assert_eq!(*grant, "client_credentials");
+                assert_eq!(*url, fake.url("/public/token.php"));
+            }
+            other => panic!("expected AuthError::Timeout, got {other:?}"),
+        },
+        other => panic!("expected Error::Auth, got {other:?}"),
+    }
+    assert_eq!(err.class(), ErrorClass::Retryable);
+    // (The runtime may retry a timed-out token request; it never calls without a token.)
+    assert!(fake.token_requests() >= 1);
+    assert_eq!(
+        fake.business_requests(),
+        0,
+        "no business call without a token"
     );
+}
+
+#[tokio::test]
+async fn a_business_call_that_times_out_after_a_valid_token_is_a_timeout() {
+    let fake = start(ErpConfig {
+        business_delay: Duration::from_secs(60),
+        ..ErpConfig::default()
+    })
+    .await;
+    let client = impatient_client(&fake).await;
+    let started = std::time::Instant::now();
+    let err = client
+        .query_inventory(&QueryInventoryRequest::new().page_size(5))
+        .await
+        .unwrap_err();
+    // Far below the fake's delay, even with retries.
+    assert!(started.elapsed() < Duration::from_secs(20), "not enforced");
+    match &err {
+        rt::Error::Timeout { method, url } => {
+            assert_eq!(method, "GET");
+            // Without its query string.
+            assert_eq!(*url, fake.url("/public/worehouse.php"));
+        }
+        other => panic!("expected Error::Timeout, got {other:?}"),
+    }
+    assert_eq!(err.class(), ErrorClass::Retryable);
+    assert_eq!(fake.token_requests(), 1, "the token was obtained, once");
+    assert!(client.token_state().await.is_some(), "and is still cached");
+    // At least the one call (the runtime may retry a timed-out idempotent GET).
+    assert!(fake.business_requests() >= 1);
 }

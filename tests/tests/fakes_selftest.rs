@@ -571,6 +571,61 @@ async fn jfwms_code_exchange_refresh_and_expiry() {
     assert_eq!(jf_code(&bad_client), 10008);
 }
 
+/// The test hook behind `repeated_nonces_are_resigned_and_retried`: only tries the real checks
+/// accept are turned into 10027, each uses its nonce up, and the hook runs out.
+#[tokio::test]
+async fn jfwms_forced_replays_reject_only_correctly_signed_tries() {
+    let fake = jfwms::start(jfwms::JfwmsConfig::default()).await;
+    fake.add_access_token(JF_TOKEN, 8);
+    fake.reject_as_replay("123123", 1);
+    let signed_at = |ts: &str, nonce: &str| {
+        let sign = jfwms::sign(
+            JF_SECRET,
+            JF_TOKEN,
+            JF_CLIENT,
+            nonce,
+            ts,
+            jfwms::ORDER_GET_PATH,
+            "8",
+        );
+        jf_request(
+            &[
+                ("timestamp", Some(ts)),
+                ("nonce", Some(nonce)),
+                ("sign", Some(&sign)),
+            ],
+            &json!({ "erpNo": "123123" }),
+        )
+    };
+
+    // Refused by the real checks: its own code, and the hook stays armed.
+    let unsigned = send(
+        jf_request(
+            &[("timestamp", Some(&now_ms().to_string()))],
+            &json!({"erpNo": "123123"}),
+        ),
+        &fake.base_url,
+    )
+    .await;
+    assert_eq!(jf_code(&unsigned), 10026);
+
+    let ts = now_ms().to_string();
+    let started = std::time::Instant::now();
+    let forced = send(signed_at(&ts, "11"), &fake.base_url).await;
+    assert_eq!(jf_code(&forced), 10027);
+    assert_eq!(forced.json()["message"], "重复提交");
+    assert!(started.elapsed() >= jfwms::FORCED_REPLAY_DELAY);
+    // Its nonce is used up: the same try again is a real replay.
+    assert_eq!(
+        jf_code(&send(signed_at(&ts, "11"), &fake.base_url).await),
+        10027
+    );
+    // The hook has run out: a fresh try succeeds.
+    let fresh = send(signed_at(&now_ms().to_string(), "12"), &fake.base_url).await;
+    assert_eq!(jf_code(&fresh), 0);
+    assert_eq!(fake.business_requests(), 4);
+}
+
 #[test]
 fn jfwms_webhook_signature() {
     // md5('{"data":{"erpNo":"123123","status":"Shipped"},"clientSecret":"4a50…600a"}')

@@ -5,12 +5,17 @@
 //! the client is told so with `login_path("/auth/login")` (relative to the base
 //! URL `…/v1`, as the document's `https://api.niumall.com/v1`).
 
+use std::sync::Arc;
+
 use futures_util::TryStreamExt;
 use generated_client::niumall::{
     self, Client, CreateOrderRequest, Credentials, ErrorCode, ListOrdersRequest,
 };
-use generated_client::runtime::{self as rt, AuthError, ErrorClass, FieldError, RawCode};
+use generated_client::runtime::{
+    self as rt, AuthError, ErrorClass, ExposeSecret, FieldError, RawCode, TokenStore,
+};
 use integration_tests::fakes::niumall::{FakeNiumall, NiumallConfig, start};
+use integration_tests::secrets::Secrets;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
@@ -525,4 +530,66 @@ async fn the_http_status_table_maps_to_error_classes() {
         .expect("401 → login → retry");
     let statuses: Vec<_> = fake.requests().iter().map(|r| r.path.clone()).collect();
     assert_eq!(statuses, ["/v1/orders", "/v1/auth/login", "/v1/orders"]);
+}
+
+#[tokio::test]
+async fn secrets_stay_out_of_debug_output() {
+    const PASSWORD: &str = "SENTINEL-niumall-password";
+    const WRONG_PASSWORD: &str = "SENTINEL-niumall-wrong-password";
+    let fake = start(NiumallConfig {
+        password: PASSWORD.into(),
+        ..NiumallConfig::default()
+    })
+    .await;
+    let mut secrets = Secrets::new();
+    secrets
+        .add("password", PASSWORD)
+        .add("wrong password", WRONG_PASSWORD);
+
+    let credentials = credentials(&fake);
+    let shown = format!("{credentials:?}");
+    assert!(shown.contains(&fake.config().username), "{shown}");
+    secrets.assert_hidden_in("Credentials", &shown);
+
+    let store = Arc::new(rt::MemoryTokenStore::default());
+    let client = Client::builder(credentials)
+        .base_url(&base_url(&fake))
+        .login_path(LOGIN_PATH)
+        .token_store(store.clone())
+        .build()
+        .await
+        .expect("client builds");
+    client
+        .list_orders(&ListOrdersRequest::new())
+        .await
+        .expect("orders");
+    let state = client.token_state().await.expect("a JWT");
+    secrets.add("JWT", state.access_token.expose_secret());
+    assert_eq!(
+        secrets.add_sent(&fake.requests(), &["authorization", "password"]),
+        3,
+        "the login's password and the Bearer JWT (also without its scheme)"
+    );
+    secrets.assert_hidden_in("TokenState", &format!("{state:?}"));
+    let stored = store.load().expect("the client saved its token");
+    secrets.assert_hidden_in("MemoryTokenStore", &format!("{store:?} {stored:?}"));
+    secrets.assert_hidden_in("Client", &format!("{client:?}"));
+
+    // A vendor error after a valid login, with its raw body and field details.
+    let invalid = CreateOrderRequest::new(101, "西门塔尔", 0, dec("15000"), dec("0"));
+    let err = client.create_order(&invalid).await.unwrap_err();
+    assert!(matches!(&err, rt::Error::Api(_)), "{err:?}");
+    secrets.assert_hidden_in_error("vendor error", &err);
+
+    // A refused login, with its raw body.
+    let refused = client_with(
+        &fake,
+        Credentials::new(fake.config().username.clone(), WRONG_PASSWORD),
+    )
+    .await
+    .list_orders(&ListOrdersRequest::new())
+    .await
+    .unwrap_err();
+    assert!(refused.raw_body().is_some(), "{refused:?}");
+    secrets.assert_hidden_in_error("login error", &refused);
 }

@@ -5,14 +5,16 @@
 //! 21185002). Tests that need a second token shorten both the fake's window and the
 //! client's `min_token_interval` to the same value.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::Method;
-use generated_client::runtime::{self as rt, AuthError, ErrorClass, RawCode};
+use generated_client::runtime::{self as rt, AuthError, ErrorClass, RawCode, TokenStore};
 use generated_client::supercarrier8::{Client, Credentials, ErrorCode, catalogue};
 use integration_tests::fakes::supercarrier8::{
     DEMO_PATH, FakeSupercarrier8, Supercarrier8Config, TOKEN_PATH, secret_key_sign, start,
 };
+use integration_tests::secrets::Secrets;
 use md5::Digest as _;
 use serde_json::json;
 
@@ -283,6 +285,20 @@ async fn the_generic_catalogue_call_is_authenticated_and_returns_data() {
         fake.requests().pop().unwrap().path,
         "/evil.example.com/cncop/x"
     );
+
+    // Dot segments are refused before sending, whatever their spelling.
+    let sent = fake.requests().len();
+    for path in [
+        "/cncop/../x",
+        "/../../x",
+        "/cncop/%2e%2e/x",
+        "/cncop/..%2f..%2fx",
+    ] {
+        let err = client.call(Method::GET, path, None).await.unwrap_err();
+        assert!(matches!(&err, rt::Error::Config(_)), "{path}: {err:?}");
+        assert_eq!(err.class(), ErrorClass::Caller, "{path}");
+    }
+    assert_eq!(fake.requests().len(), sent, "nothing was sent");
 }
 
 fn count_entries(groups: &[catalogue::Group], keep: &dyn Fn(&catalogue::Entry) -> bool) -> usize {
@@ -411,4 +427,53 @@ async fn plain_http_to_a_remote_host_is_refused() {
         .await
         .unwrap_err();
     assert!(matches!(err, rt::Error::InsecureUrl { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn secrets_stay_out_of_debug_output() {
+    const SECRET: &str = "SENTINEL-supercarrier8-secret-key";
+    let fake = start(Supercarrier8Config {
+        secret_key: SECRET.into(),
+        rate_limit_window: Duration::from_millis(1),
+        ..Supercarrier8Config::default()
+    })
+    .await;
+    let mut secrets = Secrets::new();
+    secrets
+        .add("secret key", SECRET)
+        .add("secretKeySign", secret_key_sign(SECRET));
+
+    let credentials = credentials(&fake);
+    let shown = format!("{credentials:?}");
+    assert!(shown.contains(&fake.config().access_key), "{shown}");
+    secrets.assert_hidden_in("Credentials", &shown);
+
+    let store = Arc::new(rt::MemoryTokenStore::default());
+    let client = Client::builder(credentials)
+        .base_url(&fake.base_url)
+        .token_store(store.clone())
+        .min_token_interval(Duration::from_millis(1))
+        .build()
+        .await
+        .expect("client builds");
+    client.demo().await.expect("demo");
+    let state = client.token_state().await.expect("a token");
+    secrets.add("access token", cached_token(&state));
+    assert_eq!(
+        secrets.add_sent(&fake.requests(), &["authorization", "secretKeySign"]),
+        2,
+        "the token request's sign and the demo call's token"
+    );
+    secrets.assert_hidden_in("TokenState", &format!("{state:?}"));
+    let stored = store.load().expect("the client saved its token");
+    secrets.assert_hidden_in("MemoryTokenStore", &format!("{store:?} {stored:?}"));
+    secrets.assert_hidden_in("Client", &format!("{client:?}"));
+
+    // A renewal refused by the token endpoint (raw body kept), while a token was held.
+    fake.expire_all_tokens();
+    fake.set_disabled(true);
+    let err = client.demo().await.unwrap_err();
+    assert_eq!(err.code(), Some(&ErrorCode::AccountDisabled), "{err:?}");
+    assert!(err.raw_body().is_some(), "{err:?}");
+    secrets.assert_hidden_in_error("token endpoint error", &err);
 }

@@ -4,12 +4,17 @@
 //! The document's own values are the test vectors: the test credentials
 //! `1102084294:aku8hCyXBd9SqYkT` and their Basic header, and `p_` computed from `t_`.
 
-use generated_client::runtime::{self as rt, AuthError, ErrorClass, RawCode};
+use std::sync::Arc;
+
+use generated_client::runtime::{
+    self as rt, AuthError, ErrorClass, ExposeSecret, RawCode, TokenStore,
+};
 use generated_client::zhiyun::{Client, Credentials, ErrorCode};
 use integration_tests::fakes::RecordedRequest;
 use integration_tests::fakes::zhiyun::{
     AUTHORIZE_PATH, COMPANY_INFO_PATH, FakeZhiyun, USER_INFO_PATH, ZhiyunConfig, start,
 };
+use integration_tests::secrets::Secrets;
 
 /// 1 概述: `HTTP协议头认证(Basic MTEwMjA4NDI5NDpha3U4aEN5WEJkOVNxWWtU)`.
 const DOCUMENT_BASIC: &str = "Basic MTEwMjA4NDI5NDpha3U4aEN5WEJkOVNxWWtU";
@@ -361,4 +366,68 @@ async fn twenty_concurrent_calls_on_a_cold_client_authorize_once() {
         result.expect("task").expect("call");
     }
     assert_eq!(fake.authorize_requests(), 2);
+}
+
+#[tokio::test]
+async fn secrets_stay_out_of_debug_output() {
+    const SECRET: &str = "SENTINEL-zhiyun-client-secret";
+    const DESKTOP_TOKEN: &str = "SENTINEL-zhiyun-desktop-token";
+    const WRONG_SECRET: &str = "SENTINEL-zhiyun-wrong-secret";
+    let fake = start(ZhiyunConfig {
+        client_secret: SECRET.into(),
+        access_tokens: vec![DESKTOP_TOKEN.into()],
+        ..ZhiyunConfig::default()
+    })
+    .await;
+    let mut secrets = Secrets::new();
+    secrets
+        .add("client secret", SECRET)
+        .add("desktop access token", DESKTOP_TOKEN)
+        .add("wrong client secret", WRONG_SECRET);
+
+    let credentials = credentials(&fake);
+    let shown = format!("{credentials:?}");
+    assert!(shown.contains(&fake.config().client_id), "{shown}");
+    secrets.assert_hidden_in("Credentials", &shown);
+
+    let store = Arc::new(rt::MemoryTokenStore::default());
+    let client = Client::builder(credentials)
+        .base_url(&fake.base_url)
+        .token_store(store.clone())
+        .build()
+        .await
+        .expect("client builds");
+    client.get_user_info().await.expect("user info");
+    let state = client.token_state().await.expect("an auth code");
+    secrets.add("auth code", state.access_token.expose_secret());
+    // Basic header (and its credential) and access_token on both requests, auth_code on one.
+    assert_eq!(
+        secrets.add_sent(
+            &fake.requests(),
+            &["authorization", "access_token", "auth_code"]
+        ),
+        7
+    );
+    secrets.assert_hidden_in("TokenState", &format!("{state:?}"));
+    let stored = store.load().expect("the client saved its auth code");
+    secrets.assert_hidden_in("MemoryTokenStore", &format!("{store:?} {stored:?}"));
+    secrets.assert_hidden_in("Client", &format!("{client:?}"));
+
+    // A vendor error on a business call whose query carried both tokens.
+    fake.expire_access_token(DESKTOP_TOKEN);
+    let err = client.get_company_info().await.unwrap_err();
+    assert!(matches!(&err, rt::Error::Api(_)), "{err:?}");
+    secrets.assert_hidden_in_error("vendor error", &err);
+
+    // The authorize call refused, with its raw body.
+    let refused = client_with(
+        &fake,
+        Credentials::new(fake.config().client_id.clone(), WRONG_SECRET, DESKTOP_TOKEN),
+    )
+    .await
+    .get_user_info()
+    .await
+    .unwrap_err();
+    assert!(refused.raw_body().is_some(), "{refused:?}");
+    secrets.assert_hidden_in_error("authorize error", &refused);
 }

@@ -78,13 +78,63 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 }
 
 /// `base` + `path` (the base may carry a path prefix such as `/v1`).
+///
+/// A path that navigates (a `.` or `..` segment, also percent-encoded, behind `\`, or split by
+/// tabs and newlines, which URL parsing drops) is refused rather than resolved: resolving
+/// `/orders/../admin` would send the request to an endpoint the caller did not name, the
+/// signature of vendors that sign `{path}` would cover another path than the one sent, and
+/// `/../x` would leave the base URL's prefix.
 pub(crate) fn join(base: &Url, path: &str) -> Result<Url, String> {
+    if has_dot_segment(path) {
+        return Err(format!(
+            "endpoint path `{}` has a `.` or `..` segment",
+            path_only(path)
+        ));
+    }
+    let prefix = base.path().trim_end_matches('/');
     let joined = format!(
         "{}/{}",
         base.as_str().trim_end_matches('/'),
         path.trim_start_matches('/')
     );
-    Url::parse(&joined).map_err(|_| format!("path `{path}` does not form a valid URL"))
+    let url = Url::parse(&joined).map_err(|_| {
+        format!(
+            "endpoint path `{}` does not form a valid URL",
+            path_only(path)
+        )
+    })?;
+    // Holds by construction once dot segments are out; kept so that a parser subtlety cannot
+    // turn into a request outside the prefix.
+    let below_prefix = url
+        .path()
+        .strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if url.origin() != base.origin() || !below_prefix {
+        return Err(format!(
+            "endpoint path `{}` leaves the base URL",
+            path_only(path)
+        ));
+    }
+    Ok(url)
+}
+
+/// The path without its query or fragment (a caller-supplied path may carry a token there).
+fn path_only(path: &str) -> &str {
+    path.split(['?', '#']).next().unwrap_or_default()
+}
+
+/// Whether any segment of the path, percent-decoded, is `.` or `..`.
+fn has_dot_segment(path: &str) -> bool {
+    // URL parsing removes ASCII tabs and newlines anywhere, so `.\t.` is `..` on the wire.
+    let path: String = path_only(path)
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    // Decoded first so that `%2e%2e` and `..%2f..` count too; `\` separates like `/` in http(s).
+    let decoded = percent_encoding::percent_decode_str(&path).decode_utf8_lossy();
+    decoded
+        .split(['/', '\\'])
+        .any(|segment| segment == "." || segment == "..")
 }
 
 /// The URL for messages: no credentials, query or fragment (tokens may travel in the query).
@@ -237,7 +287,50 @@ mod tests {
             join(&base, "/a/b.php").unwrap().as_str(),
             "https://h/a/b.php"
         );
+        let base = Url::parse("https://h/v1/").unwrap();
+        assert_eq!(
+            join(&base, "orders").unwrap().as_str(),
+            "https://h/v1/orders"
+        );
+        assert_eq!(join(&base, "/").unwrap().as_str(), "https://h/v1/");
+        // Dots inside a segment are names, not navigation.
+        assert_eq!(
+            join(&base, "/a.b/..c/.../x..").unwrap().as_str(),
+            "https://h/v1/a.b/..c/.../x.."
+        );
         let u = Url::parse("https://h/p?access_token=secret#f").unwrap();
         assert_eq!(display_url(&u), "https://h/p");
+    }
+
+    #[test]
+    fn join_refuses_dot_segments_in_every_spelling() {
+        let base = Url::parse("https://h/v1").unwrap();
+        for path in [
+            "/../x",
+            "/../../x",
+            "..",
+            "/.",
+            "/orders/../admin",
+            "/orders/./x",
+            "/%2e%2e/x",
+            "/%2E%2e/x",
+            "/.%2e/x",
+            "/%2e./x",
+            "/%2e/x",
+            "/..%2fx",
+            "/a%2f..%2f..%2fx",
+            "/..\\x",
+            "/a\\..\\..\\x",
+            "/.\t./x",
+            "/.\n./x",
+            "/..?q=1",
+            "/..#f",
+        ] {
+            let err = join(&base, path).expect_err(path);
+            assert!(err.contains("`.` or `..` segment"), "{path:?}: {err}");
+        }
+        // The query is not echoed: a caller-supplied path may carry a token there.
+        let err = join(&base, "/../x?access_token=secret").unwrap_err();
+        assert!(!err.contains("secret"), "{err}");
     }
 }

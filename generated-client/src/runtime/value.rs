@@ -414,6 +414,16 @@ mod tests {
         }
     }
 
+    /// Nonces must be drawn afresh: every digit turns up, and long draws never repeat (a fixed
+    /// or cached value would fail both; chance failures are below one in 10^40).
+    #[test]
+    fn random_digits_are_drawn_afresh() {
+        let draw = |n| Value::RandomDigits(n).eval(&Scope::new(), now()).unwrap();
+        let seen: std::collections::BTreeSet<String> = (0..1000).map(|_| draw(1)).collect();
+        assert_eq!(seen.len(), 10, "{seen:?}");
+        assert_ne!(draw(40), draw(40));
+    }
+
     #[test]
     fn scope_debug_redacts_secrets() {
         let mut s = Scope::new();

@@ -7,7 +7,11 @@ use serde_json::Value;
 pub fn json_at(text: &str, dotted: &str) -> Value {
     let mut value: Value = serde_json::from_str(text).expect("the example is valid JSON");
     for key in dotted.split('.').filter(|k| !k.is_empty()) {
-        value = value.get(key).cloned().unwrap_or(Value::Null);
+        // A missing key would hand `null` to the shape check, which then checks nothing.
+        value = value
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| panic!("the example has no `{dotted}`"));
     }
     value
 }
@@ -57,9 +61,44 @@ fn compare(example: &Value, decoded: &Value, path: &str, problems: &mut Vec<Stri
                 compare(ev, dv, &format!("{path}[{i}]"), problems);
             }
         }
-        (Value::Object(_) | Value::Array(_), other) if !other.is_null() => {
+        // Decoding to `null` (or a scalar) what the example has as an object or a list loses it.
+        (Value::Object(_) | Value::Array(_), other) => {
             problems.push(format!("{path}: structure changed to {other}"));
         }
         _ => {}
+    }
+}
+
+/// The shape check itself: it must fail on the losses it exists to catch.
+mod shape_check {
+    use super::*;
+    use serde_json::json;
+
+    fn fails(example: Value, decoded: Value) -> bool {
+        std::panic::catch_unwind(|| assert_same_shape(&example, &decoded)).is_err()
+    }
+
+    #[test]
+    fn losses_are_caught_and_normalised_scalars_are_not() {
+        let example = json!({"a": {"b": 1}, "list": [1, 2], "n": "5"});
+        assert!(!fails(
+            example.clone(),
+            json!({"a": {"b": 1}, "list": [1, 2], "n": 5})
+        ));
+        assert!(fails(
+            example.clone(),
+            json!({"a": null, "list": [1, 2], "n": 5})
+        ));
+        assert!(fails(
+            example.clone(),
+            json!({"a": {"b": 1}, "list": [1], "n": 5})
+        ));
+        assert!(fails(example.clone(), json!({"list": [1, 2], "n": 5})));
+        assert!(fails(
+            example,
+            json!({"a": {"b": 1}, "list": [1, 2], "n": 5, "x": 1})
+        ));
+        assert!(std::panic::catch_unwind(|| json_at(r#"{"data":{}}"#, "dta")).is_err());
+        assert_eq!(json_at(r#"{"data":{"k":[1]}}"#, "data.k"), json!([1]));
     }
 }

@@ -35,6 +35,10 @@ pub struct ErpConfig {
     pub inventory_records: usize,
     pub sorder_records: usize,
     pub outbound_records: usize,
+    /// Test hook: `token.php` answers only after this long (zero: at once).
+    pub token_delay: Duration,
+    /// Test hook: the business endpoints answer only after this long (zero: at once).
+    pub business_delay: Duration,
 }
 
 impl Default for ErpConfig {
@@ -49,6 +53,8 @@ impl Default for ErpConfig {
             inventory_records: 45,
             sorder_records: 45,
             outbound_records: 45,
+            token_delay: Duration::ZERO,
+            business_delay: Duration::ZERO,
         }
     }
 }
@@ -182,6 +188,7 @@ async fn handle(st: Arc<State>, req: Request) -> Response {
     match req.path.as_str() {
         TOKEN_PATH => {
             st.token_requests.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(st.config.token_delay).await;
             token(&st, &req)
         }
         AUTHORIZE_PATH => {
@@ -190,6 +197,7 @@ async fn handle(st: Arc<State>, req: Request) -> Response {
         }
         INVENTORY_PATH | SORDER_PATH | OUTBOUND_PATH => {
             st.business_requests.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(st.config.business_delay).await;
             business(&st, &req)
         }
         // Assumption: unknown scripts get a 404 in the business envelope.

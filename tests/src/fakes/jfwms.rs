@@ -19,6 +19,10 @@ use super::{
 
 pub const ORDER_GET_PATH: &str = "/api/order/get";
 
+/// How late a forced replay (see [`FakeJfwms::reject_as_replay`]) is answered: more than the
+/// one-millisecond resolution of the `timestamp` header.
+pub const FORCED_REPLAY_DELAY: Duration = Duration::from_millis(3);
+
 #[derive(Debug, Clone)]
 pub struct JfwmsConfig {
     /// Defaults are the document's example app (its signature vector uses this secret).
@@ -94,6 +98,8 @@ struct State {
     codes: Mutex<HashMap<String, Grant>>,
     /// (clientId, nonce, timestamp) already accepted.
     seen: Mutex<HashSet<(String, String, String)>>,
+    /// Test hook: erpNo → how many more correctly signed tries to reject as replays.
+    forced_replays: Mutex<HashMap<String, usize>>,
 }
 
 /// Running fake; dropping it stops the server.
@@ -114,6 +120,7 @@ pub async fn start(config: JfwmsConfig) -> FakeJfwms {
         refresh: Mutex::new(HashMap::new()),
         codes: Mutex::new(HashMap::new()),
         seen: Mutex::new(HashSet::new()),
+        forced_replays: Mutex::new(HashMap::new()),
     });
     let (base_url, server) = super::serve(super::router(Arc::clone(&state), handle)).await;
     FakeJfwms {
@@ -179,6 +186,13 @@ impl FakeJfwms {
     }
     pub fn expire_all_refresh_tokens(&self) {
         expire(&self.state.refresh);
+    }
+    /// Test hook: the next `tries` correctly signed, otherwise acceptable calls for `erp_no` are
+    /// answered 10027 REPEAT_SUBMIT, as if their (nonce, timestamp) had been used before. Their
+    /// nonces count as used, and the answer comes [`FORCED_REPLAY_DELAY`] late, so that a
+    /// client that re-signs its retry necessarily stamps it with a later timestamp.
+    pub fn reject_as_replay(&self, erp_no: &str, tries: usize) {
+        lock(&self.state.forced_replays).insert(erp_no.to_owned(), tries);
     }
     /// Forget used nonces (lets a test replay a fixed vector).
     pub fn forget_nonces(&self) {
@@ -273,6 +287,10 @@ async fn handle(st: Arc<State>, req: Request) -> Response {
     }
     if req.path.starts_with("/api/") {
         st.business_requests.fetch_add(1, Ordering::SeqCst);
+        if take_forced_replay(&st, &req) {
+            tokio::time::sleep(FORCED_REPLAY_DELAY).await;
+            return err(10027, "重复提交");
+        }
         return business(&st, &req);
     }
     // Assumption: unknown paths → 404 with the generic service error.
@@ -378,28 +396,79 @@ fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Whether the request passes every check of [`business`] up to the replay check and is one of
+/// the tries [`FakeJfwms::reject_as_replay`] asked to reject; such a try uses up its nonce.
+fn take_forced_replay(st: &State, req: &Incoming) -> bool {
+    let Some(erp_no) = json_object(req)
+        .ok()
+        .and_then(|body| body.get("erpNo")?.as_str().map(str::to_owned))
+    else {
+        return false;
+    };
+    let wanted = lock(&st.forced_replays)
+        .get(&erp_no)
+        .is_some_and(|left| *left > 0);
+    if !wanted {
+        return false;
+    }
+    // Only a try the real checks would have let through to the replay check is rejected, so
+    // a forced 10027 always answers a correctly signed request with a fresh nonce.
+    let passes = business_checks(st, req).is_ok();
+    if passes {
+        let (Some(client_id), Some(nonce), Some(timestamp)) = (
+            req.header("clientId"),
+            req.header("nonce"),
+            req.header("timestamp"),
+        ) else {
+            return false;
+        };
+        if !lock(&st.seen).insert((client_id, nonce, timestamp)) {
+            return false;
+        }
+        if let Some(left) = lock(&st.forced_replays).get_mut(&erp_no) {
+            *left = left.saturating_sub(1);
+        }
+    }
+    passes
+}
+
 fn business(st: &State, req: &Incoming) -> Response {
-    // Header checks in the order the brief fixes; codes/messages from the document's table.
+    if let Err((code, message)) = business_checks(st, req) {
+        return err(code, message);
+    }
+    let client_id = req.header("clientId").unwrap_or_default();
+    let nonce = req.header("nonce").unwrap_or_default();
+    let timestamp = req.header("timestamp").unwrap_or_default();
+    // Assumption: a replay is the same (clientId, nonce, timestamp) accepted before.
+    if !lock(&st.seen).insert((client_id, nonce, timestamp)) {
+        return err(10027, "重复提交");
+    }
+    business_answer(st, req)
+}
+
+/// The header, token, signature and timestamp checks, in the order the brief fixes.
+fn business_checks(st: &State, req: &Incoming) -> Result<(), (i64, &'static str)> {
+    // Codes and messages from the document's table.
     let Some(access_token) = req.header("accessToken") else {
-        return err(10004, "ACCESS TOKEN empty");
+        return Err((10004, "ACCESS TOKEN empty"));
     };
     let Some(sign_header) = req.header("sign") else {
-        return err(10021, "SIGN 不能为空");
+        return Err((10021, "SIGN 不能为空"));
     };
     let Some(nonce) = req.header("nonce") else {
-        return err(10022, "NONCE 不能为空");
+        return Err((10022, "NONCE 不能为空"));
     };
     let Some(timestamp) = req.header("timestamp") else {
-        return err(10023, "TIMESTAMP 不能为空");
+        return Err((10023, "TIMESTAMP 不能为空"));
     };
     if !all_digits(&nonce) {
-        return err(10024, "NONCE 格式异常");
+        return Err((10024, "NONCE 格式异常"));
     }
     let Some(ts) = all_digits(&timestamp)
         .then(|| timestamp.parse::<u64>().ok())
         .flatten()
     else {
-        return err(10025, "TIMESTAMP 格式异常");
+        return Err((10025, "TIMESTAMP 格式异常"));
     };
     // Assumption: an absent userId is a format error too (the table has no "userId empty").
     let Some(user_id) = req
@@ -407,21 +476,21 @@ fn business(st: &State, req: &Incoming) -> Response {
         .filter(|u| all_digits(u))
         .and_then(|u| u.parse::<u64>().ok().map(|n| (u, n)))
     else {
-        return err(10029, "USER ID 格式异常");
+        return Err((10029, "USER ID 格式异常"));
     };
     let Some(client_id) = req.header("clientId") else {
-        return err(10006, "CLIENT ID empty");
+        return Err((10006, "CLIENT ID empty"));
     };
     if client_id != st.config.client_id {
-        return err(10008, "Invalid client app info");
+        return Err((10008, "Invalid client app info"));
     }
     let grant = match lock(&st.access).get(&access_token) {
         Some(g) if Instant::now() < g.expires_at => g.clone(),
-        _ => return err(10002, "Invalid ACCESS TOKEN "),
+        _ => return Err((10002, "Invalid ACCESS TOKEN ")),
     };
     // Assumption: the token must belong to the userId the caller claims.
     if grant.user_id != user_id.1 {
-        return err(10009, "Invalid client auth info");
+        return Err((10009, "Invalid client auth info"));
     }
     let expected = sign(
         &st.config.client_secret,
@@ -433,17 +502,17 @@ fn business(st: &State, req: &Incoming) -> Response {
         &user_id.0,
     );
     if sign_header != expected {
-        return err(10026, "签名错误");
+        return Err((10026, "签名错误"));
     }
     let window = st.config.timestamp_window.as_millis();
     if u128::from(now_ms()).abs_diff(u128::from(ts)) > window {
-        return err(10028, "时间戳失效");
+        return Err((10028, "时间戳失效"));
     }
-    // Assumption: a replay is the same (clientId, nonce, timestamp) accepted before.
-    if !lock(&st.seen).insert((client_id.clone(), nonce.clone(), timestamp.clone())) {
-        return err(10027, "重复提交");
-    }
+    Ok(())
+}
 
+/// The answer of a request that passed every check.
+fn business_answer(st: &State, req: &Incoming) -> Response {
     if req.path != ORDER_GET_PATH {
         // Assumption: only /api/order/get is modelled; anything else is a 404.
         let mut resp = err(1, "服务异常,请稍后重试");

@@ -616,32 +616,55 @@ async fn transport_errors_never_show_query_or_secrets() {
         None,
         false,
     );
-    let engine: Engine<TestCode> = EngineBuilder::new(spec, "https://unused.example")
+    let engine: Engine<TestCode> = EngineBuilder::new(spec.clone(), "https://unused.example")
         .base_url(&format!("http://127.0.0.1:{port}/v1"))
         .credentials(creds())
         .connect_timeout(Duration::from_secs(2))
         .build()
         .await
         .unwrap();
-    let err = engine.send_raw(get("/data")).await.unwrap_err();
-    assert!(
-        matches!(err, Error::Transport { .. } | Error::Timeout { .. }),
-        "{err:?}"
+    // Nothing listens on the port: the connection is refused.
+    let refused = engine.send_raw(get("/data")).await.unwrap_err();
+    assert!(matches!(refused, Error::Transport { .. }), "{refused:?}");
+
+    // A server that answers too late: the request times out.
+    let server = TestServer::start(|_| Reply {
+        delay: Duration::from_secs(30),
+        ..Reply::json(200, "{}")
+    })
+    .await;
+    let engine: Engine<TestCode> = EngineBuilder::new(spec, "https://unused.example")
+        .base_url(&format!("{}/v1", server.url()))
+        .credentials(creds())
+        .timeout(Duration::from_millis(200))
+        .build()
+        .await
+        .unwrap();
+    let timed_out = engine.send_raw(get("/data")).await.unwrap_err();
+    assert!(matches!(timed_out, Error::Timeout { .. }), "{timed_out:?}");
+    let request = &server.requests()[0];
+    assert_eq!(
+        request.query_param("access_token").as_deref(),
+        Some("s3cr3t-value"),
+        "the secret really was in the query"
     );
-    let mut text = format!("{err} {err:?}");
-    let mut source = std::error::Error::source(&err);
-    while let Some(s) = source {
-        text.push_str(&format!(" {s} {s:?}"));
-        source = s.source();
+
+    for (err, url) in [
+        (refused, format!("127.0.0.1:{port}/v1/data")),
+        (timed_out, format!("{}/v1/data", server.addr)),
+    ] {
+        let mut text = format!("{err} {err:?}");
+        let mut source = std::error::Error::source(&err);
+        while let Some(s) = source {
+            text.push_str(&format!(" {s} {s:?}"));
+            source = s.source();
+        }
+        assert!(text.contains(&url), "{text}");
+        assert!(
+            !text.contains("s3cr3t") && !text.contains("page=") && !text.contains('?'),
+            "{text}"
+        );
     }
-    assert!(
-        text.contains(&format!("127.0.0.1:{port}/v1/data")),
-        "{text}"
-    );
-    assert!(
-        !text.contains("s3cr3t") && !text.contains("page=") && !text.contains('?'),
-        "{text}"
-    );
 }
 
 #[tokio::test]
@@ -696,15 +719,43 @@ async fn paths_cannot_leave_the_base_url() {
     .build()
     .await
     .unwrap();
-    for path in ["//evil.example/x", "https://evil.example/x", "/../../x"] {
+    let send = |path: &str| {
         let req = Request {
             path: Cow::Owned(path.to_owned()),
             ..get("/")
         };
-        let _ = engine.send_raw(req).await;
+        engine.send_raw(req)
+    };
+    // Looks like another host, but stays a path below `/v1` on this server.
+    for (path, seen) in [
+        ("//evil.example/x", "/v1/evil.example/x"),
+        ("https://evil.example/x", "/v1/https://evil.example/x"),
+        ("/orders", "/v1/orders"),
+    ] {
+        let before = server.requests().len();
+        send(path).await.unwrap();
+        let requests = server.requests();
+        assert_eq!(requests.len(), before + 1, "{path}");
+        assert_eq!(requests[before].path, seen, "{path}");
     }
-    assert!(server.requests().iter().all(|r| r.path.starts_with('/')));
-    assert_eq!(server.requests().len(), 3);
+    // Navigation is refused before anything is sent, in every spelling.
+    for path in [
+        "/../../x",
+        "/../x",
+        "/v1/../x",
+        "/%2e%2e/x",
+        "/..%2f..%2fx",
+        "/..\\x",
+    ] {
+        let before = server.requests().len();
+        let err = send(path).await.unwrap_err();
+        assert!(
+            matches!(&err, E::Config(m) if m.contains("`.` or `..` segment")),
+            "{path}: {err:?}"
+        );
+        assert_eq!(err.class(), ErrorClass::Caller, "{path}");
+        assert_eq!(server.requests().len(), before, "{path} reached the server");
+    }
 }
 
 #[tokio::test]
@@ -854,6 +905,10 @@ fn decode_token_response_cases() {
         br#"{"access_token":"SECRET-A","expires_in":"soon"}"#,
     )
     .unwrap_err();
+    assert!(
+        matches!(&err, Error::Auth(a) if matches!(**a, AuthError::Decode { .. })),
+        "{err:?}"
+    );
     assert!(!format!("{err} {err:?}").contains("SECRET"), "{err:?}");
 
     let err = decode_token_response(&spec, 401, b"").unwrap_err();
@@ -868,7 +923,8 @@ fn debug_redacts_credentials() {
     let dbg = format!("{c:?}");
     assert!(dbg.contains("cid") && !dbg.contains("s3cr3t"), "{dbg}");
     let b = EngineBuilder::new(oauth_spec(), "https://x").credentials(creds());
-    assert!(!format!("{b:?}").contains("s3cr3t"));
+    let dbg = format!("{b:?}");
+    assert!(dbg.contains("cid") && !dbg.contains("s3cr3t"), "{dbg}");
 }
 
 #[test]
