@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
-    /// File name of the vendor document this spec transcribes (in `shared/vendor-docs/`).
+    /// Path of the vendor document this spec transcribes, relative to the spec
+    /// file (the documents live in `specs/sources/`).
     pub source: String,
     /// Name of the generated Rust module and cargo feature (snake_case), e.g. `erp`.
     pub module: String,
