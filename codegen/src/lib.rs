@@ -20,7 +20,9 @@
 //!     .unwrap_or_else(|e| panic!("{e}"));
 //! ```
 
+pub mod audit;
 pub mod diagnostics;
+pub mod document;
 pub mod emit;
 pub mod ir;
 pub mod spec;

@@ -71,6 +71,10 @@ pub struct Vendor {
     /// The document's introduction, verbatim.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// API version, when the document states one.
     #[serde(default)]
     pub version: Option<String>,
@@ -85,6 +89,10 @@ pub struct Environment {
     pub base_url: String,
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -116,6 +124,10 @@ pub struct Transport {
 pub struct Auth {
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// Values the application supplies, keyed by snake_case name (`client_id`, `password`, ...).
     pub credentials: IndexMap<String, Credential>,
     /// How access tokens are obtained and renewed. Absent when the credentials
@@ -135,6 +147,10 @@ pub struct Credential {
     pub secret: bool,
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// Environment variable the runnable examples read it from.
     #[serde(default)]
     pub env: Option<String>,
@@ -148,6 +164,10 @@ pub struct Credential {
 pub struct TokenSource {
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// Token requests, keyed by grant name (`client_credentials`, `authorization_code`, `refresh_token`, `login`, ...).
     pub grants: IndexMap<String, Grant>,
     /// The grant the client runs by itself when it has no usable token. Absent
@@ -174,6 +194,10 @@ pub struct Grant {
     pub title: Option<String>,
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     #[serde(default = "HttpMethod::post")]
     pub method: HttpMethod,
     /// Path relative to the base URL. Absent when the document gives none: the
@@ -279,6 +303,9 @@ pub enum ApplyStep {
         value: ValueExpr,
         #[serde(default)]
         doc: Option<String>,
+        /// The maintainer's own words (not document text).
+        #[serde(default)]
+        note: Option<String>,
     },
     /// A query parameter.
     Query {
@@ -286,6 +313,9 @@ pub enum ApplyStep {
         value: ValueExpr,
         #[serde(default)]
         doc: Option<String>,
+        /// The maintainer's own words (not document text).
+        #[serde(default)]
+        note: Option<String>,
     },
     /// `Authorization: Basic base64(username:password)`.
     Basic {
@@ -371,6 +401,10 @@ impl HttpMethod {
 pub struct Envelope {
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// How a successful response is recognised.
     pub success: SuccessRule,
     /// Path of the vendor's result code.
@@ -415,6 +449,10 @@ pub enum Code {
 pub struct TypeDef {
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// Fields keyed by wire name.
     pub fields: IndexMap<String, Field>,
     /// Decode through a JSON tree first, so a key repeated in one object is
@@ -433,6 +471,10 @@ pub struct Field {
     pub ty: String,
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// The value may be `null`.
     #[serde(default)]
     pub nullable: bool,
@@ -471,6 +513,10 @@ pub struct Endpoint {
     pub title: String,
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// Methods the document allows; the client uses the first.
     pub methods: Vec<HttpMethod>,
     pub path: String,
@@ -512,6 +558,10 @@ pub struct Param {
     pub maximum: Option<i64>,
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     #[serde(default)]
     pub wire: Option<WireFormat>,
     #[serde(default)]
@@ -550,6 +600,10 @@ pub struct ErrorTable {
     pub title: String,
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// The codes are HTTP statuses: they classify responses whose body carries no
     /// documented code.
     #[serde(default)]
@@ -611,6 +665,10 @@ pub enum ErrorClass {
 pub struct Webhooks {
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// Field naming the event kind.
     pub discriminator: String,
     /// Field holding the event's payload.
@@ -636,6 +694,10 @@ pub struct WebhookEvent {
     pub name: Option<String>,
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// Top-level fields only this event carries (besides `webhooks.fields`).
     #[serde(default)]
     pub fields: IndexMap<String, Field>,
@@ -656,6 +718,10 @@ pub struct WebhookSignature {
     pub header: Option<String>,
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -760,6 +826,15 @@ pub struct DocGap {
     pub text: String,
     /// How the spec and the generated client deal with it.
     pub resolution: String,
+    /// Identifiers of the document (field names, paths, headers, codes) that
+    /// the spec deliberately does not model; `cargo xtask audit` does not
+    /// report them.
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// Spec paths (e.g. `endpoints.send.path`) whose content the document does
+    /// not state: the maintainer's decisions, acknowledged for the audit.
+    #[serde(default)]
+    pub claims: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
