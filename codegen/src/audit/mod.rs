@@ -15,7 +15,8 @@
 //!   acknowledges nothing.
 //!
 //! A finding is acknowledged by a `doc_gaps` entry listing the identifier in
-//! `names` or the spec path in `claims`. [`provenance`] computes where each
+//! `names` or the spec path in `claims` (e.g. a `title` the document does not
+//! give, which the format requires). [`provenance`] computes where each
 //! item comes from; the generator shows it in the generated docs.
 
 mod compose;
@@ -80,7 +81,7 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
                 } else {
                     ""
                 };
-                out.report(
+                out.claim(
                     &t.path,
                     format!(
                         "presented as document text but the document does not contain it: {:?}{advice}",

@@ -7,7 +7,8 @@
 //! - A parameter is the first mention of its name at or after its endpoint's title.
 //! - A type is anchored where most of its fields occur close together (a table
 //!   or a JSON example); each field is its first mention inside that window.
-//! - An error code is the line giving its message (with the code, if any line has both).
+//! - An error code is its row (a line naming the code and giving its message),
+//!   else its first mention, else the first line giving its message.
 
 use indexmap::IndexMap;
 
@@ -153,18 +154,24 @@ pub fn compute(spec: &Spec, doc: &SourceDocument, idents: &[DocIdent]) -> Proven
                 Code::Int(n) => n.to_string(),
                 Code::Str(s) => s.clone(),
             };
-            let message_lines = doc.find_all(&code.message);
-            let code_lines = occurrences(idents, &code_text);
-            let line = message_lines
+            // The code's own row (or mention) that also carries its message,
+            // else its first mention, else the first line giving its message.
+            let code_lines: Vec<usize> = idents
+                .iter()
+                .filter(|i| i.name == code_text)
+                .map(|i| i.line)
+                .collect();
+            let message = crate::document::squeeze(&code.message);
+            let line = code_lines
                 .iter()
                 .copied()
-                .find(|l| {
+                .find(|&l| {
                     doc.lines()
                         .get(l - 1)
-                        .is_some_and(|text| text.contains(code_text.as_str()))
+                        .is_some_and(|text| crate::document::squeeze(text).contains(&message))
                 })
-                .or(message_lines.first().copied())
-                .or(code_lines.first().copied());
+                .or(code_lines.first().copied())
+                .or_else(|| doc.find(&code.message));
             prov.set(
                 format!("error_codes.{table_name}.codes[{i}]"),
                 line.into_iter().collect(),

@@ -848,4 +848,7 @@ pub enum GapKind {
     Typo,
     /// The document's example does not match its own tables.
     ExampleMismatch,
+    /// The document gives something the spec deliberately does not model
+    /// (listed in the entry's `names`).
+    NotModelled,
 }
