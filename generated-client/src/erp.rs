@@ -9,7 +9,7 @@
 //!
 //! # Environments
 //!
-//! - `production`: <https://httpsAPI> — 环境信息 gives every endpoint under `https://httpsAPI/public/`; the host is a placeholder (see doc_gaps.placeholder_host).
+//! - `production`: <https://httpsAPI> — Maintainer's note: 环境信息 gives every endpoint under `https://httpsAPI/public/`; the host is a placeholder (see doc_gaps.placeholder_host).
 //!
 //! # Authentication
 //!
@@ -17,9 +17,10 @@
 //! Authorization Code Grant 授权码模式,适用于有用户交互的 Web 应用,安全性最高。
 //! Client Credentials Grant 客户端凭证模式,适用于服务器间后台通信,无需用户参与。
 //!
-//!
 //! # Where the document is silent or contradicts itself
 //!
+//! - **token_type** (5 接收 Access Token / 方式二 200 成功响应): The token response carries `token_type` (令牌类型,固定为 Bearer). *Resolution:* Not kept; the client always sends `Authorization: Bearer {access_token}`, as the business calls require.
+//! - **page_bounds** (库存查询接口 / 订单查询接口 / 销售出库单查询接口 请求参数): `page` and `page_size` give no lower bound (only `page_size` 最大 100). *Resolution:* The client checks only `page_size <= 100`, the bound the document states; what the server does with 0 or a negative value is its own business.
 //! - **receiver_cit** (订单查询接口 成功响应): The order example spells the receiver's city `receiver_cit`; the outbound example spells it `receiver_city`. *Resolution:* SalesOrder accepts both keys as optional fields (`receiver_cit` and `receiver_city`); OutboundOrder has `receiver_city` only.
 //! - **keyword_param** (四、完整接入示例(PHP) and 五、完整接入示例(cURL 命令行)): Both integration examples call worehouse.php with `keyword=Alpha`, a parameter the endpoint's parameter table does not list. *Resolution:* Not generated. Unknown parameters would be silently ignored or rejected; until the vendor documents it, callers cannot rely on it.
 //! - **day_default** (库存查询接口 / 订单查询接口 / 销售出库单查询接口 请求参数): `day` is typed `string` with a date example (2026-05-10), but its default is `1`, which is not a date and is not explained. *Resolution:* `day` is a `jiff::civil::Date`; when omitted the client sends nothing and the server applies its own default (recorded as `1`).
@@ -41,29 +42,43 @@ use crate::runtime as rt;
 pub enum ErrorCode {
     /// `"invalid_request"`: 请求参数缺失或格式错误
     ///
+    /// Document line 643.
+    ///
     /// Table: OAuth2.0 错误(Token 端点). Class: Caller.
     InvalidRequest,
     /// `"invalid_client"`: 客户端凭据无效
+    ///
+    /// Document line 644.
     ///
     /// Table: OAuth2.0 错误(Token 端点). Class: Auth.
     InvalidClient,
     /// `"invalid_grant"`: 授权码无效、已过期或已使用
     ///
+    /// Document line 645.
+    ///
     /// Table: OAuth2.0 错误(Token 端点). Class: Reauthorize.
     InvalidGrant,
     /// `"unsupported_grant_type"`: 不支持的 grant_type(仅支持 authorization_code 和 client_credentials)
+    ///
+    /// Document line 646.
     ///
     /// Table: OAuth2.0 错误(Token 端点). Class: Caller.
     UnsupportedGrantType,
     /// `"unauthorized_client"`: 客户端未注册
     ///
+    /// Document line 647.
+    ///
     /// Table: OAuth2.0 错误(Token 端点). Class: Auth.
     UnauthorizedClient,
     /// `0`: 成功
     ///
+    /// Document line 651.
+    ///
     /// Table: 业务接口错误. Class: Success.
     Ok,
     /// `-1`: 未授权(Token 缺失、无效或过期)
+    ///
+    /// Document line 652.
     ///
     /// Table: 业务接口错误. Class: RenewToken.
     Unauthorized,
@@ -168,239 +183,307 @@ pub type Error = rt::Error<ErrorCode>;
 /// `Result` with this client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// 分页信息
+/// Maintainer's note: 分页信息
+///
+/// Document line 173.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Pagination {
     /// 页码
+    ///
+    /// Document line 173.
     pub page: i64,
     /// 每页数量
+    ///
+    /// Document line 174.
     pub page_size: i64,
-    /// 总记录数
+    /// Maintainer's note: 总记录数
+    ///
+    /// Document line 175.
     pub total: i64,
-    /// 总页数
+    /// Maintainer's note: 总页数
+    ///
+    /// Document line 176.
     pub total_pages: i64,
 }
 
-/// 库存记录
+/// Maintainer's note: 库存记录
+///
+/// Document line 142.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InventoryItem {
-    /// 组织名称
+    /// Maintainer's note: 组织名称
+    ///
+    /// Document line 142.
     pub organization_name: String,
-    /// 组织编码
+    /// Maintainer's note: 组织编码
+    ///
+    /// Document line 143.
     pub organization_code: String,
-    /// 仓库编号
+    /// Maintainer's note: 仓库编号
+    ///
+    /// Document line 144.
     pub warehouse_id: String,
-    /// 仓库名称
+    /// Maintainer's note: 仓库名称
+    ///
+    /// Document line 145.
     pub warehouse_name: String,
-    /// SKU
+    /// Maintainer's note: SKU
+    ///
+    /// Document line 146.
     pub sku_id: String,
-    /// 库存数量
+    /// Maintainer's note: 库存数量
+    ///
+    /// Document line 147.
     pub inventory_cnt: rust_decimal::Decimal,
-    /// 创建日期
+    /// Maintainer's note: 创建日期
+    ///
+    /// Document line 148.
     pub create_at: jiff::civil::Date,
-    /// 更新日期
+    /// Maintainer's note: 更新日期
+    ///
+    /// Document line 149.
     pub update_at: jiff::civil::Date,
 }
 
-/// 库存查询结果
+/// Maintainer's note: 库存查询结果
+///
+/// Document line 140.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InventoryPage {
-    /// `list` (the document gives no description).
+    /// Document line 140.
     pub list: Vec<InventoryItem>,
-    /// `pagination` (the document gives no description).
+    /// Document line 172.
     pub pagination: Pagination,
 }
 
-/// 订单商品明细
+/// Maintainer's note: 订单商品明细
+///
+/// Document line 232.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderLine {
-    /// 单据 ID
+    /// Maintainer's note: 单据 ID
+    ///
+    /// Document line 232.
     pub billid: i64,
-    /// `sku_id` (the document gives no description).
+    /// Document line 233.
     pub sku_id: String,
-    /// 商品类型(如 精选、常规品)
+    /// Maintainer's note: 商品类型(如 精选、常规品)
+    ///
+    /// Document line 234.
     pub product_type: Option<String>,
     /// 数量
+    ///
+    /// Document line 235.
     pub number: rust_decimal::Decimal,
-    /// 单价
+    /// Maintainer's note: 单价
+    ///
+    /// Document line 236.
     pub price: rust_decimal::Decimal,
-    /// 合计(the document's examples repeat `number` here)
+    /// Maintainer's note: 合计(the document's examples repeat `number` here)
+    ///
+    /// Document line 237.
     pub total: rust_decimal::Decimal,
-    /// 批次号
+    /// Maintainer's note: 批次号
+    ///
+    /// Document line 238.
     pub batch_sn: Option<String>,
 }
 
 /// 销售订单
+///
+/// Document line 211.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SalesOrder {
-    /// `organization_name` (the document gives no description).
+    /// Document line 162.
     pub organization_name: String,
-    /// `billid` (the document gives no description).
+    /// Document line 204.
     pub billid: i64,
-    /// `organization_code` (the document gives no description).
+    /// Document line 163.
     pub organization_code: String,
-    /// `exhibition_hall_sn` (the document gives no description).
+    /// Document line 206.
     pub exhibition_hall_sn: String,
-    /// `exhibition_hall_name` (the document gives no description).
+    /// Document line 207.
     pub exhibition_hall_name: String,
-    /// `order_sn` (the document gives no description).
+    /// Document line 208.
     pub order_sn: String,
-    /// `billdate` (the document gives no description).
+    /// Document line 209.
     pub billdate: jiff::civil::DateTime,
-    /// `create_at` (the document gives no description).
+    /// Document line 168.
     pub create_at: jiff::civil::DateTime,
-    /// `order_type` (the document gives no description).
+    /// Document line 211.
     pub order_type: String,
-    /// `order_status` (the document gives no description).
+    /// Document line 212.
     pub order_status: String,
-    /// `updated_at` (the document gives no description).
+    /// Document line 213.
     pub updated_at: jiff::civil::DateTime,
-    /// Always null in the document; type unknown.
+    /// Maintainer's note: Always null in the document; type unknown.
+    ///
+    /// Document line 214.
     pub follow_order_flag: Option<serde_json::Value>,
-    /// `original_order_sn` (the document gives no description).
+    /// Document line 215.
     pub original_order_sn: Option<String>,
-    /// Always null in the document; type unknown.
+    /// Maintainer's note: Always null in the document; type unknown.
+    ///
+    /// Document line 216.
     pub withdraw_order_flag: Option<serde_json::Value>,
-    /// `withdraw_order_sn` (the document gives no description).
+    /// Document line 217.
     pub withdraw_order_sn: Option<String>,
-    /// `completed_at` (the document gives no description).
+    /// Document line 218.
     pub completed_at: Option<jiff::civil::DateTime>,
-    /// `total_amount` (the document gives no description).
+    /// Document line 219.
     pub total_amount: rust_decimal::Decimal,
-    /// Always null in the document; type unknown.
+    /// Maintainer's note: Always null in the document; type unknown.
+    ///
+    /// Document line 220.
     pub return_flag: Option<serde_json::Value>,
-    /// `return_and_exchange_order_sn` (the document gives no description).
+    /// Document line 221.
     pub return_and_exchange_order_sn: Option<String>,
-    /// `customer_type` (the document gives no description).
+    /// Document line 222.
     pub customer_type: Option<String>,
-    /// `customer_code` (the document gives no description).
+    /// Document line 223.
     pub customer_code: String,
-    /// `receiver_sn` (the document gives no description).
+    /// Document line 224.
     pub receiver_sn: Option<String>,
-    /// `receiver_province` (the document gives no description).
+    /// Document line 225.
     pub receiver_province: Option<String>,
-    /// 收货城市. Spelled `receiver_cit` in this endpoint's example (see doc_gaps.receiver_cit).
+    /// Maintainer's note: 收货城市. Spelled `receiver_cit` in this endpoint's example (see doc_gaps.receiver_cit).
+    ///
+    /// Document line 226.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_cit: Option<String>,
-    /// 收货城市, as spelled by the outbound endpoint; accepted here too in case the vendor fixes the typo.
+    /// Maintainer's note: 收货城市, as spelled by the outbound endpoint; accepted here too in case the vendor fixes the typo.
+    ///
+    /// Document line 369.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_city: Option<String>,
-    /// `receiver_area` (the document gives no description).
+    /// Document line 227.
     pub receiver_area: Option<String>,
-    /// `order_channel_source` (the document gives no description).
+    /// Document line 228.
     pub order_channel_source: Option<String>,
-    /// `salesperson_code` (the document gives no description).
+    /// Document line 229.
     pub salesperson_code: String,
-    /// `product_info` (the document gives no description).
+    /// Document line 230.
     pub product_info: Vec<OrderLine>,
 }
 
-/// 订单查询结果
+/// Maintainer's note: 订单查询结果
+///
+/// Document line 140.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderPage {
-    /// `list` (the document gives no description).
+    /// Document line 140.
     pub list: Vec<SalesOrder>,
-    /// `pagination` (the document gives no description).
+    /// Document line 172.
     pub pagination: Pagination,
 }
 
-/// 出库单商品明细
+/// Maintainer's note: 出库单商品明细
+///
+/// Document line 375.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutboundLine {
-    /// `billid` (the document gives no description).
+    /// Document line 375.
     pub billid: i64,
-    /// `sku_id` (the document gives no description).
+    /// Document line 376.
     pub sku_id: String,
-    /// `product_type` (the document gives no description).
+    /// Document line 377.
     pub product_type: Option<String>,
-    /// `number` (the document gives no description).
+    /// Document line 378.
     pub number: rust_decimal::Decimal,
-    /// `price` (the document gives no description).
+    /// Document line 379.
     pub price: rust_decimal::Decimal,
-    /// `total` (the document gives no description).
+    /// Document line 380.
     pub total: rust_decimal::Decimal,
-    /// 来源订单号
+    /// Maintainer's note: 来源订单号
+    ///
+    /// Document line 381.
     pub source_order_sn: Option<String>,
-    /// `batch_sn` (the document gives no description).
+    /// Document line 382.
     pub batch_sn: Option<String>,
 }
 
 /// 销售出库单
+///
+/// Document line 10.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutboundOrder {
-    /// `organization_name` (the document gives no description).
+    /// Document line 346.
     pub organization_name: String,
-    /// `organization_code` (the document gives no description).
+    /// Document line 347.
     pub organization_code: String,
-    /// `exhibition_hall_sn` (the document gives no description).
+    /// Document line 348.
     pub exhibition_hall_sn: String,
-    /// `exhibition_hall_name` (the document gives no description).
+    /// Document line 349.
     pub exhibition_hall_name: String,
-    /// `order_sn` (the document gives no description).
+    /// Document line 350.
     pub order_sn: String,
-    /// `billid` (the document gives no description).
+    /// Document line 351.
     pub billid: i64,
-    /// `create_at` (the document gives no description).
+    /// Document line 352.
     pub create_at: jiff::civil::DateTime,
-    /// `order_type` (the document gives no description).
+    /// Document line 353.
     pub order_type: String,
-    /// `order_status` (the document gives no description).
+    /// Document line 354.
     pub order_status: String,
-    /// `updated_at` (the document gives no description).
+    /// Document line 355.
     pub updated_at: jiff::civil::DateTime,
-    /// `follow_order_flag` (the document gives no description).
+    /// Document line 356.
     pub follow_order_flag: Option<serde_json::Value>,
-    /// `original_order_sn` (the document gives no description).
+    /// Document line 357.
     pub original_order_sn: Option<String>,
-    /// `withdraw_order_flag` (the document gives no description).
+    /// Document line 358.
     pub withdraw_order_flag: Option<serde_json::Value>,
-    /// `withdraw_order_sn` (the document gives no description).
+    /// Document line 359.
     pub withdraw_order_sn: Option<String>,
-    /// `completed_at` (the document gives no description).
+    /// Document line 360.
     pub completed_at: Option<jiff::civil::DateTime>,
-    /// `total_amount` (the document gives no description).
+    /// Document line 361.
     pub total_amount: rust_decimal::Decimal,
-    /// `return_flag` (the document gives no description).
+    /// Document line 362.
     pub return_flag: Option<serde_json::Value>,
-    /// `return_and_exchange_order_sn` (the document gives no description).
+    /// Document line 363.
     pub return_and_exchange_order_sn: Option<String>,
-    /// 出库时间
+    /// Maintainer's note: 出库时间
+    ///
+    /// Document line 364.
     pub delivery_at: Option<jiff::civil::DateTime>,
-    /// `customer_type` (the document gives no description).
+    /// Document line 365.
     pub customer_type: Option<String>,
-    /// `customer_code` (the document gives no description).
+    /// Document line 366.
     pub customer_code: String,
-    /// `receiver_sn` (the document gives no description).
+    /// Document line 367.
     pub receiver_sn: Option<String>,
-    /// `receiver_province` (the document gives no description).
+    /// Document line 368.
     pub receiver_province: Option<String>,
-    /// `receiver_city` (the document gives no description).
+    /// Document line 369.
     pub receiver_city: Option<String>,
-    /// `receiver_area` (the document gives no description).
+    /// Document line 370.
     pub receiver_area: Option<String>,
-    /// `order_channel_source` (the document gives no description).
+    /// Document line 371.
     pub order_channel_source: Option<String>,
-    /// `salesperson_code` (the document gives no description).
+    /// Document line 372.
     pub salesperson_code: String,
-    /// `product_info` (the document gives no description).
+    /// Document line 373.
     pub product_info: Vec<OutboundLine>,
 }
 
-/// 销售出库单查询结果
+/// Maintainer's note: 销售出库单查询结果
+///
+/// Document line 140.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutboundPage {
-    /// `list` (the document gives no description).
+    /// Document line 140.
     pub list: Vec<OutboundOrder>,
-    /// `pagination` (the document gives no description).
+    /// Document line 172.
     pub pagination: Pagination,
 }
 
@@ -517,15 +600,21 @@ impl Credentials {
 pub struct QueryInventoryRequest {
     /// 查询日期,如:2026-05-10
     ///
+    /// Document line 129.
+    ///
     /// (server default when omitted: `"1"`; the document types it as `string`.)
     pub day: Option<jiff::civil::Date>,
     /// 页码
     ///
-    /// (server default when omitted: `1`; at least 1, checked before sending.)
+    /// Document line 130.
+    ///
+    /// (server default when omitted: `1`.)
     pub page: Option<i64>,
     /// 每页数量,最大 100
     ///
-    /// (server default when omitted: `20`; 1 to 100, checked before sending.)
+    /// Document line 131.
+    ///
+    /// (server default when omitted: `20`; at most 100, checked before sending.)
     pub page_size: Option<i64>,
 }
 
@@ -539,19 +628,19 @@ impl QueryInventoryRequest {
         }
     }
 
-    /// Sets `day`: 查询日期,如:2026-05-10
+    /// Sets `day`: 查询日期,如:2026-05-10  Document line 129.
     pub fn day(mut self, day: jiff::civil::Date) -> Self {
         self.day = Some(day);
         self
     }
 
-    /// Sets `page`: 页码
+    /// Sets `page`: 页码  Document line 130.
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
-    /// Sets `page_size`: 每页数量,最大 100
+    /// Sets `page_size`: 每页数量,最大 100  Document line 131.
     pub fn page_size(mut self, page_size: i64) -> Self {
         self.page_size = Some(page_size);
         self
@@ -559,18 +648,6 @@ impl QueryInventoryRequest {
 
     /// Checks the document's limits before anything is sent.
     fn validate(&self) -> Result<()> {
-        if let Some(v) = self.page && v < 1 {
-            return Err(rt::Error::InvalidRequest {
-                field: "page",
-                reason: format!("must be at least 1, got {v}"),
-            });
-        }
-        if let Some(v) = self.page_size && v < 1 {
-            return Err(rt::Error::InvalidRequest {
-                field: "page_size",
-                reason: format!("must be at least 1, got {v}"),
-            });
-        }
         if let Some(v) = self.page_size && v > 100 {
             return Err(rt::Error::InvalidRequest {
                 field: "page_size",
@@ -608,15 +685,21 @@ impl QueryInventoryRequest {
 pub struct QueryOrdersRequest {
     /// 查询日期,如:2026-05-10
     ///
+    /// Document line 190.
+    ///
     /// (server default when omitted: `"1"`; the document types it as `string`.)
     pub day: Option<jiff::civil::Date>,
     /// 页码
     ///
-    /// (server default when omitted: `1`; at least 1, checked before sending.)
+    /// Document line 191.
+    ///
+    /// (server default when omitted: `1`.)
     pub page: Option<i64>,
     /// 每页数量,最大 100
     ///
-    /// (server default when omitted: `20`; 1 to 100, checked before sending.)
+    /// Document line 192.
+    ///
+    /// (server default when omitted: `20`; at most 100, checked before sending.)
     pub page_size: Option<i64>,
 }
 
@@ -630,19 +713,19 @@ impl QueryOrdersRequest {
         }
     }
 
-    /// Sets `day`: 查询日期,如:2026-05-10
+    /// Sets `day`: 查询日期,如:2026-05-10  Document line 190.
     pub fn day(mut self, day: jiff::civil::Date) -> Self {
         self.day = Some(day);
         self
     }
 
-    /// Sets `page`: 页码
+    /// Sets `page`: 页码  Document line 191.
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
-    /// Sets `page_size`: 每页数量,最大 100
+    /// Sets `page_size`: 每页数量,最大 100  Document line 192.
     pub fn page_size(mut self, page_size: i64) -> Self {
         self.page_size = Some(page_size);
         self
@@ -650,18 +733,6 @@ impl QueryOrdersRequest {
 
     /// Checks the document's limits before anything is sent.
     fn validate(&self) -> Result<()> {
-        if let Some(v) = self.page && v < 1 {
-            return Err(rt::Error::InvalidRequest {
-                field: "page",
-                reason: format!("must be at least 1, got {v}"),
-            });
-        }
-        if let Some(v) = self.page_size && v < 1 {
-            return Err(rt::Error::InvalidRequest {
-                field: "page_size",
-                reason: format!("must be at least 1, got {v}"),
-            });
-        }
         if let Some(v) = self.page_size && v > 100 {
             return Err(rt::Error::InvalidRequest {
                 field: "page_size",
@@ -699,15 +770,21 @@ impl QueryOrdersRequest {
 pub struct QueryOutboundRequest {
     /// 查询日期,如:2026-05-10
     ///
+    /// Document line 333.
+    ///
     /// (server default when omitted: `"1"`; the document types it as `string`.)
     pub day: Option<jiff::civil::Date>,
     /// 页码
     ///
-    /// (server default when omitted: `1`; at least 1, checked before sending.)
+    /// Document line 334.
+    ///
+    /// (server default when omitted: `1`.)
     pub page: Option<i64>,
     /// 每页数量,最大 100
     ///
-    /// (server default when omitted: `20`; 1 to 100, checked before sending.)
+    /// Document line 335.
+    ///
+    /// (server default when omitted: `20`; at most 100, checked before sending.)
     pub page_size: Option<i64>,
 }
 
@@ -721,19 +798,19 @@ impl QueryOutboundRequest {
         }
     }
 
-    /// Sets `day`: 查询日期,如:2026-05-10
+    /// Sets `day`: 查询日期,如:2026-05-10  Document line 333.
     pub fn day(mut self, day: jiff::civil::Date) -> Self {
         self.day = Some(day);
         self
     }
 
-    /// Sets `page`: 页码
+    /// Sets `page`: 页码  Document line 334.
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
-    /// Sets `page_size`: 每页数量,最大 100
+    /// Sets `page_size`: 每页数量,最大 100  Document line 335.
     pub fn page_size(mut self, page_size: i64) -> Self {
         self.page_size = Some(page_size);
         self
@@ -741,18 +818,6 @@ impl QueryOutboundRequest {
 
     /// Checks the document's limits before anything is sent.
     fn validate(&self) -> Result<()> {
-        if let Some(v) = self.page && v < 1 {
-            return Err(rt::Error::InvalidRequest {
-                field: "page",
-                reason: format!("must be at least 1, got {v}"),
-            });
-        }
-        if let Some(v) = self.page_size && v < 1 {
-            return Err(rt::Error::InvalidRequest {
-                field: "page_size",
-                reason: format!("must be at least 1, got {v}"),
-            });
-        }
         if let Some(v) = self.page_size && v > 100 {
             return Err(rt::Error::InvalidRequest {
                 field: "page_size",
@@ -916,6 +981,8 @@ impl Client {
     /// 库存查询接口 — `GET /public/worehouse.php`
     ///
     /// The document allows GET or POST; the client uses GET.
+    ///
+    /// Document lines 119, 123.
     pub async fn query_inventory(
         &self,
         request: &QueryInventoryRequest,
@@ -926,6 +993,8 @@ impl Client {
     /// 订单查询接口 — `GET /public/sorder.php`
     ///
     /// The document allows GET or POST; the client uses GET.
+    ///
+    /// Document lines 180, 184.
     pub async fn query_orders(&self, request: &QueryOrdersRequest) -> Result<OrderPage> {
         self.engine.send(request.to_request()?).await
     }
@@ -933,6 +1002,8 @@ impl Client {
     /// 销售出库单查询接口 — `GET /public/outbound.php`
     ///
     /// The document allows GET or POST; the client uses GET.
+    ///
+    /// Document lines 323, 327.
     pub async fn query_outbound(
         &self,
         request: &QueryOutboundRequest,
@@ -994,7 +1065,7 @@ impl Client {
 
     /// 方式一:Authorization Code Grant(授权码模式)
     ///
-    /// 用授权码换取 Access Token。授权码一次性使用,有效期 10 分钟。
+    /// Maintainer's note: 用授权码换取 Access Token。授权码一次性使用,有效期 10 分钟。
     ///
     /// Runs the `authorization_code` token request and keeps the result; later calls use it.
     pub async fn exchange_authorization_code(

@@ -7,7 +7,7 @@
 //!
 //! # Environments
 //!
-//! - `test`: <https://test.jfwms.com> — The only host the document names (in 4、调用接口示例); no production host is given (see doc_gaps.test_host_only).
+//! - `test`: <https://test.jfwms.com> — Maintainer's note: The only host the document names (in 4、调用接口示例); no production host is given (see doc_gaps.test_host_only).
 //!
 //! # Authentication
 //!
@@ -17,7 +17,6 @@
 //! 3、刷新accessToken
 //! accessToken为短效token(有效期24小时),失效后调用接口3,通过refreshToken获取新的accessToken
 //! refreshToken为长效token(有效期1年),失效后需要重新进行授权操作即调用1、2两个接口
-//!
 //!
 //! # Where the document is silent or contradicts itself
 //!
@@ -74,11 +73,15 @@ use crate::runtime as rt;
 pub enum ErrorCode {
     /// `1`: 服务异常,请稍后重试
     ///
+    /// Document line 285.
+    ///
     /// Vendor constant `SERVICE_ERROR`.
     ///
     /// Table: 五、常见报错. Class: Retryable.
     ServiceError,
     /// `10001`: Request parameter error
+    ///
+    /// Document line 286.
     ///
     /// Vendor constant `REQUEST_PARAMS_ERROR`.
     ///
@@ -86,11 +89,15 @@ pub enum ErrorCode {
     RequestParamsError,
     /// `10002`: Invalid ACCESS TOKEN
     ///
+    /// Document line 287.
+    ///
     /// Vendor constant `INVALID_ACCESS_TOKEN`.
     ///
     /// Table: 五、常见报错. Class: RenewToken.
     InvalidAccessToken,
     /// `10003`: Invalid REFRESH TOKEN
+    ///
+    /// Document line 288.
     ///
     /// Vendor constant `INVALID_REFRESH_TOKEN`.
     ///
@@ -98,11 +105,15 @@ pub enum ErrorCode {
     InvalidRefreshToken,
     /// `10004`: ACCESS TOKEN empty
     ///
+    /// Document line 289.
+    ///
     /// Vendor constant `ACCESS_TOKEN_CANNOT_NULL`.
     ///
     /// Table: 五、常见报错. Class: RenewToken.
     AccessTokenCannotNull,
     /// `10005`: REFRESH TOKEN empty
+    ///
+    /// Document line 290.
     ///
     /// Vendor constant `REFRESH_TOKEN_CANNOT_NULL`.
     ///
@@ -110,11 +121,15 @@ pub enum ErrorCode {
     RefreshTokenCannotNull,
     /// `10006`: CLIENT ID empty
     ///
+    /// Document line 291.
+    ///
     /// Vendor constant `CLIENT_ID_CANNOT_NULL`.
     ///
     /// Table: 五、常见报错. Class: Auth.
     ClientIdCannotNull,
     /// `10007`: CLIENT SECRET empty
+    ///
+    /// Document line 292.
     ///
     /// Vendor constant `CLIENT_SECRET_CANNOT_NULL`.
     ///
@@ -122,11 +137,15 @@ pub enum ErrorCode {
     ClientSecretCannotNull,
     /// `10008`: Invalid client app info
     ///
+    /// Document line 293.
+    ///
     /// Vendor constant `CLIENT_APP_NOT_FIND_OR_INVALID`.
     ///
     /// Table: 五、常见报错. Class: Auth.
     ClientAppNotFindOrInvalid,
     /// `10009`: Invalid client auth info
+    ///
+    /// Document line 294.
     ///
     /// Vendor constant `CANNOT_FIND_APP_AUTH_INFO`.
     ///
@@ -134,11 +153,15 @@ pub enum ErrorCode {
     CannotFindAppAuthInfo,
     /// `10010`: Request ip not in whitelist
     ///
+    /// Document line 295.
+    ///
     /// Vendor constant `NOT_INT_WRITE_LIST`.
     ///
     /// Table: 五、常见报错. Class: Auth.
     NotIntWriteList,
     /// `10011`: could not find any user by the email
+    ///
+    /// Document line 296.
     ///
     /// Vendor constant `REQUEST_EMAIL_ERROR`.
     ///
@@ -146,11 +169,15 @@ pub enum ErrorCode {
     RequestEmailError,
     /// `10012`: wrong password
     ///
+    /// Document line 297.
+    ///
     /// Vendor constant `REQUEST_PASSWORD_ERROR`.
     ///
     /// Table: 五、常见报错. Class: Auth.
     RequestPasswordError,
     /// `10013`: could not find domain info
+    ///
+    /// Document line 298.
     ///
     /// Vendor constant `REQUEST_DOMAIN_ERROR`.
     ///
@@ -158,11 +185,15 @@ pub enum ErrorCode {
     RequestDomainError,
     /// `10014`: could not find valid app info
     ///
+    /// Document line 299.
+    ///
     /// Vendor constant `REQUEST_APP_ERROR`.
     ///
     /// Table: 五、常见报错. Class: Auth.
     RequestAppError,
     /// `10021`: SIGN 不能为空
+    ///
+    /// Document line 300.
     ///
     /// Vendor constant `SIGN_CANNOT_NULL`.
     ///
@@ -170,11 +201,15 @@ pub enum ErrorCode {
     SignCannotNull,
     /// `10022`: NONCE 不能为空
     ///
+    /// Document line 301.
+    ///
     /// Vendor constant `NONCE_CANNOT_NULL`.
     ///
     /// Table: 五、常见报错. Class: Caller.
     NonceCannotNull,
     /// `10023`: TIMESTAMP 不能为空
+    ///
+    /// Document line 302.
     ///
     /// Vendor constant `TIMESTAMP_CANNOT_NULL`.
     ///
@@ -182,11 +217,15 @@ pub enum ErrorCode {
     TimestampCannotNull,
     /// `10024`: NONCE 格式异常
     ///
+    /// Document line 303.
+    ///
     /// Vendor constant `NONCE_FORMAT_ERROR`.
     ///
     /// Table: 五、常见报错. Class: Caller.
     NonceFormatError,
     /// `10025`: TIMESTAMP 格式异常
+    ///
+    /// Document line 304.
     ///
     /// Vendor constant `TIMESTAMP_FORMAT_ERROR`.
     ///
@@ -194,11 +233,15 @@ pub enum ErrorCode {
     TimestampFormatError,
     /// `10026`: 签名错误
     ///
+    /// Maintainer's note: The client computes every signature itself, so a rejected one means the configured client secret is wrong.  Document line 305.
+    ///
     /// Vendor constant `SIGN_ERROR`.
     ///
     /// Table: 五、常见报错. Class: Auth.
     SignError,
     /// `10027`: 重复提交
+    ///
+    /// Document line 306.
     ///
     /// Vendor constant `REPEAT_SUBMIT`.
     ///
@@ -206,11 +249,15 @@ pub enum ErrorCode {
     RepeatSubmit,
     /// `10028`: 时间戳失效
     ///
+    /// Document line 307.
+    ///
     /// Vendor constant `TIMESTAMP_INVALID`.
     ///
     /// Table: 五、常见报错. Class: Resign.
     TimestampInvalid,
     /// `10029`: USER ID 格式异常
+    ///
+    /// Document line 308.
     ///
     /// Vendor constant `USER_ID_FORMAT_ERROR`.
     ///
@@ -218,11 +265,15 @@ pub enum ErrorCode {
     UserIdFormatError,
     /// `10030`: Invalid authorization identification code
     ///
+    /// Document line 309.
+    ///
     /// Vendor constant `INVALID_AUTH_CODE`.
     ///
     /// Table: 五、常见报错. Class: Reauthorize.
     InvalidAuthCode,
     /// `10040`: OMS account has been deactivated, please contact the warehouse
+    ///
+    /// Document line 310.
     ///
     /// Vendor constant `OMS_ACCOUNT_DISABLE`.
     ///
@@ -230,7 +281,7 @@ pub enum ErrorCode {
     OmsAccountDisable,
     /// `10041`: Warehouse not identified, please contact the warehouse
     ///
-    /// 未识别到仓库,请联系仓库!
+    /// 未识别到仓库,请联系仓库!  Document line 312.
     ///
     /// Vendor constant `OMS_WAREHOUSE_NOT_EXIST`.
     ///
@@ -238,7 +289,7 @@ pub enum ErrorCode {
     OmsWarehouseNotExist,
     /// `10042`: The warehouse status has been closed, please contact the warehouse!
     ///
-    /// 仓库状态已关闭,请联系仓库!
+    /// 仓库状态已关闭,请联系仓库!  Document line 314.
     ///
     /// Vendor constant `OMS_USER_WAREHOUSE_CLOSED`.
     ///
@@ -246,7 +297,7 @@ pub enum ErrorCode {
     OmsUserWarehouseClosed,
     /// `10043`: warehouse is required
     ///
-    /// 仓库必填
+    /// 仓库必填  Document line 316.
     ///
     /// Vendor constant `OMS_WAREHOUSE_NO_EMPTY`.
     ///
@@ -254,7 +305,7 @@ pub enum ErrorCode {
     OmsWarehouseNoEmpty,
     /// `10044`: The warehouse has suspended receiving goods. Please contact the warehouse
     ///
-    /// 仓库已暂停收货,请联系仓库
+    /// 仓库已暂停收货,请联系仓库  Document line 318.
     ///
     /// Vendor constant `OMS_WAREHOUSE_PROHIBIT_RECEIVE`.
     ///
@@ -262,7 +313,7 @@ pub enum ErrorCode {
     OmsWarehouseProhibitReceive,
     /// `10045`: The warehouse has not yet assigned a billing plan for you. Please contact the warehouse!
     ///
-    /// 仓库尚未为您分配计费方案,请联系仓库!
+    /// 仓库尚未为您分配计费方案,请联系仓库!  Document line 320.
     ///
     /// Vendor constant `OMS_FEE_TEMPLATE_NOT_EXIST`.
     ///
@@ -270,7 +321,7 @@ pub enum ErrorCode {
     OmsFeeTemplateNotExist,
     /// `10046`: Some products in the document do not exist in the warehouse. Please push the products first!
     ///
-    /// 单据中部分商品在仓库中不存在,请先推送商品!
+    /// 单据中部分商品在仓库中不存在,请先推送商品!  Document line 322.
     ///
     /// Vendor constant `OMS_SKU_NOT_EXIST`.
     ///
@@ -278,7 +329,7 @@ pub enum ErrorCode {
     OmsSkuNotExist,
     /// `10047`: sku(%s) has been banned by the warehouse. Please contact the warehouse!
     ///
-    /// XXXX已被仓库设置禁收,请联系仓库!
+    /// XXXX已被仓库设置禁收,请联系仓库!  Document line 324.
     ///
     /// Vendor constant `OMS_SKU_PROHIBIT_RECEIVE`.
     ///
@@ -286,7 +337,7 @@ pub enum ErrorCode {
     OmsSkuProhibitReceive,
     /// `10048`: The warehouse has suspended receiving orders, please contact the warehouse!
     ///
-    /// 仓库已暂停接单,请联系仓库!
+    /// 仓库已暂停接单,请联系仓库!  Document line 326.
     ///
     /// Vendor constant `OMS_WAREHOUSE_PROHIBIT_SALE`.
     ///
@@ -294,7 +345,7 @@ pub enum ErrorCode {
     OmsWarehouseProhibitSale,
     /// `10049`: Creation failed! You are in arrears. Please log in to the OMS system to recharge or contact the warehouse
     ///
-    /// 创建失败!您已欠费,请登录OMS系统充值或联系仓库
+    /// 创建失败!您已欠费,请登录OMS系统充值或联系仓库  Document line 328.
     ///
     /// Vendor constant `OMS_INSUFFICIENT_EXPENSES`.
     ///
@@ -302,13 +353,15 @@ pub enum ErrorCode {
     OmsInsufficientExpenses,
     /// `20000`: sku is required
     ///
+    /// Document line 329.
+    ///
     /// Vendor constant `MERCHANT_SKU_NO_EMPTY`.
     ///
     /// Table: 五、常见报错. Class: Caller.
     MerchantSkuNoEmpty,
     /// `20001`: sku name is required
     ///
-    /// 商品名称必填
+    /// 商品名称必填  Document line 331.
     ///
     /// Vendor constant `MERCHANT_SKU_NAME_EMPTY`.
     ///
@@ -316,7 +369,7 @@ pub enum ErrorCode {
     MerchantSkuNameEmpty,
     /// `20002`: customer sku no name is required
     ///
-    /// 商品条码必填
+    /// 商品条码必填  Document line 333.
     ///
     /// Vendor constant `MERCHANT_SKU_CODE_EMPTY`.
     ///
@@ -324,7 +377,7 @@ pub enum ErrorCode {
     MerchantSkuCodeEmpty,
     /// `20003`: sku(%s) is exist
     ///
-    /// 商品SKU(XXXXXX)已存在
+    /// 商品SKU(XXXXXX)已存在  Document line 335.
     ///
     /// Vendor constant `MERCHANT_SKU_IS_EXIST`.
     ///
@@ -332,7 +385,7 @@ pub enum ErrorCode {
     MerchantSkuIsExist,
     /// `20004`: customer sku no(%s) is exist
     ///
-    /// 商品条码(XXXXXX)已存在
+    /// 商品条码(XXXXXX)已存在  Document line 337.
     ///
     /// Vendor constant `MERCHANT_SKU_CODE_EXIST`.
     ///
@@ -340,7 +393,7 @@ pub enum ErrorCode {
     MerchantSkuCodeExist,
     /// `20005`: Length, width, and height must be filled in simultaneously
     ///
-    /// 长宽高必须同时填写
+    /// 长宽高必须同时填写  Document line 339.
     ///
     /// Vendor constant `MERCHANT_LENGTH_WIDTH_HEIGHT_ERROR`.
     ///
@@ -348,7 +401,7 @@ pub enum ErrorCode {
     MerchantLengthWidthHeightError,
     /// `20006`: Product name (barcode) with a maximum of 200 (50) characters
     ///
-    /// 商品名称(商品条码)最多200(50)字符
+    /// 商品名称(商品条码)最多200(50)字符  Document line 341.
     ///
     /// Vendor constant `MERCHANT_NAME_NO_LENGTH_ERROR`.
     ///
@@ -356,7 +409,7 @@ pub enum ErrorCode {
     MerchantNameNoLengthError,
     /// `20007`: sku is not exist
     ///
-    /// 商品SKU不存在
+    /// 商品SKU不存在  Document line 343.
     ///
     /// Vendor constant `MERCHANT_SKU_NOT_EXIST`.
     ///
@@ -364,7 +417,7 @@ pub enum ErrorCode {
     MerchantSkuNotExist,
     /// `20008`: weight range:0.01g-999999.99g
     ///
-    /// (单位g):0.01-999.99
+    /// (单位g):0.01-999.99  Document line 345.
     ///
     /// Vendor constant `MERCHANT_WEIGHT_RANGE`.
     ///
@@ -372,7 +425,7 @@ pub enum ErrorCode {
     MerchantWeightRange,
     /// `20009`: size range:”0.01cm-999999.99cm
     ///
-    /// 尺寸(cm):0.01-999999.99
+    /// 尺寸(cm):0.01-999999.99  Document line 347.
     ///
     /// Vendor constant `MERCHANT_SIZE_RANGE`.
     ///
@@ -380,11 +433,15 @@ pub enum ErrorCode {
     MerchantSizeRange,
     /// `30001`: No corresponding product was found in the warehouse system
     ///
+    /// Document line 348.
+    ///
     /// Vendor constant `INVENTORY_SKU_NOT_EXIST`.
     ///
     /// Table: 五、常见报错. Class: Vendor.
     InventorySkuNotExist,
     /// `40000`: erp no is required
+    ///
+    /// Document line 349.
     ///
     /// Vendor constant `INBOUND_ERP_NO_EMPTY`.
     ///
@@ -392,7 +449,7 @@ pub enum ErrorCode {
     InboundErpNoEmpty,
     /// `40001`: erp no is exist
     ///
-    /// ERP单号已存在
+    /// ERP单号已存在  Document line 351.
     ///
     /// Vendor constant `INBOUND_ERP_NO_EXIST`.
     ///
@@ -400,7 +457,7 @@ pub enum ErrorCode {
     InboundErpNoExist,
     /// `40002`: sku is required
     ///
-    /// 商品必填
+    /// 商品必填  Document line 329.
     ///
     /// Vendor constant `INBOUND_SKU_INFO_EMPTY`.
     ///
@@ -408,7 +465,7 @@ pub enum ErrorCode {
     InboundSkuInfoEmpty,
     /// `40003`: sku count is required
     ///
-    /// 商品数量必填
+    /// 商品数量必填  Document line 355.
     ///
     /// Vendor constant `INBOUND_SKU_COUNT_EMPTY`.
     ///
@@ -416,7 +473,7 @@ pub enum ErrorCode {
     InboundSkuCountEmpty,
     /// `40004`: No receipt found in the warehouse system!
     ///
-    /// 在仓库系统中未找到入库单!
+    /// 在仓库系统中未找到入库单!  Document line 357.
     ///
     /// Vendor constant `INBOUND_NOT_EXIST`.
     ///
@@ -424,7 +481,7 @@ pub enum ErrorCode {
     InboundNotExist,
     /// `40005`: The current status (%s) does not allow cancellation of the receipt order
     ///
-    /// 当前状态(XXX)不允许取消入库单
+    /// 当前状态(XXX)不允许取消入库单  Document line 359.
     ///
     /// Vendor constant `INBOUND_STATUS_COUNT_NOT_CANCEL`.
     ///
@@ -432,13 +489,15 @@ pub enum ErrorCode {
     InboundStatusCountNotCancel,
     /// `50000`: label url is required
     ///
+    /// Document line 360.
+    ///
     /// Vendor constant `OT_LABEL_URL_EMPTY`.
     ///
     /// Table: 五、常见报错. Class: Caller.
     OtLabelUrlEmpty,
     /// `50001`: label url up to 2048 characters
     ///
-    /// 面单最多2048字符!
+    /// 面单最多2048字符!  Document line 362.
     ///
     /// Vendor constant `OT_LABEL_URL_TOO_LONG`.
     ///
@@ -446,7 +505,7 @@ pub enum ErrorCode {
     OtLabelUrlTooLong,
     /// `50002`: recipient country is required
     ///
-    /// 收件人(国家/地区)必填
+    /// 收件人(国家/地区)必填  Document line 364.
     ///
     /// Vendor constant `OT_RECIPIENT_COUNTRY_EMPTY`.
     ///
@@ -454,7 +513,7 @@ pub enum ErrorCode {
     OtRecipientCountryEmpty,
     /// `50003`: erp no is required
     ///
-    /// ERP单号必填
+    /// ERP单号必填  Document line 349.
     ///
     /// Vendor constant `OT_ERP_NO_EMPTY`.
     ///
@@ -462,7 +521,7 @@ pub enum ErrorCode {
     OtErpNoEmpty,
     /// `50004`: logistics name is required
     ///
-    /// 物流名称必填
+    /// 物流名称必填  Document line 368.
     ///
     /// Vendor constant `OT_LOGISTICS_NAME_EMPTY`.
     ///
@@ -470,7 +529,7 @@ pub enum ErrorCode {
     OtLogisticsNameEmpty,
     /// `50005`: tracking no is required
     ///
-    /// 运单号必填
+    /// 运单号必填  Document line 370.
     ///
     /// Vendor constant `OT_TRACKING_NO_EMPTY`.
     ///
@@ -478,7 +537,7 @@ pub enum ErrorCode {
     OtTrackingNoEmpty,
     /// `50006`: recipient address up to 300 characters
     ///
-    /// 详细地址最多300字符!
+    /// 详细地址最多300字符!  Document line 372.
     ///
     /// Vendor constant `OT_RECIPIENT_ADDRESS_TOO_LONG`.
     ///
@@ -486,7 +545,7 @@ pub enum ErrorCode {
     OtRecipientAddressTooLong,
     /// `50007`: The country is currently not supported, or the country needs to transmit a two character code
     ///
-    /// 暂不支持该国家,或国家需要传二字码
+    /// 暂不支持该国家,或国家需要传二字码  Document line 374.
     ///
     /// Vendor constant `OT_COUNTRY_CODE_ERROR`.
     ///
@@ -494,7 +553,7 @@ pub enum ErrorCode {
     OtCountryCodeError,
     /// `50008`: erp no up to 100 characters
     ///
-    /// erp单号最多100字符!
+    /// erp单号最多100字符!  Document line 376.
     ///
     /// Vendor constant `OT_ERP_NO_TOO_LONG`.
     ///
@@ -502,7 +561,7 @@ pub enum ErrorCode {
     OtErpNoTooLong,
     /// `50009`: erp no up to 100 characters
     ///
-    /// 平台订单号最多100字符!
+    /// 平台订单号最多100字符!  Document line 376.
     ///
     /// Vendor constant `OT_PLATFORM_ORDER_NO_TOO_LONG`.
     ///
@@ -510,7 +569,7 @@ pub enum ErrorCode {
     OtPlatformOrderNoTooLong,
     /// `50010`: buyer name up to 100 characters
     ///
-    /// 卖家姓名最多100字符!
+    /// 卖家姓名最多100字符!  Document line 380.
     ///
     /// Vendor constant `OT_BUYER_NAME_TOO_LONG`.
     ///
@@ -518,7 +577,7 @@ pub enum ErrorCode {
     OtBuyerNameTooLong,
     /// `50011`: buyer phone up to 100 characters
     ///
-    /// 手机号最多100字符!
+    /// 手机号最多100字符!  Document line 382.
     ///
     /// Vendor constant `OT_BUYER_PHONE_TOO_LONG`.
     ///
@@ -526,7 +585,7 @@ pub enum ErrorCode {
     OtBuyerPhoneTooLong,
     /// `50012`: recipient province up to 100 characters
     ///
-    /// 收件人(省/州)最多100字符!
+    /// 收件人(省/州)最多100字符!  Document line 384.
     ///
     /// Vendor constant `OT_RECIPIENT_PROVINCE_TOO_LONG`.
     ///
@@ -534,7 +593,7 @@ pub enum ErrorCode {
     OtRecipientProvinceTooLong,
     /// `50013`: recipient city up to 100 characters
     ///
-    /// 收件人(市/县)最多100字符!
+    /// 收件人(市/县)最多100字符!  Document line 386.
     ///
     /// Vendor constant `OT_RECIPIENT_CITY_TOO_LONG`.
     ///
@@ -542,7 +601,7 @@ pub enum ErrorCode {
     OtRecipientCityTooLong,
     /// `50014`: zip code up to 100 characters
     ///
-    /// 邮编最多100字符!
+    /// 邮编最多100字符!  Document line 388.
     ///
     /// Vendor constant `OT_ZIP_CODE_TOO_LONG`.
     ///
@@ -550,7 +609,7 @@ pub enum ErrorCode {
     OtZipCodeTooLong,
     /// `50015`: logistics name up to 100 characters
     ///
-    /// 物流名称最多100字符!
+    /// 物流名称最多100字符!  Document line 390.
     ///
     /// Vendor constant `OT_LOGISTICS_NAME_TOO_LONG`.
     ///
@@ -558,7 +617,7 @@ pub enum ErrorCode {
     OtLogisticsNameTooLong,
     /// `50016`: tracking no up to 100 characters
     ///
-    /// 运单号最多100字符!
+    /// 运单号最多100字符!  Document line 392.
     ///
     /// Vendor constant `OT_TRACKING_NO_TOO_LONG`.
     ///
@@ -566,7 +625,7 @@ pub enum ErrorCode {
     OtTrackingNoTooLong,
     /// `50017`: The order was not found in the warehouse!
     ///
-    /// 在仓库中未找到该订单!
+    /// 在仓库中未找到该订单!  Document line 280.
     ///
     /// Vendor constant `OT_ORDER_NOT_EXIST`.
     ///
@@ -574,7 +633,7 @@ pub enum ErrorCode {
     OtOrderNotExist,
     /// `50018`: The order has been shipped, please contact logistics interception
     ///
-    /// 订单已发货,请联系物流拦截
+    /// 订单已发货,请联系物流拦截  Document line 396.
     ///
     /// Vendor constant `OT_ORDER_STATUS_COUNT_NOT_CANCEL`.
     ///
@@ -582,7 +641,7 @@ pub enum ErrorCode {
     OtOrderStatusCountNotCancel,
     /// `50019`: ERP order number already exists
     ///
-    /// ERP单号已存在
+    /// ERP单号已存在  Document line 398.
     ///
     /// Vendor constant `OT_ORDER_ERP_NO_EXIST`.
     ///
@@ -590,7 +649,7 @@ pub enum ErrorCode {
     OtOrderErpNoExist,
     /// `50020`: Logistics does not exist, please contact the warehouse
     ///
-    /// 物流不存在,请联系仓库
+    /// 物流不存在,请联系仓库  Document line 400.
     ///
     /// Vendor constant `OT_LOGISTICS_NOT_EXIST`.
     ///
@@ -598,7 +657,7 @@ pub enum ErrorCode {
     OtLogisticsNotExist,
     /// `50021`: Logistics method not enabled
     ///
-    /// 物流方式未启用
+    /// 物流方式未启用  Document line 402.
     ///
     /// Vendor constant `OT_LOGISTICS_CLOSED`.
     ///
@@ -606,7 +665,7 @@ pub enum ErrorCode {
     OtLogisticsClosed,
     /// `50022`: sku is required
     ///
-    /// 商品必填
+    /// 商品必填  Document line 329.
     ///
     /// Vendor constant `OT_SKU_EMPTY`.
     ///
@@ -614,7 +673,7 @@ pub enum ErrorCode {
     OtSkuEmpty,
     /// `50023`: sku num error
     ///
-    /// 商品数量异常
+    /// 商品数量异常  Document line 406.
     ///
     /// Vendor constant `OT_SKU_NUM_ERROR`.
     ///
@@ -622,7 +681,7 @@ pub enum ErrorCode {
     OtSkuNumError,
     /// `50024`: Product SKU: %s do not exist in the warehouse, please push the product first!
     ///
-    /// 商品SKU: XXXX、XXXX在仓库中不存在,请先推送商品!
+    /// 商品SKU: XXXX、XXXX在仓库中不存在,请先推送商品!  Document line 408.
     ///
     /// Vendor constant `OT_SKU_NUM_NOT_EXIST`.
     ///
@@ -630,7 +689,7 @@ pub enum ErrorCode {
     OtSkuNumNotExist,
     /// `50025`: Logistics cannot be sent to the recipient country
     ///
-    /// 物流不能够发到收件国家
+    /// 物流不能够发到收件国家  Document line 410.
     ///
     /// Vendor constant `OT_LOGISTICS_SHIP_COUNTRY_ERROR`.
     ///
@@ -638,7 +697,7 @@ pub enum ErrorCode {
     OtLogisticsShipCountryError,
     /// `50026`: Not enough stock,Please check!
     ///
-    /// 库存不足,请检查!
+    /// 库存不足,请检查!  Document line 412.
     ///
     /// Vendor constant `OT_SKU_NOT_ENOUGH_STOCK`.
     ///
@@ -646,7 +705,7 @@ pub enum ErrorCode {
     OtSkuNotEnoughStock,
     /// `50027`: Order cancelled
     ///
-    /// 订单已取消
+    /// 订单已取消  Document line 414.
     ///
     /// Vendor constant `OT_ORDER_IS_CANCELED`.
     ///
@@ -654,7 +713,7 @@ pub enum ErrorCode {
     OtOrderIsCanceled,
     /// `50028`: Query up to 100 pieces of data at once
     ///
-    /// 一次性最多查询100条数据
+    /// 一次性最多查询100条数据  Document line 416.
     ///
     /// Vendor constant `OT_ORDER_query_max`.
     ///
@@ -662,7 +721,7 @@ pub enum ErrorCode {
     OtOrderQueryMax,
     /// `20022`: The warehouse does not allow interception of orders, interception of orders failed!
     ///
-    /// 仓库不允许截单,截单失败
+    /// 仓库不允许截单,截单失败  Document line 418.
     ///
     /// Vendor constant `MERCHANT_ORDER_INTERCEPT_ERROR`.
     ///
@@ -670,7 +729,7 @@ pub enum ErrorCode {
     MerchantOrderInterceptError,
     /// `20023`: Order interception has been applied and is under review by the warehouse!
     ///
-    /// 截单已申请,仓库审核中
+    /// 截单已申请,仓库审核中  Document line 420.
     ///
     /// Vendor constant `MERCHANT_ORDER_INTERCEPT_APPLY`.
     ///
@@ -1223,28 +1282,46 @@ pub type Error = rt::Error<ErrorCode>;
 /// `Result` with this client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// One SKU's stock after the event and its change (skuList of the order, inventoryCount, adjust, move, orderCreate, orderCancel and convert events). The `order` example omits the three `*Change` fields.
+/// Maintainer's note: One SKU's stock after the event and its change (skuList of the order, inventoryCount, adjust, move, orderCreate, orderCancel and convert events). The `order` example omits the three `*Change` fields.
+///
+/// Document line 94.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockSkuLine {
     /// sku
+    ///
+    /// Document line 94.
     pub sku: String,
     /// 库存总数
+    ///
+    /// Document line 95.
     pub total: i64,
     /// 已锁数量
+    ///
+    /// Document line 96.
     pub locked: i64,
     /// 可用数量
+    ///
+    /// Document line 97.
     pub available: i64,
     /// 不良品数量
+    ///
+    /// Document line 98.
     #[serde(rename = "nonGood")]
     pub non_good: i64,
     /// 库存变动数量
+    ///
+    /// Document line 99.
     #[serde(rename = "totalChange")]
     pub total_change: i64,
     /// 已锁变动数量
+    ///
+    /// Document line 100.
     #[serde(rename = "lockedChange", default, skip_serializing_if = "Option::is_none")]
     pub locked_change: Option<i64>,
     /// 可用变动数量
+    ///
+    /// Document line 101.
     #[serde(
         rename = "availableChange",
         default,
@@ -1252,254 +1329,372 @@ pub struct StockSkuLine {
     )]
     pub available_change: Option<i64>,
     /// 次品变动数量
+    ///
+    /// Document line 102.
     #[serde(rename = "nonGoodChange", default, skip_serializing_if = "Option::is_none")]
     pub non_good_change: Option<i64>,
 }
 
-/// One SKU of a putaway (skuList of the storage event).
+/// Maintainer's note: One SKU of a putaway (skuList of the storage event).
+///
+/// Document line 42.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct StorageSkuLine {
     /// ERP的商品GTIN码
+    ///
+    /// Document line 42.
     #[serde(rename = "skuCode")]
     pub sku_code: String,
     /// sku
+    ///
+    /// Document line 43.
     pub sku: String,
     /// 良品数量
+    ///
+    /// Document line 44.
     #[serde(with = "crate::wire::lenient")]
     pub num: i64,
     /// 次品数量
+    ///
+    /// Document line 45.
     #[serde(rename = "badNum", with = "crate::wire::lenient")]
     pub bad_num: i64,
     /// 本次上架数量
+    ///
+    /// Document line 46.
     #[serde(rename = "thisTimeNum", with = "crate::wire::lenient")]
     pub this_time_num: i64,
 }
 
-/// One SKU of a return (skuList of the return event).
+/// Maintainer's note: One SKU of a return (skuList of the return event).
+///
+/// Document line 43.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReturnSkuLine {
     /// sku
+    ///
+    /// Document line 43.
     pub sku: String,
     /// 良品数量
+    ///
+    /// Document line 44.
     #[serde(with = "crate::wire::lenient")]
     pub num: i64,
     /// 次品数量
+    ///
+    /// Document line 45.
     #[serde(rename = "badNum", with = "crate::wire::lenient")]
     pub bad_num: i64,
 }
 
-/// Payload of `type: order`.
+/// Maintainer's note: Payload of `type: order`.
+///
+/// Document line 16.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderEvent {
     /// oms用户id
+    ///
+    /// Document line 16.
     #[serde(rename = "userId", with = "crate::wire::lenient")]
     pub user_id: i64,
-    /// `erpNo` (the document gives no description).
+    /// Document line 17.
     #[serde(rename = "erpNo")]
     pub erp_no: String,
     /// WMS仓库编号
+    ///
+    /// Document line 18.
     #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
-    /// Example value: Shipped
+    /// Maintainer's note: Example value: Shipped
+    ///
+    /// Document line 19.
     pub status: String,
-    /// `skuList` (the document gives no description).
+    /// Document line 20.
     #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
 
-/// Payload of `type: storage`.
+/// Maintainer's note: Payload of `type: storage`.
+///
+/// Document line 16.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct StorageEvent {
     /// oms用户id
+    ///
+    /// Document line 16.
     #[serde(rename = "userId", with = "crate::wire::lenient")]
     pub user_id: i64,
     /// ERP单号
+    ///
+    /// Document line 17.
     #[serde(rename = "erpNo")]
     pub erp_no: String,
     /// 仓库编号
+    ///
+    /// Document line 18.
     #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
     /// 入库单号
+    ///
+    /// Document line 37.
     #[serde(rename = "putawayNo")]
     pub putaway_no: String,
-    /// `finishTime` (the document gives no description).
+    /// Document line 38.
     #[serde(rename = "finishTime")]
     pub finish_time: jiff::civil::DateTime,
-    /// 单据完成是的话是Finish (the example's value is the string "null"; see doc_gaps.status_values)
+    /// Maintainer's note: 单据完成是的话是Finish (the example's value is the string "null"; see doc_gaps.status_values)
+    ///
+    /// Document line 19.
     pub status: Option<String>,
-    /// `skuList` (the document gives no description).
+    /// Document line 20.
     #[serde(rename = "skuList")]
     pub sku_list: Vec<StorageSkuLine>,
 }
 
-/// Payload of `type: return`. Its finishTime is at the top level of the delivery (webhooks.fields.finishTime).
+/// Maintainer's note: Payload of `type: return`. Its finishTime is at the top level of the delivery (webhooks.fields.finishTime).
+///
+/// Document line 16.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReturnEvent {
     /// oms用户id
+    ///
+    /// Document line 16.
     #[serde(rename = "userId", with = "crate::wire::lenient")]
     pub user_id: i64,
     /// ERP单号
+    ///
+    /// Document line 17.
     #[serde(rename = "erpNo")]
     pub erp_no: String,
     /// 仓库编号
+    ///
+    /// Document line 18.
     #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
-    /// Example value: FINISH
+    /// Maintainer's note: Example value: FINISH
+    ///
+    /// Document line 19.
     pub status: String,
-    /// `skuList` (the document gives no description).
+    /// Document line 20.
     #[serde(rename = "skuList")]
     pub sku_list: Vec<ReturnSkuLine>,
 }
 
-/// Payload of `type: orderIntercept`.
+/// Maintainer's note: Payload of `type: orderIntercept`.
+///
+/// Document line 16.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderInterceptEvent {
     /// oms用户id
+    ///
+    /// Document line 16.
     #[serde(rename = "userId", with = "crate::wire::lenient")]
     pub user_id: i64,
-    /// `erpNo` (the document gives no description).
+    /// Document line 17.
     #[serde(rename = "erpNo")]
     pub erp_no: String,
-    /// Example value: success
+    /// Maintainer's note: Example value: success
+    ///
+    /// Document line 19.
     pub status: String,
 }
 
-/// Payload of `type: inventoryCount`.
+/// Maintainer's note: Payload of `type: inventoryCount`.
+///
+/// Document line 80.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InventoryCountEvent {
     /// 仓库编号
+    ///
+    /// Document line 89.
     #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
     /// 盘点单号
+    ///
+    /// Document line 90.
     #[serde(rename = "documentNo")]
     pub document_no: String,
     /// oms用户id
+    ///
+    /// Document line 80.
     #[serde(rename = "userId", with = "crate::wire::lenient")]
     pub user_id: i64,
     /// 完成时间
+    ///
+    /// Document line 92.
     #[serde(rename = "finishTime")]
     pub finish_time: jiff::civil::DateTime,
-    /// `skuList` (the document gives no description).
+    /// Document line 93.
     #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
 
-/// Payload of `type: adjust`.
+/// Maintainer's note: Payload of `type: adjust`.
+///
+/// Document line 80.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AdjustEvent {
     /// 仓库编号
+    ///
+    /// Document line 89.
     #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
     /// 调整单号
+    ///
+    /// Document line 90.
     #[serde(rename = "documentNo")]
     pub document_no: String,
     /// oms用户id
+    ///
+    /// Document line 80.
     #[serde(rename = "userId", with = "crate::wire::lenient")]
     pub user_id: i64,
     /// 完成时间
+    ///
+    /// Document line 92.
     #[serde(rename = "finishTime")]
     pub finish_time: jiff::civil::DateTime,
-    /// `skuList` (the document gives no description).
+    /// Document line 93.
     #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
 
-/// Payload of `type: move`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
+/// Maintainer's note: Payload of `type: move`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
+///
+/// Document line 80.
 ///
 /// The vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MoveEvent {
     /// 仓库编号
+    ///
+    /// Document line 89.
     #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
     /// 移货单号
+    ///
+    /// Document line 90.
     #[serde(rename = "documentNo")]
     pub document_no: String,
     /// oms用户id
+    ///
+    /// Document line 80.
     #[serde(rename = "userId", with = "crate::wire::lenient")]
     pub user_id: i64,
     /// 完成时间
+    ///
+    /// Document line 92.
     #[serde(rename = "finishTime")]
     pub finish_time: jiff::civil::DateTime,
-    /// `skuList` (the document gives no description).
+    /// Document line 93.
     #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
 
-/// Payload of `type: orderCreate`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
+/// Maintainer's note: Payload of `type: orderCreate`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
+///
+/// Document line 80.
 ///
 /// The vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderCreateEvent {
     /// 仓库编号
+    ///
+    /// Document line 89.
     #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
     /// erp单号
+    ///
+    /// Document line 90.
     #[serde(rename = "documentNo")]
     pub document_no: String,
     /// oms用户id
+    ///
+    /// Document line 80.
     #[serde(rename = "userId", with = "crate::wire::lenient")]
     pub user_id: i64,
     /// 完成时间
+    ///
+    /// Document line 92.
     #[serde(rename = "finishTime")]
     pub finish_time: jiff::civil::DateTime,
-    /// `skuList` (the document gives no description).
+    /// Document line 93.
     #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
 
-/// Payload of `type: orderCancel`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
+/// Maintainer's note: Payload of `type: orderCancel`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
+///
+/// Document line 80.
 ///
 /// The vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderCancelEvent {
     /// 仓库编号
+    ///
+    /// Document line 89.
     #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
     /// erp单号
+    ///
+    /// Document line 90.
     #[serde(rename = "documentNo")]
     pub document_no: String,
     /// oms用户id
+    ///
+    /// Document line 80.
     #[serde(rename = "userId", with = "crate::wire::lenient")]
     pub user_id: i64,
     /// 完成时间
+    ///
+    /// Document line 92.
     #[serde(rename = "finishTime")]
     pub finish_time: jiff::civil::DateTime,
-    /// `skuList` (the document gives no description).
+    /// Document line 93.
     #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
 
-/// Payload of `type: convert`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
+/// Maintainer's note: Payload of `type: convert`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
+///
+/// Document line 80.
 ///
 /// The vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConvertEvent {
     /// 仓库编号
+    ///
+    /// Document line 89.
     #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
     /// 库存转换单号
+    ///
+    /// Document line 90.
     #[serde(rename = "documentNo")]
     pub document_no: String,
     /// oms用户id
+    ///
+    /// Document line 80.
     #[serde(rename = "userId", with = "crate::wire::lenient")]
     pub user_id: i64,
     /// 完成时间
+    ///
+    /// Document line 92.
     #[serde(rename = "finishTime")]
     pub finish_time: jiff::civil::DateTime,
-    /// `skuList` (the document gives no description).
+    /// Document line 93.
     #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
@@ -1586,11 +1781,11 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
 /// they never appear in `Debug` output, logs or errors.
 #[derive(Debug, Clone)]
 pub struct Credentials {
-    /// 获取开发者 client_id, client_secret(一、WMS用户新建开发者)
+    /// Maintainer's note: 获取开发者 client_id, client_secret(一、WMS用户新建开发者)
     ///
     /// The runnable examples read it from `JFWMS_CLIENT_ID`.
     pub client_id: String,
-    /// 获取开发者 client_id, client_secret(一、WMS用户新建开发者). Also the HMAC-SHA256 key of `sign` and the secret of the webhook signature.
+    /// Maintainer's note: 获取开发者 client_id, client_secret(一、WMS用户新建开发者). Also the HMAC-SHA256 key of `sign` and the secret of the webhook signature.
     ///
     /// The runnable examples read it from `JFWMS_CLIENT_SECRET`.
     pub client_secret: secrecy::SecretString,
@@ -1619,7 +1814,9 @@ impl Credentials {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetOrderRequest {
-    /// ERP单号 (the document shows only the example body {"erpNo":"123"})
+    /// Maintainer's note: ERP单号 (the document shows only the example body {"erpNo":"123"})
+    ///
+    /// Document line 17.
     #[serde(rename = "erpNo")]
     pub erp_no: String,
 }
@@ -1753,7 +1950,9 @@ impl Client {
 
     /// 查询订单(/api/order/get) — `POST /api/order/get`
     ///
-    /// The document gives this endpoint no title or description; it appears only in 3、签名生成方式 and 4、调用接口示例 (doc_gaps.get_order_untitled). Only a failure response is shown, so the order's fields are unknown and `data` is kept as raw JSON (doc_gaps.order_response_fields).
+    /// Maintainer's note: The document gives this endpoint no title or description; it appears only in 3、签名生成方式 and 4、调用接口示例 (doc_gaps.get_order_untitled). Only a failure response is shown, so the order's fields are unknown and `data` is kept as raw JSON (doc_gaps.order_response_fields).
+    ///
+    /// Document line 236.
     pub async fn get_order(
         &self,
         request: &GetOrderRequest,
@@ -1763,7 +1962,7 @@ impl Client {
 
     /// 2、通过授权码获取accessToken、refreshToken、userId等授权信息
     ///
-    /// Exchanges the authorization code of 1、获取授权码 for accessToken, refreshToken and userId. The document gives no path, method or field names (doc_gaps.token_calls_unspecified): the application configures the path; POST with a JSON body and the field names are assumptions.
+    /// Maintainer's note: Exchanges the authorization code of 1、获取授权码 for accessToken, refreshToken and userId. The document gives no path, method or field names (doc_gaps.token_calls_unspecified): the application configures the path; POST with a JSON body and the field names are assumptions.
     ///
     /// Runs the `authorization_code` token request and keeps the result; later calls use it.
     pub async fn exchange_authorization_code(
@@ -1854,15 +2053,15 @@ impl WebhookEvent {
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookMeta {
-    /// 时间戳 (a placeholder in every example, sometimes quoted; unit not stated — see doc_gaps.webhook_timestamp_placeholder)
+    /// Maintainer's note: 时间戳 (a placeholder in every example, sometimes quoted; unit not stated — see doc_gaps.webhook_timestamp_placeholder)
     #[serde(with = "crate::wire::lenient")]
     pub timestamp: i64,
-    /// 完成时间. Only the `return` example has it, at the top level, as the placeholder "完成时间" (doc_gaps.return_finish_time_top_level).
+    /// Maintainer's note: 完成时间. Only the `return` example has it, at the top level, as the placeholder "完成时间" (doc_gaps.return_finish_time_top_level).
     #[serde(rename = "finishTime", default, skip_serializing_if = "Option::is_none")]
     pub finish_time: Option<String>,
 }
 
-/// 三、Webhook. WebHook数据格式: every delivery carries `timestamp`, `type` and `data`; the `return` example also carries `finishTime` at the top level. The document gives no event descriptions, no delivery method or content type and no retry behaviour (doc_gaps.webhook_delivery).
+/// Maintainer's note: 三、Webhook. WebHook数据格式: every delivery carries `timestamp`, `type` and `data`; the `return` example also carries `finishTime` at the top level. The document gives no event descriptions, no delivery method or content type and no retry behaviour (doc_gaps.webhook_delivery).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Webhook {
@@ -1959,7 +2158,7 @@ impl Webhook {
 ///
 /// The signature is `md5_hex` of `{"data":{payload},"clientSecret":"{secret}"}`, where `{payload}` is the raw bytes of the delivery's `data` field exactly as received (a re-serialization would change key order and number formatting) and `{secret}` is the `client_secret` credential. The comparison runs in constant time.
 ///
-/// Webhook签名 Map<String, Object> signMap = Maps.newHashMap(); signMap.put("data", "数据"); signMap.put("clientSecret", "客户端密码"); String sign = Md5Utils.md5Hex(JSONUtil.objectToJson(signMap)); A java.util.HashMap with the default capacity iterates "data" (bucket 4) before "clientSecret" (bucket 10), hence the signed text. Where the signature is sent (header, query or body field) is not stated (doc_gaps.webhook_signature_location), nor how "数据" is serialized (doc_gaps.webhook_signature_data_form).
+/// Maintainer's note: Webhook签名 Map<String, Object> signMap = Maps.newHashMap(); signMap.put("data", "数据"); signMap.put("clientSecret", "客户端密码"); String sign = Md5Utils.md5Hex(JSONUtil.objectToJson(signMap)); A java.util.HashMap with the default capacity iterates "data" (bucket 4) before "clientSecret" (bucket 10), hence the signed text. Where the signature is sent (header, query or body field) is not stated (doc_gaps.webhook_signature_location), nor how "数据" is serialized (doc_gaps.webhook_signature_data_form).
 ///
 /// Framework-neutral: pass the raw request body and the signature however your framework exposes them.
 pub fn verify_and_parse(

@@ -12,11 +12,11 @@
 //!
 //! # Environments
 //!
-//! - `production`: <https://api.niumall.com/v1> — 基础URL. Endpoint paths (`/orders`) are relative to it.
+//! - `production`: <https://api.niumall.com/v1> — Maintainer's note: 基础URL. Endpoint paths (`/orders`) are relative to it.
 //!
 //! # Authentication
 //!
-//! 认证: Bearer Token. A JWT obtained from the login call with a username and password.
+//! Maintainer's note: 认证: Bearer Token. A JWT obtained from the login call with a username and password.
 //!
 //! # Where the document is silent or contradicts itself
 //!
@@ -47,33 +47,49 @@ use crate::runtime as rt;
 pub enum ErrorCode {
     /// `200`: 请求成功
     ///
+    /// Document line 90.
+    ///
     /// Table: HTTP状态码. Class: Success.
     Ok,
     /// `201`: 创建成功
+    ///
+    /// Document line 91.
     ///
     /// Table: HTTP状态码. Class: Success.
     Created,
     /// `400`: 请求参数错误
     ///
+    /// Document line 92.
+    ///
     /// Table: HTTP状态码. Class: Caller.
     BadRequest,
     /// `401`: 未授权,需要登录
+    ///
+    /// Document line 93.
     ///
     /// Table: HTTP状态码. Class: RenewToken.
     Unauthorized,
     /// `403`: 禁止访问,权限不足
     ///
+    /// Document line 94.
+    ///
     /// Table: HTTP状态码. Class: Auth.
     Forbidden,
     /// `404`: 资源不存在
+    ///
+    /// Document line 95.
     ///
     /// Table: HTTP状态码. Class: Caller.
     NotFound,
     /// `500`: 服务器内部错误
     ///
+    /// Document line 96.
+    ///
     /// Table: HTTP状态码. Class: Retryable.
     InternalServerError,
     /// `"VALIDATION_ERROR"`: 请求参数验证失败
+    ///
+    /// Document line 101.
     ///
     /// Table: 错误响应示例中的错误码. Class: Caller.
     ValidationError,
@@ -184,86 +200,108 @@ pub type Error = rt::Error<ErrorCode>;
 /// `Result` with this client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// The logged-in user (login response `data.user`).
+/// Maintainer's note: The logged-in user (login response `data.user`).
+///
+/// Document line 20.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct User {
-    /// `id` (the document gives no description).
+    /// Document line 33.
     pub id: i64,
-    /// `username` (the document gives no description).
+    /// Document line 20.
     pub username: String,
-    /// `email` (the document gives no description).
+    /// Document line 35.
     pub email: String,
-    /// `role` (the document gives no description).
+    /// Document line 36.
     pub role: String,
 }
 
-/// `data` of the login response. The token cache reads `access_token` and
+/// Maintainer's note: `data` of the login response. The token cache reads `access_token` and
 /// `expires_in` through `auth.token.response`; this type is for applications
 /// that want the user record.
+///
+/// Document line 29.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LoginResult {
-    /// `access_token` (the document gives no description).
+    /// Document line 29.
     pub access_token: String,
-    /// Always `Bearer` in the document.
+    /// Maintainer's note: Always `Bearer` in the document.
+    ///
+    /// Document line 30.
     pub token_type: String,
-    /// Token lifetime in seconds.
+    /// Maintainer's note: Token lifetime in seconds.
+    ///
+    /// Document line 31.
     pub expires_in: i64,
-    /// `user` (the document gives no description).
+    /// Document line 32.
     pub user: User,
 }
 
-/// An order as listed by the order list. The document has no field table for
+/// Maintainer's note: An order as listed by the order list. The document has no field table for
 /// orders: every field and type is taken from the list example (see
 /// doc_gaps.order_field_types).
+///
+/// Document line 33.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Order {
-    /// `id` (the document gives no description).
+    /// Document line 33.
     pub id: i64,
-    /// `order_no` (the document gives no description).
+    /// Document line 52.
     pub order_no: String,
-    /// `supplier_id` (the document gives no description).
+    /// Document line 53.
     pub supplier_id: i64,
-    /// `supplier_name` (the document gives no description).
+    /// Document line 54.
     pub supplier_name: String,
-    /// `cattle_count` (the document gives no description).
+    /// Document line 55.
     pub cattle_count: i64,
-    /// A JSON number in the example (25000); presumably kg.
+    /// Maintainer's note: A JSON number in the example (25000); presumably kg.
+    ///
+    /// Document line 56.
     #[serde(with = "crate::wire::decimal_number")]
     pub total_weight: rust_decimal::Decimal,
-    /// A JSON number in the example (28.5); 元/kg per the create-order table.
+    /// Maintainer's note: A JSON number in the example (28.5); 元/kg per the create-order table.
+    ///
+    /// Document line 57.
     #[serde(with = "crate::wire::decimal_number")]
     pub unit_price: rust_decimal::Decimal,
-    /// A JSON number in the example (712500).
+    /// Maintainer's note: A JSON number in the example (712500).
+    ///
+    /// Document line 58.
     #[serde(with = "crate::wire::decimal_number")]
     pub total_amount: rust_decimal::Decimal,
-    /// Order status; the document shows only `shipping` and does not list the values.
+    /// Maintainer's note: Order status; the document shows only `shipping` and does not list the values.
+    ///
+    /// Document line 45.
     pub status: String,
-    /// `created_at` (the document gives no description).
+    /// Document line 60.
     pub created_at: jiff::Timestamp,
 }
 
-/// Page information of a list response.
+/// Maintainer's note: Page information of a list response.
+///
+/// Document line 64.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Pagination {
-    /// `current_page` (the document gives no description).
+    /// Document line 64.
     pub current_page: i64,
-    /// `total_pages` (the document gives no description).
+    /// Document line 65.
     pub total_pages: i64,
-    /// `total_count` (the document gives no description).
+    /// Document line 66.
     pub total_count: i64,
 }
 
-/// `data` of the order list.
+/// Maintainer's note: `data` of the order list.
+///
+/// Document line 49.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderList {
-    /// `orders` (the document gives no description).
+    /// Document line 49.
     pub orders: Vec<Order>,
-    /// `pagination` (the document gives no description).
+    /// Document line 63.
     pub pagination: Pagination,
 }
 
@@ -359,13 +397,19 @@ impl Credentials {
 pub struct ListOrdersRequest {
     /// 页码,默认1
     ///
+    /// Document line 43.
+    ///
     /// (server default when omitted: `1`.)
     pub page: Option<i64>,
     /// 每页数量,默认20
     ///
+    /// Document line 44.
+    ///
     /// (server default when omitted: `20`.)
     pub limit: Option<i64>,
     /// 订单状态筛选
+    ///
+    /// Document line 45.
     pub status: Option<String>,
 }
 
@@ -379,19 +423,19 @@ impl ListOrdersRequest {
         }
     }
 
-    /// Sets `page`: 页码,默认1
+    /// Sets `page`: 页码,默认1  Document line 43.
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
-    /// Sets `limit`: 每页数量,默认20
+    /// Sets `limit`: 每页数量,默认20  Document line 44.
     pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit);
         self
     }
 
-    /// Sets `status`: 订单状态筛选
+    /// Sets `status`: 订单状态筛选  Document line 45.
     pub fn status(mut self, status: impl Into<String>) -> Self {
         self.status = Some(status.into());
         self
@@ -429,21 +473,35 @@ impl ListOrdersRequest {
 #[non_exhaustive]
 pub struct CreateOrderRequest {
     /// 供应商ID
+    ///
+    /// Document line 53.
     pub supplier_id: i64,
     /// 牛种类型
+    ///
+    /// Document line 74.
     pub cattle_breed: String,
     /// 牛只数量
+    ///
+    /// Document line 55.
     pub cattle_count: i64,
     /// 预期重量(kg)
+    ///
+    /// Document line 76.
     #[serde(with = "crate::wire::decimal_number")]
     pub expected_weight: rust_decimal::Decimal,
     /// 单价(元/kg)
+    ///
+    /// Document line 57.
     #[serde(with = "crate::wire::decimal_number")]
     pub unit_price: rust_decimal::Decimal,
-    /// In the request example only, not in the parameter table (see doc_gaps.example_only_fields).
+    /// Maintainer's note: In the request example only, not in the parameter table (see doc_gaps.example_only_fields).
+    ///
+    /// Document line 84.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<String>,
-    /// In the request example only (`2024-01-25`), not in the parameter table (see doc_gaps.example_only_fields).
+    /// Maintainer's note: In the request example only (`2024-01-25`), not in the parameter table (see doc_gaps.example_only_fields).
+    ///
+    /// Document line 85.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_delivery_date: Option<jiff::civil::Date>,
 }
@@ -468,13 +526,13 @@ impl CreateOrderRequest {
         }
     }
 
-    /// Sets `delivery_address`: In the request example only, not in the parameter table (see doc_gaps.example_only_fields).
+    /// Sets `delivery_address`: Maintainer's note: In the request example only, not in the parameter table (see doc_gaps.example_only_fields).  Document line 84.
     pub fn delivery_address(mut self, delivery_address: impl Into<String>) -> Self {
         self.delivery_address = Some(delivery_address.into());
         self
     }
 
-    /// Sets `expected_delivery_date`: In the request example only (`2024-01-25`), not in the parameter table (see doc_gaps.example_only_fields).
+    /// Sets `expected_delivery_date`: Maintainer's note: In the request example only (`2024-01-25`), not in the parameter table (see doc_gaps.example_only_fields).  Document line 85.
     pub fn expected_delivery_date(
         mut self,
         expected_delivery_date: jiff::civil::Date,
@@ -612,17 +670,21 @@ impl Client {
 
     /// 获取订单列表 — `GET /orders`
     ///
-    /// The order list (`GET /orders`, as in the document's request example).
+    /// Maintainer's note: The order list (`GET /orders`, as in the document's request example).
+    ///
+    /// Document line 8.
     pub async fn list_orders(&self, request: &ListOrdersRequest) -> Result<OrderList> {
         self.engine.send(request.to_request()?).await
     }
 
     /// 创建订单 — `POST /orders`
     ///
-    /// Create a purchase order. The document gives the parameter table and a request
+    /// Maintainer's note: Create a purchase order. The document gives the parameter table and a request
     /// example but no method, path or response: `POST /orders` and the created
     /// `Order` as the response are assumptions (see doc_gaps.create_order_path and
     /// doc_gaps.create_order_response).
+    ///
+    /// Document line 8.
     pub async fn create_order(&self, request: &CreateOrderRequest) -> Result<Order> {
         self.engine.send(request.to_request()?).await
     }

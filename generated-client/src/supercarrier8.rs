@@ -7,7 +7,7 @@
 //!
 //! # Environments
 //!
-//! - `production`: <https://sapi.supercarrier8.com> — Taken from 2.1 请求示例 (`GET https://sapi.supercarrier8.com/cncop/demo`); 1.1 请求信息 refers to a 环境信息 page that the document does not include (see doc_gaps.environment_page).
+//! - `production`: <https://sapi.supercarrier8.com> — Maintainer's note: Taken from 2.1 请求示例 (`GET https://sapi.supercarrier8.com/cncop/demo`); 1.1 请求信息 refers to a 环境信息 page that the document does not include (see doc_gaps.environment_page).
 //!
 //! # Authentication
 //!
@@ -18,7 +18,7 @@
 //! - **environment_page** (1.1 请求信息 域名): The host is given only as a link, 请参阅\[环境信息\](https://developers.yesno.com.cn/doc/56/), whose page is not part of the document; no test environment is named. *Resolution:* The default base URL is the host of 2.1 请求示例, `https://sapi.supercarrier8.com`; it is configurable.
 //! - **timestamp_unit** (1.2 响应信息 响应参数说明 timestamp): `timestamp` is described as `long`, 秒级时间戳 (seconds), but the example's value `1677737429715` is in milliseconds (it matches the token's `iat` in ms). *Resolution:* `timestamp` is only kept as a raw extra envelope field; the client does not interpret it.
 //! - **token_ttl_twice** (1.2 响应信息 tokenTtl, tokenTtlSeconds): The lifetime is given twice, as `tokenTtl` (ISO-8601, `PT8H`) and `tokenTtlSeconds` (28800); the document does not say which wins if they differ. *Resolution:* The token cache reads `tokenTtlSeconds`, falling back to 8 hours; `tokenTtl` is kept as a string on the `AccessToken` type.
-//! - **refresh_codes_messages** (3.2 返回错误码时刷新): Codes 20324012 and 20324013 mean 需要刷新Access Token, but their messages, their meaning (expired? invalid?) and the HTTP status that carries them are not given, and they are missing from every error table. *Resolution:* Both are transcribed with a message saying the document gives none, class `renew_token` (renew the token and retry once).
+//! - **refresh_codes_messages** (3.2 返回错误码时刷新): Codes 20324012 and 20324013 mean 需要刷新Access Token, but their messages, their meaning (expired? invalid?) and the HTTP status that carries them are not given, and they are missing from every error table. *Resolution:* Both are transcribed with 3.2's own words as their message (a `note` says the document gives none), class `renew_token` (renew the token and retry once).
 //! - **demo_response** (2.1 请求示例): The demo call `GET /cncop/demo` is shown without any response; it is not even clear that it exists beyond illustrating the header. *Resolution:* The endpoint has no `response`: the client checks the envelope and discards `data`. An empty named type was rejected because it would fail on a `null` or non-object `data`, and `json` would promise a shape the document never shows.
 //! - **business_errors** (2. 访问开放平台接口): Apart from 3.2, the document gives no error codes or error response for business calls; 附录 错误码说明 is only a navigation title. *Resolution:* Unlisted codes decode to `ErrorCode::Unknown` with the raw code, message and traceId kept.
 //! - **token_error_status** (1.3 错误码): The HTTP status of a failed token call is not given (1.2 only names 200); 500 未知错误 is given as an envelope code with no retry advice. *Resolution:* Token errors are decoded through the envelope; 500 is classed retryable and 21185002 rate_limited.
@@ -41,41 +41,61 @@ use crate::runtime as rt;
 pub enum ErrorCode {
     /// `200`: 成功
     ///
+    /// Document line 173.
+    ///
     /// Table: 1.3 错误码. Class: Success.
     Success,
     /// `21184031`: 应用账号或密钥不正确
+    ///
+    /// Document line 173.
     ///
     /// Table: 1.3 错误码. Class: Auth.
     InvalidCredentials,
     /// `21184032`: 应用账号被禁用
     ///
+    /// Document line 173.
+    ///
     /// Table: 1.3 错误码. Class: Auth.
     AccountDisabled,
     /// `21184033`: 应用账号不存在
+    ///
+    /// Document line 173.
     ///
     /// Table: 1.3 错误码. Class: Auth.
     AccountNotFound,
     /// `21180031`: Access Key不能为空
     ///
+    /// Document line 173.
+    ///
     /// Table: 1.3 错误码. Class: Auth.
     AccessKeyEmpty,
     /// `21180041`: 密钥不能为空
+    ///
+    /// Document line 173.
     ///
     /// Table: 1.3 错误码. Class: Auth.
     SecretKeyEmpty,
     /// `21185002`: 获取Token超出频率限制
     ///
+    /// Document line 173.
+    ///
     /// Table: 1.3 错误码. Class: RateLimited.
     TokenRateLimited,
     /// `500`: 未知错误
     ///
+    /// Document line 173.
+    ///
     /// Table: 1.3 错误码. Class: Retryable.
     UnknownError,
-    /// `20324012`: 需要刷新Access Token (the document gives no message for this code)
+    /// `20324012`: 需要刷新Access Token
+    ///
+    /// Maintainer's note: The document gives no message for this code; the text is what 3.2 says the code means.  Document line 173.
     ///
     /// Table: 3.2 返回错误码时刷新. Class: RenewToken.
     RenewToken20324012,
-    /// `20324013`: 需要刷新Access Token (the document gives no message for this code)
+    /// `20324013`: 需要刷新Access Token
+    ///
+    /// Maintainer's note: The document gives no message for this code; the text is what 3.2 says the code means.  Document line 173.
     ///
     /// Table: 3.2 返回错误码时刷新. Class: RenewToken.
     RenewToken20324013,
@@ -112,16 +132,8 @@ impl ErrorCode {
             ErrorCode::SecretKeyEmpty => Some("密钥不能为空"),
             ErrorCode::TokenRateLimited => Some("获取Token超出频率限制"),
             ErrorCode::UnknownError => Some("未知错误"),
-            ErrorCode::RenewToken20324012 => {
-                Some(
-                    "需要刷新Access Token (the document gives no message for this code)",
-                )
-            }
-            ErrorCode::RenewToken20324013 => {
-                Some(
-                    "需要刷新Access Token (the document gives no message for this code)",
-                )
-            }
+            ErrorCode::RenewToken20324012 => Some("需要刷新Access Token"),
+            ErrorCode::RenewToken20324013 => Some("需要刷新Access Token"),
             ErrorCode::Unknown(_) => None,
         }
     }
@@ -191,17 +203,25 @@ pub type Error = rt::Error<ErrorCode>;
 /// `Result` with this client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// `data` of the token response (1.2 响应信息).
+/// Maintainer's note: `data` of the token response (1.2 响应信息).
+///
+/// Document line 173.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccessToken {
     /// 访问TOKEN ,开发者需要缓存 accessToken,不能频繁调用,否则会受到调用频率限流,请合理使用 accessToken 的有效期。
+    ///
+    /// Document line 173.
     #[serde(rename = "accessToken")]
     pub access_token: String,
-    /// TOKEN有效时长,ISO-8601格式。Java应用参考java.time.Duration (`PT8H` in the example).
+    /// Maintainer's note: TOKEN有效时长,ISO-8601格式。Java应用参考java.time.Duration (`PT8H` in the example).
+    ///
+    /// Document line 173.
     #[serde(rename = "tokenTtl")]
     pub token_ttl: String,
     /// TOKEN有效时长, 单位:秒
+    ///
+    /// Document line 173.
     #[serde(rename = "tokenTtlSeconds")]
     pub token_ttl_seconds: i64,
 }
@@ -214,7 +234,7 @@ fn envelope() -> Option<rt::EnvelopeSpec> {
         message: vec!["message"],
         data: "data",
         details: None,
-        extra: vec!["traceId", "timestamp"],
+        extra: vec!["traceId", "timestamp", "exception", "meta", "ext"],
     })
 }
 
@@ -269,7 +289,7 @@ pub struct Credentials {
     ///
     /// The runnable examples read it from `SUPERCARRIER8_ACCESS_KEY`.
     pub access_key: String,
-    /// 应用秘钥. Never sent itself; the token request carries its MD5 (应用秘钥的`MD5`签名。应用秘钥使用`MD5`生成`32位`小写签名。).
+    /// Maintainer's note: 应用秘钥. Never sent itself; the token request carries its MD5 (应用秘钥的`MD5`签名。应用秘钥使用`MD5`生成`32位`小写签名。).
     ///
     /// The runnable examples read it from `SUPERCARRIER8_SECRET_KEY`.
     pub secret_key: secrecy::SecretString,
@@ -378,11 +398,13 @@ impl Client {
         ClientBuilder { engine }
     }
 
-    /// 2. 访问开放平台接口 — `GET /cncop/demo`
+    /// 访问开放平台接口 — `GET /cncop/demo`
     ///
-    /// 使用第一步获取的Access Token访问开放平台的接口. The document's only business
+    /// Maintainer's note: 使用第一步获取的Access Token访问开放平台的接口. The document's only business
     /// call, shown as a request without a response (2.1 请求示例); the response is
     /// not decoded (see doc_gaps.demo_response).
+    ///
+    /// Document line 173.
     ///
     /// The document does not describe the response, so its `data` is returned as raw JSON.
     pub async fn demo(&self) -> Result<serde_json::Value> {

@@ -9,7 +9,7 @@
 //!
 //! # Environments
 //!
-//! - `dev`: <http://auth.xxx.dev.com> — The document writes the host three ways (`auth.xx.dev.com`, `auth.xxx.dev.com`, `auth.xxxx.dev.com`), all plain http:// and apparently redacted; the base URL is configurable (see doc_gaps.inconsistent_hosts and doc_gaps.plain_http).
+//! - `dev`: <http://auth.xxx.dev.com> — Maintainer's note: The document writes the host three ways (`auth.xx.dev.com`, `auth.xxx.dev.com`, `auth.xxxx.dev.com`), all plain http:// and apparently redacted; the base URL is configurable (see doc_gaps.inconsistent_hosts and doc_gaps.plain_http).
 //!
 //! Plain `http://` is allowed for this vendor: The document offers only http:// URLs (接入指引 and every 6.x url/请求实例), so
 //! the default base URL is plain HTTP. The Basic credentials, the desktop access
@@ -19,7 +19,9 @@
 //!
 //! # Authentication
 //!
-//! 注意:所有接口都需要HTTP协议头认证 ! Every call carries `Authorization: Basic
+//! 注意:所有接口都需要HTTP协议头认证 !
+//!
+//! Maintainer's note: Every call carries `Authorization: Basic
 //! base64(client_id:client_secret)`, the timestamp `t_` (milliseconds) and its
 //! check value `p_ = (t_ % 10000) * 3 + 2345`, and the desktop software's
 //! `access_token`. Business calls also carry `client_id` and the `auth_code`
@@ -33,6 +35,7 @@
 //!
 //! - **inconsistent_hosts** (2 接入指引, 6.1鉴权接口, 6.2用户信息获取接口, 6.3企业信息获取): The host is written `auth.xx.dev.com` (接入指引), `auth.xxx.dev.com` (6.1 url, 6.3) and `auth.xxxx.dev.com` (6.1 请求实例, 6.2); all look like redacted placeholders. *Resolution:* The default base URL is `http://auth.xxx.dev.com` (the spelling of the 6.1 url row); the base URL is configurable and must be set to the real host.
 //! - **plain_http** (2 接入指引 and every url/请求实例): Only plain http:// URLs are given; HTTPS is not mentioned, although the Basic credentials, the access token and the auth code are sent with every call. *Resolution:* `transport.allow_plain_http` is set with its reason; the generated docs warn, and the application can configure an https:// base URL.
+//! - **url_rows** (6.1, 6.2 and 6.3 (NAME | EXPLAIN tables)): Each service table has a `url` row holding the full URL (host and path) of the call. *Resolution:* The row is not a parameter: its path is the endpoint's `path`, its host the environment's `base_url`.
 //! - **xml_not_generated** (2 接入指引 and 格式 rows): Each service also has an `/xml` variant (`.../authorize/xml`), but the XML response structure is never shown. *Resolution:* Only the `/json` paths are generated; `formats` records that XML exists.
 //! - **auth_code_lifetime** (3.参数说明 auth_code and 6.1鉴权接口): The lifetime of the auth code is not stated (100020 says it can expire). *Resolution:* The client assumes one hour (`default_lifetime_seconds: 3600`) and renews it earlier when a call answers 100019 or 100020.
 //! - **timestamp_unit_and_tolerance** (3.参数说明 t_): The unit of `t_` is not stated (the example `1422339152058` is milliseconds), nor how far it may differ from the server's clock, nor which error code a stale timestamp gets. *Resolution:* `t_` is the current Unix time in milliseconds; `p_` is computed from it on every request. A clock-skew error is not recognised specially (it is not in the code tables).
@@ -59,71 +62,103 @@ use crate::runtime as rt;
 pub enum ErrorCode {
     /// `100014`: 访问token已过期,过期时间一般为3个月
     ///
-    /// The desktop software's access_token expired: a person must log in again.
+    /// Maintainer's note: The desktop software's access_token expired: a person must log in again.  Document line 11.
     ///
     /// Table: 4.错误码. Class: Reauthorize.
     AccessTokenExpired,
     /// `100008`: 该client_id 不存在
     ///
+    /// Document line 12.
+    ///
     /// Table: 4.错误码. Class: Auth.
     ClientIdNotFound,
     /// `100009`: HTTP协议头认证非法
+    ///
+    /// Document line 13.
     ///
     /// Table: 4.错误码. Class: Auth.
     InvalidBasicAuth,
     /// `100002`: client_id 访问非法
     ///
+    /// Document line 14.
+    ///
     /// Table: 4.错误码. Class: Auth.
     ClientIdForbidden,
     /// `100019`: 授权码不存在,请重新授权
+    ///
+    /// Document line 15.
     ///
     /// Table: 4.错误码. Class: RenewToken.
     AuthCodeNotFound,
     /// `100018`: 该授权码无权限访问
     ///
+    /// Document line 16.
+    ///
     /// Table: 4.错误码. Class: Auth.
     AuthCodeNoPermission,
     /// `100020`: 授权码已经过期,请重启授权
+    ///
+    /// Document line 17.
     ///
     /// Table: 4.错误码. Class: RenewToken.
     AuthCodeExpired,
     /// `100021`: 授权客户端非法持有授权码
     ///
+    /// Document line 18.
+    ///
     /// Table: 4.错误码. Class: Auth.
     AuthCodeWrongClient,
     /// `100023`: 授权用户非法持有授权码
+    ///
+    /// Document line 19.
     ///
     /// Table: 4.错误码. Class: Auth.
     AuthCodeWrongUser,
     /// `200`: 成功码
     ///
+    /// Document line 23.
+    ///
     /// Table: 5.通用码. Class: Success.
     Ok,
     /// `304`: 未修改
+    ///
+    /// Document line 24.
     ///
     /// Table: 5.通用码. Class: Vendor.
     NotModified,
     /// `400`: 请求无效
     ///
+    /// Document line 25.
+    ///
     /// Table: 5.通用码. Class: Caller.
     BadRequest,
     /// `401`: 未授权
+    ///
+    /// Document line 26.
     ///
     /// Table: 5.通用码. Class: Auth.
     Unauthorized,
     /// `500`: 服务内部错误
     ///
+    /// Document line 27.
+    ///
     /// Table: 5.通用码. Class: Retryable.
     InternalError,
     /// `501`: 不支持该客户端
+    ///
+    /// Document line 28.
     ///
     /// Table: 5.通用码. Class: Caller.
     UnsupportedClient,
     /// `601`: 参数非法
     ///
+    /// Document line 29.
+    ///
     /// Table: 5.通用码. Class: Caller.
     InvalidParameter,
     /// `602`: 内容为空
+    ///
+    /// Document line 30.
     ///
     /// Table: 5.通用码. Class: Vendor.
     EmptyContent,
@@ -270,60 +305,78 @@ pub type Error = rt::Error<ErrorCode>;
 /// `Result` with this client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// `data` of 6.2用户信息获取接口. The document has no field table: fields and types come from the example (see doc_gaps.field_meanings).
+/// Maintainer's note: `data` of 6.2用户信息获取接口. The document has no field table: fields and types come from the example (see doc_gaps.field_meanings).
+///
+/// Document line 77.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserInfo {
-    /// `username` (the document gives no description).
+    /// Document line 77.
     pub username: String,
-    /// `truename` (the document gives no description).
+    /// Document line 78.
     pub truename: String,
-    /// A digit string (`"3"` in the example); the codes are not documented.
+    /// Maintainer's note: A digit string (`"3"` in the example); the codes are not documented.
+    ///
+    /// Document line 79.
     pub sex: String,
-    /// `phone` (the document gives no description).
+    /// Document line 80.
     pub phone: String,
-    /// A digit string (`"1"` in the example); the codes are not documented.
+    /// Maintainer's note: A digit string (`"1"` in the example); the codes are not documented.
+    ///
+    /// Document line 81.
     pub is_admin: String,
-    /// Always null in the document; type unknown.
+    /// Maintainer's note: Always null in the document; type unknown.
+    ///
+    /// Document line 82.
     pub status: Option<serde_json::Value>,
-    /// `avatar` (the document gives no description).
+    /// Document line 83.
     pub avatar: String,
-    /// `created` (the document gives no description).
+    /// Document line 84.
     pub created: jiff::civil::DateTime,
-    /// Presumably the server's current time.
+    /// Maintainer's note: Presumably the server's current time.
+    ///
+    /// Document line 85.
     #[serde(with = "crate::wire::unix_seconds")]
     pub nowtime: jiff::Timestamp,
 }
 
-/// `data` of 6.3企业信息获取. The document has no field table: fields and types come from the example (see doc_gaps.field_meanings).
+/// Maintainer's note: `data` of 6.3企业信息获取. The document has no field table: fields and types come from the example (see doc_gaps.field_meanings).
+///
+/// Document line 111.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompanyInfo {
-    /// `company_name` (the document gives no description).
+    /// Document line 111.
     pub company_name: String,
-    /// A digit string (`"1"` in the example); the codes are not documented.
+    /// Maintainer's note: A digit string (`"1"` in the example); the codes are not documented.
+    ///
+    /// Document line 112.
     pub company_type: String,
-    /// `tax_number` (the document gives no description).
+    /// Document line 113.
     pub tax_number: String,
-    /// `province` (the document gives no description).
+    /// Document line 114.
     pub province: String,
-    /// `city` (the document gives no description).
+    /// Document line 115.
     pub city: String,
-    /// `zone` (the document gives no description).
+    /// Document line 116.
     pub zone: String,
-    /// `address` (the document gives no description).
+    /// Document line 117.
     pub address: String,
-    /// Empty in the example; values not documented.
+    /// Maintainer's note: Empty in the example; values not documented.
+    ///
+    /// Document line 118.
     pub disable: Option<String>,
-    /// `tel_phone` (the document gives no description).
+    /// Document line 119.
     pub tel_phone: String,
-    /// `legal_person_phone` (the document gives no description).
+    /// Document line 120.
     pub legal_person_phone: String,
-    /// `legal_person_name` (the document gives no description).
+    /// Document line 121.
     pub legal_person_name: String,
-    /// `created` (the document gives no description).
+    /// Document line 122.
     pub created: jiff::civil::DateTime,
-    /// Presumably the server's current time.
+    /// Maintainer's note: Presumably the server's current time.
+    ///
+    /// Document line 123.
     #[serde(with = "crate::wire::unix_seconds")]
     pub nowtime: jiff::Timestamp,
 }
@@ -395,15 +448,15 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
 /// they never appear in `Debug` output, logs or errors.
 #[derive(Debug, Clone)]
 pub struct Credentials {
-    /// 开放系统为第三方服务商提供Open-key (HTTP协议BasicAuth,UserName值,由开放平台颁发)
+    /// Maintainer's note: 开放系统为第三方服务商提供Open-key (HTTP协议BasicAuth,UserName值,由开放平台颁发)
     ///
     /// The runnable examples read it from `ZHIYUN_CLIENT_ID`.
     pub client_id: String,
-    /// 开放系统为第三方服务商提供的密钥 (HTTP协议BasicAuth,Password值,由开放平台颁发)
+    /// Maintainer's note: 开放系统为第三方服务商提供的密钥 (HTTP协议BasicAuth,Password值,由开放平台颁发)
     ///
     /// The runnable examples read it from `ZHIYUN_CLIENT_SECRET`.
     pub client_secret: secrecy::SecretString,
-    /// 通过致云桌面软件登陆会生成访问Token,过期时间3个月. Sent as the `access_token`
+    /// Maintainer's note: 通过致云桌面软件登陆会生成访问Token,过期时间3个月. Sent as the `access_token`
     /// query parameter. When it expires (100014) a person must log in to the desktop
     /// software again and supply the new token.
     ///
@@ -530,7 +583,9 @@ impl Client {
 
     /// 6.2用户信息获取接口 — `GET /apis/rest/userService/getUserInfo/json`
     ///
-    /// 支持验证方式: HTTP协议头; 格式: JSON; 是否需要鉴权: 需要. All parameters (access_token, client_id, auth_code, t_, p_) come from `auth.apply`.
+    /// Maintainer's note: 支持验证方式: HTTP协议头; 格式: JSON; 是否需要鉴权: 需要. All parameters (access_token, client_id, auth_code, t_, p_) come from `auth.apply`.
+    ///
+    /// Document lines 56, 59.
     pub async fn get_user_info(&self) -> Result<UserInfo> {
         self.engine
             .send(rt::Request {
@@ -547,7 +602,9 @@ impl Client {
 
     /// 6.3企业信息获取 — `GET /apis/rest/companyService/getCompanyInfo/json`
     ///
-    /// 支持验证方式: HTTP协议头; 格式: JSON; 是否需要鉴权: 需要. All parameters (access_token, client_id, auth_code, t_, p_) come from `auth.apply`.
+    /// Maintainer's note: 支持验证方式: HTTP协议头; 格式: JSON; 是否需要鉴权: 需要. All parameters (access_token, client_id, auth_code, t_, p_) come from `auth.apply`.
+    ///
+    /// Document lines 90, 93.
     pub async fn get_company_info(&self) -> Result<CompanyInfo> {
         self.engine
             .send(rt::Request {
