@@ -6,6 +6,8 @@
 //!   exit non-zero (CI). A test runs the same check, so `cargo test` catches drift.
 //! - `cargo xtask check-spec FILE...`: validate specs and print every problem.
 //! - `cargo xtask audit SPEC...`: check specs against their source documents.
+//! - `cargo xtask openapi SPEC`: print a spec as OpenAPI 3.1;
+//!   `cargo xtask openapi --validate`: export every spec and validate each.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,6 +16,7 @@ use std::time::Instant;
 use codegen::GeneratedKind;
 
 mod audit;
+mod openapi;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,9 +27,13 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen(&root, Mode::Check),
         ["check-spec", files @ ..] if !files.is_empty() => check_specs(files),
         ["audit", files @ ..] if !files.is_empty() => audit::run(files),
+        ["openapi", "--validate"] => {
+            spec_files(&root).and_then(|s| openapi::validate_all(&root, &s))
+        }
+        ["openapi", file] => openapi::print(file),
         _ => {
             eprintln!(
-                "usage: cargo xtask codegen [--check] | cargo xtask check-spec FILE... | cargo xtask audit SPEC..."
+                "usage: cargo xtask codegen [--check] | cargo xtask check-spec FILE... | cargo xtask audit SPEC... | cargo xtask openapi SPEC|--validate"
             );
             return ExitCode::from(2);
         }

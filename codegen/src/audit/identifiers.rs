@@ -143,10 +143,10 @@ impl Modelled {
         let mut m = Modelled::default();
         let mut base_paths = vec![String::new()];
         for env in &spec.environments {
-            if let Some(rest) = env.base_url.split_once("://").map(|(_, r)| r) {
-                if let Some(at) = rest.find('/') {
-                    base_paths.push(rest[at..].trim_end_matches('/').to_owned());
-                }
+            if let Some(rest) = env.base_url.split_once("://").map(|(_, r)| r)
+                && let Some(at) = rest.find('/')
+            {
+                base_paths.push(rest[at..].trim_end_matches('/').to_owned());
             }
         }
         let add_path = |m: &mut Modelled, path: &str| {
@@ -240,12 +240,10 @@ impl Modelled {
                 }
             }
         }
-        if let Some(env) = &spec.envelope {
-            if env.details.is_some() {
-                // The runtime reads details as `[{field, message}]`.
-                m.add("field");
-                m.add("message");
-            }
+        if spec.envelope.as_ref().is_some_and(|e| e.details.is_some()) {
+            // The runtime reads details as `[{field, message}]`.
+            m.add("field");
+            m.add("message");
         }
         if let Some(w) = &spec.webhooks {
             for body in [&w.acknowledgement.success, &w.acknowledgement.failure] {

@@ -127,10 +127,11 @@ pub fn compute(spec: &Spec, doc: &SourceDocument, idents: &[DocIdent]) -> Proven
             let line = anchor
                 .and_then(|a| occ.iter().copied().find(|&l| l >= a && l <= a + window))
                 .or(occ.first().copied());
-            if let (Some(l), Some(a)) = (line, anchor) {
-                if l >= a && l <= a + window {
-                    span = Some(span.map_or((l, l), |(lo, hi)| (lo.min(l), hi.max(l))));
-                }
+            if let (Some(l), Some(a)) = (line, anchor)
+                && l >= a
+                && l <= a + window
+            {
+                span = Some(span.map_or((l, l), |(lo, hi)| (lo.min(l), hi.max(l))));
             }
             prov.set(
                 format!("types.{name}.fields.{field}"),
