@@ -15,6 +15,7 @@
 //!
 //! # Where the document is silent or contradicts itself
 //!
+//! - **success_message_mismatch** (1.2 响应信息 and 1.3 错误码): The token response example's message is `success`, while 1.3 lists code 200 with the message 成功. *Resolution:* Success is recognised by `code` 200 alone; the message is never compared.
 //! - **environment_page** (1.1 请求信息 域名): The host is given only as a link, 请参阅\[环境信息\](https://developers.yesno.com.cn/doc/56/), whose page is not part of the document; no test environment is named. *Resolution:* The default base URL is the host of 2.1 请求示例, `https://sapi.supercarrier8.com`; it is configurable.
 //! - **timestamp_unit** (1.2 响应信息 响应参数说明 timestamp): `timestamp` is described as `long`, 秒级时间戳 (seconds), but the example's value `1677737429715` is in milliseconds (it matches the token's `iat` in ms). *Resolution:* `timestamp` is only kept as a raw extra envelope field; the client does not interpret it.
 //! - **token_ttl_twice** (1.2 响应信息 tokenTtl, tokenTtlSeconds): The lifetime is given twice, as `tokenTtl` (ISO-8601, `PT8H`) and `tokenTtlSeconds` (28800); the document does not say which wins if they differ. *Resolution:* The token cache reads `tokenTtlSeconds`, falling back to 8 hours; `tokenTtl` is kept as a string on the `AccessToken` type.

@@ -33,6 +33,7 @@
 //!
 //! # Where the document is silent or contradicts itself
 //!
+//! - **access_token_lifetime_wording** (4.错误码 100014 and 6.x 参数表 access_token): 100014 says the access token expires 一般为3个月 (usually after 3 months); the parameter tables say 过期时间3个月 (3 months) flatly. *Resolution:* The client does not track this lifetime; 100014 is classified `reauthorize` (a person must log in to the desktop software again).
 //! - **inconsistent_hosts** (2 接入指引, 6.1鉴权接口, 6.2用户信息获取接口, 6.3企业信息获取): The host is written `auth.xx.dev.com` (接入指引), `auth.xxx.dev.com` (6.1 url, 6.3) and `auth.xxxx.dev.com` (6.1 请求实例, 6.2); all look like redacted placeholders. *Resolution:* The default base URL is `http://auth.xxx.dev.com` (the spelling of the 6.1 url row); the base URL is configurable and must be set to the real host.
 //! - **plain_http** (2 接入指引 and every url/请求实例): Only plain http:// URLs are given; HTTPS is not mentioned, although the Basic credentials, the access token and the auth code are sent with every call. *Resolution:* `transport.allow_plain_http` is set with its reason; the generated docs warn, and the application can configure an https:// base URL.
 //! - **url_rows** (6.1, 6.2 and 6.3 (NAME | EXPLAIN tables)): Each service table has a `url` row holding the full URL (host and path) of the call. *Resolution:* The row is not a parameter: its path is the endpoint's `path`, its host the environment's `base_url`.
