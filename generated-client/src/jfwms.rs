@@ -459,7 +459,7 @@ pub enum ErrorCode {
     InboundErpNoExist,
     /// `40002`: sku is required
     ///
-    /// 商品必填  Document line 329.
+    /// 商品必填  Document line 353.
     ///
     /// Vendor constant `INBOUND_SKU_INFO_EMPTY`.
     ///
@@ -515,7 +515,7 @@ pub enum ErrorCode {
     OtRecipientCountryEmpty,
     /// `50003`: erp no is required
     ///
-    /// ERP单号必填  Document line 349.
+    /// ERP单号必填  Document line 366.
     ///
     /// Vendor constant `OT_ERP_NO_EMPTY`.
     ///
@@ -563,7 +563,7 @@ pub enum ErrorCode {
     OtErpNoTooLong,
     /// `50009`: erp no up to 100 characters
     ///
-    /// 平台订单号最多100字符!  Document line 376.
+    /// 平台订单号最多100字符!  Document line 378.
     ///
     /// Vendor constant `OT_PLATFORM_ORDER_NO_TOO_LONG`.
     ///
@@ -627,7 +627,7 @@ pub enum ErrorCode {
     OtTrackingNoTooLong,
     /// `50017`: The order was not found in the warehouse!
     ///
-    /// 在仓库中未找到该订单!  Document line 280.
+    /// 在仓库中未找到该订单!  Document line 394.
     ///
     /// Vendor constant `OT_ORDER_NOT_EXIST`.
     ///
@@ -667,7 +667,7 @@ pub enum ErrorCode {
     OtLogisticsClosed,
     /// `50022`: sku is required
     ///
-    /// 商品必填  Document line 329.
+    /// 商品必填  Document line 404.
     ///
     /// Vendor constant `OT_SKU_EMPTY`.
     ///

@@ -90,7 +90,7 @@ pub enum ErrorCode {
     InternalServerError,
     /// `"VALIDATION_ERROR"`: 请求参数验证失败
     ///
-    /// Document line 101.
+    /// Document line 100.
     ///
     /// Table: 错误响应示例中的错误码. Class: Caller.
     ValidationError,

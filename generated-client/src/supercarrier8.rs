@@ -42,61 +42,61 @@ use crate::runtime as rt;
 pub enum ErrorCode {
     /// `200`: 成功
     ///
-    /// Document line 173.
+    /// Document line 173 (column 1847).
     ///
     /// Table: 1.3 错误码. Class: Success.
     Success,
     /// `21184031`: 应用账号或密钥不正确
     ///
-    /// Document line 173.
+    /// Document line 173 (column 2424).
     ///
     /// Table: 1.3 错误码. Class: Auth.
     InvalidCredentials,
     /// `21184032`: 应用账号被禁用
     ///
-    /// Document line 173.
+    /// Document line 173 (column 2450).
     ///
     /// Table: 1.3 错误码. Class: Auth.
     AccountDisabled,
     /// `21184033`: 应用账号不存在
     ///
-    /// Document line 173.
+    /// Document line 173 (column 2473).
     ///
     /// Table: 1.3 错误码. Class: Auth.
     AccountNotFound,
     /// `21180031`: Access Key不能为空
     ///
-    /// Document line 173.
+    /// Document line 173 (column 2496).
     ///
     /// Table: 1.3 错误码. Class: Auth.
     AccessKeyEmpty,
     /// `21180041`: 密钥不能为空
     ///
-    /// Document line 173.
+    /// Document line 173 (column 2526).
     ///
     /// Table: 1.3 错误码. Class: Auth.
     SecretKeyEmpty,
     /// `21185002`: 获取Token超出频率限制
     ///
-    /// Document line 173.
+    /// Document line 173 (column 2548).
     ///
     /// Table: 1.3 错误码. Class: RateLimited.
     TokenRateLimited,
     /// `500`: 未知错误
     ///
-    /// Document line 173.
+    /// Document line 173 (column 2552).
     ///
     /// Table: 1.3 错误码. Class: Retryable.
     UnknownError,
     /// `20324012`: 需要刷新Access Token
     ///
-    /// Maintainer's note: The document gives no message for this code; the text is what 3.2 says the code means.  Document line 173.
+    /// Maintainer's note: The document gives no message for this code; the text is what 3.2 says the code means.  Document line 173 (column 4556).
     ///
     /// Table: 3.2 返回错误码时刷新. Class: RenewToken.
     RenewToken20324012,
     /// `20324013`: 需要刷新Access Token
     ///
-    /// Maintainer's note: The document gives no message for this code; the text is what 3.2 says the code means.  Document line 173.
+    /// Maintainer's note: The document gives no message for this code; the text is what 3.2 says the code means.  Document line 173 (column 4569).
     ///
     /// Table: 3.2 返回错误码时刷新. Class: RenewToken.
     RenewToken20324013,
@@ -206,23 +206,23 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Maintainer's note: `data` of the token response (1.2 响应信息).
 ///
-/// Document line 173.
+/// Document line 173 (column 925).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccessToken {
     /// 访问TOKEN ,开发者需要缓存 accessToken,不能频繁调用,否则会受到调用频率限流,请合理使用 accessToken 的有效期。
     ///
-    /// Document line 173.
+    /// Document line 173 (column 925).
     #[serde(rename = "accessToken")]
     pub access_token: String,
     /// Maintainer's note: TOKEN有效时长,ISO-8601格式。Java应用参考java.time.Duration (`PT8H` in the example).
     ///
-    /// Document line 173.
+    /// Document line 173 (column 1488).
     #[serde(rename = "tokenTtl")]
     pub token_ttl: String,
     /// TOKEN有效时长, 单位:秒
     ///
-    /// Document line 173.
+    /// Document line 173 (column 1508).
     #[serde(rename = "tokenTtlSeconds")]
     pub token_ttl_seconds: i64,
 }
@@ -405,7 +405,7 @@ impl Client {
     /// call, shown as a request without a response (2.1 请求示例); the response is
     /// not decoded (see doc_gaps.demo_response).
     ///
-    /// Document line 173.
+    /// Document line 173 (columns 2599, 2710).
     ///
     /// The document does not describe the response, so its `data` is returned as raw JSON.
     pub async fn demo(&self) -> Result<serde_json::Value> {

@@ -5,7 +5,7 @@
 //! Composed on the spec before lowering, so the IR and the emitters see one
 //! finished text per item and need not know about notes or provenance.
 
-use super::provenance::{Provenance, describe};
+use super::provenance::Provenance;
 use crate::spec::model::{ApplyStep, Spec};
 
 fn compose(doc: &mut Option<String>, note: Option<&str>, lines: Option<String>) {
@@ -23,7 +23,11 @@ fn compose(doc: &mut Option<String>, note: Option<&str>, lines: Option<String>) 
 /// Rewrites every `doc` into its generated form. `provenance` is `None` when
 /// the source document is not available (a consumer's `build.rs` without it).
 pub fn compose_docs(spec: &mut Spec, provenance: Option<&Provenance>) {
-    let lines = |path: String| provenance.and_then(|p| describe(p.lines(&path)));
+    let lines = |path: String| {
+        provenance
+            .and_then(|p| p.describe(&path))
+            .map(str::to_owned)
+    };
     compose(&mut spec.vendor.doc, spec.vendor.note.as_deref(), None);
     for env in &mut spec.environments {
         compose(&mut env.doc, env.note.as_deref(), None);

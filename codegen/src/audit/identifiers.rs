@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::document::SourceDocument;
+use crate::document::{DocPos, SourceDocument};
 use crate::spec::model::{ApplyStep, ClientAuth, Code, Spec};
 
 /// One identifier occurrence in the document.
@@ -18,8 +18,8 @@ use crate::spec::model::{ApplyStep, ClientAuth, Code, Spec};
 pub struct DocIdent {
     pub name: String,
     pub kind: IdentKind,
-    /// 1-based document line.
-    pub line: usize,
+    /// Where it is in the document.
+    pub pos: DocPos,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,41 +75,56 @@ pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
     let lines = doc.lines();
     let mut out = Vec::new();
     for (index, line) in lines.iter().enumerate() {
-        let number = index + 1;
-        let mut push = |name: &str, kind: IdentKind| {
+        // `at` is a byte offset into `line`; columns count characters.
+        let mut push = |name: &str, kind: IdentKind, at: usize| {
+            let column = line.get(..at).map_or(1, |head| head.chars().count() + 1);
             out.push(DocIdent {
                 name: name.to_owned(),
                 kind,
-                line: number,
+                pos: DocPos {
+                    line: index + 1,
+                    column,
+                },
             })
         };
+        let offset_of = |part: &str| line.find(part).unwrap_or(0);
         if let Some(cell) = table_first_cell(line, lines.get(index + 1).map(String::as_str)) {
-            push(cell, IdentKind::TableEntry);
+            push(cell, IdentKind::TableEntry, offset_of(cell));
         }
         for c in JSON_KEY.captures_iter(line) {
-            push(&c[1], IdentKind::JsonKey);
+            push(&c[1], IdentKind::JsonKey, c.get(1).map_or(0, |m| m.start()));
         }
         // A URL inside a JSON value is data (an avatar link), not an API path.
         let json_line = JSON_KEY.is_match(line);
         for c in PATH.captures_iter(line).filter(|_| !json_line) {
-            push(c[1].trim_end_matches(['/', '.', '-']), IdentKind::Path);
+            let path = c.get(1).map_or(0, |m| m.start());
+            push(
+                c[1].trim_end_matches(['/', '.', '-']),
+                IdentKind::Path,
+                path,
+            );
             if let Some(query) = c.get(2) {
                 for q in QUERY_PAIR.captures_iter(query.as_str()) {
-                    push(&q[1], IdentKind::Parameter);
+                    let at = query.start() + q.get(1).map_or(0, |m| m.start());
+                    push(&q[1], IdentKind::Parameter, at);
                 }
             }
         }
         for c in FORM_LINE.captures_iter(line.trim()) {
-            push(&c[1], IdentKind::Parameter);
+            push(&c[1], IdentKind::Parameter, offset_of(&c[1]));
         }
         for c in CURL_DATA.captures_iter(line) {
-            push(&c[1], IdentKind::Parameter);
+            push(
+                &c[1],
+                IdentKind::Parameter,
+                c.get(1).map_or(0, |m| m.start()),
+            );
         }
         if let Some(c) = HEADER_LINE.captures(line.trim()) {
-            push(&c[1], IdentKind::Header);
+            push(&c[1], IdentKind::Header, offset_of(&c[1]));
         }
         for c in QUOTED_HEADER.captures_iter(line) {
-            push(&c[1], IdentKind::Header);
+            push(&c[1], IdentKind::Header, c.get(1).map_or(0, |m| m.start()));
         }
     }
     out
@@ -314,7 +329,7 @@ mod tests {
     fn idents(text: &str) -> Vec<(String, IdentKind, usize)> {
         extract(&SourceDocument::new(PathBuf::from("d.txt"), text))
             .into_iter()
-            .map(|i| (i.name, i.kind, i.line))
+            .map(|i| (i.name, i.kind, i.pos.line))
             .collect()
     }
 

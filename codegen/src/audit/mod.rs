@@ -101,24 +101,23 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
         if out.acknowledge_name(&ident.name) {
             continue;
         }
-        let also: Vec<String> = idents
+        let mut also: Vec<String> = idents
             .iter()
-            .filter(|o| o.name == ident.name && o.line != ident.line)
-            .map(|o| o.line.to_string())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
+            .filter(|o| o.name == ident.name && o.pos != ident.pos)
+            .map(|o| doc.describe(o.pos))
             .collect();
+        also.dedup();
         let also = if also.is_empty() {
             String::new()
         } else {
-            format!(", also line(s) {}", also.join(", "))
+            format!(" (also {})", also.join("; "))
         };
         let at = owner_path(&prov, ident);
         out.report(
             &at,
             format!(
-                "document line {}{also}: the document's {} `{}` is not modelled by the spec; model it or acknowledge it in a doc_gaps entry's `names`",
-                ident.line,
+                "document {}{also}: the document's {} `{}` is not modelled by the spec; model it or acknowledge it in a doc_gaps entry's `names`",
+                doc.describe(ident.pos),
                 ident.kind.describe(),
                 ident.name
             ),
@@ -188,7 +187,7 @@ fn shorten(text: &str) -> String {
 /// The spec path a finding about a document identifier is reported at: the
 /// fields of the type (or the params of the endpoint) covering its line, else `source`.
 fn owner_path(prov: &Provenance, ident: &DocIdent) -> String {
-    match prov.owner_of(ident.line) {
+    match prov.owner_of(ident.pos) {
         Some(owner) if owner.starts_with("types.") => format!("{owner}.fields"),
         Some(owner) if ident.kind == IdentKind::Path => format!("{owner}.path"),
         Some(owner) => format!("{owner}.params"),

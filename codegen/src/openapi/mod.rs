@@ -19,11 +19,8 @@ use crate::spec::model::{BodyEncoding, Code, Endpoint, HttpMethod, ParamLocation
 
 /// The OpenAPI document of a valid spec. `provenance` adds `x-document-lines`.
 pub fn export(spec: &Spec, provenance: Option<&Provenance>) -> Value {
-    let lines = |path: &str| -> Vec<usize> {
-        provenance
-            .map(|p| p.lines(path).to_vec())
-            .unwrap_or_default()
-    };
+    let lines =
+        |path: &str| -> Vec<usize> { provenance.map(|p| p.lines(path)).unwrap_or_default() };
     let all_codes: Vec<Code> = spec
         .error_codes
         .values()
