@@ -16,7 +16,7 @@
 //!
 //! A finding is acknowledged by a `doc_gaps` entry listing the identifier in
 //! `names` or the spec path in `claims` (e.g. a `title` the document does not
-//! give, which the format requires). [`provenance`] computes where each
+//! give, which the format requires). [`provenance()`] computes where each
 //! item comes from; the generator shows it in the generated docs.
 
 mod compose;

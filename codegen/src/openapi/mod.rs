@@ -4,7 +4,7 @@
 //! bodies, schemas of every type, the envelope (the success schema wraps the
 //! endpoint's `data`; the error schema is shared), error codes (HTTP-status
 //! tables as responses, the others as `x-error-codes`), auth as
-//! `securitySchemes` ([`security`]), token grants with a path as operations,
+//! `securitySchemes` (module `security`), token grants with a path as operations,
 //! and webhooks. Civil date-times, decimals and Unix times carry formats that
 //! say what they are. Every export is checked by an independent validator
 //! (`cargo xtask openapi --validate`, run in CI).
