@@ -87,6 +87,8 @@ pub struct Environment {
     pub name: String,
     /// Base URL that endpoint paths are appended to.
     pub base_url: String,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
     /// The maintainer's own words (not document text): not checked by the
@@ -122,6 +124,8 @@ pub struct Transport {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Auth {
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
     /// The maintainer's own words (not document text): not checked by the
@@ -145,6 +149,8 @@ pub struct Credential {
     /// Secrets are wrapped so they never appear in `Debug` output or errors.
     #[serde(default)]
     pub secret: bool,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
     /// The maintainer's own words (not document text): not checked by the
@@ -162,6 +168,8 @@ pub struct Credential {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenSource {
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
     /// The maintainer's own words (not document text): not checked by the
@@ -192,6 +200,8 @@ pub struct Grant {
     /// The document's name for this call, verbatim.
     #[serde(default)]
     pub title: Option<String>,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
     /// The maintainer's own words (not document text): not checked by the
@@ -301,6 +311,8 @@ pub enum ApplyStep {
     Header {
         name: String,
         value: ValueExpr,
+        /// The document's own text, verbatim (checked by `cargo xtask audit`);
+        /// your own words go in `note`.
         #[serde(default)]
         doc: Option<String>,
         /// The maintainer's own words (not document text).
@@ -311,6 +323,8 @@ pub enum ApplyStep {
     Query {
         name: String,
         value: ValueExpr,
+        /// The document's own text, verbatim (checked by `cargo xtask audit`);
+        /// your own words go in `note`.
         #[serde(default)]
         doc: Option<String>,
         /// The maintainer's own words (not document text).
@@ -399,6 +413,8 @@ impl HttpMethod {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Envelope {
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
     /// The maintainer's own words (not document text): not checked by the
@@ -447,6 +463,8 @@ pub enum Code {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TypeDef {
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
     /// The maintainer's own words (not document text): not checked by the
@@ -469,6 +487,8 @@ pub struct Field {
     /// `list<T>` or `map<T>`.
     #[serde(rename = "type")]
     pub ty: String,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
     /// The maintainer's own words (not document text): not checked by the
@@ -511,6 +531,8 @@ pub enum WireFormat {
 pub struct Endpoint {
     /// The document's title for this endpoint, verbatim.
     pub title: String,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
     /// The maintainer's own words (not document text): not checked by the
@@ -556,6 +578,8 @@ pub struct Param {
     pub minimum: Option<i64>,
     #[serde(default)]
     pub maximum: Option<i64>,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
     /// The maintainer's own words (not document text): not checked by the
@@ -598,6 +622,8 @@ pub struct Pagination {
 pub struct ErrorTable {
     /// The document's heading for this table, verbatim.
     pub title: String,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
     /// The maintainer's own words (not document text): not checked by the
@@ -663,6 +689,8 @@ pub enum ErrorClass {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Webhooks {
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
     /// The maintainer's own words (not document text): not checked by the
@@ -692,6 +720,8 @@ pub struct WebhookEvent {
     /// Variant name (UpperCamelCase); derived from the discriminator value when absent.
     #[serde(default)]
     pub name: Option<String>,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
     /// The maintainer's own words (not document text): not checked by the
@@ -716,6 +746,8 @@ pub struct WebhookSignature {
     /// Header that carries the signature, when the document says.
     #[serde(default)]
     pub header: Option<String>,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
     /// The maintainer's own words (not document text): not checked by the
