@@ -1068,7 +1068,9 @@ impl Client {
 
     /// 方式一:Authorization Code Grant(授权码模式)
     ///
-    /// Maintainer's note: 用授权码换取 Access Token。授权码一次性使用,有效期 10 分钟。
+    /// 用授权码换取 Access Token
+    ///
+    /// 上一步获取的授权码(一次性使用,有效期 10 分钟)
     ///
     /// Runs the `authorization_code` token request and keeps the result; later calls use it.
     pub async fn exchange_authorization_code(

@@ -1783,11 +1783,15 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
 /// they never appear in `Debug` output, logs or errors.
 #[derive(Debug, Clone)]
 pub struct Credentials {
-    /// Maintainer's note: 获取开发者 client_id, client_secret(一、WMS用户新建开发者)
+    /// 获取开发者 client_id, client_secret
+    ///
+    /// Maintainer's note: From 一、WMS用户新建开发者.
     ///
     /// The runnable examples read it from `JFWMS_CLIENT_ID`.
     pub client_id: String,
-    /// Maintainer's note: 获取开发者 client_id, client_secret(一、WMS用户新建开发者). Also the HMAC-SHA256 key of `sign` and the secret of the webhook signature.
+    /// 获取开发者 client_id, client_secret
+    ///
+    /// Maintainer's note: From 一、WMS用户新建开发者. Also the HMAC-SHA256 key of `sign` and the secret of the webhook signature.
     ///
     /// The runnable examples read it from `JFWMS_CLIENT_SECRET`.
     pub client_secret: secrecy::SecretString,

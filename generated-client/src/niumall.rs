@@ -16,7 +16,9 @@
 //!
 //! # Authentication
 //!
-//! Maintainer's note: 认证: Bearer Token. A JWT obtained from the login call with a username and password.
+//! 认证: Bearer Token
+//!
+//! Maintainer's note: A JWT obtained from the login call with a username and password.
 //!
 //! # Where the document is silent or contradicts itself
 //!

@@ -215,7 +215,9 @@ pub struct AccessToken {
     /// Document line 173 (column 925).
     #[serde(rename = "accessToken")]
     pub access_token: String,
-    /// Maintainer's note: TOKEN有效时长,ISO-8601格式。Java应用参考java.time.Duration (`PT8H` in the example).
+    /// TOKEN有效时长,ISO-8601格式。Java应用参考java.time.Duration
+    ///
+    /// Maintainer's note: `PT8H` in the example.
     ///
     /// Document line 173 (column 1488).
     #[serde(rename = "tokenTtl")]

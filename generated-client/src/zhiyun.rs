@@ -449,11 +449,15 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
 /// they never appear in `Debug` output, logs or errors.
 #[derive(Debug, Clone)]
 pub struct Credentials {
-    /// Maintainer's note: 开放系统为第三方服务商提供Open-key (HTTP协议BasicAuth,UserName值,由开放平台颁发)
+    /// 开放系统为第三方服务商提供Open-key
+    ///
+    /// HTTP协议BasicAuth,UserName值,由开放平台颁发
     ///
     /// The runnable examples read it from `ZHIYUN_CLIENT_ID`.
     pub client_id: String,
-    /// Maintainer's note: 开放系统为第三方服务商提供的密钥 (HTTP协议BasicAuth,Password值,由开放平台颁发)
+    /// 开放系统为第三方服务商提供的密钥
+    ///
+    /// HTTP协议BasicAuth,Password值,由开放平台颁发
     ///
     /// The runnable examples read it from `ZHIYUN_CLIENT_SECRET`.
     pub client_secret: secrecy::SecretString,
