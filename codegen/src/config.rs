@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Diagnostics;
-use crate::{emit, ir, spec, validate};
+use crate::{audit, document, emit, ir, spec, validate};
 
 /// What went wrong while generating.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +50,7 @@ pub struct GeneratedFile {
 pub struct Config {
     out_dir: Option<PathBuf>,
     spec_root: Option<PathBuf>,
+    require_sources: bool,
 }
 
 impl Config {
@@ -70,6 +71,28 @@ impl Config {
         self
     }
 
+    /// Fail, at the spec's `source:`, when a spec's source document cannot be
+    /// read (default: generate without document lines in the docs).
+    pub fn require_sources(&mut self, yes: bool) -> &mut Self {
+        self.require_sources = yes;
+        self
+    }
+
+    /// Composes each item's generated docs: the document's text, the
+    /// maintainer's note, and the document lines it comes from.
+    fn with_generated_docs(
+        &self,
+        mut loaded: spec::LoadedSpec,
+    ) -> Result<spec::LoadedSpec, Diagnostics> {
+        let provenance = match document::load_source(&loaded) {
+            Ok(doc) => Some(audit::provenance(&loaded, &doc)),
+            Err(d) if self.require_sources => return Err(d),
+            Err(_) => None,
+        };
+        audit::compose_docs(&mut loaded.spec, provenance.as_ref());
+        Ok(loaded)
+    }
+
     /// Loads, validates and generates every spec, in memory. All problems of all
     /// specs are reported together.
     pub fn generate(&self, specs: &[impl AsRef<Path>]) -> Result<Vec<GeneratedFile>, Error> {
@@ -77,7 +100,10 @@ impl Config {
         let mut apis = Vec::new();
         for path in specs {
             let path = path.as_ref();
-            match spec::load(path).and_then(|loaded| validate::validate(&loaded).map(|()| loaded)) {
+            match spec::load(path)
+                .and_then(|loaded| validate::validate(&loaded).map(|()| loaded))
+                .and_then(|loaded| self.with_generated_docs(loaded))
+            {
                 Ok(loaded) => apis.push(ir::lower(&loaded, &self.display_path(path))),
                 Err(d) => diagnostics.extend(d),
             }

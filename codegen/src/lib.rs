@@ -20,9 +20,12 @@
 //!     .unwrap_or_else(|e| panic!("{e}"));
 //! ```
 
+pub mod audit;
 pub mod diagnostics;
+pub mod document;
 pub mod emit;
 pub mod ir;
+pub mod openapi;
 pub mod spec;
 pub mod validate;
 

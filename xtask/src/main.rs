@@ -5,12 +5,18 @@
 //! - `cargo xtask codegen --check`: change nothing; name every stale file and
 //!   exit non-zero (CI). A test runs the same check, so `cargo test` catches drift.
 //! - `cargo xtask check-spec FILE...`: validate specs and print every problem.
+//! - `cargo xtask audit SPEC...`: check specs against their source documents.
+//! - `cargo xtask openapi SPEC`: print a spec as OpenAPI 3.1;
+//!   `cargo xtask openapi --validate`: export every spec and validate each.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use codegen::GeneratedKind;
+
+mod audit;
+mod openapi;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,8 +26,15 @@ fn main() -> ExitCode {
         ["codegen"] => codegen(&root, Mode::Write),
         ["codegen", "--check"] => codegen(&root, Mode::Check),
         ["check-spec", files @ ..] if !files.is_empty() => check_specs(files),
+        ["audit", files @ ..] if !files.is_empty() => audit::run(files),
+        ["openapi", "--validate"] => {
+            spec_files(&root).and_then(|s| openapi::validate_all(&root, &s))
+        }
+        ["openapi", file] => openapi::print(file),
         _ => {
-            eprintln!("usage: cargo xtask codegen [--check] | cargo xtask check-spec FILE...");
+            eprintln!(
+                "usage: cargo xtask codegen [--check] | cargo xtask check-spec FILE... | cargo xtask audit SPEC... | cargo xtask openapi SPEC|--validate"
+            );
             return ExitCode::from(2);
         }
     };
@@ -45,6 +58,7 @@ fn expected_files(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
     let specs = spec_files(root)?;
     let generated = codegen::Config::new()
         .spec_root(root)
+        .require_sources(true)
         .generate(&specs)
         .map_err(|e| e.to_string())?;
     let mut files: Vec<(PathBuf, String)> = generated

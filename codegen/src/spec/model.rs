@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
-    /// File name of the vendor document this spec transcribes (in `shared/vendor-docs/`).
+    /// Path of the vendor document this spec transcribes, relative to the spec
+    /// file (the documents live in `specs/sources/`).
     pub source: String,
     /// Name of the generated Rust module and cargo feature (snake_case), e.g. `erp`.
     pub module: String,
@@ -70,6 +71,10 @@ pub struct Vendor {
     /// The document's introduction, verbatim.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// API version, when the document states one.
     #[serde(default)]
     pub version: Option<String>,
@@ -82,8 +87,14 @@ pub struct Environment {
     pub name: String,
     /// Base URL that endpoint paths are appended to.
     pub base_url: String,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -113,8 +124,14 @@ pub struct Transport {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Auth {
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// Values the application supplies, keyed by snake_case name (`client_id`, `password`, ...).
     pub credentials: IndexMap<String, Credential>,
     /// How access tokens are obtained and renewed. Absent when the credentials
@@ -132,8 +149,14 @@ pub struct Credential {
     /// Secrets are wrapped so they never appear in `Debug` output or errors.
     #[serde(default)]
     pub secret: bool,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// Environment variable the runnable examples read it from.
     #[serde(default)]
     pub env: Option<String>,
@@ -145,8 +168,14 @@ pub struct Credential {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenSource {
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// Token requests, keyed by grant name (`client_credentials`, `authorization_code`, `refresh_token`, `login`, ...).
     pub grants: IndexMap<String, Grant>,
     /// The grant the client runs by itself when it has no usable token. Absent
@@ -171,8 +200,14 @@ pub struct Grant {
     /// The document's name for this call, verbatim.
     #[serde(default)]
     pub title: Option<String>,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     #[serde(default = "HttpMethod::post")]
     pub method: HttpMethod,
     /// Path relative to the base URL. Absent when the document gives none: the
@@ -276,15 +311,25 @@ pub enum ApplyStep {
     Header {
         name: String,
         value: ValueExpr,
+        /// The document's own text, verbatim (checked by `cargo xtask audit`);
+        /// your own words go in `note`.
         #[serde(default)]
         doc: Option<String>,
+        /// The maintainer's own words (not document text).
+        #[serde(default)]
+        note: Option<String>,
     },
     /// A query parameter.
     Query {
         name: String,
         value: ValueExpr,
+        /// The document's own text, verbatim (checked by `cargo xtask audit`);
+        /// your own words go in `note`.
         #[serde(default)]
         doc: Option<String>,
+        /// The maintainer's own words (not document text).
+        #[serde(default)]
+        note: Option<String>,
     },
     /// `Authorization: Basic base64(username:password)`.
     Basic {
@@ -368,8 +413,14 @@ impl HttpMethod {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Envelope {
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// How a successful response is recognised.
     pub success: SuccessRule,
     /// Path of the vendor's result code.
@@ -412,8 +463,14 @@ pub enum Code {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TypeDef {
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// Fields keyed by wire name.
     pub fields: IndexMap<String, Field>,
     /// Decode through a JSON tree first, so a key repeated in one object is
@@ -430,8 +487,14 @@ pub struct Field {
     /// `list<T>` or `map<T>`.
     #[serde(rename = "type")]
     pub ty: String,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// The value may be `null`.
     #[serde(default)]
     pub nullable: bool,
@@ -468,8 +531,14 @@ pub enum WireFormat {
 pub struct Endpoint {
     /// The document's title for this endpoint, verbatim.
     pub title: String,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// Methods the document allows; the client uses the first.
     pub methods: Vec<HttpMethod>,
     pub path: String,
@@ -509,8 +578,14 @@ pub struct Param {
     pub minimum: Option<i64>,
     #[serde(default)]
     pub maximum: Option<i64>,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     #[serde(default)]
     pub wire: Option<WireFormat>,
     #[serde(default)]
@@ -547,8 +622,14 @@ pub struct Pagination {
 pub struct ErrorTable {
     /// The document's heading for this table, verbatim.
     pub title: String,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// The codes are HTTP statuses: they classify responses whose body carries no
     /// documented code.
     #[serde(default)]
@@ -608,8 +689,14 @@ pub enum ErrorClass {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Webhooks {
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// Field naming the event kind.
     pub discriminator: String,
     /// Field holding the event's payload.
@@ -633,8 +720,14 @@ pub struct WebhookEvent {
     /// Variant name (UpperCamelCase); derived from the discriminator value when absent.
     #[serde(default)]
     pub name: Option<String>,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
     /// Top-level fields only this event carries (besides `webhooks.fields`).
     #[serde(default)]
     pub fields: IndexMap<String, Field>,
@@ -653,8 +746,14 @@ pub struct WebhookSignature {
     /// Header that carries the signature, when the document says.
     #[serde(default)]
     pub header: Option<String>,
+    /// The document's own text, verbatim (checked by `cargo xtask audit`);
+    /// your own words go in `note`.
     #[serde(default)]
     pub doc: Option<String>,
+    /// The maintainer's own words (not document text): not checked by the
+    /// audit, shown as a maintainer's note in generated docs.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -759,6 +858,15 @@ pub struct DocGap {
     pub text: String,
     /// How the spec and the generated client deal with it.
     pub resolution: String,
+    /// Identifiers of the document (field names, paths, headers, codes) that
+    /// the spec deliberately does not model; `cargo xtask audit` does not
+    /// report them.
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// Spec paths (e.g. `endpoints.send.path`) whose content the document does
+    /// not state: the maintainer's decisions, acknowledged for the audit.
+    #[serde(default)]
+    pub claims: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -772,4 +880,7 @@ pub enum GapKind {
     Typo,
     /// The document's example does not match its own tables.
     ExampleMismatch,
+    /// The document gives something the spec deliberately does not model
+    /// (listed in the entry's `names`).
+    NotModelled,
 }

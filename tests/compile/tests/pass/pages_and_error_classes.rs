@@ -43,8 +43,9 @@ async fn main() -> Result<(), erp::Error> {
         .build()
         .await?;
 
-    // `page_size` 0 is refused before sending: the stream yields that error and ends.
-    let err = all_items(&client, QueryInventoryRequest::new().page_size(0))
+    // `page_size` 101 (above the documented 最大 100) is refused before sending: the stream
+    // yields that error and ends.
+    let err = all_items(&client, QueryInventoryRequest::new().page_size(101))
         .await
         .unwrap_err();
     assert!(matches!(

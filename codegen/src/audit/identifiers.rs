@@ -1,0 +1,362 @@
+//! Identifier-like items of a vendor document (field names in its tables and
+//! JSON examples, paths, query and form parameter names, header names, error
+//! codes) and the set of those the spec's structure models.
+//!
+//! Only the spec's structure counts as modelling: a name that appears only
+//! inside a transcribed `examples:` entry is not modelled.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::document::{DocPos, SourceDocument};
+use crate::spec::model::{ApplyStep, ClientAuth, Code, Spec};
+
+/// One identifier occurrence in the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocIdent {
+    pub name: String,
+    pub kind: IdentKind,
+    /// Where it is in the document.
+    pub pos: DocPos,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IdentKind {
+    /// The first cell of a table row: a field, parameter or error code.
+    TableEntry,
+    /// A key of a JSON example.
+    JsonKey,
+    /// A URL path (`/public/token.php`).
+    Path,
+    /// A query-string or form-body parameter name (`?page=1`, `grant_type=...`).
+    Parameter,
+    /// A header name (`Authorization: Bearer ...`).
+    Header,
+}
+
+impl IdentKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            IdentKind::TableEntry => "table entry",
+            IdentKind::JsonKey => "JSON key",
+            IdentKind::Path => "path",
+            IdentKind::Parameter => "parameter",
+            IdentKind::Header => "header",
+        }
+    }
+}
+
+fn re(pattern: &str) -> Regex {
+    // The patterns are constants of this module; a typo is caught by the unit tests.
+    Regex::new(pattern).unwrap_or_else(|e| panic!("audit pattern {pattern:?}: {e}"))
+}
+
+static JSON_KEY: LazyLock<Regex> = LazyLock::new(|| re(r#""([A-Za-z_][A-Za-z0-9_\-]*)"\s*:"#));
+static PATH: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?:^|[\s"'=,])(?:https?://[A-Za-z0-9.\-]+(?::\d+)?)?(/[A-Za-z0-9_{][A-Za-z0-9_\-.{}/]*)(\?[^\s"'`]*)?"#,
+    )
+});
+static QUERY_PAIR: LazyLock<Regex> = LazyLock::new(|| re(r"[?&]([A-Za-z_][A-Za-z0-9_]*)="));
+static FORM_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"^&?([a-z_][A-Za-z0-9_]*)=\S"));
+static CURL_DATA: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?:-d|--data)\s+["']([A-Za-z_][A-Za-z0-9_]*)="#));
+static HEADER_LINE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*):[ \t]*[^\s/]"));
+static QUOTED_HEADER: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?:-H\s+["']|["'])([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*):\s"#));
+static TABLE_NAME: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:[A-Za-z_][A-Za-z0-9_.\[\]\-]*|-?[0-9]+)$"));
+
+/// Every identifier occurrence, in document order.
+pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
+    let lines = doc.lines();
+    let mut out = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        // `at` is a byte offset into `line`; columns count characters.
+        let mut push = |name: &str, kind: IdentKind, at: usize| {
+            let column = line.get(..at).map_or(1, |head| head.chars().count() + 1);
+            out.push(DocIdent {
+                name: name.to_owned(),
+                kind,
+                pos: DocPos {
+                    line: index + 1,
+                    column,
+                },
+            })
+        };
+        let offset_of = |part: &str| line.find(part).unwrap_or(0);
+        if let Some(cell) = table_first_cell(line, lines.get(index + 1).map(String::as_str)) {
+            push(cell, IdentKind::TableEntry, offset_of(cell));
+        }
+        for c in JSON_KEY.captures_iter(line) {
+            push(&c[1], IdentKind::JsonKey, c.get(1).map_or(0, |m| m.start()));
+        }
+        // A URL inside a JSON value is data (an avatar link), not an API path.
+        let json_line = JSON_KEY.is_match(line);
+        for c in PATH.captures_iter(line).filter(|_| !json_line) {
+            let path = c.get(1).map_or(0, |m| m.start());
+            push(
+                c[1].trim_end_matches(['/', '.', '-']),
+                IdentKind::Path,
+                path,
+            );
+            if let Some(query) = c.get(2) {
+                for q in QUERY_PAIR.captures_iter(query.as_str()) {
+                    let at = query.start() + q.get(1).map_or(0, |m| m.start());
+                    push(&q[1], IdentKind::Parameter, at);
+                }
+            }
+        }
+        for c in FORM_LINE.captures_iter(line.trim()) {
+            push(&c[1], IdentKind::Parameter, offset_of(&c[1]));
+        }
+        for c in CURL_DATA.captures_iter(line) {
+            push(
+                &c[1],
+                IdentKind::Parameter,
+                c.get(1).map_or(0, |m| m.start()),
+            );
+        }
+        if let Some(c) = HEADER_LINE.captures(line.trim()) {
+            push(&c[1], IdentKind::Header, offset_of(&c[1]));
+        }
+        for c in QUOTED_HEADER.captures_iter(line) {
+            push(&c[1], IdentKind::Header, c.get(1).map_or(0, |m| m.start()));
+        }
+    }
+    out
+}
+
+fn is_separator(line: &str) -> bool {
+    let t = line.trim();
+    t.contains("---") && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
+}
+
+/// The identifier in the first cell of a table row, unless the row is a header
+/// (followed by a separator) or the cell is prose.
+fn table_first_cell<'a>(line: &'a str, next: Option<&str>) -> Option<&'a str> {
+    if !line.contains('|') || is_separator(line) || next.is_some_and(is_separator) {
+        return None;
+    }
+    let body = line.trim().trim_start_matches('|');
+    let cell = body.split('|').next()?.trim();
+    TABLE_NAME.is_match(cell).then_some(cell)
+}
+
+/// What the spec's structure models.
+#[derive(Debug, Default)]
+pub struct Modelled {
+    names: HashSet<String>,
+    paths: Vec<String>,
+}
+
+impl Modelled {
+    pub fn from_spec(spec: &Spec) -> Self {
+        let mut m = Modelled::default();
+        let mut base_paths = vec![String::new()];
+        for env in &spec.environments {
+            if let Some(rest) = env.base_url.split_once("://").map(|(_, r)| r)
+                && let Some(at) = rest.find('/')
+            {
+                base_paths.push(rest[at..].trim_end_matches('/').to_owned());
+            }
+        }
+        let add_path = |m: &mut Modelled, path: &str| {
+            for base in &base_paths {
+                m.paths.push(format!("{base}{path}"));
+            }
+            m.paths.push(path.to_owned());
+        };
+        for base in &base_paths {
+            if !base.is_empty() {
+                m.paths.push(base.clone());
+            }
+        }
+        for name in spec.auth.credentials.keys() {
+            m.add(name);
+        }
+        if let Some(token) = &spec.auth.token {
+            for grant in token.grants.values() {
+                m.names.extend(grant.fields.keys().cloned());
+                m.names.extend(grant.inputs.iter().cloned());
+                if grant.client_auth.contains(&ClientAuth::Form) {
+                    m.add("client_id");
+                    m.add("client_secret");
+                }
+                if grant.client_auth.contains(&ClientAuth::Basic) {
+                    m.add("Authorization");
+                }
+                if let Some(p) = &grant.path {
+                    add_path(&mut m, p);
+                }
+                m.add("Content-Type");
+            }
+            if let Some(a) = &token.authorize {
+                add_path(&mut m, &a.path);
+                m.names.extend(a.params.keys().cloned());
+            }
+            let r = &token.response;
+            m.add_dotted(&r.access_token);
+            for p in [&r.expires_in, &r.refresh_token].into_iter().flatten() {
+                m.add_dotted(p);
+            }
+            for p in r.extra.values() {
+                m.add_dotted(p);
+            }
+            if let Some(e) = &r.error {
+                m.add_dotted(&e.code);
+                if let Some(msg) = &e.message {
+                    m.add_dotted(msg);
+                }
+            }
+        }
+        for step in &spec.auth.apply {
+            match step {
+                ApplyStep::Header { name, .. } | ApplyStep::Query { name, .. } => m.add(name),
+                ApplyStep::Basic { .. } => m.add("Authorization"),
+            }
+        }
+        if let Some(env) = &spec.envelope {
+            for p in env
+                .code
+                .iter()
+                .chain(&env.message)
+                .chain(std::iter::once(&env.data))
+                .chain(&env.details)
+                .chain(&env.extra)
+            {
+                m.add_dotted(p);
+            }
+            if let crate::spec::model::SuccessRule::FieldTrue(f) = &env.success {
+                m.add_dotted(f);
+            }
+        }
+        for ty in spec.types.values() {
+            m.names.extend(ty.fields.keys().cloned());
+        }
+        for ep in spec.endpoints.values() {
+            add_path(&mut m, &ep.path);
+            m.names.extend(ep.params.keys().cloned());
+            if ep.body.is_some() {
+                m.add("Content-Type");
+            }
+        }
+        for table in spec.error_codes.values() {
+            for code in &table.codes {
+                match &code.code {
+                    Code::Int(n) => m.add(&n.to_string()),
+                    Code::Str(s) => m.add(s),
+                }
+                for n in [&code.java_name, &code.name].into_iter().flatten() {
+                    m.add(n);
+                }
+            }
+        }
+        if spec.envelope.as_ref().is_some_and(|e| e.details.is_some()) {
+            // The runtime reads details as `[{field, message}]`.
+            m.add("field");
+            m.add("message");
+        }
+        if let Some(w) = &spec.webhooks {
+            for body in [&w.acknowledgement.success, &w.acknowledgement.failure] {
+                if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(body) {
+                    m.names.extend(map.keys().cloned());
+                }
+            }
+            m.add(&w.discriminator);
+            m.add(&w.payload);
+            m.names.extend(w.fields.keys().cloned());
+            for (key, event) in &w.events {
+                m.add(key);
+                m.names.extend(event.fields.keys().cloned());
+            }
+            if let Some(h) = &w.signature.header {
+                m.add(h);
+            }
+        }
+        m
+    }
+
+    fn add(&mut self, name: &str) {
+        self.names.insert(name.to_owned());
+    }
+
+    fn add_dotted(&mut self, path: &str) {
+        for segment in path.split('.') {
+            self.add(segment);
+        }
+    }
+
+    /// Whether the document identifier is modelled. Dotted table names
+    /// (`data.list[].sku_id`) are modelled when every segment is.
+    pub fn covers(&self, ident: &DocIdent) -> bool {
+        match ident.kind {
+            IdentKind::Path => self.covers_path(&ident.name),
+            _ => ident
+                .name
+                .split('.')
+                .map(|s| s.trim_end_matches("[]"))
+                .filter(|s| !s.is_empty())
+                .all(|s| self.names.contains(s)),
+        }
+    }
+
+    /// A document path is modelled when it is a spec path, or a whole-segment
+    /// prefix or suffix of one (`/token.php` of `/public/token.php`).
+    fn covers_path(&self, doc_path: &str) -> bool {
+        self.paths.iter().any(|p| {
+            p == doc_path
+                || p.strip_suffix(doc_path)
+                    .is_some_and(|rest| rest.ends_with('/') || doc_path.starts_with('/'))
+                || p.strip_prefix(doc_path)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+    }
+
+    pub fn has_name(&self, name: &str) -> bool {
+        self.names.contains(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn idents(text: &str) -> Vec<(String, IdentKind, usize)> {
+        extract(&SourceDocument::new(PathBuf::from("d.txt"), text))
+            .into_iter()
+            .map(|i| (i.name, i.kind, i.pos.line))
+            .collect()
+    }
+
+    #[test]
+    fn finds_table_entries_json_keys_paths_parameters_and_headers() {
+        let found = idents(
+            "| 参数 | 说明 |\n|---|---|\nclient_id | 客户端 |\n-1 | 未授权 |\n\
+             {\"sku_id\": \"x\"}\n\
+             curl \"https://h/public/a.php?day=1&page=2\" -H \"Authorization: Bearer t\"\n\
+             &code={X}\nContent-Type: application/json\n说明:中文\n",
+        );
+        let names: Vec<(&str, IdentKind)> =
+            found.iter().map(|(n, k, _)| (n.as_str(), *k)).collect();
+        assert_eq!(
+            names,
+            vec![
+                ("client_id", IdentKind::TableEntry),
+                ("-1", IdentKind::TableEntry),
+                ("sku_id", IdentKind::JsonKey),
+                ("/public/a.php", IdentKind::Path),
+                ("day", IdentKind::Parameter),
+                ("page", IdentKind::Parameter),
+                ("Authorization", IdentKind::Header),
+                ("code", IdentKind::Parameter),
+                ("Content-Type", IdentKind::Header),
+            ]
+        );
+        assert_eq!(found[3].2, 6);
+    }
+}

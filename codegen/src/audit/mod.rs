@@ -1,0 +1,271 @@
+//! `cargo xtask audit`: is a spec faithful to its source document?
+//!
+//! Reports, each at its spec position (and the document line where relevant):
+//!
+//! - **invented text**: a `title`, `doc`, `message`, `java_name` or example the
+//!   spec presents as the document's own that does not occur in it (whitespace
+//!   ignored; each blank-line-separated paragraph of a `doc` on its own). The
+//!   maintainer's own words belong in `note`, which is not checked;
+//! - **unmodelled identifiers**: a field name, path, parameter, header or code
+//!   of the document ([`identifiers`]) that the spec's structure does not
+//!   model. A copy in `examples:` does not count;
+//! - **unsupported claims**: a field, parameter or endpoint path that never
+//!   occurs in the document, and a parameter bound that its `doc` does not give;
+//! - **stale acknowledgements**: a doc_gaps `names`/`claims` entry that
+//!   acknowledges nothing.
+//!
+//! A finding is acknowledged by a `doc_gaps` entry listing the identifier in
+//! `names` or the spec path in `claims` (e.g. a `title` the document does not
+//! give, which the format requires). [`provenance()`] computes where each
+//! item comes from; the generator shows it in the generated docs.
+
+mod compose;
+pub mod identifiers;
+pub mod provenance;
+mod texts;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+pub use compose::compose_docs;
+use identifiers::{DocIdent, IdentKind, Modelled};
+pub use provenance::Provenance;
+
+use crate::diagnostics::Diagnostics;
+use crate::document::{self, SourceDocument};
+use crate::spec::{self, LoadedSpec};
+
+/// Loads, validates and audits one spec file against its source document.
+pub fn audit_file(path: &Path) -> Result<(), Diagnostics> {
+    let loaded = spec::load(path)?;
+    crate::validate::validate(&loaded)?;
+    let doc = document::load_source(&loaded)?;
+    let findings = audit(&loaded, &doc);
+    if findings.is_empty() {
+        Ok(())
+    } else {
+        Err(findings)
+    }
+}
+
+/// Provenance of a loaded spec's items in its document.
+pub fn provenance(loaded: &LoadedSpec, doc: &SourceDocument) -> Provenance {
+    provenance::compute(&loaded.spec, doc, &identifiers::extract(doc))
+}
+
+/// Every finding for a loaded, valid spec, sorted by position.
+pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
+    let spec = &loaded.spec;
+    let idents = identifiers::extract(doc);
+    let prov = provenance::compute(spec, doc, &idents);
+    let mut out = Findings {
+        loaded,
+        diags: Diagnostics::default(),
+        names: acknowledged(loaded, "names", |g| &g.names),
+        claims: acknowledged(loaded, "claims", |g| &g.claims),
+        used: HashSet::new(),
+    };
+
+    for t in texts::document_texts(spec) {
+        let whole = t.path.starts_with("examples.");
+        let passages: Vec<&str> = if whole {
+            vec![t.text]
+        } else {
+            texts::paragraphs(t.text).collect()
+        };
+        for passage in passages {
+            if doc.find(passage).is_none() {
+                let key = t.path.rsplit('.').next().unwrap_or("");
+                let advice = if matches!(key, "doc") {
+                    "; put the maintainer's own words in `note`"
+                } else {
+                    ""
+                };
+                out.claim(
+                    &t.path,
+                    format!(
+                        "presented as document text but the document does not contain it: {:?}{advice}",
+                        shorten(passage)
+                    ),
+                );
+            }
+        }
+    }
+
+    let modelled = Modelled::from_spec(spec);
+    let mut seen = HashSet::new();
+    for ident in &idents {
+        if modelled.covers(ident) || !seen.insert(ident.name.as_str()) {
+            continue;
+        }
+        if out.acknowledge_name(&ident.name) {
+            continue;
+        }
+        let mut also: Vec<String> = idents
+            .iter()
+            .filter(|o| o.name == ident.name && o.pos != ident.pos)
+            .map(|o| doc.describe(o.pos))
+            .collect();
+        also.dedup();
+        let also = if also.is_empty() {
+            String::new()
+        } else {
+            format!(" (also {})", also.join("; "))
+        };
+        let at = owner_path(&prov, ident);
+        out.report(
+            &at,
+            format!(
+                "document {}{also}: the document's {} `{}` is not modelled by the spec; model it or acknowledge it in a doc_gaps entry's `names`",
+                doc.describe(ident.pos),
+                ident.kind.describe(),
+                ident.name
+            ),
+        );
+    }
+
+    let named: HashSet<&str> = idents.iter().map(|i| i.name.as_str()).collect();
+    let mentioned = |name: &str| named.contains(name) || !doc.find_all(name).is_empty();
+    for (type_name, ty) in &spec.types {
+        for field in ty.fields.keys() {
+            if !mentioned(field) {
+                out.claim(
+                    &format!("types.{type_name}.fields.{field}"),
+                    format!("field `{field}` does not occur in the document"),
+                );
+            }
+        }
+    }
+    for (name, ep) in &spec.endpoints {
+        if doc.find_all(&ep.path).is_empty() {
+            out.claim(
+                &format!("endpoints.{name}.path"),
+                format!("path `{}` does not occur in the document", ep.path),
+            );
+        }
+        for (param, p) in &ep.params {
+            let here = format!("endpoints.{name}.params.{param}");
+            if !mentioned(param) {
+                out.claim(
+                    &here,
+                    format!("parameter `{param}` does not occur in the document"),
+                );
+            }
+            for (bound, value) in [("minimum", p.minimum), ("maximum", p.maximum)] {
+                let Some(value) = value else { continue };
+                let stated = p.doc.as_deref().is_some_and(|d| states_number(d, value));
+                if !stated {
+                    out.claim(
+                        &format!("{here}.{bound}"),
+                        format!("{bound} {value} is not stated by the document (the parameter's `doc` does not give it); remove it or acknowledge it in a doc_gaps entry's `claims`"),
+                    );
+                }
+            }
+        }
+    }
+
+    out.report_unused_acknowledgements();
+    out.diags.sorted()
+}
+
+/// Whether `text` contains `n` as a whole number (not a part of a longer one).
+fn states_number(text: &str, n: i64) -> bool {
+    let wanted = n.to_string();
+    text.split(|c: char| !(c.is_ascii_digit() || c == '-'))
+        .any(|token| token == wanted)
+}
+
+fn shorten(text: &str) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > 80 {
+        flat.chars().take(77).collect::<String>() + "..."
+    } else {
+        flat
+    }
+}
+
+/// The spec path a finding about a document identifier is reported at: the
+/// fields of the type (or the params of the endpoint) covering its line, else `source`.
+fn owner_path(prov: &Provenance, ident: &DocIdent) -> String {
+    match prov.owner_of(ident.pos) {
+        Some(owner) if owner.starts_with("types.") => format!("{owner}.fields"),
+        Some(owner) if ident.kind == IdentKind::Path => format!("{owner}.path"),
+        Some(owner) => format!("{owner}.params"),
+        None => "source".to_owned(),
+    }
+}
+
+/// A doc_gaps acknowledgement: the value and where it is written.
+struct Ack {
+    value: String,
+    spec_path: String,
+}
+
+fn acknowledged(
+    loaded: &LoadedSpec,
+    key: &str,
+    list: impl Fn(&crate::spec::model::DocGap) -> &Vec<String>,
+) -> Vec<Ack> {
+    let mut out = Vec::new();
+    for (i, gap) in loaded.spec.doc_gaps.iter().enumerate() {
+        for (j, value) in list(gap).iter().enumerate() {
+            out.push(Ack {
+                value: value.clone(),
+                spec_path: format!("doc_gaps[{i}].{key}[{j}]"),
+            });
+        }
+    }
+    out
+}
+
+struct Findings<'a> {
+    loaded: &'a LoadedSpec,
+    diags: Diagnostics,
+    names: Vec<Ack>,
+    claims: Vec<Ack>,
+    used: HashSet<String>,
+}
+
+impl Findings<'_> {
+    fn report(&mut self, spec_path: &str, message: String) {
+        let loc = self.loaded.node.locate(spec_path);
+        self.diags.push(&self.loaded.path, loc, spec_path, message);
+    }
+
+    fn acknowledge_name(&mut self, name: &str) -> bool {
+        match self.names.iter().find(|a| a.value == name) {
+            Some(a) => {
+                self.used.insert(a.spec_path.clone());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Reports a claim the document does not support, unless acknowledged.
+    fn claim(&mut self, spec_path: &str, message: String) {
+        if let Some(a) = self.claims.iter().find(|a| a.value == spec_path) {
+            self.used.insert(a.spec_path.clone());
+            return;
+        }
+        self.report(spec_path, message);
+    }
+
+    fn report_unused_acknowledgements(&mut self) {
+        let unused: Vec<(String, String)> = self
+            .names
+            .iter()
+            .chain(&self.claims)
+            .filter(|a| !self.used.contains(&a.spec_path))
+            .map(|a| (a.spec_path.clone(), a.value.clone()))
+            .collect();
+        for (path, value) in unused {
+            self.report(
+                &path,
+                format!(
+                    "`{value}` acknowledges nothing: no finding names it (remove it, or correct it)"
+                ),
+            );
+        }
+    }
+}
