@@ -19,6 +19,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use futures_util::FutureExt;
+use generated_client::runtime::token::{Saved, StoreError, StoreFuture, Stored};
 use generated_client::runtime::{ErrorClass, TokenState, TokenStore};
 use generated_client::supercarrier8::{Client, Credentials, Error, catalogue};
 
@@ -80,31 +82,35 @@ async fn main() -> ExitCode {
 /// Token state in a JSON file, so that runs within a minute reuse the token.
 struct FileTokenStore(PathBuf);
 
-impl TokenStore for FileTokenStore {
-    fn load(&self) -> Option<TokenState> {
-        let text = std::fs::read_to_string(&self.0).ok()?;
-        serde_json::from_str(&text).ok()
-    }
-    fn save(&self, state: &TokenState) {
-        let Ok(json) = serde_json::to_vec(state) else {
-            return;
-        };
+impl FileTokenStore {
+    fn write(&self, state: &TokenState) -> Result<(), StoreError> {
+        let json = serde_json::to_vec(state).map_err(|e| StoreError::new("save", e))?;
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let written = options
+        options
             .open(&self.0)
-            .and_then(|mut f| std::io::Write::write_all(&mut f, &json));
-        if let Err(e) = written {
-            eprintln!(
-                "warning: could not save the token to {}: {e}",
-                self.0.display()
-            );
-        }
+            .and_then(|mut f| std::io::Write::write_all(&mut f, &json))
+            .map_err(|e| StoreError::new("save", format!("{}: {e}", self.0.display())))
     }
-    fn clear(&self) {
+}
+
+impl TokenStore for FileTokenStore {
+    fn load(&self) -> StoreFuture<'_, Option<Stored>> {
+        // A missing or unreadable file means "no token yet".
+        let state = std::fs::read_to_string(&self.0)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok());
+        async move { Ok(state.map(|s| Stored::new(s, 0))) }.boxed()
+    }
+    fn save<'a>(&'a self, state: &'a TokenState, _fence: u64) -> StoreFuture<'a, Saved> {
+        let written = self.write(state).map(|()| Saved::Written);
+        async move { written }.boxed()
+    }
+    fn clear(&self, _fence: u64) -> StoreFuture<'_, ()> {
         let _ = std::fs::remove_file(&self.0);
+        async { Ok(()) }.boxed()
     }
 }
 
