@@ -2,3 +2,4 @@
 
 pub mod fakes;
 pub mod raw_http;
+pub mod redis_server;

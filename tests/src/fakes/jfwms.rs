@@ -3,7 +3,7 @@
 //! Document: vendor-docs/001_c53b26c4aef9b111.txt.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -94,6 +94,8 @@ struct State {
     codes: Mutex<HashMap<String, Grant>>,
     /// (clientId, nonce, timestamp) already accepted.
     seen: Mutex<HashSet<(String, String, String)>>,
+    /// Refreshing hands out a new refresh token and invalidates the one used.
+    rotate_refresh_tokens: AtomicBool,
 }
 
 /// Running fake; dropping it stops the server.
@@ -114,6 +116,7 @@ pub async fn start(config: JfwmsConfig) -> FakeJfwms {
         refresh: Mutex::new(HashMap::new()),
         codes: Mutex::new(HashMap::new()),
         seen: Mutex::new(HashSet::new()),
+        rotate_refresh_tokens: AtomicBool::new(false),
     });
     let (base_url, server) = super::serve(super::router(Arc::clone(&state), handle)).await;
     FakeJfwms {
@@ -129,6 +132,17 @@ impl FakeJfwms {
     }
     pub fn config(&self) -> &JfwmsConfig {
         &self.state.config
+    }
+    /// From now on, refreshing rotates the refresh token: a new one is handed out and the one
+    /// used stops working (as vendors that rotate refresh tokens do).
+    pub fn rotate_refresh_tokens(&self, on: bool) {
+        self.state.rotate_refresh_tokens.store(on, Ordering::SeqCst);
+    }
+    /// Whether `refresh_token` would be accepted now.
+    pub fn refresh_token_is_valid(&self, refresh_token: &str) -> bool {
+        lock(&self.state.refresh)
+            .get(refresh_token)
+            .is_some_and(|g| Instant::now() < g.expires_at)
     }
     /// Requests to the code-exchange endpoint (any outcome).
     pub fn token_requests(&self) -> usize {
@@ -325,7 +339,14 @@ fn token_endpoint(st: &State, req: &Incoming, refresh: bool) -> Response {
         let Some(rt) = str_field(&body, "refreshToken") else {
             return err(10005, "REFRESH TOKEN empty");
         };
-        match lock(&st.refresh).get(rt) {
+        let rotate = st.rotate_refresh_tokens.load(Ordering::SeqCst);
+        let mut refresh_tokens = lock(&st.refresh);
+        let grant = if rotate {
+            refresh_tokens.remove(rt)
+        } else {
+            refresh_tokens.get(rt).cloned()
+        };
+        match grant {
             Some(g) if now < g.expires_at => g.user_id,
             _ => return err(10003, "Invalid REFRESH TOKEN"),
         }
@@ -345,7 +366,7 @@ fn token_endpoint(st: &State, req: &Incoming, refresh: bool) -> Response {
             expires_at: now + st.config.access_token_ttl,
         },
     );
-    let refresh_token = if refresh {
+    let refresh_token = if refresh && !st.rotate_refresh_tokens.load(Ordering::SeqCst) {
         // Assumption: refreshing keeps the (long-lived) refresh token and leaves the old access
         // token valid until its own expiry.
         str_field(&body, "refreshToken")

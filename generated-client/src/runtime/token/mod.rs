@@ -6,7 +6,7 @@
 //!   (versioned saves with fencing, a renewal lock, a shared "last token request" stamp), and
 //!   the default [`MemoryTokenStore`];
 //! - `manager`: the cache and its renewal, a single flight that runs in its own task;
-//! - `redis` (feature `redis`): [`RedisTokenStore`], one token shared by several replicas.
+//! - `redis` (feature `redis`): `RedisTokenStore`, one token shared by several replicas.
 
 use std::collections::BTreeMap;
 use std::fmt;
