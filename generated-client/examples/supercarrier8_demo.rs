@@ -14,6 +14,9 @@
 //! The token endpoint allows one request per minute (21185002 otherwise). Set
 //! `SUPERCARRIER8_TOKEN_FILE=/path/to/token.json` to keep the token between runs (开发者需要缓存
 //! accessToken): the file holds the access token, so it is created readable by you only.
+//! Several processes at once (replicas, cron jobs): set
+//! `SUPERCARRIER8_REDIS_URL=redis://127.0.0.1:6379` (build with `--features redis`) and they
+//! share one token through Redis, one token request per minute for all of them together.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,23 +57,22 @@ fn parse_args() -> Result<Call, String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = (|| {
+        let access_key = env("SUPERCARRIER8_ACCESS_KEY")?;
         Ok::<_, String>((
             env("SUPERCARRIER8_BASE_URL")?,
-            Credentials::new(
-                env("SUPERCARRIER8_ACCESS_KEY")?,
-                env("SUPERCARRIER8_SECRET_KEY")?,
-            ),
+            token_store(&access_key)?,
+            Credentials::new(access_key, env("SUPERCARRIER8_SECRET_KEY")?),
             parse_args()?,
         ))
     })();
-    let (base_url, credentials, call) = match config {
+    let (base_url, store, credentials, call) = match config {
         Ok(c) => c,
         Err(problem) => {
             eprintln!("{problem}");
             return ExitCode::from(2);
         }
     };
-    match run(&base_url, credentials, call).await {
+    match run(&base_url, store, credentials, call).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             report(&err);
@@ -114,10 +116,45 @@ impl TokenStore for FileTokenStore {
     }
 }
 
-async fn run(base_url: &str, credentials: Credentials, call: Call) -> Result<(), Error> {
+/// Where the token lives: Redis (`SUPERCARRIER8_REDIS_URL`, shared by every process using this
+/// access key, so that all of them together make one token request), a file
+/// (`SUPERCARRIER8_TOKEN_FILE`), or memory (`None`, the default).
+fn token_store(access_key: &str) -> Result<Option<Arc<dyn TokenStore>>, String> {
+    if let Ok(url) = std::env::var("SUPERCARRIER8_REDIS_URL") {
+        #[cfg(feature = "redis")]
+        {
+            let store = generated_client::runtime::token::RedisTokenStore::new(
+                &url,
+                "supercarrier8",
+                access_key,
+            )
+            .map_err(|e| format!("SUPERCARRIER8_REDIS_URL: {e}"))?;
+            return Ok(Some(Arc::new(store)));
+        }
+        #[cfg(not(feature = "redis"))]
+        {
+            let _ = (url, access_key);
+            return Err(
+                "SUPERCARRIER8_REDIS_URL is set, but this example was built without \
+                        the `redis` feature: add `--features redis`"
+                    .into(),
+            );
+        }
+    }
+    Ok(std::env::var("SUPERCARRIER8_TOKEN_FILE")
+        .ok()
+        .map(|path| Arc::new(FileTokenStore(path.into())) as Arc<dyn TokenStore>))
+}
+
+async fn run(
+    base_url: &str,
+    store: Option<Arc<dyn TokenStore>>,
+    credentials: Credentials,
+    call: Call,
+) -> Result<(), Error> {
     let mut builder = Client::builder(credentials).base_url(base_url);
-    if let Ok(path) = std::env::var("SUPERCARRIER8_TOKEN_FILE") {
-        builder = builder.token_store(Arc::new(FileTokenStore(path.into())));
+    if let Some(store) = store {
+        builder = builder.token_store(store);
     }
     let client = builder.build().await?;
     let data = match call {

@@ -302,3 +302,21 @@ async fn redis_store_lock_fences_and_stamp() {
         "only a hash of the id"
     );
 }
+
+/// Made before any runtime exists (a `static`, a sync constructor): no panic; a bad URL is a
+/// typed error; neither the error nor `Debug` shows the password.
+#[test]
+fn a_redis_store_is_made_outside_a_runtime_and_never_shows_the_password() {
+    let store = RedisTokenStore::new("redis://app:hunter2@127.0.0.1:1", "erp", "id").unwrap();
+    assert!(!format!("{store:?}").contains("hunter2"));
+    let err = RedisTokenStore::new("nonsense://app:hunter2@x", "erp", "id").unwrap_err();
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+    // Used where Redis does not answer: a typed error, not a hang or a panic.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let err = rt.block_on(store.load()).unwrap_err();
+    assert_eq!(err.operation, "load");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}

@@ -5,12 +5,16 @@
 //! - `cargo xtask codegen --check`: change nothing; name every stale file and
 //!   exit non-zero (CI). A test runs the same check, so `cargo test` catches drift.
 //! - `cargo xtask check-spec FILE...`: validate specs and print every problem.
+//! - `cargo xtask test [ARGS...]`: install what the tests need (`redis-server`), then
+//!   `cargo test --workspace ARGS...` (README's test command; CI runs it).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use codegen::GeneratedKind;
+
+mod test;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,6 +24,7 @@ fn main() -> ExitCode {
         ["codegen"] => codegen(&root, Mode::Write),
         ["codegen", "--check"] => codegen(&root, Mode::Check),
         ["check-spec", files @ ..] if !files.is_empty() => check_specs(files),
+        ["test", rest @ ..] => test::run(&root, rest),
         _ => {
             eprintln!("usage: cargo xtask codegen [--check] | cargo xtask check-spec FILE...");
             return ExitCode::from(2);

@@ -18,13 +18,14 @@
 //! host).
 
 use std::fmt;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use futures_util::future::FutureExt;
 use jiff::Timestamp;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sha2::{Digest, Sha256};
+use tokio::sync::OnceCell;
 
 use super::TokenState;
 use super::store::{Lease, Saved, StoreError, StoreFuture, Stored, TokenStore};
@@ -97,7 +98,9 @@ const STAMP_TTL: Duration = Duration::from_secs(24 * 3600);
 /// own single flight and minimum interval), and uses Redis again once it answers.
 #[derive(Clone)]
 pub struct RedisTokenStore {
-    connection: ConnectionManager,
+    client: redis::Client,
+    /// Made on first use, inside the application's Tokio runtime (it spawns a task).
+    connection: Arc<OnceCell<ConnectionManager>>,
     keys: Keys,
     lock_ttl: Option<Duration>,
 }
@@ -122,7 +125,7 @@ impl fmt::Debug for RedisTokenStore {
 impl RedisTokenStore {
     /// A store at `url` (`redis://` or `rediss://`, optionally with user and password) for
     /// `vendor`'s credential `credential_id` (the client id or access key; only its hash is
-    /// used). Connects lazily: a Redis that is down now is retried on use.
+    /// used). Connects lazily, on first use: a Redis that is down now is retried on use.
     pub fn new(url: &str, vendor: &str, credential_id: &str) -> Result<Self, StoreError> {
         if url.starts_with("rediss://") {
             // Keeps a provider the application installed itself.
@@ -131,17 +134,11 @@ impl RedisTokenStore {
         let client = redis::Client::open(url).map_err(|e| {
             StoreError::new("connect", format!("invalid Redis URL ({:?})", e.kind()))
         })?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_millis(500)))
-            .set_response_timeout(Some(Duration::from_secs(1)))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(200));
-        let connection = ConnectionManager::new_lazy_with_config(client, config)
-            .map_err(|e| StoreError::new("connect", describe(&e)))?;
         let hash = hex::encode(Sha256::digest(credential_id.as_bytes()));
         let prefix = format!("generated-client:token:{vendor}:{}", &hash[..32]);
         Ok(RedisTokenStore {
-            connection,
+            client,
+            connection: Arc::new(OnceCell::new()),
             keys: Keys {
                 state: format!("{prefix}:state"),
                 lock: format!("{prefix}:lock"),
@@ -157,6 +154,23 @@ impl RedisTokenStore {
     pub fn lock_ttl(mut self, ttl: Duration) -> Self {
         self.lock_ttl = Some(ttl);
         self
+    }
+
+    /// The shared connection (it reconnects by itself after Redis comes back).
+    async fn connection(&self, operation: &'static str) -> Result<ConnectionManager, StoreError> {
+        let manager = self
+            .connection
+            .get_or_try_init(|| async {
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(Duration::from_millis(500)))
+                    .set_response_timeout(Some(Duration::from_secs(1)))
+                    .set_number_of_retries(1)
+                    .set_max_delay(Duration::from_millis(200));
+                ConnectionManager::new_lazy_with_config(self.client.clone(), config)
+            })
+            .await
+            .map_err(|e| StoreError::new(operation, describe(&e)))?;
+        Ok(manager.clone())
     }
 
     /// The key prefix, for operators (ACLs, inspection).
@@ -181,7 +195,7 @@ impl RedisTokenStore {
         for arg in args {
             invocation.arg(arg);
         }
-        let mut connection = self.connection.clone();
+        let mut connection = self.connection(operation).await?;
         invocation
             .invoke_async(&mut connection)
             .await
@@ -207,7 +221,7 @@ fn millis(d: Duration) -> String {
 impl TokenStore for RedisTokenStore {
     fn load(&self) -> StoreFuture<'_, Option<Stored>> {
         async move {
-            let mut connection = self.connection.clone();
+            let mut connection = self.connection("load").await?;
             let (fence, data): (Option<u64>, Option<String>) = redis::cmd("HMGET")
                 .arg(&self.keys.state)
                 .arg("fence")
@@ -297,7 +311,7 @@ impl TokenStore for RedisTokenStore {
 
     fn last_request(&self) -> StoreFuture<'_, Option<Timestamp>> {
         async move {
-            let mut connection = self.connection.clone();
+            let mut connection = self.connection("last_request").await?;
             let at: Option<i64> = redis::cmd("GET")
                 .arg(&self.keys.last_request)
                 .query_async(&mut connection)
