@@ -701,3 +701,63 @@ async fn a_save_under_an_outlived_lease_is_refused() {
             .is_some()
     );
 }
+
+/// Records every event's message and fields as text.
+#[derive(Clone, Default)]
+struct Recorder(Arc<SyncMutex<String>>);
+
+impl tracing::field::Visit for Recorder {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let line = format!(" {}={value:?}", field.name());
+        self.0.lock().unwrap().push_str(&line);
+    }
+}
+
+impl tracing::Subscriber for Recorder {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        self.0.lock().unwrap().push('\n');
+        event.record(&mut self.clone());
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// Renewal events name the grant and the outcome, never a token.
+#[tokio::test(start_paused = true)]
+async fn renewal_events_carry_no_token() {
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let store = Arc::new(FlakyStore::default());
+    let tm = TokenManager::new(
+        spec(false, true, RefreshPolicy::default()),
+        store.clone(),
+        tokio_clock(),
+    );
+    let mut runner = FakeRunner::new(100);
+    runner.rotate = true;
+    let runner = Arc::new(runner);
+    tm.exchange::<TestCode, _>(&runner, &grant("code", &["code"]), &[("code", "c")])
+        .await
+        .unwrap();
+    tokio::time::advance(Duration::from_secs(200)).await;
+    store.failing.store(true, Ordering::SeqCst); // the store-failure event too
+    current(&tm, &runner).await.unwrap_err();
+    let log = recorder.0.lock().unwrap().clone();
+    assert!(log.contains("grant=\"refresh\""), "{log}");
+    assert!(log.contains("token obtained"), "{log}");
+    assert!(log.contains("could not be saved"), "{log}");
+    // Tokens handed out: t1/r1 (exchange), t2/r2 (refresh).
+    for secret in [
+        "\"t1\"", "\"t2\"", "\"r1\"", "\"r2\"", "=t1", "=t2", "=r1", "=r2",
+    ] {
+        assert!(!log.contains(secret), "{secret} in {log}");
+    }
+}
