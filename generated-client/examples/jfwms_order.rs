@@ -9,6 +9,11 @@
 //! JFWMS_ACCESS_TOKEN=… JFWMS_USER_ID=8 \
 //!     cargo run -p generated-client --example jfwms_order -- 123123
 //! ```
+//!
+//! With `JFWMS_REDIS_URL=redis://…` (build with `--features redis`) the token state lives in
+//! Redis, shared by every process using this client id: one of them refreshes, the others pick
+//! up its token, and a rotated refresh token is never lost. `JFWMS_ACCESS_TOKEN` is then
+//! optional (the state already in Redis is used).
 
 use generated_client::jfwms::{Client, Credentials, GetOrderRequest};
 use generated_client::runtime::{self as rt, TokenState};
@@ -20,22 +25,31 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .ok_or("usage: jfwms_order <erpNo>")?;
 
-    let client = Client::builder(Credentials::new(
-        env("JFWMS_CLIENT_ID")?,
+    let client_id = env("JFWMS_CLIENT_ID")?;
+    let mut builder = Client::builder(Credentials::new(
+        client_id.clone(),
         env("JFWMS_CLIENT_SECRET")?,
     ))
-    .base_url(&env("JFWMS_BASE_URL")?)
-    .build()
-    .await?;
+    .base_url(&env("JFWMS_BASE_URL")?);
+    let shared = match std::env::var("JFWMS_REDIS_URL") {
+        Ok(url) => {
+            builder = builder.token_store(redis_store(&url, &client_id)?);
+            true
+        }
+        Err(_) => false,
+    };
+    let client = builder.build().await?;
 
     // The signed headers need the access token and the user id (`userId`), which the runtime
     // keeps with the token as `extra["user_id"]`.
-    client
-        .set_token_state(
-            TokenState::new(env("JFWMS_ACCESS_TOKEN")?)
-                .with_extra("user_id", env("JFWMS_USER_ID")?),
-        )
-        .await;
+    if !shared || std::env::var("JFWMS_ACCESS_TOKEN").is_ok() {
+        client
+            .set_token_state(
+                TokenState::new(env("JFWMS_ACCESS_TOKEN")?)
+                    .with_extra("user_id", env("JFWMS_USER_ID")?),
+            )
+            .await;
+    }
 
     match client
         .get_order(&GetOrderRequest::new(erp_no.as_str()))
@@ -62,4 +76,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::process::exit(1);
         }
     }
+}
+
+/// Token state in Redis under a key derived from the client id (never the secret).
+#[cfg(feature = "redis")]
+fn redis_store(
+    url: &str,
+    client_id: &str,
+) -> Result<std::sync::Arc<dyn rt::TokenStore>, Box<dyn std::error::Error>> {
+    let store = rt::token::RedisTokenStore::new(url, "jfwms", client_id)?;
+    Ok(std::sync::Arc::new(store))
+}
+
+#[cfg(not(feature = "redis"))]
+fn redis_store(
+    _url: &str,
+    _client_id: &str,
+) -> Result<std::sync::Arc<dyn rt::TokenStore>, Box<dyn std::error::Error>> {
+    Err("JFWMS_REDIS_URL is set, but this example was built without the `redis` feature: add `--features redis`".into())
 }

@@ -14,11 +14,16 @@
 //! The token endpoint allows one request per minute (21185002 otherwise). Set
 //! `SUPERCARRIER8_TOKEN_FILE=/path/to/token.json` to keep the token between runs (开发者需要缓存
 //! accessToken): the file holds the access token, so it is created readable by you only.
+//! Several processes at once (replicas, cron jobs): set
+//! `SUPERCARRIER8_REDIS_URL=redis://127.0.0.1:6379` (build with `--features redis`) and they
+//! share one token through Redis, one token request per minute for all of them together.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use futures_util::FutureExt;
+use generated_client::runtime::token::{Saved, StoreError, StoreFuture, Stored};
 use generated_client::runtime::{ErrorClass, TokenState, TokenStore};
 use generated_client::supercarrier8::{Client, Credentials, Error, catalogue};
 
@@ -52,23 +57,22 @@ fn parse_args() -> Result<Call, String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = (|| {
+        let access_key = env("SUPERCARRIER8_ACCESS_KEY")?;
         Ok::<_, String>((
             env("SUPERCARRIER8_BASE_URL")?,
-            Credentials::new(
-                env("SUPERCARRIER8_ACCESS_KEY")?,
-                env("SUPERCARRIER8_SECRET_KEY")?,
-            ),
+            token_store(&access_key)?,
+            Credentials::new(access_key, env("SUPERCARRIER8_SECRET_KEY")?),
             parse_args()?,
         ))
     })();
-    let (base_url, credentials, call) = match config {
+    let (base_url, store, credentials, call) = match config {
         Ok(c) => c,
         Err(problem) => {
             eprintln!("{problem}");
             return ExitCode::from(2);
         }
     };
-    match run(&base_url, credentials, call).await {
+    match run(&base_url, store, credentials, call).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             report(&err);
@@ -80,38 +84,77 @@ async fn main() -> ExitCode {
 /// Token state in a JSON file, so that runs within a minute reuse the token.
 struct FileTokenStore(PathBuf);
 
-impl TokenStore for FileTokenStore {
-    fn load(&self) -> Option<TokenState> {
-        let text = std::fs::read_to_string(&self.0).ok()?;
-        serde_json::from_str(&text).ok()
-    }
-    fn save(&self, state: &TokenState) {
-        let Ok(json) = serde_json::to_vec(state) else {
-            return;
-        };
+impl FileTokenStore {
+    fn write(&self, state: &TokenState) -> Result<(), StoreError> {
+        let json = serde_json::to_vec(state).map_err(|e| StoreError::new("save", e))?;
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let written = options
+        options
             .open(&self.0)
-            .and_then(|mut f| std::io::Write::write_all(&mut f, &json));
-        if let Err(e) = written {
-            eprintln!(
-                "warning: could not save the token to {}: {e}",
-                self.0.display()
-            );
-        }
-    }
-    fn clear(&self) {
-        let _ = std::fs::remove_file(&self.0);
+            .and_then(|mut f| std::io::Write::write_all(&mut f, &json))
+            .map_err(|e| StoreError::new("save", format!("{}: {e}", self.0.display())))
     }
 }
 
-async fn run(base_url: &str, credentials: Credentials, call: Call) -> Result<(), Error> {
+impl TokenStore for FileTokenStore {
+    fn load(&self) -> StoreFuture<'_, Option<Stored>> {
+        // A missing or unreadable file means "no token yet".
+        let state = std::fs::read_to_string(&self.0)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok());
+        async move { Ok(state.map(|s| Stored::new(s, 0))) }.boxed()
+    }
+    fn save<'a>(&'a self, state: &'a TokenState, _fence: u64) -> StoreFuture<'a, Saved> {
+        let written = self.write(state).map(|()| Saved::Written);
+        async move { written }.boxed()
+    }
+    fn clear(&self, _fence: u64) -> StoreFuture<'_, ()> {
+        let _ = std::fs::remove_file(&self.0);
+        async { Ok(()) }.boxed()
+    }
+}
+
+/// Where the token lives: Redis (`SUPERCARRIER8_REDIS_URL`, shared by every process using this
+/// access key, so that all of them together make one token request), a file
+/// (`SUPERCARRIER8_TOKEN_FILE`), or memory (`None`, the default).
+fn token_store(access_key: &str) -> Result<Option<Arc<dyn TokenStore>>, String> {
+    if let Ok(url) = std::env::var("SUPERCARRIER8_REDIS_URL") {
+        #[cfg(feature = "redis")]
+        {
+            let store = generated_client::runtime::token::RedisTokenStore::new(
+                &url,
+                "supercarrier8",
+                access_key,
+            )
+            .map_err(|e| format!("SUPERCARRIER8_REDIS_URL: {e}"))?;
+            return Ok(Some(Arc::new(store)));
+        }
+        #[cfg(not(feature = "redis"))]
+        {
+            let _ = (url, access_key);
+            return Err(
+                "SUPERCARRIER8_REDIS_URL is set, but this example was built without \
+                        the `redis` feature: add `--features redis`"
+                    .into(),
+            );
+        }
+    }
+    Ok(std::env::var("SUPERCARRIER8_TOKEN_FILE")
+        .ok()
+        .map(|path| Arc::new(FileTokenStore(path.into())) as Arc<dyn TokenStore>))
+}
+
+async fn run(
+    base_url: &str,
+    store: Option<Arc<dyn TokenStore>>,
+    credentials: Credentials,
+    call: Call,
+) -> Result<(), Error> {
     let mut builder = Client::builder(credentials).base_url(base_url);
-    if let Ok(path) = std::env::var("SUPERCARRIER8_TOKEN_FILE") {
-        builder = builder.token_store(Arc::new(FileTokenStore(path.into())));
+    if let Some(store) = store {
+        builder = builder.token_store(store);
     }
     let client = builder.build().await?;
     let data = match call {

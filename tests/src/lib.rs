@@ -2,4 +2,5 @@
 
 pub mod fakes;
 pub mod raw_http;
+pub mod redis_server;
 pub mod secrets;

@@ -10,10 +10,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use codegen::ir::{StepIr, ValueIr};
 use codegen::validate::values::{Expr, Op, Piece};
+use futures_util::FutureExt;
 use generated_client::jfwms::{
     self, Client, ClientBuilder, Credentials, ErrorCode, GetOrderRequest,
 };
 use generated_client::runtime::engine::MAX_RESIGNS;
+use generated_client::runtime::token::{Saved, StoreFuture, Stored};
 use generated_client::runtime::{
     self as rt, AuthError, ErrorClass, ExposeSecret, RawCode, Scope, TokenState, TokenStore,
 };
@@ -103,17 +105,23 @@ struct JsonStore {
 }
 
 impl TokenStore for JsonStore {
-    fn load(&self) -> Option<TokenState> {
-        let json = self.json.lock().unwrap().clone()?;
-        Some(serde_json::from_str(&json).expect("stored token state is valid JSON"))
+    fn load(&self) -> StoreFuture<'_, Option<Stored>> {
+        let json = self.json.lock().unwrap().clone();
+        let stored = json.map(|json| {
+            let state = serde_json::from_str(&json).expect("stored token state is valid JSON");
+            Stored::new(state, 0)
+        });
+        async move { Ok(stored) }.boxed()
     }
-    fn save(&self, state: &TokenState) {
+    fn save<'a>(&'a self, state: &'a TokenState, _fence: u64) -> StoreFuture<'a, Saved> {
         self.saves.fetch_add(1, Ordering::SeqCst);
         *self.json.lock().unwrap() = Some(serde_json::to_string(state).expect("serializable"));
+        async { Ok(Saved::Written) }.boxed()
     }
-    fn clear(&self) {
+    fn clear(&self, _fence: u64) -> StoreFuture<'_, ()> {
         self.clears.fetch_add(1, Ordering::SeqCst);
         *self.json.lock().unwrap() = None;
+        async { Ok(()) }.boxed()
     }
 }
 
@@ -485,7 +493,7 @@ async fn a_dead_refresh_token_requires_reauthorization_and_clears_the_store() {
         .await
         .unwrap();
     client.get_order(&known_order()).await.unwrap();
-    assert!(store.load().is_some());
+    assert!(store.load().await.unwrap().is_some());
 
     fake.expire_all_access_tokens();
     fake.expire_all_refresh_tokens();
@@ -501,7 +509,10 @@ async fn a_dead_refresh_token_requires_reauthorization_and_clears_the_store() {
         1,
         "one refresh attempt, refused with 10003"
     );
-    assert!(store.load().is_none(), "the store is cleared");
+    assert!(
+        store.load().await.unwrap().is_none(),
+        "the store is cleared"
+    );
     assert_eq!(store.clears.load(Ordering::SeqCst), 1);
     assert!(client.token_state().await.is_none());
 
@@ -535,7 +546,12 @@ async fn token_state_survives_a_restart_through_the_token_store() {
             .unwrap()
     };
     assert_eq!(store.saves.load(Ordering::SeqCst), 1);
-    let saved = store.load().expect("saved after the exchange");
+    let saved = store
+        .load()
+        .await
+        .unwrap()
+        .expect("saved after the exchange")
+        .state;
     assert_eq!(
         saved.access_token.expose_secret(),
         exchanged.access_token.expose_secret()
@@ -837,7 +853,11 @@ async fn secrets_stay_out_of_debug_output() {
         9
     );
     secrets.assert_hidden_in("TokenState", &format!("{exchanged:?} {state:#?}"));
-    let stored = store.load().expect("the client saved its token");
+    let stored = store
+        .load()
+        .await
+        .expect("the store answers")
+        .expect("the client saved its token");
     secrets.assert_hidden_in("MemoryTokenStore", &format!("{store:?} {stored:?}"));
     secrets.assert_hidden_in("Client", &format!("{client:?}"));
 

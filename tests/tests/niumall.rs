@@ -571,7 +571,11 @@ async fn secrets_stay_out_of_debug_output() {
         "the login's password and the Bearer JWT (also without its scheme)"
     );
     secrets.assert_hidden_in("TokenState", &format!("{state:?}"));
-    let stored = store.load().expect("the client saved its token");
+    let stored = store
+        .load()
+        .await
+        .expect("the store answers")
+        .expect("the client saved its token");
     secrets.assert_hidden_in("MemoryTokenStore", &format!("{store:?} {stored:?}"));
     secrets.assert_hidden_in("Client", &format!("{client:?}"));
 

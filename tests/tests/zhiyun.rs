@@ -409,7 +409,11 @@ async fn secrets_stay_out_of_debug_output() {
         7
     );
     secrets.assert_hidden_in("TokenState", &format!("{state:?}"));
-    let stored = store.load().expect("the client saved its auth code");
+    let stored = store
+        .load()
+        .await
+        .expect("the store answers")
+        .expect("the client saved its auth code");
     secrets.assert_hidden_in("MemoryTokenStore", &format!("{store:?} {stored:?}"));
     secrets.assert_hidden_in("Client", &format!("{client:?}"));
 

@@ -8,6 +8,8 @@
 //! - `cargo xtask audit SPEC...`: check specs against their source documents.
 //! - `cargo xtask openapi SPEC`: print a spec as OpenAPI 3.1;
 //!   `cargo xtask openapi --validate`: export every spec and validate each.
+//! - `cargo xtask test [ARGS...]`: install what the tests need (`redis-server`), then
+//!   `cargo test --workspace ARGS...` (README's test command; CI runs it).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,6 +19,7 @@ use codegen::GeneratedKind;
 
 mod audit;
 mod openapi;
+mod test;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
             spec_files(&root).and_then(|s| openapi::validate_all(&root, &s))
         }
         ["openapi", file] => openapi::print(file),
+        ["test", rest @ ..] => test::run(&root, rest),
         _ => {
             eprintln!(
                 "usage: cargo xtask codegen [--check] | cargo xtask check-spec FILE... | cargo xtask audit SPEC... | cargo xtask openapi SPEC|--validate"

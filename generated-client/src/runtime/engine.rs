@@ -306,7 +306,7 @@ impl<C: VendorCode> EngineBuilder<C> {
             }),
         };
         if fetch_on_start && let Some(tm) = &engine.inner.tokens {
-            tm.current(&*engine.inner).await?;
+            tm.current(&engine.inner).await?;
         }
         Ok(engine)
     }
@@ -406,7 +406,7 @@ impl<C: VendorCode> Engine<C> {
         let (mut renewed, mut resigns) = (false, 0);
         loop {
             let token = match (&inner.tokens, req.authenticated) {
-                (Some(tm), true) => Some(tm.current(inner).await?),
+                (Some(tm), true) => Some(tm.current(&self.inner).await?),
                 _ => None,
             };
             let received = inner.call(&req, token.as_ref()).await?;
@@ -422,7 +422,7 @@ impl<C: VendorCode> Engine<C> {
                         .is_some_and(|s| tm.spec().policy.renew_on_http_status.contains(&s)))
             {
                 renewed = true;
-                tm.renew(inner, token).await?;
+                tm.renew(&self.inner, token).await?;
                 continue;
             }
             if req.authenticated && resigns < MAX_RESIGNS && err.class() == ErrorClass::Resign {
@@ -495,7 +495,7 @@ impl<C: VendorCode> Engine<C> {
                 reason: format!("is not an input of grant `{grant}`"),
             });
         }
-        tm.exchange(inner, g, inputs).await
+        tm.exchange(&self.inner, g, inputs).await
     }
 
     /// The current token state (to persist it elsewhere).
@@ -950,7 +950,7 @@ impl<C: VendorCode> GrantRunner<C> for Inner<C> {
                     Failure::Transport(source) => AuthError::Transport {
                         grant: grant.name,
                         url: shown,
-                        source,
+                        source: Arc::new(source),
                     }
                     .into(),
                     Failure::Timeout => AuthError::Timeout {

@@ -287,7 +287,9 @@ impl<C: VendorCode> Error<C> {
                 AuthError::ReauthorizationRequired { .. } => ErrorClass::Reauthorize,
                 AuthError::StateMismatch => ErrorClass::Caller,
                 AuthError::NotConfigured { .. } => ErrorClass::Caller,
-                AuthError::Transport { .. } | AuthError::Timeout { .. } => ErrorClass::Retryable,
+                AuthError::Transport { .. } | AuthError::Timeout { .. } | AuthError::Store(_) => {
+                    ErrorClass::Retryable
+                }
                 AuthError::TokenEndpoint { status, .. } => match status {
                     400 | 401 | 403 => ErrorClass::Auth,
                     other => status_class(other),
@@ -419,8 +421,9 @@ impl<C: VendorCode> fmt::Display for ApiError<C> {
 
 impl<C: VendorCode> std::error::Error for ApiError<C> {}
 
-/// Obtaining, renewing or authorizing a token failed.
-#[derive(Debug, thiserror::Error)]
+/// Obtaining, renewing or authorizing a token failed. `Clone`: one renewal's failure is handed
+/// to every caller waiting for it.
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError<C: VendorCode> {
     /// The token endpoint refused.
@@ -464,10 +467,14 @@ pub enum AuthError<C: VendorCode> {
         grant: &'static str,
         /// URL without query.
         url: String,
-        /// The cause (stored without its URL).
+        /// The cause (stored without its URL; shared by the callers waiting for the request).
         #[source]
-        source: reqwest::Error,
+        source: std::sync::Arc<reqwest::Error>,
     },
+    /// The token store failed where that cannot be ignored (a rotated refresh token could not
+    /// be saved; the client keeps it in memory and saves it on the next renewal).
+    #[error(transparent)]
+    Store(super::token::StoreError),
     /// The token request timed out.
     #[error("token request `{grant}` to {url} timed out")]
     Timeout {

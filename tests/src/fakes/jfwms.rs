@@ -3,7 +3,7 @@
 //! Document: vendor-docs/001_c53b26c4aef9b111.txt.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -100,6 +100,8 @@ struct State {
     seen: Mutex<HashSet<(String, String, String)>>,
     /// Test hook: erpNo → how many more correctly signed tries to reject as replays.
     forced_replays: Mutex<HashMap<String, usize>>,
+    /// Refreshing hands out a new refresh token and invalidates the one used.
+    rotate_refresh_tokens: AtomicBool,
 }
 
 /// Running fake; dropping it stops the server.
@@ -121,6 +123,7 @@ pub async fn start(config: JfwmsConfig) -> FakeJfwms {
         codes: Mutex::new(HashMap::new()),
         seen: Mutex::new(HashSet::new()),
         forced_replays: Mutex::new(HashMap::new()),
+        rotate_refresh_tokens: AtomicBool::new(false),
     });
     let (base_url, server) = super::serve(super::router(Arc::clone(&state), handle)).await;
     FakeJfwms {
@@ -136,6 +139,17 @@ impl FakeJfwms {
     }
     pub fn config(&self) -> &JfwmsConfig {
         &self.state.config
+    }
+    /// From now on, refreshing rotates the refresh token: a new one is handed out and the one
+    /// used stops working (as vendors that rotate refresh tokens do).
+    pub fn rotate_refresh_tokens(&self, on: bool) {
+        self.state.rotate_refresh_tokens.store(on, Ordering::SeqCst);
+    }
+    /// Whether `refresh_token` would be accepted now.
+    pub fn refresh_token_is_valid(&self, refresh_token: &str) -> bool {
+        lock(&self.state.refresh)
+            .get(refresh_token)
+            .is_some_and(|g| Instant::now() < g.expires_at)
     }
     /// Requests to the code-exchange endpoint (any outcome).
     pub fn token_requests(&self) -> usize {
@@ -343,7 +357,14 @@ fn token_endpoint(st: &State, req: &Incoming, refresh: bool) -> Response {
         let Some(rt) = str_field(&body, "refreshToken") else {
             return err(10005, "REFRESH TOKEN empty");
         };
-        match lock(&st.refresh).get(rt) {
+        let rotate = st.rotate_refresh_tokens.load(Ordering::SeqCst);
+        let mut refresh_tokens = lock(&st.refresh);
+        let grant = if rotate {
+            refresh_tokens.remove(rt)
+        } else {
+            refresh_tokens.get(rt).cloned()
+        };
+        match grant {
             Some(g) if now < g.expires_at => g.user_id,
             _ => return err(10003, "Invalid REFRESH TOKEN"),
         }
@@ -363,7 +384,7 @@ fn token_endpoint(st: &State, req: &Incoming, refresh: bool) -> Response {
             expires_at: now + st.config.access_token_ttl,
         },
     );
-    let refresh_token = if refresh {
+    let refresh_token = if refresh && !st.rotate_refresh_tokens.load(Ordering::SeqCst) {
         // Assumption: refreshing keeps the (long-lived) refresh token and leaves the old access
         // token valid until its own expiry.
         str_field(&body, "refreshToken")

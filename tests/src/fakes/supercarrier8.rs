@@ -78,6 +78,8 @@ struct State {
     tokens: Mutex<HashMap<String, Instant>>,
     /// accessKey → time of the last successful issue.
     last_issue: Mutex<HashMap<String, Instant>>,
+    /// This many next token requests never get an answer (a renewer killed mid-request).
+    stalled_token_requests: AtomicUsize,
 }
 
 /// Running fake; dropping it stops the server.
@@ -96,6 +98,7 @@ pub async fn start(config: Supercarrier8Config) -> FakeSupercarrier8 {
         disabled: AtomicBool::new(false),
         tokens: Mutex::new(HashMap::new()),
         last_issue: Mutex::new(HashMap::new()),
+        stalled_token_requests: AtomicUsize::new(0),
     });
     let (base_url, server) = super::serve(super::router(Arc::clone(&state), handle)).await;
     FakeSupercarrier8 {
@@ -111,6 +114,10 @@ impl FakeSupercarrier8 {
     }
     pub fn config(&self) -> &Supercarrier8Config {
         &self.state.config
+    }
+    /// The next `n` token requests hang without an answer (nothing is issued).
+    pub fn stall_next_token_requests(&self, n: usize) {
+        self.state.stalled_token_requests.store(n, Ordering::SeqCst);
     }
     /// Requests to get-token (any outcome).
     pub fn token_requests(&self) -> usize {
@@ -197,6 +204,12 @@ async fn handle(st: Arc<State>, req: Request) -> Response {
     };
     if req.path == TOKEN_PATH {
         st.token_requests.fetch_add(1, Ordering::SeqCst);
+        let stall =
+            st.stalled_token_requests
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        if stall.is_ok() {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
         return get_token(&st, &req);
     }
     if req.path == "/cncop" || req.path.starts_with("/cncop/") {
