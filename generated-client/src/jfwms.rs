@@ -208,7 +208,7 @@ pub enum ErrorCode {
     ///
     /// Vendor constant `TIMESTAMP_INVALID`.
     ///
-    /// Table: 五、常见报错. Class: Resign.
+    /// Table: 五、常见报错. Class: ClockSkew.
     TimestampInvalid,
     /// `10029`: USER ID 格式异常
     ///
@@ -1151,7 +1151,7 @@ impl rt::VendorCode for ErrorCode {
             ErrorCode::TimestampFormatError => rt::ErrorClass::Caller,
             ErrorCode::SignError => rt::ErrorClass::Auth,
             ErrorCode::RepeatSubmit => rt::ErrorClass::Resign,
-            ErrorCode::TimestampInvalid => rt::ErrorClass::Resign,
+            ErrorCode::TimestampInvalid => rt::ErrorClass::ClockSkew,
             ErrorCode::UserIdFormatError => rt::ErrorClass::Caller,
             ErrorCode::InvalidAuthCode => rt::ErrorClass::Reauthorize,
             ErrorCode::OmsAccountDisable => rt::ErrorClass::Vendor,
@@ -1650,6 +1650,7 @@ impl GetOrderRequest {
                     })?,
             ),
             authenticated: true,
+            idempotent: true,
         })
     }
 }
@@ -1731,6 +1732,21 @@ impl ClientBuilder {
         self
     }
 
+    /// How failed calls are retried (default [`rt::RetryPolicy::standard`]: 3 attempts,
+    /// exponential backoff with full jitter; [`rt::RetryPolicy::disabled`] sends every call
+    /// once). Only idempotent requests are retried after they may have reached the server.
+    pub fn retry_policy(mut self, policy: rt::RetryPolicy) -> Self {
+        self.engine = self.engine.retry_policy(policy);
+        self
+    }
+
+    /// How long a call may take in all — token wait, attempts and backoff (default 60 s).
+    /// A call still running then fails with [`rt::Error::DeadlineExceeded`].
+    pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.engine = self.engine.deadline(deadline);
+        self
+    }
+
     /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
     /// policy obtains a token at start-up and that fails.
     pub async fn build(self) -> Result<Client> {
@@ -1747,13 +1763,32 @@ impl Client {
     /// Starts configuring a client with the application's credentials.
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         let engine = rt::EngineBuilder::new(api_spec(), DEFAULT_BASE_URL)
-            .credentials(credentials.to_runtime());
+            .credentials(credentials.to_runtime())
+            .vendor("jfwms");
         ClientBuilder { engine }
+    }
+
+    /// This client with another deadline for the calls made through it (a cheap clone
+    /// sharing the token cache and connections):
+    /// `client.with_deadline(Duration::from_secs(5)).some_call(&request).await`.
+    pub fn with_deadline(&self, deadline: std::time::Duration) -> Client {
+        Client {
+            engine: self.engine.with_deadline(deadline),
+        }
+    }
+
+    /// This client with another retry policy for the calls made through it (a cheap clone).
+    pub fn with_retry_policy(&self, policy: rt::RetryPolicy) -> Client {
+        Client {
+            engine: self.engine.with_retry_policy(policy),
+        }
     }
 
     /// 查询订单(/api/order/get) — `POST /api/order/get`
     ///
     /// The document gives this endpoint no title or description; it appears only in 3、签名生成方式 and 4、调用接口示例 (doc_gaps.get_order_untitled). Only a failure response is shown, so the order's fields are unknown and `data` is kept as raw JSON (doc_gaps.order_response_fields).
+    ///
+    /// Idempotent (the spec marks it so): retried after timeouts, resets and 5xx answers like a GET.
     pub async fn get_order(
         &self,
         request: &GetOrderRequest,

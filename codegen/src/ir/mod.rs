@@ -80,6 +80,8 @@ pub struct EndpointIr {
     pub allowed_methods: Vec<HttpMethod>,
     pub path: String,
     pub authenticated: bool,
+    /// The spec marks it idempotent (GET and HEAD are, whatever the spec says).
+    pub idempotent: bool,
     pub body: Option<BodyEncoding>,
     pub params: Vec<ParamIr>,
     /// `None`: the document gives no response; the client returns the raw JSON.
@@ -396,6 +398,7 @@ fn lower_endpoint(spec: &Spec, name: &str, ep: &Endpoint) -> EndpointIr {
         allowed_methods: ep.methods.clone(),
         path: ep.path.clone(),
         authenticated: ep.auth,
+        idempotent: ep.idempotent,
         body: ep.body,
         params,
         response,

@@ -326,6 +326,12 @@ impl Checker<'_> {
                     "at least one HTTP method is required",
                 );
             }
+            if ep.idempotent && matches!(ep.methods.first(), Some(HttpMethod::Get)) {
+                self.err(
+                    &format!("{path}.idempotent"),
+                    "GET requests are idempotent already; remove `idempotent`",
+                );
+            }
             if !ep.path.starts_with('/') {
                 self.err(&format!("{path}.path"), "path must start with `/`");
             }

@@ -34,14 +34,22 @@ pub use interpret::decode_response;
 
 use interpret::interpret;
 
+use call::{AttemptLog, Phase};
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use super::retry::{self, Failed, RetryPolicy, Spent};
+
+mod call;
 mod grant;
 mod interpret;
 mod send;
 
-/// How often a request rejected for its nonce or timestamp is re-signed and retried. A
-/// vendor's short nonces (two digits) collide now and then under load; three fresh tries
-/// make a surfaced collision a one-in-a-million event instead of one in a hundred.
-pub const MAX_RESIGNS: u32 = 3;
+pub use super::retry::MAX_RESIGNS;
+
+/// How long a call may take in all (token wait, attempts, backoff) unless configured otherwise:
+/// two full attempts at the default 30 s attempt timeout.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
 
 /// Everything the runtime needs to know about one vendor API; generated from its spec.
 #[derive(Clone, Debug)]
@@ -153,6 +161,8 @@ pub struct EngineBuilder<C> {
     min_token_interval: Option<Duration>,
     client_auth: Option<ClientAuth>,
     client: Option<reqwest::Client>,
+    options: CallOptions,
+    vendor: &'static str,
 }
 
 impl<C> fmt::Debug for EngineBuilder<C> {
@@ -179,6 +189,8 @@ impl<C: VendorCode> EngineBuilder<C> {
             min_token_interval: None,
             client_auth: None,
             client: None,
+            options: CallOptions::default(),
+            vendor: "api",
         }
     }
 
@@ -241,6 +253,26 @@ impl<C: VendorCode> EngineBuilder<C> {
     /// (`reqwest::redirect::Policy::none()`): custom auth headers survive cross-host redirects.
     pub fn http_client(mut self, c: reqwest::Client) -> Self {
         self.client = Some(c);
+        self
+    }
+
+    /// How failed calls are retried (default [`RetryPolicy::standard`]; turn retries off with
+    /// [`RetryPolicy::disabled`]). Per call: [`Engine::with_retry_policy`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.options.retry = policy;
+        self
+    }
+
+    /// How long a call may take in all: waiting for a token, every attempt and the waits
+    /// between them (default [`DEFAULT_DEADLINE`], 60 s). Per call: [`Engine::with_deadline`].
+    pub fn deadline(mut self, d: Duration) -> Self {
+        self.options.deadline = d;
+        self
+    }
+
+    /// The vendor's name in traces (generated clients set their module name).
+    pub fn vendor(mut self, name: &'static str) -> Self {
+        self.vendor = name;
         self
     }
 
@@ -310,8 +342,10 @@ impl<C: VendorCode> EngineBuilder<C> {
                 grant_urls,
                 tokens,
                 clock,
+                vendor: self.vendor,
                 _c: PhantomData,
             }),
+            options: self.options,
         };
         if fetch_on_start && let Some(tm) = &engine.inner.tokens {
             tm.current(&*engine.inner).await?;
@@ -364,17 +398,51 @@ pub struct Request {
     pub body: Body,
     /// Whether the API's auth steps (and token) apply.
     pub authenticated: bool,
+    /// The spec marks the endpoint idempotent: sending it twice has the effect of sending it
+    /// once, so it is retried after failures that may have reached the server (GET and HEAD
+    /// always are).
+    pub idempotent: bool,
+}
+
+impl Request {
+    /// GET, HEAD, or marked idempotent by the spec.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent || matches!(self.method, reqwest::Method::GET | reqwest::Method::HEAD)
+    }
+}
+
+/// Per-call settings: the overall deadline and the retry policy. Set them per client
+/// ([`EngineBuilder::deadline`], [`EngineBuilder::retry_policy`]) or for some calls only
+/// ([`Engine::with_deadline`], [`Engine::with_retry_policy`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CallOptions {
+    /// How long a call may take in all.
+    pub deadline: Duration,
+    /// How failures are retried.
+    pub retry: RetryPolicy,
+}
+
+impl Default for CallOptions {
+    fn default() -> Self {
+        CallOptions {
+            deadline: DEFAULT_DEADLINE,
+            retry: RetryPolicy::standard(),
+        }
+    }
 }
 
 /// A configured client for one vendor API. Cheap to clone; clones share the token cache.
 pub struct Engine<C> {
     inner: Arc<Inner<C>>,
+    options: CallOptions,
 }
 
 impl<C> Clone for Engine<C> {
     fn clone(&self) -> Self {
         Engine {
             inner: self.inner.clone(),
+            options: self.options,
         }
     }
 }
@@ -400,27 +468,82 @@ struct Inner<C> {
     grant_urls: Vec<(&'static str, Url)>,
     tokens: Option<TokenManager>,
     clock: Clock,
+    /// The vendor's name in traces.
+    vendor: &'static str,
     _c: PhantomData<fn() -> C>,
 }
 
 impl<C: VendorCode> Engine<C> {
+    /// This engine with another deadline for its calls (a cheap clone sharing the token
+    /// cache and connections): `engine.with_deadline(Duration::from_secs(5)).send(req)`.
+    pub fn with_deadline(&self, deadline: Duration) -> Self {
+        let mut e = self.clone();
+        e.options.deadline = deadline;
+        e
+    }
+
+    /// This engine with another retry policy for its calls (a cheap clone).
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Self {
+        let mut e = self.clone();
+        e.options.retry = policy;
+        e
+    }
+
+    /// The deadline and retry policy this engine's calls run with.
+    pub fn call_options(&self) -> CallOptions {
+        self.options
+    }
+
     /// Sends a request and decodes the envelope's data (or the whole body) as `T`.
     ///
     /// A rejected token (code class `RenewToken` or a `renew_on_http_status` status) is renewed
-    /// and the request retried once; a `Resign` code (a nonce or timestamp the vendor rejected)
-    /// is retried up to [`MAX_RESIGNS`] times with a fresh nonce and timestamp.
+    /// and the request sent once more. Other failures are retried as the [`RetryPolicy`] says
+    /// (see [`retry`](super::retry) for which failures, for which requests). The whole call —
+    /// token wait, attempts, backoff — ends by the deadline, with
+    /// [`Error::DeadlineExceeded`] listing every attempt if it did not finish.
     pub async fn send<T: DeserializeOwned>(&self, req: Request) -> Result<T, Error<C>> {
+        let started = Instant::now();
+        let deadline = started + self.options.deadline;
+        let span = call::span(self.inner.vendor, &req);
+        let mut log = AttemptLog::default();
+        let outcome = tokio::time::timeout_at(deadline, self.attempts(&req, deadline, &mut log))
+            .instrument(span.clone())
+            .await;
+        let result = outcome.unwrap_or_else(|_| Err(log.deadline_exceeded(self.options.deadline)));
+        call::finish(&span, &log, &result, started);
+        result
+    }
+
+    /// The attempts of one call, until success, a failure not worth retrying, or the deadline.
+    async fn attempts<T: DeserializeOwned>(
+        &self,
+        req: &Request,
+        deadline: Instant,
+        log: &mut AttemptLog,
+    ) -> Result<T, Error<C>> {
         let inner = &*self.inner;
-        let (mut renewed, mut resigns) = (false, 0);
+        let idempotent = req.is_idempotent();
+        let (mut renewed, mut spent) = (false, Spent::default());
         loop {
+            log.phase = Phase::Token;
             let token = match (&inner.tokens, req.authenticated) {
                 (Some(tm), true) => Some(tm.current(inner).await?),
                 _ => None,
             };
-            let received = inner.call(&req, token.as_ref()).await?;
-            let err = match interpret::<T, C>(inner.envelope.as_ref(), &received) {
-                Ok(v) => return Ok(v),
-                Err(e) => e,
+            let n = log.start_attempt();
+            let (err, retry_after) = match inner
+                .call(req, token.as_ref())
+                .instrument(tracing::debug_span!("attempt", n))
+                .await
+            {
+                Ok(received) => match interpret::<T, C>(inner.envelope.as_ref(), &received) {
+                    Ok(v) => {
+                        log.succeeded(received.status);
+                        return Ok(v);
+                    }
+                    Err(e) => (e, received.retry_after),
+                },
+                Err(e) => (e, None),
             };
             if let (Some(tm), Some(token)) = (&inner.tokens, &token)
                 && !renewed
@@ -430,14 +553,26 @@ impl<C: VendorCode> Engine<C> {
                         .is_some_and(|s| tm.spec().policy.renew_on_http_status.contains(&s)))
             {
                 renewed = true;
+                log.failed(&err, Some(("renew_token", Duration::ZERO)));
                 tm.renew(inner, token).await?;
                 continue;
             }
-            if req.authenticated && resigns < MAX_RESIGNS && err.class() == ErrorClass::Resign {
-                resigns += 1;
-                continue;
-            }
-            return Err(err);
+            let failed = Failed {
+                class: err.class(),
+                not_sent: err.never_sent(),
+                idempotent,
+                retry_after,
+            };
+            let decision = retry::decide(&self.options.retry, failed, &mut spent)
+                // Waiting past the deadline is pointless: the failure itself says more.
+                .filter(|(_, delay)| Instant::now() + *delay < deadline);
+            let Some((reason, delay)) = decision else {
+                log.failed(&err, None);
+                return Err(err);
+            };
+            log.failed(&err, Some((reason.as_str(), delay)));
+            log.phase = Phase::Backoff;
+            tokio::time::sleep(delay).await;
         }
     }
 
@@ -564,5 +699,7 @@ impl<C: VendorCode> From<StateMismatch> for Error<C> {
     }
 }
 
+#[cfg(test)]
+mod retry_tests;
 #[cfg(test)]
 mod tests;

@@ -21,6 +21,7 @@ pub fn decode_token_response<C: VendorCode>(
     let received = Received {
         status,
         body: Bytes::copy_from_slice(body),
+        retry_after: None,
     };
     read_token(
         &token.response,

@@ -14,6 +14,7 @@ pub fn decode_response<T: DeserializeOwned, C: VendorCode>(
         &Received {
             status,
             body: Bytes::copy_from_slice(body),
+            retry_after: None,
         },
     )
 }
