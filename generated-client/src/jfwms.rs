@@ -1994,6 +1994,8 @@ impl Webhook {
 ///
 /// The signature is `md5_hex` of `{"data":{payload},"clientSecret":"{secret}"}`, where `{payload}` is the raw bytes of the delivery's `data` field exactly as received (a re-serialization would change key order and number formatting) and `{secret}` is the `client_secret` credential. The comparison runs in constant time.
 ///
+/// **What the signature covers:** only the `data` field. `type`, `timestamp`, `finishTime` are not protected: anyone who captured a delivery can change them and the signature still verifies, so a signed payload can be re-labelled as another event kind, and a delivery time proves nothing about freshness.
+///
 /// Webhook签名 Map<String, Object> signMap = Maps.newHashMap(); signMap.put("data", "数据"); signMap.put("clientSecret", "客户端密码"); String sign = Md5Utils.md5Hex(JSONUtil.objectToJson(signMap)); A java.util.HashMap with the default capacity iterates "data" (bucket 4) before "clientSecret" (bucket 10), hence the signed text. Where the signature is sent (header, query or body field) is not stated (doc_gaps.webhook_signature_location), nor how "数据" is serialized (doc_gaps.webhook_signature_data_form).
 ///
 /// Framework-neutral: pass the raw request body and the signature however your framework exposes them.
@@ -2010,6 +2012,20 @@ pub fn verify_and_parse(
         signature,
     )?;
     Webhook::parse(raw_body)
+}
+
+/// [`verify_and_parse`], then rejects a delivery whose `timestamp` is more than `max_age` away from now (in either direction), with [`rt::WebhookError::Stale`]. `timestamp` may be Unix seconds or milliseconds (values above 10^11 are read as milliseconds).
+///
+/// `timestamp` is not signed: this discards deliveries that arrive late (a vendor's redelivery, a queue backlog), but a deliberate replay can carry a fresh `timestamp`. Against replays, deduplicate on the payload's own identifiers.
+pub fn verify_and_parse_max_age(
+    raw_body: &[u8],
+    signature: &str,
+    secret: &secrecy::SecretString,
+    max_age: std::time::Duration,
+) -> std::result::Result<Webhook, rt::WebhookError> {
+    let webhook = verify_and_parse(raw_body, signature, secret)?;
+    rt::webhook::check_age(webhook.meta.timestamp, max_age)?;
+    Ok(webhook)
 }
 
 /// The body to answer a delivery with once it is accepted.

@@ -206,6 +206,8 @@ pub struct WebhooksIr {
     pub discriminator: String,
     pub payload: String,
     pub fields: Vec<FieldIr>,
+    /// The Rust name of the delivery-time field, when the spec names one.
+    pub timestamp: Option<String>,
     pub events: Vec<EventIr>,
     pub signature: WebhookSignature,
     pub acknowledgement: Acknowledgement,
@@ -301,6 +303,12 @@ pub fn lower(loaded: &LoadedSpec, spec_path: &str) -> Api {
             discriminator: w.discriminator.clone(),
             payload: w.payload.clone(),
             fields: lower_fields(&w.fields),
+            timestamp: w.timestamp.as_ref().map(|wire| {
+                w.fields
+                    .get(wire)
+                    .and_then(|f| f.rust_name.clone())
+                    .unwrap_or_else(|| field_name(wire))
+            }),
             events: w
                 .events
                 .iter()

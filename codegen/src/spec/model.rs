@@ -627,6 +627,10 @@ pub struct Webhooks {
     /// Top-level fields besides the discriminator and payload.
     #[serde(default)]
     pub fields: IndexMap<String, Field>,
+    /// The entry of `fields` holding when the delivery was sent (an integer of Unix seconds
+    /// or milliseconds): the client then offers `verify_and_parse_max_age`.
+    #[serde(default)]
+    pub timestamp: Option<String>,
     /// Event kinds: discriminator value → payload type.
     pub events: IndexMap<String, WebhookEvent>,
     pub signature: WebhookSignature,

@@ -649,6 +649,18 @@ impl Checker<'_> {
                 &mut rust_names,
             );
         }
+        if let Some(wire) = &hooks.timestamp {
+            let usable = hooks
+                .fields
+                .get(wire)
+                .is_some_and(|f| f.ty == "integer" && !f.optional);
+            if !usable {
+                self.err(
+                    "webhooks.timestamp",
+                    format!("`{wire}` must name a required integer entry of `webhooks.fields`"),
+                );
+            }
+        }
         let mut variants: HashMap<String, String> = HashMap::new();
         for (kind, event) in &hooks.events {
             let path = format!("webhooks.events.{kind}");
