@@ -1,4 +1,5 @@
 //! Integration-test support: strict local fakes of the vendor APIs and a tiny raw HTTP client.
 
+pub mod chaos;
 pub mod fakes;
 pub mod raw_http;
