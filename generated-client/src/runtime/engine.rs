@@ -498,7 +498,7 @@ impl<C: VendorCode> Engine<C> {
     ///
     /// A rejected token (code class `RenewToken` or a `renew_on_http_status` status) is renewed
     /// and the request sent once more. Other failures are retried as the [`RetryPolicy`] says
-    /// (see [`retry`](super::retry) for which failures, for which requests). The whole call —
+    /// (see [`super::retry`] for which failures, for which requests). The whole call —
     /// token wait, attempts, backoff — ends by the deadline, with
     /// [`Error::DeadlineExceeded`] listing every attempt if it did not finish.
     pub async fn send<T: DeserializeOwned>(&self, req: Request) -> Result<T, Error<C>> {

@@ -2,7 +2,7 @@
 //!
 //! Modelled on smithy-rs's standard retry mode: a small policy object, exponential backoff
 //! with full jitter, and a classification of every failure *before* deciding. The engine
-//! asks [`decide`] after each failed attempt; the policy alone never sends anything.
+//! asks `decide` after each failed attempt; the policy alone never sends anything.
 //!
 //! What may be retried depends on whether the request may have reached the server:
 //!
