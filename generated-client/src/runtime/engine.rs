@@ -503,7 +503,10 @@ impl<C: VendorCode> Engine<C> {
     /// [`Error::DeadlineExceeded`] listing every attempt if it did not finish.
     pub async fn send<T: DeserializeOwned>(&self, req: Request) -> Result<T, Error<C>> {
         let started = Instant::now();
-        let deadline = started + self.options.deadline;
+        // `Duration::MAX` means no deadline; 30 years is what tokio itself uses for that.
+        let deadline = started
+            .checked_add(self.options.deadline)
+            .unwrap_or_else(|| started + Duration::from_secs(86_400 * 365 * 30));
         let span = call::span(self.inner.vendor, &req);
         let mut log = AttemptLog::default();
         let outcome = tokio::time::timeout_at(deadline, self.attempts(&req, deadline, &mut log))
@@ -565,7 +568,12 @@ impl<C: VendorCode> Engine<C> {
             };
             let decision = retry::decide(&self.options.retry, failed, &mut spent)
                 // Waiting past the deadline is pointless: the failure itself says more.
-                .filter(|(_, delay)| Instant::now() + *delay < deadline);
+                // (`Retry-After` is the server's: any size, hence checked.)
+                .filter(|(_, delay)| {
+                    Instant::now()
+                        .checked_add(*delay)
+                        .is_some_and(|t| t < deadline)
+                });
             let Some((reason, delay)) = decision else {
                 log.failed(&err, None);
                 return Err(err);

@@ -155,6 +155,26 @@ async fn retry_after_is_waited_out() {
     );
 }
 
+/// A `Retry-After` beyond the deadline (here: the largest number of seconds) is not waited
+/// for, and does not overflow anything: the server's answer is returned at once.
+#[tokio::test]
+async fn a_retry_after_past_the_deadline_returns_the_failure_at_once() {
+    let server = flaky(usize::MAX, || Reply {
+        headers: vec![("Retry-After", u64::MAX.to_string())],
+        ..unavailable()
+    })
+    .await;
+    let e = engine(&server.url(), quick())
+        .await
+        .with_deadline(Duration::MAX);
+    let err = e
+        .send::<serde_json::Value>(request(reqwest::Method::GET, false))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, E::HttpStatus { status: 503, .. }), "{err:?}");
+    assert_eq!(server.count("/data"), 1);
+}
+
 /// Nothing was sent when the connection was refused: any method may be retried.
 #[tokio::test]
 async fn a_post_is_retried_when_the_connection_was_never_established() {
@@ -192,15 +212,16 @@ async fn a_post_is_retried_when_the_connection_was_never_established() {
 
 #[tokio::test]
 async fn the_deadline_covers_attempts_and_backoff_and_lists_them() {
+    // Attempts of 300 ms with waits of at most 10 ms: the deadline falls in attempt 3.
     let server = flaky(usize::MAX, || Reply {
-        delay: Duration::from_millis(100),
+        delay: Duration::from_millis(300),
         ..unavailable()
     })
     .await;
     let policy = RetryPolicy::standard()
         .with_max_attempts(1000)
-        .with_initial_backoff(Duration::from_millis(100))
-        .with_max_backoff(Duration::from_millis(100));
+        .with_initial_backoff(Duration::from_millis(10))
+        .with_max_backoff(Duration::from_millis(10));
     let e = engine(&server.url(), policy)
         .await
         .with_deadline(Duration::from_millis(800));
