@@ -306,6 +306,16 @@ mod tests {
     }
 
     #[test]
+    fn huge_backoff_settings_do_not_overflow() {
+        let p = RetryPolicy::standard()
+            .with_initial_backoff(Duration::MAX)
+            .with_max_backoff(Duration::MAX);
+        for retry in [0, 1, 2, 64, u32::MAX] {
+            assert!(p.backoff(retry) <= Duration::MAX);
+        }
+    }
+
+    #[test]
     fn retry_after_is_honoured_over_backoff() {
         let p = RetryPolicy::standard();
         let mut f = failed(ErrorClass::RateLimited, false, true);
