@@ -1,5 +1,7 @@
-//! The one place requests are sent: URL, auth steps, token handling, timeouts, envelope
-//! decoding, and the renew-and-retry-once rules.
+//! The one place requests are sent: the builder, and the call loop — token, attempt,
+//! interpretation, renew-once, retries as the [`RetryPolicy`] decides — under the call's
+//! deadline. One attempt is in `send`, response decoding in `interpret`, token requests in
+//! `grant`, a call's trace span and attempt record in `call`.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -557,6 +559,7 @@ impl<C: VendorCode> Engine<C> {
             {
                 renewed = true;
                 log.failed(&err, Some(("renew_token", Duration::ZERO)));
+                log.phase = Phase::Token;
                 tm.renew(inner, token).await?;
                 continue;
             }

@@ -10,8 +10,8 @@
 //! - [`auth`]: applying steps (headers, query parameters, HTTP Basic) in order;
 //! - [`token`]: grants, token caching and single-flight renewal, persistence;
 //! - [`envelope`]: locating success, code, message and data without re-encoding the data;
-//! - [`engine`]: the one place requests are sent (timeouts, no redirects, plain-HTTP rules,
-//!   renew-and-retry-once);
+//! - [`engine`]: the one place requests are sent (timeouts, a deadline per call, no
+//!   redirects, plain-HTTP rules, renew-once, retries, a trace span per call);
 //! - [`error`]: one error type, generic over each vendor's generated code enum;
 //! - [`retry`]: the retry policy (what is retried, backoff with full jitter, `Retry-After`);
 //! - [`paginate`] and [`webhook`]: page streams and signed webhook deliveries.
