@@ -678,6 +678,7 @@ impl QueryInventoryRequest {
             query,
             body: rt::Body::None,
             authenticated: true,
+            idempotent: false,
         })
     }
 }
@@ -763,6 +764,7 @@ impl QueryOrdersRequest {
             query,
             body: rt::Body::None,
             authenticated: true,
+            idempotent: false,
         })
     }
 }
@@ -848,6 +850,7 @@ impl QueryOutboundRequest {
             query,
             body: rt::Body::None,
             authenticated: true,
+            idempotent: false,
         })
     }
 }
@@ -961,6 +964,21 @@ impl ClientBuilder {
         self
     }
 
+    /// How failed calls are retried (default [`rt::RetryPolicy::standard`]: 3 attempts,
+    /// exponential backoff with full jitter; [`rt::RetryPolicy::disabled`] sends every call
+    /// once). Only idempotent requests are retried after they may have reached the server.
+    pub fn retry_policy(mut self, policy: rt::RetryPolicy) -> Self {
+        self.engine = self.engine.retry_policy(policy);
+        self
+    }
+
+    /// How long a call may take in all — token wait, attempts and backoff (default 60 s).
+    /// A call still running then fails with [`rt::Error::DeadlineExceeded`].
+    pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.engine = self.engine.deadline(deadline);
+        self
+    }
+
     /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
     /// policy obtains a token at start-up and that fails.
     pub async fn build(self) -> Result<Client> {
@@ -977,8 +995,25 @@ impl Client {
     /// Starts configuring a client with the application's credentials.
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         let engine = rt::EngineBuilder::new(api_spec(), DEFAULT_BASE_URL)
-            .credentials(credentials.to_runtime());
+            .credentials(credentials.to_runtime())
+            .vendor("erp");
         ClientBuilder { engine }
+    }
+
+    /// This client with another deadline for the calls made through it (a cheap clone
+    /// sharing the token cache and connections):
+    /// `client.with_deadline(Duration::from_secs(5)).some_call(&request).await`.
+    pub fn with_deadline(&self, deadline: std::time::Duration) -> Client {
+        Client {
+            engine: self.engine.with_deadline(deadline),
+        }
+    }
+
+    /// This client with another retry policy for the calls made through it (a cheap clone).
+    pub fn with_retry_policy(&self, policy: rt::RetryPolicy) -> Client {
+        Client {
+            engine: self.engine.with_retry_policy(policy),
+        }
     }
 
     /// 库存查询接口 — `GET /public/worehouse.php`

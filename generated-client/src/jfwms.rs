@@ -251,11 +251,11 @@ pub enum ErrorCode {
     RepeatSubmit,
     /// `10028`: 时间戳失效
     ///
-    /// Document line 307.
+    /// Maintainer's note: Our timestamps come from the local clock, so re-signing helps only when the first timestamp went stale in transit; the client re-signs once, then reports the skew.  Document line 307.
     ///
     /// Vendor constant `TIMESTAMP_INVALID`.
     ///
-    /// Table: 五、常见报错. Class: Resign.
+    /// Table: 五、常见报错. Class: ClockSkew.
     TimestampInvalid,
     /// `10029`: USER ID 格式异常
     ///
@@ -1212,7 +1212,7 @@ impl rt::VendorCode for ErrorCode {
             ErrorCode::TimestampFormatError => rt::ErrorClass::Caller,
             ErrorCode::SignError => rt::ErrorClass::Auth,
             ErrorCode::RepeatSubmit => rt::ErrorClass::Resign,
-            ErrorCode::TimestampInvalid => rt::ErrorClass::Resign,
+            ErrorCode::TimestampInvalid => rt::ErrorClass::ClockSkew,
             ErrorCode::UserIdFormatError => rt::ErrorClass::Caller,
             ErrorCode::InvalidAuthCode => rt::ErrorClass::Reauthorize,
             ErrorCode::OmsAccountDisable => rt::ErrorClass::Vendor,
@@ -1853,6 +1853,7 @@ impl GetOrderRequest {
                     })?,
             ),
             authenticated: true,
+            idempotent: true,
         })
     }
 }
@@ -1934,6 +1935,21 @@ impl ClientBuilder {
         self
     }
 
+    /// How failed calls are retried (default [`rt::RetryPolicy::standard`]: 3 attempts,
+    /// exponential backoff with full jitter; [`rt::RetryPolicy::disabled`] sends every call
+    /// once). Only idempotent requests are retried after they may have reached the server.
+    pub fn retry_policy(mut self, policy: rt::RetryPolicy) -> Self {
+        self.engine = self.engine.retry_policy(policy);
+        self
+    }
+
+    /// How long a call may take in all — token wait, attempts and backoff (default 60 s).
+    /// A call still running then fails with [`rt::Error::DeadlineExceeded`].
+    pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.engine = self.engine.deadline(deadline);
+        self
+    }
+
     /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
     /// policy obtains a token at start-up and that fails.
     pub async fn build(self) -> Result<Client> {
@@ -1950,8 +1966,25 @@ impl Client {
     /// Starts configuring a client with the application's credentials.
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         let engine = rt::EngineBuilder::new(api_spec(), DEFAULT_BASE_URL)
-            .credentials(credentials.to_runtime());
+            .credentials(credentials.to_runtime())
+            .vendor("jfwms");
         ClientBuilder { engine }
+    }
+
+    /// This client with another deadline for the calls made through it (a cheap clone
+    /// sharing the token cache and connections):
+    /// `client.with_deadline(Duration::from_secs(5)).some_call(&request).await`.
+    pub fn with_deadline(&self, deadline: std::time::Duration) -> Client {
+        Client {
+            engine: self.engine.with_deadline(deadline),
+        }
+    }
+
+    /// This client with another retry policy for the calls made through it (a cheap clone).
+    pub fn with_retry_policy(&self, policy: rt::RetryPolicy) -> Client {
+        Client {
+            engine: self.engine.with_retry_policy(policy),
+        }
     }
 
     /// 查询订单(/api/order/get) — `POST /api/order/get`
@@ -1959,6 +1992,8 @@ impl Client {
     /// Maintainer's note: The document gives this endpoint no title or description; it appears only in 3、签名生成方式 and 4、调用接口示例 (doc_gaps.get_order_untitled). Only a failure response is shown, so the order's fields are unknown and `data` is kept as raw JSON (doc_gaps.order_response_fields).
     ///
     /// Document line 236.
+    ///
+    /// Idempotent (the spec marks it so): retried after timeouts, resets and 5xx answers like a GET.
     pub async fn get_order(
         &self,
         request: &GetOrderRequest,
@@ -2164,6 +2199,8 @@ impl Webhook {
 ///
 /// The signature is `md5_hex` of `{"data":{payload},"clientSecret":"{secret}"}`, where `{payload}` is the raw bytes of the delivery's `data` field exactly as received (a re-serialization would change key order and number formatting) and `{secret}` is the `client_secret` credential. The comparison runs in constant time.
 ///
+/// **What the signature covers:** only the `data` field. `type`, `timestamp`, `finishTime` are not protected: anyone who captured a delivery can change them and the signature still verifies, so a signed payload can be re-labelled as another event kind, and a delivery time proves nothing about freshness.
+///
 /// Maintainer's note: Webhook签名 Map<String, Object> signMap = Maps.newHashMap(); signMap.put("data", "数据"); signMap.put("clientSecret", "客户端密码"); String sign = Md5Utils.md5Hex(JSONUtil.objectToJson(signMap)); A java.util.HashMap with the default capacity iterates "data" (bucket 4) before "clientSecret" (bucket 10), hence the signed text. Where the signature is sent (header, query or body field) is not stated (doc_gaps.webhook_signature_location), nor how "数据" is serialized (doc_gaps.webhook_signature_data_form).
 ///
 /// Framework-neutral: pass the raw request body and the signature however your framework exposes them.
@@ -2180,6 +2217,20 @@ pub fn verify_and_parse(
         signature,
     )?;
     Webhook::parse(raw_body)
+}
+
+/// [`verify_and_parse`], then rejects a delivery whose `timestamp` is more than `max_age` away from now (in either direction), with [`rt::WebhookError::Stale`]. `timestamp` may be Unix seconds or milliseconds (values above 10^11 are read as milliseconds).
+///
+/// `timestamp` is not signed: this discards deliveries that arrive late (a vendor's redelivery, a queue backlog), but a deliberate replay can carry a fresh `timestamp`. Against replays, deduplicate on the payload's own identifiers.
+pub fn verify_and_parse_max_age(
+    raw_body: &[u8],
+    signature: &str,
+    secret: &secrecy::SecretString,
+    max_age: std::time::Duration,
+) -> std::result::Result<Webhook, rt::WebhookError> {
+    let webhook = verify_and_parse(raw_body, signature, secret)?;
+    rt::webhook::check_age(webhook.meta.timestamp, max_age)?;
+    Ok(webhook)
 }
 
 /// The body to answer a delivery with once it is accepted.

@@ -467,6 +467,7 @@ impl ListOrdersRequest {
             query,
             body: rt::Body::None,
             authenticated: true,
+            idempotent: false,
         })
     }
 }
@@ -564,6 +565,7 @@ impl CreateOrderRequest {
                     })?,
             ),
             authenticated: true,
+            idempotent: false,
         })
     }
 }
@@ -651,6 +653,21 @@ impl ClientBuilder {
         self
     }
 
+    /// How failed calls are retried (default [`rt::RetryPolicy::standard`]: 3 attempts,
+    /// exponential backoff with full jitter; [`rt::RetryPolicy::disabled`] sends every call
+    /// once). Only idempotent requests are retried after they may have reached the server.
+    pub fn retry_policy(mut self, policy: rt::RetryPolicy) -> Self {
+        self.engine = self.engine.retry_policy(policy);
+        self
+    }
+
+    /// How long a call may take in all — token wait, attempts and backoff (default 60 s).
+    /// A call still running then fails with [`rt::Error::DeadlineExceeded`].
+    pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.engine = self.engine.deadline(deadline);
+        self
+    }
+
     /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
     /// policy obtains a token at start-up and that fails.
     pub async fn build(self) -> Result<Client> {
@@ -667,8 +684,25 @@ impl Client {
     /// Starts configuring a client with the application's credentials.
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         let engine = rt::EngineBuilder::new(api_spec(), DEFAULT_BASE_URL)
-            .credentials(credentials.to_runtime());
+            .credentials(credentials.to_runtime())
+            .vendor("niumall");
         ClientBuilder { engine }
+    }
+
+    /// This client with another deadline for the calls made through it (a cheap clone
+    /// sharing the token cache and connections):
+    /// `client.with_deadline(Duration::from_secs(5)).some_call(&request).await`.
+    pub fn with_deadline(&self, deadline: std::time::Duration) -> Client {
+        Client {
+            engine: self.engine.with_deadline(deadline),
+        }
+    }
+
+    /// This client with another retry policy for the calls made through it (a cheap clone).
+    pub fn with_retry_policy(&self, policy: rt::RetryPolicy) -> Client {
+        Client {
+            engine: self.engine.with_retry_policy(policy),
+        }
     }
 
     /// 获取订单列表 — `GET /orders`

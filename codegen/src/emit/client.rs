@@ -181,6 +181,7 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
     let http_method = method(ep.http_method);
     let path = &ep.path;
     let authenticated = ep.authenticated;
+    let idempotent = ep.idempotent;
     let doc_struct = doc(&format!(
         "Parameters of [`Client::{}`] — {}.",
         ep.method_name,
@@ -232,6 +233,7 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
                     query,
                     body: #body,
                     authenticated: #authenticated,
+                    idempotent: #idempotent,
                 })
             }
         }
@@ -268,6 +270,9 @@ fn endpoint_method(ep: &EndpointIr) -> TokenStream {
     if ep.response.is_none() {
         text.push_str("\n\nThe document does not describe the response, so its `data` is returned as raw JSON.");
     }
+    if ep.idempotent {
+        text.push_str("\n\nIdempotent (the spec marks it so): retried after timeouts, resets and 5xx answers like a GET.");
+    }
     let d = doc(&text);
     if has_request(ep) {
         let req = ident(&ep.request_type);
@@ -281,6 +286,7 @@ fn endpoint_method(ep: &EndpointIr) -> TokenStream {
         let http_method = method(ep.http_method);
         let path = &ep.path;
         let authenticated = ep.authenticated;
+        let idempotent = ep.idempotent;
         quote! {
             #d
             pub async fn #name(&self) -> Result<#out> {
@@ -290,6 +296,7 @@ fn endpoint_method(ep: &EndpointIr) -> TokenStream {
                     query: Vec::new(),
                     body: rt::Body::None,
                     authenticated: #authenticated,
+                    idempotent: #idempotent,
                 }).await
             }
         }
@@ -413,6 +420,44 @@ fn credentials(api: &Api) -> TokenStream {
     }
 }
 
+/// The retry policy and deadline, forwarded from the runtime's `EngineBuilder` (one block, so
+/// a generic builder can take it over).
+fn call_option_forwarding() -> TokenStream {
+    quote! {
+        /// How failed calls are retried (default [`rt::RetryPolicy::standard`]: 3 attempts,
+        /// exponential backoff with full jitter; [`rt::RetryPolicy::disabled`] sends every call
+        /// once). Only idempotent requests are retried after they may have reached the server.
+        pub fn retry_policy(mut self, policy: rt::RetryPolicy) -> Self {
+            self.engine = self.engine.retry_policy(policy);
+            self
+        }
+
+        /// How long a call may take in all — token wait, attempts and backoff (default 60 s).
+        /// A call still running then fails with [`rt::Error::DeadlineExceeded`].
+        pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+            self.engine = self.engine.deadline(deadline);
+            self
+        }
+    }
+}
+
+/// Per-call overrides of the deadline and retry policy on a cheap clone of the client.
+fn per_call_options() -> TokenStream {
+    quote! {
+        /// This client with another deadline for the calls made through it (a cheap clone
+        /// sharing the token cache and connections):
+        /// `client.with_deadline(Duration::from_secs(5)).some_call(&request).await`.
+        pub fn with_deadline(&self, deadline: std::time::Duration) -> Client {
+            Client { engine: self.engine.with_deadline(deadline) }
+        }
+
+        /// This client with another retry policy for the calls made through it (a cheap clone).
+        pub fn with_retry_policy(&self, policy: rt::RetryPolicy) -> Client {
+            Client { engine: self.engine.with_retry_policy(policy) }
+        }
+    }
+}
+
 fn builder(api: &Api) -> TokenStream {
     let default_url = api
         .environments
@@ -477,6 +522,7 @@ fn builder(api: &Api) -> TokenStream {
     let plain_http_doc = doc(&format!(
         "Whether credentials may travel over plain `http://`.\n\n{plain_http_doc}"
     ));
+    let call_option_forwarding = call_option_forwarding();
     quote! {
         /// Configures a [`Client`]; see [`Client::builder`].
         pub struct ClientBuilder {
@@ -517,6 +563,7 @@ fn builder(api: &Api) -> TokenStream {
             #token_methods
             #client_auth
             #(#grant_paths)*
+            #call_option_forwarding
 
             /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
             /// policy obtains a token at start-up and that fails.
@@ -612,11 +659,15 @@ pub fn emit_client(api: &Api) -> TokenStream {
                     query: Vec::new(),
                     body: body.map_or(rt::Body::None, rt::Body::Json),
                     authenticated: true,
+                    // Unknown endpoints: only GET is retried after it may have been received.
+                    idempotent: false,
                 }).await
             }
         }
     };
     let name = &api.vendor.name;
+    let module = &api.module;
+    let per_call_options = per_call_options();
     let client_doc = doc(&format!(
         "Client of the {name}.\n\nCheap to clone: clones share the connection pool and the token cache."
     ));
@@ -643,9 +694,11 @@ pub fn emit_client(api: &Api) -> TokenStream {
         impl Client {
             /// Starts configuring a client with the application's credentials.
             pub fn builder(credentials: Credentials) -> ClientBuilder {
-                let engine = rt::EngineBuilder::new(api_spec(), DEFAULT_BASE_URL).credentials(credentials.to_runtime());
+                let engine = rt::EngineBuilder::new(api_spec(), DEFAULT_BASE_URL).credentials(credentials.to_runtime()).vendor(#module);
                 ClientBuilder { engine }
             }
+
+            #per_call_options
 
             #(#methods)*
             #(#pages)*

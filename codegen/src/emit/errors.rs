@@ -14,6 +14,7 @@ fn class_tokens(class: ErrorClass) -> TokenStream {
         ErrorClass::RenewToken => "RenewToken",
         ErrorClass::Reauthorize => "Reauthorize",
         ErrorClass::Resign => "Resign",
+        ErrorClass::ClockSkew => "ClockSkew",
         ErrorClass::Retryable => "Retryable",
         ErrorClass::RateLimited => "RateLimited",
         ErrorClass::Caller => "Caller",

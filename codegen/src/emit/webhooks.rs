@@ -54,8 +54,19 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
     let ack_success = &w.acknowledgement.success;
     let ack_failure = &w.acknowledgement.failure;
     let secret_name = &w.signature.secret;
+    // Everything at the top level but the payload lies outside the signed text.
+    let unsigned: Vec<String> = std::iter::once(discriminator.clone())
+        .chain(fields.iter().map(|f| f.wire.clone()))
+        .map(|wire| format!("`{wire}`"))
+        .collect();
+    let coverage = format!(
+        "**What the signature covers:** only the `{payload}` field. {} {} not protected: anyone who captured a delivery can change {} and the signature still verifies, so a signed payload can be re-labelled as another event kind, and a delivery time proves nothing about freshness.",
+        unsigned.join(", "),
+        if unsigned.len() == 1 { "is" } else { "are" },
+        if unsigned.len() == 1 { "it" } else { "them" },
+    );
     let sig_doc = doc(&format!(
-        "Verifies a delivery's signature, then parses it.\n\nThe signature is `md5_hex` of `{}`, where `{{payload}}` is the raw bytes of the delivery's `{payload}` field exactly as received (a re-serialization would change key order and number formatting) and `{{secret}}` is the `{secret_name}` credential. The comparison runs in constant time.{}\n\nFramework-neutral: pass the raw request body and the signature however your framework exposes them.",
+        "Verifies a delivery's signature, then parses it.\n\nThe signature is `md5_hex` of `{}`, where `{{payload}}` is the raw bytes of the delivery's `{payload}` field exactly as received (a re-serialization would change key order and number formatting) and `{{secret}}` is the `{secret_name}` credential. The comparison runs in constant time.\n\n{coverage}{}\n\nFramework-neutral: pass the raw request body and the signature however your framework exposes them.",
         md(signed_text),
         w.signature
             .doc
@@ -63,6 +74,28 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
             .map(|d| format!("\n\n{}", md(d)))
             .unwrap_or_default(),
     ));
+    let max_age = match &w.timestamp {
+        Some(rust) => {
+            let f = ident(rust);
+            let wire = fields
+                .iter()
+                .find(|x| &x.rust == rust)
+                .map(|x| x.wire.clone())
+                .unwrap_or_default();
+            let d = doc(&format!(
+                "[`verify_and_parse`], then rejects a delivery whose `{wire}` is more than `max_age` away from now (in either direction), with [`rt::WebhookError::Stale`]. `{wire}` may be Unix seconds or milliseconds (values above 10^11 are read as milliseconds).\n\n`{wire}` is not signed: this discards deliveries that arrive late (a vendor's redelivery, a queue backlog), but a deliberate replay can carry a fresh `{wire}`. Against replays, deduplicate on the payload's own identifiers."
+            ));
+            quote! {
+                #d
+                pub fn verify_and_parse_max_age(raw_body: &[u8], signature: &str, secret: &secrecy::SecretString, max_age: std::time::Duration) -> std::result::Result<Webhook, rt::WebhookError> {
+                    let webhook = verify_and_parse(raw_body, signature, secret)?;
+                    rt::webhook::check_age(webhook.meta.#f, max_age)?;
+                    Ok(webhook)
+                }
+            }
+        }
+        None => TokenStream::new(),
+    };
     let w_doc = doc(&w
         .doc
         .clone()
@@ -138,6 +171,8 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
             rt::webhook::verify_md5_hex(#signed_text, payload.get(), secret, signature)?;
             Webhook::parse(raw_body)
         }
+
+        #max_age
 
         /// The body to answer a delivery with once it is accepted.
         pub const WEBHOOK_ACK_SUCCESS: &str = #ack_success;

@@ -80,6 +80,8 @@ pub struct EndpointIr {
     pub allowed_methods: Vec<HttpMethod>,
     pub path: String,
     pub authenticated: bool,
+    /// The spec marks it idempotent (GET and HEAD are, whatever the spec says).
+    pub idempotent: bool,
     pub body: Option<BodyEncoding>,
     pub params: Vec<ParamIr>,
     /// `None`: the document gives no response; the client returns the raw JSON.
@@ -204,6 +206,8 @@ pub struct WebhooksIr {
     pub discriminator: String,
     pub payload: String,
     pub fields: Vec<FieldIr>,
+    /// The Rust name of the delivery-time field, when the spec names one.
+    pub timestamp: Option<String>,
     pub events: Vec<EventIr>,
     pub signature: WebhookSignature,
     pub acknowledgement: Acknowledgement,
@@ -299,6 +303,12 @@ pub fn lower(loaded: &LoadedSpec, spec_path: &str) -> Api {
             discriminator: w.discriminator.clone(),
             payload: w.payload.clone(),
             fields: lower_fields(&w.fields),
+            timestamp: w.timestamp.as_ref().map(|wire| {
+                w.fields
+                    .get(wire)
+                    .and_then(|f| f.rust_name.clone())
+                    .unwrap_or_else(|| field_name(wire))
+            }),
             events: w
                 .events
                 .iter()
@@ -396,6 +406,7 @@ fn lower_endpoint(spec: &Spec, name: &str, ep: &Endpoint) -> EndpointIr {
         allowed_methods: ep.methods.clone(),
         path: ep.path.clone(),
         authenticated: ep.auth,
+        idempotent: ep.idempotent,
         body: ep.body,
         params,
         response,

@@ -556,6 +556,12 @@ pub struct Endpoint {
     pub response: Option<String>,
     #[serde(default)]
     pub pagination: Option<Pagination>,
+    /// Sending the request twice has the same effect as sending it once (a pure read sent
+    /// with POST, say), so the client may retry it after a failure that may have reached the
+    /// server (a timeout, a reset connection, a 5xx). GET and HEAD are idempotent already;
+    /// mark only what the document justifies, and say why in a comment next to the mark.
+    #[serde(default)]
+    pub idempotent: bool,
 }
 
 fn default_true() -> bool {
@@ -670,8 +676,12 @@ pub enum ErrorClass {
     RenewToken,
     /// A person must authorize again (refresh token or auth code is dead).
     Reauthorize,
-    /// Regenerate nonce and timestamp, re-sign and retry once.
+    /// The nonce or timestamp was rejected (a replay): regenerate both, re-sign and retry,
+    /// with backoff, a bounded number of times.
     Resign,
+    /// The request's timestamp is outside the vendor's window: re-signed and sent once more at
+    /// once; a second failure means the local clock is wrong, and is not retried.
+    ClockSkew,
     /// Transient; retrying later may succeed.
     Retryable,
     /// Called too often.
@@ -704,6 +714,10 @@ pub struct Webhooks {
     /// Top-level fields besides the discriminator and payload.
     #[serde(default)]
     pub fields: IndexMap<String, Field>,
+    /// The entry of `fields` holding when the delivery was sent (an integer of Unix seconds
+    /// or milliseconds): the client then offers `verify_and_parse_max_age`.
+    #[serde(default)]
+    pub timestamp: Option<String>,
     /// Event kinds: discriminator value → payload type.
     pub events: IndexMap<String, WebhookEvent>,
     pub signature: WebhookSignature,

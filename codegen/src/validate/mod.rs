@@ -326,6 +326,12 @@ impl Checker<'_> {
                     "at least one HTTP method is required",
                 );
             }
+            if ep.idempotent && matches!(ep.methods.first(), Some(HttpMethod::Get)) {
+                self.err(
+                    &format!("{path}.idempotent"),
+                    "GET requests are idempotent already; remove `idempotent`",
+                );
+            }
             if !ep.path.starts_with('/') {
                 self.err(&format!("{path}.path"), "path must start with `/`");
             }
@@ -642,6 +648,18 @@ impl Checker<'_> {
                 field,
                 &mut rust_names,
             );
+        }
+        if let Some(wire) = &hooks.timestamp {
+            let usable = hooks
+                .fields
+                .get(wire)
+                .is_some_and(|f| f.ty == "integer" && !f.optional);
+            if !usable {
+                self.err(
+                    "webhooks.timestamp",
+                    format!("`{wire}` must name a required integer entry of `webhooks.fields`"),
+                );
+            }
         }
         let mut variants: HashMap<String, String> = HashMap::new();
         for (kind, event) in &hooks.events {

@@ -1,5 +1,7 @@
-//! The one place requests are sent: URL, auth steps, token handling, timeouts, envelope
-//! decoding, and the renew-and-retry-once rules.
+//! The one place requests are sent: the builder, and the call loop — token, attempt,
+//! interpretation, renew-once, retries as the [`RetryPolicy`] decides — under the call's
+//! deadline. One attempt is in `send`, response decoding in `interpret`, token requests in
+//! `grant`, a call's trace span and attempt record in `call`.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -29,11 +31,27 @@ use super::transport::{self, Failure, OutBody, Outgoing, Received, UrlError};
 use super::value::Scope;
 
 pub use super::token::AuthorizeSpec;
+pub use grant::decode_token_response;
+pub use interpret::decode_response;
 
-/// How often a request rejected for its nonce or timestamp is re-signed and retried. A
-/// vendor's short nonces (two digits) collide now and then under load; three fresh tries
-/// make a surfaced collision a one-in-a-million event instead of one in a hundred.
-pub const MAX_RESIGNS: u32 = 3;
+use interpret::interpret;
+
+use call::{AttemptLog, Phase};
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use super::retry::{self, Failed, RetryPolicy, Spent};
+
+mod call;
+mod grant;
+mod interpret;
+mod send;
+
+pub use super::retry::MAX_RESIGNS;
+
+/// How long a call may take in all (token wait, attempts, backoff) unless configured otherwise:
+/// two full attempts at the default 30 s attempt timeout.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
 
 /// Everything the runtime needs to know about one vendor API; generated from its spec.
 #[derive(Clone, Debug)]
@@ -145,6 +163,8 @@ pub struct EngineBuilder<C> {
     min_token_interval: Option<Duration>,
     client_auth: Option<ClientAuth>,
     client: Option<reqwest::Client>,
+    options: CallOptions,
+    vendor: &'static str,
 }
 
 impl<C> fmt::Debug for EngineBuilder<C> {
@@ -171,6 +191,8 @@ impl<C: VendorCode> EngineBuilder<C> {
             min_token_interval: None,
             client_auth: None,
             client: None,
+            options: CallOptions::default(),
+            vendor: "api",
         }
     }
 
@@ -233,6 +255,26 @@ impl<C: VendorCode> EngineBuilder<C> {
     /// (`reqwest::redirect::Policy::none()`): custom auth headers survive cross-host redirects.
     pub fn http_client(mut self, c: reqwest::Client) -> Self {
         self.client = Some(c);
+        self
+    }
+
+    /// How failed calls are retried (default [`RetryPolicy::standard`]; turn retries off with
+    /// [`RetryPolicy::disabled`]). Per call: [`Engine::with_retry_policy`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.options.retry = policy;
+        self
+    }
+
+    /// How long a call may take in all: waiting for a token, every attempt and the waits
+    /// between them (default [`DEFAULT_DEADLINE`], 60 s). Per call: [`Engine::with_deadline`].
+    pub fn deadline(mut self, d: Duration) -> Self {
+        self.options.deadline = d;
+        self
+    }
+
+    /// The vendor's name in traces (generated clients set their module name).
+    pub fn vendor(mut self, name: &'static str) -> Self {
+        self.vendor = name;
         self
     }
 
@@ -302,8 +344,10 @@ impl<C: VendorCode> EngineBuilder<C> {
                 grant_urls,
                 tokens,
                 clock,
+                vendor: self.vendor,
                 _c: PhantomData,
             }),
+            options: self.options,
         };
         if fetch_on_start && let Some(tm) = &engine.inner.tokens {
             tm.current(&engine.inner).await?;
@@ -356,17 +400,51 @@ pub struct Request {
     pub body: Body,
     /// Whether the API's auth steps (and token) apply.
     pub authenticated: bool,
+    /// The spec marks the endpoint idempotent: sending it twice has the effect of sending it
+    /// once, so it is retried after failures that may have reached the server (GET and HEAD
+    /// always are).
+    pub idempotent: bool,
+}
+
+impl Request {
+    /// GET, HEAD, or marked idempotent by the spec.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent || matches!(self.method, reqwest::Method::GET | reqwest::Method::HEAD)
+    }
+}
+
+/// Per-call settings: the overall deadline and the retry policy. Set them per client
+/// ([`EngineBuilder::deadline`], [`EngineBuilder::retry_policy`]) or for some calls only
+/// ([`Engine::with_deadline`], [`Engine::with_retry_policy`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CallOptions {
+    /// How long a call may take in all.
+    pub deadline: Duration,
+    /// How failures are retried.
+    pub retry: RetryPolicy,
+}
+
+impl Default for CallOptions {
+    fn default() -> Self {
+        CallOptions {
+            deadline: DEFAULT_DEADLINE,
+            retry: RetryPolicy::standard(),
+        }
+    }
 }
 
 /// A configured client for one vendor API. Cheap to clone; clones share the token cache.
 pub struct Engine<C> {
     inner: Arc<Inner<C>>,
+    options: CallOptions,
 }
 
 impl<C> Clone for Engine<C> {
     fn clone(&self) -> Self {
         Engine {
             inner: self.inner.clone(),
+            options: self.options,
         }
     }
 }
@@ -392,27 +470,85 @@ struct Inner<C> {
     grant_urls: Vec<(&'static str, Url)>,
     tokens: Option<TokenManager>,
     clock: Clock,
+    /// The vendor's name in traces.
+    vendor: &'static str,
     _c: PhantomData<fn() -> C>,
 }
 
 impl<C: VendorCode> Engine<C> {
+    /// This engine with another deadline for its calls (a cheap clone sharing the token
+    /// cache and connections): `engine.with_deadline(Duration::from_secs(5)).send(req)`.
+    pub fn with_deadline(&self, deadline: Duration) -> Self {
+        let mut e = self.clone();
+        e.options.deadline = deadline;
+        e
+    }
+
+    /// This engine with another retry policy for its calls (a cheap clone).
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Self {
+        let mut e = self.clone();
+        e.options.retry = policy;
+        e
+    }
+
+    /// The deadline and retry policy this engine's calls run with.
+    pub fn call_options(&self) -> CallOptions {
+        self.options
+    }
+
     /// Sends a request and decodes the envelope's data (or the whole body) as `T`.
     ///
     /// A rejected token (code class `RenewToken` or a `renew_on_http_status` status) is renewed
-    /// and the request retried once; a `Resign` code (a nonce or timestamp the vendor rejected)
-    /// is retried up to [`MAX_RESIGNS`] times with a fresh nonce and timestamp.
+    /// and the request sent once more. Other failures are retried as the [`RetryPolicy`] says
+    /// (see [`super::retry`] for which failures, for which requests). The whole call —
+    /// token wait, attempts, backoff — ends by the deadline, with
+    /// [`Error::DeadlineExceeded`] listing every attempt if it did not finish.
     pub async fn send<T: DeserializeOwned>(&self, req: Request) -> Result<T, Error<C>> {
+        let started = Instant::now();
+        // `Duration::MAX` means no deadline; 30 years is what tokio itself uses for that.
+        let deadline = started
+            .checked_add(self.options.deadline)
+            .unwrap_or_else(|| started + Duration::from_secs(86_400 * 365 * 30));
+        let span = call::span(self.inner.vendor, &req);
+        let mut log = AttemptLog::default();
+        let outcome = tokio::time::timeout_at(deadline, self.attempts(&req, deadline, &mut log))
+            .instrument(span.clone())
+            .await;
+        let result = outcome.unwrap_or_else(|_| Err(log.deadline_exceeded(self.options.deadline)));
+        call::finish(&span, &log, &result, started);
+        result
+    }
+
+    /// The attempts of one call, until success, a failure not worth retrying, or the deadline.
+    async fn attempts<T: DeserializeOwned>(
+        &self,
+        req: &Request,
+        deadline: Instant,
+        log: &mut AttemptLog,
+    ) -> Result<T, Error<C>> {
         let inner = &*self.inner;
-        let (mut renewed, mut resigns) = (false, 0);
+        let idempotent = req.is_idempotent();
+        let (mut renewed, mut spent) = (false, Spent::default());
         loop {
+            log.phase = Phase::Token;
             let token = match (&inner.tokens, req.authenticated) {
                 (Some(tm), true) => Some(tm.current(&self.inner).await?),
                 _ => None,
             };
-            let received = inner.call(&req, token.as_ref()).await?;
-            let err = match interpret::<T, C>(inner.envelope.as_ref(), &received) {
-                Ok(v) => return Ok(v),
-                Err(e) => e,
+            let n = log.start_attempt();
+            let (err, retry_after) = match inner
+                .call(req, token.as_ref())
+                .instrument(tracing::debug_span!("attempt", n))
+                .await
+            {
+                Ok(received) => match interpret::<T, C>(inner.envelope.as_ref(), &received) {
+                    Ok(v) => {
+                        log.succeeded(received.status);
+                        return Ok(v);
+                    }
+                    Err(e) => (e, received.retry_after),
+                },
+                Err(e) => (e, None),
             };
             if let (Some(tm), Some(token)) = (&inner.tokens, &token)
                 && !renewed
@@ -422,14 +558,32 @@ impl<C: VendorCode> Engine<C> {
                         .is_some_and(|s| tm.spec().policy.renew_on_http_status.contains(&s)))
             {
                 renewed = true;
+                log.failed(&err, Some(("renew_token", Duration::ZERO)));
+                log.phase = Phase::Token;
                 tm.renew(&self.inner, token).await?;
                 continue;
             }
-            if req.authenticated && resigns < MAX_RESIGNS && err.class() == ErrorClass::Resign {
-                resigns += 1;
-                continue;
-            }
-            return Err(err);
+            let failed = Failed {
+                class: err.class(),
+                not_sent: err.never_sent(),
+                idempotent,
+                retry_after,
+            };
+            let decision = retry::decide(&self.options.retry, failed, &mut spent)
+                // Waiting past the deadline is pointless: the failure itself says more.
+                // (`Retry-After` is the server's: any size, hence checked.)
+                .filter(|(_, delay)| {
+                    Instant::now()
+                        .checked_add(*delay)
+                        .is_some_and(|t| t < deadline)
+                });
+            let Some((reason, delay)) = decision else {
+                log.failed(&err, None);
+                return Err(err);
+            };
+            log.failed(&err, Some((reason.as_str(), delay)));
+            log.phase = Phase::Backoff;
+            tokio::time::sleep(delay).await;
         }
     }
 
@@ -556,428 +710,7 @@ impl<C: VendorCode> From<StateMismatch> for Error<C> {
     }
 }
 
-impl<C: VendorCode> Inner<C> {
-    /// `base` + `path`, refusing a path that would leave the base URL's origin.
-    fn endpoint(&self, path: &str) -> Result<Url, Error<C>> {
-        let url = transport::join(&self.base, path).map_err(Error::Config)?;
-        if url.origin() != self.base.origin() {
-            return Err(Error::InvalidRequest {
-                field: "path",
-                reason: "leaves the base URL".into(),
-            });
-        }
-        Ok(url)
-    }
-
-    fn scope(&self, method: &reqwest::Method, path: &str) -> Scope {
-        let mut scope = self.credentials.scope();
-        scope.set("method", method.as_str().to_ascii_lowercase());
-        scope.set("path", path);
-        scope
-    }
-
-    async fn call(&self, req: &Request, token: Option<&TokenState>) -> Result<Received, Error<C>> {
-        let mut url = self.endpoint(&req.path)?;
-        let mut query: Vec<(&str, String)> = req.query.clone();
-        let mut headers = Vec::new();
-        if req.authenticated {
-            let mut scope = self.scope(&req.method, &req.path);
-            if let Some(t) = token {
-                scope.set_secret("access_token", t.access_token.clone());
-                if let Some(r) = &t.refresh_token {
-                    scope.set_secret("refresh_token", r.clone());
-                }
-                for (k, v) in &t.extra {
-                    scope.set(k.clone(), v.clone());
-                }
-            }
-            let applied = auth::apply(&self.steps, &mut scope, (self.clock)())
-                .map_err(|e| Error::Config(e.to_string()))?;
-            headers = applied.headers;
-            query.extend(applied.query);
-        }
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        let body = match &req.body {
-            Body::None => OutBody::None,
-            Body::Json(v) => {
-                OutBody::Json(serde_json::to_vec(v).map_err(|e| Error::InvalidRequest {
-                    field: "body",
-                    reason: e.to_string(),
-                })?)
-            }
-            Body::Form(pairs) => OutBody::Form(pairs.clone()),
-        };
-        let method = req.method.clone();
-        let shown = transport::display_url(&url);
-        transport::execute(
-            &self.client,
-            Outgoing {
-                method,
-                url,
-                headers,
-                body,
-            },
-        )
-        .await
-        .map_err(|f| {
-            let method = req.method.to_string();
-            match f {
-                Failure::Transport(source) => Error::Transport {
-                    method,
-                    url: shown,
-                    source,
-                },
-                Failure::Timeout => Error::Timeout { method, url: shown },
-                Failure::TooLarge => Error::ResponseTooLarge {
-                    method,
-                    url: shown,
-                    limit: transport::MAX_BODY,
-                },
-            }
-        })
-    }
-
-    fn grant_url(&self, grant: &Grant) -> Result<&Url, Error<C>> {
-        self.grant_urls
-            .iter()
-            .find(|(n, _)| *n == grant.name)
-            .map(|(_, u)| u)
-            .ok_or_else(|| {
-                AuthError::NotConfigured {
-                    what: format!(
-                        "the path of grant `{}` (set it with EngineBuilder::grant_path)",
-                        grant.name
-                    ),
-                }
-                .into()
-            })
-    }
-
-    fn credential(&self, name: &'static str) -> Result<&str, Error<C>> {
-        self.credentials
-            .get(name)
-            .ok_or_else(|| Error::Config(format!("credential `{name}` is not set")))
-    }
-}
-
-/// Decodes a recorded business response exactly as [`Engine::send`] does (envelope, error
-/// codes, typed data), e.g. for a body received through another HTTP stack.
-pub fn decode_response<T: DeserializeOwned, C: VendorCode>(
-    envelope: Option<&EnvelopeSpec>,
-    status: u16,
-    body: &[u8],
-) -> Result<T, Error<C>> {
-    interpret(
-        envelope,
-        &Received {
-            status,
-            body: Bytes::copy_from_slice(body),
-        },
-    )
-}
-
-/// Decodes a recorded token-endpoint response exactly as the engine does, stamped with the
-/// current time. Errors name the spec's automatic (else renewing, else first) grant.
-pub fn decode_token_response<C: VendorCode>(
-    spec: &ApiSpec<C>,
-    status: u16,
-    body: &[u8],
-) -> Result<TokenState, Error<C>> {
-    let token = spec
-        .token
-        .as_ref()
-        .ok_or_else(|| not_configured::<C>("token spec"))?;
-    let grant = token
-        .automatic
-        .or(token.refresh_with)
-        .or_else(|| token.grants.first().map(|g| g.name))
-        .unwrap_or("token");
-    let received = Received {
-        status,
-        body: Bytes::copy_from_slice(body),
-    };
-    read_token(
-        &token.response,
-        spec.envelope.as_ref(),
-        grant,
-        &received,
-        Timestamp::now(),
-    )
-}
-
-/// Decodes a business response: the envelope's data (or the whole body) as `T`, else the error.
-fn interpret<T: DeserializeOwned, C: VendorCode>(
-    envelope: Option<&EnvelopeSpec>,
-    r: &Received,
-) -> Result<T, Error<C>> {
-    let status = r.status;
-    let decode = |what, data: &str| {
-        serde_json::from_str(data).map_err(|source| Error::Decode {
-            status,
-            what,
-            source,
-            body: RawBody::new(r.body.clone()),
-        })
-    };
-    let http_status = || Error::HttpStatus {
-        status,
-        body: RawBody::new(r.body.clone()),
-    };
-    let Some(envelope) = envelope else {
-        if !r.is_success() {
-            return Err(http_status());
-        }
-        // An empty 2xx body decodes as `null` (for `()` and `Option`).
-        let text = std::str::from_utf8(&r.body).unwrap_or("\u{fffd}");
-        let text = if text.trim().is_empty() { "null" } else { text };
-        return decode("response body", text);
-    };
-    match envelope.decode(&r.body) {
-        Ok(Outcome::Success(data)) if r.is_success() => decode("response data", data.get()),
-        Ok(Outcome::Success(_)) => Err(http_status()),
-        Ok(Outcome::Failure(f)) => Err(ApiError {
-            status,
-            code: super::error::resolve_code(f.raw_code.as_ref(), status),
-            raw_code: f.raw_code,
-            message: f.message,
-            details: f.details,
-            extra: f.extra,
-            body: RawBody::new(r.body.clone()),
-        }
-        .into()),
-        Err(source) if r.is_success() => Err(Error::Decode {
-            status,
-            what: "response envelope",
-            source,
-            body: RawBody::new(r.body.clone()),
-        }),
-        Err(_) => Err(http_status()),
-    }
-}
-
-/// Reads a token response (see [`TokenResponseSpec`](super::TokenResponseSpec)).
-fn read_token<C: VendorCode>(
-    spec: &TokenResponseSpec,
-    envelope: Option<&EnvelopeSpec>,
-    grant: &'static str,
-    r: &Received,
-    now: Timestamp,
-) -> Result<TokenState, Error<C>> {
-    let status = r.status;
-    let refused = |raw_code: Option<RawCode>, message: Option<String>| -> Error<C> {
-        AuthError::TokenEndpoint {
-            grant,
-            status,
-            code: (raw_code.is_some() || !(200..300).contains(&status))
-                .then(|| super::error::resolve_code(raw_code.as_ref(), status)),
-            raw_code,
-            message,
-            body: RawBody::new(r.body.clone()),
-        }
-        .into()
-    };
-    // The body may hold a token: reasons never quote it.
-    let unusable = |reason: String| -> Error<C> {
-        AuthError::Decode {
-            grant,
-            status,
-            reason,
-        }
-        .into()
-    };
-    let payload: &[u8] = if spec.enveloped {
-        let envelope = envelope.ok_or_else(|| {
-            Error::Config("the token response is enveloped but the API has no envelope".into())
-        })?;
-        match envelope.decode(&r.body) {
-            Ok(Outcome::Success(data)) if r.is_success() => data.get().as_bytes(),
-            Ok(Outcome::Failure(f)) => return Err(refused(f.raw_code, f.message)),
-            _ if !r.is_success() => return Err(refused(None, None)),
-            _ => return Err(unusable("not the vendor's envelope".into())),
-        }
-    } else {
-        &r.body
-    };
-    let fields = match Fields::parse(payload) {
-        Ok(f) => f,
-        Err(_) if !r.is_success() => return Err(refused(None, None)),
-        Err(_) => return Err(unusable("not a JSON object".into())),
-    };
-    if !spec.enveloped
-        && let Some((code_path, message_path)) = spec.error
-        && let Some(code) = fields.get_present(code_path)
-    {
-        let raw = RawCode::from_json(code).unwrap_or_else(|| RawCode::Str(text_of(code)));
-        return Err(refused(
-            Some(raw),
-            message_path
-                .and_then(|p| fields.get_present(p))
-                .map(text_of),
-        ));
-    }
-    if !r.is_success() {
-        return Err(refused(None, None));
-    }
-    let string_at = |path: &str| {
-        fields
-            .get_present(path)
-            .and_then(|v| serde_json::from_str::<String>(v.get()).ok())
-            .filter(|s| !s.is_empty())
-    };
-    let access_token = string_at(spec.access_token)
-        .ok_or_else(|| unusable(format!("no access token at `{}`", spec.access_token)))?;
-    let lifetime = match spec
-        .expires_in
-        .and_then(|p| fields.get_present(p).map(|v| (p, v)))
-    {
-        Some((path, v)) => Some(
-            seconds(v).ok_or_else(|| unusable(format!("`{path}` is not a number of seconds")))?,
-        ),
-        None => spec.default_lifetime,
-    };
-    let refresh_token = spec.refresh_token.and_then(string_at);
-    let refresh_expires_at = match (&refresh_token, spec.refresh_token_lifetime) {
-        (Some(_), Some(l)) => Some(token::add(now, l)),
-        _ => None,
-    };
-    let extra = spec
-        .extra
-        .iter()
-        .filter_map(|(name, path)| Some(((*name).to_owned(), text_of(fields.get_present(path)?))))
-        .collect();
-    Ok(TokenState {
-        access_token: access_token.into(),
-        expires_at: lifetime.map(|l| token::add(now, l)),
-        obtained_at: now,
-        refresh_token: refresh_token.map(SecretString::from),
-        refresh_expires_at,
-        extra,
-    })
-}
-
-/// A lifetime in seconds: a JSON number or numeric string; negative counts as zero.
-fn seconds(v: &RawValue) -> Option<Duration> {
-    let n: f64 = text_of(v).trim().parse().ok()?;
-    if n.is_nan() {
-        return None;
-    }
-    Duration::try_from_secs_f64(n.max(0.0)).ok()
-}
-
-impl<C: VendorCode> GrantRunner<C> for Inner<C> {
-    async fn run_grant(
-        &self,
-        grant: &Grant,
-        inputs: &[(&'static str, &str)],
-        now: Timestamp,
-    ) -> Result<TokenState, Error<C>> {
-        let mut url = self.grant_url(grant)?.clone();
-        let mut scope = self.scope(&grant.method, url.path());
-        for (name, value) in inputs {
-            scope.set_secret(*name, SecretString::from(*value));
-        }
-        let mut fields = grant
-            .fields
-            .iter()
-            .map(|(k, v)| Ok(((*k).to_owned(), v.eval(&scope, now)?)))
-            .collect::<Result<Vec<_>, super::value::EvalError>>()
-            .map_err(|e| Error::Config(format!("grant `{}`: {e}", grant.name)))?;
-        let mut headers = Vec::new();
-        let client_auth = match self.client_auth {
-            Some(m) if grant.client_auth.contains(&m) => Some(m),
-            _ => grant.client_auth.first().copied(),
-        };
-        match client_auth {
-            Some(ClientAuth::Form) => {
-                for name in ["client_id", "client_secret"] {
-                    if !fields.iter().any(|(k, _)| k == name) {
-                        fields.push((name.to_owned(), self.credential(name)?.to_owned()));
-                    }
-                }
-            }
-            Some(ClientAuth::Basic) => {
-                let basic = auth::basic_header(
-                    self.credential("client_id")?,
-                    self.credential("client_secret")?,
-                );
-                let value = auth::sensitive(&basic, "Authorization")
-                    .map_err(|e| Error::Config(e.to_string()))?;
-                headers.push((AUTHORIZATION, value));
-            }
-            None => {}
-        }
-        let steps: &[Step] = if grant.send_auth_steps {
-            &self.grant_steps
-        } else {
-            &[]
-        };
-        let applied =
-            auth::apply(steps, &mut scope, now).map_err(|e| Error::Config(e.to_string()))?;
-        headers.extend(applied.headers);
-        let mut query = applied
-            .query
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect::<Vec<_>>();
-        let body = match grant.encoding {
-            Encoding::Form => OutBody::Form(fields),
-            Encoding::Json => {
-                let map: serde_json::Map<String, serde_json::Value> =
-                    fields.into_iter().map(|(k, v)| (k, v.into())).collect();
-                OutBody::Json(serde_json::to_vec(&map).map_err(|e| Error::Config(e.to_string()))?)
-            }
-            Encoding::Query => {
-                query.extend(fields);
-                OutBody::None
-            }
-        };
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        let shown = transport::display_url(&url);
-        let out = Outgoing {
-            method: grant.method.clone(),
-            url,
-            headers,
-            body,
-        };
-        let received = transport::execute(&self.client, out)
-            .await
-            .map_err(|f| -> Error<C> {
-                match f {
-                    Failure::Transport(source) => AuthError::Transport {
-                        grant: grant.name,
-                        url: shown,
-                        source: Arc::new(source),
-                    }
-                    .into(),
-                    Failure::Timeout => AuthError::Timeout {
-                        grant: grant.name,
-                        url: shown,
-                    }
-                    .into(),
-                    Failure::TooLarge => AuthError::Decode {
-                        grant: grant.name,
-                        status: 0,
-                        reason: format!("response larger than {} bytes", transport::MAX_BODY),
-                    }
-                    .into(),
-                }
-            })?;
-        let Some(tm) = &self.tokens else {
-            return Err(not_configured("token spec"));
-        };
-        read_token(
-            &tm.spec().response,
-            self.envelope.as_ref(),
-            grant.name,
-            &received,
-            now,
-        )
-    }
-}
-
+#[cfg(test)]
+mod retry_tests;
 #[cfg(test)]
 mod tests;

@@ -65,12 +65,19 @@ pub enum ErrorClass {
     Success,
     /// Credentials are wrong or missing; retrying will not help.
     Auth,
-    /// The access token is invalid or expired: renew it and retry once (done automatically).
+    /// The access token is invalid or expired: renew it and send the call once more (done
+    /// automatically, once per call).
     RenewToken,
     /// A person must authorize again (refresh token or authorization code is dead).
     Reauthorize,
-    /// Regenerate nonce and timestamp, re-sign and retry once (done automatically).
+    /// The vendor rejected the nonce or timestamp (a replayed nonce): re-sign with fresh ones
+    /// and send again, with backoff, up to [`MAX_RESIGNS`](super::retry::MAX_RESIGNS) times
+    /// (done automatically unless retries are disabled).
     Resign,
+    /// The vendor found the request's timestamp outside its window. Re-signed and sent once
+    /// more at once (a timestamp that went stale in transit); if that fails too, the local
+    /// clock is probably wrong and retrying cannot help.
+    ClockSkew,
     /// Transient; retrying later may succeed.
     Retryable,
     /// Called too often.
@@ -231,6 +238,9 @@ pub enum Error<C: VendorCode> {
     /// Obtaining or renewing a token failed.
     #[error(transparent)]
     Auth(Box<AuthError<C>>),
+    /// The call's deadline passed before it finished; says what each attempt met.
+    #[error(transparent)]
+    DeadlineExceeded(Box<DeadlineExceeded>),
     /// A successful response could not be decoded.
     #[error("could not decode {what} (HTTP {status})")]
     Decode {
@@ -281,6 +291,7 @@ impl<C: VendorCode> Error<C> {
                 ErrorClass::Caller
             }
             Error::Transport { .. } | Error::Timeout { .. } => ErrorClass::Retryable,
+            Error::DeadlineExceeded(_) => ErrorClass::Retryable,
             Error::HttpStatus { status, .. } => status_class(*status),
             Error::Api(e) => status_class(e.status),
             Error::Auth(e) => match **e {
@@ -313,6 +324,11 @@ impl<C: VendorCode> Error<C> {
         }
     }
 
+    /// The connection was never established, so the request cannot have reached the server.
+    pub(crate) fn never_sent(&self) -> bool {
+        matches!(self, Error::Transport { source, .. } if source.is_connect())
+    }
+
     /// The HTTP status of a response that was received, for the renew-on-status rule.
     pub(crate) fn http_status(&self) -> Option<u16> {
         match self {
@@ -327,8 +343,9 @@ impl<C: VendorCode> Error<C> {
 fn status_class(status: u16) -> ErrorClass {
     match status {
         200..=299 => ErrorClass::Unknown,
-        401 => ErrorClass::RenewToken,
-        403 => ErrorClass::Auth,
+        // Whether a 401 renews the token is the spec's decision (`renew_on_http_status`, or
+        // a status table classing it `renew_token`); by itself it only says "not authorized".
+        401 | 403 => ErrorClass::Auth,
         408 | 500..=599 => ErrorClass::Retryable,
         429 => ErrorClass::RateLimited,
         400..=499 => ErrorClass::Caller,
@@ -347,6 +364,74 @@ impl<C: VendorCode> From<ApiError<C>> for Error<C> {
         Error::Api(Box::new(e))
     }
 }
+
+/// What a call was doing when its deadline passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Phase {
+    /// Waiting for a token (a renewal in flight, or the vendor's minimum interval).
+    Token,
+    /// An attempt was in flight.
+    Attempt,
+    /// Waiting before the next attempt.
+    Backoff,
+}
+
+/// One failed attempt of a call.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AttemptFailure {
+    /// 1-based.
+    pub attempt: u32,
+    /// The failure's class.
+    pub class: ErrorClass,
+    /// The HTTP status, when a response arrived.
+    pub status: Option<u16>,
+    /// The error's `Display` (never holds a secret or a query string).
+    pub message: String,
+    /// Why the call went on, and how long it waited first; `None`: it stopped here.
+    pub retried: Option<(&'static str, std::time::Duration)>,
+}
+
+/// A call that did not finish within its deadline.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeadlineExceeded {
+    /// The deadline the call ran with.
+    pub deadline: std::time::Duration,
+    /// Attempts started, the interrupted one included.
+    pub attempts: u32,
+    /// What the call was doing when the deadline passed.
+    pub interrupted: Phase,
+    /// Every attempt that failed, in order.
+    pub failures: Vec<AttemptFailure>,
+}
+
+impl fmt::Display for DeadlineExceeded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let doing = match self.interrupted {
+            Phase::Token => "waiting for a token",
+            Phase::Attempt => "an attempt was in flight",
+            Phase::Backoff => "waiting to retry",
+        };
+        write!(
+            f,
+            "no result within {:?} ({} attempt{}; {doing})",
+            self.deadline,
+            self.attempts,
+            if self.attempts == 1 { "" } else { "s" }
+        )?;
+        for a in &self.failures {
+            write!(f, "; attempt {}: {} [{:?}]", a.attempt, a.message, a.class)?;
+            if let Some((reason, delay)) = a.retried {
+                write!(f, ", {reason} after {delay:?}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DeadlineExceeded {}
 
 /// An error the vendor reported in its envelope.
 #[derive(Clone, Debug)]
@@ -627,7 +712,7 @@ mod tests {
             ),
             (status(503), ErrorClass::Retryable),
             (status(429), ErrorClass::RateLimited),
-            (status(401), ErrorClass::RenewToken),
+            (status(401), ErrorClass::Auth),
             (status(403), ErrorClass::Auth),
             (status(404), ErrorClass::Caller),
             (AuthError::StateMismatch.into(), ErrorClass::Caller),

@@ -10,9 +10,10 @@
 //! - [`auth`]: applying steps (headers, query parameters, HTTP Basic) in order;
 //! - [`token`]: grants, token caching and single-flight renewal, persistence;
 //! - [`envelope`]: locating success, code, message and data without re-encoding the data;
-//! - [`engine`]: the one place requests are sent (timeouts, no redirects, plain-HTTP rules,
-//!   renew-and-retry-once);
+//! - [`engine`]: the one place requests are sent (timeouts, a deadline per call, no
+//!   redirects, plain-HTTP rules, renew-once, retries, a trace span per call);
 //! - [`error`]: one error type, generic over each vendor's generated code enum;
+//! - [`retry`]: the retry policy (what is retried, backoff with full jitter, `Retry-After`);
 //! - [`paginate`] and [`webhook`]: page streams and signed webhook deliveries.
 //!
 //! Secrets (client secrets, tokens, passwords) never appear in `Debug`, `Display` or errors,
@@ -23,6 +24,7 @@ pub mod engine;
 pub mod envelope;
 pub mod error;
 pub mod paginate;
+pub mod retry;
 pub mod token;
 pub mod value;
 pub mod webhook;
@@ -35,15 +37,16 @@ mod test_support;
 
 pub use auth::Step;
 pub use engine::{
-    ApiSpec, Body, Credentials, Engine, EngineBuilder, Request, StateMismatch, check_state,
-    decode_response, decode_token_response, new_state,
+    ApiSpec, Body, CallOptions, Credentials, Engine, EngineBuilder, Request, StateMismatch,
+    check_state, decode_response, decode_token_response, new_state,
 };
 pub use envelope::{EnvelopeSpec, Success};
 pub use error::{
-    ApiError, AuthError, Error, ErrorClass, FieldError, RawBody, RawCode, VendorCode,
-    placeholder_values,
+    ApiError, AttemptFailure, AuthError, DeadlineExceeded, Error, ErrorClass, FieldError, Phase,
+    RawBody, RawCode, VendorCode, placeholder_values,
 };
 pub use paginate::{Page, pages};
+pub use retry::{RetryPolicy, RetryReason};
 pub use token::{
     AuthorizeSpec, ClientAuth, Encoding, Grant, MemoryTokenStore, RefreshPolicy, TokenResponseSpec,
     TokenSpec, TokenState, TokenStore,

@@ -20,12 +20,13 @@ pub trait Page {
 struct State<F, I> {
     fetch: F,
     next: Option<i64>,
-    fetched: i64,
     buffer: VecDeque<I>,
 }
 
-/// Streams every item, fetching page `first_page`, then the next, ...; stops after
-/// `total_pages` pages or at an empty page. An error is yielded and ends the stream.
+/// Streams every item, fetching page `first_page`, then the next, ...; stops after the last
+/// page the server reports (page number `total_pages`: pages are numbered from 1, as every
+/// vendor documents them) or at an empty page, whatever the first page was. An error is
+/// yielded and ends the stream.
 pub fn pages<P, C, F, Fut>(
     first_page: i64,
     fetch: F,
@@ -39,7 +40,6 @@ where
     let state = State {
         fetch,
         next: Some(first_page),
-        fetched: 0,
         buffer: VecDeque::new(),
     };
     stream::unfold(state, |mut st| async move {
@@ -51,9 +51,9 @@ where
             match (st.fetch)(page).await {
                 Err(e) => return Some((Err(e), st)),
                 Ok(p) => {
-                    st.fetched = st.fetched.saturating_add(1);
-                    // Counting fetched pages works for 0- and 1-based numbering alike.
-                    let more = st.fetched < p.total_pages();
+                    // The page number, not the count of pages fetched: a stream started at
+                    // page 3 of 5 ends after page 5.
+                    let more = page < p.total_pages();
                     st.buffer.extend(p.into_items());
                     if more && !st.buffer.is_empty() {
                         st.next = page.checked_add(1);
@@ -119,9 +119,14 @@ mod tests {
         assert_eq!(items, [10, 11, 20, 21, 30, 31].map(Ok));
         assert_eq!(req, [1, 2, 3]);
 
-        let (items, req) = run(0, 2, 99, 99).await;
-        assert_eq!(items, [0, 1, 10, 11].map(Ok));
-        assert_eq!(req, [0, 1]);
+        // Started part-way: stops at the last page the server reports.
+        let (items, req) = run(3, 5, 99, 99).await;
+        assert_eq!(items, [30, 31, 40, 41, 50, 51].map(Ok));
+        assert_eq!(req, [3, 4, 5]);
+
+        // Started past the end: the one page asked for, nothing more.
+        let (_, req) = run(7, 5, 99, 99).await;
+        assert_eq!(req, [7]);
 
         // An empty page ends the stream even if total_pages says otherwise.
         let (items, req) = run(1, 100, 3, 99).await;

@@ -165,6 +165,8 @@ pub(crate) enum OutBody {
 pub(crate) struct Received {
     pub(crate) status: u16,
     pub(crate) body: Bytes,
+    /// The server's `Retry-After`, as a delay from when the response arrived.
+    pub(crate) retry_after: Option<Duration>,
 }
 
 impl Received {
@@ -174,14 +176,16 @@ impl Received {
 }
 
 pub(crate) enum Failure {
-    /// Stored without its URL (`reqwest::Error` would print the query).
+    /// Stored without its URL (`reqwest::Error` would print the query). `is_connect()` on it
+    /// means the request never left (the connection was not established).
     Transport(reqwest::Error),
     Timeout,
     TooLarge,
 }
 
 fn failure(e: reqwest::Error) -> Failure {
-    if e.is_timeout() {
+    // A connect timeout stays a connect error: the retry policy must know nothing was sent.
+    if e.is_timeout() && !e.is_connect() {
         Failure::Timeout
     } else {
         Failure::Transport(e.without_url())
@@ -206,6 +210,11 @@ pub(crate) async fn execute(client: &reqwest::Client, out: Outgoing) -> Result<R
     };
     let mut response = builder.send().await.map_err(failure)?;
     let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| super::retry::parse_retry_after(v, jiff::Timestamp::now()));
     if response
         .content_length()
         .is_some_and(|n| n > MAX_BODY as u64)
@@ -222,6 +231,7 @@ pub(crate) async fn execute(client: &reqwest::Client, out: Outgoing) -> Result<R
     Ok(Received {
         status,
         body: body.freeze(),
+        retry_after,
     })
 }
 

@@ -1,5 +1,10 @@
 //! Verifying webhook deliveries signed with an MD5 digest over a text that embeds the payload's
 //! raw JSON and the shared secret, and writing acknowledgement bodies.
+//!
+//! Rejections are traced (`webhook rejected`, with the reason only: never the signature, the
+//! secret or the body).
+
+use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::value::RawValue;
@@ -24,15 +29,55 @@ pub enum WebhookError {
     /// The payload does not decode into the event type.
     #[error("webhook payload could not be decoded")]
     Decode(#[source] serde_json::Error),
+    /// The delivery's time is further from now than the accepted maximum age.
+    #[error("webhook delivery is {age:?} away from now (more than {max_age:?})")]
+    Stale {
+        /// How far the delivery time is from now (either direction), whole seconds.
+        age: Duration,
+        /// The accepted maximum.
+        max_age: Duration,
+    },
+}
+
+fn rejected(reason: &'static str) {
+    tracing::warn!(reason, "webhook rejected");
+}
+
+/// Rejects a delivery whose `timestamp` (Unix seconds, or milliseconds when above 10^11 —
+/// a seconds value that large lies in the year 5138) is more than `max_age` from now, in
+/// either direction (a sender's clock may run ahead).
+pub fn check_age(timestamp: i64, max_age: Duration) -> Result<(), WebhookError> {
+    check_age_at(timestamp, max_age, jiff::Timestamp::now())
+}
+
+fn check_age_at(
+    timestamp: i64,
+    max_age: Duration,
+    now: jiff::Timestamp,
+) -> Result<(), WebhookError> {
+    let seconds = if timestamp.unsigned_abs() > 100_000_000_000 {
+        timestamp / 1000
+    } else {
+        timestamp
+    };
+    let age = Duration::from_secs(now.as_second().abs_diff(seconds));
+    if age > max_age {
+        rejected("stale");
+        return Err(WebhookError::Stale { age, max_age });
+    }
+    Ok(())
 }
 
 /// The exact bytes of a top-level field, as received (what vendors sign).
 pub fn raw_field<'a>(body: &'a [u8], field: &'static str) -> Result<&'a RawValue, WebhookError> {
-    let fields = Fields::parse(body)
-        .map_err(|e| WebhookError::Malformed(format!("not a JSON object ({e})")))?;
-    fields
-        .get_top(field)
-        .ok_or(WebhookError::MissingField(field))
+    let fields = Fields::parse(body).map_err(|e| {
+        rejected("malformed");
+        WebhookError::Malformed(format!("not a JSON object ({e})"))
+    })?;
+    fields.get_top(field).ok_or_else(|| {
+        rejected("missing_field");
+        WebhookError::MissingField(field)
+    })
 }
 
 /// Checks `signature` (hex, any case) against the MD5 of `signed_text_template` with
@@ -58,6 +103,7 @@ pub fn verify_md5_hex(
     if bool::from(expected.as_bytes().ct_eq(received.as_bytes())) {
         Ok(())
     } else {
+        rejected("bad_signature");
         Err(WebhookError::BadSignature)
     }
 }
@@ -159,6 +205,27 @@ mod tests {
         let payload = r#"{"x":"{secret}"}"#;
         let sig = md5_hex(format!(r#"{{"data":{payload},"clientSecret":"s"}}"#).as_bytes());
         assert!(verify_md5_hex(TEMPLATE, payload, &"s".into(), &sig).is_ok());
+    }
+
+    #[test]
+    fn age_in_seconds_or_milliseconds() {
+        let now: jiff::Timestamp = "2026-05-08T12:00:00Z".parse().unwrap();
+        let t = now.as_second();
+        let max = Duration::from_secs(300);
+        let cases: &[(i64, bool)] = &[
+            (t, true),
+            (t - 300, true),
+            (t - 301, false),
+            (t + 301, false),
+            (t * 1000 - 299_000, true),
+            (t * 1000 - 301_000, false),
+            (0, false),
+            (i64::MIN, false),
+            (i64::MAX, false),
+        ];
+        for (ts, ok) in cases {
+            assert_eq!(check_age_at(*ts, max, now).is_ok(), *ok, "{ts}");
+        }
     }
 
     #[test]

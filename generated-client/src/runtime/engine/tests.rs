@@ -113,6 +113,7 @@ fn get(path: &'static str) -> Request {
         query: vec![("page", "1".into())],
         body: Body::None,
         authenticated: true,
+        idempotent: false,
     }
 }
 
@@ -572,6 +573,7 @@ fn post(path: &'static str) -> Request {
         query: vec![],
         body: Body::Json(json!({"erpNo": "1"})),
         authenticated: true,
+        idempotent: false,
     }
 }
 
