@@ -5,6 +5,10 @@
 //! - `cargo xtask codegen --check`: change nothing; name every stale file and
 //!   exit non-zero (CI). A test runs the same check, so `cargo test` catches drift.
 //! - `cargo xtask check-spec FILE...`: validate specs and print every problem.
+//! - `cargo xtask fuzz TARGET|all [--execs N] [--seconds S] [--seed X]`: the stable-Rust
+//!   fuzz harness (`fuzz/`, see README "Fuzzing").
+
+mod fuzz;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,8 +24,11 @@ fn main() -> ExitCode {
         ["codegen"] => codegen(&root, Mode::Write),
         ["codegen", "--check"] => codegen(&root, Mode::Check),
         ["check-spec", files @ ..] if !files.is_empty() => check_specs(files),
+        ["fuzz", args @ ..] => fuzz::fuzz(&root, args),
         _ => {
-            eprintln!("usage: cargo xtask codegen [--check] | cargo xtask check-spec FILE...");
+            eprintln!(
+                "usage: cargo xtask codegen [--check] | cargo xtask check-spec FILE... | cargo xtask fuzz TARGET|all [OPTIONS]"
+            );
             return ExitCode::from(2);
         }
     };
