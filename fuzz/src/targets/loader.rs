@@ -39,7 +39,7 @@ impl Target for Loader {
     }
 
     fn max_len(&self) -> usize {
-        8 * 1024
+        4 * 1024
     }
 
     fn run(&self, input: &[u8]) -> String {
