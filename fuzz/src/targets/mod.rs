@@ -84,8 +84,14 @@ pub fn error_kind<C: generated_client::runtime::error::VendorCode>(
             normalize_message(&json.to_string())
         ));
     } else if !matches!(variant.as_str(), "Api" | "HttpStatus") {
-        // Vendor messages of `Api` errors are input text: they would make every input a kind.
-        kind.push_str(&format!(": {}", normalize_message(&err.to_string())));
+        // Vendor messages are input text: they would make every input a kind. `Api` errors
+        // are all vendor message; a failed token request appends the vendor's code and
+        // description after its status.
+        let mut message = normalize_message(&err.to_string());
+        if let Some(at) = message.find("(HTTP #)") {
+            message.truncate(at + "(HTTP #)".len());
+        }
+        kind.push_str(&format!(": {message}"));
     }
     kind
 }
