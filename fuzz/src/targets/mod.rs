@@ -115,3 +115,25 @@ pub fn render_all(err: &(impl fmt::Display + fmt::Debug)) {
     let shown = format!("{err} {err:?}");
     std::hint::black_box(shown);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_message;
+
+    #[test]
+    fn messages_lose_their_values_but_keep_their_shape() {
+        let check = |input: &str, expected: &str| assert_eq!(normalize_message(input), expected);
+        check(
+            r#"invalid type: string "a\"b", expected i64 at line 3 column 17"#,
+            r#"invalid type: string "…", expected i# at line # column #"#,
+        );
+        check(
+            "unknown field `科勒`, expected `id`",
+            "unknown field `…`, expected `…`",
+        );
+        check(
+            "token request `login` failed (HTTP 400)",
+            "token request `…` failed (HTTP #)",
+        );
+    }
+}
