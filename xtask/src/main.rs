@@ -10,6 +10,8 @@
 //!   `cargo xtask openapi --validate`: export every spec and validate each.
 //! - `cargo xtask test [ARGS...]`: install what the tests need (`redis-server`), then
 //!   `cargo test --workspace ARGS...` (README's test command; CI runs it).
+//! - `cargo xtask fuzz TARGET|all [--execs N] [--seconds S] [--seed X]`: the stable-Rust
+//!   fuzz harness (`fuzz/`, see README "Fuzzing").
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -18,6 +20,7 @@ use std::time::Instant;
 use codegen::GeneratedKind;
 
 mod audit;
+mod fuzz;
 mod openapi;
 mod test;
 
@@ -35,9 +38,10 @@ fn main() -> ExitCode {
         }
         ["openapi", file] => openapi::print(file),
         ["test", rest @ ..] => test::run(&root, rest),
+        ["fuzz", args @ ..] => fuzz::fuzz(&root, args),
         _ => {
             eprintln!(
-                "usage: cargo xtask codegen [--check] | cargo xtask check-spec FILE... | cargo xtask audit SPEC... | cargo xtask openapi SPEC|--validate"
+                "usage: cargo xtask codegen [--check] | cargo xtask check-spec FILE... | cargo xtask audit SPEC... | cargo xtask openapi SPEC|--validate | cargo xtask test [ARGS...] | cargo xtask fuzz TARGET|all [OPTIONS]"
             );
             return ExitCode::from(2);
         }

@@ -31,13 +31,14 @@ pub struct Problem {
 
 /// Checks `node` against the spec schema; returns every problem found.
 pub fn check(node: &Node, schema: &Value) -> Vec<Problem> {
+    // Borrowed, not cloned: cloning the whole schema cost more than checking a small spec.
+    let empty = Map::new();
     let defs = schema
         .get("$defs")
         .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+        .unwrap_or(&empty);
     let mut walker = Walker {
-        defs: &defs,
+        defs,
         problems: Vec::new(),
     };
     walker.walk(node, schema, "");
