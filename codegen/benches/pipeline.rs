@@ -37,7 +37,7 @@ fn pipeline(c: &mut Criterion) {
     });
     let api = codegen::ir::lower(&loaded, "specs/erp.yaml");
     c.bench_function("emit erp module (quote + prettyplease)", |b| {
-        b.iter(|| codegen::emit::emit_module(black_box(&api)).expect("emits"))
+        b.iter(|| codegen::emit::emit_module(black_box(&api), &Default::default()).expect("emits"))
     });
     c.bench_function("generate all five specs", |b| {
         b.iter(|| {

@@ -21,6 +21,12 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A [`Config`] option has an unusable value.
+    #[error("Config::{option}: {message}")]
+    Option {
+        option: &'static str,
+        message: String,
+    },
     /// The generator produced code that does not parse (a generator bug).
     #[error("{spec}: {message}")]
     Emit { spec: PathBuf, message: String },
@@ -50,6 +56,7 @@ pub struct GeneratedFile {
 pub struct Config {
     out_dir: Option<PathBuf>,
     spec_root: Option<PathBuf>,
+    runtime_path: Option<String>,
 }
 
 impl Config {
@@ -68,6 +75,28 @@ impl Config {
     pub fn spec_root(&mut self, dir: impl AsRef<Path>) -> &mut Self {
         self.spec_root = Some(dir.as_ref().to_path_buf());
         self
+    }
+
+    /// The path generated code names the runtime by (default `::generated_client::runtime`),
+    /// in the manner of prost's `extern_path`: set it when the runtime is re-exported
+    /// elsewhere (`"::my_platform::api_runtime"`) or, inside the runtime's own crate,
+    /// `"crate::runtime"`. Everything else generated code uses (serde, jiff, reqwest...) is
+    /// reached through the runtime's re-exports, so the consumer needs no other dependency.
+    pub fn runtime_path(&mut self, path: impl Into<String>) -> &mut Self {
+        self.runtime_path = Some(path.into());
+        self
+    }
+
+    fn emit_options(&self) -> Result<emit::Options, Error> {
+        let mut options = emit::Options::default();
+        if let Some(text) = &self.runtime_path {
+            let path: syn::Path = syn::parse_str(text).map_err(|e| Error::Option {
+                option: "runtime_path",
+                message: format!("`{text}` is not a Rust path: {e}"),
+            })?;
+            options.runtime_path = quote::ToTokens::to_token_stream(&path);
+        }
+        Ok(options)
     }
 
     /// Loads, validates and generates every spec, in memory. All problems of all
@@ -91,6 +120,7 @@ impl Config {
                 rendered,
             });
         }
+        let options = self.emit_options()?;
         let mut files = Vec::new();
         for api in &apis {
             let emit_err = |message| Error::Emit {
@@ -101,7 +131,7 @@ impl Config {
                 module: api.module.clone(),
                 kind: GeneratedKind::Module,
                 file_name: format!("{}.rs", api.module),
-                contents: emit::emit_module(api).map_err(emit_err)?,
+                contents: emit::emit_module(api, &options).map_err(emit_err)?,
             });
             if let Some(contents) = emit::emit_example_tests(api).map_err(emit_err)? {
                 files.push(GeneratedFile {
@@ -142,5 +172,54 @@ impl Config {
             None => path,
         };
         shown.to_string_lossy().replace('\\', "/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn erp() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/erp.yaml")
+    }
+
+    #[test]
+    fn runtime_path_names_the_runtime_everywhere() {
+        let files = Config::new()
+            .runtime_path("crate::vendored::runtime")
+            .generate(&[erp()])
+            .expect("generates");
+        let module = &files[0].contents;
+        assert!(module.contains("use crate::vendored::runtime as rt;"));
+        assert!(
+            !module.contains("generated_client"),
+            "no other path to the runtime"
+        );
+    }
+
+    #[test]
+    fn a_runtime_path_that_is_not_a_path_is_a_config_error() {
+        let err = Config::new()
+            .runtime_path("not a path")
+            .generate(&[erp()])
+            .expect_err("rejected");
+        assert!(
+            matches!(
+                err,
+                Error::Option {
+                    option: "runtime_path",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    /// `include!` rejects inner attributes and inner doc comments (E0753).
+    #[test]
+    fn modules_have_no_inner_attributes() {
+        let files = Config::new().generate(&[erp()]).expect("generates");
+        let module = &files[0].contents;
+        assert!(!module.contains("//!") && !module.contains("#!["));
     }
 }

@@ -15,11 +15,11 @@ use crate::validate::values::{Expr, Op, Piece};
 
 pub fn method(m: HttpMethod) -> TokenStream {
     match m {
-        HttpMethod::Get => quote!(reqwest::Method::GET),
-        HttpMethod::Post => quote!(reqwest::Method::POST),
-        HttpMethod::Put => quote!(reqwest::Method::PUT),
-        HttpMethod::Patch => quote!(reqwest::Method::PATCH),
-        HttpMethod::Delete => quote!(reqwest::Method::DELETE),
+        HttpMethod::Get => quote!(rt::reqwest::Method::GET),
+        HttpMethod::Post => quote!(rt::reqwest::Method::POST),
+        HttpMethod::Put => quote!(rt::reqwest::Method::PUT),
+        HttpMethod::Patch => quote!(rt::reqwest::Method::PATCH),
+        HttpMethod::Delete => quote!(rt::reqwest::Method::DELETE),
     }
 }
 

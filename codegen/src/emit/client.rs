@@ -82,7 +82,7 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
     });
     let required: Vec<&ParamIr> = ep.params.iter().filter(|p| p.required).collect();
     let derives = if json_body {
-        quote!(#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)])
+        quote!(#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)] #[serde(crate = "rt::serde")])
     } else if required.is_empty() {
         quote!(#[derive(Debug, Clone, Default, PartialEq)])
     } else {
@@ -162,7 +162,7 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
         });
     let body = match ep.body {
         Some(BodyEncoding::Json) => quote! {
-            rt::Body::Json(serde_json::to_value(self).map_err(|e| rt::Error::InvalidRequest { field: "body", reason: e.to_string() })?)
+            rt::Body::Json(rt::serde_json::to_value(self).map_err(|e| rt::Error::InvalidRequest { field: "body", reason: e.to_string() })?)
         },
         Some(BodyEncoding::Form) => {
             let pairs = ep.params.iter().filter(|p| p.location == ParamLocation::Body).map(|p| {
@@ -241,7 +241,7 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
 fn response_type(ep: &EndpointIr) -> TokenStream {
     match &ep.response {
         Some(t) => rust_type(t),
-        None => quote!(serde_json::Value),
+        None => quote!(rt::serde_json::Value),
     }
 }
 
@@ -311,7 +311,7 @@ fn pages_method(ep: &EndpointIr) -> TokenStream {
     ));
     quote! {
         #d
-        pub fn #name(&self, request: #req) -> impl futures_core::Stream<Item = Result<#item>> + Send + '_ {
+        pub fn #name(&self, request: #req) -> impl rt::futures_core::Stream<Item = Result<#item>> + Send + '_ {
             let first = request.#page.unwrap_or(1);
             rt::pages(first, move |page| {
                 let request = request.clone().#page(page);
@@ -351,8 +351,8 @@ fn credentials(api: &Api) -> TokenStream {
         }
         let d = doc(&text);
         let ty = match (c.secret, c.optional) {
-            (true, false) => quote!(secrecy::SecretString),
-            (true, true) => quote!(Option<secrecy::SecretString>),
+            (true, false) => quote!(rt::secrecy::SecretString),
+            (true, true) => quote!(Option<rt::secrecy::SecretString>),
             (false, false) => quote!(String),
             (false, true) => quote!(Option<String>),
         };
@@ -366,7 +366,7 @@ fn credentials(api: &Api) -> TokenStream {
     let init = api.credentials.iter().map(|c| {
         let f = ident(&c.name);
         match (c.secret, c.optional) {
-            (true, false) => quote!(#f: secrecy::SecretString::from(#f.into())),
+            (true, false) => quote!(#f: rt::secrecy::SecretString::from(#f.into())),
             (false, false) => quote!(#f: #f.into()),
             (_, true) => quote!(#f: None),
         }
@@ -384,13 +384,13 @@ fn credentials(api: &Api) -> TokenStream {
     let uses_secrecy = api.credentials.iter().any(|c| c.secret);
     let expose = if uses_secrecy {
         quote!(
-            use secrecy::ExposeSecret as _;
+            use rt::secrecy::ExposeSecret as _;
         )
     } else {
         TokenStream::new()
     };
     quote! {
-        /// What the application supplies to authenticate. Secrets are [`secrecy::SecretString`]s:
+        /// What the application supplies to authenticate. Secrets are [`rt::secrecy::SecretString`]s:
         /// they never appear in `Debug` output, logs or errors.
         #[derive(Debug, Clone)]
         pub struct Credentials {
@@ -509,7 +509,7 @@ fn builder(api: &Api) -> TokenStream {
             }
 
             /// Uses your own `reqwest::Client` (build it with timeouts and without redirects).
-            pub fn http_client(mut self, client: reqwest::Client) -> Self {
+            pub fn http_client(mut self, client: rt::reqwest::Client) -> Self {
                 self.engine = self.engine.http_client(client);
                 self
             }
@@ -587,7 +587,10 @@ fn auth_flow_methods(api: &Api) -> TokenStream {
     out
 }
 
-pub fn emit_client(api: &Api) -> TokenStream {
+/// `about`: the vendor's documentation (introduction, environments, auth, gaps), which
+/// lives on `Client` because a generated file carries no inner `//!` docs (it must work
+/// inside `include!`).
+pub fn emit_client(api: &Api, about: &str) -> TokenStream {
     let requests = api
         .endpoints
         .iter()
@@ -605,7 +608,7 @@ pub fn emit_client(api: &Api) -> TokenStream {
         quote! {
             /// Calls any endpoint of the [`catalogue`] (the document names them without paths or
             /// fields): auth, token caching and error codes are handled; `data` comes back as JSON.
-            pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<serde_json::Value>) -> Result<serde_json::Value> {
+            pub async fn call(&self, method: rt::reqwest::Method, path: &str, body: Option<rt::serde_json::Value>) -> Result<rt::serde_json::Value> {
                 self.engine.send(rt::Request {
                     method,
                     path: std::borrow::Cow::Owned(path.to_owned()),
@@ -616,9 +619,8 @@ pub fn emit_client(api: &Api) -> TokenStream {
             }
         }
     };
-    let name = &api.vendor.name;
     let client_doc = doc(&format!(
-        "Client of the {name}.\n\nCheap to clone: clones share the connection pool and the token cache."
+        "{about}\n\n# Using the client\n\nCheap to clone: clones share the connection pool and the token cache."
     ));
     quote! {
         #credentials
@@ -655,7 +657,7 @@ pub fn emit_client(api: &Api) -> TokenStream {
 
         /// Decodes a raw response body of this vendor (one you recorded, or received through
         /// another HTTP stack) exactly as the client does: envelope, error codes, typed `data`.
-        pub fn decode_response<T: serde::de::DeserializeOwned>(status: u16, body: &[u8]) -> Result<T> {
+        pub fn decode_response<T: rt::serde::de::DeserializeOwned>(status: u16, body: &[u8]) -> Result<T> {
             rt::decode_response(envelope().as_ref(), status, body)
         }
     }

@@ -64,7 +64,23 @@ fn separate_items(code: &str) -> String {
     out
 }
 
-fn module_docs(api: &Api) -> TokenStream {
+/// Options of the emitter that do not come from the spec.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The path generated code reaches the runtime by (`::generated_client::runtime`).
+    pub runtime_path: TokenStream,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            runtime_path: quote!(::generated_client::runtime),
+        }
+    }
+}
+
+/// The vendor's documentation: title, introduction, environments, auth, doc gaps.
+fn about(api: &Api) -> String {
     let v = &api.vendor;
     let mut text = format!(
         "{} — {}\n\nGenerated from `{}`, which transcribes the vendor document `{}`.",
@@ -113,17 +129,21 @@ fn module_docs(api: &Api) -> TokenStream {
             ));
         }
     }
-    let lines = text.lines().map(|l| format!(" {l}"));
-    quote!(#( #![doc = #lines] )*)
+    text
 }
 
 /// The vendor module `generated-client/src/<module>.rs`.
-pub fn emit_module(api: &Api) -> Result<String, String> {
-    let docs = module_docs(api);
+///
+/// The file has no inner attributes and names everything outside itself through
+/// `options.runtime_path`, so it compiles wherever it is put, including inside
+/// `include!(concat!(env!("OUT_DIR"), "/<module>.rs"))` in any crate that depends on
+/// `generated-client`.
+pub fn emit_module(api: &Api, options: &Options) -> Result<String, String> {
+    let runtime = &options.runtime_path;
     let errors = errors::emit_errors(api);
     let types = api.types.iter().map(types::emit_type);
     let spec = auth::emit_api_spec(api);
-    let client = client::emit_client(api);
+    let client = client::emit_client(api, &about(api));
     let webhooks = webhooks::emit_webhooks(api);
     let catalogue = catalogue::emit_catalogue(&api.catalogue);
     let token_decode = if api.token.is_some() {
@@ -138,9 +158,7 @@ pub fn emit_module(api: &Api) -> Result<String, String> {
         TokenStream::new()
     };
     let tokens = quote! {
-        #docs
-
-        use crate::runtime as rt;
+        use #runtime as rt;
 
         #errors
         #(#types)*

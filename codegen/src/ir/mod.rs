@@ -51,6 +51,9 @@ pub struct TypeIr {
     pub doc: Option<String>,
     pub fields: Vec<FieldIr>,
     pub allow_duplicate_keys: bool,
+    /// Reachable from a request parameter: the caller builds values of it, so it gets a
+    /// constructor (the struct is `#[non_exhaustive]`, so a struct literal is not available).
+    pub built_by_caller: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -241,8 +244,15 @@ pub fn lower(loaded: &LoadedSpec, spec_path: &str) -> Api {
             doc: def.doc.clone(),
             fields: lower_fields(&def.fields),
             allow_duplicate_keys: def.allow_duplicate_keys,
+            built_by_caller: false,
         })
+        .collect::<Vec<TypeIr>>();
+    let endpoints: Vec<EndpointIr> = spec
+        .endpoints
+        .iter()
+        .map(|(name, ep)| lower_endpoint(spec, name, ep))
         .collect();
+    let types = mark_built_by_caller(types, &endpoints);
     Api {
         spec_path: spec_path.to_owned(),
         source_document: spec.source.clone(),
@@ -267,11 +277,7 @@ pub fn lower(loaded: &LoadedSpec, spec_path: &str) -> Api {
         token: spec.auth.token.as_ref().map(lower_token),
         envelope: spec.envelope.clone(),
         types,
-        endpoints: spec
-            .endpoints
-            .iter()
-            .map(|(name, ep)| lower_endpoint(spec, name, ep))
-            .collect(),
+        endpoints,
         error_tables: spec
             .error_codes
             .iter()
@@ -328,6 +334,29 @@ pub fn lower(loaded: &LoadedSpec, spec_path: &str) -> Api {
             .collect(),
         doc_gaps: spec.doc_gaps.clone(),
     }
+}
+
+/// Marks every type reachable from a request parameter (through fields, lists and maps).
+fn mark_built_by_caller(mut types: Vec<TypeIr>, endpoints: &[EndpointIr]) -> Vec<TypeIr> {
+    let mut stack: Vec<String> = endpoints
+        .iter()
+        .flat_map(|e| &e.params)
+        .filter_map(|p| p.ty.named().map(str::to_owned))
+        .collect();
+    while let Some(name) = stack.pop() {
+        if let Some(t) = types
+            .iter_mut()
+            .find(|t| t.name == name && !t.built_by_caller)
+        {
+            t.built_by_caller = true;
+            stack.extend(
+                t.fields
+                    .iter()
+                    .filter_map(|f| f.ty.named().map(str::to_owned)),
+            );
+        }
+    }
+    types
 }
 
 fn parse_type(text: &str) -> TypeExpr {

@@ -54,3 +54,21 @@ pub use webhook::{WebhookError, ack_failure, raw_field, verify_md5_hex};
 /// Re-exported so generated code and applications name the same secret type (and can read
 /// [`TokenState`] tokens to persist them).
 pub use secrecy::{ExposeSecret, SecretString};
+
+// Every crate generated code names, re-exported so that code generated into any crate (a
+// consumer's `OUT_DIR`, included prost-style) compiles with `generated-client` as its only
+// dependency, and applications use the same versions without naming them in their manifests.
+pub use futures_core;
+pub use jiff;
+pub use reqwest;
+pub use rust_decimal;
+pub use secrecy;
+pub use serde;
+pub use serde_json;
+
+/// Paths generated code uses that are not part of the runtime's API.
+#[doc(hidden)]
+pub mod __private {
+    /// The serde adapters named by generated `#[serde(with = "...")]` attributes.
+    pub use crate::wire;
+}
