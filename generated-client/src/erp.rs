@@ -44,41 +44,86 @@ pub enum ErrorCode {
     Unknown(rt::RawCode),
 }
 
+/// What the document says about each code, as data.
+static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
+    &[
+        (
+            ErrorCode::InvalidRequest,
+            rt::CodeInfo::str(
+                "invalid_request",
+                rt::ErrorClass::Caller,
+                "请求参数缺失或格式错误",
+                "OAuth2.0 错误(Token 端点)",
+            ),
+        ),
+        (
+            ErrorCode::InvalidClient,
+            rt::CodeInfo::str(
+                "invalid_client",
+                rt::ErrorClass::Auth,
+                "客户端凭据无效",
+                "OAuth2.0 错误(Token 端点)",
+            ),
+        ),
+        (
+            ErrorCode::InvalidGrant,
+            rt::CodeInfo::str(
+                "invalid_grant",
+                rt::ErrorClass::Reauthorize,
+                "授权码无效、已过期或已使用",
+                "OAuth2.0 错误(Token 端点)",
+            ),
+        ),
+        (
+            ErrorCode::UnsupportedGrantType,
+            rt::CodeInfo::str(
+                "unsupported_grant_type",
+                rt::ErrorClass::Caller,
+                "不支持的 grant_type(仅支持 authorization_code 和 client_credentials)",
+                "OAuth2.0 错误(Token 端点)",
+            ),
+        ),
+        (
+            ErrorCode::UnauthorizedClient,
+            rt::CodeInfo::str(
+                "unauthorized_client",
+                rt::ErrorClass::Auth,
+                "客户端未注册",
+                "OAuth2.0 错误(Token 端点)",
+            ),
+        ),
+        (
+            ErrorCode::Ok,
+            rt::CodeInfo::int(0, rt::ErrorClass::Success, "成功", "业务接口错误"),
+        ),
+        (
+            ErrorCode::Unauthorized,
+            rt::CodeInfo::int(
+                -1,
+                rt::ErrorClass::RenewToken,
+                "未授权(Token 缺失、无效或过期)",
+                "业务接口错误",
+            ),
+        ),
+    ],
+);
+
 impl ErrorCode {
+    fn unknown(&self) -> Option<&rt::RawCode> {
+        match self {
+            ErrorCode::Unknown(raw) => Some(raw),
+            _ => None,
+        }
+    }
+
     /// The code as the vendor sends it.
     pub fn code(&self) -> rt::RawCode {
-        match self {
-            ErrorCode::InvalidRequest => rt::RawCode::Str("invalid_request".to_owned()),
-            ErrorCode::InvalidClient => rt::RawCode::Str("invalid_client".to_owned()),
-            ErrorCode::InvalidGrant => rt::RawCode::Str("invalid_grant".to_owned()),
-            ErrorCode::UnsupportedGrantType => {
-                rt::RawCode::Str("unsupported_grant_type".to_owned())
-            }
-            ErrorCode::UnauthorizedClient => {
-                rt::RawCode::Str("unauthorized_client".to_owned())
-            }
-            ErrorCode::Ok => rt::RawCode::Int(0),
-            ErrorCode::Unauthorized => rt::RawCode::Int(-1),
-            ErrorCode::Unknown(raw) => raw.clone(),
-        }
+        CODES.raw_code(self, self.unknown())
     }
 
     /// The document's message for this code, verbatim (placeholders such as `%s` kept).
     pub fn documented_message(&self) -> Option<&'static str> {
-        match self {
-            ErrorCode::InvalidRequest => Some("请求参数缺失或格式错误"),
-            ErrorCode::InvalidClient => Some("客户端凭据无效"),
-            ErrorCode::InvalidGrant => Some("授权码无效、已过期或已使用"),
-            ErrorCode::UnsupportedGrantType => {
-                Some(
-                    "不支持的 grant_type(仅支持 authorization_code 和 client_credentials)",
-                )
-            }
-            ErrorCode::UnauthorizedClient => Some("客户端未注册"),
-            ErrorCode::Ok => Some("成功"),
-            ErrorCode::Unauthorized => Some("未授权(Token 缺失、无效或过期)"),
-            ErrorCode::Unknown(_) => None,
-        }
+        CODES.info(self).map(|i| i.message)
     }
 
     /// The values the vendor filled into this code's `%s` placeholders, recovered from
@@ -90,48 +135,17 @@ impl ErrorCode {
 
     /// The title of the document's table that lists this code.
     pub fn table(&self) -> Option<&'static str> {
-        match self {
-            ErrorCode::InvalidRequest => Some("OAuth2.0 错误(Token 端点)"),
-            ErrorCode::InvalidClient => Some("OAuth2.0 错误(Token 端点)"),
-            ErrorCode::InvalidGrant => Some("OAuth2.0 错误(Token 端点)"),
-            ErrorCode::UnsupportedGrantType => Some("OAuth2.0 错误(Token 端点)"),
-            ErrorCode::UnauthorizedClient => Some("OAuth2.0 错误(Token 端点)"),
-            ErrorCode::Ok => Some("业务接口错误"),
-            ErrorCode::Unauthorized => Some("业务接口错误"),
-            ErrorCode::Unknown(_) => None,
-        }
+        CODES.info(self).map(|i| i.table)
     }
 }
 
 impl rt::VendorCode for ErrorCode {
     fn from_raw(raw: &rt::RawCode) -> Self {
-        match raw {
-            rt::RawCode::Str(s) if s == "invalid_request" => ErrorCode::InvalidRequest,
-            rt::RawCode::Str(s) if s == "invalid_client" => ErrorCode::InvalidClient,
-            rt::RawCode::Str(s) if s == "invalid_grant" => ErrorCode::InvalidGrant,
-            rt::RawCode::Str(s) if s == "unsupported_grant_type" => {
-                ErrorCode::UnsupportedGrantType
-            }
-            rt::RawCode::Str(s) if s == "unauthorized_client" => {
-                ErrorCode::UnauthorizedClient
-            }
-            rt::RawCode::Int(0) => ErrorCode::Ok,
-            rt::RawCode::Int(-1) => ErrorCode::Unauthorized,
-            _ => ErrorCode::Unknown(raw.clone()),
-        }
+        CODES.from_raw(raw).unwrap_or_else(|| ErrorCode::Unknown(raw.clone()))
     }
 
     fn class(&self) -> rt::ErrorClass {
-        match self {
-            ErrorCode::InvalidRequest => rt::ErrorClass::Caller,
-            ErrorCode::InvalidClient => rt::ErrorClass::Auth,
-            ErrorCode::InvalidGrant => rt::ErrorClass::Reauthorize,
-            ErrorCode::UnsupportedGrantType => rt::ErrorClass::Caller,
-            ErrorCode::UnauthorizedClient => rt::ErrorClass::Auth,
-            ErrorCode::Ok => rt::ErrorClass::Success,
-            ErrorCode::Unauthorized => rt::ErrorClass::RenewToken,
-            ErrorCode::Unknown(_) => rt::ErrorClass::Unknown,
-        }
+        CODES.class(self)
     }
 }
 
@@ -388,74 +402,93 @@ pub struct OutboundPage {
 
 /// The vendor's response envelope, as runtime data.
 fn envelope() -> Option<rt::EnvelopeSpec> {
-    Some(rt::EnvelopeSpec {
-        success: rt::Success::CodeIn(vec![rt::RawCode::Int(0)]),
-        code: Some("code"),
-        message: vec!["message"],
-        data: "data",
-        details: None,
-        extra: vec![],
-    })
+    Some(
+        rt::EnvelopeSpec::new(rt::Success::code_in(&[rt::StaticCode::Int(0)]), "data")
+            .with_code("code")
+            .with_message(&["message"]),
+    )
 }
 
 /// Auth, token and envelope rules from the spec, as runtime data.
 fn api_spec() -> rt::ApiSpec<ErrorCode> {
     rt::ApiSpec::new(
         envelope(),
-        vec![
-            rt::Step::Header { name : "Authorization", value :
-            rt::Value::Template(vec![rt::Piece::Lit("Bearer "),
-            rt::Piece::Var("access_token")]) }
-        ],
-        Some(rt::TokenSpec {
-            grants: vec![
-                rt::Grant { name : "client_credentials", method :
-                rt::reqwest::Method::POST, path : Some("/public/token.php"), encoding :
-                rt::Encoding::Form, fields : vec![("grant_type",
-                rt::Value::Template(vec![rt::Piece::Lit("client_credentials")]))],
-                client_auth : vec![rt::ClientAuth::Form, rt::ClientAuth::Basic], inputs :
-                vec![], send_auth_steps : false, }, rt::Grant { name :
-                "authorization_code", method : rt::reqwest::Method::POST, path :
-                Some("/public/token.php"), encoding : rt::Encoding::Form, fields :
-                vec![("grant_type",
-                rt::Value::Template(vec![rt::Piece::Lit("authorization_code")])),
-                ("code", rt::Value::Template(vec![rt::Piece::Var("code")])),
-                ("redirect_uri",
-                rt::Value::Template(vec![rt::Piece::Var("redirect_uri")]))], client_auth
-                : vec![rt::ClientAuth::Form, rt::ClientAuth::Basic], inputs :
-                vec!["code", "redirect_uri"], send_auth_steps : false, }
-            ],
-            automatic: Some("client_credentials"),
-            refresh_with: None,
-            authorize: Some(rt::AuthorizeSpec {
-                path: "/public/authorize.php",
-                params: vec![
-                    ("response_type", rt::Value::Template(vec![rt::Piece::Lit("code")])),
-                    ("client_id",
-                    rt::Value::Template(vec![rt::Piece::Var("client_id")])),
-                    ("redirect_uri",
-                    rt::Value::Template(vec![rt::Piece::Var("redirect_uri")])), ("state",
-                    rt::Value::Template(vec![rt::Piece::Var("state")]))
-                ],
-            }),
-            response: rt::TokenResponseSpec {
-                enveloped: false,
-                access_token: "access_token",
-                expires_in: Some("expires_in"),
-                default_lifetime: Some(std::time::Duration::from_secs(3600)),
-                refresh_token: None,
-                refresh_token_lifetime: None,
-                extra: vec![],
-                error: Some(("error", Some("error_description"))),
-            },
-            policy: rt::RefreshPolicy {
-                refresh_before_expiry: Some(std::time::Duration::from_secs(60)),
-                refresh_in_last_fraction: None,
-                min_interval: None,
-                fetch_on_start: false,
-                renew_on_http_status: vec![401],
-            },
-        }),
+        Vec::from([
+            rt::Step::header(
+                "Authorization",
+                rt::Value::template(
+                    &[rt::Piece::Lit("Bearer "), rt::Piece::Var("access_token")],
+                ),
+            ),
+        ]),
+        Some(
+            rt::TokenSpec::new(
+                    rt::TokenResponseSpec::new("access_token")
+                        .with_expires_in("expires_in")
+                        .with_default_lifetime(std::time::Duration::from_secs(3600))
+                        .with_error("error", Some("error_description")),
+                )
+                .with_grant(
+                    rt::Grant::new(
+                            "client_credentials",
+                            rt::reqwest::Method::POST,
+                            rt::Encoding::Form,
+                        )
+                        .with_path("/public/token.php")
+                        .with_field(
+                            "grant_type",
+                            rt::Value::template(&[rt::Piece::Lit("client_credentials")]),
+                        )
+                        .with_client_auth(&[rt::ClientAuth::Form, rt::ClientAuth::Basic]),
+                )
+                .with_grant(
+                    rt::Grant::new(
+                            "authorization_code",
+                            rt::reqwest::Method::POST,
+                            rt::Encoding::Form,
+                        )
+                        .with_path("/public/token.php")
+                        .with_field(
+                            "grant_type",
+                            rt::Value::template(&[rt::Piece::Lit("authorization_code")]),
+                        )
+                        .with_field(
+                            "code",
+                            rt::Value::template(&[rt::Piece::Var("code")]),
+                        )
+                        .with_field(
+                            "redirect_uri",
+                            rt::Value::template(&[rt::Piece::Var("redirect_uri")]),
+                        )
+                        .with_client_auth(&[rt::ClientAuth::Form, rt::ClientAuth::Basic])
+                        .with_inputs(&["code", "redirect_uri"]),
+                )
+                .with_automatic("client_credentials")
+                .with_authorize(
+                    rt::AuthorizeSpec::new("/public/authorize.php")
+                        .with_param(
+                            "response_type",
+                            rt::Value::template(&[rt::Piece::Lit("code")]),
+                        )
+                        .with_param(
+                            "client_id",
+                            rt::Value::template(&[rt::Piece::Var("client_id")]),
+                        )
+                        .with_param(
+                            "redirect_uri",
+                            rt::Value::template(&[rt::Piece::Var("redirect_uri")]),
+                        )
+                        .with_param(
+                            "state",
+                            rt::Value::template(&[rt::Piece::Var("state")]),
+                        ),
+                )
+                .with_policy(
+                    rt::RefreshPolicy::new()
+                        .with_refresh_before_expiry(std::time::Duration::from_secs(60))
+                        .with_renew_on_http_status(&[401]),
+                ),
+        ),
         false,
     )
 }
@@ -564,6 +597,10 @@ impl QueryInventoryRequest {
 
     fn to_request(&self) -> Result<rt::Request> {
         self.validate()?;
+        let request = rt::Request::new(
+            rt::reqwest::Method::GET,
+            "/public/worehouse.php",
+        );
         let mut query = Vec::new();
         if let Some(v) = &self.day {
             query.push(("day", v.to_string()));
@@ -574,13 +611,8 @@ impl QueryInventoryRequest {
         if let Some(v) = &self.page_size {
             query.push(("page_size", v.to_string()));
         }
-        Ok(rt::Request {
-            method: rt::reqwest::Method::GET,
-            path: std::borrow::Cow::Borrowed("/public/worehouse.php"),
-            query,
-            body: rt::Body::None,
-            authenticated: true,
-        })
+        let request = request.with_query(query);
+        Ok(request)
     }
 }
 
@@ -655,6 +687,7 @@ impl QueryOrdersRequest {
 
     fn to_request(&self) -> Result<rt::Request> {
         self.validate()?;
+        let request = rt::Request::new(rt::reqwest::Method::GET, "/public/sorder.php");
         let mut query = Vec::new();
         if let Some(v) = &self.day {
             query.push(("day", v.to_string()));
@@ -665,13 +698,8 @@ impl QueryOrdersRequest {
         if let Some(v) = &self.page_size {
             query.push(("page_size", v.to_string()));
         }
-        Ok(rt::Request {
-            method: rt::reqwest::Method::GET,
-            path: std::borrow::Cow::Borrowed("/public/sorder.php"),
-            query,
-            body: rt::Body::None,
-            authenticated: true,
-        })
+        let request = request.with_query(query);
+        Ok(request)
     }
 }
 
@@ -746,6 +774,7 @@ impl QueryOutboundRequest {
 
     fn to_request(&self) -> Result<rt::Request> {
         self.validate()?;
+        let request = rt::Request::new(rt::reqwest::Method::GET, "/public/outbound.php");
         let mut query = Vec::new();
         if let Some(v) = &self.day {
             query.push(("day", v.to_string()));
@@ -756,13 +785,8 @@ impl QueryOutboundRequest {
         if let Some(v) = &self.page_size {
             query.push(("page_size", v.to_string()));
         }
-        Ok(rt::Request {
-            method: rt::reqwest::Method::GET,
-            path: std::borrow::Cow::Borrowed("/public/outbound.php"),
-            query,
-            body: rt::Body::None,
-            authenticated: true,
-        })
+        let request = request.with_query(query);
+        Ok(request)
     }
 }
 
@@ -843,73 +867,9 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// Configures a [`Client`]; see [`Client::builder`].
-pub struct ClientBuilder {
-    engine: rt::EngineBuilder<ErrorCode>,
-}
-
-impl ClientBuilder {
-    /// The base URL endpoint paths are appended to (default: the document's).
-    pub fn base_url(mut self, url: &str) -> Self {
-        self.engine = self.engine.base_url(url);
-        self
-    }
-
-    /// Whether credentials may travel over plain `http://`.
-    ///
-    /// Credentials are never sent over plain `http://` to a non-loopback host unless you opt in here.
-    pub fn allow_plain_http(mut self, allow: bool) -> Self {
-        self.engine = self.engine.allow_plain_http(allow);
-        self
-    }
-
-    /// Time allowed to establish a connection (default 10 s).
-    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.engine = self.engine.connect_timeout(timeout);
-        self
-    }
-
-    /// Time allowed for a whole request, body included (default 30 s).
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.engine = self.engine.timeout(timeout);
-        self
-    }
-
-    /// Uses your own `reqwest::Client` (build it with timeouts and without redirects).
-    pub fn http_client(mut self, client: rt::reqwest::Client) -> Self {
-        self.engine = self.engine.http_client(client);
-        self
-    }
-
-    /// Where token state (access token, refresh token, expiry, extras such as a user id)
-    /// is kept across restarts. The default keeps it in memory.
-    pub fn token_store(mut self, store: std::sync::Arc<dyn rt::TokenStore>) -> Self {
-        self.engine = self.engine.token_store(store);
-        self
-    }
-
-    /// Never call the token endpoint more often than this (on top of the document's own limit).
-    pub fn min_token_interval(mut self, interval: std::time::Duration) -> Self {
-        self.engine = self.engine.min_token_interval(interval);
-        self
-    }
-
-    /// How the client id and secret are presented to the token endpoint: as form fields
-    /// ([`rt::ClientAuth::Form`], the default) or HTTP Basic ([`rt::ClientAuth::Basic`]).
-    /// The document accepts both.
-    pub fn client_auth(mut self, method: rt::ClientAuth) -> Self {
-        self.engine = self.engine.client_auth(method);
-        self
-    }
-
-    /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
-    /// policy obtains a token at start-up and that fails.
-    pub async fn build(self) -> Result<Client> {
-        Ok(Client {
-            engine: self.engine.build().await?,
-        })
-    }
-}
+/// Configures a [`Client`]; see [`Client::builder`] and the runtime's
+/// [`ClientBuilder`](rt::ClientBuilder) for every option.
+pub type ClientBuilder = rt::ClientBuilder<ErrorCode, Client>;
 
 /// The document's default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://httpsAPI";
@@ -919,7 +879,7 @@ impl Client {
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         let engine = rt::EngineBuilder::new(api_spec(), DEFAULT_BASE_URL)
             .credentials(credentials.to_runtime());
-        ClientBuilder { engine }
+        rt::ClientBuilder::new(engine, |engine| Client { engine })
     }
 
     /// 库存查询接口 — `GET /public/worehouse.php`

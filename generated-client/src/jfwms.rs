@@ -619,263 +619,775 @@ pub enum ErrorCode {
     Unknown(rt::RawCode),
 }
 
+/// What the document says about each code, as data.
+static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
+    &[
+        (
+            ErrorCode::ServiceError,
+            rt::CodeInfo::int(
+                1,
+                rt::ErrorClass::Retryable,
+                "服务异常,请稍后重试",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::RequestParamsError,
+            rt::CodeInfo::int(
+                10001,
+                rt::ErrorClass::Caller,
+                "Request parameter error",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::InvalidAccessToken,
+            rt::CodeInfo::int(
+                10002,
+                rt::ErrorClass::RenewToken,
+                "Invalid ACCESS TOKEN ",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::InvalidRefreshToken,
+            rt::CodeInfo::int(
+                10003,
+                rt::ErrorClass::Reauthorize,
+                "Invalid REFRESH TOKEN",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::AccessTokenCannotNull,
+            rt::CodeInfo::int(
+                10004,
+                rt::ErrorClass::RenewToken,
+                "ACCESS TOKEN empty",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::RefreshTokenCannotNull,
+            rt::CodeInfo::int(
+                10005,
+                rt::ErrorClass::Reauthorize,
+                "REFRESH TOKEN empty",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::ClientIdCannotNull,
+            rt::CodeInfo::int(
+                10006,
+                rt::ErrorClass::Auth,
+                "CLIENT ID empty",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::ClientSecretCannotNull,
+            rt::CodeInfo::int(
+                10007,
+                rt::ErrorClass::Auth,
+                "CLIENT SECRET empty",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::ClientAppNotFindOrInvalid,
+            rt::CodeInfo::int(
+                10008,
+                rt::ErrorClass::Auth,
+                "Invalid client app info",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::CannotFindAppAuthInfo,
+            rt::CodeInfo::int(
+                10009,
+                rt::ErrorClass::Auth,
+                "Invalid client auth info",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::NotIntWriteList,
+            rt::CodeInfo::int(
+                10010,
+                rt::ErrorClass::Auth,
+                "Request ip not in whitelist",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::RequestEmailError,
+            rt::CodeInfo::int(
+                10011,
+                rt::ErrorClass::Auth,
+                "could not find any user by the email",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::RequestPasswordError,
+            rt::CodeInfo::int(
+                10012,
+                rt::ErrorClass::Auth,
+                "wrong password",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::RequestDomainError,
+            rt::CodeInfo::int(
+                10013,
+                rt::ErrorClass::Auth,
+                "could not find domain info",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::RequestAppError,
+            rt::CodeInfo::int(
+                10014,
+                rt::ErrorClass::Auth,
+                "could not find valid app info",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::SignCannotNull,
+            rt::CodeInfo::int(
+                10021,
+                rt::ErrorClass::Caller,
+                "SIGN 不能为空",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::NonceCannotNull,
+            rt::CodeInfo::int(
+                10022,
+                rt::ErrorClass::Caller,
+                "NONCE 不能为空",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::TimestampCannotNull,
+            rt::CodeInfo::int(
+                10023,
+                rt::ErrorClass::Caller,
+                "TIMESTAMP 不能为空",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::NonceFormatError,
+            rt::CodeInfo::int(
+                10024,
+                rt::ErrorClass::Caller,
+                "NONCE 格式异常",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::TimestampFormatError,
+            rt::CodeInfo::int(
+                10025,
+                rt::ErrorClass::Caller,
+                "TIMESTAMP 格式异常",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::SignError,
+            rt::CodeInfo::int(
+                10026,
+                rt::ErrorClass::Auth,
+                "签名错误",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::RepeatSubmit,
+            rt::CodeInfo::int(
+                10027,
+                rt::ErrorClass::Resign,
+                "重复提交",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::TimestampInvalid,
+            rt::CodeInfo::int(
+                10028,
+                rt::ErrorClass::Resign,
+                "时间戳失效",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::UserIdFormatError,
+            rt::CodeInfo::int(
+                10029,
+                rt::ErrorClass::Caller,
+                "USER ID 格式异常",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::InvalidAuthCode,
+            rt::CodeInfo::int(
+                10030,
+                rt::ErrorClass::Reauthorize,
+                "Invalid authorization identification code",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OmsAccountDisable,
+            rt::CodeInfo::int(
+                10040,
+                rt::ErrorClass::Vendor,
+                "OMS account has been deactivated, please contact the warehouse",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OmsWarehouseNotExist,
+            rt::CodeInfo::int(
+                10041,
+                rt::ErrorClass::Vendor,
+                "Warehouse not identified, please contact the warehouse",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OmsUserWarehouseClosed,
+            rt::CodeInfo::int(
+                10042,
+                rt::ErrorClass::Vendor,
+                "The warehouse status has been closed, please contact the warehouse!",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OmsWarehouseNoEmpty,
+            rt::CodeInfo::int(
+                10043,
+                rt::ErrorClass::Caller,
+                "warehouse is required",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OmsWarehouseProhibitReceive,
+            rt::CodeInfo::int(
+                10044,
+                rt::ErrorClass::Vendor,
+                "The warehouse has suspended receiving goods. Please contact the warehouse",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OmsFeeTemplateNotExist,
+            rt::CodeInfo::int(
+                10045,
+                rt::ErrorClass::Vendor,
+                "The warehouse has not yet assigned a billing plan for you. Please contact the warehouse!",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OmsSkuNotExist,
+            rt::CodeInfo::int(
+                10046,
+                rt::ErrorClass::Vendor,
+                "Some products in the document do not exist in the warehouse. Please push the products first!",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OmsSkuProhibitReceive,
+            rt::CodeInfo::int(
+                10047,
+                rt::ErrorClass::Vendor,
+                "sku(%s) has been banned by the warehouse. Please contact the warehouse!",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OmsWarehouseProhibitSale,
+            rt::CodeInfo::int(
+                10048,
+                rt::ErrorClass::Vendor,
+                "The warehouse has suspended receiving orders, please contact the warehouse!",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OmsInsufficientExpenses,
+            rt::CodeInfo::int(
+                10049,
+                rt::ErrorClass::Vendor,
+                "Creation failed! You are in arrears. Please log in to the OMS system to recharge or contact the warehouse",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::MerchantSkuNoEmpty,
+            rt::CodeInfo::int(
+                20000,
+                rt::ErrorClass::Caller,
+                "sku is required",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::MerchantSkuNameEmpty,
+            rt::CodeInfo::int(
+                20001,
+                rt::ErrorClass::Caller,
+                "sku name is required",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::MerchantSkuCodeEmpty,
+            rt::CodeInfo::int(
+                20002,
+                rt::ErrorClass::Caller,
+                "customer sku no name is required",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::MerchantSkuIsExist,
+            rt::CodeInfo::int(
+                20003,
+                rt::ErrorClass::Caller,
+                "sku(%s) is exist",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::MerchantSkuCodeExist,
+            rt::CodeInfo::int(
+                20004,
+                rt::ErrorClass::Caller,
+                "customer sku no(%s) is exist",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::MerchantLengthWidthHeightError,
+            rt::CodeInfo::int(
+                20005,
+                rt::ErrorClass::Caller,
+                "Length, width, and height must be filled in simultaneously",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::MerchantNameNoLengthError,
+            rt::CodeInfo::int(
+                20006,
+                rt::ErrorClass::Caller,
+                "Product name (barcode) with a maximum of 200 (50) characters",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::MerchantSkuNotExist,
+            rt::CodeInfo::int(
+                20007,
+                rt::ErrorClass::Caller,
+                "sku is not exist",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::MerchantWeightRange,
+            rt::CodeInfo::int(
+                20008,
+                rt::ErrorClass::Caller,
+                "weight range:0.01g-999999.99g",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::MerchantSizeRange,
+            rt::CodeInfo::int(
+                20009,
+                rt::ErrorClass::Caller,
+                "size range:”0.01cm-999999.99cm",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::InventorySkuNotExist,
+            rt::CodeInfo::int(
+                30001,
+                rt::ErrorClass::Vendor,
+                "No corresponding product was found in the warehouse system",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::InboundErpNoEmpty,
+            rt::CodeInfo::int(
+                40000,
+                rt::ErrorClass::Caller,
+                "erp no is required",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::InboundErpNoExist,
+            rt::CodeInfo::int(
+                40001,
+                rt::ErrorClass::Caller,
+                "erp no is exist",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::InboundSkuInfoEmpty,
+            rt::CodeInfo::int(
+                40002,
+                rt::ErrorClass::Caller,
+                "sku is required",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::InboundSkuCountEmpty,
+            rt::CodeInfo::int(
+                40003,
+                rt::ErrorClass::Caller,
+                "sku count is required",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::InboundNotExist,
+            rt::CodeInfo::int(
+                40004,
+                rt::ErrorClass::Vendor,
+                "No receipt found in the warehouse system!",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::InboundStatusCountNotCancel,
+            rt::CodeInfo::int(
+                40005,
+                rt::ErrorClass::Vendor,
+                "The current status (%s) does not allow cancellation of the receipt order",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtLabelUrlEmpty,
+            rt::CodeInfo::int(
+                50000,
+                rt::ErrorClass::Caller,
+                "label url is required",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtLabelUrlTooLong,
+            rt::CodeInfo::int(
+                50001,
+                rt::ErrorClass::Caller,
+                "label url up to 2048 characters",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtRecipientCountryEmpty,
+            rt::CodeInfo::int(
+                50002,
+                rt::ErrorClass::Caller,
+                "recipient country is required",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtErpNoEmpty,
+            rt::CodeInfo::int(
+                50003,
+                rt::ErrorClass::Caller,
+                "erp no is required",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtLogisticsNameEmpty,
+            rt::CodeInfo::int(
+                50004,
+                rt::ErrorClass::Caller,
+                "logistics name is required",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtTrackingNoEmpty,
+            rt::CodeInfo::int(
+                50005,
+                rt::ErrorClass::Caller,
+                "tracking no is required",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtRecipientAddressTooLong,
+            rt::CodeInfo::int(
+                50006,
+                rt::ErrorClass::Caller,
+                "recipient address up to 300 characters",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtCountryCodeError,
+            rt::CodeInfo::int(
+                50007,
+                rt::ErrorClass::Caller,
+                "The country is currently not supported, or the country needs to transmit a two character code",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtErpNoTooLong,
+            rt::CodeInfo::int(
+                50008,
+                rt::ErrorClass::Caller,
+                "erp no up to 100 characters",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtPlatformOrderNoTooLong,
+            rt::CodeInfo::int(
+                50009,
+                rt::ErrorClass::Caller,
+                "erp no up to 100 characters",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtBuyerNameTooLong,
+            rt::CodeInfo::int(
+                50010,
+                rt::ErrorClass::Caller,
+                "buyer name up to 100 characters",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtBuyerPhoneTooLong,
+            rt::CodeInfo::int(
+                50011,
+                rt::ErrorClass::Caller,
+                "buyer phone up to 100 characters",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtRecipientProvinceTooLong,
+            rt::CodeInfo::int(
+                50012,
+                rt::ErrorClass::Caller,
+                "recipient province up to 100 characters",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtRecipientCityTooLong,
+            rt::CodeInfo::int(
+                50013,
+                rt::ErrorClass::Caller,
+                "recipient city up to 100 characters",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtZipCodeTooLong,
+            rt::CodeInfo::int(
+                50014,
+                rt::ErrorClass::Caller,
+                "zip code up to 100 characters",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtLogisticsNameTooLong,
+            rt::CodeInfo::int(
+                50015,
+                rt::ErrorClass::Caller,
+                "logistics name up to 100 characters",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtTrackingNoTooLong,
+            rt::CodeInfo::int(
+                50016,
+                rt::ErrorClass::Caller,
+                "tracking no up to 100 characters",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtOrderNotExist,
+            rt::CodeInfo::int(
+                50017,
+                rt::ErrorClass::Vendor,
+                "The order was not found in the warehouse!",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtOrderStatusCountNotCancel,
+            rt::CodeInfo::int(
+                50018,
+                rt::ErrorClass::Vendor,
+                "The order has been shipped, please contact logistics interception",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtOrderErpNoExist,
+            rt::CodeInfo::int(
+                50019,
+                rt::ErrorClass::Caller,
+                "ERP order number already exists",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtLogisticsNotExist,
+            rt::CodeInfo::int(
+                50020,
+                rt::ErrorClass::Vendor,
+                "Logistics does not exist, please contact the warehouse",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtLogisticsClosed,
+            rt::CodeInfo::int(
+                50021,
+                rt::ErrorClass::Vendor,
+                "Logistics method not enabled",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtSkuEmpty,
+            rt::CodeInfo::int(
+                50022,
+                rt::ErrorClass::Caller,
+                "sku is required",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtSkuNumError,
+            rt::CodeInfo::int(
+                50023,
+                rt::ErrorClass::Caller,
+                "sku num error",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtSkuNumNotExist,
+            rt::CodeInfo::int(
+                50024,
+                rt::ErrorClass::Vendor,
+                "Product SKU: %s do not exist in the warehouse, please push the product first!",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtLogisticsShipCountryError,
+            rt::CodeInfo::int(
+                50025,
+                rt::ErrorClass::Vendor,
+                "Logistics cannot be sent to the recipient country",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtSkuNotEnoughStock,
+            rt::CodeInfo::int(
+                50026,
+                rt::ErrorClass::Vendor,
+                "Not enough stock,Please check!",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtOrderIsCanceled,
+            rt::CodeInfo::int(
+                50027,
+                rt::ErrorClass::Vendor,
+                "Order cancelled",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::OtOrderQueryMax,
+            rt::CodeInfo::int(
+                50028,
+                rt::ErrorClass::Caller,
+                "Query up to 100 pieces of data at once",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::MerchantOrderInterceptError,
+            rt::CodeInfo::int(
+                20022,
+                rt::ErrorClass::Vendor,
+                "The warehouse does not allow interception of orders, interception of orders failed!",
+                "五、常见报错",
+            ),
+        ),
+        (
+            ErrorCode::MerchantOrderInterceptApply,
+            rt::CodeInfo::int(
+                20023,
+                rt::ErrorClass::Vendor,
+                "Order interception has been applied and is under review by the warehouse!",
+                "五、常见报错",
+            ),
+        ),
+    ],
+);
+
 impl ErrorCode {
+    fn unknown(&self) -> Option<&rt::RawCode> {
+        match self {
+            ErrorCode::Unknown(raw) => Some(raw),
+            _ => None,
+        }
+    }
+
     /// The code as the vendor sends it.
     pub fn code(&self) -> rt::RawCode {
-        match self {
-            ErrorCode::ServiceError => rt::RawCode::Int(1),
-            ErrorCode::RequestParamsError => rt::RawCode::Int(10001),
-            ErrorCode::InvalidAccessToken => rt::RawCode::Int(10002),
-            ErrorCode::InvalidRefreshToken => rt::RawCode::Int(10003),
-            ErrorCode::AccessTokenCannotNull => rt::RawCode::Int(10004),
-            ErrorCode::RefreshTokenCannotNull => rt::RawCode::Int(10005),
-            ErrorCode::ClientIdCannotNull => rt::RawCode::Int(10006),
-            ErrorCode::ClientSecretCannotNull => rt::RawCode::Int(10007),
-            ErrorCode::ClientAppNotFindOrInvalid => rt::RawCode::Int(10008),
-            ErrorCode::CannotFindAppAuthInfo => rt::RawCode::Int(10009),
-            ErrorCode::NotIntWriteList => rt::RawCode::Int(10010),
-            ErrorCode::RequestEmailError => rt::RawCode::Int(10011),
-            ErrorCode::RequestPasswordError => rt::RawCode::Int(10012),
-            ErrorCode::RequestDomainError => rt::RawCode::Int(10013),
-            ErrorCode::RequestAppError => rt::RawCode::Int(10014),
-            ErrorCode::SignCannotNull => rt::RawCode::Int(10021),
-            ErrorCode::NonceCannotNull => rt::RawCode::Int(10022),
-            ErrorCode::TimestampCannotNull => rt::RawCode::Int(10023),
-            ErrorCode::NonceFormatError => rt::RawCode::Int(10024),
-            ErrorCode::TimestampFormatError => rt::RawCode::Int(10025),
-            ErrorCode::SignError => rt::RawCode::Int(10026),
-            ErrorCode::RepeatSubmit => rt::RawCode::Int(10027),
-            ErrorCode::TimestampInvalid => rt::RawCode::Int(10028),
-            ErrorCode::UserIdFormatError => rt::RawCode::Int(10029),
-            ErrorCode::InvalidAuthCode => rt::RawCode::Int(10030),
-            ErrorCode::OmsAccountDisable => rt::RawCode::Int(10040),
-            ErrorCode::OmsWarehouseNotExist => rt::RawCode::Int(10041),
-            ErrorCode::OmsUserWarehouseClosed => rt::RawCode::Int(10042),
-            ErrorCode::OmsWarehouseNoEmpty => rt::RawCode::Int(10043),
-            ErrorCode::OmsWarehouseProhibitReceive => rt::RawCode::Int(10044),
-            ErrorCode::OmsFeeTemplateNotExist => rt::RawCode::Int(10045),
-            ErrorCode::OmsSkuNotExist => rt::RawCode::Int(10046),
-            ErrorCode::OmsSkuProhibitReceive => rt::RawCode::Int(10047),
-            ErrorCode::OmsWarehouseProhibitSale => rt::RawCode::Int(10048),
-            ErrorCode::OmsInsufficientExpenses => rt::RawCode::Int(10049),
-            ErrorCode::MerchantSkuNoEmpty => rt::RawCode::Int(20000),
-            ErrorCode::MerchantSkuNameEmpty => rt::RawCode::Int(20001),
-            ErrorCode::MerchantSkuCodeEmpty => rt::RawCode::Int(20002),
-            ErrorCode::MerchantSkuIsExist => rt::RawCode::Int(20003),
-            ErrorCode::MerchantSkuCodeExist => rt::RawCode::Int(20004),
-            ErrorCode::MerchantLengthWidthHeightError => rt::RawCode::Int(20005),
-            ErrorCode::MerchantNameNoLengthError => rt::RawCode::Int(20006),
-            ErrorCode::MerchantSkuNotExist => rt::RawCode::Int(20007),
-            ErrorCode::MerchantWeightRange => rt::RawCode::Int(20008),
-            ErrorCode::MerchantSizeRange => rt::RawCode::Int(20009),
-            ErrorCode::InventorySkuNotExist => rt::RawCode::Int(30001),
-            ErrorCode::InboundErpNoEmpty => rt::RawCode::Int(40000),
-            ErrorCode::InboundErpNoExist => rt::RawCode::Int(40001),
-            ErrorCode::InboundSkuInfoEmpty => rt::RawCode::Int(40002),
-            ErrorCode::InboundSkuCountEmpty => rt::RawCode::Int(40003),
-            ErrorCode::InboundNotExist => rt::RawCode::Int(40004),
-            ErrorCode::InboundStatusCountNotCancel => rt::RawCode::Int(40005),
-            ErrorCode::OtLabelUrlEmpty => rt::RawCode::Int(50000),
-            ErrorCode::OtLabelUrlTooLong => rt::RawCode::Int(50001),
-            ErrorCode::OtRecipientCountryEmpty => rt::RawCode::Int(50002),
-            ErrorCode::OtErpNoEmpty => rt::RawCode::Int(50003),
-            ErrorCode::OtLogisticsNameEmpty => rt::RawCode::Int(50004),
-            ErrorCode::OtTrackingNoEmpty => rt::RawCode::Int(50005),
-            ErrorCode::OtRecipientAddressTooLong => rt::RawCode::Int(50006),
-            ErrorCode::OtCountryCodeError => rt::RawCode::Int(50007),
-            ErrorCode::OtErpNoTooLong => rt::RawCode::Int(50008),
-            ErrorCode::OtPlatformOrderNoTooLong => rt::RawCode::Int(50009),
-            ErrorCode::OtBuyerNameTooLong => rt::RawCode::Int(50010),
-            ErrorCode::OtBuyerPhoneTooLong => rt::RawCode::Int(50011),
-            ErrorCode::OtRecipientProvinceTooLong => rt::RawCode::Int(50012),
-            ErrorCode::OtRecipientCityTooLong => rt::RawCode::Int(50013),
-            ErrorCode::OtZipCodeTooLong => rt::RawCode::Int(50014),
-            ErrorCode::OtLogisticsNameTooLong => rt::RawCode::Int(50015),
-            ErrorCode::OtTrackingNoTooLong => rt::RawCode::Int(50016),
-            ErrorCode::OtOrderNotExist => rt::RawCode::Int(50017),
-            ErrorCode::OtOrderStatusCountNotCancel => rt::RawCode::Int(50018),
-            ErrorCode::OtOrderErpNoExist => rt::RawCode::Int(50019),
-            ErrorCode::OtLogisticsNotExist => rt::RawCode::Int(50020),
-            ErrorCode::OtLogisticsClosed => rt::RawCode::Int(50021),
-            ErrorCode::OtSkuEmpty => rt::RawCode::Int(50022),
-            ErrorCode::OtSkuNumError => rt::RawCode::Int(50023),
-            ErrorCode::OtSkuNumNotExist => rt::RawCode::Int(50024),
-            ErrorCode::OtLogisticsShipCountryError => rt::RawCode::Int(50025),
-            ErrorCode::OtSkuNotEnoughStock => rt::RawCode::Int(50026),
-            ErrorCode::OtOrderIsCanceled => rt::RawCode::Int(50027),
-            ErrorCode::OtOrderQueryMax => rt::RawCode::Int(50028),
-            ErrorCode::MerchantOrderInterceptError => rt::RawCode::Int(20022),
-            ErrorCode::MerchantOrderInterceptApply => rt::RawCode::Int(20023),
-            ErrorCode::Unknown(raw) => raw.clone(),
-        }
+        CODES.raw_code(self, self.unknown())
     }
 
     /// The document's message for this code, verbatim (placeholders such as `%s` kept).
     pub fn documented_message(&self) -> Option<&'static str> {
-        match self {
-            ErrorCode::ServiceError => Some("服务异常,请稍后重试"),
-            ErrorCode::RequestParamsError => Some("Request parameter error"),
-            ErrorCode::InvalidAccessToken => Some("Invalid ACCESS TOKEN "),
-            ErrorCode::InvalidRefreshToken => Some("Invalid REFRESH TOKEN"),
-            ErrorCode::AccessTokenCannotNull => Some("ACCESS TOKEN empty"),
-            ErrorCode::RefreshTokenCannotNull => Some("REFRESH TOKEN empty"),
-            ErrorCode::ClientIdCannotNull => Some("CLIENT ID empty"),
-            ErrorCode::ClientSecretCannotNull => Some("CLIENT SECRET empty"),
-            ErrorCode::ClientAppNotFindOrInvalid => Some("Invalid client app info"),
-            ErrorCode::CannotFindAppAuthInfo => Some("Invalid client auth info"),
-            ErrorCode::NotIntWriteList => Some("Request ip not in whitelist"),
-            ErrorCode::RequestEmailError => Some("could not find any user by the email"),
-            ErrorCode::RequestPasswordError => Some("wrong password"),
-            ErrorCode::RequestDomainError => Some("could not find domain info"),
-            ErrorCode::RequestAppError => Some("could not find valid app info"),
-            ErrorCode::SignCannotNull => Some("SIGN 不能为空"),
-            ErrorCode::NonceCannotNull => Some("NONCE 不能为空"),
-            ErrorCode::TimestampCannotNull => Some("TIMESTAMP 不能为空"),
-            ErrorCode::NonceFormatError => Some("NONCE 格式异常"),
-            ErrorCode::TimestampFormatError => Some("TIMESTAMP 格式异常"),
-            ErrorCode::SignError => Some("签名错误"),
-            ErrorCode::RepeatSubmit => Some("重复提交"),
-            ErrorCode::TimestampInvalid => Some("时间戳失效"),
-            ErrorCode::UserIdFormatError => Some("USER ID 格式异常"),
-            ErrorCode::InvalidAuthCode => {
-                Some("Invalid authorization identification code")
-            }
-            ErrorCode::OmsAccountDisable => {
-                Some("OMS account has been deactivated, please contact the warehouse")
-            }
-            ErrorCode::OmsWarehouseNotExist => {
-                Some("Warehouse not identified, please contact the warehouse")
-            }
-            ErrorCode::OmsUserWarehouseClosed => {
-                Some(
-                    "The warehouse status has been closed, please contact the warehouse!",
-                )
-            }
-            ErrorCode::OmsWarehouseNoEmpty => Some("warehouse is required"),
-            ErrorCode::OmsWarehouseProhibitReceive => {
-                Some(
-                    "The warehouse has suspended receiving goods. Please contact the warehouse",
-                )
-            }
-            ErrorCode::OmsFeeTemplateNotExist => {
-                Some(
-                    "The warehouse has not yet assigned a billing plan for you. Please contact the warehouse!",
-                )
-            }
-            ErrorCode::OmsSkuNotExist => {
-                Some(
-                    "Some products in the document do not exist in the warehouse. Please push the products first!",
-                )
-            }
-            ErrorCode::OmsSkuProhibitReceive => {
-                Some(
-                    "sku(%s) has been banned by the warehouse. Please contact the warehouse!",
-                )
-            }
-            ErrorCode::OmsWarehouseProhibitSale => {
-                Some(
-                    "The warehouse has suspended receiving orders, please contact the warehouse!",
-                )
-            }
-            ErrorCode::OmsInsufficientExpenses => {
-                Some(
-                    "Creation failed! You are in arrears. Please log in to the OMS system to recharge or contact the warehouse",
-                )
-            }
-            ErrorCode::MerchantSkuNoEmpty => Some("sku is required"),
-            ErrorCode::MerchantSkuNameEmpty => Some("sku name is required"),
-            ErrorCode::MerchantSkuCodeEmpty => Some("customer sku no name is required"),
-            ErrorCode::MerchantSkuIsExist => Some("sku(%s) is exist"),
-            ErrorCode::MerchantSkuCodeExist => Some("customer sku no(%s) is exist"),
-            ErrorCode::MerchantLengthWidthHeightError => {
-                Some("Length, width, and height must be filled in simultaneously")
-            }
-            ErrorCode::MerchantNameNoLengthError => {
-                Some("Product name (barcode) with a maximum of 200 (50) characters")
-            }
-            ErrorCode::MerchantSkuNotExist => Some("sku is not exist"),
-            ErrorCode::MerchantWeightRange => Some("weight range:0.01g-999999.99g"),
-            ErrorCode::MerchantSizeRange => Some("size range:”0.01cm-999999.99cm"),
-            ErrorCode::InventorySkuNotExist => {
-                Some("No corresponding product was found in the warehouse system")
-            }
-            ErrorCode::InboundErpNoEmpty => Some("erp no is required"),
-            ErrorCode::InboundErpNoExist => Some("erp no is exist"),
-            ErrorCode::InboundSkuInfoEmpty => Some("sku is required"),
-            ErrorCode::InboundSkuCountEmpty => Some("sku count is required"),
-            ErrorCode::InboundNotExist => {
-                Some("No receipt found in the warehouse system!")
-            }
-            ErrorCode::InboundStatusCountNotCancel => {
-                Some(
-                    "The current status (%s) does not allow cancellation of the receipt order",
-                )
-            }
-            ErrorCode::OtLabelUrlEmpty => Some("label url is required"),
-            ErrorCode::OtLabelUrlTooLong => Some("label url up to 2048 characters"),
-            ErrorCode::OtRecipientCountryEmpty => Some("recipient country is required"),
-            ErrorCode::OtErpNoEmpty => Some("erp no is required"),
-            ErrorCode::OtLogisticsNameEmpty => Some("logistics name is required"),
-            ErrorCode::OtTrackingNoEmpty => Some("tracking no is required"),
-            ErrorCode::OtRecipientAddressTooLong => {
-                Some("recipient address up to 300 characters")
-            }
-            ErrorCode::OtCountryCodeError => {
-                Some(
-                    "The country is currently not supported, or the country needs to transmit a two character code",
-                )
-            }
-            ErrorCode::OtErpNoTooLong => Some("erp no up to 100 characters"),
-            ErrorCode::OtPlatformOrderNoTooLong => Some("erp no up to 100 characters"),
-            ErrorCode::OtBuyerNameTooLong => Some("buyer name up to 100 characters"),
-            ErrorCode::OtBuyerPhoneTooLong => Some("buyer phone up to 100 characters"),
-            ErrorCode::OtRecipientProvinceTooLong => {
-                Some("recipient province up to 100 characters")
-            }
-            ErrorCode::OtRecipientCityTooLong => {
-                Some("recipient city up to 100 characters")
-            }
-            ErrorCode::OtZipCodeTooLong => Some("zip code up to 100 characters"),
-            ErrorCode::OtLogisticsNameTooLong => {
-                Some("logistics name up to 100 characters")
-            }
-            ErrorCode::OtTrackingNoTooLong => Some("tracking no up to 100 characters"),
-            ErrorCode::OtOrderNotExist => {
-                Some("The order was not found in the warehouse!")
-            }
-            ErrorCode::OtOrderStatusCountNotCancel => {
-                Some("The order has been shipped, please contact logistics interception")
-            }
-            ErrorCode::OtOrderErpNoExist => Some("ERP order number already exists"),
-            ErrorCode::OtLogisticsNotExist => {
-                Some("Logistics does not exist, please contact the warehouse")
-            }
-            ErrorCode::OtLogisticsClosed => Some("Logistics method not enabled"),
-            ErrorCode::OtSkuEmpty => Some("sku is required"),
-            ErrorCode::OtSkuNumError => Some("sku num error"),
-            ErrorCode::OtSkuNumNotExist => {
-                Some(
-                    "Product SKU: %s do not exist in the warehouse, please push the product first!",
-                )
-            }
-            ErrorCode::OtLogisticsShipCountryError => {
-                Some("Logistics cannot be sent to the recipient country")
-            }
-            ErrorCode::OtSkuNotEnoughStock => Some("Not enough stock,Please check!"),
-            ErrorCode::OtOrderIsCanceled => Some("Order cancelled"),
-            ErrorCode::OtOrderQueryMax => Some("Query up to 100 pieces of data at once"),
-            ErrorCode::MerchantOrderInterceptError => {
-                Some(
-                    "The warehouse does not allow interception of orders, interception of orders failed!",
-                )
-            }
-            ErrorCode::MerchantOrderInterceptApply => {
-                Some(
-                    "Order interception has been applied and is under review by the warehouse!",
-                )
-            }
-            ErrorCode::Unknown(_) => None,
-        }
+        CODES.info(self).map(|i| i.message)
     }
 
     /// The values the vendor filled into this code's `%s` placeholders, recovered from
@@ -887,272 +1399,17 @@ impl ErrorCode {
 
     /// The title of the document's table that lists this code.
     pub fn table(&self) -> Option<&'static str> {
-        match self {
-            ErrorCode::ServiceError => Some("五、常见报错"),
-            ErrorCode::RequestParamsError => Some("五、常见报错"),
-            ErrorCode::InvalidAccessToken => Some("五、常见报错"),
-            ErrorCode::InvalidRefreshToken => Some("五、常见报错"),
-            ErrorCode::AccessTokenCannotNull => Some("五、常见报错"),
-            ErrorCode::RefreshTokenCannotNull => Some("五、常见报错"),
-            ErrorCode::ClientIdCannotNull => Some("五、常见报错"),
-            ErrorCode::ClientSecretCannotNull => Some("五、常见报错"),
-            ErrorCode::ClientAppNotFindOrInvalid => Some("五、常见报错"),
-            ErrorCode::CannotFindAppAuthInfo => Some("五、常见报错"),
-            ErrorCode::NotIntWriteList => Some("五、常见报错"),
-            ErrorCode::RequestEmailError => Some("五、常见报错"),
-            ErrorCode::RequestPasswordError => Some("五、常见报错"),
-            ErrorCode::RequestDomainError => Some("五、常见报错"),
-            ErrorCode::RequestAppError => Some("五、常见报错"),
-            ErrorCode::SignCannotNull => Some("五、常见报错"),
-            ErrorCode::NonceCannotNull => Some("五、常见报错"),
-            ErrorCode::TimestampCannotNull => Some("五、常见报错"),
-            ErrorCode::NonceFormatError => Some("五、常见报错"),
-            ErrorCode::TimestampFormatError => Some("五、常见报错"),
-            ErrorCode::SignError => Some("五、常见报错"),
-            ErrorCode::RepeatSubmit => Some("五、常见报错"),
-            ErrorCode::TimestampInvalid => Some("五、常见报错"),
-            ErrorCode::UserIdFormatError => Some("五、常见报错"),
-            ErrorCode::InvalidAuthCode => Some("五、常见报错"),
-            ErrorCode::OmsAccountDisable => Some("五、常见报错"),
-            ErrorCode::OmsWarehouseNotExist => Some("五、常见报错"),
-            ErrorCode::OmsUserWarehouseClosed => Some("五、常见报错"),
-            ErrorCode::OmsWarehouseNoEmpty => Some("五、常见报错"),
-            ErrorCode::OmsWarehouseProhibitReceive => Some("五、常见报错"),
-            ErrorCode::OmsFeeTemplateNotExist => Some("五、常见报错"),
-            ErrorCode::OmsSkuNotExist => Some("五、常见报错"),
-            ErrorCode::OmsSkuProhibitReceive => Some("五、常见报错"),
-            ErrorCode::OmsWarehouseProhibitSale => Some("五、常见报错"),
-            ErrorCode::OmsInsufficientExpenses => Some("五、常见报错"),
-            ErrorCode::MerchantSkuNoEmpty => Some("五、常见报错"),
-            ErrorCode::MerchantSkuNameEmpty => Some("五、常见报错"),
-            ErrorCode::MerchantSkuCodeEmpty => Some("五、常见报错"),
-            ErrorCode::MerchantSkuIsExist => Some("五、常见报错"),
-            ErrorCode::MerchantSkuCodeExist => Some("五、常见报错"),
-            ErrorCode::MerchantLengthWidthHeightError => Some("五、常见报错"),
-            ErrorCode::MerchantNameNoLengthError => Some("五、常见报错"),
-            ErrorCode::MerchantSkuNotExist => Some("五、常见报错"),
-            ErrorCode::MerchantWeightRange => Some("五、常见报错"),
-            ErrorCode::MerchantSizeRange => Some("五、常见报错"),
-            ErrorCode::InventorySkuNotExist => Some("五、常见报错"),
-            ErrorCode::InboundErpNoEmpty => Some("五、常见报错"),
-            ErrorCode::InboundErpNoExist => Some("五、常见报错"),
-            ErrorCode::InboundSkuInfoEmpty => Some("五、常见报错"),
-            ErrorCode::InboundSkuCountEmpty => Some("五、常见报错"),
-            ErrorCode::InboundNotExist => Some("五、常见报错"),
-            ErrorCode::InboundStatusCountNotCancel => Some("五、常见报错"),
-            ErrorCode::OtLabelUrlEmpty => Some("五、常见报错"),
-            ErrorCode::OtLabelUrlTooLong => Some("五、常见报错"),
-            ErrorCode::OtRecipientCountryEmpty => Some("五、常见报错"),
-            ErrorCode::OtErpNoEmpty => Some("五、常见报错"),
-            ErrorCode::OtLogisticsNameEmpty => Some("五、常见报错"),
-            ErrorCode::OtTrackingNoEmpty => Some("五、常见报错"),
-            ErrorCode::OtRecipientAddressTooLong => Some("五、常见报错"),
-            ErrorCode::OtCountryCodeError => Some("五、常见报错"),
-            ErrorCode::OtErpNoTooLong => Some("五、常见报错"),
-            ErrorCode::OtPlatformOrderNoTooLong => Some("五、常见报错"),
-            ErrorCode::OtBuyerNameTooLong => Some("五、常见报错"),
-            ErrorCode::OtBuyerPhoneTooLong => Some("五、常见报错"),
-            ErrorCode::OtRecipientProvinceTooLong => Some("五、常见报错"),
-            ErrorCode::OtRecipientCityTooLong => Some("五、常见报错"),
-            ErrorCode::OtZipCodeTooLong => Some("五、常见报错"),
-            ErrorCode::OtLogisticsNameTooLong => Some("五、常见报错"),
-            ErrorCode::OtTrackingNoTooLong => Some("五、常见报错"),
-            ErrorCode::OtOrderNotExist => Some("五、常见报错"),
-            ErrorCode::OtOrderStatusCountNotCancel => Some("五、常见报错"),
-            ErrorCode::OtOrderErpNoExist => Some("五、常见报错"),
-            ErrorCode::OtLogisticsNotExist => Some("五、常见报错"),
-            ErrorCode::OtLogisticsClosed => Some("五、常见报错"),
-            ErrorCode::OtSkuEmpty => Some("五、常见报错"),
-            ErrorCode::OtSkuNumError => Some("五、常见报错"),
-            ErrorCode::OtSkuNumNotExist => Some("五、常见报错"),
-            ErrorCode::OtLogisticsShipCountryError => Some("五、常见报错"),
-            ErrorCode::OtSkuNotEnoughStock => Some("五、常见报错"),
-            ErrorCode::OtOrderIsCanceled => Some("五、常见报错"),
-            ErrorCode::OtOrderQueryMax => Some("五、常见报错"),
-            ErrorCode::MerchantOrderInterceptError => Some("五、常见报错"),
-            ErrorCode::MerchantOrderInterceptApply => Some("五、常见报错"),
-            ErrorCode::Unknown(_) => None,
-        }
+        CODES.info(self).map(|i| i.table)
     }
 }
 
 impl rt::VendorCode for ErrorCode {
     fn from_raw(raw: &rt::RawCode) -> Self {
-        match raw {
-            rt::RawCode::Int(1) => ErrorCode::ServiceError,
-            rt::RawCode::Int(10001) => ErrorCode::RequestParamsError,
-            rt::RawCode::Int(10002) => ErrorCode::InvalidAccessToken,
-            rt::RawCode::Int(10003) => ErrorCode::InvalidRefreshToken,
-            rt::RawCode::Int(10004) => ErrorCode::AccessTokenCannotNull,
-            rt::RawCode::Int(10005) => ErrorCode::RefreshTokenCannotNull,
-            rt::RawCode::Int(10006) => ErrorCode::ClientIdCannotNull,
-            rt::RawCode::Int(10007) => ErrorCode::ClientSecretCannotNull,
-            rt::RawCode::Int(10008) => ErrorCode::ClientAppNotFindOrInvalid,
-            rt::RawCode::Int(10009) => ErrorCode::CannotFindAppAuthInfo,
-            rt::RawCode::Int(10010) => ErrorCode::NotIntWriteList,
-            rt::RawCode::Int(10011) => ErrorCode::RequestEmailError,
-            rt::RawCode::Int(10012) => ErrorCode::RequestPasswordError,
-            rt::RawCode::Int(10013) => ErrorCode::RequestDomainError,
-            rt::RawCode::Int(10014) => ErrorCode::RequestAppError,
-            rt::RawCode::Int(10021) => ErrorCode::SignCannotNull,
-            rt::RawCode::Int(10022) => ErrorCode::NonceCannotNull,
-            rt::RawCode::Int(10023) => ErrorCode::TimestampCannotNull,
-            rt::RawCode::Int(10024) => ErrorCode::NonceFormatError,
-            rt::RawCode::Int(10025) => ErrorCode::TimestampFormatError,
-            rt::RawCode::Int(10026) => ErrorCode::SignError,
-            rt::RawCode::Int(10027) => ErrorCode::RepeatSubmit,
-            rt::RawCode::Int(10028) => ErrorCode::TimestampInvalid,
-            rt::RawCode::Int(10029) => ErrorCode::UserIdFormatError,
-            rt::RawCode::Int(10030) => ErrorCode::InvalidAuthCode,
-            rt::RawCode::Int(10040) => ErrorCode::OmsAccountDisable,
-            rt::RawCode::Int(10041) => ErrorCode::OmsWarehouseNotExist,
-            rt::RawCode::Int(10042) => ErrorCode::OmsUserWarehouseClosed,
-            rt::RawCode::Int(10043) => ErrorCode::OmsWarehouseNoEmpty,
-            rt::RawCode::Int(10044) => ErrorCode::OmsWarehouseProhibitReceive,
-            rt::RawCode::Int(10045) => ErrorCode::OmsFeeTemplateNotExist,
-            rt::RawCode::Int(10046) => ErrorCode::OmsSkuNotExist,
-            rt::RawCode::Int(10047) => ErrorCode::OmsSkuProhibitReceive,
-            rt::RawCode::Int(10048) => ErrorCode::OmsWarehouseProhibitSale,
-            rt::RawCode::Int(10049) => ErrorCode::OmsInsufficientExpenses,
-            rt::RawCode::Int(20000) => ErrorCode::MerchantSkuNoEmpty,
-            rt::RawCode::Int(20001) => ErrorCode::MerchantSkuNameEmpty,
-            rt::RawCode::Int(20002) => ErrorCode::MerchantSkuCodeEmpty,
-            rt::RawCode::Int(20003) => ErrorCode::MerchantSkuIsExist,
-            rt::RawCode::Int(20004) => ErrorCode::MerchantSkuCodeExist,
-            rt::RawCode::Int(20005) => ErrorCode::MerchantLengthWidthHeightError,
-            rt::RawCode::Int(20006) => ErrorCode::MerchantNameNoLengthError,
-            rt::RawCode::Int(20007) => ErrorCode::MerchantSkuNotExist,
-            rt::RawCode::Int(20008) => ErrorCode::MerchantWeightRange,
-            rt::RawCode::Int(20009) => ErrorCode::MerchantSizeRange,
-            rt::RawCode::Int(30001) => ErrorCode::InventorySkuNotExist,
-            rt::RawCode::Int(40000) => ErrorCode::InboundErpNoEmpty,
-            rt::RawCode::Int(40001) => ErrorCode::InboundErpNoExist,
-            rt::RawCode::Int(40002) => ErrorCode::InboundSkuInfoEmpty,
-            rt::RawCode::Int(40003) => ErrorCode::InboundSkuCountEmpty,
-            rt::RawCode::Int(40004) => ErrorCode::InboundNotExist,
-            rt::RawCode::Int(40005) => ErrorCode::InboundStatusCountNotCancel,
-            rt::RawCode::Int(50000) => ErrorCode::OtLabelUrlEmpty,
-            rt::RawCode::Int(50001) => ErrorCode::OtLabelUrlTooLong,
-            rt::RawCode::Int(50002) => ErrorCode::OtRecipientCountryEmpty,
-            rt::RawCode::Int(50003) => ErrorCode::OtErpNoEmpty,
-            rt::RawCode::Int(50004) => ErrorCode::OtLogisticsNameEmpty,
-            rt::RawCode::Int(50005) => ErrorCode::OtTrackingNoEmpty,
-            rt::RawCode::Int(50006) => ErrorCode::OtRecipientAddressTooLong,
-            rt::RawCode::Int(50007) => ErrorCode::OtCountryCodeError,
-            rt::RawCode::Int(50008) => ErrorCode::OtErpNoTooLong,
-            rt::RawCode::Int(50009) => ErrorCode::OtPlatformOrderNoTooLong,
-            rt::RawCode::Int(50010) => ErrorCode::OtBuyerNameTooLong,
-            rt::RawCode::Int(50011) => ErrorCode::OtBuyerPhoneTooLong,
-            rt::RawCode::Int(50012) => ErrorCode::OtRecipientProvinceTooLong,
-            rt::RawCode::Int(50013) => ErrorCode::OtRecipientCityTooLong,
-            rt::RawCode::Int(50014) => ErrorCode::OtZipCodeTooLong,
-            rt::RawCode::Int(50015) => ErrorCode::OtLogisticsNameTooLong,
-            rt::RawCode::Int(50016) => ErrorCode::OtTrackingNoTooLong,
-            rt::RawCode::Int(50017) => ErrorCode::OtOrderNotExist,
-            rt::RawCode::Int(50018) => ErrorCode::OtOrderStatusCountNotCancel,
-            rt::RawCode::Int(50019) => ErrorCode::OtOrderErpNoExist,
-            rt::RawCode::Int(50020) => ErrorCode::OtLogisticsNotExist,
-            rt::RawCode::Int(50021) => ErrorCode::OtLogisticsClosed,
-            rt::RawCode::Int(50022) => ErrorCode::OtSkuEmpty,
-            rt::RawCode::Int(50023) => ErrorCode::OtSkuNumError,
-            rt::RawCode::Int(50024) => ErrorCode::OtSkuNumNotExist,
-            rt::RawCode::Int(50025) => ErrorCode::OtLogisticsShipCountryError,
-            rt::RawCode::Int(50026) => ErrorCode::OtSkuNotEnoughStock,
-            rt::RawCode::Int(50027) => ErrorCode::OtOrderIsCanceled,
-            rt::RawCode::Int(50028) => ErrorCode::OtOrderQueryMax,
-            rt::RawCode::Int(20022) => ErrorCode::MerchantOrderInterceptError,
-            rt::RawCode::Int(20023) => ErrorCode::MerchantOrderInterceptApply,
-            _ => ErrorCode::Unknown(raw.clone()),
-        }
+        CODES.from_raw(raw).unwrap_or_else(|| ErrorCode::Unknown(raw.clone()))
     }
 
     fn class(&self) -> rt::ErrorClass {
-        match self {
-            ErrorCode::ServiceError => rt::ErrorClass::Retryable,
-            ErrorCode::RequestParamsError => rt::ErrorClass::Caller,
-            ErrorCode::InvalidAccessToken => rt::ErrorClass::RenewToken,
-            ErrorCode::InvalidRefreshToken => rt::ErrorClass::Reauthorize,
-            ErrorCode::AccessTokenCannotNull => rt::ErrorClass::RenewToken,
-            ErrorCode::RefreshTokenCannotNull => rt::ErrorClass::Reauthorize,
-            ErrorCode::ClientIdCannotNull => rt::ErrorClass::Auth,
-            ErrorCode::ClientSecretCannotNull => rt::ErrorClass::Auth,
-            ErrorCode::ClientAppNotFindOrInvalid => rt::ErrorClass::Auth,
-            ErrorCode::CannotFindAppAuthInfo => rt::ErrorClass::Auth,
-            ErrorCode::NotIntWriteList => rt::ErrorClass::Auth,
-            ErrorCode::RequestEmailError => rt::ErrorClass::Auth,
-            ErrorCode::RequestPasswordError => rt::ErrorClass::Auth,
-            ErrorCode::RequestDomainError => rt::ErrorClass::Auth,
-            ErrorCode::RequestAppError => rt::ErrorClass::Auth,
-            ErrorCode::SignCannotNull => rt::ErrorClass::Caller,
-            ErrorCode::NonceCannotNull => rt::ErrorClass::Caller,
-            ErrorCode::TimestampCannotNull => rt::ErrorClass::Caller,
-            ErrorCode::NonceFormatError => rt::ErrorClass::Caller,
-            ErrorCode::TimestampFormatError => rt::ErrorClass::Caller,
-            ErrorCode::SignError => rt::ErrorClass::Auth,
-            ErrorCode::RepeatSubmit => rt::ErrorClass::Resign,
-            ErrorCode::TimestampInvalid => rt::ErrorClass::Resign,
-            ErrorCode::UserIdFormatError => rt::ErrorClass::Caller,
-            ErrorCode::InvalidAuthCode => rt::ErrorClass::Reauthorize,
-            ErrorCode::OmsAccountDisable => rt::ErrorClass::Vendor,
-            ErrorCode::OmsWarehouseNotExist => rt::ErrorClass::Vendor,
-            ErrorCode::OmsUserWarehouseClosed => rt::ErrorClass::Vendor,
-            ErrorCode::OmsWarehouseNoEmpty => rt::ErrorClass::Caller,
-            ErrorCode::OmsWarehouseProhibitReceive => rt::ErrorClass::Vendor,
-            ErrorCode::OmsFeeTemplateNotExist => rt::ErrorClass::Vendor,
-            ErrorCode::OmsSkuNotExist => rt::ErrorClass::Vendor,
-            ErrorCode::OmsSkuProhibitReceive => rt::ErrorClass::Vendor,
-            ErrorCode::OmsWarehouseProhibitSale => rt::ErrorClass::Vendor,
-            ErrorCode::OmsInsufficientExpenses => rt::ErrorClass::Vendor,
-            ErrorCode::MerchantSkuNoEmpty => rt::ErrorClass::Caller,
-            ErrorCode::MerchantSkuNameEmpty => rt::ErrorClass::Caller,
-            ErrorCode::MerchantSkuCodeEmpty => rt::ErrorClass::Caller,
-            ErrorCode::MerchantSkuIsExist => rt::ErrorClass::Caller,
-            ErrorCode::MerchantSkuCodeExist => rt::ErrorClass::Caller,
-            ErrorCode::MerchantLengthWidthHeightError => rt::ErrorClass::Caller,
-            ErrorCode::MerchantNameNoLengthError => rt::ErrorClass::Caller,
-            ErrorCode::MerchantSkuNotExist => rt::ErrorClass::Caller,
-            ErrorCode::MerchantWeightRange => rt::ErrorClass::Caller,
-            ErrorCode::MerchantSizeRange => rt::ErrorClass::Caller,
-            ErrorCode::InventorySkuNotExist => rt::ErrorClass::Vendor,
-            ErrorCode::InboundErpNoEmpty => rt::ErrorClass::Caller,
-            ErrorCode::InboundErpNoExist => rt::ErrorClass::Caller,
-            ErrorCode::InboundSkuInfoEmpty => rt::ErrorClass::Caller,
-            ErrorCode::InboundSkuCountEmpty => rt::ErrorClass::Caller,
-            ErrorCode::InboundNotExist => rt::ErrorClass::Vendor,
-            ErrorCode::InboundStatusCountNotCancel => rt::ErrorClass::Vendor,
-            ErrorCode::OtLabelUrlEmpty => rt::ErrorClass::Caller,
-            ErrorCode::OtLabelUrlTooLong => rt::ErrorClass::Caller,
-            ErrorCode::OtRecipientCountryEmpty => rt::ErrorClass::Caller,
-            ErrorCode::OtErpNoEmpty => rt::ErrorClass::Caller,
-            ErrorCode::OtLogisticsNameEmpty => rt::ErrorClass::Caller,
-            ErrorCode::OtTrackingNoEmpty => rt::ErrorClass::Caller,
-            ErrorCode::OtRecipientAddressTooLong => rt::ErrorClass::Caller,
-            ErrorCode::OtCountryCodeError => rt::ErrorClass::Caller,
-            ErrorCode::OtErpNoTooLong => rt::ErrorClass::Caller,
-            ErrorCode::OtPlatformOrderNoTooLong => rt::ErrorClass::Caller,
-            ErrorCode::OtBuyerNameTooLong => rt::ErrorClass::Caller,
-            ErrorCode::OtBuyerPhoneTooLong => rt::ErrorClass::Caller,
-            ErrorCode::OtRecipientProvinceTooLong => rt::ErrorClass::Caller,
-            ErrorCode::OtRecipientCityTooLong => rt::ErrorClass::Caller,
-            ErrorCode::OtZipCodeTooLong => rt::ErrorClass::Caller,
-            ErrorCode::OtLogisticsNameTooLong => rt::ErrorClass::Caller,
-            ErrorCode::OtTrackingNoTooLong => rt::ErrorClass::Caller,
-            ErrorCode::OtOrderNotExist => rt::ErrorClass::Vendor,
-            ErrorCode::OtOrderStatusCountNotCancel => rt::ErrorClass::Vendor,
-            ErrorCode::OtOrderErpNoExist => rt::ErrorClass::Caller,
-            ErrorCode::OtLogisticsNotExist => rt::ErrorClass::Vendor,
-            ErrorCode::OtLogisticsClosed => rt::ErrorClass::Vendor,
-            ErrorCode::OtSkuEmpty => rt::ErrorClass::Caller,
-            ErrorCode::OtSkuNumError => rt::ErrorClass::Caller,
-            ErrorCode::OtSkuNumNotExist => rt::ErrorClass::Vendor,
-            ErrorCode::OtLogisticsShipCountryError => rt::ErrorClass::Vendor,
-            ErrorCode::OtSkuNotEnoughStock => rt::ErrorClass::Vendor,
-            ErrorCode::OtOrderIsCanceled => rt::ErrorClass::Vendor,
-            ErrorCode::OtOrderQueryMax => rt::ErrorClass::Caller,
-            ErrorCode::MerchantOrderInterceptError => rt::ErrorClass::Vendor,
-            ErrorCode::MerchantOrderInterceptApply => rt::ErrorClass::Vendor,
-            ErrorCode::Unknown(_) => rt::ErrorClass::Unknown,
-        }
+        CODES.class(self)
     }
 }
 
@@ -1458,79 +1715,115 @@ pub struct ConvertEvent {
 
 /// The vendor's response envelope, as runtime data.
 fn envelope() -> Option<rt::EnvelopeSpec> {
-    Some(rt::EnvelopeSpec {
-        success: rt::Success::CodeIn(vec![rt::RawCode::Int(0)]),
-        code: Some("code"),
-        message: vec!["message"],
-        data: "data",
-        details: None,
-        extra: vec!["requestId"],
-    })
+    Some(
+        rt::EnvelopeSpec::new(rt::Success::code_in(&[rt::StaticCode::Int(0)]), "data")
+            .with_code("code")
+            .with_message(&["message"])
+            .with_extra(&["requestId"]),
+    )
 }
 
 /// Auth, token and envelope rules from the spec, as runtime data.
 fn api_spec() -> rt::ApiSpec<ErrorCode> {
     rt::ApiSpec::new(
         envelope(),
-        vec![
-            rt::Step::Header { name : "accessToken", value :
-            rt::Value::Template(vec![rt::Piece::Var("access_token")]) }, rt::Step::Header
-            { name : "clientId", value :
-            rt::Value::Template(vec![rt::Piece::Var("client_id")]) }, rt::Step::Header {
-            name : "timestamp", value : rt::Value::Now(rt::TimeUnit::Millis) },
-            rt::Step::Header { name : "nonce", value : rt::Value::RandomDigits(2) },
-            rt::Step::Header { name : "userId", value :
-            rt::Value::Template(vec![rt::Piece::Var("user_id")]) }, rt::Step::Header {
-            name : "sign", value : rt::Value::HmacSha256Hex { key :
-            Box::new(rt::Value::Template(vec![rt::Piece::Var("client_secret")])), data :
-            Box::new(rt::Value::SortedPairs { separator : "&", pairs :
-            vec![("accessToken",
-            rt::Value::Template(vec![rt::Piece::Var("access_token")])), ("clientId",
-            rt::Value::Template(vec![rt::Piece::Var("client_id")])), ("method",
-            rt::Value::Template(vec![rt::Piece::Var("method")])), ("nonce",
-            rt::Value::Template(vec![rt::Piece::Var("nonce")])), ("timestamp",
-            rt::Value::Template(vec![rt::Piece::Var("timestamp")])), ("url",
-            rt::Value::Template(vec![rt::Piece::Var("path")])), ("userId",
-            rt::Value::Template(vec![rt::Piece::Var("user_id")]))] }) } }
-        ],
-        Some(rt::TokenSpec {
-            grants: vec![
-                rt::Grant { name : "authorization_code", method :
-                rt::reqwest::Method::POST, path : None, encoding : rt::Encoding::Json,
-                fields : vec![("clientId",
-                rt::Value::Template(vec![rt::Piece::Var("client_id")])), ("clientSecret",
-                rt::Value::Template(vec![rt::Piece::Var("client_secret")])), ("code",
-                rt::Value::Template(vec![rt::Piece::Var("code")]))], client_auth :
-                vec![], inputs : vec!["code"], send_auth_steps : false, }, rt::Grant {
-                name : "refresh_token", method : rt::reqwest::Method::POST, path : None,
-                encoding : rt::Encoding::Json, fields : vec![("clientId",
-                rt::Value::Template(vec![rt::Piece::Var("client_id")])), ("clientSecret",
-                rt::Value::Template(vec![rt::Piece::Var("client_secret")])),
-                ("refreshToken",
-                rt::Value::Template(vec![rt::Piece::Var("refresh_token")]))], client_auth
-                : vec![], inputs : vec!["refresh_token"], send_auth_steps : false, }
-            ],
-            automatic: None,
-            refresh_with: Some("refresh_token"),
-            authorize: None,
-            response: rt::TokenResponseSpec {
-                enveloped: true,
-                access_token: "accessToken",
-                expires_in: Some("expiresIn"),
-                default_lifetime: Some(std::time::Duration::from_secs(86400)),
-                refresh_token: Some("refreshToken"),
-                refresh_token_lifetime: Some(std::time::Duration::from_secs(31536000)),
-                extra: vec![("user_id", "userId")],
-                error: None,
-            },
-            policy: rt::RefreshPolicy {
-                refresh_before_expiry: None,
-                refresh_in_last_fraction: None,
-                min_interval: None,
-                fetch_on_start: false,
-                renew_on_http_status: vec![],
-            },
-        }),
+        Vec::from([
+            rt::Step::header(
+                "accessToken",
+                rt::Value::template(&[rt::Piece::Var("access_token")]),
+            ),
+            rt::Step::header(
+                "clientId",
+                rt::Value::template(&[rt::Piece::Var("client_id")]),
+            ),
+            rt::Step::header("timestamp", rt::Value::Now(rt::TimeUnit::Millis)),
+            rt::Step::header("nonce", rt::Value::RandomDigits(2)),
+            rt::Step::header(
+                "userId",
+                rt::Value::template(&[rt::Piece::Var("user_id")]),
+            ),
+            rt::Step::header(
+                "sign",
+                rt::Value::hmac_sha256_hex(
+                    rt::Value::template(&[rt::Piece::Var("client_secret")]),
+                    rt::Value::sorted_pairs(
+                        "&",
+                        Vec::from([
+                            (
+                                "accessToken",
+                                rt::Value::template(&[rt::Piece::Var("access_token")]),
+                            ),
+                            (
+                                "clientId",
+                                rt::Value::template(&[rt::Piece::Var("client_id")]),
+                            ),
+                            ("method", rt::Value::template(&[rt::Piece::Var("method")])),
+                            ("nonce", rt::Value::template(&[rt::Piece::Var("nonce")])),
+                            (
+                                "timestamp",
+                                rt::Value::template(&[rt::Piece::Var("timestamp")]),
+                            ),
+                            ("url", rt::Value::template(&[rt::Piece::Var("path")])),
+                            ("userId", rt::Value::template(&[rt::Piece::Var("user_id")])),
+                        ]),
+                    ),
+                ),
+            ),
+        ]),
+        Some(
+            rt::TokenSpec::new(
+                    rt::TokenResponseSpec::new("accessToken")
+                        .with_enveloped()
+                        .with_expires_in("expiresIn")
+                        .with_default_lifetime(std::time::Duration::from_secs(86400))
+                        .with_refresh_token("refreshToken")
+                        .with_refresh_token_lifetime(
+                            std::time::Duration::from_secs(31536000),
+                        )
+                        .with_extra("user_id", "userId"),
+                )
+                .with_grant(
+                    rt::Grant::new(
+                            "authorization_code",
+                            rt::reqwest::Method::POST,
+                            rt::Encoding::Json,
+                        )
+                        .with_field(
+                            "clientId",
+                            rt::Value::template(&[rt::Piece::Var("client_id")]),
+                        )
+                        .with_field(
+                            "clientSecret",
+                            rt::Value::template(&[rt::Piece::Var("client_secret")]),
+                        )
+                        .with_field(
+                            "code",
+                            rt::Value::template(&[rt::Piece::Var("code")]),
+                        )
+                        .with_inputs(&["code"]),
+                )
+                .with_grant(
+                    rt::Grant::new(
+                            "refresh_token",
+                            rt::reqwest::Method::POST,
+                            rt::Encoding::Json,
+                        )
+                        .with_field(
+                            "clientId",
+                            rt::Value::template(&[rt::Piece::Var("client_id")]),
+                        )
+                        .with_field(
+                            "clientSecret",
+                            rt::Value::template(&[rt::Piece::Var("client_secret")]),
+                        )
+                        .with_field(
+                            "refreshToken",
+                            rt::Value::template(&[rt::Piece::Var("refresh_token")]),
+                        )
+                        .with_inputs(&["refresh_token"]),
+                )
+                .with_refresh_with("refresh_token"),
+        ),
         false,
     )
 }
@@ -1584,27 +1877,10 @@ impl GetOrderRequest {
         Self { erp_no: erp_no.into() }
     }
 
-    /// Checks the document's limits before anything is sent.
-    fn validate(&self) -> Result<()> {
-        Ok(())
-    }
-
     fn to_request(&self) -> Result<rt::Request> {
-        self.validate()?;
-        let query = Vec::new();
-        Ok(rt::Request {
-            method: rt::reqwest::Method::POST,
-            path: std::borrow::Cow::Borrowed("/api/order/get"),
-            query,
-            body: rt::Body::Json(
-                rt::serde_json::to_value(self)
-                    .map_err(|e| rt::Error::InvalidRequest {
-                        field: "body",
-                        reason: e.to_string(),
-                    })?,
-            ),
-            authenticated: true,
-        })
+        let request = rt::Request::new(rt::reqwest::Method::POST, "/api/order/get");
+        let request = request.with_body(rt::Body::json(self)?);
+        Ok(request)
     }
 }
 
@@ -1672,6 +1948,8 @@ impl GetOrderRequest {
 /// # Using the client
 ///
 /// Cheap to clone: clones share the connection pool and the token cache.
+///
+/// The document gives no path for the token request(s) `authorization_code`, `refresh_token`: set each with [`ClientBuilder::grant_path`](rt::ClientBuilder::grant_path) before the client can use it.
 #[derive(Clone)]
 pub struct Client {
     engine: rt::Engine<ErrorCode>,
@@ -1683,77 +1961,9 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// Configures a [`Client`]; see [`Client::builder`].
-pub struct ClientBuilder {
-    engine: rt::EngineBuilder<ErrorCode>,
-}
-
-impl ClientBuilder {
-    /// The base URL endpoint paths are appended to (default: the document's).
-    pub fn base_url(mut self, url: &str) -> Self {
-        self.engine = self.engine.base_url(url);
-        self
-    }
-
-    /// Whether credentials may travel over plain `http://`.
-    ///
-    /// Credentials are never sent over plain `http://` to a non-loopback host unless you opt in here.
-    pub fn allow_plain_http(mut self, allow: bool) -> Self {
-        self.engine = self.engine.allow_plain_http(allow);
-        self
-    }
-
-    /// Time allowed to establish a connection (default 10 s).
-    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.engine = self.engine.connect_timeout(timeout);
-        self
-    }
-
-    /// Time allowed for a whole request, body included (default 30 s).
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.engine = self.engine.timeout(timeout);
-        self
-    }
-
-    /// Uses your own `reqwest::Client` (build it with timeouts and without redirects).
-    pub fn http_client(mut self, client: rt::reqwest::Client) -> Self {
-        self.engine = self.engine.http_client(client);
-        self
-    }
-
-    /// Where token state (access token, refresh token, expiry, extras such as a user id)
-    /// is kept across restarts. The default keeps it in memory.
-    pub fn token_store(mut self, store: std::sync::Arc<dyn rt::TokenStore>) -> Self {
-        self.engine = self.engine.token_store(store);
-        self
-    }
-
-    /// Never call the token endpoint more often than this (on top of the document's own limit).
-    pub fn min_token_interval(mut self, interval: std::time::Duration) -> Self {
-        self.engine = self.engine.min_token_interval(interval);
-        self
-    }
-
-    /// The path of the `authorization_code` token request. The document does not give it, so it must be set before the client can use this grant.
-    pub fn authorization_code_path(mut self, path: &str) -> Self {
-        self.engine = self.engine.grant_path("authorization_code", path);
-        self
-    }
-
-    /// The path of the `refresh_token` token request. The document does not give it, so it must be set before the client can use this grant.
-    pub fn refresh_token_path(mut self, path: &str) -> Self {
-        self.engine = self.engine.grant_path("refresh_token", path);
-        self
-    }
-
-    /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
-    /// policy obtains a token at start-up and that fails.
-    pub async fn build(self) -> Result<Client> {
-        Ok(Client {
-            engine: self.engine.build().await?,
-        })
-    }
-}
+/// Configures a [`Client`]; see [`Client::builder`] and the runtime's
+/// [`ClientBuilder`](rt::ClientBuilder) for every option.
+pub type ClientBuilder = rt::ClientBuilder<ErrorCode, Client>;
 
 /// The document's default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://test.jfwms.com";
@@ -1763,7 +1973,7 @@ impl Client {
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         let engine = rt::EngineBuilder::new(api_spec(), DEFAULT_BASE_URL)
             .credentials(credentials.to_runtime());
-        ClientBuilder { engine }
+        rt::ClientBuilder::new(engine, |engine| Client { engine })
     }
 
     /// 查询订单(/api/order/get) — `POST /api/order/get`

@@ -48,35 +48,107 @@ pub enum ErrorCode {
     Unknown(rt::RawCode),
 }
 
+/// What the document says about each code, as data.
+static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
+    &[
+        (
+            ErrorCode::Ok,
+            rt::CodeInfo::int(
+                    200,
+                    rt::ErrorClass::Success,
+                    "请求成功",
+                    "HTTP状态码",
+                )
+                .http_status(),
+        ),
+        (
+            ErrorCode::Created,
+            rt::CodeInfo::int(
+                    201,
+                    rt::ErrorClass::Success,
+                    "创建成功",
+                    "HTTP状态码",
+                )
+                .http_status(),
+        ),
+        (
+            ErrorCode::BadRequest,
+            rt::CodeInfo::int(
+                    400,
+                    rt::ErrorClass::Caller,
+                    "请求参数错误",
+                    "HTTP状态码",
+                )
+                .http_status(),
+        ),
+        (
+            ErrorCode::Unauthorized,
+            rt::CodeInfo::int(
+                    401,
+                    rt::ErrorClass::RenewToken,
+                    "未授权,需要登录",
+                    "HTTP状态码",
+                )
+                .http_status(),
+        ),
+        (
+            ErrorCode::Forbidden,
+            rt::CodeInfo::int(
+                    403,
+                    rt::ErrorClass::Auth,
+                    "禁止访问,权限不足",
+                    "HTTP状态码",
+                )
+                .http_status(),
+        ),
+        (
+            ErrorCode::NotFound,
+            rt::CodeInfo::int(
+                    404,
+                    rt::ErrorClass::Caller,
+                    "资源不存在",
+                    "HTTP状态码",
+                )
+                .http_status(),
+        ),
+        (
+            ErrorCode::InternalServerError,
+            rt::CodeInfo::int(
+                    500,
+                    rt::ErrorClass::Retryable,
+                    "服务器内部错误",
+                    "HTTP状态码",
+                )
+                .http_status(),
+        ),
+        (
+            ErrorCode::ValidationError,
+            rt::CodeInfo::str(
+                "VALIDATION_ERROR",
+                rt::ErrorClass::Caller,
+                "请求参数验证失败",
+                "错误响应示例中的错误码",
+            ),
+        ),
+    ],
+);
+
 impl ErrorCode {
+    fn unknown(&self) -> Option<&rt::RawCode> {
+        match self {
+            ErrorCode::Unknown(raw) => Some(raw),
+            _ => None,
+        }
+    }
+
     /// The code as the vendor sends it.
     pub fn code(&self) -> rt::RawCode {
-        match self {
-            ErrorCode::Ok => rt::RawCode::Int(200),
-            ErrorCode::Created => rt::RawCode::Int(201),
-            ErrorCode::BadRequest => rt::RawCode::Int(400),
-            ErrorCode::Unauthorized => rt::RawCode::Int(401),
-            ErrorCode::Forbidden => rt::RawCode::Int(403),
-            ErrorCode::NotFound => rt::RawCode::Int(404),
-            ErrorCode::InternalServerError => rt::RawCode::Int(500),
-            ErrorCode::ValidationError => rt::RawCode::Str("VALIDATION_ERROR".to_owned()),
-            ErrorCode::Unknown(raw) => raw.clone(),
-        }
+        CODES.raw_code(self, self.unknown())
     }
 
     /// The document's message for this code, verbatim (placeholders such as `%s` kept).
     pub fn documented_message(&self) -> Option<&'static str> {
-        match self {
-            ErrorCode::Ok => Some("请求成功"),
-            ErrorCode::Created => Some("创建成功"),
-            ErrorCode::BadRequest => Some("请求参数错误"),
-            ErrorCode::Unauthorized => Some("未授权,需要登录"),
-            ErrorCode::Forbidden => Some("禁止访问,权限不足"),
-            ErrorCode::NotFound => Some("资源不存在"),
-            ErrorCode::InternalServerError => Some("服务器内部错误"),
-            ErrorCode::ValidationError => Some("请求参数验证失败"),
-            ErrorCode::Unknown(_) => None,
-        }
+        CODES.info(self).map(|i| i.message)
     }
 
     /// The values the vendor filled into this code's `%s` placeholders, recovered from
@@ -88,60 +160,21 @@ impl ErrorCode {
 
     /// The title of the document's table that lists this code.
     pub fn table(&self) -> Option<&'static str> {
-        match self {
-            ErrorCode::Ok => Some("HTTP状态码"),
-            ErrorCode::Created => Some("HTTP状态码"),
-            ErrorCode::BadRequest => Some("HTTP状态码"),
-            ErrorCode::Unauthorized => Some("HTTP状态码"),
-            ErrorCode::Forbidden => Some("HTTP状态码"),
-            ErrorCode::NotFound => Some("HTTP状态码"),
-            ErrorCode::InternalServerError => Some("HTTP状态码"),
-            ErrorCode::ValidationError => Some("错误响应示例中的错误码"),
-            ErrorCode::Unknown(_) => None,
-        }
+        CODES.info(self).map(|i| i.table)
     }
 }
 
 impl rt::VendorCode for ErrorCode {
     fn from_raw(raw: &rt::RawCode) -> Self {
-        match raw {
-            rt::RawCode::Int(200) => ErrorCode::Ok,
-            rt::RawCode::Int(201) => ErrorCode::Created,
-            rt::RawCode::Int(400) => ErrorCode::BadRequest,
-            rt::RawCode::Int(401) => ErrorCode::Unauthorized,
-            rt::RawCode::Int(403) => ErrorCode::Forbidden,
-            rt::RawCode::Int(404) => ErrorCode::NotFound,
-            rt::RawCode::Int(500) => ErrorCode::InternalServerError,
-            rt::RawCode::Str(s) if s == "VALIDATION_ERROR" => ErrorCode::ValidationError,
-            _ => ErrorCode::Unknown(raw.clone()),
-        }
+        CODES.from_raw(raw).unwrap_or_else(|| ErrorCode::Unknown(raw.clone()))
     }
 
     fn class(&self) -> rt::ErrorClass {
-        match self {
-            ErrorCode::Ok => rt::ErrorClass::Success,
-            ErrorCode::Created => rt::ErrorClass::Success,
-            ErrorCode::BadRequest => rt::ErrorClass::Caller,
-            ErrorCode::Unauthorized => rt::ErrorClass::RenewToken,
-            ErrorCode::Forbidden => rt::ErrorClass::Auth,
-            ErrorCode::NotFound => rt::ErrorClass::Caller,
-            ErrorCode::InternalServerError => rt::ErrorClass::Retryable,
-            ErrorCode::ValidationError => rt::ErrorClass::Caller,
-            ErrorCode::Unknown(_) => rt::ErrorClass::Unknown,
-        }
+        CODES.class(self)
     }
 
     fn from_http_status(status: u16) -> Option<Self> {
-        match status {
-            200 => Some(ErrorCode::Ok),
-            201 => Some(ErrorCode::Created),
-            400 => Some(ErrorCode::BadRequest),
-            401 => Some(ErrorCode::Unauthorized),
-            403 => Some(ErrorCode::Forbidden),
-            404 => Some(ErrorCode::NotFound),
-            500 => Some(ErrorCode::InternalServerError),
-            _ => None,
-        }
+        CODES.from_http_status(status)
     }
 }
 
@@ -241,54 +274,58 @@ pub struct OrderList {
 
 /// The vendor's response envelope, as runtime data.
 fn envelope() -> Option<rt::EnvelopeSpec> {
-    Some(rt::EnvelopeSpec {
-        success: rt::Success::FieldTrue("success"),
-        code: Some("error.code"),
-        message: vec!["message", "error.message"],
-        data: "data",
-        details: Some("error.details"),
-        extra: vec!["timestamp"],
-    })
+    Some(
+        rt::EnvelopeSpec::new(rt::Success::FieldTrue("success"), "data")
+            .with_code("error.code")
+            .with_message(&["message", "error.message"])
+            .with_details("error.details")
+            .with_extra(&["timestamp"]),
+    )
 }
 
 /// Auth, token and envelope rules from the spec, as runtime data.
 fn api_spec() -> rt::ApiSpec<ErrorCode> {
     rt::ApiSpec::new(
         envelope(),
-        vec![
-            rt::Step::Header { name : "Authorization", value :
-            rt::Value::Template(vec![rt::Piece::Lit("Bearer "),
-            rt::Piece::Var("access_token")]) }
-        ],
-        Some(rt::TokenSpec {
-            grants: vec![
-                rt::Grant { name : "login", method : rt::reqwest::Method::POST, path :
-                None, encoding : rt::Encoding::Json, fields : vec![("username",
-                rt::Value::Template(vec![rt::Piece::Var("username")])), ("password",
-                rt::Value::Template(vec![rt::Piece::Var("password")]))], client_auth :
-                vec![], inputs : vec![], send_auth_steps : false, }
-            ],
-            automatic: Some("login"),
-            refresh_with: None,
-            authorize: None,
-            response: rt::TokenResponseSpec {
-                enveloped: true,
-                access_token: "access_token",
-                expires_in: Some("expires_in"),
-                default_lifetime: Some(std::time::Duration::from_secs(3600)),
-                refresh_token: None,
-                refresh_token_lifetime: None,
-                extra: vec![("user_id", "user.id"), ("user_role", "user.role")],
-                error: None,
-            },
-            policy: rt::RefreshPolicy {
-                refresh_before_expiry: Some(std::time::Duration::from_secs(60)),
-                refresh_in_last_fraction: None,
-                min_interval: None,
-                fetch_on_start: false,
-                renew_on_http_status: vec![401],
-            },
-        }),
+        Vec::from([
+            rt::Step::header(
+                "Authorization",
+                rt::Value::template(
+                    &[rt::Piece::Lit("Bearer "), rt::Piece::Var("access_token")],
+                ),
+            ),
+        ]),
+        Some(
+            rt::TokenSpec::new(
+                    rt::TokenResponseSpec::new("access_token")
+                        .with_enveloped()
+                        .with_expires_in("expires_in")
+                        .with_default_lifetime(std::time::Duration::from_secs(3600))
+                        .with_extra("user_id", "user.id")
+                        .with_extra("user_role", "user.role"),
+                )
+                .with_grant(
+                    rt::Grant::new(
+                            "login",
+                            rt::reqwest::Method::POST,
+                            rt::Encoding::Json,
+                        )
+                        .with_field(
+                            "username",
+                            rt::Value::template(&[rt::Piece::Var("username")]),
+                        )
+                        .with_field(
+                            "password",
+                            rt::Value::template(&[rt::Piece::Var("password")]),
+                        ),
+                )
+                .with_automatic("login")
+                .with_policy(
+                    rt::RefreshPolicy::new()
+                        .with_refresh_before_expiry(std::time::Duration::from_secs(60))
+                        .with_renew_on_http_status(&[401]),
+                ),
+        ),
         false,
     )
 }
@@ -369,13 +406,8 @@ impl ListOrdersRequest {
         self
     }
 
-    /// Checks the document's limits before anything is sent.
-    fn validate(&self) -> Result<()> {
-        Ok(())
-    }
-
     fn to_request(&self) -> Result<rt::Request> {
-        self.validate()?;
+        let request = rt::Request::new(rt::reqwest::Method::GET, "/orders");
         let mut query = Vec::new();
         if let Some(v) = &self.page {
             query.push(("page", v.to_string()));
@@ -386,13 +418,8 @@ impl ListOrdersRequest {
         if let Some(v) = &self.status {
             query.push(("status", v.to_string()));
         }
-        Ok(rt::Request {
-            method: rt::reqwest::Method::GET,
-            path: std::borrow::Cow::Borrowed("/orders"),
-            query,
-            body: rt::Body::None,
-            authenticated: true,
-        })
+        let request = request.with_query(query);
+        Ok(request)
     }
 }
 
@@ -456,27 +483,10 @@ impl CreateOrderRequest {
         self
     }
 
-    /// Checks the document's limits before anything is sent.
-    fn validate(&self) -> Result<()> {
-        Ok(())
-    }
-
     fn to_request(&self) -> Result<rt::Request> {
-        self.validate()?;
-        let query = Vec::new();
-        Ok(rt::Request {
-            method: rt::reqwest::Method::POST,
-            path: std::borrow::Cow::Borrowed("/orders"),
-            query,
-            body: rt::Body::Json(
-                rt::serde_json::to_value(self)
-                    .map_err(|e| rt::Error::InvalidRequest {
-                        field: "body",
-                        reason: e.to_string(),
-                    })?,
-            ),
-            authenticated: true,
-        })
+        let request = rt::Request::new(rt::reqwest::Method::POST, "/orders");
+        let request = request.with_body(rt::Body::json(self)?);
+        Ok(request)
     }
 }
 
@@ -528,6 +538,8 @@ impl rt::Page for OrderList {
 /// # Using the client
 ///
 /// Cheap to clone: clones share the connection pool and the token cache.
+///
+/// The document gives no path for the token request(s) `login`: set each with [`ClientBuilder::grant_path`](rt::ClientBuilder::grant_path) before the client can use it.
 #[derive(Clone)]
 pub struct Client {
     engine: rt::Engine<ErrorCode>,
@@ -539,71 +551,9 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// Configures a [`Client`]; see [`Client::builder`].
-pub struct ClientBuilder {
-    engine: rt::EngineBuilder<ErrorCode>,
-}
-
-impl ClientBuilder {
-    /// The base URL endpoint paths are appended to (default: the document's).
-    pub fn base_url(mut self, url: &str) -> Self {
-        self.engine = self.engine.base_url(url);
-        self
-    }
-
-    /// Whether credentials may travel over plain `http://`.
-    ///
-    /// Credentials are never sent over plain `http://` to a non-loopback host unless you opt in here.
-    pub fn allow_plain_http(mut self, allow: bool) -> Self {
-        self.engine = self.engine.allow_plain_http(allow);
-        self
-    }
-
-    /// Time allowed to establish a connection (default 10 s).
-    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.engine = self.engine.connect_timeout(timeout);
-        self
-    }
-
-    /// Time allowed for a whole request, body included (default 30 s).
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.engine = self.engine.timeout(timeout);
-        self
-    }
-
-    /// Uses your own `reqwest::Client` (build it with timeouts and without redirects).
-    pub fn http_client(mut self, client: rt::reqwest::Client) -> Self {
-        self.engine = self.engine.http_client(client);
-        self
-    }
-
-    /// Where token state (access token, refresh token, expiry, extras such as a user id)
-    /// is kept across restarts. The default keeps it in memory.
-    pub fn token_store(mut self, store: std::sync::Arc<dyn rt::TokenStore>) -> Self {
-        self.engine = self.engine.token_store(store);
-        self
-    }
-
-    /// Never call the token endpoint more often than this (on top of the document's own limit).
-    pub fn min_token_interval(mut self, interval: std::time::Duration) -> Self {
-        self.engine = self.engine.min_token_interval(interval);
-        self
-    }
-
-    /// The path of the `login` token request. The document does not give it, so it must be set before the client can authenticate.
-    pub fn login_path(mut self, path: &str) -> Self {
-        self.engine = self.engine.grant_path("login", path);
-        self
-    }
-
-    /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
-    /// policy obtains a token at start-up and that fails.
-    pub async fn build(self) -> Result<Client> {
-        Ok(Client {
-            engine: self.engine.build().await?,
-        })
-    }
-}
+/// Configures a [`Client`]; see [`Client::builder`] and the runtime's
+/// [`ClientBuilder`](rt::ClientBuilder) for every option.
+pub type ClientBuilder = rt::ClientBuilder<ErrorCode, Client>;
 
 /// The document's default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.niumall.com/v1";
@@ -613,7 +563,7 @@ impl Client {
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         let engine = rt::EngineBuilder::new(api_spec(), DEFAULT_BASE_URL)
             .credentials(credentials.to_runtime());
-        ClientBuilder { engine }
+        rt::ClientBuilder::new(engine, |engine| Client { engine })
     }
 
     /// 获取订单列表 — `GET /orders`

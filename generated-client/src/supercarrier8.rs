@@ -56,47 +56,113 @@ pub enum ErrorCode {
     Unknown(rt::RawCode),
 }
 
+/// What the document says about each code, as data.
+static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
+    &[
+        (
+            ErrorCode::Success,
+            rt::CodeInfo::int(200, rt::ErrorClass::Success, "成功", "1.3 错误码"),
+        ),
+        (
+            ErrorCode::InvalidCredentials,
+            rt::CodeInfo::int(
+                21184031,
+                rt::ErrorClass::Auth,
+                "应用账号或密钥不正确",
+                "1.3 错误码",
+            ),
+        ),
+        (
+            ErrorCode::AccountDisabled,
+            rt::CodeInfo::int(
+                21184032,
+                rt::ErrorClass::Auth,
+                "应用账号被禁用",
+                "1.3 错误码",
+            ),
+        ),
+        (
+            ErrorCode::AccountNotFound,
+            rt::CodeInfo::int(
+                21184033,
+                rt::ErrorClass::Auth,
+                "应用账号不存在",
+                "1.3 错误码",
+            ),
+        ),
+        (
+            ErrorCode::AccessKeyEmpty,
+            rt::CodeInfo::int(
+                21180031,
+                rt::ErrorClass::Auth,
+                "Access Key不能为空",
+                "1.3 错误码",
+            ),
+        ),
+        (
+            ErrorCode::SecretKeyEmpty,
+            rt::CodeInfo::int(
+                21180041,
+                rt::ErrorClass::Auth,
+                "密钥不能为空",
+                "1.3 错误码",
+            ),
+        ),
+        (
+            ErrorCode::TokenRateLimited,
+            rt::CodeInfo::int(
+                21185002,
+                rt::ErrorClass::RateLimited,
+                "获取Token超出频率限制",
+                "1.3 错误码",
+            ),
+        ),
+        (
+            ErrorCode::UnknownError,
+            rt::CodeInfo::int(
+                500,
+                rt::ErrorClass::Retryable,
+                "未知错误",
+                "1.3 错误码",
+            ),
+        ),
+        (
+            ErrorCode::RenewToken20324012,
+            rt::CodeInfo::int(
+                20324012,
+                rt::ErrorClass::RenewToken,
+                "需要刷新Access Token (the document gives no message for this code)",
+                "3.2 返回错误码时刷新",
+            ),
+        ),
+        (
+            ErrorCode::RenewToken20324013,
+            rt::CodeInfo::int(
+                20324013,
+                rt::ErrorClass::RenewToken,
+                "需要刷新Access Token (the document gives no message for this code)",
+                "3.2 返回错误码时刷新",
+            ),
+        ),
+    ],
+);
+
 impl ErrorCode {
+    fn unknown(&self) -> Option<&rt::RawCode> {
+        match self {
+            ErrorCode::Unknown(raw) => Some(raw),
+            _ => None,
+        }
+    }
+
     /// The code as the vendor sends it.
     pub fn code(&self) -> rt::RawCode {
-        match self {
-            ErrorCode::Success => rt::RawCode::Int(200),
-            ErrorCode::InvalidCredentials => rt::RawCode::Int(21184031),
-            ErrorCode::AccountDisabled => rt::RawCode::Int(21184032),
-            ErrorCode::AccountNotFound => rt::RawCode::Int(21184033),
-            ErrorCode::AccessKeyEmpty => rt::RawCode::Int(21180031),
-            ErrorCode::SecretKeyEmpty => rt::RawCode::Int(21180041),
-            ErrorCode::TokenRateLimited => rt::RawCode::Int(21185002),
-            ErrorCode::UnknownError => rt::RawCode::Int(500),
-            ErrorCode::RenewToken20324012 => rt::RawCode::Int(20324012),
-            ErrorCode::RenewToken20324013 => rt::RawCode::Int(20324013),
-            ErrorCode::Unknown(raw) => raw.clone(),
-        }
+        CODES.raw_code(self, self.unknown())
     }
 
     /// The document's message for this code, verbatim (placeholders such as `%s` kept).
     pub fn documented_message(&self) -> Option<&'static str> {
-        match self {
-            ErrorCode::Success => Some("成功"),
-            ErrorCode::InvalidCredentials => Some("应用账号或密钥不正确"),
-            ErrorCode::AccountDisabled => Some("应用账号被禁用"),
-            ErrorCode::AccountNotFound => Some("应用账号不存在"),
-            ErrorCode::AccessKeyEmpty => Some("Access Key不能为空"),
-            ErrorCode::SecretKeyEmpty => Some("密钥不能为空"),
-            ErrorCode::TokenRateLimited => Some("获取Token超出频率限制"),
-            ErrorCode::UnknownError => Some("未知错误"),
-            ErrorCode::RenewToken20324012 => {
-                Some(
-                    "需要刷新Access Token (the document gives no message for this code)",
-                )
-            }
-            ErrorCode::RenewToken20324013 => {
-                Some(
-                    "需要刷新Access Token (the document gives no message for this code)",
-                )
-            }
-            ErrorCode::Unknown(_) => None,
-        }
+        CODES.info(self).map(|i| i.message)
     }
 
     /// The values the vendor filled into this code's `%s` placeholders, recovered from
@@ -108,53 +174,17 @@ impl ErrorCode {
 
     /// The title of the document's table that lists this code.
     pub fn table(&self) -> Option<&'static str> {
-        match self {
-            ErrorCode::Success => Some("1.3 错误码"),
-            ErrorCode::InvalidCredentials => Some("1.3 错误码"),
-            ErrorCode::AccountDisabled => Some("1.3 错误码"),
-            ErrorCode::AccountNotFound => Some("1.3 错误码"),
-            ErrorCode::AccessKeyEmpty => Some("1.3 错误码"),
-            ErrorCode::SecretKeyEmpty => Some("1.3 错误码"),
-            ErrorCode::TokenRateLimited => Some("1.3 错误码"),
-            ErrorCode::UnknownError => Some("1.3 错误码"),
-            ErrorCode::RenewToken20324012 => Some("3.2 返回错误码时刷新"),
-            ErrorCode::RenewToken20324013 => Some("3.2 返回错误码时刷新"),
-            ErrorCode::Unknown(_) => None,
-        }
+        CODES.info(self).map(|i| i.table)
     }
 }
 
 impl rt::VendorCode for ErrorCode {
     fn from_raw(raw: &rt::RawCode) -> Self {
-        match raw {
-            rt::RawCode::Int(200) => ErrorCode::Success,
-            rt::RawCode::Int(21184031) => ErrorCode::InvalidCredentials,
-            rt::RawCode::Int(21184032) => ErrorCode::AccountDisabled,
-            rt::RawCode::Int(21184033) => ErrorCode::AccountNotFound,
-            rt::RawCode::Int(21180031) => ErrorCode::AccessKeyEmpty,
-            rt::RawCode::Int(21180041) => ErrorCode::SecretKeyEmpty,
-            rt::RawCode::Int(21185002) => ErrorCode::TokenRateLimited,
-            rt::RawCode::Int(500) => ErrorCode::UnknownError,
-            rt::RawCode::Int(20324012) => ErrorCode::RenewToken20324012,
-            rt::RawCode::Int(20324013) => ErrorCode::RenewToken20324013,
-            _ => ErrorCode::Unknown(raw.clone()),
-        }
+        CODES.from_raw(raw).unwrap_or_else(|| ErrorCode::Unknown(raw.clone()))
     }
 
     fn class(&self) -> rt::ErrorClass {
-        match self {
-            ErrorCode::Success => rt::ErrorClass::Success,
-            ErrorCode::InvalidCredentials => rt::ErrorClass::Auth,
-            ErrorCode::AccountDisabled => rt::ErrorClass::Auth,
-            ErrorCode::AccountNotFound => rt::ErrorClass::Auth,
-            ErrorCode::AccessKeyEmpty => rt::ErrorClass::Auth,
-            ErrorCode::SecretKeyEmpty => rt::ErrorClass::Auth,
-            ErrorCode::TokenRateLimited => rt::ErrorClass::RateLimited,
-            ErrorCode::UnknownError => rt::ErrorClass::Retryable,
-            ErrorCode::RenewToken20324012 => rt::ErrorClass::RenewToken,
-            ErrorCode::RenewToken20324013 => rt::ErrorClass::RenewToken,
-            ErrorCode::Unknown(_) => rt::ErrorClass::Unknown,
-        }
+        CODES.class(self)
     }
 }
 
@@ -182,55 +212,57 @@ pub struct AccessToken {
 
 /// The vendor's response envelope, as runtime data.
 fn envelope() -> Option<rt::EnvelopeSpec> {
-    Some(rt::EnvelopeSpec {
-        success: rt::Success::CodeIn(vec![rt::RawCode::Int(200)]),
-        code: Some("code"),
-        message: vec!["message"],
-        data: "data",
-        details: None,
-        extra: vec!["traceId", "timestamp"],
-    })
+    Some(
+        rt::EnvelopeSpec::new(rt::Success::code_in(&[rt::StaticCode::Int(200)]), "data")
+            .with_code("code")
+            .with_message(&["message"])
+            .with_extra(&["traceId", "timestamp"]),
+    )
 }
 
 /// Auth, token and envelope rules from the spec, as runtime data.
 fn api_spec() -> rt::ApiSpec<ErrorCode> {
     rt::ApiSpec::new(
         envelope(),
-        vec![
-            rt::Step::Header { name : "Authorization", value :
-            rt::Value::Template(vec![rt::Piece::Var("access_token")]) }
-        ],
-        Some(rt::TokenSpec {
-            grants: vec![
-                rt::Grant { name : "get_token", method : rt::reqwest::Method::POST, path
-                : Some("/cncop/ca/v1/applications/get-token"), encoding :
-                rt::Encoding::Json, fields : vec![("accessKey",
-                rt::Value::Template(vec![rt::Piece::Var("access_key")])),
-                ("secretKeySign",
-                rt::Value::Md5Hex(Box::new(rt::Value::Template(vec![rt::Piece::Var("secret_key")]))))],
-                client_auth : vec![], inputs : vec![], send_auth_steps : false, }
-            ],
-            automatic: Some("get_token"),
-            refresh_with: None,
-            authorize: None,
-            response: rt::TokenResponseSpec {
-                enveloped: true,
-                access_token: "accessToken",
-                expires_in: Some("tokenTtlSeconds"),
-                default_lifetime: Some(std::time::Duration::from_secs(28800)),
-                refresh_token: None,
-                refresh_token_lifetime: None,
-                extra: vec![],
-                error: None,
-            },
-            policy: rt::RefreshPolicy {
-                refresh_before_expiry: None,
-                refresh_in_last_fraction: Some(0.1f64),
-                min_interval: Some(std::time::Duration::from_secs(60)),
-                fetch_on_start: true,
-                renew_on_http_status: vec![],
-            },
-        }),
+        Vec::from([
+            rt::Step::header(
+                "Authorization",
+                rt::Value::template(&[rt::Piece::Var("access_token")]),
+            ),
+        ]),
+        Some(
+            rt::TokenSpec::new(
+                    rt::TokenResponseSpec::new("accessToken")
+                        .with_enveloped()
+                        .with_expires_in("tokenTtlSeconds")
+                        .with_default_lifetime(std::time::Duration::from_secs(28800)),
+                )
+                .with_grant(
+                    rt::Grant::new(
+                            "get_token",
+                            rt::reqwest::Method::POST,
+                            rt::Encoding::Json,
+                        )
+                        .with_path("/cncop/ca/v1/applications/get-token")
+                        .with_field(
+                            "accessKey",
+                            rt::Value::template(&[rt::Piece::Var("access_key")]),
+                        )
+                        .with_field(
+                            "secretKeySign",
+                            rt::Value::md5_hex(
+                                rt::Value::template(&[rt::Piece::Var("secret_key")]),
+                            ),
+                        ),
+                )
+                .with_automatic("get_token")
+                .with_policy(
+                    rt::RefreshPolicy::new()
+                        .with_refresh_in_last_fraction(0.1f64)
+                        .with_min_interval(std::time::Duration::from_secs(60))
+                        .with_fetch_on_start(),
+                ),
+        ),
         false,
     )
 }
@@ -308,65 +340,9 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// Configures a [`Client`]; see [`Client::builder`].
-pub struct ClientBuilder {
-    engine: rt::EngineBuilder<ErrorCode>,
-}
-
-impl ClientBuilder {
-    /// The base URL endpoint paths are appended to (default: the document's).
-    pub fn base_url(mut self, url: &str) -> Self {
-        self.engine = self.engine.base_url(url);
-        self
-    }
-
-    /// Whether credentials may travel over plain `http://`.
-    ///
-    /// Credentials are never sent over plain `http://` to a non-loopback host unless you opt in here.
-    pub fn allow_plain_http(mut self, allow: bool) -> Self {
-        self.engine = self.engine.allow_plain_http(allow);
-        self
-    }
-
-    /// Time allowed to establish a connection (default 10 s).
-    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.engine = self.engine.connect_timeout(timeout);
-        self
-    }
-
-    /// Time allowed for a whole request, body included (default 30 s).
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.engine = self.engine.timeout(timeout);
-        self
-    }
-
-    /// Uses your own `reqwest::Client` (build it with timeouts and without redirects).
-    pub fn http_client(mut self, client: rt::reqwest::Client) -> Self {
-        self.engine = self.engine.http_client(client);
-        self
-    }
-
-    /// Where token state (access token, refresh token, expiry, extras such as a user id)
-    /// is kept across restarts. The default keeps it in memory.
-    pub fn token_store(mut self, store: std::sync::Arc<dyn rt::TokenStore>) -> Self {
-        self.engine = self.engine.token_store(store);
-        self
-    }
-
-    /// Never call the token endpoint more often than this (on top of the document's own limit).
-    pub fn min_token_interval(mut self, interval: std::time::Duration) -> Self {
-        self.engine = self.engine.min_token_interval(interval);
-        self
-    }
-
-    /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
-    /// policy obtains a token at start-up and that fails.
-    pub async fn build(self) -> Result<Client> {
-        Ok(Client {
-            engine: self.engine.build().await?,
-        })
-    }
-}
+/// Configures a [`Client`]; see [`Client::builder`] and the runtime's
+/// [`ClientBuilder`](rt::ClientBuilder) for every option.
+pub type ClientBuilder = rt::ClientBuilder<ErrorCode, Client>;
 
 /// The document's default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://sapi.supercarrier8.com";
@@ -376,7 +352,7 @@ impl Client {
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         let engine = rt::EngineBuilder::new(api_spec(), DEFAULT_BASE_URL)
             .credentials(credentials.to_runtime());
-        ClientBuilder { engine }
+        rt::ClientBuilder::new(engine, |engine| Client { engine })
     }
 
     /// 2. 访问开放平台接口 — `GET /cncop/demo`
@@ -387,15 +363,7 @@ impl Client {
     ///
     /// The document does not describe the response, so its `data` is returned as raw JSON.
     pub async fn demo(&self) -> Result<rt::serde_json::Value> {
-        self.engine
-            .send(rt::Request {
-                method: rt::reqwest::Method::GET,
-                path: std::borrow::Cow::Borrowed("/cncop/demo"),
-                query: Vec::new(),
-                body: rt::Body::None,
-                authenticated: true,
-            })
-            .await
+        self.engine.send(rt::Request::new(rt::reqwest::Method::GET, "/cncop/demo")).await
     }
 
     /// The current token state, e.g. to persist it yourself.
@@ -416,14 +384,9 @@ impl Client {
         path: &str,
         body: Option<rt::serde_json::Value>,
     ) -> Result<rt::serde_json::Value> {
+        let request = rt::Request::to_path(method, path.to_owned());
         self.engine
-            .send(rt::Request {
-                method,
-                path: std::borrow::Cow::Owned(path.to_owned()),
-                query: Vec::new(),
-                body: body.map_or(rt::Body::None, rt::Body::Json),
-                authenticated: true,
-            })
+            .send(request.with_body(body.map_or(rt::Body::None, rt::Body::Json)))
             .await
     }
 }

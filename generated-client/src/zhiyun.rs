@@ -86,57 +86,151 @@ pub enum ErrorCode {
     Unknown(rt::RawCode),
 }
 
+/// What the document says about each code, as data.
+static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
+    &[
+        (
+            ErrorCode::AccessTokenExpired,
+            rt::CodeInfo::int(
+                100014,
+                rt::ErrorClass::Reauthorize,
+                "访问token已过期,过期时间一般为3个月",
+                "4.错误码",
+            ),
+        ),
+        (
+            ErrorCode::ClientIdNotFound,
+            rt::CodeInfo::int(
+                100008,
+                rt::ErrorClass::Auth,
+                "该client_id 不存在",
+                "4.错误码",
+            ),
+        ),
+        (
+            ErrorCode::InvalidBasicAuth,
+            rt::CodeInfo::int(
+                100009,
+                rt::ErrorClass::Auth,
+                "HTTP协议头认证非法",
+                "4.错误码",
+            ),
+        ),
+        (
+            ErrorCode::ClientIdForbidden,
+            rt::CodeInfo::int(
+                100002,
+                rt::ErrorClass::Auth,
+                "client_id 访问非法",
+                "4.错误码",
+            ),
+        ),
+        (
+            ErrorCode::AuthCodeNotFound,
+            rt::CodeInfo::int(
+                100019,
+                rt::ErrorClass::RenewToken,
+                "授权码不存在,请重新授权",
+                "4.错误码",
+            ),
+        ),
+        (
+            ErrorCode::AuthCodeNoPermission,
+            rt::CodeInfo::int(
+                100018,
+                rt::ErrorClass::Auth,
+                "该授权码无权限访问",
+                "4.错误码",
+            ),
+        ),
+        (
+            ErrorCode::AuthCodeExpired,
+            rt::CodeInfo::int(
+                100020,
+                rt::ErrorClass::RenewToken,
+                "授权码已经过期,请重启授权",
+                "4.错误码",
+            ),
+        ),
+        (
+            ErrorCode::AuthCodeWrongClient,
+            rt::CodeInfo::int(
+                100021,
+                rt::ErrorClass::Auth,
+                "授权客户端非法持有授权码",
+                "4.错误码",
+            ),
+        ),
+        (
+            ErrorCode::AuthCodeWrongUser,
+            rt::CodeInfo::int(
+                100023,
+                rt::ErrorClass::Auth,
+                "授权用户非法持有授权码",
+                "4.错误码",
+            ),
+        ),
+        (
+            ErrorCode::Ok,
+            rt::CodeInfo::int(200, rt::ErrorClass::Success, "成功码", "5.通用码"),
+        ),
+        (
+            ErrorCode::NotModified,
+            rt::CodeInfo::int(304, rt::ErrorClass::Vendor, "未修改", "5.通用码"),
+        ),
+        (
+            ErrorCode::BadRequest,
+            rt::CodeInfo::int(400, rt::ErrorClass::Caller, "请求无效", "5.通用码"),
+        ),
+        (
+            ErrorCode::Unauthorized,
+            rt::CodeInfo::int(401, rt::ErrorClass::Auth, "未授权", "5.通用码"),
+        ),
+        (
+            ErrorCode::InternalError,
+            rt::CodeInfo::int(
+                500,
+                rt::ErrorClass::Retryable,
+                "服务内部错误",
+                "5.通用码",
+            ),
+        ),
+        (
+            ErrorCode::UnsupportedClient,
+            rt::CodeInfo::int(
+                501,
+                rt::ErrorClass::Caller,
+                "不支持该客户端",
+                "5.通用码",
+            ),
+        ),
+        (
+            ErrorCode::InvalidParameter,
+            rt::CodeInfo::int(601, rt::ErrorClass::Caller, "参数非法", "5.通用码"),
+        ),
+        (
+            ErrorCode::EmptyContent,
+            rt::CodeInfo::int(602, rt::ErrorClass::Vendor, "内容为空", "5.通用码"),
+        ),
+    ],
+);
+
 impl ErrorCode {
+    fn unknown(&self) -> Option<&rt::RawCode> {
+        match self {
+            ErrorCode::Unknown(raw) => Some(raw),
+            _ => None,
+        }
+    }
+
     /// The code as the vendor sends it.
     pub fn code(&self) -> rt::RawCode {
-        match self {
-            ErrorCode::AccessTokenExpired => rt::RawCode::Int(100014),
-            ErrorCode::ClientIdNotFound => rt::RawCode::Int(100008),
-            ErrorCode::InvalidBasicAuth => rt::RawCode::Int(100009),
-            ErrorCode::ClientIdForbidden => rt::RawCode::Int(100002),
-            ErrorCode::AuthCodeNotFound => rt::RawCode::Int(100019),
-            ErrorCode::AuthCodeNoPermission => rt::RawCode::Int(100018),
-            ErrorCode::AuthCodeExpired => rt::RawCode::Int(100020),
-            ErrorCode::AuthCodeWrongClient => rt::RawCode::Int(100021),
-            ErrorCode::AuthCodeWrongUser => rt::RawCode::Int(100023),
-            ErrorCode::Ok => rt::RawCode::Int(200),
-            ErrorCode::NotModified => rt::RawCode::Int(304),
-            ErrorCode::BadRequest => rt::RawCode::Int(400),
-            ErrorCode::Unauthorized => rt::RawCode::Int(401),
-            ErrorCode::InternalError => rt::RawCode::Int(500),
-            ErrorCode::UnsupportedClient => rt::RawCode::Int(501),
-            ErrorCode::InvalidParameter => rt::RawCode::Int(601),
-            ErrorCode::EmptyContent => rt::RawCode::Int(602),
-            ErrorCode::Unknown(raw) => raw.clone(),
-        }
+        CODES.raw_code(self, self.unknown())
     }
 
     /// The document's message for this code, verbatim (placeholders such as `%s` kept).
     pub fn documented_message(&self) -> Option<&'static str> {
-        match self {
-            ErrorCode::AccessTokenExpired => {
-                Some("访问token已过期,过期时间一般为3个月")
-            }
-            ErrorCode::ClientIdNotFound => Some("该client_id 不存在"),
-            ErrorCode::InvalidBasicAuth => Some("HTTP协议头认证非法"),
-            ErrorCode::ClientIdForbidden => Some("client_id 访问非法"),
-            ErrorCode::AuthCodeNotFound => Some("授权码不存在,请重新授权"),
-            ErrorCode::AuthCodeNoPermission => Some("该授权码无权限访问"),
-            ErrorCode::AuthCodeExpired => Some("授权码已经过期,请重启授权"),
-            ErrorCode::AuthCodeWrongClient => {
-                Some("授权客户端非法持有授权码")
-            }
-            ErrorCode::AuthCodeWrongUser => Some("授权用户非法持有授权码"),
-            ErrorCode::Ok => Some("成功码"),
-            ErrorCode::NotModified => Some("未修改"),
-            ErrorCode::BadRequest => Some("请求无效"),
-            ErrorCode::Unauthorized => Some("未授权"),
-            ErrorCode::InternalError => Some("服务内部错误"),
-            ErrorCode::UnsupportedClient => Some("不支持该客户端"),
-            ErrorCode::InvalidParameter => Some("参数非法"),
-            ErrorCode::EmptyContent => Some("内容为空"),
-            ErrorCode::Unknown(_) => None,
-        }
+        CODES.info(self).map(|i| i.message)
     }
 
     /// The values the vendor filled into this code's `%s` placeholders, recovered from
@@ -148,74 +242,17 @@ impl ErrorCode {
 
     /// The title of the document's table that lists this code.
     pub fn table(&self) -> Option<&'static str> {
-        match self {
-            ErrorCode::AccessTokenExpired => Some("4.错误码"),
-            ErrorCode::ClientIdNotFound => Some("4.错误码"),
-            ErrorCode::InvalidBasicAuth => Some("4.错误码"),
-            ErrorCode::ClientIdForbidden => Some("4.错误码"),
-            ErrorCode::AuthCodeNotFound => Some("4.错误码"),
-            ErrorCode::AuthCodeNoPermission => Some("4.错误码"),
-            ErrorCode::AuthCodeExpired => Some("4.错误码"),
-            ErrorCode::AuthCodeWrongClient => Some("4.错误码"),
-            ErrorCode::AuthCodeWrongUser => Some("4.错误码"),
-            ErrorCode::Ok => Some("5.通用码"),
-            ErrorCode::NotModified => Some("5.通用码"),
-            ErrorCode::BadRequest => Some("5.通用码"),
-            ErrorCode::Unauthorized => Some("5.通用码"),
-            ErrorCode::InternalError => Some("5.通用码"),
-            ErrorCode::UnsupportedClient => Some("5.通用码"),
-            ErrorCode::InvalidParameter => Some("5.通用码"),
-            ErrorCode::EmptyContent => Some("5.通用码"),
-            ErrorCode::Unknown(_) => None,
-        }
+        CODES.info(self).map(|i| i.table)
     }
 }
 
 impl rt::VendorCode for ErrorCode {
     fn from_raw(raw: &rt::RawCode) -> Self {
-        match raw {
-            rt::RawCode::Int(100014) => ErrorCode::AccessTokenExpired,
-            rt::RawCode::Int(100008) => ErrorCode::ClientIdNotFound,
-            rt::RawCode::Int(100009) => ErrorCode::InvalidBasicAuth,
-            rt::RawCode::Int(100002) => ErrorCode::ClientIdForbidden,
-            rt::RawCode::Int(100019) => ErrorCode::AuthCodeNotFound,
-            rt::RawCode::Int(100018) => ErrorCode::AuthCodeNoPermission,
-            rt::RawCode::Int(100020) => ErrorCode::AuthCodeExpired,
-            rt::RawCode::Int(100021) => ErrorCode::AuthCodeWrongClient,
-            rt::RawCode::Int(100023) => ErrorCode::AuthCodeWrongUser,
-            rt::RawCode::Int(200) => ErrorCode::Ok,
-            rt::RawCode::Int(304) => ErrorCode::NotModified,
-            rt::RawCode::Int(400) => ErrorCode::BadRequest,
-            rt::RawCode::Int(401) => ErrorCode::Unauthorized,
-            rt::RawCode::Int(500) => ErrorCode::InternalError,
-            rt::RawCode::Int(501) => ErrorCode::UnsupportedClient,
-            rt::RawCode::Int(601) => ErrorCode::InvalidParameter,
-            rt::RawCode::Int(602) => ErrorCode::EmptyContent,
-            _ => ErrorCode::Unknown(raw.clone()),
-        }
+        CODES.from_raw(raw).unwrap_or_else(|| ErrorCode::Unknown(raw.clone()))
     }
 
     fn class(&self) -> rt::ErrorClass {
-        match self {
-            ErrorCode::AccessTokenExpired => rt::ErrorClass::Reauthorize,
-            ErrorCode::ClientIdNotFound => rt::ErrorClass::Auth,
-            ErrorCode::InvalidBasicAuth => rt::ErrorClass::Auth,
-            ErrorCode::ClientIdForbidden => rt::ErrorClass::Auth,
-            ErrorCode::AuthCodeNotFound => rt::ErrorClass::RenewToken,
-            ErrorCode::AuthCodeNoPermission => rt::ErrorClass::Auth,
-            ErrorCode::AuthCodeExpired => rt::ErrorClass::RenewToken,
-            ErrorCode::AuthCodeWrongClient => rt::ErrorClass::Auth,
-            ErrorCode::AuthCodeWrongUser => rt::ErrorClass::Auth,
-            ErrorCode::Ok => rt::ErrorClass::Success,
-            ErrorCode::NotModified => rt::ErrorClass::Vendor,
-            ErrorCode::BadRequest => rt::ErrorClass::Caller,
-            ErrorCode::Unauthorized => rt::ErrorClass::Auth,
-            ErrorCode::InternalError => rt::ErrorClass::Retryable,
-            ErrorCode::UnsupportedClient => rt::ErrorClass::Caller,
-            ErrorCode::InvalidParameter => rt::ErrorClass::Caller,
-            ErrorCode::EmptyContent => rt::ErrorClass::Vendor,
-            ErrorCode::Unknown(_) => rt::ErrorClass::Unknown,
-        }
+        CODES.class(self)
     }
 }
 
@@ -287,63 +324,68 @@ pub struct CompanyInfo {
 
 /// The vendor's response envelope, as runtime data.
 fn envelope() -> Option<rt::EnvelopeSpec> {
-    Some(rt::EnvelopeSpec {
-        success: rt::Success::CodeIn(vec![rt::RawCode::Int(200)]),
-        code: Some("code"),
-        message: vec!["message"],
-        data: "data",
-        details: None,
-        extra: vec![],
-    })
+    Some(
+        rt::EnvelopeSpec::new(rt::Success::code_in(&[rt::StaticCode::Int(200)]), "data")
+            .with_code("code")
+            .with_message(&["message"]),
+    )
 }
 
 /// Auth, token and envelope rules from the spec, as runtime data.
 fn api_spec() -> rt::ApiSpec<ErrorCode> {
     rt::ApiSpec::new(
         envelope(),
-        vec![
-            rt::Step::Basic { username :
-            rt::Value::Template(vec![rt::Piece::Var("client_id")]), password :
-            rt::Value::Template(vec![rt::Piece::Var("client_secret")]) }, rt::Step::Query
-            { name : "t_", value : rt::Value::Now(rt::TimeUnit::Millis) },
-            rt::Step::Query { name : "p_", value :
-            rt::Value::Arithmetic(rt::Expr::Add(Box::new(rt::Expr::Mul(Box::new(rt::Expr::Rem(Box::new(rt::Expr::Var("t_")),
-            Box::new(rt::Expr::Int(10000)))), Box::new(rt::Expr::Int(3)))),
-            Box::new(rt::Expr::Int(2345)))) }, rt::Step::Query { name : "access_token",
-            value : rt::Value::Template(vec![rt::Piece::Var("desktop_access_token")]) },
-            rt::Step::Query { name : "client_id", value :
-            rt::Value::Template(vec![rt::Piece::Var("client_id")]) }, rt::Step::Query {
-            name : "auth_code", value :
-            rt::Value::Template(vec![rt::Piece::Var("access_token")]) }
-        ],
-        Some(rt::TokenSpec {
-            grants: vec![
-                rt::Grant { name : "authorize", method : rt::reqwest::Method::GET, path :
-                Some("/apis/rest/authService/authorize/json"), encoding :
-                rt::Encoding::Query, fields : vec![], client_auth : vec![], inputs :
-                vec![], send_auth_steps : true, }
-            ],
-            automatic: Some("authorize"),
-            refresh_with: None,
-            authorize: None,
-            response: rt::TokenResponseSpec {
-                enveloped: true,
-                access_token: "auth_code",
-                expires_in: None,
-                default_lifetime: Some(std::time::Duration::from_secs(3600)),
-                refresh_token: None,
-                refresh_token_lifetime: None,
-                extra: vec![],
-                error: None,
-            },
-            policy: rt::RefreshPolicy {
-                refresh_before_expiry: None,
-                refresh_in_last_fraction: None,
-                min_interval: None,
-                fetch_on_start: false,
-                renew_on_http_status: vec![],
-            },
-        }),
+        Vec::from([
+            rt::Step::basic(
+                rt::Value::template(&[rt::Piece::Var("client_id")]),
+                rt::Value::template(&[rt::Piece::Var("client_secret")]),
+            ),
+            rt::Step::query("t_", rt::Value::Now(rt::TimeUnit::Millis)),
+            rt::Step::query(
+                "p_",
+                rt::Value::Arithmetic(
+                    rt::Expr::sum(
+                        rt::Expr::product(
+                            rt::Expr::remainder(
+                                rt::Expr::Var("t_"),
+                                rt::Expr::Int(10000),
+                            ),
+                            rt::Expr::Int(3),
+                        ),
+                        rt::Expr::Int(2345),
+                    ),
+                ),
+            ),
+            rt::Step::query(
+                "access_token",
+                rt::Value::template(&[rt::Piece::Var("desktop_access_token")]),
+            ),
+            rt::Step::query(
+                "client_id",
+                rt::Value::template(&[rt::Piece::Var("client_id")]),
+            ),
+            rt::Step::query(
+                "auth_code",
+                rt::Value::template(&[rt::Piece::Var("access_token")]),
+            ),
+        ]),
+        Some(
+            rt::TokenSpec::new(
+                    rt::TokenResponseSpec::new("auth_code")
+                        .with_enveloped()
+                        .with_default_lifetime(std::time::Duration::from_secs(3600)),
+                )
+                .with_grant(
+                    rt::Grant::new(
+                            "authorize",
+                            rt::reqwest::Method::GET,
+                            rt::Encoding::Query,
+                        )
+                        .with_path("/apis/rest/authService/authorize/json")
+                        .with_send_auth_steps(),
+                )
+                .with_automatic("authorize"),
+        ),
         true,
     )
 }
@@ -455,69 +497,9 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// Configures a [`Client`]; see [`Client::builder`].
-pub struct ClientBuilder {
-    engine: rt::EngineBuilder<ErrorCode>,
-}
-
-impl ClientBuilder {
-    /// The base URL endpoint paths are appended to (default: the document's).
-    pub fn base_url(mut self, url: &str) -> Self {
-        self.engine = self.engine.base_url(url);
-        self
-    }
-
-    /// Whether credentials may travel over plain `http://`.
-    ///
-    /// Plain `http://` is allowed by default for this vendor: The document offers only http:// URLs (接入指引 and every 6.x url/请求实例), so
-    /// the default base URL is plain HTTP. The Basic credentials, the desktop access
-    /// token and the auth code then travel unencrypted; the generated docs warn about
-    /// this, and applications should configure an https:// base URL if the server
-    /// offers one.
-    pub fn allow_plain_http(mut self, allow: bool) -> Self {
-        self.engine = self.engine.allow_plain_http(allow);
-        self
-    }
-
-    /// Time allowed to establish a connection (default 10 s).
-    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.engine = self.engine.connect_timeout(timeout);
-        self
-    }
-
-    /// Time allowed for a whole request, body included (default 30 s).
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.engine = self.engine.timeout(timeout);
-        self
-    }
-
-    /// Uses your own `reqwest::Client` (build it with timeouts and without redirects).
-    pub fn http_client(mut self, client: rt::reqwest::Client) -> Self {
-        self.engine = self.engine.http_client(client);
-        self
-    }
-
-    /// Where token state (access token, refresh token, expiry, extras such as a user id)
-    /// is kept across restarts. The default keeps it in memory.
-    pub fn token_store(mut self, store: std::sync::Arc<dyn rt::TokenStore>) -> Self {
-        self.engine = self.engine.token_store(store);
-        self
-    }
-
-    /// Never call the token endpoint more often than this (on top of the document's own limit).
-    pub fn min_token_interval(mut self, interval: std::time::Duration) -> Self {
-        self.engine = self.engine.min_token_interval(interval);
-        self
-    }
-
-    /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
-    /// policy obtains a token at start-up and that fails.
-    pub async fn build(self) -> Result<Client> {
-        Ok(Client {
-            engine: self.engine.build().await?,
-        })
-    }
-}
+/// Configures a [`Client`]; see [`Client::builder`] and the runtime's
+/// [`ClientBuilder`](rt::ClientBuilder) for every option.
+pub type ClientBuilder = rt::ClientBuilder<ErrorCode, Client>;
 
 /// The document's default base URL.
 pub const DEFAULT_BASE_URL: &str = "http://auth.xxx.dev.com";
@@ -527,7 +509,7 @@ impl Client {
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         let engine = rt::EngineBuilder::new(api_spec(), DEFAULT_BASE_URL)
             .credentials(credentials.to_runtime());
-        ClientBuilder { engine }
+        rt::ClientBuilder::new(engine, |engine| Client { engine })
     }
 
     /// 6.2用户信息获取接口 — `GET /apis/rest/userService/getUserInfo/json`
@@ -535,15 +517,12 @@ impl Client {
     /// 支持验证方式: HTTP协议头; 格式: JSON; 是否需要鉴权: 需要. All parameters (access_token, client_id, auth_code, t_, p_) come from `auth.apply`.
     pub async fn get_user_info(&self) -> Result<UserInfo> {
         self.engine
-            .send(rt::Request {
-                method: rt::reqwest::Method::GET,
-                path: std::borrow::Cow::Borrowed(
+            .send(
+                rt::Request::new(
+                    rt::reqwest::Method::GET,
                     "/apis/rest/userService/getUserInfo/json",
                 ),
-                query: Vec::new(),
-                body: rt::Body::None,
-                authenticated: true,
-            })
+            )
             .await
     }
 
@@ -552,15 +531,12 @@ impl Client {
     /// 支持验证方式: HTTP协议头; 格式: JSON; 是否需要鉴权: 需要. All parameters (access_token, client_id, auth_code, t_, p_) come from `auth.apply`.
     pub async fn get_company_info(&self) -> Result<CompanyInfo> {
         self.engine
-            .send(rt::Request {
-                method: rt::reqwest::Method::GET,
-                path: std::borrow::Cow::Borrowed(
+            .send(
+                rt::Request::new(
+                    rt::reqwest::Method::GET,
                     "/apis/rest/companyService/getCompanyInfo/json",
                 ),
-                query: Vec::new(),
-                body: rt::Body::None,
-                authenticated: true,
-            })
+            )
             .await
     }
 

@@ -37,8 +37,8 @@ fn builder(fake: &FakeJfwms, client_secret: &str) -> ClientBuilder {
     ))
     .base_url(&fake.base_url)
     // The document names no token paths (doc_gaps.token_calls_unspecified).
-    .authorization_code_path(&fake.config().token_path)
-    .refresh_token_path(&fake.config().refresh_path)
+    .grant_path("authorization_code", &fake.config().token_path)
+    .grant_path("refresh_token", &fake.config().refresh_path)
 }
 
 async fn client(fake: &FakeJfwms) -> Client {

@@ -51,6 +51,17 @@ fn setter_type(ty: &TypeExpr) -> TokenStream {
     }
 }
 
+/// `rt::Request::new(method, path)`, unauthenticated when the endpoint is.
+fn request_new(ep: &EndpointIr) -> TokenStream {
+    let http_method = method(ep.http_method);
+    let path = &ep.path;
+    if ep.authenticated {
+        quote!(rt::Request::new(#http_method, #path))
+    } else {
+        quote!(rt::Request::new(#http_method, #path).unauthenticated())
+    }
+}
+
 /// Whether the request needs a struct at all.
 fn has_request(ep: &EndpointIr) -> bool {
     !ep.params.is_empty()
@@ -161,9 +172,7 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
             }
         });
     let body = match ep.body {
-        Some(BodyEncoding::Json) => quote! {
-            rt::Body::Json(rt::serde_json::to_value(self).map_err(|e| rt::Error::InvalidRequest { field: "body", reason: e.to_string() })?)
-        },
+        Some(BodyEncoding::Json) => quote!(rt::Body::json(self)?),
         Some(BodyEncoding::Form) => {
             let pairs = ep.params.iter().filter(|p| p.location == ParamLocation::Body).map(|p| {
                 let f = ident(&p.rust);
@@ -178,23 +187,41 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
         }
         _ => quote!(rt::Body::None),
     };
-    let http_method = method(ep.http_method);
-    let path = &ep.path;
-    let authenticated = ep.authenticated;
     let doc_struct = doc(&format!(
         "Parameters of [`Client::{}`] — {}.",
         ep.method_name,
         md(&ep.title)
     ));
-    let needs_mut = ep.params.iter().any(|p| {
-        p.location == ParamLocation::Query
-            || (p.location == ParamLocation::Body && ep.body.is_none())
-    });
-    let query_decl = if needs_mut {
-        quote!(let mut query = Vec::new();)
+    let query: Vec<TokenStream> = query.collect();
+    let with_query = if query.is_empty() {
+        TokenStream::new()
     } else {
-        quote!(let query = Vec::new();)
+        quote! {
+            let mut query = Vec::new();
+            #(#query)*
+            let request = request.with_query(query);
+        }
     };
+    let with_body = match ep.body {
+        Some(_) => quote!(let request = request.with_body(#body);),
+        None => TokenStream::new(),
+    };
+    let checks: Vec<TokenStream> = checks.collect();
+    let (validate_fn, validate_call) = if checks.is_empty() {
+        (TokenStream::new(), TokenStream::new())
+    } else {
+        (
+            quote! {
+                /// Checks the document's limits before anything is sent.
+                fn validate(&self) -> Result<()> {
+                    #(#checks)*
+                    Ok(())
+                }
+            },
+            quote!(self.validate()?;),
+        )
+    };
+    let new_request = request_new(ep);
     let new_doc = if required.is_empty() {
         doc("A request with every optional parameter left to the server's default.")
     } else {
@@ -216,23 +243,14 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
 
             #(#setters)*
 
-            /// Checks the document's limits before anything is sent.
-            fn validate(&self) -> Result<()> {
-                #(#checks)*
-                Ok(())
-            }
+            #validate_fn
 
             fn to_request(&self) -> Result<rt::Request> {
-                self.validate()?;
-                #query_decl
-                #(#query)*
-                Ok(rt::Request {
-                    method: #http_method,
-                    path: std::borrow::Cow::Borrowed(#path),
-                    query,
-                    body: #body,
-                    authenticated: #authenticated,
-                })
+                #validate_call
+                let request = #new_request;
+                #with_query
+                #with_body
+                Ok(request)
             }
         }
     }
@@ -278,19 +296,11 @@ fn endpoint_method(ep: &EndpointIr) -> TokenStream {
             }
         }
     } else {
-        let http_method = method(ep.http_method);
-        let path = &ep.path;
-        let authenticated = ep.authenticated;
+        let request = request_new(ep);
         quote! {
             #d
             pub async fn #name(&self) -> Result<#out> {
-                self.engine.send(rt::Request {
-                    method: #http_method,
-                    path: std::borrow::Cow::Borrowed(#path),
-                    query: Vec::new(),
-                    body: rt::Body::None,
-                    authenticated: #authenticated,
-                }).await
+                self.engine.send(#request).await
             }
         }
     }
@@ -419,115 +429,34 @@ fn builder(api: &Api) -> TokenStream {
         .first()
         .map(|e| e.base_url.clone())
         .unwrap_or_default();
-    let token_methods = if api.token.is_some() {
-        quote! {
-            /// Where token state (access token, refresh token, expiry, extras such as a user id)
-            /// is kept across restarts. The default keeps it in memory.
-            pub fn token_store(mut self, store: std::sync::Arc<dyn rt::TokenStore>) -> Self {
-                self.engine = self.engine.token_store(store);
-                self
-            }
-
-            /// Never call the token endpoint more often than this (on top of the document's own limit).
-            pub fn min_token_interval(mut self, interval: std::time::Duration) -> Self {
-                self.engine = self.engine.min_token_interval(interval);
-                self
-            }
-        }
-    } else {
-        TokenStream::new()
-    };
-    let client_auth_choice = api
-        .token
-        .iter()
-        .flat_map(|t| t.grants.iter())
-        .any(|g| g.client_auth.len() > 1);
-    let client_auth = if client_auth_choice {
-        quote! {
-            /// How the client id and secret are presented to the token endpoint: as form fields
-            /// ([`rt::ClientAuth::Form`], the default) or HTTP Basic ([`rt::ClientAuth::Basic`]).
-            /// The document accepts both.
-            pub fn client_auth(mut self, method: rt::ClientAuth) -> Self {
-                self.engine = self.engine.client_auth(method);
-                self
-            }
-        }
-    } else {
-        TokenStream::new()
-    };
-    let grant_paths = api.token.iter().flat_map(|t| t.grants.iter()).filter(|g| g.path.is_none()).map(|g| {
-        let f = format_ident!("{}_path", g.name);
-        let name = &g.name;
-        let d = doc(&format!(
-            "The path of the `{name}` token request. The document does not give it, so it must be set before the client can {}.",
-            if Some(name) == api.token.as_ref().and_then(|t| t.automatic.as_ref()) { "authenticate" } else { "use this grant" }
-        ));
-        quote! {
-            #d
-            pub fn #f(mut self, path: &str) -> Self {
-                self.engine = self.engine.grant_path(#name, path);
-                self
-            }
-        }
-    });
-    let plain_http_doc = match (&api.transport.allow_plain_http, &api.transport.plain_http_reason) {
-        (true, Some(reason)) => format!("Plain `http://` is allowed by default for this vendor: {reason}"),
-        _ => "Credentials are never sent over plain `http://` to a non-loopback host unless you opt in here.".to_owned(),
-    };
-    let plain_http_doc = doc(&format!(
-        "Whether credentials may travel over plain `http://`.\n\n{plain_http_doc}"
-    ));
     quote! {
-        /// Configures a [`Client`]; see [`Client::builder`].
-        pub struct ClientBuilder {
-            engine: rt::EngineBuilder<ErrorCode>,
-        }
-
-        impl ClientBuilder {
-            /// The base URL endpoint paths are appended to (default: the document's).
-            pub fn base_url(mut self, url: &str) -> Self {
-                self.engine = self.engine.base_url(url);
-                self
-            }
-
-            #plain_http_doc
-            pub fn allow_plain_http(mut self, allow: bool) -> Self {
-                self.engine = self.engine.allow_plain_http(allow);
-                self
-            }
-
-            /// Time allowed to establish a connection (default 10 s).
-            pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
-                self.engine = self.engine.connect_timeout(timeout);
-                self
-            }
-
-            /// Time allowed for a whole request, body included (default 30 s).
-            pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-                self.engine = self.engine.timeout(timeout);
-                self
-            }
-
-            /// Uses your own `reqwest::Client` (build it with timeouts and without redirects).
-            pub fn http_client(mut self, client: rt::reqwest::Client) -> Self {
-                self.engine = self.engine.http_client(client);
-                self
-            }
-
-            #token_methods
-            #client_auth
-            #(#grant_paths)*
-
-            /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
-            /// policy obtains a token at start-up and that fails.
-            pub async fn build(self) -> Result<Client> {
-                Ok(Client { engine: self.engine.build().await? })
-            }
-        }
+        /// Configures a [`Client`]; see [`Client::builder`] and the runtime's
+        /// [`ClientBuilder`](rt::ClientBuilder) for every option.
+        pub type ClientBuilder = rt::ClientBuilder<ErrorCode, Client>;
 
         /// The document's default base URL.
         pub const DEFAULT_BASE_URL: &str = #default_url;
     }
+}
+
+/// The token requests whose path the application must configure, for the client's docs.
+fn grant_paths_doc(api: &Api) -> String {
+    let Some(token) = &api.token else {
+        return String::new();
+    };
+    let unset: Vec<String> = token
+        .grants
+        .iter()
+        .filter(|g| g.path.is_none())
+        .map(|g| format!("`{}`", g.name))
+        .collect();
+    if unset.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\n\nThe document gives no path for the token request(s) {}: set each with [`ClientBuilder::grant_path`](rt::ClientBuilder::grant_path) before the client can use it.",
+        unset.join(", ")
+    )
 }
 
 fn auth_flow_methods(api: &Api) -> TokenStream {
@@ -609,18 +538,14 @@ pub fn emit_client(api: &Api, about: &str) -> TokenStream {
             /// Calls any endpoint of the [`catalogue`] (the document names them without paths or
             /// fields): auth, token caching and error codes are handled; `data` comes back as JSON.
             pub async fn call(&self, method: rt::reqwest::Method, path: &str, body: Option<rt::serde_json::Value>) -> Result<rt::serde_json::Value> {
-                self.engine.send(rt::Request {
-                    method,
-                    path: std::borrow::Cow::Owned(path.to_owned()),
-                    query: Vec::new(),
-                    body: body.map_or(rt::Body::None, rt::Body::Json),
-                    authenticated: true,
-                }).await
+                let request = rt::Request::to_path(method, path.to_owned());
+                self.engine.send(request.with_body(body.map_or(rt::Body::None, rt::Body::Json))).await
             }
         }
     };
     let client_doc = doc(&format!(
-        "{about}\n\n# Using the client\n\nCheap to clone: clones share the connection pool and the token cache."
+        "{about}\n\n# Using the client\n\nCheap to clone: clones share the connection pool and the token cache.{}",
+        grant_paths_doc(api)
     ));
     quote! {
         #credentials
@@ -646,7 +571,7 @@ pub fn emit_client(api: &Api, about: &str) -> TokenStream {
             /// Starts configuring a client with the application's credentials.
             pub fn builder(credentials: Credentials) -> ClientBuilder {
                 let engine = rt::EngineBuilder::new(api_spec(), DEFAULT_BASE_URL).credentials(credentials.to_runtime());
-                ClientBuilder { engine }
+                rt::ClientBuilder::new(engine, |engine| Client { engine })
             }
 
             #(#methods)*

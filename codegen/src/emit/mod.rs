@@ -29,9 +29,17 @@ pub fn header(spec_path: &str, source_document: &str) -> String {
 
 /// Formats tokens as a Rust file; an error here is a generator bug, reported, never a panic.
 pub fn format_file(tokens: TokenStream) -> Result<String, String> {
+    let t = std::time::Instant::now();
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok(separate_items(&prettyplease::unparse(&file)))
+    eprintln!("PROF parse2 {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    let u = prettyplease::unparse(&file);
+    eprintln!("PROF unparse {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    let r = separate_items(&u);
+    eprintln!("PROF sep {:?}", t.elapsed());
+    Ok(r)
 }
 
 /// prettyplease puts items back to back; a blank line between items (and

@@ -19,6 +19,8 @@
 //! and URLs in errors never carry their query string.
 
 pub mod auth;
+pub mod builder;
+pub mod codes;
 pub mod engine;
 pub mod envelope;
 pub mod error;
@@ -27,6 +29,7 @@ pub mod token;
 pub mod value;
 pub mod webhook;
 
+mod data;
 mod secret;
 mod transport;
 
@@ -34,6 +37,8 @@ mod transport;
 mod test_support;
 
 pub use auth::Step;
+pub use builder::ClientBuilder;
+pub use codes::{CodeInfo, CodeTable, StaticCode};
 pub use engine::{
     ApiSpec, Body, Credentials, Engine, EngineBuilder, Request, StateMismatch, check_state,
     decode_response, decode_token_response, new_state,
