@@ -191,11 +191,11 @@ impl Config {
     fn emit_options(&self) -> Result<emit::Options, Error> {
         let mut options = emit::Options::default();
         if let Some(text) = &self.runtime_path {
-            let path: syn::Path = syn::parse_str(text).map_err(|e| Error::Option {
+            syn::parse_str::<syn::Path>(text).map_err(|e| Error::Option {
                 option: "runtime_path",
                 message: format!("`{text}` is not a Rust path: {e}"),
             })?;
-            options.runtime_path = quote::ToTokens::to_token_stream(&path);
+            options.runtime_path.clone_from(text);
         }
         Ok(options)
     }

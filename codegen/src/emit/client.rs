@@ -63,11 +63,11 @@ fn request_new(ep: &EndpointIr) -> TokenStream {
 }
 
 /// Whether the request needs a struct at all.
-fn has_request(ep: &EndpointIr) -> bool {
+pub fn has_request(ep: &EndpointIr) -> bool {
     !ep.params.is_empty()
 }
 
-fn request_struct(ep: &EndpointIr) -> TokenStream {
+pub fn request_struct(ep: &EndpointIr) -> TokenStream {
     let name = ident(&ep.request_type);
     let json_body = ep.body == Some(BodyEncoding::Json);
     let fields = ep.params.iter().map(|p| {
@@ -331,7 +331,7 @@ fn pages_method(ep: &EndpointIr) -> TokenStream {
     }
 }
 
-fn page_impl(ep: &EndpointIr) -> TokenStream {
+pub fn page_impl(ep: &EndpointIr) -> TokenStream {
     let (Some(p), Some(TypeExpr::Named(resp))) = (&ep.pagination, &ep.response) else {
         return TokenStream::new();
     };
@@ -352,7 +352,7 @@ fn page_impl(ep: &EndpointIr) -> TokenStream {
     }
 }
 
-fn credentials(api: &Api) -> TokenStream {
+pub fn credentials(api: &Api) -> TokenStream {
     let fields = api.credentials.iter().map(|c| {
         let f = ident(&c.name);
         let mut text = c.doc.clone().unwrap_or_else(|| format!("`{}`.", c.name));
@@ -519,16 +519,11 @@ fn auth_flow_methods(api: &Api) -> TokenStream {
 /// `about`: the vendor's documentation (introduction, environments, auth, gaps), which
 /// lives on `Client` because a generated file carries no inner `//!` docs (it must work
 /// inside `include!`).
+/// `Client`, its builder and methods, and `decode_response` (credentials, request types and
+/// `Page` impls are emitted separately, one item at a time).
 pub fn emit_client(api: &Api, about: &str) -> TokenStream {
-    let requests = api
-        .endpoints
-        .iter()
-        .filter(|e| has_request(e))
-        .map(request_struct);
     let methods = api.endpoints.iter().map(endpoint_method);
     let pages = api.endpoints.iter().map(pages_method);
-    let page_impls = api.endpoints.iter().map(page_impl);
-    let credentials = credentials(api);
     let builder = builder(api);
     let flows = auth_flow_methods(api);
     let generic_call = if api.catalogue.is_empty() {
@@ -548,11 +543,6 @@ pub fn emit_client(api: &Api, about: &str) -> TokenStream {
         grant_paths_doc(api)
     ));
     quote! {
-        #credentials
-
-        #(#requests)*
-        #(#page_impls)*
-
         #client_doc
         #[derive(Clone)]
         pub struct Client {

@@ -4,6 +4,7 @@
 //! JSON Schema ([`schema`]) → typed [`model::Spec`]. Semantic checks come next,
 //! in [`crate::validate`].
 
+mod from_node;
 pub mod model;
 pub mod schema;
 pub mod yaml;
@@ -72,7 +73,7 @@ pub fn load_str_within(
     if !diags.is_empty() {
         return Err(diags.sorted());
     }
-    match yaml::from_str::<Spec>(&source, limits) {
+    match from_node::from_node::<Spec>(&node) {
         Ok(spec) => Ok(LoadedSpec {
             path: path.to_path_buf(),
             source,
