@@ -92,8 +92,10 @@ pub fn request_struct(ep: &EndpointIr) -> TokenStream {
         quote!(#doc #serde pub #f: #ty,)
     });
     let required: Vec<&ParamIr> = ep.params.iter().filter(|p| p.required).collect();
-    let derives = if json_body {
+    let derives = if json_body && ep.request_decodable {
         quote!(#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)] #[serde(crate = "rt::serde")])
+    } else if json_body {
+        quote!(#[derive(Debug, Clone, PartialEq, rt::serde::Serialize)] #[serde(crate = "rt::serde")])
     } else if required.is_empty() {
         quote!(#[derive(Debug, Clone, Default, PartialEq)])
     } else {

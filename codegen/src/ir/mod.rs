@@ -88,6 +88,9 @@ pub struct EndpointIr {
     /// `None`: the document gives no response; the client returns the raw JSON.
     pub response: Option<TypeExpr>,
     pub pagination: Option<PaginationIr>,
+    /// An example of the document is a request of this endpoint, so the request type also
+    /// decodes (derives `Deserialize`) for the example tests; otherwise it only encodes.
+    pub request_decodable: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -247,11 +250,18 @@ pub fn lower(loaded: &LoadedSpec, spec_path: &str) -> Api {
             built_by_caller: false,
         })
         .collect::<Vec<TypeIr>>();
-    let endpoints: Vec<EndpointIr> = spec
+    let mut endpoints: Vec<EndpointIr> = spec
         .endpoints
         .iter()
         .map(|(name, ep)| lower_endpoint(spec, name, ep))
         .collect();
+    for ex in spec.examples.values() {
+        if let Some(ParsesAs::Request(name)) = &ex.parses_as
+            && let Some(ep) = endpoints.iter_mut().find(|e| e.method_name == *name)
+        {
+            ep.request_decodable = true;
+        }
+    }
     let types = mark_built_by_caller(types, &endpoints);
     Api {
         spec_path: spec_path.to_owned(),
@@ -429,6 +439,7 @@ fn lower_endpoint(spec: &Spec, name: &str, ep: &Endpoint) -> EndpointIr {
         params,
         response,
         pagination,
+        request_decodable: false,
     }
 }
 
