@@ -169,10 +169,12 @@ impl Config {
         let mut apis = Vec::new();
         for path in specs {
             let path = path.as_ref();
-            match spec::load_within(path, &self.limits)
-                .and_then(|loaded| validate::validate(&loaded).map(|()| loaded))
-            {
-                Ok(loaded) => apis.push(ir::lower(&loaded, &self.display_path(path))),
+            let lowered = spec::load_within(path, &self.limits).and_then(|loaded| {
+                let valid = validate::validate(&loaded)?;
+                ir::lower(&valid, &self.display_path(path))
+            });
+            match lowered {
+                Ok(api) => apis.push(api),
                 Err(d) => diagnostics.extend(d),
             }
         }

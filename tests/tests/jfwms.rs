@@ -200,8 +200,8 @@ async fn code_exchange_then_signed_get_order() {
 fn document_signature_vector_through_the_specs_sign_step() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/jfwms.yaml");
     let loaded = codegen::spec::load(&path).unwrap_or_else(|d| panic!("{d}"));
-    codegen::validate::validate(&loaded).unwrap_or_else(|d| panic!("{d}"));
-    let api = codegen::ir::lower(&loaded, "specs/jfwms.yaml");
+    let valid = codegen::validate::validate(&loaded).unwrap_or_else(|d| panic!("{d}"));
+    let api = codegen::ir::lower(&valid, "specs/jfwms.yaml").unwrap_or_else(|d| panic!("{d}"));
 
     let names: Vec<&str> = api
         .steps

@@ -8,10 +8,8 @@ use quote::quote;
 
 use super::docs::int;
 use crate::ir::{Api, StepIr, TokenIr, ValueIr};
-use crate::spec::model::{
-    BodyEncoding, ClientAuth, Code, Envelope, HttpMethod, SuccessRule, TimeUnit,
-};
-use crate::validate::values::{Expr, Op, Piece};
+use crate::ir::{BodyEncoding, ClientAuth, Code, Envelope, HttpMethod, SuccessRule, TimeUnit};
+use crate::ir::{Expr, Op, Piece};
 
 pub fn method(m: HttpMethod) -> TokenStream {
     match m {

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{doc, md};
-use crate::spec::model::CatalogueGroup;
+use crate::ir::CatalogueGroup;
 
 fn group_tokens(g: &CatalogueGroup) -> TokenStream {
     let title = &g.title;

@@ -7,9 +7,9 @@ use quote::{format_ident, quote};
 use super::auth::method;
 use super::docs::{doc, ident, int, md};
 use super::types::{field_type, rust_type, serde_attrs};
+use crate::ir::TypeExpr;
 use crate::ir::{Api, EndpointIr, ParamIr};
-use crate::spec::model::{BodyEncoding, HttpMethod, ParamLocation};
-use crate::validate::types::TypeExpr;
+use crate::ir::{BodyEncoding, HttpMethod, ParamLocation};
 
 fn method_name(m: HttpMethod) -> &'static str {
     match m {

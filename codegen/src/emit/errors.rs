@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::docs::{doc, ident, int, md};
 use crate::ir::Api;
-use crate::spec::model::{Code, ErrorClass};
+use crate::ir::{Code, ErrorClass};
 
 fn class_tokens(class: ErrorClass) -> TokenStream {
     let variant = ident(match class {

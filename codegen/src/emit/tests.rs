@@ -11,9 +11,9 @@ use serde_json::Value;
 
 use super::docs::{doc, ident, int};
 use super::types::rust_type;
+use crate::ir::TypeExpr;
 use crate::ir::{Api, ExampleIr};
-use crate::spec::model::{Code, Envelope, ParsesAs, SuccessRule};
-use crate::validate::types::TypeExpr;
+use crate::ir::{Code, Envelope, ParsesAs, SuccessRule};
 
 fn at<'a>(v: &'a Value, dotted: &str) -> Option<&'a Value> {
     dotted.split('.').try_fold(v, |v, k| v.get(k))

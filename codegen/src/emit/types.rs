@@ -4,9 +4,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{doc, doc_opt, ident};
+use crate::ir::TypeExpr;
+use crate::ir::WireFormat;
 use crate::ir::{FieldIr, TypeIr};
-use crate::spec::model::WireFormat;
-use crate::validate::types::TypeExpr;
 
 /// The Rust type of a type expression.
 pub fn rust_type(ty: &TypeExpr) -> TokenStream {
