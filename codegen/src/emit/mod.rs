@@ -219,38 +219,47 @@ pub fn emit_module(api: &Api, options: &Options) -> Result<String, String> {
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .clamp(1, 8);
-    let chunk = parts.len().div_ceil(threads).max(1);
-    let formatted: Vec<Result<Vec<String>, String>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = parts
-            .chunks(chunk)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|part| format_file(part_tokens(part, api, options)?))
-                        .collect::<Result<Vec<String>, String>>()
+    // Parts differ in size (the `Client` impl holds every method), so threads take the next
+    // part as they finish one rather than fixed shares.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut formatted: Vec<(usize, Result<String, String>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(part) = parts.get(i) else {
+                            return done;
+                        };
+                        done.push((i, part_tokens(part, api, options).and_then(format_file)));
+                    }
                 })
             })
             .collect();
         workers
             .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|_| Err("the generator panicked (a generator bug)".to_owned()))
+            .flat_map(|w| {
+                w.join().unwrap_or_else(|_| {
+                    vec![(
+                        0,
+                        Err("the generator panicked (a generator bug)".to_owned()),
+                    )]
+                })
             })
             .collect()
     });
+    formatted.sort_by_key(|(i, _)| *i);
     let mut out = header(&api.spec_path, &api.source_document);
-    for texts in formatted {
-        for text in texts? {
-            if text.trim().is_empty() {
-                continue;
-            }
-            if !out.ends_with("\n\n") {
-                out.push('\n');
-            }
-            out.push_str(&text);
+    for (_, text) in formatted {
+        let text = text?;
+        if text.trim().is_empty() {
+            continue;
         }
+        if !out.ends_with("\n\n") {
+            out.push('\n');
+        }
+        out.push_str(&text);
     }
     Ok(out)
 }
