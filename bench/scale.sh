@@ -10,6 +10,9 @@
 # touching the module, minus the same for an empty module), per operation.
 #
 # Usage: bench/scale.sh            (OPS="100 500 2000" COMPILE_OPS="100 500" RUNS=3)
+#        CARGO_INCREMENTAL=0 bench/scale.sh   rebuilds compile the module from scratch; by
+#        default (cargo's debug default, incremental) a rebuild of the touched, unchanged
+#        module reuses rustc's incremental cache, which is cheaper than compiling new code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -74,6 +77,7 @@ rebuild() {
 : > "$crate/src/synth.rs"
 read -r base_wall base_cpu < <(rebuild)
 echo
+echo "debug rebuilds with CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-default (incremental)}"
 echo "debug rebuild of an empty module: ${base_wall} s wall, ${base_cpu} s CPU"
 echo
 echo "| operations | debug rebuild, wall | per operation, wall | debug rebuild, CPU | per operation, CPU |"
