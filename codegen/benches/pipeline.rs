@@ -33,11 +33,16 @@ fn pipeline(c: &mut Criterion) {
     });
     let loaded = codegen::spec::load_str(&erp, source.clone()).expect("valid");
     c.bench_function("validate erp.yaml", |b| {
-        b.iter(|| codegen::validate::validate(black_box(&loaded)).expect("valid"))
+        b.iter(|| {
+            codegen::validate::validate(black_box(&loaded))
+                .map(drop)
+                .expect("valid")
+        })
     });
-    let api = codegen::ir::lower(&loaded, "specs/erp.yaml");
+    let valid = codegen::validate::validate(&loaded).expect("valid");
+    let api = codegen::ir::lower(&valid, "specs/erp.yaml").expect("lowers");
     c.bench_function("emit erp module (quote + prettyplease)", |b| {
-        b.iter(|| codegen::emit::emit_module(black_box(&api)).expect("emits"))
+        b.iter(|| codegen::emit::emit_module(black_box(&api), &Default::default()).expect("emits"))
     });
     c.bench_function("generate all five specs", |b| {
         b.iter(|| {

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Diagnostics;
+use crate::spec::Limits;
 use crate::{audit, document, emit, ir, spec, validate};
 
 /// What went wrong while generating.
@@ -20,6 +21,12 @@ pub enum Error {
     Io {
         path: PathBuf,
         source: std::io::Error,
+    },
+    /// A [`Config`] option has an unusable value.
+    #[error("Config::{option}: {message}")]
+    Option {
+        option: &'static str,
+        message: String,
     },
     /// The generator produced code that does not parse (a generator bug).
     #[error("{spec}: {message}")]
@@ -51,6 +58,8 @@ pub struct Config {
     out_dir: Option<PathBuf>,
     spec_root: Option<PathBuf>,
     require_sources: bool,
+    runtime_path: Option<String>,
+    limits: Limits,
 }
 
 impl Config {
@@ -58,7 +67,7 @@ impl Config {
         Self::default()
     }
 
-    /// Where [`Config::compile`] writes the vendor modules (default: `$OUT_DIR`).
+    /// Where [`Config::compile`] and [`Config::write`] put the vendor modules (default: `$OUT_DIR`).
     pub fn out_dir(&mut self, dir: impl AsRef<Path>) -> &mut Self {
         self.out_dir = Some(dir.as_ref().to_path_buf());
         self
@@ -93,30 +102,33 @@ impl Config {
         Ok(loaded)
     }
 
+    /// The path generated code names the runtime by (default `::generated_client::runtime`),
+    /// in the manner of prost's `extern_path`: set it when the runtime is re-exported
+    /// elsewhere (`"::my_platform::api_runtime"`). Everything else generated code uses
+    /// (serde, jiff, reqwest...) is reached through the runtime's re-exports, so the crate
+    /// that includes the code needs no other dependency.
+    pub fn runtime_path(&mut self, path: impl Into<String>) -> &mut Self {
+        self.runtime_path = Some(path.into());
+        self
+    }
+
+    /// How large a spec may be (bytes, YAML nodes, aliases); see [`Limits`] for the defaults.
+    pub fn limits(&mut self, limits: Limits) -> &mut Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Loads and validates every spec without generating anything. All problems of all
+    /// specs are reported together, located.
+    pub fn check(&self, specs: &[impl AsRef<Path>]) -> Result<(), Error> {
+        self.lower_all(specs).map(drop)
+    }
+
     /// Loads, validates and generates every spec, in memory. All problems of all
     /// specs are reported together.
     pub fn generate(&self, specs: &[impl AsRef<Path>]) -> Result<Vec<GeneratedFile>, Error> {
-        let mut diagnostics = Diagnostics::default();
-        let mut apis = Vec::new();
-        for path in specs {
-            let path = path.as_ref();
-            match spec::load(path)
-                .and_then(|loaded| validate::validate(&loaded).map(|()| loaded))
-                .and_then(|loaded| self.with_generated_docs(loaded))
-            {
-                Ok(loaded) => apis.push(ir::lower(&loaded, &self.display_path(path))),
-                Err(d) => diagnostics.extend(d),
-            }
-        }
-        if !diagnostics.is_empty() {
-            let diagnostics = diagnostics.sorted();
-            let rendered = diagnostics.render(|p| std::fs::read_to_string(p).ok())
-                + &format!("{} error(s)", diagnostics.len());
-            return Err(Error::Spec {
-                diagnostics,
-                rendered,
-            });
-        }
+        let apis = self.lower_all(specs)?;
+        let options = self.emit_options()?;
         let mut files = Vec::new();
         for api in &apis {
             let emit_err = |message| Error::Emit {
@@ -127,7 +139,7 @@ impl Config {
                 module: api.module.clone(),
                 kind: GeneratedKind::Module,
                 file_name: format!("{}.rs", api.module),
-                contents: emit::emit_module(api).map_err(emit_err)?,
+                contents: emit::emit_module(api, &options).map_err(emit_err)?,
             });
             if let Some(contents) = emit::emit_example_tests(api).map_err(emit_err)? {
                 files.push(GeneratedFile {
@@ -141,25 +153,78 @@ impl Config {
         Ok(files)
     }
 
-    /// Generates the vendor modules into the output directory (for `build.rs`).
-    /// Include them with `include!(concat!(env!("OUT_DIR"), "/my_vendor.rs"))`.
+    /// Generates the vendor modules into the output directory, for `build.rs`: also tells
+    /// cargo to rerun when a spec changes. Include a module with
+    /// `include!(concat!(env!("OUT_DIR"), "/my_vendor.rs"))`.
     pub fn compile(&self, specs: &[impl AsRef<Path>]) -> Result<(), Error> {
+        for path in specs {
+            println!("cargo:rerun-if-changed={}", path.as_ref().display());
+        }
+        self.write(specs).map(drop)
+    }
+
+    /// Generates the vendor modules into the output directory and returns the paths
+    /// written. Nothing is written unless every spec is valid.
+    pub fn write(&self, specs: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>, Error> {
         let out_dir = match &self.out_dir {
             Some(d) => d.clone(),
             None => PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()),
         };
-        for path in specs {
-            println!("cargo:rerun-if-changed={}", path.as_ref().display());
-        }
+        let mut written = Vec::new();
         for file in self
             .generate(specs)?
             .into_iter()
             .filter(|f| f.kind == GeneratedKind::Module)
         {
             let path = out_dir.join(&file.file_name);
-            std::fs::write(&path, file.contents).map_err(|source| Error::Io { path, source })?;
+            std::fs::write(&path, file.contents).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            written.push(path);
         }
-        Ok(())
+        Ok(written)
+    }
+
+    /// Every spec loaded, validated and lowered, or every problem of every spec.
+    fn lower_all(&self, specs: &[impl AsRef<Path>]) -> Result<Vec<ir::Api>, Error> {
+        let mut diagnostics = Diagnostics::default();
+        let mut apis = Vec::new();
+        for path in specs {
+            let path = path.as_ref();
+            let lowered = spec::load_within(path, &self.limits).and_then(|loaded| {
+                // Docs are composed first: validation and lowering never read them.
+                let loaded = self.with_generated_docs(loaded)?;
+                let valid = validate::validate(&loaded)?;
+                ir::lower(&valid, &self.display_path(path))
+            });
+            match lowered {
+                Ok(api) => apis.push(api),
+                Err(d) => diagnostics.extend(d),
+            }
+        }
+        if diagnostics.is_empty() {
+            return Ok(apis);
+        }
+        let diagnostics = diagnostics.sorted();
+        let rendered = diagnostics.render(|p| std::fs::read_to_string(p).ok())
+            + &format!("{} error(s)", diagnostics.len());
+        Err(Error::Spec {
+            diagnostics,
+            rendered,
+        })
+    }
+
+    fn emit_options(&self) -> Result<emit::Options, Error> {
+        let mut options = emit::Options::default();
+        if let Some(text) = &self.runtime_path {
+            syn::parse_str::<syn::Path>(text).map_err(|e| Error::Option {
+                option: "runtime_path",
+                message: format!("`{text}` is not a Rust path: {e}"),
+            })?;
+            options.runtime_path.clone_from(text);
+        }
+        Ok(options)
     }
 
     fn display_path(&self, path: &Path) -> String {
@@ -168,5 +233,53 @@ impl Config {
             None => path,
         };
         shown.to_string_lossy().replace('\\', "/")
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn erp() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/erp.yaml")
+    }
+
+    #[test]
+    fn runtime_path_names_the_runtime_everywhere() {
+        let files = Config::new()
+            .runtime_path("crate::vendored::runtime")
+            .generate(&[erp()])
+            .expect("generates");
+        let module = &files[0].contents;
+        assert!(module.contains("use crate::vendored::runtime as rt;"));
+        assert!(
+            !module.contains("generated_client"),
+            "no other path to the runtime"
+        );
+    }
+
+    #[test]
+    fn a_runtime_path_that_is_not_a_path_is_a_config_error() {
+        let err = Config::new()
+            .runtime_path("not a path")
+            .generate(&[erp()])
+            .expect_err("rejected");
+        assert!(
+            matches!(
+                err,
+                Error::Option {
+                    option: "runtime_path",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    /// `include!` rejects inner attributes and inner doc comments (E0753).
+    #[test]
+    fn modules_have_no_inner_attributes() {
+        let files = Config::new().generate(&[erp()]).expect("generates");
+        let module = &files[0].contents;
+        assert!(!module.contains("//!") && !module.contains("#!["));
     }
 }

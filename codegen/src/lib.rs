@@ -33,3 +33,4 @@ mod config;
 
 pub use config::{Config, Error, GeneratedFile, GeneratedKind};
 pub use diagnostics::{Diagnostic, Diagnostics};
+pub use spec::Limits;

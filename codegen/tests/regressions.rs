@@ -28,7 +28,7 @@ const AUTH: &str = r#"auth:
 
 fn check(source: &str) -> Result<(), Diagnostics> {
     codegen::spec::load_str(Path::new("bug.yaml"), source.to_owned())
-        .and_then(|l| codegen::validate::validate(&l))
+        .and_then(|l| codegen::validate::validate(&l).map(drop))
 }
 
 /// Runs the whole pipeline on `source` written to a temporary file.
@@ -138,9 +138,10 @@ fn yaml11_boolean_words_are_strings_where_strings_are_expected() {
         .expect("no panic")
         .expect("generates");
     assert!(
-        files
-            .iter()
-            .any(|f| f.contents.contains(r#"rt::Step::Header { name : "Y","#)),
+        files.iter().any(|f| {
+            let compact: String = f.contents.split_whitespace().collect();
+            compact.contains(r#"rt::Step::header("Y","#)
+        }),
         "no header step named \"Y\""
     );
 }

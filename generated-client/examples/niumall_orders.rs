@@ -46,7 +46,7 @@ async fn main() -> ExitCode {
 async fn run(base_url: &str, login_path: &str, credentials: Credentials) -> Result<(), Error> {
     let client = Client::builder(credentials)
         .base_url(base_url)
-        .login_path(login_path)
+        .grant_path("login", login_path)
         .build()
         .await?;
 

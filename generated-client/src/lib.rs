@@ -4,6 +4,10 @@
 //! default). The modules are generated (`cargo xtask codegen`) and never edited
 //! by hand; everything they share lives in the hand-written [`runtime`].
 
+// Generated code names the runtime `::generated_client::runtime`, whichever crate it is compiled
+// in; this alias makes the same path resolve inside this crate.
+extern crate self as generated_client;
+
 pub mod runtime;
 
 // Crates whose types appear in the generated API, re-exported so applications use the
@@ -15,18 +19,23 @@ pub use secrecy;
 #[doc(hidden)]
 pub mod wire;
 
+/// The ERP inventory/order API; the document's introduction, environments and auth are on [`erp::Client`].
 #[cfg(feature = "erp")]
 #[rustfmt::skip]
 pub mod erp;
+/// The JFWMS warehouse API; the document's introduction, environments and auth are on [`jfwms::Client`].
 #[cfg(feature = "jfwms")]
 #[rustfmt::skip]
 pub mod jfwms;
+/// The Niumall live-cattle purchasing API; the document's introduction, environments and auth are on [`niumall::Client`].
 #[cfg(feature = "niumall")]
 #[rustfmt::skip]
 pub mod niumall;
+/// The SuperCarrier8 SaaS open platform; the document's introduction, environments and auth are on [`supercarrier8::Client`].
 #[cfg(feature = "supercarrier8")]
 #[rustfmt::skip]
 pub mod supercarrier8;
+/// The Zhiyun open API; the document's introduction, environments and auth are on [`zhiyun::Client`].
 #[cfg(feature = "zhiyun")]
 #[rustfmt::skip]
 pub mod zhiyun;

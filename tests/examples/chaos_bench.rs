@@ -92,7 +92,7 @@ async fn main() {
     let deadline = Duration::from_secs(3);
     let client = Client::builder(Credentials::new("admin@example.com", "chaos-password"))
         .base_url(&server.base_url)
-        .login_path(&server.login_url)
+        .grant_path("login", &server.login_url)
         .deadline(deadline)
         .retry_policy(
             RetryPolicy::standard()

@@ -29,7 +29,7 @@ async fn a_bad_day_loses_nothing_duplicates_nothing_and_ends_in_time() {
     .await;
     let client = Client::builder(Credentials::new("admin@example.com", "chaos-password"))
         .base_url(&server.base_url)
-        .login_path(&server.login_url)
+        .grant_path("login", &server.login_url)
         // Longer than the deadline: a silent server is cut off by the deadline, not by the
         // per-attempt timeout, so the deadline is what this test holds the client to.
         .timeout(Duration::from_secs(5))

@@ -17,7 +17,7 @@ async fn silent_server_client(policy: RetryPolicy) -> (ChaosServer, Client) {
     .await;
     let client = Client::builder(Credentials::new("admin@example.com", "password"))
         .base_url(&server.base_url)
-        .login_path(&server.login_url)
+        .grant_path("login", &server.login_url)
         .timeout(Duration::from_secs(2))
         .retry_policy(policy)
         .deadline(Duration::from_secs(3))

@@ -42,8 +42,8 @@ fn builder(fake: &FakeJfwms, client_secret: &str) -> ClientBuilder {
     ))
     .base_url(&fake.base_url)
     // The document names no token paths (doc_gaps.token_calls_unspecified).
-    .authorization_code_path(&fake.config().token_path)
-    .refresh_token_path(&fake.config().refresh_path)
+    .grant_path("authorization_code", &fake.config().token_path)
+    .grant_path("refresh_token", &fake.config().refresh_path)
 }
 
 async fn client(fake: &FakeJfwms) -> Client {
@@ -211,8 +211,8 @@ async fn code_exchange_then_signed_get_order() {
 fn document_signature_vector_through_the_specs_sign_step() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/jfwms.yaml");
     let loaded = codegen::spec::load(&path).unwrap_or_else(|d| panic!("{d}"));
-    codegen::validate::validate(&loaded).unwrap_or_else(|d| panic!("{d}"));
-    let api = codegen::ir::lower(&loaded, "specs/jfwms.yaml");
+    let valid = codegen::validate::validate(&loaded).unwrap_or_else(|d| panic!("{d}"));
+    let api = codegen::ir::lower(&valid, "specs/jfwms.yaml").unwrap_or_else(|d| panic!("{d}"));
 
     let names: Vec<&str> = api
         .steps

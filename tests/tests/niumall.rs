@@ -2,7 +2,7 @@
 //! the strict fake of the 活牛采购 API (`integration_tests::fakes::niumall`).
 //!
 //! The document gives no login path: the fake serves it at `/v1/auth/login` and
-//! the client is told so with `login_path("/auth/login")` (relative to the base
+//! the client is told so with `grant_path("login", "/auth/login")` (relative to the base
 //! URL `…/v1`, as the document's `https://api.niumall.com/v1`).
 
 use std::sync::Arc;
@@ -36,7 +36,7 @@ fn credentials(fake: &FakeNiumall) -> Credentials {
 async fn client_with(fake: &FakeNiumall, credentials: Credentials) -> Client {
     Client::builder(credentials)
         .base_url(&base_url(fake))
-        .login_path(LOGIN_PATH)
+        .grant_path("login", LOGIN_PATH)
         .build()
         .await
         .expect("client builds")
@@ -554,7 +554,7 @@ async fn secrets_stay_out_of_debug_output() {
     let store = Arc::new(rt::MemoryTokenStore::default());
     let client = Client::builder(credentials)
         .base_url(&base_url(&fake))
-        .login_path(LOGIN_PATH)
+        .grant_path("login", LOGIN_PATH)
         .token_store(store.clone())
         .build()
         .await

@@ -197,8 +197,8 @@ async fn four_processes_refreshing_a_rotating_refresh_token_lose_none() {
         c.client_secret.clone(),
     ))
     .base_url(&fake.base_url)
-    .authorization_code_path(&c.token_path)
-    .refresh_token_path(&c.refresh_path)
+    .grant_path("authorization_code", &c.token_path)
+    .grant_path("refresh_token", &c.refresh_path)
     .token_store(Arc::new(store))
     .build()
     .await

@@ -225,8 +225,8 @@ async fn jfwms_flows(secrets: &mut Secrets) {
         fake.config().client_secret.clone(),
     ))
     .base_url(&fake.base_url)
-    .authorization_code_path(&fake.config().token_path)
-    .refresh_token_path(&fake.config().refresh_path)
+    .grant_path("authorization_code", &fake.config().token_path)
+    .grant_path("refresh_token", &fake.config().refresh_path)
     .build()
     .await
     .expect("jfwms client");
@@ -275,7 +275,7 @@ async fn niumall_flows(secrets: &mut Secrets) {
         fake.config().password.clone(),
     ))
     .base_url(&format!("{}/v1", fake.base_url))
-    .login_path("/auth/login")
+    .grant_path("login", "/auth/login")
     .build()
     .await
     .expect("niumall client");

@@ -8,18 +8,16 @@ use quote::quote;
 
 use super::docs::int;
 use crate::ir::{Api, StepIr, TokenIr, ValueIr};
-use crate::spec::model::{
-    BodyEncoding, ClientAuth, Code, Envelope, HttpMethod, SuccessRule, TimeUnit,
-};
-use crate::validate::values::{Expr, Op, Piece};
+use crate::ir::{BodyEncoding, ClientAuth, Code, Envelope, HttpMethod, SuccessRule, TimeUnit};
+use crate::ir::{Expr, Op, Piece};
 
 pub fn method(m: HttpMethod) -> TokenStream {
     match m {
-        HttpMethod::Get => quote!(reqwest::Method::GET),
-        HttpMethod::Post => quote!(reqwest::Method::POST),
-        HttpMethod::Put => quote!(reqwest::Method::PUT),
-        HttpMethod::Patch => quote!(reqwest::Method::PATCH),
-        HttpMethod::Delete => quote!(reqwest::Method::DELETE),
+        HttpMethod::Get => quote!(rt::reqwest::Method::GET),
+        HttpMethod::Post => quote!(rt::reqwest::Method::POST),
+        HttpMethod::Put => quote!(rt::reqwest::Method::PUT),
+        HttpMethod::Patch => quote!(rt::reqwest::Method::PATCH),
+        HttpMethod::Delete => quote!(rt::reqwest::Method::DELETE),
     }
 }
 
@@ -33,13 +31,13 @@ fn expr(e: &Expr) -> TokenStream {
         Expr::Bin(a, op, b) => {
             let (a, b) = (expr(a), expr(b));
             let op = match op {
-                Op::Add => quote!(Add),
-                Op::Sub => quote!(Sub),
-                Op::Mul => quote!(Mul),
-                Op::Div => quote!(Div),
-                Op::Rem => quote!(Rem),
+                Op::Add => quote!(sum),
+                Op::Sub => quote!(difference),
+                Op::Mul => quote!(product),
+                Op::Div => quote!(quotient),
+                Op::Rem => quote!(remainder),
             };
-            quote!(rt::Expr::#op(Box::new(#a), Box::new(#b)))
+            quote!(rt::Expr::#op(#a, #b))
         }
     }
 }
@@ -51,7 +49,7 @@ pub fn value(v: &ValueIr) -> TokenStream {
                 Piece::Lit(s) => quote!(rt::Piece::Lit(#s)),
                 Piece::Var(s) => quote!(rt::Piece::Var(#s)),
             });
-            quote!(rt::Value::Template(vec![#(#pieces),*]))
+            quote!(rt::Value::template(&[#(#pieces),*]))
         }
         ValueIr::Now(unit) => match unit {
             TimeUnit::Seconds => quote!(rt::Value::Now(rt::TimeUnit::Seconds)),
@@ -63,18 +61,18 @@ pub fn value(v: &ValueIr) -> TokenStream {
         }
         ValueIr::Md5Hex(inner) => {
             let inner = value(inner);
-            quote!(rt::Value::Md5Hex(Box::new(#inner)))
+            quote!(rt::Value::md5_hex(#inner))
         }
         ValueIr::HmacSha256Hex { key, data } => {
             let (key, data) = (value(key), value(data));
-            quote!(rt::Value::HmacSha256Hex { key: Box::new(#key), data: Box::new(#data) })
+            quote!(rt::Value::hmac_sha256_hex(#key, #data))
         }
         ValueIr::SortedPairs { separator, pairs } => {
             let pairs = pairs.iter().map(|(k, v)| {
                 let v = value(v);
                 quote!((#k, #v))
             });
-            quote!(rt::Value::SortedPairs { separator: #separator, pairs: vec![#(#pairs),*] })
+            quote!(rt::Value::sorted_pairs(#separator, Vec::from([#(#pairs),*])))
         }
         ValueIr::Arithmetic(e) => {
             let e = expr(e);
@@ -87,167 +85,177 @@ fn step(s: &StepIr) -> TokenStream {
     match s {
         StepIr::Header { name, value: v } => {
             let v = value(v);
-            quote!(rt::Step::Header { name: #name, value: #v })
+            quote!(rt::Step::header(#name, #v))
         }
         StepIr::Query { name, value: v } => {
             let v = value(v);
-            quote!(rt::Step::Query { name: #name, value: #v })
+            quote!(rt::Step::query(#name, #v))
         }
         StepIr::Basic { username, password } => {
             let (u, p) = (value(username), value(password));
-            quote!(rt::Step::Basic { username: #u, password: #p })
+            quote!(rt::Step::basic(#u, #p))
         }
     }
 }
 
-fn opt_str(s: &Option<String>) -> TokenStream {
-    match s {
-        Some(s) => quote!(Some(#s)),
-        None => quote!(None),
-    }
+fn secs(n: u64) -> TokenStream {
+    let n = int(n);
+    quote!(std::time::Duration::from_secs(#n))
 }
 
-fn opt_secs(s: Option<u64>) -> TokenStream {
-    match s {
-        Some(n) => {
-            let n = int(n);
-            quote!(Some(std::time::Duration::from_secs(#n)))
-        }
-        None => quote!(None),
-    }
-}
-
-fn raw_code(c: &Code) -> TokenStream {
+fn static_code(c: &Code) -> TokenStream {
     match c {
         Code::Int(n) => {
             let n = int(*n);
-            quote!(rt::RawCode::Int(#n))
+            quote!(rt::StaticCode::Int(#n))
         }
-        Code::Str(s) => quote!(rt::RawCode::Str(#s.to_owned())),
+        Code::Str(s) => quote!(rt::StaticCode::Str(#s)),
     }
 }
 
+/// `rt::EnvelopeSpec::new(..)` with only what the spec states.
 pub fn envelope(env: &Envelope) -> TokenStream {
     let success = match &env.success {
         SuccessRule::CodeIn(codes) => {
-            let codes = codes.iter().map(raw_code);
-            quote!(rt::Success::CodeIn(vec![#(#codes),*]))
+            let codes = codes.iter().map(static_code);
+            quote!(rt::Success::code_in(&[#(#codes),*]))
         }
         SuccessRule::FieldTrue(f) => quote!(rt::Success::FieldTrue(#f)),
     };
-    let code = opt_str(&env.code);
-    let message = &env.message;
     let data = &env.data;
-    let details = opt_str(&env.details);
-    let extra = &env.extra;
-    quote! {
-        rt::EnvelopeSpec {
-            success: #success,
-            code: #code,
-            message: vec![#(#message),*],
-            data: #data,
-            details: #details,
-            extra: vec![#(#extra),*],
-        }
+    let mut out = quote!(rt::EnvelopeSpec::new(#success, #data));
+    if let Some(code) = &env.code {
+        out.extend(quote!(.with_code(#code)));
     }
+    if !env.message.is_empty() {
+        let message = &env.message;
+        out.extend(quote!(.with_message(&[#(#message),*])));
+    }
+    if let Some(details) = &env.details {
+        out.extend(quote!(.with_details(#details)));
+    }
+    if !env.extra.is_empty() {
+        let extra = &env.extra;
+        out.extend(quote!(.with_extra(&[#(#extra),*])));
+    }
+    out
 }
 
-fn token(t: &TokenIr) -> TokenStream {
-    let grants = t.grants.iter().map(|g| {
-        let name = &g.name;
-        let m = method(g.method);
-        let path = opt_str(&g.path);
-        let encoding = match g.encoding {
-            BodyEncoding::Form => quote!(rt::Encoding::Form),
-            BodyEncoding::Json => quote!(rt::Encoding::Json),
-            BodyEncoding::Query => quote!(rt::Encoding::Query),
-        };
-        let fields = g.fields.iter().map(|(k, v)| {
-            let v = value(v);
-            quote!((#k, #v))
-        });
-        let client_auth = g.client_auth.iter().map(|c| match c {
+fn grant(g: &crate::ir::GrantIr) -> TokenStream {
+    let name = &g.name;
+    let m = method(g.method);
+    let encoding = match g.encoding {
+        BodyEncoding::Form => quote!(rt::Encoding::Form),
+        BodyEncoding::Json => quote!(rt::Encoding::Json),
+        BodyEncoding::Query => quote!(rt::Encoding::Query),
+    };
+    let mut out = quote!(rt::Grant::new(#name, #m, #encoding));
+    if let Some(path) = &g.path {
+        out.extend(quote!(.with_path(#path)));
+    }
+    for (k, v) in &g.fields {
+        let v = value(v);
+        out.extend(quote!(.with_field(#k, #v)));
+    }
+    if !g.client_auth.is_empty() {
+        let ways = g.client_auth.iter().map(|c| match c {
             ClientAuth::Form => quote!(rt::ClientAuth::Form),
             ClientAuth::Basic => quote!(rt::ClientAuth::Basic),
         });
-        let inputs = &g.inputs;
-        let send_auth_steps = g.send_auth_steps;
-        quote! {
-            rt::Grant {
-                name: #name,
-                method: #m,
-                path: #path,
-                encoding: #encoding,
-                fields: vec![#(#fields),*],
-                client_auth: vec![#(#client_auth),*],
-                inputs: vec![#(#inputs),*],
-                send_auth_steps: #send_auth_steps,
-            }
-        }
-    });
-    let automatic = opt_str(&t.automatic);
-    let refresh_with = opt_str(&t.refresh_with);
-    let authorize = match &t.authorize {
-        Some(a) => {
-            let path = &a.path;
-            let params = a.params.iter().map(|(k, v)| {
-                let v = value(v);
-                quote!((#k, #v))
-            });
-            quote!(Some(rt::AuthorizeSpec { path: #path, params: vec![#(#params),*] }))
-        }
-        None => quote!(None),
-    };
-    let r = &t.response;
-    let enveloped = r.enveloped;
-    let access_token = &r.access_token;
-    let expires_in = opt_str(&r.expires_in);
-    let default_lifetime = opt_secs(r.default_lifetime_seconds);
-    let refresh_token = opt_str(&r.refresh_token);
-    let refresh_token_lifetime = opt_secs(r.refresh_token_lifetime_seconds);
-    let extra = r.extra.iter().map(|(k, v)| quote!((#k, #v)));
-    let error = match &r.error {
-        Some(e) => {
-            let code = &e.code;
-            let message = opt_str(&e.message);
-            quote!(Some((#code, #message)))
-        }
-        None => quote!(None),
-    };
-    let p = &t.policy;
-    let before = opt_secs(p.refresh_before_expiry_seconds);
-    let fraction = match p.refresh_in_last_fraction {
-        Some(f) => quote!(Some(#f)),
-        None => quote!(None),
-    };
-    let min_interval = opt_secs(p.min_interval_seconds);
-    let fetch_on_start = p.fetch_on_start;
-    let statuses = p.renew_on_http_status.iter().map(|s| int(*s));
-    quote! {
-        rt::TokenSpec {
-            grants: vec![#(#grants),*],
-            automatic: #automatic,
-            refresh_with: #refresh_with,
-            authorize: #authorize,
-            response: rt::TokenResponseSpec {
-                enveloped: #enveloped,
-                access_token: #access_token,
-                expires_in: #expires_in,
-                default_lifetime: #default_lifetime,
-                refresh_token: #refresh_token,
-                refresh_token_lifetime: #refresh_token_lifetime,
-                extra: vec![#(#extra),*],
-                error: #error,
-            },
-            policy: rt::RefreshPolicy {
-                refresh_before_expiry: #before,
-                refresh_in_last_fraction: #fraction,
-                min_interval: #min_interval,
-                fetch_on_start: #fetch_on_start,
-                renew_on_http_status: vec![#(#statuses),*],
-            },
-        }
+        out.extend(quote!(.with_client_auth(&[#(#ways),*])));
     }
+    if !g.inputs.is_empty() {
+        let inputs = &g.inputs;
+        out.extend(quote!(.with_inputs(&[#(#inputs),*])));
+    }
+    if g.send_auth_steps {
+        out.extend(quote!(.with_send_auth_steps()));
+    }
+    out
+}
+
+fn token(t: &TokenIr) -> TokenStream {
+    let r = &t.response;
+    let access_token = &r.access_token;
+    let mut response = quote!(rt::TokenResponseSpec::new(#access_token));
+    if r.enveloped {
+        response.extend(quote!(.with_enveloped()));
+    }
+    if let Some(p) = &r.expires_in {
+        response.extend(quote!(.with_expires_in(#p)));
+    }
+    if let Some(n) = r.default_lifetime_seconds {
+        let d = secs(n);
+        response.extend(quote!(.with_default_lifetime(#d)));
+    }
+    if let Some(p) = &r.refresh_token {
+        response.extend(quote!(.with_refresh_token(#p)));
+    }
+    if let Some(n) = r.refresh_token_lifetime_seconds {
+        let d = secs(n);
+        response.extend(quote!(.with_refresh_token_lifetime(#d)));
+    }
+    for (k, v) in &r.extra {
+        response.extend(quote!(.with_extra(#k, #v)));
+    }
+    if let Some(e) = &r.error {
+        let code = &e.code;
+        let message = match &e.message {
+            Some(m) => quote!(Some(#m)),
+            None => quote!(None),
+        };
+        response.extend(quote!(.with_error(#code, #message)));
+    }
+    let mut out = quote!(rt::TokenSpec::new(#response));
+    for g in &t.grants {
+        let g = grant(g);
+        out.extend(quote!(.with_grant(#g)));
+    }
+    if let Some(a) = &t.automatic {
+        out.extend(quote!(.with_automatic(#a)));
+    }
+    if let Some(a) = &t.refresh_with {
+        out.extend(quote!(.with_refresh_with(#a)));
+    }
+    if let Some(a) = &t.authorize {
+        let path = &a.path;
+        let mut authorize = quote!(rt::AuthorizeSpec::new(#path));
+        for (k, v) in &a.params {
+            let v = value(v);
+            authorize.extend(quote!(.with_param(#k, #v)));
+        }
+        out.extend(quote!(.with_authorize(#authorize)));
+    }
+    let p = &t.policy;
+    let mut policy = quote!(rt::RefreshPolicy::new());
+    let mut stated = false;
+    if let Some(n) = p.refresh_before_expiry_seconds {
+        let d = secs(n);
+        policy.extend(quote!(.with_refresh_before_expiry(#d)));
+        stated = true;
+    }
+    if let Some(f) = p.refresh_in_last_fraction {
+        policy.extend(quote!(.with_refresh_in_last_fraction(#f)));
+        stated = true;
+    }
+    if let Some(n) = p.min_interval_seconds {
+        let d = secs(n);
+        policy.extend(quote!(.with_min_interval(#d)));
+        stated = true;
+    }
+    if p.fetch_on_start {
+        policy.extend(quote!(.with_fetch_on_start()));
+        stated = true;
+    }
+    if !p.renew_on_http_status.is_empty() {
+        let statuses = p.renew_on_http_status.iter().map(|s| int(*s));
+        policy.extend(quote!(.with_renew_on_http_status(&[#(#statuses),*])));
+        stated = true;
+    }
+    if stated {
+        out.extend(quote!(.with_policy(#policy)));
+    }
+    out
 }
 
 /// `fn api_spec()` and `fn envelope()`: the vendor's auth, token and envelope rules as runtime data.
@@ -276,7 +284,7 @@ pub fn emit_api_spec(api: &Api) -> TokenStream {
 
         /// Auth, token and envelope rules from the spec, as runtime data.
         fn api_spec() -> rt::ApiSpec<ErrorCode> {
-            rt::ApiSpec::new(envelope(), vec![#(#steps),*], #token, #allow_plain_http)
+            rt::ApiSpec::new(envelope(), Vec::from([#(#steps),*]), #token, #allow_plain_http)
         }
     }
 }

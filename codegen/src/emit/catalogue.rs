@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{doc, md};
-use crate::spec::model::CatalogueGroup;
+use crate::ir::CatalogueGroup;
 
 fn group_tokens(g: &CatalogueGroup) -> TokenStream {
     let title = &g.title;
@@ -41,7 +41,7 @@ pub fn emit_catalogue(groups: &[CatalogueGroup]) -> TokenStream {
         return TokenStream::new();
     }
     let mut text = String::from(
-        "Every endpoint the document's navigation names, in its groups. The document gives no paths or\nfields for most of them: call them with [`Client::call`](super::Client::call).\n\n",
+        "Every endpoint the document's navigation names, in its groups. The document gives no paths or\nfields for most of them: call them with [`Client::call`].\n\n",
     );
     markdown(groups, 0, &mut text);
     let d = doc(&text);

@@ -7,9 +7,9 @@ use quote::{format_ident, quote};
 use super::auth::method;
 use super::docs::{doc, ident, int, md};
 use super::types::{field_type, rust_type, serde_attrs};
+use crate::ir::TypeExpr;
 use crate::ir::{Api, EndpointIr, ParamIr};
-use crate::spec::model::{BodyEncoding, HttpMethod, ParamLocation};
-use crate::validate::types::TypeExpr;
+use crate::ir::{BodyEncoding, HttpMethod, ParamLocation};
 
 fn method_name(m: HttpMethod) -> &'static str {
     match m {
@@ -51,12 +51,26 @@ fn setter_type(ty: &TypeExpr) -> TokenStream {
     }
 }
 
+/// `rt::Request::new(method, path)`, unauthenticated when the endpoint is.
+fn request_new(ep: &EndpointIr) -> TokenStream {
+    let http_method = method(ep.http_method);
+    let path = &ep.path;
+    let mut request = quote!(rt::Request::new(#http_method, #path));
+    if !ep.authenticated {
+        request = quote!(#request.unauthenticated());
+    }
+    if ep.idempotent {
+        request = quote!(#request.idempotent());
+    }
+    request
+}
+
 /// Whether the request needs a struct at all.
-fn has_request(ep: &EndpointIr) -> bool {
+pub fn has_request(ep: &EndpointIr) -> bool {
     !ep.params.is_empty()
 }
 
-fn request_struct(ep: &EndpointIr) -> TokenStream {
+pub fn request_struct(ep: &EndpointIr) -> TokenStream {
     let name = ident(&ep.request_type);
     let json_body = ep.body == Some(BodyEncoding::Json);
     let fields = ep.params.iter().map(|p| {
@@ -81,8 +95,10 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
         quote!(#doc #serde pub #f: #ty,)
     });
     let required: Vec<&ParamIr> = ep.params.iter().filter(|p| p.required).collect();
-    let derives = if json_body {
-        quote!(#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)])
+    let derives = if json_body && ep.request_decodable {
+        quote!(#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)] #[serde(crate = "rt::serde")])
+    } else if json_body {
+        quote!(#[derive(Debug, Clone, PartialEq, rt::serde::Serialize)] #[serde(crate = "rt::serde")])
     } else if required.is_empty() {
         quote!(#[derive(Debug, Clone, Default, PartialEq)])
     } else {
@@ -161,9 +177,7 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
             }
         });
     let body = match ep.body {
-        Some(BodyEncoding::Json) => quote! {
-            rt::Body::Json(serde_json::to_value(self).map_err(|e| rt::Error::InvalidRequest { field: "body", reason: e.to_string() })?)
-        },
+        Some(BodyEncoding::Json) => quote!(rt::Body::json(self)?),
         Some(BodyEncoding::Form) => {
             let pairs = ep.params.iter().filter(|p| p.location == ParamLocation::Body).map(|p| {
                 let f = ident(&p.rust);
@@ -178,24 +192,41 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
         }
         _ => quote!(rt::Body::None),
     };
-    let http_method = method(ep.http_method);
-    let path = &ep.path;
-    let authenticated = ep.authenticated;
-    let idempotent = ep.idempotent;
     let doc_struct = doc(&format!(
         "Parameters of [`Client::{}`] — {}.",
         ep.method_name,
         md(&ep.title)
     ));
-    let needs_mut = ep.params.iter().any(|p| {
-        p.location == ParamLocation::Query
-            || (p.location == ParamLocation::Body && ep.body.is_none())
-    });
-    let query_decl = if needs_mut {
-        quote!(let mut query = Vec::new();)
+    let query: Vec<TokenStream> = query.collect();
+    let with_query = if query.is_empty() {
+        TokenStream::new()
     } else {
-        quote!(let query = Vec::new();)
+        quote! {
+            let mut query = Vec::new();
+            #(#query)*
+            let request = request.with_query(query);
+        }
     };
+    let with_body = match ep.body {
+        Some(_) => quote!(let request = request.with_body(#body);),
+        None => TokenStream::new(),
+    };
+    let checks: Vec<TokenStream> = checks.collect();
+    let (validate_fn, validate_call) = if checks.is_empty() {
+        (TokenStream::new(), TokenStream::new())
+    } else {
+        (
+            quote! {
+                /// Checks the document's limits before anything is sent.
+                fn validate(&self) -> Result<()> {
+                    #(#checks)*
+                    Ok(())
+                }
+            },
+            quote!(self.validate()?;),
+        )
+    };
+    let new_request = request_new(ep);
     let new_doc = if required.is_empty() {
         doc("A request with every optional parameter left to the server's default.")
     } else {
@@ -217,24 +248,14 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
 
             #(#setters)*
 
-            /// Checks the document's limits before anything is sent.
-            fn validate(&self) -> Result<()> {
-                #(#checks)*
-                Ok(())
-            }
+            #validate_fn
 
             fn to_request(&self) -> Result<rt::Request> {
-                self.validate()?;
-                #query_decl
-                #(#query)*
-                Ok(rt::Request {
-                    method: #http_method,
-                    path: std::borrow::Cow::Borrowed(#path),
-                    query,
-                    body: #body,
-                    authenticated: #authenticated,
-                    idempotent: #idempotent,
-                })
+                #validate_call
+                let request = #new_request;
+                #with_query
+                #with_body
+                Ok(request)
             }
         }
     }
@@ -243,7 +264,7 @@ fn request_struct(ep: &EndpointIr) -> TokenStream {
 fn response_type(ep: &EndpointIr) -> TokenStream {
     match &ep.response {
         Some(t) => rust_type(t),
-        None => quote!(serde_json::Value),
+        None => quote!(rt::serde_json::Value),
     }
 }
 
@@ -283,21 +304,11 @@ fn endpoint_method(ep: &EndpointIr) -> TokenStream {
             }
         }
     } else {
-        let http_method = method(ep.http_method);
-        let path = &ep.path;
-        let authenticated = ep.authenticated;
-        let idempotent = ep.idempotent;
+        let request = request_new(ep);
         quote! {
             #d
             pub async fn #name(&self) -> Result<#out> {
-                self.engine.send(rt::Request {
-                    method: #http_method,
-                    path: std::borrow::Cow::Borrowed(#path),
-                    query: Vec::new(),
-                    body: rt::Body::None,
-                    authenticated: #authenticated,
-                    idempotent: #idempotent,
-                }).await
+                self.engine.send(#request).await
             }
         }
     }
@@ -318,7 +329,7 @@ fn pages_method(ep: &EndpointIr) -> TokenStream {
     ));
     quote! {
         #d
-        pub fn #name(&self, request: #req) -> impl futures_core::Stream<Item = Result<#item>> + Send + '_ {
+        pub fn #name(&self, request: #req) -> impl rt::futures_core::Stream<Item = Result<#item>> + Send + '_ {
             let first = request.#page.unwrap_or(1);
             rt::pages(first, move |page| {
                 let request = request.clone().#page(page);
@@ -328,7 +339,7 @@ fn pages_method(ep: &EndpointIr) -> TokenStream {
     }
 }
 
-fn page_impl(ep: &EndpointIr) -> TokenStream {
+pub fn page_impl(ep: &EndpointIr) -> TokenStream {
     let (Some(p), Some(TypeExpr::Named(resp))) = (&ep.pagination, &ep.response) else {
         return TokenStream::new();
     };
@@ -349,7 +360,7 @@ fn page_impl(ep: &EndpointIr) -> TokenStream {
     }
 }
 
-fn credentials(api: &Api) -> TokenStream {
+pub fn credentials(api: &Api) -> TokenStream {
     let fields = api.credentials.iter().map(|c| {
         let f = ident(&c.name);
         let mut text = c.doc.clone().unwrap_or_else(|| format!("`{}`.", c.name));
@@ -358,8 +369,8 @@ fn credentials(api: &Api) -> TokenStream {
         }
         let d = doc(&text);
         let ty = match (c.secret, c.optional) {
-            (true, false) => quote!(secrecy::SecretString),
-            (true, true) => quote!(Option<secrecy::SecretString>),
+            (true, false) => quote!(rt::secrecy::SecretString),
+            (true, true) => quote!(Option<rt::secrecy::SecretString>),
             (false, false) => quote!(String),
             (false, true) => quote!(Option<String>),
         };
@@ -373,7 +384,7 @@ fn credentials(api: &Api) -> TokenStream {
     let init = api.credentials.iter().map(|c| {
         let f = ident(&c.name);
         match (c.secret, c.optional) {
-            (true, false) => quote!(#f: secrecy::SecretString::from(#f.into())),
+            (true, false) => quote!(#f: rt::secrecy::SecretString::from(#f.into())),
             (false, false) => quote!(#f: #f.into()),
             (_, true) => quote!(#f: None),
         }
@@ -391,13 +402,13 @@ fn credentials(api: &Api) -> TokenStream {
     let uses_secrecy = api.credentials.iter().any(|c| c.secret);
     let expose = if uses_secrecy {
         quote!(
-            use secrecy::ExposeSecret as _;
+            use rt::secrecy::ExposeSecret as _;
         )
     } else {
         TokenStream::new()
     };
     quote! {
-        /// What the application supplies to authenticate. Secrets are [`secrecy::SecretString`]s:
+        /// What the application supplies to authenticate. Secrets are [`rt::secrecy::SecretString`]s:
         /// they never appear in `Debug` output, logs or errors.
         #[derive(Debug, Clone)]
         pub struct Credentials {
@@ -416,27 +427,6 @@ fn credentials(api: &Api) -> TokenStream {
                 #(#to_runtime)*
                 credentials
             }
-        }
-    }
-}
-
-/// The retry policy and deadline, forwarded from the runtime's `EngineBuilder` (one block, so
-/// a generic builder can take it over).
-fn call_option_forwarding() -> TokenStream {
-    quote! {
-        /// How failed calls are retried (default [`rt::RetryPolicy::standard`]: 3 attempts,
-        /// exponential backoff with full jitter; [`rt::RetryPolicy::disabled`] sends every call
-        /// once). Only idempotent requests are retried after they may have reached the server.
-        pub fn retry_policy(mut self, policy: rt::RetryPolicy) -> Self {
-            self.engine = self.engine.retry_policy(policy);
-            self
-        }
-
-        /// How long a call may take in all — token wait, attempts and backoff (default 60 s).
-        /// A call still running then fails with [`rt::Error::DeadlineExceeded`].
-        pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
-            self.engine = self.engine.deadline(deadline);
-            self
         }
     }
 }
@@ -464,117 +454,34 @@ fn builder(api: &Api) -> TokenStream {
         .first()
         .map(|e| e.base_url.clone())
         .unwrap_or_default();
-    let token_methods = if api.token.is_some() {
-        quote! {
-            /// Where token state (access token, refresh token, expiry, extras such as a user id)
-            /// is kept across restarts. The default keeps it in memory.
-            pub fn token_store(mut self, store: std::sync::Arc<dyn rt::TokenStore>) -> Self {
-                self.engine = self.engine.token_store(store);
-                self
-            }
-
-            /// Never call the token endpoint more often than this (on top of the document's own limit).
-            pub fn min_token_interval(mut self, interval: std::time::Duration) -> Self {
-                self.engine = self.engine.min_token_interval(interval);
-                self
-            }
-        }
-    } else {
-        TokenStream::new()
-    };
-    let client_auth_choice = api
-        .token
-        .iter()
-        .flat_map(|t| t.grants.iter())
-        .any(|g| g.client_auth.len() > 1);
-    let client_auth = if client_auth_choice {
-        quote! {
-            /// How the client id and secret are presented to the token endpoint: as form fields
-            /// ([`rt::ClientAuth::Form`], the default) or HTTP Basic ([`rt::ClientAuth::Basic`]).
-            /// The document accepts both.
-            pub fn client_auth(mut self, method: rt::ClientAuth) -> Self {
-                self.engine = self.engine.client_auth(method);
-                self
-            }
-        }
-    } else {
-        TokenStream::new()
-    };
-    let grant_paths = api.token.iter().flat_map(|t| t.grants.iter()).filter(|g| g.path.is_none()).map(|g| {
-        let f = format_ident!("{}_path", g.name);
-        let name = &g.name;
-        let d = doc(&format!(
-            "The path of the `{name}` token request. The document does not give it, so it must be set before the client can {}.",
-            if Some(name) == api.token.as_ref().and_then(|t| t.automatic.as_ref()) { "authenticate" } else { "use this grant" }
-        ));
-        quote! {
-            #d
-            pub fn #f(mut self, path: &str) -> Self {
-                self.engine = self.engine.grant_path(#name, path);
-                self
-            }
-        }
-    });
-    let plain_http_doc = match (&api.transport.allow_plain_http, &api.transport.plain_http_reason) {
-        (true, Some(reason)) => format!("Plain `http://` is allowed by default for this vendor: {reason}"),
-        _ => "Credentials are never sent over plain `http://` to a non-loopback host unless you opt in here.".to_owned(),
-    };
-    let plain_http_doc = doc(&format!(
-        "Whether credentials may travel over plain `http://`.\n\n{plain_http_doc}"
-    ));
-    let call_option_forwarding = call_option_forwarding();
     quote! {
-        /// Configures a [`Client`]; see [`Client::builder`].
-        pub struct ClientBuilder {
-            engine: rt::EngineBuilder<ErrorCode>,
-        }
-
-        impl ClientBuilder {
-            /// The base URL endpoint paths are appended to (default: the document's).
-            pub fn base_url(mut self, url: &str) -> Self {
-                self.engine = self.engine.base_url(url);
-                self
-            }
-
-            #plain_http_doc
-            pub fn allow_plain_http(mut self, allow: bool) -> Self {
-                self.engine = self.engine.allow_plain_http(allow);
-                self
-            }
-
-            /// Time allowed to establish a connection (default 10 s).
-            pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
-                self.engine = self.engine.connect_timeout(timeout);
-                self
-            }
-
-            /// Time allowed for a whole request, body included (default 30 s).
-            pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-                self.engine = self.engine.timeout(timeout);
-                self
-            }
-
-            /// Uses your own `reqwest::Client` (build it with timeouts and without redirects).
-            pub fn http_client(mut self, client: reqwest::Client) -> Self {
-                self.engine = self.engine.http_client(client);
-                self
-            }
-
-            #token_methods
-            #client_auth
-            #(#grant_paths)*
-            #call_option_forwarding
-
-            /// Builds the client. Fails on a bad or insecure base URL, or when the spec's
-            /// policy obtains a token at start-up and that fails.
-            pub async fn build(self) -> Result<Client> {
-                Ok(Client { engine: self.engine.build().await? })
-            }
-        }
+        /// Configures a [`Client`]; see [`Client::builder`] and the runtime's
+        /// [`ClientBuilder`](rt::ClientBuilder) for every option.
+        pub type ClientBuilder = rt::ClientBuilder<ErrorCode, Client>;
 
         /// The document's default base URL.
         pub const DEFAULT_BASE_URL: &str = #default_url;
     }
+}
+
+/// The token requests whose path the application must configure, for the client's docs.
+fn grant_paths_doc(api: &Api) -> String {
+    let Some(token) = &api.token else {
+        return String::new();
+    };
+    let unset: Vec<String> = token
+        .grants
+        .iter()
+        .filter(|g| g.path.is_none())
+        .map(|g| format!("`{}`", g.name))
+        .collect();
+    if unset.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\n\nThe document gives no path for the token request(s) {}: set each with [`ClientBuilder::grant_path`](rt::ClientBuilder::grant_path) before the client can use it.",
+        unset.join(", ")
+    )
 }
 
 fn auth_flow_methods(api: &Api) -> TokenStream {
@@ -634,16 +541,14 @@ fn auth_flow_methods(api: &Api) -> TokenStream {
     out
 }
 
-pub fn emit_client(api: &Api) -> TokenStream {
-    let requests = api
-        .endpoints
-        .iter()
-        .filter(|e| has_request(e))
-        .map(request_struct);
+/// `about`: the vendor's documentation (introduction, environments, auth, gaps), which
+/// lives on `Client` because a generated file carries no inner `//!` docs (it must work
+/// inside `include!`).
+/// `Client`, its builder and methods, and `decode_response` (credentials, request types and
+/// `Page` impls are emitted separately, one item at a time).
+pub fn emit_client(api: &Api, about: &str) -> TokenStream {
     let methods = api.endpoints.iter().map(endpoint_method);
     let pages = api.endpoints.iter().map(pages_method);
-    let page_impls = api.endpoints.iter().map(page_impl);
-    let credentials = credentials(api);
     let builder = builder(api);
     let flows = auth_flow_methods(api);
     let generic_call = if api.catalogue.is_empty() {
@@ -652,31 +557,20 @@ pub fn emit_client(api: &Api) -> TokenStream {
         quote! {
             /// Calls any endpoint of the [`catalogue`] (the document names them without paths or
             /// fields): auth, token caching and error codes are handled; `data` comes back as JSON.
-            pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<serde_json::Value>) -> Result<serde_json::Value> {
-                self.engine.send(rt::Request {
-                    method,
-                    path: std::borrow::Cow::Owned(path.to_owned()),
-                    query: Vec::new(),
-                    body: body.map_or(rt::Body::None, rt::Body::Json),
-                    authenticated: true,
-                    // Unknown endpoints: only GET is retried after it may have been received.
-                    idempotent: false,
-                }).await
+            pub async fn call(&self, method: rt::reqwest::Method, path: &str, body: Option<rt::serde_json::Value>) -> Result<rt::serde_json::Value> {
+                // Unknown endpoints: only GET is retried after it may have been received.
+                let request = rt::Request::to_path(method, path.to_owned());
+                self.engine.send(request.with_body(body.map_or(rt::Body::None, rt::Body::Json))).await
             }
         }
     };
-    let name = &api.vendor.name;
     let module = &api.module;
     let per_call_options = per_call_options();
     let client_doc = doc(&format!(
-        "Client of the {name}.\n\nCheap to clone: clones share the connection pool and the token cache."
+        "{about}\n\n# Using the client\n\nCheap to clone: clones share the connection pool and the token cache.{}",
+        grant_paths_doc(api)
     ));
     quote! {
-        #credentials
-
-        #(#requests)*
-        #(#page_impls)*
-
         #client_doc
         #[derive(Clone)]
         pub struct Client {
@@ -695,7 +589,7 @@ pub fn emit_client(api: &Api) -> TokenStream {
             /// Starts configuring a client with the application's credentials.
             pub fn builder(credentials: Credentials) -> ClientBuilder {
                 let engine = rt::EngineBuilder::new(api_spec(), DEFAULT_BASE_URL).credentials(credentials.to_runtime()).vendor(#module);
-                ClientBuilder { engine }
+                rt::ClientBuilder::new(engine, |engine| Client { engine })
             }
 
             #per_call_options
@@ -708,7 +602,7 @@ pub fn emit_client(api: &Api) -> TokenStream {
 
         /// Decodes a raw response body of this vendor (one you recorded, or received through
         /// another HTTP stack) exactly as the client does: envelope, error codes, typed `data`.
-        pub fn decode_response<T: serde::de::DeserializeOwned>(status: u16, body: &[u8]) -> Result<T> {
+        pub fn decode_response<T: rt::serde::de::DeserializeOwned>(status: u16, body: &[u8]) -> Result<T> {
             rt::decode_response(envelope().as_ref(), status, body)
         }
     }

@@ -21,11 +21,42 @@ pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// Escapes text for use inside markdown inline code or prose in docs.
+/// Escapes text for use inside markdown inline code or prose in docs; bare URLs become
+/// `<autolinks>` (rustdoc rejects bare URLs).
 pub fn md(text: &str) -> String {
-    text.replace('\n', " ")
+    let escaped = text
+        .replace('\n', " ")
         .replace('[', "\\[")
-        .replace(']', "\\]")
+        .replace(']', "\\]");
+    autolink(&escaped)
+}
+
+fn autolink(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest
+        .find("http://")
+        .into_iter()
+        .chain(rest.find("https://"))
+        .min()
+    {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let len = from
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "-._~:/?#@!$&'*+,;=%".contains(c)))
+            .unwrap_or(from.len());
+        let url = from[..len].trim_end_matches(['.', ',', ';', ':', '!', '?', '\'']);
+        if before.ends_with('<') {
+            out.push_str(url);
+        } else {
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+        }
+        rest = &from[url.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// An integer literal without a type suffix (`0`, not `0i64`).

@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::docs::{doc, ident, int, md};
 use crate::ir::Api;
-use crate::spec::model::{Code, ErrorClass};
+use crate::ir::{Code, ErrorClass};
 
 fn class_tokens(class: ErrorClass) -> TokenStream {
     let variant = ident(match class {
@@ -21,26 +21,6 @@ fn class_tokens(class: ErrorClass) -> TokenStream {
         ErrorClass::Vendor => "Vendor",
     });
     quote!(rt::ErrorClass::#variant)
-}
-
-fn code_pattern(code: &Code) -> TokenStream {
-    match code {
-        Code::Int(n) => {
-            let n = int(*n);
-            quote!(rt::RawCode::Int(#n))
-        }
-        Code::Str(s) => quote!(rt::RawCode::Str(s) if s == #s),
-    }
-}
-
-fn code_value(code: &Code) -> TokenStream {
-    match code {
-        Code::Int(n) => {
-            let n = int(*n);
-            quote!(rt::RawCode::Int(#n))
-        }
-        Code::Str(s) => quote!(rt::RawCode::Str(#s.to_owned())),
-    }
 }
 
 pub fn emit_errors(api: &Api) -> TokenStream {
@@ -70,56 +50,33 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         let doc = doc(&text);
         quote!(#doc #name,)
     });
-    let from_raw = entries.iter().map(|(_, c)| {
-        let name = ident(&c.variant);
-        let pat = code_pattern(&c.code);
-        quote!(#pat => ErrorCode::#name,)
-    });
-    let class_arms = entries.iter().map(|(_, c)| {
+    let table_entries = entries.iter().map(|(table, c)| {
         let name = ident(&c.variant);
         let class = class_tokens(c.class);
-        quote!(ErrorCode::#name => #class,)
-    });
-    let code_arms = entries.iter().map(|(_, c)| {
-        let name = ident(&c.variant);
-        let value = code_value(&c.code);
-        quote!(ErrorCode::#name => #value,)
-    });
-    let message_arms = entries.iter().map(|(_, c)| {
-        let name = ident(&c.variant);
         let message = &c.message;
-        quote!(ErrorCode::#name => Some(#message),)
-    });
-    let table_arms = entries.iter().map(|(t, c)| {
-        let name = ident(&c.variant);
-        let title = &t.title;
-        quote!(ErrorCode::#name => Some(#title),)
-    });
-    let status_arms: Vec<TokenStream> = api
-        .error_tables
-        .iter()
-        .filter(|t| t.http_status)
-        .flat_map(|t| &t.codes)
-        .filter_map(|c| match &c.code {
+        let title = &table.title;
+        let info = match &c.code {
             Code::Int(n) => {
-                let n = u16::try_from(*n).ok().map(int)?;
-                let name = ident(&c.variant);
-                Some(quote!(#n => Some(ErrorCode::#name),))
+                let n = int(*n);
+                quote!(rt::CodeInfo::int(#n, #class, #message, #title))
             }
-            Code::Str(_) => None,
-        })
-        .collect();
-    let from_http_status = if status_arms.is_empty() {
-        TokenStream::new()
-    } else {
+            Code::Str(s) => quote!(rt::CodeInfo::str(#s, #class, #message, #title)),
+        };
+        let info = if table.http_status {
+            quote!(#info.http_status())
+        } else {
+            info
+        };
+        quote!((ErrorCode::#name, #info),)
+    });
+    let from_http_status = if api.error_tables.iter().any(|t| t.http_status) {
         quote! {
             fn from_http_status(status: u16) -> Option<Self> {
-                match status {
-                    #(#status_arms)*
-                    _ => None,
-                }
+                CODES.from_http_status(status)
             }
         }
+    } else {
+        TokenStream::new()
     };
     let tables: Vec<String> = api
         .error_tables
@@ -140,21 +97,25 @@ pub fn emit_errors(api: &Api) -> TokenStream {
             Unknown(rt::RawCode),
         }
 
+        /// What the document says about each code, as data.
+        static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(&[#(#table_entries)*]);
+
         impl ErrorCode {
+            fn unknown(&self) -> Option<&rt::RawCode> {
+                match self {
+                    ErrorCode::Unknown(raw) => Some(raw),
+                    _ => None,
+                }
+            }
+
             /// The code as the vendor sends it.
             pub fn code(&self) -> rt::RawCode {
-                match self {
-                    #(#code_arms)*
-                    ErrorCode::Unknown(raw) => raw.clone(),
-                }
+                CODES.raw_code(self, self.unknown())
             }
 
             /// The document's message for this code, verbatim (placeholders such as `%s` kept).
             pub fn documented_message(&self) -> Option<&'static str> {
-                match self {
-                    #(#message_arms)*
-                    ErrorCode::Unknown(_) => None,
-                }
+                CODES.info(self).map(|i| i.message)
             }
 
             /// The values the vendor filled into this code's `%s` placeholders, recovered from
@@ -166,26 +127,17 @@ pub fn emit_errors(api: &Api) -> TokenStream {
 
             /// The title of the document's table that lists this code.
             pub fn table(&self) -> Option<&'static str> {
-                match self {
-                    #(#table_arms)*
-                    ErrorCode::Unknown(_) => None,
-                }
+                CODES.info(self).map(|i| i.table)
             }
         }
 
         impl rt::VendorCode for ErrorCode {
             fn from_raw(raw: &rt::RawCode) -> Self {
-                match raw {
-                    #(#from_raw)*
-                    _ => ErrorCode::Unknown(raw.clone()),
-                }
+                CODES.from_raw(raw).unwrap_or_else(|| ErrorCode::Unknown(raw.clone()))
             }
 
             fn class(&self) -> rt::ErrorClass {
-                match self {
-                    #(#class_arms)*
-                    ErrorCode::Unknown(_) => rt::ErrorClass::Unknown,
-                }
+                CODES.class(self)
             }
 
             #from_http_status

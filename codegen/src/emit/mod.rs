@@ -64,7 +64,23 @@ fn separate_items(code: &str) -> String {
     out
 }
 
-fn module_docs(api: &Api) -> TokenStream {
+/// Options of the emitter that do not come from the spec.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The path generated code reaches the runtime by (`::generated_client::runtime`).
+    pub runtime_path: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            runtime_path: "::generated_client::runtime".to_owned(),
+        }
+    }
+}
+
+/// The vendor's documentation: title, introduction, environments, auth, doc gaps.
+fn about(api: &Api) -> String {
     let v = &api.vendor;
     let mut text = format!(
         "{} — {}\n\nGenerated from `{}`, which transcribes the vendor document `{}`.",
@@ -113,42 +129,137 @@ fn module_docs(api: &Api) -> TokenStream {
             ));
         }
     }
-    let lines = text.lines().map(|l| format!(" {l}"));
-    quote!(#( #![doc = #lines] )*)
+    text
+}
+
+/// One top-level piece of a vendor module, formatted on its own.
+enum Part<'a> {
+    Use,
+    Errors,
+    Type(&'a crate::ir::TypeIr),
+    ApiSpec,
+    Credentials,
+    Request(&'a crate::ir::EndpointIr),
+    PageImpl(&'a crate::ir::EndpointIr),
+    Client,
+    TokenDecode,
+    Webhooks,
+    Catalogue,
+}
+
+fn parts(api: &Api) -> Vec<Part<'_>> {
+    let mut parts = vec![Part::Use, Part::Errors];
+    parts.extend(api.types.iter().map(Part::Type));
+    parts.extend([Part::ApiSpec, Part::Credentials]);
+    parts.extend(
+        api.endpoints
+            .iter()
+            .filter(|e| client::has_request(e))
+            .map(Part::Request),
+    );
+    parts.extend(
+        api.endpoints
+            .iter()
+            .filter(|e| e.pagination.is_some())
+            .map(Part::PageImpl),
+    );
+    parts.push(Part::Client);
+    if api.token.is_some() {
+        parts.push(Part::TokenDecode);
+    }
+    if api.webhooks.is_some() {
+        parts.push(Part::Webhooks);
+    }
+    if !api.catalogue.is_empty() {
+        parts.push(Part::Catalogue);
+    }
+    parts
+}
+
+fn part_tokens(part: &Part<'_>, api: &Api, options: &Options) -> Result<TokenStream, String> {
+    Ok(match part {
+        Part::Use => {
+            let runtime: syn::Path = syn::parse_str(&options.runtime_path)
+                .map_err(|e| format!("runtime path `{}`: {e}", options.runtime_path))?;
+            quote!(use #runtime as rt;)
+        }
+        Part::Errors => errors::emit_errors(api),
+        Part::Type(t) => types::emit_type(t),
+        Part::ApiSpec => auth::emit_api_spec(api),
+        Part::Credentials => client::credentials(api),
+        Part::Request(ep) => client::request_struct(ep),
+        Part::PageImpl(ep) => client::page_impl(ep),
+        Part::Client => client::emit_client(api, &about(api)),
+        Part::TokenDecode => {
+            let d = doc("Decodes a raw token-endpoint response exactly as the client does.");
+            quote! {
+                #d
+                pub fn decode_token_response(status: u16, body: &[u8]) -> Result<rt::TokenState> {
+                    rt::decode_token_response(&api_spec(), status, body)
+                }
+            }
+        }
+        Part::Webhooks => webhooks::emit_webhooks(api),
+        Part::Catalogue => catalogue::emit_catalogue(&api.catalogue),
+    })
 }
 
 /// The vendor module `generated-client/src/<module>.rs`.
-pub fn emit_module(api: &Api) -> Result<String, String> {
-    let docs = module_docs(api);
-    let errors = errors::emit_errors(api);
-    let types = api.types.iter().map(types::emit_type);
-    let spec = auth::emit_api_spec(api);
-    let client = client::emit_client(api);
-    let webhooks = webhooks::emit_webhooks(api);
-    let catalogue = catalogue::emit_catalogue(&api.catalogue);
-    let token_decode = if api.token.is_some() {
-        let d = doc("Decodes a raw token-endpoint response exactly as the client does.");
-        quote! {
-            #d
-            pub fn decode_token_response(status: u16, body: &[u8]) -> Result<rt::TokenState> {
-                rt::decode_token_response(&api_spec(), status, body)
-            }
+///
+/// The file has no inner attributes and names everything outside itself through
+/// `options.runtime_path`, so it compiles wherever it is put, including inside
+/// `include!(concat!(env!("OUT_DIR"), "/<module>.rs"))` in any crate that depends on
+/// `generated-client`.
+///
+/// Each top-level item is generated, parsed and formatted on its own, on as many threads as
+/// the machine has: a large spec never holds its whole module as tokens or as a syntax tree,
+/// and the output is the same whatever the thread count.
+pub fn emit_module(api: &Api, options: &Options) -> Result<String, String> {
+    let parts = parts(api);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 8);
+    // Parts differ in size (the `Client` impl holds every method), so threads take the next
+    // part as they finish one rather than fixed shares.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut formatted: Vec<(usize, Result<String, String>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(part) = parts.get(i) else {
+                            return done;
+                        };
+                        done.push((i, part_tokens(part, api, options).and_then(format_file)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join().unwrap_or_else(|_| {
+                    vec![(
+                        0,
+                        Err("the generator panicked (a generator bug)".to_owned()),
+                    )]
+                })
+            })
+            .collect()
+    });
+    formatted.sort_by_key(|(i, _)| *i);
+    let mut out = header(&api.spec_path, &api.source_document);
+    for (_, text) in formatted {
+        let text = text?;
+        if text.trim().is_empty() {
+            continue;
         }
-    } else {
-        TokenStream::new()
-    };
-    let tokens = quote! {
-        #docs
-
-        use crate::runtime as rt;
-
-        #errors
-        #(#types)*
-        #spec
-        #client
-        #token_decode
-        #webhooks
-        #catalogue
-    };
-    Ok(header(&api.spec_path, &api.source_document) + &format_file(tokens)?)
+        if !out.ends_with("\n\n") {
+            out.push('\n');
+        }
+        out.push_str(&text);
+    }
+    Ok(out)
 }

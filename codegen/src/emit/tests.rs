@@ -11,9 +11,9 @@ use serde_json::Value;
 
 use super::docs::{doc, ident, int};
 use super::types::rust_type;
+use crate::ir::TypeExpr;
 use crate::ir::{Api, ExampleIr};
-use crate::spec::model::{Code, Envelope, ParsesAs, SuccessRule};
-use crate::validate::types::TypeExpr;
+use crate::ir::{Code, Envelope, ParsesAs, SuccessRule};
 
 fn at<'a>(v: &'a Value, dotted: &str) -> Option<&'a Value> {
     dotted.split('.').try_fold(v, |v, k| v.get(k))
@@ -194,6 +194,14 @@ fn example_test(api: &Api, ex: &ExampleIr) -> Option<TokenStream> {
     })
 }
 
+fn mentions_ident(tokens: TokenStream, name: &str) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => mentions_ident(g.stream(), name),
+        _ => false,
+    })
+}
+
 /// The fixture test file for one vendor; `None` when the spec has no decodable example.
 pub fn emit_example_tests(api: &Api) -> Result<Option<String>, String> {
     let tests: Vec<TokenStream> = api
@@ -205,6 +213,14 @@ pub fn emit_example_tests(api: &Api) -> Result<Option<String>, String> {
         return Ok(None);
     }
     let module = ident(&api.module);
+    // Scalar types in the tests name the runtime's re-exports through `rt`, as the module does.
+    let runtime_alias = if tests.iter().any(|t| mentions_ident(t.clone(), "rt")) {
+        quote!(
+            use generated_client::runtime as rt;
+        )
+    } else {
+        TokenStream::new()
+    };
     let inner = format!(
         " Every JSON example of `{}` decodes into the generated `{}` types.",
         api.spec_path, api.module
@@ -213,6 +229,7 @@ pub fn emit_example_tests(api: &Api) -> Result<Option<String>, String> {
         #![doc = #inner]
 
         use generated_client::#module;
+        #runtime_alias
 
         #(#tests)*
     };

@@ -4,9 +4,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{doc, doc_opt, ident};
+use crate::ir::TypeExpr;
+use crate::ir::WireFormat;
 use crate::ir::{FieldIr, TypeIr};
-use crate::spec::model::WireFormat;
-use crate::validate::types::TypeExpr;
 
 /// The Rust type of a type expression.
 pub fn rust_type(ty: &TypeExpr) -> TokenStream {
@@ -14,13 +14,13 @@ pub fn rust_type(ty: &TypeExpr) -> TokenStream {
         TypeExpr::String => quote!(String),
         TypeExpr::Integer => quote!(i64),
         TypeExpr::Boolean => quote!(bool),
-        TypeExpr::Decimal => quote!(rust_decimal::Decimal),
-        TypeExpr::Date => quote!(jiff::civil::Date),
-        TypeExpr::DateTime => quote!(jiff::civil::DateTime),
+        TypeExpr::Decimal => quote!(rt::rust_decimal::Decimal),
+        TypeExpr::Date => quote!(rt::jiff::civil::Date),
+        TypeExpr::DateTime => quote!(rt::jiff::civil::DateTime),
         TypeExpr::Timestamp | TypeExpr::UnixSeconds | TypeExpr::UnixMillis => {
-            quote!(jiff::Timestamp)
+            quote!(rt::jiff::Timestamp)
         }
-        TypeExpr::Json => quote!(serde_json::Value),
+        TypeExpr::Json => quote!(rt::serde_json::Value),
         TypeExpr::List(inner) => {
             let inner = rust_type(inner);
             quote!(Vec<#inner>)
@@ -49,11 +49,13 @@ pub fn field_type(ty: &TypeExpr, optional: bool) -> TokenStream {
 /// The `with = "..."` adapter a scalar needs on the wire, if any.
 pub fn wire_adapter(ty: &TypeExpr, lenient: bool, wire: WireFormat) -> Option<&'static str> {
     match ty {
-        TypeExpr::UnixSeconds => Some("crate::wire::unix_seconds"),
-        TypeExpr::UnixMillis => Some("crate::wire::unix_millis"),
-        TypeExpr::Decimal if wire == WireFormat::Number => Some("crate::wire::decimal_number"),
+        TypeExpr::UnixSeconds => Some("rt::__private::wire::unix_seconds"),
+        TypeExpr::UnixMillis => Some("rt::__private::wire::unix_millis"),
+        TypeExpr::Decimal if wire == WireFormat::Number => {
+            Some("rt::__private::wire::decimal_number")
+        }
         TypeExpr::Integer | TypeExpr::Decimal | TypeExpr::Boolean if lenient => {
-            Some("crate::wire::lenient")
+            Some("rt::__private::wire::lenient")
         }
         _ => None,
     }
@@ -136,13 +138,42 @@ pub fn emit_type(t: &TypeIr) -> TokenStream {
         TokenStream::new()
     };
     let fields = t.fields.iter().map(field);
+    let constructor = if t.built_by_caller {
+        let required: Vec<&FieldIr> = t.fields.iter().filter(|f| !f.optional).collect();
+        let args = required.iter().map(|f| {
+            let name = ident(&f.rust);
+            let ty = rust_type(&f.ty);
+            quote!(#name: #ty)
+        });
+        let init = t.fields.iter().map(|f| {
+            let name = ident(&f.rust);
+            if f.optional {
+                quote!(#name: None)
+            } else {
+                quote!(#name)
+            }
+        });
+        quote! {
+            impl #name {
+                /// A value with its non-optional fields; optional fields start as `None` (set
+                /// them through their public fields).
+                pub fn new(#(#args),*) -> Self {
+                    Self { #(#init),* }
+                }
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
     quote! {
         #type_doc
         #dup
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)] #[serde(crate = "rt::serde")]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
+
+        #constructor
     }
 }

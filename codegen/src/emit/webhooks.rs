@@ -28,7 +28,7 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
     let arms = w.events.iter().map(|e| {
         let v = ident(&e.variant);
         let kind = &e.kind;
-        quote!(#kind => WebhookEvent::#v(serde_json::from_value(payload).map_err(rt::WebhookError::Decode)?),)
+        quote!(#kind => WebhookEvent::#v(rt::serde_json::from_value(payload).map_err(rt::WebhookError::Decode)?),)
     });
     let kind_arms = w.events.iter().map(|e| {
         let v = ident(&e.variant);
@@ -111,7 +111,7 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
                 /// The delivery's `type`.
                 kind: String,
                 /// The raw payload.
-                payload: serde_json::Value,
+                payload: rt::serde_json::Value,
             },
         }
 
@@ -126,7 +126,7 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
         }
 
         /// Top-level fields of a delivery besides its `type` and payload.
-        #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, rt::serde::Deserialize)] #[serde(crate = "rt::serde")]
         #[non_exhaustive]
         pub struct WebhookMeta {
             #(#field_decls)*
@@ -149,14 +149,14 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
             pub fn parse(raw_body: &[u8]) -> std::result::Result<Webhook, rt::WebhookError> {
                 // Through a JSON tree on purpose: it accepts duplicate keys (last wins), which
                 // serde's derived decoders reject.
-                let mut tree: serde_json::Value = serde_json::from_slice(raw_body).map_err(rt::WebhookError::Decode)?;
+                let mut tree: rt::serde_json::Value = rt::serde_json::from_slice(raw_body).map_err(rt::WebhookError::Decode)?;
                 let object = tree.as_object_mut().ok_or_else(|| rt::WebhookError::Malformed("the body is not a JSON object".to_owned()))?;
                 let kind = match object.remove(#discriminator) {
-                    Some(serde_json::Value::String(kind)) => kind,
+                    Some(rt::serde_json::Value::String(kind)) => kind,
                     _ => return Err(rt::WebhookError::MissingField(#discriminator)),
                 };
                 let payload = object.remove(#payload).ok_or(rt::WebhookError::MissingField(#payload))?;
-                let meta: WebhookMeta = serde_json::from_value(tree).map_err(rt::WebhookError::Decode)?;
+                let meta: WebhookMeta = rt::serde_json::from_value(tree).map_err(rt::WebhookError::Decode)?;
                 let event = match kind.as_str() {
                     #(#arms)*
                     _ => WebhookEvent::Unknown { kind, payload },
@@ -166,7 +166,7 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
         }
 
         #sig_doc
-        pub fn verify_and_parse(raw_body: &[u8], signature: &str, secret: &secrecy::SecretString) -> std::result::Result<Webhook, rt::WebhookError> {
+        pub fn verify_and_parse(raw_body: &[u8], signature: &str, secret: &rt::secrecy::SecretString) -> std::result::Result<Webhook, rt::WebhookError> {
             let payload = rt::webhook::raw_field(raw_body, #payload)?;
             rt::webhook::verify_md5_hex(#signed_text, payload.get(), secret, signature)?;
             Webhook::parse(raw_body)

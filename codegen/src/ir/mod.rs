@@ -5,11 +5,24 @@
 //! are parsed into trees. The emitter only walks this IR; it never looks at
 //! YAML or repeats a naming decision.
 
+// The vocabulary the IR shares with the spec model and the checked value and type languages:
+// plain enums and parsed trees that lowering passes through unchanged. The emitter names them
+// through `ir` only, so it depends on nothing but this module.
+pub use crate::spec::model::{
+    Acknowledgement, BodyEncoding, CatalogueGroup, ClientAuth, Code, DocGap, Envelope, Environment,
+    ErrorClass, HttpMethod, ParamLocation, ParsesAs, RefreshPolicy, SuccessRule, TimeUnit,
+    TokenResponse, Transport, Vendor, WebhookSignature, WireFormat,
+};
+pub use crate::validate::types::TypeExpr;
+pub use crate::validate::values::{Expr, Op, Piece};
+
+use crate::diagnostics::Diagnostics;
 use crate::spec::LoadedSpec;
 use crate::spec::model::{self, *};
+use crate::validate::Validated;
 use crate::validate::names::{field_name, variant_name};
-use crate::validate::types::TypeExpr;
-use crate::validate::values::{Expr, Piece, parse_arithmetic, parse_template};
+
+use crate::validate::values::{parse_arithmetic, parse_template};
 use crate::validate::{error_variant_name, field_path, normalized_example};
 
 /// One vendor's API, ready to emit.
@@ -51,6 +64,9 @@ pub struct TypeIr {
     pub doc: Option<String>,
     pub fields: Vec<FieldIr>,
     pub allow_duplicate_keys: bool,
+    /// Reachable from a request parameter: the caller builds values of it, so it gets a
+    /// constructor (the struct is `#[non_exhaustive]`, so a struct literal is not available).
+    pub built_by_caller: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -87,6 +103,9 @@ pub struct EndpointIr {
     /// `None`: the document gives no response; the client returns the raw JSON.
     pub response: Option<TypeExpr>,
     pub pagination: Option<PaginationIr>,
+    /// An example of the document is a request of this endpoint, so the request type also
+    /// decodes (derives `Deserialize`) for the example tests; otherwise it only encodes.
+    pub request_decodable: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -233,50 +252,73 @@ pub struct ExampleIr {
     pub normalized: String,
 }
 
-/// Lowers a validated spec. Call [`crate::validate::validate`] first: lowering
-/// assumes references resolve and falls back to `json` where they do not.
-pub fn lower(loaded: &LoadedSpec, spec_path: &str) -> Api {
-    let spec = &loaded.spec;
-    let types = spec
-        .types
-        .iter()
-        .map(|(name, def)| TypeIr {
-            name: name.clone(),
-            doc: def.doc.clone(),
-            fields: lower_fields(&def.fields),
-            allow_duplicate_keys: def.allow_duplicate_keys,
-        })
-        .collect();
-    Api {
-        spec_path: spec_path.to_owned(),
-        source_document: spec.source.clone(),
-        module: spec.module.clone(),
-        vendor: spec.vendor.clone(),
-        environments: spec.environments.clone(),
-        transport: spec.transport.clone(),
-        credentials: spec
-            .auth
-            .credentials
+/// Lowers a validated spec. Lowering makes no guess: whatever it cannot lower (which
+/// [`crate::validate::validate`] should have rejected) is a located diagnostic, never a
+/// fallback such as `json` for a type or `GET` for a method.
+pub fn lower(valid: &Validated<'_>, spec_path: &str) -> Result<Api, Diagnostics> {
+    let mut cx = Lowering {
+        loaded: valid.loaded(),
+        diags: Diagnostics::default(),
+    };
+    let api = cx.api(spec_path);
+    if cx.diags.is_empty() {
+        Ok(api)
+    } else {
+        Err(cx.diags.sorted())
+    }
+}
+
+struct Lowering<'a> {
+    loaded: &'a LoadedSpec,
+    diags: Diagnostics,
+}
+
+impl Lowering<'_> {
+    fn err(&mut self, path: &str, message: impl Into<String>) {
+        let loc = self.loaded.node.locate(path);
+        self.diags.push(
+            &self.loaded.path,
+            loc,
+            path,
+            format!("cannot lower: {}", message.into()),
+        );
+    }
+
+    fn api(&mut self, spec_path: &str) -> Api {
+        let spec = &self.loaded.spec;
+        let types = spec
+            .types
             .iter()
-            .map(|(name, c)| CredentialIr {
+            .map(|(name, def)| TypeIr {
                 name: name.clone(),
-                secret: c.secret,
-                optional: c.optional,
-                doc: c.doc.clone(),
-                env: c.env.clone(),
+                doc: def.doc.clone(),
+                fields: self.fields(&format!("types.{name}.fields"), &def.fields),
+                allow_duplicate_keys: def.allow_duplicate_keys,
+                built_by_caller: false,
             })
-            .collect(),
-        auth_doc: spec.auth.doc.clone(),
-        steps: spec.auth.apply.iter().map(lower_step).collect(),
-        token: spec.auth.token.as_ref().map(lower_token),
-        envelope: spec.envelope.clone(),
-        types,
-        endpoints: spec
+            .collect::<Vec<TypeIr>>();
+        let mut endpoints: Vec<EndpointIr> = spec
             .endpoints
             .iter()
-            .map(|(name, ep)| lower_endpoint(spec, name, ep))
-            .collect(),
-        error_tables: spec
+            .map(|(name, ep)| self.endpoint(name, ep))
+            .collect();
+        for ex in spec.examples.values() {
+            if let Some(ParsesAs::Request(name)) = &ex.parses_as
+                && let Some(ep) = endpoints.iter_mut().find(|e| e.method_name == *name)
+            {
+                ep.request_decodable = true;
+            }
+        }
+        let types = mark_built_by_caller(types, &endpoints);
+        let steps = spec
+            .auth
+            .apply
+            .iter()
+            .enumerate()
+            .map(|(i, step)| self.step(&format!("auth.apply[{i}]"), step))
+            .collect();
+        let token = spec.auth.token.as_ref().map(|t| self.token(t));
+        let error_tables = spec
             .error_codes
             .iter()
             .map(|(name, t)| ErrorTableIr {
@@ -287,8 +329,15 @@ pub fn lower(loaded: &LoadedSpec, spec_path: &str) -> Api {
                 codes: t
                     .codes
                     .iter()
-                    .map(|c| ErrorCodeIr {
-                        variant: error_variant_name(c).unwrap_or_else(|| "Unnamed".to_owned()),
+                    .enumerate()
+                    .map(|(i, c)| ErrorCodeIr {
+                        variant: error_variant_name(c).unwrap_or_else(|| {
+                            self.err(
+                                &format!("error_codes.{name}.codes[{i}]"),
+                                "an integer code needs `name` or `java_name`",
+                            );
+                            String::new()
+                        }),
                         code: c.code.clone(),
                         java_name: c.java_name.clone(),
                         message: c.message.clone(),
@@ -297,12 +346,12 @@ pub fn lower(loaded: &LoadedSpec, spec_path: &str) -> Api {
                     })
                     .collect(),
             })
-            .collect(),
-        webhooks: spec.webhooks.as_ref().map(|w| WebhooksIr {
+            .collect();
+        let webhooks = spec.webhooks.as_ref().map(|w| WebhooksIr {
             doc: w.doc.clone(),
             discriminator: w.discriminator.clone(),
             payload: w.payload.clone(),
-            fields: lower_fields(&w.fields),
+            fields: self.fields("webhooks.fields", &w.fields),
             timestamp: w.timestamp.as_ref().map(|wire| {
                 w.fields
                     .get(wire)
@@ -315,162 +364,242 @@ pub fn lower(loaded: &LoadedSpec, spec_path: &str) -> Api {
                 .map(|(kind, e)| EventIr {
                     kind: kind.clone(),
                     variant: e.name.clone().unwrap_or_else(|| variant_name(kind)),
-                    payload_type: parse_type(&e.ty),
+                    payload_type: self.ty(&format!("webhooks.events.{kind}.type"), &e.ty),
                     doc: e.doc.clone(),
-                    fields: lower_fields(&e.fields),
+                    fields: self.fields(&format!("webhooks.events.{kind}.fields"), &e.fields),
                 })
                 .collect(),
             signature: w.signature.clone(),
             acknowledgement: w.acknowledgement.clone(),
-        }),
-        catalogue: spec.catalogue.clone(),
-        examples: spec
-            .examples
+        });
+        Api {
+            spec_path: spec_path.to_owned(),
+            source_document: spec.source.clone(),
+            module: spec.module.clone(),
+            vendor: spec.vendor.clone(),
+            environments: spec.environments.clone(),
+            transport: spec.transport.clone(),
+            credentials: spec
+                .auth
+                .credentials
+                .iter()
+                .map(|(name, c)| CredentialIr {
+                    name: name.clone(),
+                    secret: c.secret,
+                    optional: c.optional,
+                    doc: c.doc.clone(),
+                    env: c.env.clone(),
+                })
+                .collect(),
+            auth_doc: spec.auth.doc.clone(),
+            steps,
+            token,
+            envelope: spec.envelope.clone(),
+            types,
+            endpoints,
+            error_tables,
+            webhooks,
+            catalogue: spec.catalogue.clone(),
+            examples: spec
+                .examples
+                .iter()
+                .map(|(name, ex)| ExampleIr {
+                    name: name.clone(),
+                    title: ex.title.clone(),
+                    language: ex.language.clone(),
+                    status: ex.status,
+                    parses_as: ex.parses_as.clone(),
+                    normalized: normalized_example(ex),
+                })
+                .collect(),
+            doc_gaps: spec.doc_gaps.clone(),
+        }
+    }
+
+    fn ty(&mut self, path: &str, text: &str) -> TypeExpr {
+        TypeExpr::parse(text).unwrap_or_else(|e| {
+            self.err(path, e);
+            TypeExpr::Json
+        })
+    }
+
+    fn fields(&mut self, path: &str, fields: &indexmap::IndexMap<String, Field>) -> Vec<FieldIr> {
+        fields
             .iter()
-            .map(|(name, ex)| ExampleIr {
-                name: name.clone(),
-                title: ex.title.clone(),
-                language: ex.language.clone(),
-                status: ex.status,
-                parses_as: ex.parses_as.clone(),
-                normalized: normalized_example(ex),
+            .map(|(wire, f)| FieldIr {
+                wire: wire.clone(),
+                rust: f.rust_name.clone().unwrap_or_else(|| field_name(wire)),
+                ty: self.ty(&format!("{path}.{wire}.type"), &f.ty),
+                doc: f.doc.clone(),
+                document_type: f.document_type.clone(),
+                optional: f.nullable || f.optional,
+                may_be_absent: f.optional,
+                lenient: f.lenient,
+                wire_format: f.wire.unwrap_or(WireFormat::String),
             })
-            .collect(),
-        doc_gaps: spec.doc_gaps.clone(),
+            .collect()
     }
-}
 
-fn parse_type(text: &str) -> TypeExpr {
-    TypeExpr::parse(text).unwrap_or(TypeExpr::Json)
-}
-
-fn lower_fields(fields: &indexmap::IndexMap<String, Field>) -> Vec<FieldIr> {
-    fields
-        .iter()
-        .map(|(wire, f)| FieldIr {
-            wire: wire.clone(),
-            rust: f.rust_name.clone().unwrap_or_else(|| field_name(wire)),
-            ty: parse_type(&f.ty),
-            doc: f.doc.clone(),
-            document_type: f.document_type.clone(),
-            optional: f.nullable || f.optional,
-            may_be_absent: f.optional,
-            lenient: f.lenient,
-            wire_format: f.wire.unwrap_or(WireFormat::String),
-        })
-        .collect()
-}
-
-fn lower_endpoint(spec: &Spec, name: &str, ep: &Endpoint) -> EndpointIr {
-    let params: Vec<ParamIr> = ep
-        .params
-        .iter()
-        .map(|(wire, p)| ParamIr {
-            wire: wire.clone(),
-            rust: p.rust_name.clone().unwrap_or_else(|| field_name(wire)),
-            ty: parse_type(&p.ty),
-            required: p.required,
-            location: p.location,
-            default: p.default.clone(),
-            minimum: p.minimum,
-            maximum: p.maximum,
-            doc: p.doc.clone(),
-            document_type: p.document_type.clone(),
-            wire_format: p.wire.unwrap_or(WireFormat::String),
-        })
-        .collect();
-    let response = ep.response.as_deref().map(parse_type);
-    let pagination = ep.pagination.as_ref().and_then(|p| {
-        let response_def = spec.types.get(ep.response.as_deref()?)?;
-        let items = response_def.fields.get(&p.items)?;
-        let item_type = match parse_type(&items.ty) {
-            TypeExpr::List(inner) => *inner,
-            _ => return None,
-        };
-        Some(PaginationIr {
-            page_param: params.iter().find(|q| q.wire == p.page_param)?.rust.clone(),
-            items_field: items
-                .rust_name
-                .clone()
-                .unwrap_or_else(|| field_name(&p.items)),
-            item_type,
-            total_pages_path: rust_field_path(spec, response_def, &p.total_pages),
-        })
-    });
-    EndpointIr {
-        method_name: name.to_owned(),
-        request_type: format!("{}Request", variant_name(name)),
-        title: ep.title.clone(),
-        doc: ep.doc.clone(),
-        http_method: ep.methods.first().copied().unwrap_or(HttpMethod::Get),
-        allowed_methods: ep.methods.clone(),
-        path: ep.path.clone(),
-        authenticated: ep.auth,
-        idempotent: ep.idempotent,
-        body: ep.body,
-        params,
-        response,
-        pagination,
+    fn endpoint(&mut self, name: &str, ep: &Endpoint) -> EndpointIr {
+        let at = format!("endpoints.{name}");
+        let params: Vec<ParamIr> = ep
+            .params
+            .iter()
+            .map(|(wire, p)| ParamIr {
+                wire: wire.clone(),
+                rust: p.rust_name.clone().unwrap_or_else(|| field_name(wire)),
+                ty: self.ty(&format!("{at}.params.{wire}.type"), &p.ty),
+                required: p.required,
+                location: p.location,
+                default: p.default.clone(),
+                minimum: p.minimum,
+                maximum: p.maximum,
+                doc: p.doc.clone(),
+                document_type: p.document_type.clone(),
+                wire_format: p.wire.unwrap_or(WireFormat::String),
+            })
+            .collect();
+        let response = ep
+            .response
+            .as_deref()
+            .map(|r| self.ty(&format!("{at}.response"), r));
+        let pagination = ep
+            .pagination
+            .as_ref()
+            .map(|p| self.pagination(&format!("{at}.pagination"), ep, p, &params));
+        let http_method = ep.methods.first().copied().unwrap_or_else(|| {
+            self.err(&format!("{at}.methods"), "no HTTP method");
+            HttpMethod::Get
+        });
+        EndpointIr {
+            method_name: name.to_owned(),
+            request_type: format!("{}Request", variant_name(name)),
+            title: ep.title.clone(),
+            doc: ep.doc.clone(),
+            http_method,
+            allowed_methods: ep.methods.clone(),
+            path: ep.path.clone(),
+            authenticated: ep.auth,
+            idempotent: ep.idempotent,
+            body: ep.body,
+            params,
+            response,
+            pagination,
+            request_decodable: false,
+        }
     }
-}
 
-/// `pagination.total_pages` → the Rust field names along the way.
-fn rust_field_path(spec: &Spec, def: &TypeDef, dotted: &str) -> Vec<String> {
-    field_path(spec, def, dotted)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(wire, f)| f.rust_name.clone().unwrap_or_else(|| field_name(wire)))
-        .collect()
-}
-
-fn lower_value(value: &ValueExpr) -> ValueIr {
-    match value {
-        ValueExpr::Template(text) => ValueIr::Template(
-            parse_template(text).unwrap_or_else(|_| vec![Piece::Lit(text.clone())]),
-        ),
-        ValueExpr::Op(op) => match op {
-            ValueOp::Now(unit) => ValueIr::Now(*unit),
-            ValueOp::RandomDigits(n) => ValueIr::RandomDigits(*n),
-            ValueOp::Md5Hex(inner) => ValueIr::Md5Hex(Box::new(lower_value(inner))),
-            ValueOp::HmacSha256Hex { key, data } => ValueIr::HmacSha256Hex {
-                key: Box::new(lower_value(key)),
-                data: Box::new(lower_value(data)),
-            },
-            ValueOp::SortedPairs { separator, pairs } => ValueIr::SortedPairs {
-                separator: separator.clone(),
-                pairs: pairs
-                    .iter()
-                    .map(|(k, v)| (k.clone(), lower_value(v)))
-                    .collect(),
-            },
-            ValueOp::Arithmetic(text) => {
-                ValueIr::Arithmetic(parse_arithmetic(text).unwrap_or(Expr::Int(0)))
+    fn pagination(
+        &mut self,
+        at: &str,
+        ep: &Endpoint,
+        p: &Pagination,
+        params: &[ParamIr],
+    ) -> PaginationIr {
+        let spec = &self.loaded.spec;
+        let response_def = ep.response.as_deref().and_then(|r| spec.types.get(r));
+        let items = response_def.and_then(|def| def.fields.get_key_value(&p.items));
+        let item_type = match items.map(|(_, f)| TypeExpr::parse(&f.ty)) {
+            Some(Ok(TypeExpr::List(inner))) => *inner,
+            _ => {
+                self.err(
+                    &format!("{at}.items"),
+                    "not a list field of the endpoint's response type",
+                );
+                TypeExpr::Json
             }
-        },
+        };
+        let page_param = match params.iter().find(|q| q.wire == p.page_param) {
+            Some(q) => q.rust.clone(),
+            None => {
+                self.err(
+                    &format!("{at}.page_param"),
+                    "not a parameter of the endpoint",
+                );
+                String::new()
+            }
+        };
+        let total_pages_path =
+            match response_def.and_then(|def| field_path(spec, def, &p.total_pages)) {
+                Some(path) => path
+                    .into_iter()
+                    .map(|(wire, f)| f.rust_name.clone().unwrap_or_else(|| field_name(wire)))
+                    .collect(),
+                None => {
+                    self.err(
+                        &format!("{at}.total_pages"),
+                        "no such field path in the response type",
+                    );
+                    Vec::new()
+                }
+            };
+        PaginationIr {
+            page_param,
+            items_field: items
+                .map(|(wire, f)| f.rust_name.clone().unwrap_or_else(|| field_name(wire)))
+                .unwrap_or_default(),
+            item_type,
+            total_pages_path,
+        }
     }
-}
 
-fn lower_step(step: &ApplyStep) -> StepIr {
-    match step {
-        ApplyStep::Header { name, value, .. } => StepIr::Header {
-            name: name.clone(),
-            value: lower_value(value),
-        },
-        ApplyStep::Query { name, value, .. } => StepIr::Query {
-            name: name.clone(),
-            value: lower_value(value),
-        },
-        ApplyStep::Basic { username, password } => StepIr::Basic {
-            username: lower_value(username),
-            password: lower_value(password),
-        },
+    fn value(&mut self, path: &str, value: &ValueExpr) -> ValueIr {
+        match value {
+            ValueExpr::Template(text) => match parse_template(text) {
+                Ok(pieces) => ValueIr::Template(pieces),
+                Err(e) => {
+                    self.err(path, e);
+                    ValueIr::Template(Vec::new())
+                }
+            },
+            ValueExpr::Op(op) => match op {
+                ValueOp::Now(unit) => ValueIr::Now(*unit),
+                ValueOp::RandomDigits(n) => ValueIr::RandomDigits(*n),
+                ValueOp::Md5Hex(inner) => ValueIr::Md5Hex(Box::new(self.value(path, inner))),
+                ValueOp::HmacSha256Hex { key, data } => ValueIr::HmacSha256Hex {
+                    key: Box::new(self.value(&format!("{path}.hmac_sha256_hex.key"), key)),
+                    data: Box::new(self.value(&format!("{path}.hmac_sha256_hex.data"), data)),
+                },
+                ValueOp::SortedPairs { separator, pairs } => ValueIr::SortedPairs {
+                    separator: separator.clone(),
+                    pairs: pairs
+                        .iter()
+                        .map(|(k, v)| {
+                            let at = format!("{path}.sorted_pairs.pairs.{k}");
+                            (k.clone(), self.value(&at, v))
+                        })
+                        .collect(),
+                },
+                ValueOp::Arithmetic(text) => match parse_arithmetic(text) {
+                    Ok(expr) => ValueIr::Arithmetic(expr),
+                    Err(e) => {
+                        self.err(&format!("{path}.arithmetic"), e);
+                        ValueIr::Arithmetic(Expr::Int(0))
+                    }
+                },
+            },
+        }
     }
-}
 
-fn lower_token(token: &model::TokenSource) -> TokenIr {
-    TokenIr {
-        doc: token.doc.clone(),
-        grants: token
+    fn step(&mut self, path: &str, step: &ApplyStep) -> StepIr {
+        match step {
+            ApplyStep::Header { name, value, .. } => StepIr::Header {
+                name: name.clone(),
+                value: self.value(&format!("{path}.value"), value),
+            },
+            ApplyStep::Query { name, value, .. } => StepIr::Query {
+                name: name.clone(),
+                value: self.value(&format!("{path}.value"), value),
+            },
+            ApplyStep::Basic { username, password } => StepIr::Basic {
+                username: self.value(&format!("{path}.username"), username),
+                password: self.value(&format!("{path}.password"), password),
+            },
+        }
+    }
+
+    fn token(&mut self, token: &model::TokenSource) -> TokenIr {
+        let grants = token
             .grants
             .iter()
             .map(|(name, g)| GrantIr {
@@ -483,25 +612,108 @@ fn lower_token(token: &model::TokenSource) -> TokenIr {
                 fields: g
                     .fields
                     .iter()
-                    .map(|(k, v)| (k.clone(), lower_value(v)))
+                    .map(|(k, v)| {
+                        let at = format!("auth.token.grants.{name}.fields.{k}");
+                        (k.clone(), self.value(&at, v))
+                    })
                     .collect(),
                 client_auth: g.client_auth.clone(),
                 inputs: g.inputs.clone(),
                 send_auth_steps: g.send_auth_steps,
             })
-            .collect(),
-        automatic: token.automatic.clone(),
-        refresh_with: token.refresh_with.clone(),
-        authorize: token.authorize.as_ref().map(|a| AuthorizeIr {
+            .collect();
+        let authorize = token.authorize.as_ref().map(|a| AuthorizeIr {
             path: a.path.clone(),
             params: a
                 .params
                 .iter()
-                .map(|(k, v)| (k.clone(), lower_value(v)))
+                .map(|(k, v)| {
+                    let at = format!("auth.token.authorize.params.{k}");
+                    (k.clone(), self.value(&at, v))
+                })
                 .collect(),
             code_lifetime_seconds: a.code_lifetime_seconds,
-        }),
-        response: token.response.clone(),
-        policy: token.policy.clone(),
+        });
+        TokenIr {
+            doc: token.doc.clone(),
+            grants,
+            automatic: token.automatic.clone(),
+            refresh_with: token.refresh_with.clone(),
+            authorize,
+            response: token.response.clone(),
+            policy: token.policy.clone(),
+        }
+    }
+}
+
+/// Marks every type reachable from a request parameter (through fields, lists and maps).
+fn mark_built_by_caller(mut types: Vec<TypeIr>, endpoints: &[EndpointIr]) -> Vec<TypeIr> {
+    let mut stack: Vec<String> = endpoints
+        .iter()
+        .flat_map(|e| &e.params)
+        .filter_map(|p| p.ty.named().map(str::to_owned))
+        .collect();
+    while let Some(name) = stack.pop() {
+        if let Some(t) = types
+            .iter_mut()
+            .find(|t| t.name == name && !t.built_by_caller)
+        {
+            t.built_by_caller = true;
+            stack.extend(
+                t.fields
+                    .iter()
+                    .filter_map(|f| f.ty.named().map(str::to_owned)),
+            );
+        }
+    }
+    types
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    const SPEC: &str = r#"source: tiny.txt
+module: tiny
+vendor: { name: Tiny API, title: Tiny }
+environments:
+  - { name: production, base_url: "https://api.example.com" }
+auth:
+  credentials:
+    api_key: { secret: true }
+  apply:
+    - { in: header, name: X-Sum, value: { arithmetic: "(1 +" } }
+types:
+  Thing:
+    fields:
+      id: { type: innt }
+endpoints:
+  get_thing:
+    title: Get
+    methods: [GET]
+    path: /thing
+    response: Thing
+"#;
+
+    /// What validation would reject is a located diagnostic when lowered anyway, never a
+    /// `json` type or an arithmetic `0`.
+    #[test]
+    fn lowering_reports_what_it_cannot_lower_instead_of_guessing() {
+        let loaded = crate::spec::load_str(Path::new("tiny.yaml"), SPEC.to_owned())
+            .unwrap_or_else(|d| panic!("structurally valid: {d}"));
+        let diags = lower(&Validated::unchecked(&loaded), "tiny.yaml")
+            .expect_err("an unknown type and broken arithmetic cannot be lowered");
+        let rendered = diags.to_string();
+        assert!(
+            rendered.contains("types.Thing.fields.id.type"),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains("auth.apply[0].value.arithmetic"),
+            "{rendered}"
+        );
+        assert!(diags.iter().all(|d| d.loc.line > 0), "located: {rendered}");
     }
 }

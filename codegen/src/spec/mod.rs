@@ -4,6 +4,7 @@
 //! JSON Schema ([`schema`]) → typed [`model::Spec`]. Semantic checks come next,
 //! in [`crate::validate`].
 
+mod from_node;
 pub mod model;
 pub mod schema;
 pub mod yaml;
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Diagnostics;
 use model::Spec;
+pub use yaml::Limits;
 use yaml::Node;
 
 /// A spec with everything needed to point back into its file.
@@ -24,10 +26,15 @@ pub struct LoadedSpec {
     pub spec: Spec,
 }
 
-/// Reads and structurally checks one spec file.
+/// Reads and structurally checks one spec file, within the default [`Limits`].
 pub fn load(path: &Path) -> Result<LoadedSpec, Diagnostics> {
+    load_within(path, &Limits::default())
+}
+
+/// Reads and structurally checks one spec file within `limits`.
+pub fn load_within(path: &Path, limits: &Limits) -> Result<LoadedSpec, Diagnostics> {
     match std::fs::read_to_string(path) {
-        Ok(source) => load_str(path, source),
+        Ok(source) => load_str_within(path, source, limits),
         Err(err) => {
             let mut d = Diagnostics::default();
             d.push(
@@ -43,8 +50,17 @@ pub fn load(path: &Path) -> Result<LoadedSpec, Diagnostics> {
 
 /// Parses and structurally checks spec text; `path` is used in messages only.
 pub fn load_str(path: &Path, source: String) -> Result<LoadedSpec, Diagnostics> {
+    load_str_within(path, source, &Limits::default())
+}
+
+/// [`load_str`] within `limits`.
+pub fn load_str_within(
+    path: &Path,
+    source: String,
+    limits: &Limits,
+) -> Result<LoadedSpec, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let node = match yaml::parse(&source) {
+    let node = match yaml::parse(&source, limits) {
         Ok(node) => node,
         Err(err) => {
             diags.push(path, err.loc, "", err.message);
@@ -57,7 +73,7 @@ pub fn load_str(path: &Path, source: String) -> Result<LoadedSpec, Diagnostics> 
     if !diags.is_empty() {
         return Err(diags.sorted());
     }
-    match yaml::from_str::<Spec>(&source) {
+    match from_node::from_node::<Spec>(&node) {
         Ok(spec) => Ok(LoadedSpec {
             path: path.to_path_buf(),
             source,

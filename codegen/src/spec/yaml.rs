@@ -48,23 +48,88 @@ pub struct YamlError {
 /// keeps recursive decoding far from the stack's end on any thread.
 pub const MAX_DEPTH: usize = 24;
 
-fn options() -> serde_saphyr::Options {
-    serde_saphyr::options! {
-        budget: serde_saphyr::budget! { max_depth: MAX_DEPTH },
-        // `y`, `no`, `on` stay strings (YAML 1.2), as the typed model reads them.
-        strict_booleans: true,
+/// How much YAML a spec may be. The defaults admit specs far larger than any vendor document
+/// (a synthetic 2,000-operation spec is 4 MB and 300,000 nodes) while keeping the guards
+/// against alias bombs: few aliases, each expansion bounded by the parser's anchor budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Largest spec file, in bytes (checked before parsing).
+    pub max_bytes: usize,
+    /// Most YAML nodes (mappings, sequences, scalars), aliases expanded.
+    pub max_nodes: usize,
+    /// Most alias references (`*name`).
+    pub max_aliases: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 64 * 1024 * 1024,
+            max_nodes: 5_000_000,
+            max_aliases: 10_000,
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults with another size limit.
+    pub fn with_max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    /// The defaults with another node limit.
+    pub fn with_max_nodes(mut self, max_nodes: usize) -> Self {
+        self.max_nodes = max_nodes;
+        self
+    }
+
+    /// The defaults with another alias limit.
+    pub fn with_max_aliases(mut self, max_aliases: usize) -> Self {
+        self.max_aliases = max_aliases;
+        self
+    }
+
+    fn options(&self) -> serde_saphyr::Options {
+        serde_saphyr::options! {
+            budget: serde_saphyr::budget! {
+                max_depth: MAX_DEPTH,
+                max_reader_input_bytes: Some(self.max_bytes),
+                max_total_scalar_bytes: self.max_bytes,
+                max_nodes: self.max_nodes,
+                // Every node is at most two events (start and end).
+                max_events: self.max_nodes.saturating_mul(2),
+                max_aliases: self.max_aliases,
+            },
+            // `y`, `no`, `on` stay strings (YAML 1.2), as the typed model reads them.
+            strict_booleans: true,
+        }
     }
 }
 
 /// Parses YAML text into a located tree.
-pub fn parse(source: &str) -> Result<Node, YamlError> {
-    serde_saphyr::from_str_with_options::<Node>(source, options()).map_err(to_yaml_error)
+pub fn parse(source: &str, limits: &Limits) -> Result<Node, YamlError> {
+    if source.len() > limits.max_bytes {
+        return Err(YamlError {
+            loc: Loc::default(),
+            message: format!(
+                "the spec is {} bytes, more than the limit of {} (raise it with `Config::limits`)",
+                source.len(),
+                limits.max_bytes
+            ),
+        });
+    }
+    serde_saphyr::from_str_with_options::<Node>(source, limits.options()).map_err(to_yaml_error)
 }
 
 /// Deserializes the typed model. Only called once the structural check passed,
 /// so an error here is rare (e.g. a value out of a numeric type's range).
-pub fn from_str<T: for<'de> Deserialize<'de>>(source: &str) -> Result<T, YamlError> {
-    serde_saphyr::from_str_with_options::<T>(source, options()).map_err(to_yaml_error)
+pub fn from_str<T: for<'de> Deserialize<'de>>(
+    source: &str,
+    limits: &Limits,
+) -> Result<T, YamlError> {
+    serde_saphyr::from_str_with_options::<T>(source, limits.options()).map_err(to_yaml_error)
 }
 
 fn to_yaml_error(err: serde_saphyr::Error) -> YamlError {
@@ -89,7 +154,7 @@ fn plain_message(text: &str) -> String {
         return format!("nesting is deeper than {MAX_DEPTH} levels");
     }
     if text.contains("budget breached") {
-        return "the document is too large or uses too many aliases".to_owned();
+        return "the document has more nodes or aliases than the limits allow (raise them with `Config::limits`)".to_owned();
     }
     let mut message = text.to_owned();
     if let Some(at) = message.find(" at line ") {
@@ -285,7 +350,7 @@ mod tests {
 
     #[test]
     fn keys_and_values_carry_positions() {
-        let node = parse("a:\n  b: [1, x]\n  c: true\n").unwrap();
+        let node = parse("a:\n  b: [1, x]\n  c: true\n", &Limits::default()).unwrap();
         assert_eq!(
             node.locate("a.b[1]"),
             Loc {
@@ -301,7 +366,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_located() {
-        let err = parse("a: [1, 2\nb: 3\n").unwrap_err();
+        let err = parse("a: [1, 2\nb: 3\n", &Limits::default()).unwrap_err();
         assert!(err.loc.line >= 1, "{err:?}");
         assert!(!err.message.is_empty());
     }

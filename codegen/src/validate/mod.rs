@@ -45,15 +45,34 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
 /// Request facts every auth value may use.
 pub const REQUEST_VARS: &[&str] = &["method", "path"];
 
-/// Runs every semantic check; `Ok` means the spec can be lowered to IR.
-pub fn validate(loaded: &LoadedSpec) -> Result<(), Diagnostics> {
+/// A spec that passed every semantic check: the only input [`crate::ir::lower`] takes.
+#[derive(Debug, Clone, Copy)]
+pub struct Validated<'a> {
+    loaded: &'a LoadedSpec,
+}
+
+impl<'a> Validated<'a> {
+    /// A spec that skipped validation, to test that lowering rejects what it cannot lower.
+    #[cfg(test)]
+    pub(crate) fn unchecked(loaded: &'a LoadedSpec) -> Self {
+        Validated { loaded }
+    }
+
+    /// The spec, with its source and node tree for positions.
+    pub fn loaded(&self) -> &'a LoadedSpec {
+        self.loaded
+    }
+}
+
+/// Runs every semantic check; `Ok` is the validated spec, ready to be lowered to IR.
+pub fn validate(loaded: &LoadedSpec) -> Result<Validated<'_>, Diagnostics> {
     let mut cx = Checker {
         loaded,
         diags: Diagnostics::default(),
     };
     cx.check();
     if cx.diags.is_empty() {
-        Ok(())
+        Ok(Validated { loaded })
     } else {
         Err(cx.diags.sorted())
     }

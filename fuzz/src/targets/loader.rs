@@ -47,11 +47,12 @@ impl Target for Loader {
         // reports it); here it is replaced, as a lossy read would.
         let source = String::from_utf8_lossy(input).into_owned();
         let path = Path::new("fuzz.yaml");
-        let checked = codegen::spec::load_str(path, source.clone())
-            .and_then(|loaded| codegen::validate::validate(&loaded).map(|()| loaded));
-        match checked {
-            Ok(loaded) => {
-                let api = codegen::ir::lower(&loaded, "fuzz.yaml");
+        let lowered = codegen::spec::load_str(path, source.clone()).and_then(|loaded| {
+            let valid = codegen::validate::validate(&loaded)?;
+            codegen::ir::lower(&valid, "fuzz.yaml")
+        });
+        match lowered {
+            Ok(api) => {
                 std::hint::black_box(api);
                 "ok".to_owned()
             }

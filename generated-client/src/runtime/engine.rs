@@ -389,6 +389,7 @@ pub enum Body {
 
 /// One API call, as generated code describes it.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Request {
     /// HTTP method.
     pub method: reqwest::Method,

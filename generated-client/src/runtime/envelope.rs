@@ -21,6 +21,7 @@ pub enum Success {
 
 /// Where code, message and data live in every business response. Paths are dotted (`error.code`).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct EnvelopeSpec {
     /// How success is recognised.
     pub success: Success,

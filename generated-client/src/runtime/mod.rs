@@ -20,6 +20,8 @@
 //! and URLs in errors never carry their query string.
 
 pub mod auth;
+pub mod builder;
+pub mod codes;
 pub mod engine;
 pub mod envelope;
 pub mod error;
@@ -29,6 +31,7 @@ pub mod token;
 pub mod value;
 pub mod webhook;
 
+mod data;
 mod secret;
 mod transport;
 
@@ -36,6 +39,8 @@ mod transport;
 mod test_support;
 
 pub use auth::Step;
+pub use builder::ClientBuilder;
+pub use codes::{CodeInfo, CodeTable, StaticCode};
 pub use engine::{
     ApiSpec, Body, CallOptions, Credentials, Engine, EngineBuilder, Request, StateMismatch,
     check_state, decode_response, decode_token_response, new_state,
@@ -57,3 +62,21 @@ pub use webhook::{WebhookError, ack_failure, raw_field, verify_md5_hex};
 /// Re-exported so generated code and applications name the same secret type (and can read
 /// [`TokenState`] tokens to persist them).
 pub use secrecy::{ExposeSecret, SecretString};
+
+// Every crate generated code names, re-exported so that code generated into any crate (a
+// consumer's `OUT_DIR`, included prost-style) compiles with `generated-client` as its only
+// dependency, and applications use the same versions without naming them in their manifests.
+pub use futures_core;
+pub use jiff;
+pub use reqwest;
+pub use rust_decimal;
+pub use secrecy;
+pub use serde;
+pub use serde_json;
+
+/// Paths generated code uses that are not part of the runtime's API.
+#[doc(hidden)]
+pub mod __private {
+    /// The serde adapters named by generated `#[serde(with = "...")]` attributes.
+    pub use crate::wire;
+}

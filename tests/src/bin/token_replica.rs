@@ -85,8 +85,8 @@ async fn run() -> Result<bool, String> {
         "jfwms" => {
             let client = jfwms::Client::builder(jfwms::Credentials::new(client_id.clone(), secret))
                 .base_url(&base_url)
-                .authorization_code_path("/oauth/token")
-                .refresh_token_path("/oauth/refresh")
+                .grant_path("authorization_code", "/oauth/token")
+                .grant_path("refresh_token", "/oauth/refresh")
                 .token_store(store(&vendor, &client_id)?)
                 .build()
                 .await

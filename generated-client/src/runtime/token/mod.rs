@@ -53,6 +53,7 @@ pub enum ClientAuth {
 
 /// One token request (`client_credentials`, `authorization_code`, `refresh_token`, `login`, ...).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Grant {
     /// Grant name, as the spec keys it.
     pub name: &'static str,
@@ -76,6 +77,7 @@ pub struct Grant {
 
 /// Where the token and its lifetime are in a token response.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TokenResponseSpec {
     /// Unwrap the vendor envelope first (paths are then inside its data).
     pub enveloped: bool,
@@ -97,6 +99,7 @@ pub struct TokenResponseSpec {
 
 /// When tokens are renewed.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct RefreshPolicy {
     /// Renew this long before expiry.
     pub refresh_before_expiry: Option<Duration>,
@@ -112,6 +115,7 @@ pub struct RefreshPolicy {
 
 /// The browser redirect of the authorization-code flow.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct AuthorizeSpec {
     /// Path relative to the base URL.
     pub path: &'static str,
@@ -121,6 +125,7 @@ pub struct AuthorizeSpec {
 
 /// How an API's tokens are obtained and renewed.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TokenSpec {
     /// The token requests.
     pub grants: Vec<Grant>,
