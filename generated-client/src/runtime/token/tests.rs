@@ -563,8 +563,9 @@ impl TokenStore for FlakyStore {
     }
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_rotated_refresh_token_that_cannot_be_saved_fails_the_renewal_and_is_kept() {
+/// A token obtained by exchange (t1/r1) and expired since, from a runner that rotates refresh
+/// tokens, over a store that can be made to fail.
+async fn expired_rotating_token() -> (Arc<FlakyStore>, TokenManager, Arc<FakeRunner>) {
     let store = Arc::new(FlakyStore::default());
     let tm = TokenManager::new(
         spec(false, true, RefreshPolicy::default()),
@@ -578,6 +579,12 @@ async fn a_rotated_refresh_token_that_cannot_be_saved_fails_the_renewal_and_is_k
         .await
         .unwrap();
     tokio::time::advance(Duration::from_secs(200)).await;
+    (store, tm, runner)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rotated_refresh_token_that_cannot_be_saved_fails_the_renewal_and_is_kept() {
+    let (store, tm, runner) = expired_rotating_token().await;
     store.failing.store(true, Ordering::SeqCst);
     let err = current(&tm, &runner).await.unwrap_err();
     assert!(
@@ -735,19 +742,7 @@ impl tracing::Subscriber for Recorder {
 async fn renewal_events_carry_no_token() {
     let recorder = Recorder::default();
     let _guard = tracing::subscriber::set_default(recorder.clone());
-    let store = Arc::new(FlakyStore::default());
-    let tm = TokenManager::new(
-        spec(false, true, RefreshPolicy::default()),
-        store.clone(),
-        tokio_clock(),
-    );
-    let mut runner = FakeRunner::new(100);
-    runner.rotate = true;
-    let runner = Arc::new(runner);
-    tm.exchange::<TestCode, _>(&runner, &grant("code", &["code"]), &[("code", "c")])
-        .await
-        .unwrap();
-    tokio::time::advance(Duration::from_secs(200)).await;
+    let (store, tm, runner) = expired_rotating_token().await;
     store.failing.store(true, Ordering::SeqCst); // the store-failure event too
     current(&tm, &runner).await.unwrap_err();
     let log = recorder.0.lock().unwrap().clone();
