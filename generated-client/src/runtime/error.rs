@@ -109,7 +109,9 @@ pub(crate) fn resolve_code<C: VendorCode>(raw: Option<&RawCode>, status: u16) ->
     let from_body = raw.map(C::from_raw);
     match from_body {
         Some(code) if code.class() != ErrorClass::Unknown => code,
+        // A status the vendor documents as success cannot classify a failure the body reports.
         other => C::from_http_status(status)
+            .filter(|c| c.class() != ErrorClass::Success)
             .or(other)
             .unwrap_or_else(|| C::from_raw(&RawCode::Str(String::new()))),
     }
@@ -669,6 +671,50 @@ mod tests {
         let short = RawBody::new(Bytes::from_static(b"{\"a\":1}"));
         assert_eq!(format!("{short:?}"), r#"RawBody("{\"a\":1}")"#);
         assert_eq!(short.as_str(), "{\"a\":1}");
+    }
+
+    /// A failure reported at a status the vendor's table calls success (niumall: 200, 201)
+    /// is not classed as success.
+    #[test]
+    fn a_success_status_never_classifies_a_failure() {
+        #[derive(Clone, Debug, PartialEq)]
+        enum StatusCode {
+            Ok,
+            NotFound,
+            Other(RawCode),
+        }
+        impl VendorCode for StatusCode {
+            fn from_raw(raw: &RawCode) -> Self {
+                StatusCode::Other(raw.clone())
+            }
+            fn class(&self) -> ErrorClass {
+                match self {
+                    StatusCode::Ok => ErrorClass::Success,
+                    StatusCode::NotFound => ErrorClass::Caller,
+                    StatusCode::Other(_) => ErrorClass::Unknown,
+                }
+            }
+            fn from_http_status(status: u16) -> Option<Self> {
+                match status {
+                    200 => Some(StatusCode::Ok),
+                    404 => Some(StatusCode::NotFound),
+                    _ => None,
+                }
+            }
+        }
+        let raw = RawCode::Str("E1".into());
+        assert_eq!(
+            resolve_code::<StatusCode>(Some(&raw), 200),
+            StatusCode::Other(raw.clone())
+        );
+        assert_eq!(
+            resolve_code::<StatusCode>(None, 200).class(),
+            ErrorClass::Unknown
+        );
+        assert_eq!(
+            resolve_code::<StatusCode>(Some(&raw), 404),
+            StatusCode::NotFound
+        );
     }
 
     #[test]
