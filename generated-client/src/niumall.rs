@@ -227,7 +227,7 @@ pub struct User {
 #[non_exhaustive]
 pub struct LoginResult {
     /// Document line 29.
-    pub access_token: String,
+    pub access_token: rt::SecretText,
     /// Maintainer's note: Always `Bearer` in the document.
     ///
     /// Document line 30.

@@ -225,7 +225,7 @@ pub struct AccessToken {
     ///
     /// Document line 173 (column 925).
     #[serde(rename = "accessToken")]
-    pub access_token: String,
+    pub access_token: rt::SecretText,
     /// TOKEN有效时长,ISO-8601格式。Java应用参考java.time.Duration
     ///
     /// Maintainer's note: `PT8H` in the example.

@@ -597,3 +597,25 @@ async fn secrets_stay_out_of_debug_output() {
     assert!(refused.raw_body().is_some(), "{refused:?}");
     secrets.assert_hidden_in_error("login error", &refused);
 }
+
+/// The login answer's `access_token` is typed `secret`: an application that decodes and
+/// prints the login response does not print the token.
+#[test]
+fn a_decoded_login_answer_does_not_print_its_token() {
+    let token = "SENTINEL-login-token-7f3a9c";
+    let body = json!({
+        "success": true,
+        "data": {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": 3600,
+            "user": { "id": 1, "username": "u", "email": "u@example.com", "role": "admin" }
+        }
+    })
+    .to_string();
+    let login: niumall::LoginResult =
+        niumall::decode_response(200, body.as_bytes()).expect("the document's login answer");
+    assert_eq!(login.access_token.expose_secret(), token);
+    let printed = format!("{login:?} {login:#?}");
+    assert!(!printed.contains(token), "{printed}");
+}

@@ -12,6 +12,7 @@ use crate::ir::{FieldIr, TypeIr};
 pub fn rust_type(ty: &TypeExpr) -> TokenStream {
     match ty {
         TypeExpr::String => quote!(String),
+        TypeExpr::Secret => quote!(rt::SecretText),
         TypeExpr::Integer => quote!(i64),
         TypeExpr::Boolean => quote!(bool),
         TypeExpr::Decimal => quote!(rt::rust_decimal::Decimal),

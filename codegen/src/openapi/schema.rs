@@ -22,6 +22,7 @@ fn of_expr(ty: &TypeExpr, wire: Option<WireFormat>, lenient: bool) -> Value {
     let lenient_note = "Numbers and booleans may also arrive as JSON strings (\"5\").";
     let mut schema = match ty {
         TypeExpr::String => json!({ "type": "string" }),
+        TypeExpr::Secret => json!({ "type": "string", "format": "password" }),
         TypeExpr::Integer => json!({ "type": "integer", "format": "int64" }),
         TypeExpr::Boolean => json!({ "type": "boolean" }),
         TypeExpr::Decimal => match wire {

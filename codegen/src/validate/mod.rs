@@ -385,6 +385,12 @@ impl Checker<'_> {
                 if param.location == ParamLocation::Body {
                     has_body = true;
                 }
+                if ty.as_ref().is_some_and(|t| *t == TypeExpr::Secret) {
+                    self.err(
+                        &format!("{ppath}.type"),
+                        "`secret` is for what a vendor sends back (a token in a response); credentials an application sends are `auth.credentials`",
+                    );
+                }
                 if param.location != ParamLocation::Body
                     && ty.as_ref().is_some_and(|t| {
                         matches!(

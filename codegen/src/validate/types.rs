@@ -6,6 +6,8 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypeExpr {
     String,
+    /// A string that is a credential (an access token in a response): never in `Debug`.
+    Secret,
     Integer,
     Boolean,
     Decimal,
@@ -35,6 +37,7 @@ pub const PRIMITIVES: &[&str] = &[
     "unix_seconds",
     "unix_millis",
     "json",
+    "secret",
 ];
 
 impl TypeExpr {
@@ -63,6 +66,7 @@ impl TypeExpr {
             "unix_seconds" => TypeExpr::UnixSeconds,
             "unix_millis" => TypeExpr::UnixMillis,
             "json" => TypeExpr::Json,
+            "secret" => TypeExpr::Secret,
             name if is_type_name(name) => TypeExpr::Named(name.to_owned()),
             _ => {
                 let hint = crate::spec::schema::closest(t, PRIMITIVES)
@@ -117,6 +121,7 @@ impl TypeExpr {
             TypeExpr::Timestamp => 6,
             TypeExpr::UnixSeconds => 7,
             TypeExpr::UnixMillis => 8,
+            TypeExpr::Secret => 10,
             _ => 9,
         }
     }
@@ -162,7 +167,13 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        for text in ["list<map<Item>>", "decimal", "unix_millis", "json"] {
+        for text in [
+            "list<map<Item>>",
+            "decimal",
+            "unix_millis",
+            "json",
+            "secret",
+        ] {
             assert_eq!(TypeExpr::parse(text).unwrap().to_string(), text);
         }
     }

@@ -62,6 +62,7 @@ pub use webhook::{WebhookError, ack_failure, raw_field, verify_md5_hex};
 /// Re-exported so generated code and applications name the same secret type (and can read
 /// [`TokenState`] tokens to persist them).
 pub use secrecy::{ExposeSecret, SecretString};
+pub use secret::SecretText;
 
 // Every crate generated code names, re-exported so that code generated into any crate (a
 // consumer's `OUT_DIR`, included prost-style) compiles with `generated-client` as its only
