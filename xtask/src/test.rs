@@ -2,22 +2,71 @@
 //! fresh machine that has only the Rust toolchain (`redis-server`, through `apt-get` as root),
 //! then runs `cargo test --workspace ARGS...`.
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
     ensure_redis_server()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
+    let mut child = Command::new(cargo)
         .args(["test", "--workspace"])
         .args(args)
         .current_dir(root)
-        .status()
+        .stdout(Stdio::piped())
+        .spawn()
         .map_err(|e| format!("cannot run cargo test: {e}"))?;
+    // Test output is passed through as it comes; the per-binary counts are added up so the
+    // run ends on one line that says what the whole suite did.
+    let mut total = Totals::default();
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines() {
+            let line = line.map_err(|e| format!("reading cargo test output: {e}"))?;
+            total.add(&line);
+            println!("{line}");
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for cargo test: {e}"))?;
+    println!(
+        "workspace: {} passed, {} failed, {} ignored",
+        total.passed, total.failed, total.ignored
+    );
     if status.success() {
         Ok(())
     } else {
         Err(format!("cargo test --workspace failed ({status})"))
+    }
+}
+
+/// Counts summed over every `test result:` line of a `cargo test` run.
+#[derive(Default, Debug, PartialEq)]
+struct Totals {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+impl Totals {
+    /// Adds `test result: ok. 12 passed; 0 failed; 1 ignored; …`; other lines change nothing.
+    fn add(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
+        for part in rest.split(';') {
+            let mut words = part.split_whitespace().rev();
+            let (Some(kind), Some(n)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(n) = n.parse::<u64>() else { continue };
+            match kind {
+                "passed" => self.passed += n,
+                "failed" => self.failed += n,
+                "ignored" => self.ignored += n,
+                _ => {}
+            }
+        }
     }
 }
 
@@ -62,5 +111,31 @@ fn ensure_redis_server() -> Result<(), String> {
         Ok(())
     } else {
         Err("redis-server is still missing after apt-get install".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_add_up_the_result_lines() {
+        let mut t = Totals::default();
+        for line in [
+            "test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.5s",
+            "running 3 tests",
+            "test result: FAILED. 2 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.1s",
+            "test something ... ok",
+        ] {
+            t.add(line);
+        }
+        assert_eq!(
+            t,
+            Totals {
+                passed: 14,
+                failed: 1,
+                ignored: 1
+            }
+        );
     }
 }
