@@ -1,14 +1,19 @@
-//! Steps that authenticate a request: headers, query parameters and HTTP Basic, computed by the
-//! value language. Each step's output is bound under its name so later steps can sign it.
+//! Steps that authenticate a request: headers, query parameters, form or JSON body fields and
+//! HTTP Basic, computed by the value language over the request as it will be sent. Steps run in
+//! spec order after the request's own parameters are final; each step's output is bound under
+//! its name so later steps can sign it, and a step that writes a parameter is seen by later
+//! steps that read the request's parameters or body.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 
+use super::transport::OutBody;
 use super::value::{EvalError, Scope, Value};
 
 /// One thing added to an authenticated request, in spec order.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Step {
     /// A request header; its value is then bound as `{name}` (unless that name is already
     /// bound: credentials, token fields, `method` and `path` win).
@@ -25,6 +30,20 @@ pub enum Step {
         /// Its value.
         value: Value,
     },
+    /// A field of an `application/x-www-form-urlencoded` body (unless already bound).
+    Form {
+        /// Field name.
+        name: &'static str,
+        /// Its value.
+        value: Value,
+    },
+    /// A top-level string member of a JSON object body (unless already bound).
+    Json {
+        /// Member name.
+        name: &'static str,
+        /// Its value.
+        value: Value,
+    },
     /// `Authorization: Basic base64(username:password)`.
     Basic {
         /// User name (client id).
@@ -35,21 +54,42 @@ pub enum Step {
 }
 
 impl Step {
-    fn for_each_var(&self, f: &mut dyn FnMut(&'static str)) {
+    fn values(&self) -> [Option<&Value>; 2] {
         match self {
-            Step::Header { value, .. } | Step::Query { value, .. } => value.for_each_var(f),
-            Step::Basic { username, password } => {
-                username.for_each_var(f);
-                password.for_each_var(f);
-            }
+            Step::Header { value, .. }
+            | Step::Query { value, .. }
+            | Step::Form { value, .. }
+            | Step::Json { value, .. } => [Some(value), None],
+            Step::Basic { username, password } => [Some(username), Some(password)],
         }
+    }
+
+    fn for_each_var(&self, f: &mut dyn FnMut(&'static str)) {
+        self.values()
+            .into_iter()
+            .flatten()
+            .for_each(|v| v.for_each_var(f));
     }
 
     fn bound_name(&self) -> Option<&'static str> {
         match self {
-            Step::Header { name, .. } | Step::Query { name, .. } => Some(name),
+            Step::Header { name, .. }
+            | Step::Query { name, .. }
+            | Step::Form { name, .. }
+            | Step::Json { name, .. } => Some(name),
             Step::Basic { .. } => None,
         }
+    }
+
+    /// Whether the step reads the request as sent so far: `{body}`, `{query}`, `{params.…}` or
+    /// a canonical string.
+    fn reads_message(&self) -> bool {
+        let mut reads = false;
+        for value in self.values().into_iter().flatten() {
+            reads |= !value.collections_read().is_empty();
+            value.for_each_var(&mut |v| reads |= v == "body" || v == "query");
+        }
+        reads
     }
 }
 
@@ -59,6 +99,8 @@ pub(crate) enum ApplyError {
     Eval(EvalError),
     /// The header name or computed value is not valid HTTP (names the header, not the value).
     Header(&'static str),
+    /// A body step on a request whose body cannot take it (names the field).
+    Body(&'static str),
 }
 
 impl std::fmt::Display for ApplyError {
@@ -66,19 +108,101 @@ impl std::fmt::Display for ApplyError {
         match self {
             ApplyError::Eval(e) => write!(f, "auth step: {e}"),
             ApplyError::Header(name) => write!(f, "auth header `{name}` is not valid HTTP"),
+            ApplyError::Body(name) => write!(
+                f,
+                "auth body field `{name}`: the request's body is not of that kind"
+            ),
         }
     }
 }
 
-/// Headers and query parameters produced by the steps.
-#[derive(Default)]
-pub(crate) struct Applied {
+/// A request body as it will be sent.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum MessageBody {
+    #[default]
+    None,
+    /// `application/x-www-form-urlencoded` pairs, in order.
+    Form(Vec<(String, String)>),
+    /// `application/json` (serialized with `serde_json`, members in its map order).
+    Json(serde_json::Value),
+}
+
+impl MessageBody {
+    /// The body's fields as text pairs (what canonical strings read).
+    fn pairs(&self) -> Vec<(String, String)> {
+        match self {
+            MessageBody::None => Vec::new(),
+            MessageBody::Form(pairs) => pairs.clone(),
+            MessageBody::Json(serde_json::Value::Object(map)) => {
+                map.iter().map(|(k, v)| (k.clone(), json_text(v))).collect()
+            }
+            MessageBody::Json(_) => Vec::new(),
+        }
+    }
+
+    /// The bytes sent, as text (`{body}`).
+    fn text(&self) -> String {
+        match self {
+            MessageBody::None => String::new(),
+            MessageBody::Form(pairs) => form_encode(pairs),
+            MessageBody::Json(v) => v.to_string(),
+        }
+    }
+}
+
+/// A JSON member as parameter text: strings unquoted, `null` empty, the rest compact JSON.
+fn json_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// `application/x-www-form-urlencoded`, exactly as `url`/`reqwest` encode query strings and
+/// form bodies.
+fn form_encode(pairs: &[(String, String)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+/// The request as it will be sent; auth steps add to it.
+#[derive(Debug, Default)]
+pub(crate) struct Message {
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
-    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) body: MessageBody,
+}
+
+impl Message {
+    /// The query string appended to `url`; the headers and the body to send.
+    pub(crate) fn into_parts(
+        self,
+        url: &mut url::Url,
+    ) -> Result<(Vec<(HeaderName, HeaderValue)>, OutBody), serde_json::Error> {
+        if !self.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&self.query);
+        }
+        let body = match self.body {
+            MessageBody::None => OutBody::None,
+            MessageBody::Form(pairs) => OutBody::Form(pairs),
+            MessageBody::Json(v) => OutBody::Json(serde_json::to_vec(&v)?),
+        };
+        Ok((self.headers, body))
+    }
+
+    /// Makes the request as sent so far readable: `{query}`, `{body}` and the parameters.
+    fn expose(&self, scope: &mut Scope) {
+        scope.set("query", form_encode(&self.query));
+        scope.set("body", self.body.text());
+        scope.set_params(self.query.clone(), self.body.pairs());
+    }
 }
 
 /// The steps that also run on token requests: those that do not reference a token variable,
 /// directly or through an earlier step's output (a signature over `{accessToken}` counts).
+/// Steps that sign the request's parameters stay: on a token request they sign what it sends.
 pub(crate) fn token_free(steps: &[Step], token_vars: &[&str]) -> Vec<Step> {
     let mut tainted: Vec<&str> = token_vars.to_vec();
     let mut out = Vec::new();
@@ -96,38 +220,64 @@ pub(crate) fn token_free(steps: &[Step], token_vars: &[&str]) -> Vec<Step> {
     out
 }
 
-/// Evaluates the steps in order, binding each output into `scope`.
+/// Evaluates the steps in order, adding each output to `message` and binding it into `scope`.
 pub(crate) fn apply(
     steps: &[Step],
     scope: &mut Scope,
     now: jiff::Timestamp,
-) -> Result<Applied, ApplyError> {
-    let mut out = Applied::default();
+    message: &mut Message,
+) -> Result<(), ApplyError> {
+    let eval = |value: &Value, scope: &Scope| value.eval(scope, now).map_err(ApplyError::Eval);
     for step in steps {
+        if step.reads_message() {
+            message.expose(scope);
+        }
         match step {
             Step::Header { name, value } => {
-                let v = value.eval(scope, now).map_err(ApplyError::Eval)?;
+                let v = eval(value, scope)?;
                 let header_name = HeaderName::from_bytes(name.as_bytes())
                     .map_err(|_| ApplyError::Header(name))?;
-                out.headers.push((header_name, sensitive(&v, name)?));
+                message.headers.push((header_name, sensitive(&v, name)?));
                 bind(scope, name, v);
             }
             Step::Query { name, value } => {
-                let v = value.eval(scope, now).map_err(ApplyError::Eval)?;
-                out.query.push((name, v.clone()));
+                let v = eval(value, scope)?;
+                message.query.push(((*name).to_owned(), v.clone()));
+                bind(scope, name, v);
+            }
+            Step::Form { name, value } => {
+                let v = eval(value, scope)?;
+                if let MessageBody::None = message.body {
+                    message.body = MessageBody::Form(Vec::new());
+                }
+                let MessageBody::Form(pairs) = &mut message.body else {
+                    return Err(ApplyError::Body(name));
+                };
+                pairs.push(((*name).to_owned(), v.clone()));
+                bind(scope, name, v);
+            }
+            Step::Json { name, value } => {
+                let v = eval(value, scope)?;
+                if let MessageBody::None = message.body {
+                    message.body = MessageBody::Json(serde_json::Value::Object(Default::default()));
+                }
+                let MessageBody::Json(serde_json::Value::Object(map)) = &mut message.body else {
+                    return Err(ApplyError::Body(name));
+                };
+                map.insert((*name).to_owned(), v.clone().into());
                 bind(scope, name, v);
             }
             Step::Basic { username, password } => {
-                let user = username.eval(scope, now).map_err(ApplyError::Eval)?;
-                let pass = password.eval(scope, now).map_err(ApplyError::Eval)?;
-                out.headers.push((
+                let user = eval(username, scope)?;
+                let pass = eval(password, scope)?;
+                message.headers.push((
                     AUTHORIZATION,
                     sensitive(&basic_header(&user, &pass), "Authorization")?,
                 ));
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Binds a step's output for later steps, unless the name is taken: a query parameter named
@@ -160,6 +310,12 @@ mod tests {
 
     fn var(name: &'static str) -> Value {
         Value::Template(vec![Piece::Var(name)])
+    }
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]
@@ -208,14 +364,15 @@ mod tests {
         scope.set_secret("client_secret", "aku8hCyXBd9SqYkT".into());
         scope.set_secret("access_token", "tok".into());
         let now = jiff::Timestamp::from_millisecond(1_422_339_152_058).unwrap();
-        let out = apply(&time_derived_steps(), &mut scope, now).unwrap();
+        let mut out = Message::default();
+        apply(&time_derived_steps(), &mut scope, now, &mut out).unwrap();
         assert_eq!(
             out.query,
-            vec![
-                ("access_token", "tok".to_owned()),
-                ("t_", "1422339152058".to_owned()),
-                ("p_", "8519".to_owned()),
-            ]
+            pairs(&[
+                ("access_token", "tok"),
+                ("t_", "1422339152058"),
+                ("p_", "8519"),
+            ])
         );
         let (name, value) = &out.headers[0];
         assert_eq!(name, AUTHORIZATION);
@@ -239,13 +396,11 @@ mod tests {
                 value: var("access_token"),
             },
         ];
-        let out = apply(&steps, &mut scope, jiff::Timestamp::UNIX_EPOCH).unwrap();
+        let mut out = Message::default();
+        apply(&steps, &mut scope, jiff::Timestamp::UNIX_EPOCH, &mut out).unwrap();
         assert_eq!(
             out.query,
-            [
-                ("access_token", "desk".to_owned()),
-                ("auth_code", "cached".to_owned())
-            ]
+            pairs(&[("access_token", "desk"), ("auth_code", "cached")])
         );
     }
 
@@ -294,9 +449,14 @@ mod tests {
             name: "accessToken",
             value: var("t"),
         }];
-        let err = apply(&steps, &mut scope, jiff::Timestamp::UNIX_EPOCH)
-            .err()
-            .unwrap();
+        let err = apply(
+            &steps,
+            &mut scope,
+            jiff::Timestamp::UNIX_EPOCH,
+            &mut Message::default(),
+        )
+        .err()
+        .unwrap();
         let text = err.to_string();
         assert!(
             text.contains("accessToken") && !text.contains("secret"),

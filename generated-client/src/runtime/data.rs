@@ -17,7 +17,7 @@ use super::error::{Error, VendorCode};
 use super::token::{
     AuthorizeSpec, ClientAuth, Encoding, Grant, RefreshPolicy, TokenResponseSpec, TokenSpec,
 };
-use super::value::{Expr, Piece, Value};
+use super::value::{Canonical, Case, DigestAlg, Expr, Piece, TextEncoding, Value};
 
 impl Request {
     /// A request without query, without body, authenticated.
@@ -340,6 +340,58 @@ impl Value {
     pub fn sorted_pairs(separator: &'static str, pairs: Vec<(&'static str, Value)>) -> Value {
         Value::SortedPairs { separator, pairs }
     }
+
+    /// The texts one after another.
+    pub fn concat(parts: Vec<Value>) -> Value {
+        Value::Concat(parts)
+    }
+
+    /// The text in upper case.
+    pub fn upper(value: Value) -> Value {
+        Value::Case(Case::Upper, Box::new(value))
+    }
+
+    /// The text in lower case.
+    pub fn lower(value: Value) -> Value {
+        Value::Case(Case::Lower, Box::new(value))
+    }
+
+    /// The digest of a value (bytes).
+    pub fn digest(alg: DigestAlg, value: Value) -> Value {
+        Value::Digest(alg, Box::new(value))
+    }
+
+    /// The HMAC of `data` under `key` (bytes).
+    pub fn hmac(alg: DigestAlg, key: Value, data: Value) -> Value {
+        Value::Hmac {
+            alg,
+            key: Box::new(key),
+            data: Box::new(data),
+        }
+    }
+
+    /// RSASSA-PKCS1-v1_5 SHA-256 of `data` under the PEM private key `key` (bytes).
+    pub fn rsa_sha256(key: Value, data: Value) -> Value {
+        Value::RsaSha256 {
+            key: Box::new(key),
+            data: Box::new(data),
+        }
+    }
+
+    /// Bytes or text encoded as text.
+    pub fn encode(encoding: TextEncoding, value: Value) -> Value {
+        Value::Encode(encoding, Box::new(value))
+    }
+
+    /// The current time formatted by `format` (strftime) in the IANA zone `zone`.
+    pub fn time(format: &'static str, zone: &'static str) -> Value {
+        Value::Time { format, zone }
+    }
+
+    /// A canonical string over the request's parameters.
+    pub fn canonical(canonical: Canonical) -> Value {
+        Value::Canonical(Box::new(canonical))
+    }
 }
 
 impl Expr {
@@ -378,6 +430,16 @@ impl Step {
     /// A query parameter named `name`.
     pub fn query(name: &'static str, value: Value) -> Step {
         Step::Query { name, value }
+    }
+
+    /// A field of a form body named `name`.
+    pub fn form(name: &'static str, value: Value) -> Step {
+        Step::Form { name, value }
+    }
+
+    /// A top-level member of a JSON object body named `name`.
+    pub fn json(name: &'static str, value: Value) -> Step {
+        Step::Json { name, value }
     }
 
     /// HTTP Basic authentication.

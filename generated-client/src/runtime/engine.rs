@@ -19,7 +19,7 @@ use serde_json::value::RawValue;
 use subtle::ConstantTimeEq;
 use url::Url;
 
-use super::auth::{self, Step};
+use super::auth::{self, Message, MessageBody, Step};
 use super::envelope::{EnvelopeSpec, Fields, Outcome, text_of};
 use super::error::{ApiError, AuthError, Error, ErrorClass, RawBody, RawCode, VendorCode};
 use super::secret::Redacted;
@@ -27,7 +27,7 @@ use super::token::{
     self, ClientAuth, Clock, Encoding, Grant, GrantRunner, MemoryTokenStore, TokenManager,
     TokenResponseSpec, TokenSpec, TokenState, TokenStore,
 };
-use super::transport::{self, Failure, OutBody, Outgoing, Received, UrlError};
+use super::transport::{self, Failure, Outgoing, Received, UrlError};
 use super::value::Scope;
 
 pub use super::token::AuthorizeSpec;

@@ -56,7 +56,10 @@ pub use token::{
     AuthorizeSpec, ClientAuth, Encoding, Grant, MemoryTokenStore, RefreshPolicy, TokenResponseSpec,
     TokenSpec, TokenState, TokenStore,
 };
-pub use value::{EvalError, Expr, Piece, Scope, TimeUnit, Value};
+pub use value::{
+    Canonical, Case, Collection, DigestAlg, EvalError, Expr, Piece, Scope, SortBy, TextEncoding,
+    TimeUnit, Value,
+};
 pub use webhook::{WebhookError, ack_failure, raw_field, verify_md5_hex};
 
 /// Re-exported so generated code and applications name the same secret type (and can read

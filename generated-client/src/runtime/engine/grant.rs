@@ -211,29 +211,24 @@ impl<C: VendorCode> GrantRunner<C> for Inner<C> {
         } else {
             &[]
         };
-        let applied =
-            auth::apply(steps, &mut scope, now).map_err(|e| Error::Config(e.to_string()))?;
-        headers.extend(applied.headers);
-        let mut query = applied
-            .query
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect::<Vec<_>>();
-        let body = match grant.encoding {
-            Encoding::Form => OutBody::Form(fields),
+        let mut message = Message {
+            headers,
+            ..Message::default()
+        };
+        match grant.encoding {
+            Encoding::Form => message.body = MessageBody::Form(fields),
             Encoding::Json => {
                 let map: serde_json::Map<String, serde_json::Value> =
                     fields.into_iter().map(|(k, v)| (k, v.into())).collect();
-                OutBody::Json(serde_json::to_vec(&map).map_err(|e| Error::Config(e.to_string()))?)
+                message.body = MessageBody::Json(map.into());
             }
-            Encoding::Query => {
-                query.extend(fields);
-                OutBody::None
-            }
-        };
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
+            Encoding::Query => message.query = fields,
         }
+        auth::apply(steps, &mut scope, now, &mut message)
+            .map_err(|e| Error::Config(e.to_string()))?;
+        let (headers, body) = message
+            .into_parts(&mut url)
+            .map_err(|e| Error::Config(e.to_string()))?;
         let shown = transport::display_url(&url);
         let out = Outgoing {
             method: grant.method.clone(),

@@ -19,6 +19,12 @@ impl<C: VendorCode> Inner<C> {
         let mut scope = self.credentials.scope();
         scope.set("method", method.as_str().to_ascii_lowercase());
         scope.set("path", path);
+        if let Some(host) = self.base.host_str() {
+            match self.base.port() {
+                Some(port) => scope.set("host", format!("{host}:{port}")),
+                None => scope.set("host", host),
+            }
+        }
         scope
     }
 
@@ -28,8 +34,19 @@ impl<C: VendorCode> Inner<C> {
         token: Option<&TokenState>,
     ) -> Result<Received, Error<C>> {
         let mut url = self.endpoint(&req.path)?;
-        let mut query: Vec<(&str, String)> = req.query.clone();
-        let mut headers = Vec::new();
+        let mut message = Message {
+            query: req
+                .query
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+            body: match &req.body {
+                Body::None => MessageBody::None,
+                Body::Json(v) => MessageBody::Json(v.clone()),
+                Body::Form(pairs) => MessageBody::Form(pairs.clone()),
+            },
+            ..Message::default()
+        };
         if req.authenticated {
             let mut scope = self.scope(&req.method, &req.path);
             if let Some(t) = token {
@@ -41,24 +58,15 @@ impl<C: VendorCode> Inner<C> {
                     scope.set(k.clone(), v.clone());
                 }
             }
-            let applied = auth::apply(&self.steps, &mut scope, (self.clock)())
+            auth::apply(&self.steps, &mut scope, (self.clock)(), &mut message)
                 .map_err(|e| Error::Config(e.to_string()))?;
-            headers = applied.headers;
-            query.extend(applied.query);
         }
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        let body = match &req.body {
-            Body::None => OutBody::None,
-            Body::Json(v) => {
-                OutBody::Json(serde_json::to_vec(v).map_err(|e| Error::InvalidRequest {
-                    field: "body",
-                    reason: e.to_string(),
-                })?)
-            }
-            Body::Form(pairs) => OutBody::Form(pairs.clone()),
-        };
+        let (headers, body) = message
+            .into_parts(&mut url)
+            .map_err(|e| Error::InvalidRequest {
+                field: "body",
+                reason: e.to_string(),
+            })?;
         let method = req.method.clone();
         let shown = transport::display_url(&url);
         transport::execute(
