@@ -44,7 +44,11 @@ pub fn compose_docs(spec: &mut Spec, provenance: Option<&Provenance>) {
         }
     }
     for step in &mut auth.apply {
-        if let ApplyStep::Header { doc, note, .. } | ApplyStep::Query { doc, note, .. } = step {
+        if let ApplyStep::Header { doc, note, .. }
+        | ApplyStep::Query { doc, note, .. }
+        | ApplyStep::Form { doc, note, .. }
+        | ApplyStep::Json { doc, note, .. } = step
+        {
             compose(doc, note.as_deref(), None);
         }
     }

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::document::{DocPos, SourceDocument};
-use crate::spec::model::{ApplyStep, ClientAuth, Code, Spec};
+use crate::spec::model::{ClientAuth, Code, Spec};
 
 /// One identifier occurrence in the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,9 +214,9 @@ impl Modelled {
             }
         }
         for step in &spec.auth.apply {
-            match step {
-                ApplyStep::Header { name, .. } | ApplyStep::Query { name, .. } => m.add(name),
-                ApplyStep::Basic { .. } => m.add("Authorization"),
+            match step.named() {
+                Some(named) => m.add(named.name),
+                None => m.add("Authorization"),
             }
         }
         if let Some(env) = &spec.envelope {

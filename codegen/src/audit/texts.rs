@@ -64,7 +64,11 @@ pub fn document_texts(spec: &Spec) -> Vec<DocText<'_>> {
         }
     }
     for (i, step) in auth.apply.iter().enumerate() {
-        if let ApplyStep::Header { doc, .. } | ApplyStep::Query { doc, .. } = step {
+        if let ApplyStep::Header { doc, .. }
+        | ApplyStep::Query { doc, .. }
+        | ApplyStep::Form { doc, .. }
+        | ApplyStep::Json { doc, .. } = step
+        {
             t.add(format!("auth.apply[{i}].doc"), doc.as_ref());
         }
     }

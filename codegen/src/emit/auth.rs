@@ -7,7 +7,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::int;
-use crate::ir::{Api, StepIr, TokenIr, ValueIr};
+use crate::ir::{
+    Api, CanonicalIr, CaseIr, CollectionIr, DigestIr, EncodingIr, SortIr, StepIr, TargetIr,
+    TokenIr, ValueIr,
+};
 use crate::ir::{BodyEncoding, ClientAuth, Code, Envelope, HttpMethod, SuccessRule, TimeUnit};
 use crate::ir::{Expr, Op, Piece};
 
@@ -78,18 +81,94 @@ pub fn value(v: &ValueIr) -> TokenStream {
             let e = expr(e);
             quote!(rt::Value::Arithmetic(#e))
         }
+        ValueIr::Concat(parts) => {
+            let parts = parts.iter().map(value);
+            quote!(rt::Value::concat(Vec::from([#(#parts),*])))
+        }
+        ValueIr::Case(case, inner) => {
+            let inner = value(inner);
+            match case {
+                CaseIr::Upper => quote!(rt::Value::upper(#inner)),
+                CaseIr::Lower => quote!(rt::Value::lower(#inner)),
+            }
+        }
+        ValueIr::Digest(alg, inner) => {
+            let (alg, inner) = (digest(*alg), value(inner));
+            quote!(rt::Value::digest(#alg, #inner))
+        }
+        ValueIr::Hmac { alg, key, data } => {
+            let (alg, key, data) = (digest(*alg), value(key), value(data));
+            quote!(rt::Value::hmac(#alg, #key, #data))
+        }
+        ValueIr::RsaSha256 { key, data } => {
+            let (key, data) = (value(key), value(data));
+            quote!(rt::Value::rsa_sha256(#key, #data))
+        }
+        ValueIr::Encode(encoding, inner) => {
+            let inner = value(inner);
+            let encoding = match encoding {
+                EncodingIr::Hex => quote!(rt::TextEncoding::Hex),
+                EncodingIr::Base64 => quote!(rt::TextEncoding::Base64),
+                EncodingIr::Url => quote!(rt::TextEncoding::Url),
+                EncodingIr::JsonString => quote!(rt::TextEncoding::JsonString),
+            };
+            quote!(rt::Value::encode(#encoding, #inner))
+        }
+        ValueIr::Time { format, zone } => quote!(rt::Value::time(#format, #zone)),
+        ValueIr::Canonical(c) => canonical(c),
     }
+}
+
+fn digest(alg: DigestIr) -> TokenStream {
+    match alg {
+        DigestIr::Md5 => quote!(rt::DigestAlg::Md5),
+        DigestIr::Sha1 => quote!(rt::DigestAlg::Sha1),
+        DigestIr::Sha256 => quote!(rt::DigestAlg::Sha256),
+    }
+}
+
+/// `Canonical::new(from, joiner, separator)` plus only the options that differ from its defaults.
+fn canonical(c: &CanonicalIr) -> TokenStream {
+    let from = match c.from {
+        CollectionIr::Params => quote!(rt::Collection::Params),
+        CollectionIr::Query => quote!(rt::Collection::Query),
+        CollectionIr::Body => quote!(rt::Collection::Body),
+    };
+    let (joiner, separator) = (&c.joiner, &c.separator);
+    let mut out = quote!(rt::Canonical::new(#from, #joiner, #separator));
+    if let Some(names) = &c.include {
+        out = quote!(#out.including(&[#(#names),*]));
+    }
+    if !c.exclude.is_empty() {
+        let names = &c.exclude;
+        out = quote!(#out.excluding(&[#(#names),*]));
+    }
+    if c.drop_empty {
+        out = quote!(#out.dropping_empty());
+    }
+    match c.sort {
+        SortIr::Key => {}
+        SortIr::Pair => out = quote!(#out.sorted_by(rt::SortBy::Pair)),
+        SortIr::AsSent => out = quote!(#out.sorted_by(rt::SortBy::AsSent)),
+    }
+    quote!(rt::Value::canonical(#out))
 }
 
 fn step(s: &StepIr) -> TokenStream {
     match s {
-        StepIr::Header { name, value: v } => {
+        StepIr::Named {
+            target,
+            name,
+            value: v,
+        } => {
             let v = value(v);
-            quote!(rt::Step::header(#name, #v))
-        }
-        StepIr::Query { name, value: v } => {
-            let v = value(v);
-            quote!(rt::Step::query(#name, #v))
+            let constructor = match target {
+                TargetIr::Header => quote!(header),
+                TargetIr::Query => quote!(query),
+                TargetIr::Form => quote!(form),
+                TargetIr::Json => quote!(json),
+            };
+            quote!(rt::Step::#constructor(#name, #v))
         }
         StepIr::Basic { username, password } => {
             let (u, p) = (value(username), value(password));

@@ -16,13 +16,18 @@ pub use crate::spec::model::{
 pub use crate::validate::types::TypeExpr;
 pub use crate::validate::values::{Expr, Op, Piece};
 
+mod value;
+
+pub use value::{
+    CanonicalIr, CaseIr, CollectionIr, DigestIr, EncodingIr, SortIr, StepIr, TargetIr, ValueIr,
+};
+
 use crate::diagnostics::Diagnostics;
 use crate::spec::LoadedSpec;
 use crate::spec::model::{self, *};
 use crate::validate::Validated;
 use crate::validate::names::{field_name, variant_name};
 
-use crate::validate::values::{parse_arithmetic, parse_template};
 use crate::validate::{error_variant_name, field_path, normalized_example};
 
 /// One vendor's API, ready to emit.
@@ -133,39 +138,6 @@ pub struct PaginationIr {
     pub item_type: TypeExpr,
     /// Rust field names leading to the total page count.
     pub total_pages_path: Vec<String>,
-}
-
-#[derive(Debug, Clone)]
-pub enum ValueIr {
-    Template(Vec<Piece>),
-    Now(TimeUnit),
-    RandomDigits(u8),
-    Md5Hex(Box<ValueIr>),
-    HmacSha256Hex {
-        key: Box<ValueIr>,
-        data: Box<ValueIr>,
-    },
-    SortedPairs {
-        separator: String,
-        pairs: Vec<(String, ValueIr)>,
-    },
-    Arithmetic(Expr),
-}
-
-#[derive(Debug, Clone)]
-pub enum StepIr {
-    Header {
-        name: String,
-        value: ValueIr,
-    },
-    Query {
-        name: String,
-        value: ValueIr,
-    },
-    Basic {
-        username: ValueIr,
-        password: ValueIr,
-    },
 }
 
 #[derive(Debug, Clone)]
@@ -540,61 +512,6 @@ impl Lowering<'_> {
                 .unwrap_or_default(),
             item_type,
             total_pages_path,
-        }
-    }
-
-    fn value(&mut self, path: &str, value: &ValueExpr) -> ValueIr {
-        match value {
-            ValueExpr::Template(text) => match parse_template(text) {
-                Ok(pieces) => ValueIr::Template(pieces),
-                Err(e) => {
-                    self.err(path, e);
-                    ValueIr::Template(Vec::new())
-                }
-            },
-            ValueExpr::Op(op) => match op {
-                ValueOp::Now(unit) => ValueIr::Now(*unit),
-                ValueOp::RandomDigits(n) => ValueIr::RandomDigits(*n),
-                ValueOp::Md5Hex(inner) => ValueIr::Md5Hex(Box::new(self.value(path, inner))),
-                ValueOp::HmacSha256Hex { key, data } => ValueIr::HmacSha256Hex {
-                    key: Box::new(self.value(&format!("{path}.hmac_sha256_hex.key"), key)),
-                    data: Box::new(self.value(&format!("{path}.hmac_sha256_hex.data"), data)),
-                },
-                ValueOp::SortedPairs { separator, pairs } => ValueIr::SortedPairs {
-                    separator: separator.clone(),
-                    pairs: pairs
-                        .iter()
-                        .map(|(k, v)| {
-                            let at = format!("{path}.sorted_pairs.pairs.{k}");
-                            (k.clone(), self.value(&at, v))
-                        })
-                        .collect(),
-                },
-                ValueOp::Arithmetic(text) => match parse_arithmetic(text) {
-                    Ok(expr) => ValueIr::Arithmetic(expr),
-                    Err(e) => {
-                        self.err(&format!("{path}.arithmetic"), e);
-                        ValueIr::Arithmetic(Expr::Int(0))
-                    }
-                },
-            },
-        }
-    }
-
-    fn step(&mut self, path: &str, step: &ApplyStep) -> StepIr {
-        match step {
-            ApplyStep::Header { name, value, .. } => StepIr::Header {
-                name: name.clone(),
-                value: self.value(&format!("{path}.value"), value),
-            },
-            ApplyStep::Query { name, value, .. } => StepIr::Query {
-                name: name.clone(),
-                value: self.value(&format!("{path}.value"), value),
-            },
-            ApplyStep::Basic { username, password } => StepIr::Basic {
-                username: self.value(&format!("{path}.username"), username),
-                password: self.value(&format!("{path}.password"), password),
-            },
         }
     }
 

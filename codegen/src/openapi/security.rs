@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::spec::model::{ApplyStep, Auth, Spec, ValueExpr};
+use crate::spec::model::{ApplyStep, Auth, Spec, StepTarget, ValueExpr};
 
 /// `components.securitySchemes` and the requirement every authenticated operation carries.
 pub struct Security {
@@ -88,28 +88,28 @@ pub fn security(spec: &Spec) -> Security {
     let mut requirement = Map::new();
     for (i, step) in spec.auth.apply.iter().enumerate() {
         let (key, scheme) = match step {
-            ApplyStep::Header {
-                name, value, doc, ..
-            }
-            | ApplyStep::Query {
-                name, value, doc, ..
-            } => {
-                let location = if matches!(step, ApplyStep::Header { .. }) {
-                    "header"
-                } else {
-                    "query"
-                };
+            ApplyStep::Header { .. }
+            | ApplyStep::Query { .. }
+            | ApplyStep::Form { .. }
+            | ApplyStep::Json { .. } => {
+                let Some(named) = step.named() else { continue };
+                let location = named.target.as_str();
+                // OpenAPI's apiKey lives in a header, query or cookie: a body field has no
+                // scheme of its own and is described by the root `x-auth` recipe only.
+                if !matches!(named.target, StepTarget::Header | StepTarget::Query) {
+                    continue;
+                }
                 let mut s = json!({
                     "type": "apiKey",
                     "in": location,
-                    "name": name,
-                    "x-value": value,
-                    "x-step": i,
+                    "name": named.name,
                 });
-                if let Some(d) = doc {
+                s["x-value"] = json!(named.value);
+                s["x-step"] = json!(i);
+                if let Some(d) = named.doc {
                     s["description"] = json!(d);
                 }
-                (format!("{location}_{name}"), s)
+                (format!("{location}_{}", named.name), s)
             }
             ApplyStep::Basic { username, password } => (
                 "basic".to_owned(),

@@ -331,11 +331,110 @@ pub enum ApplyStep {
         #[serde(default)]
         note: Option<String>,
     },
+    /// A field of the form body (`body: form` endpoints only).
+    Form {
+        name: String,
+        value: ValueExpr,
+        /// The document's own text, verbatim (checked by `cargo xtask audit`);
+        /// your own words go in `note`.
+        #[serde(default)]
+        doc: Option<String>,
+        /// The maintainer's own words (not document text).
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// A top-level string member of the JSON body (`body: json` endpoints only).
+    Json {
+        name: String,
+        value: ValueExpr,
+        /// The document's own text, verbatim (checked by `cargo xtask audit`);
+        /// your own words go in `note`.
+        #[serde(default)]
+        doc: Option<String>,
+        /// The maintainer's own words (not document text).
+        #[serde(default)]
+        note: Option<String>,
+    },
     /// `Authorization: Basic base64(username:password)`.
     Basic {
         username: ValueExpr,
         password: ValueExpr,
     },
+}
+
+/// Where a named auth step writes its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepTarget {
+    Header,
+    Query,
+    Form,
+    Json,
+}
+
+impl StepTarget {
+    /// The spelling of `in:`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepTarget::Header => "header",
+            StepTarget::Query => "query",
+            StepTarget::Form => "form",
+            StepTarget::Json => "json",
+        }
+    }
+
+    /// Whether the value becomes a request parameter (readable by `canonical`/`{params.…}`).
+    pub fn is_param(self) -> bool {
+        !matches!(self, StepTarget::Header)
+    }
+}
+
+/// A step that writes one named value (every step but `basic`).
+pub struct NamedStep<'a> {
+    pub target: StepTarget,
+    pub name: &'a str,
+    pub value: &'a ValueExpr,
+    pub doc: Option<&'a str>,
+    pub note: Option<&'a str>,
+}
+
+impl ApplyStep {
+    /// The step's target, name, value and texts, unless it is `basic`.
+    pub fn named(&self) -> Option<NamedStep<'_>> {
+        let (target, name, value, doc, note) = match self {
+            ApplyStep::Header {
+                name,
+                value,
+                doc,
+                note,
+            } => (StepTarget::Header, name, value, doc, note),
+            ApplyStep::Query {
+                name,
+                value,
+                doc,
+                note,
+            } => (StepTarget::Query, name, value, doc, note),
+            ApplyStep::Form {
+                name,
+                value,
+                doc,
+                note,
+            } => (StepTarget::Form, name, value, doc, note),
+            ApplyStep::Json {
+                name,
+                value,
+                doc,
+                note,
+            } => (StepTarget::Json, name, value, doc, note),
+            ApplyStep::Basic { .. } => return None,
+        };
+        Some(NamedStep {
+            target,
+            name,
+            value,
+            doc: doc.as_deref(),
+            note: note.as_deref(),
+        })
+    }
 }
 
 /// A value computed per request. A plain string is a template: literal text
@@ -369,6 +468,96 @@ pub enum ValueOp {
     },
     /// Integer arithmetic over earlier values: `+ - * / %`, parentheses, integer literals and names.
     Arithmetic(String),
+    /// The texts one after another.
+    Concat(Vec<ValueExpr>),
+    /// The text in upper case (ASCII letters).
+    Upper(Box<ValueExpr>),
+    /// The text in lower case (ASCII letters).
+    Lower(Box<ValueExpr>),
+    /// MD5 of the value (bytes: encode with `hex` or `base64`).
+    Md5(Box<ValueExpr>),
+    /// SHA-1 of the value (bytes).
+    Sha1(Box<ValueExpr>),
+    /// SHA-256 of the value (bytes).
+    Sha256(Box<ValueExpr>),
+    /// HMAC-MD5 of `data` under `key` (bytes).
+    HmacMd5(KeyedValue),
+    /// HMAC-SHA1 of `data` under `key` (bytes).
+    HmacSha1(KeyedValue),
+    /// HMAC-SHA256 of `data` under `key` (bytes).
+    HmacSha256(KeyedValue),
+    /// RSASSA-PKCS1-v1_5 SHA-256 of `data` under the PEM private key `key`, which must be
+    /// a secret credential (bytes).
+    RsaSha256(KeyedValue),
+    /// Bytes or text as lowercase hexadecimal.
+    Hex(Box<ValueExpr>),
+    /// Bytes or text as standard base64 with padding.
+    Base64(Box<ValueExpr>),
+    /// Text percent-encoded outside RFC 3986's unreserved set (space as `%20`).
+    UrlEncode(Box<ValueExpr>),
+    /// Text as it appears inside the quotes of a JSON string.
+    JsonString(Box<ValueExpr>),
+    /// The current time, formatted (strftime) in a named time zone.
+    Time(TimeFormat),
+    /// A canonical string over the request's parameters (auth steps only).
+    Canonical(CanonicalSpec),
+}
+
+/// The operands of a MAC or signature.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyedValue {
+    pub key: Box<ValueExpr>,
+    pub data: Box<ValueExpr>,
+}
+
+/// `time:` — strftime `format` (`%Y-%m-%d %H:%M:%S`) in the IANA `zone` (`Asia/Shanghai`).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeFormat {
+    pub format: String,
+    pub zone: String,
+}
+
+/// `canonical:` — `name + joiner + value` per selected parameter, ordered, joined by `separator`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CanonicalSpec {
+    /// `params` (query, then body), `query` or `body`.
+    pub from: CollectionName,
+    /// Only these names (all when absent).
+    #[serde(default)]
+    pub include: Option<Vec<String>>,
+    /// Never these names (typically `sign`).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Leave out parameters whose value is empty.
+    #[serde(default)]
+    pub drop_empty: bool,
+    /// `key` (default): by name; `pair`: by the whole `name+joiner+value` text; `as_sent`.
+    #[serde(default)]
+    pub sort: SortOrder,
+    /// Between a name and its value: `"="` or `""`.
+    pub joiner: String,
+    /// Between pairs: `"&"` or `""`.
+    pub separator: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CollectionName {
+    Params,
+    Query,
+    Body,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    #[default]
+    Key,
+    Pair,
+    AsSent,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

@@ -6,6 +6,7 @@
 //! reported with the position of the YAML value it concerns.
 
 pub mod names;
+mod recipe;
 pub mod types;
 pub mod values;
 
@@ -16,7 +17,6 @@ use crate::spec::LoadedSpec;
 use crate::spec::model::*;
 use names::{field_name, is_keyword, is_snake_case_ident, is_upper_camel_ident, variant_name};
 use types::TypeExpr;
-use values::{Piece, parse_arithmetic, parse_template};
 
 /// Names the generator itself puts in every vendor module.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
@@ -42,8 +42,7 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Event",
 ];
 
-/// Request facts every auth value may use.
-pub const REQUEST_VARS: &[&str] = &["method", "path"];
+pub use recipe::REQUEST_VARS;
 
 /// A spec that passed every semantic check: the only input [`crate::ir::lower`] takes.
 #[derive(Debug, Clone, Copy)]
@@ -473,6 +472,13 @@ impl Checker<'_> {
     fn check_auth(&mut self) {
         let spec = &self.loaded.spec;
         let credentials: BTreeSet<String> = spec.auth.credentials.keys().cloned().collect();
+        let secrets: BTreeSet<String> = spec
+            .auth
+            .credentials
+            .iter()
+            .filter(|(_, c)| c.secret)
+            .map(|(name, _)| name.clone())
+            .collect();
         for name in &credentials {
             if !is_snake_case_ident(name) || is_keyword(name) {
                 self.err(&format!("auth.credentials.@{name}"), format!("credential `{name}` must be a snake_case identifier that is not a Rust keyword"));
@@ -518,7 +524,12 @@ impl Checker<'_> {
                 let mut scope: BTreeSet<String> = credentials.clone();
                 scope.extend(grant.inputs.iter().cloned());
                 for (field, value) in &grant.fields {
-                    self.check_value(&format!("{path}.fields.{field}"), value, &scope);
+                    let reads = recipe::Reads {
+                        names: &scope,
+                        secrets: &secrets,
+                        params: None,
+                    };
+                    self.check_value(&format!("{path}.fields.{field}"), value, &reads);
                 }
                 let has_client_credentials =
                     credentials.contains("client_id") && credentials.contains("client_secret");
@@ -539,10 +550,15 @@ impl Checker<'_> {
                 let mut scope = credentials.clone();
                 scope.extend(["redirect_uri".to_owned(), "state".to_owned()]);
                 for (param, value) in &authorize.params {
+                    let reads = recipe::Reads {
+                        names: &scope,
+                        secrets: &secrets,
+                        params: None,
+                    };
                     self.check_value(
                         &format!("auth.token.authorize.params.{param}"),
                         value,
-                        &scope,
+                        &reads,
                     );
                 }
             }
@@ -557,78 +573,9 @@ impl Checker<'_> {
                 );
             }
         }
-        let mut scope: BTreeSet<String> = credentials;
-        scope.extend(token_vars);
-        scope.extend(REQUEST_VARS.iter().map(|s| s.to_string()));
-        for (i, step) in spec.auth.apply.iter().enumerate() {
-            let path = format!("auth.apply[{i}]");
-            match step {
-                ApplyStep::Header { name, value, .. } | ApplyStep::Query { name, value, .. } => {
-                    self.check_value(&format!("{path}.value"), value, &scope);
-                    scope.insert(name.clone());
-                }
-                ApplyStep::Basic { username, password } => {
-                    self.check_value(&format!("{path}.username"), username, &scope);
-                    self.check_value(&format!("{path}.password"), password, &scope);
-                }
-            }
-        }
-    }
-
-    fn check_value(&mut self, path: &str, value: &ValueExpr, scope: &BTreeSet<String>) {
-        let mut used = Vec::new();
-        match value {
-            ValueExpr::Template(text) => match parse_template(text) {
-                Ok(pieces) => used.extend(pieces.into_iter().filter_map(|p| match p {
-                    Piece::Var(v) => Some(v),
-                    Piece::Lit(_) => None,
-                })),
-                Err(msg) => self.err(path, msg),
-            },
-            ValueExpr::Op(op) => match op {
-                ValueOp::Now(_) => {}
-                ValueOp::RandomDigits(n) => {
-                    if *n == 0 || *n > 18 {
-                        self.err(
-                            &format!("{path}.random_digits"),
-                            "random_digits must be between 1 and 18",
-                        );
-                    }
-                }
-                ValueOp::Md5Hex(inner) => {
-                    self.check_value(&format!("{path}.md5_hex"), inner, scope)
-                }
-                ValueOp::HmacSha256Hex { key, data } => {
-                    self.check_value(&format!("{path}.hmac_sha256_hex.key"), key, scope);
-                    self.check_value(&format!("{path}.hmac_sha256_hex.data"), data, scope);
-                }
-                ValueOp::SortedPairs { pairs, .. } => {
-                    for (k, v) in pairs {
-                        self.check_value(&format!("{path}.sorted_pairs.pairs.{k}"), v, scope);
-                    }
-                }
-                ValueOp::Arithmetic(text) => match parse_arithmetic(text) {
-                    Ok(expr) => expr.vars(&mut used),
-                    Err(msg) => self.err(&format!("{path}.arithmetic"), msg),
-                },
-            },
-        }
-        for var in used {
-            if !scope.contains(&var) {
-                let known: Vec<&str> = scope
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-                    .collect();
-                self.err(
-                    path,
-                    format!(
-                        "`{var}` is not defined here; available: {}",
-                        known.join(", ")
-                    ),
-                );
-            }
-        }
+        let mut names: BTreeSet<String> = credentials;
+        names.extend(token_vars);
+        self.check_apply(names, &secrets);
     }
 
     fn check_error_codes(&mut self) {

@@ -29,9 +29,11 @@ pub fn parse_template(text: &str) -> Result<Vec<Piece>, String> {
                     match chars.next() {
                         Some('}') => break,
                         Some(ch) if ch.is_ascii_alphanumeric() || ch == '_' => name.push(ch),
+                        // `{params.NAME}`: a request parameter, whose name may hold `.` or `-`.
+                        Some(ch @ ('.' | '-')) if name.starts_with("params") => name.push(ch),
                         Some(ch) => {
                             return Err(format!(
-                                "unexpected {ch:?} in `{{{name}` of template {text:?}; names are letters, digits and `_`"
+                                "unexpected {ch:?} in `{{{name}` of template {text:?}; names are letters, digits and `_` (and `params.NAME` for a request parameter)"
                             ));
                         }
                         None => return Err(format!("unclosed `{{` in template {text:?}")),

@@ -1,0 +1,375 @@
+//! The value language checked where it is written: every variable defined at its use, every
+//! operand of the right kind (text or bytes), canonical strings and `{params.…}` only where a
+//! request exists, RSA keys only from secret credentials, time zones and formats that exist,
+//! body targets only on endpoints with that body.
+
+use std::collections::BTreeSet;
+
+use super::Checker;
+use super::values::{Piece, parse_arithmetic, parse_template};
+use crate::spec::model::{
+    ApplyStep, BodyEncoding, HttpMethod, KeyedValue, StepTarget, ValueExpr, ValueOp,
+};
+
+/// Request facts every auth step may read (`host`, `query` and `body` as sent so far).
+pub const REQUEST_VARS: &[&str] = &["method", "path", "host", "query", "body"];
+
+/// The prefix of `{params.NAME}`.
+const PARAMS: &str = "params.";
+
+/// What a value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    /// A digest, MAC or signature: text only through `hex` or `base64`.
+    Bytes,
+}
+
+/// What a value may read where it is written.
+pub(super) struct Reads<'a> {
+    /// Variables defined here.
+    pub names: &'a BTreeSet<String>,
+    /// Credentials declared `secret: true`.
+    pub secrets: &'a BTreeSet<String>,
+    /// Parameters every request carrying this value sends (`None` outside `auth.apply`,
+    /// where no request parameters exist).
+    pub params: Option<&'a BTreeSet<String>>,
+}
+
+impl Checker<'_> {
+    /// Checks a value that must give text (a header, parameter or field).
+    pub(super) fn check_value(&mut self, path: &str, value: &ValueExpr, reads: &Reads<'_>) {
+        if self.kind(path, value, reads) == Some(Kind::Bytes) {
+            self.err(
+                path,
+                format!(
+                    "{} gives bytes, not text: wrap it in `hex` or `base64`",
+                    describe(value)
+                ),
+            );
+        }
+    }
+
+    /// The value's kind, after reporting every problem inside it (`None` when unknowable).
+    fn kind(&mut self, path: &str, value: &ValueExpr, reads: &Reads<'_>) -> Option<Kind> {
+        let op = match value {
+            ValueExpr::Template(text) => {
+                match parse_template(text) {
+                    Ok(pieces) => {
+                        for piece in pieces {
+                            if let Piece::Var(var) = piece {
+                                self.check_var(path, &var, reads);
+                            }
+                        }
+                    }
+                    Err(msg) => self.err(path, msg),
+                }
+                return Some(Kind::Text);
+            }
+            ValueExpr::Op(op) => op,
+        };
+        let text = |this: &mut Self, name: &str, v: &ValueExpr| {
+            let at = format!("{path}.{name}");
+            if this.kind(&at, v, reads) == Some(Kind::Bytes) {
+                this.err(
+                    &at,
+                    format!(
+                        "`{}` needs text, but {} gives bytes: wrap it in `hex` or `base64`",
+                        name.split(['[', '.']).next().unwrap_or(name),
+                        describe(v)
+                    ),
+                );
+            }
+        };
+        let any = |this: &mut Self, name: &str, v: &ValueExpr| {
+            this.kind(&format!("{path}.{name}"), v, reads);
+        };
+        let keyed = |this: &mut Self, name: &str, k: &KeyedValue| {
+            any(this, &format!("{name}.key"), &k.key);
+            any(this, &format!("{name}.data"), &k.data);
+        };
+        Some(match op {
+            ValueOp::Now(_) => Kind::Text,
+            ValueOp::RandomDigits(n) => {
+                if *n == 0 || *n > 18 {
+                    self.err(
+                        &format!("{path}.random_digits"),
+                        "random_digits must be between 1 and 18",
+                    );
+                }
+                Kind::Text
+            }
+            ValueOp::Md5Hex(inner) => {
+                any(self, "md5_hex", inner);
+                Kind::Text
+            }
+            ValueOp::HmacSha256Hex { key, data } => {
+                any(self, "hmac_sha256_hex.key", key);
+                any(self, "hmac_sha256_hex.data", data);
+                Kind::Text
+            }
+            ValueOp::SortedPairs { pairs, .. } => {
+                for (k, v) in pairs {
+                    text(self, &format!("sorted_pairs.pairs.{k}"), v);
+                }
+                Kind::Text
+            }
+            ValueOp::Arithmetic(src) => {
+                match parse_arithmetic(src) {
+                    Ok(expr) => {
+                        let mut used = Vec::new();
+                        expr.vars(&mut used);
+                        for var in used {
+                            self.check_var(path, &var, reads);
+                        }
+                    }
+                    Err(msg) => self.err(&format!("{path}.arithmetic"), msg),
+                }
+                Kind::Text
+            }
+            ValueOp::Concat(parts) => {
+                if parts.is_empty() {
+                    self.err(
+                        &format!("{path}.concat"),
+                        "`concat` needs at least one value",
+                    );
+                }
+                for (i, part) in parts.iter().enumerate() {
+                    text(self, &format!("concat[{i}]"), part);
+                }
+                Kind::Text
+            }
+            ValueOp::Upper(v) => {
+                text(self, "upper", v);
+                Kind::Text
+            }
+            ValueOp::Lower(v) => {
+                text(self, "lower", v);
+                Kind::Text
+            }
+            ValueOp::UrlEncode(v) => {
+                text(self, "url_encode", v);
+                Kind::Text
+            }
+            ValueOp::JsonString(v) => {
+                text(self, "json_string", v);
+                Kind::Text
+            }
+            ValueOp::Hex(v) => {
+                any(self, "hex", v);
+                Kind::Text
+            }
+            ValueOp::Base64(v) => {
+                any(self, "base64", v);
+                Kind::Text
+            }
+            ValueOp::Md5(v) => {
+                any(self, "md5", v);
+                Kind::Bytes
+            }
+            ValueOp::Sha1(v) => {
+                any(self, "sha1", v);
+                Kind::Bytes
+            }
+            ValueOp::Sha256(v) => {
+                any(self, "sha256", v);
+                Kind::Bytes
+            }
+            ValueOp::HmacMd5(k) => {
+                keyed(self, "hmac_md5", k);
+                Kind::Bytes
+            }
+            ValueOp::HmacSha1(k) => {
+                keyed(self, "hmac_sha1", k);
+                Kind::Bytes
+            }
+            ValueOp::HmacSha256(k) => {
+                keyed(self, "hmac_sha256", k);
+                Kind::Bytes
+            }
+            ValueOp::RsaSha256(k) => {
+                keyed(self, "rsa_sha256", k);
+                self.check_rsa_key(&format!("{path}.rsa_sha256.key"), &k.key, reads);
+                Kind::Bytes
+            }
+            ValueOp::Time(t) => {
+                self.check_time(&format!("{path}.time"), &t.format, &t.zone);
+                Kind::Text
+            }
+            ValueOp::Canonical(_) => {
+                if reads.params.is_none() {
+                    self.err(
+                        &format!("{path}.canonical"),
+                        "`canonical` reads a request's parameters: only `auth.apply` steps can use it",
+                    );
+                }
+                Kind::Text
+            }
+        })
+    }
+
+    fn check_var(&mut self, path: &str, var: &str, reads: &Reads<'_>) {
+        if let Some(param) = var.strip_prefix(PARAMS) {
+            match reads.params {
+                None => self.err(
+                    path,
+                    format!(
+                        "`{{{var}}}` reads a request parameter: only `auth.apply` steps can use it"
+                    ),
+                ),
+                Some(params) if !params.contains(param) => self.err(
+                    path,
+                    format!(
+                        "`{{{var}}}`: not every authenticated endpoint sends a parameter `{param}` \
+                         (nor does an earlier step); parameters all of them send: {}",
+                        params.iter().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                ),
+                Some(_) => {}
+            }
+            return;
+        }
+        if !reads.names.contains(var) {
+            let known: Vec<&str> = reads
+                .names
+                .iter()
+                .map(String::as_str)
+                .filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                .collect();
+            self.err(
+                path,
+                format!(
+                    "`{var}` is not defined here; available: {}",
+                    known.join(", ")
+                ),
+            );
+        }
+    }
+
+    /// An RSA key is a whole secret credential: `"{private_key}"`, nothing around it.
+    fn check_rsa_key(&mut self, path: &str, key: &ValueExpr, reads: &Reads<'_>) {
+        let secret = match key {
+            ValueExpr::Template(text) => match parse_template(text).as_deref() {
+                Ok([Piece::Var(name)]) => reads.secrets.contains(name),
+                _ => false,
+            },
+            ValueExpr::Op(_) => false,
+        };
+        if !secret {
+            self.err(
+                path,
+                "the RSA key must be a credential declared `secret: true`, written \"{name}\" \
+                 (a PEM private key is a secret: it must never reach Debug output or logs)",
+            );
+        }
+    }
+
+    fn check_time(&mut self, path: &str, format: &str, zone: &str) {
+        let sample = jiff::Timestamp::UNIX_EPOCH;
+        match sample.in_tz(zone) {
+            Err(_) => self.err(
+                &format!("{path}.zone"),
+                format!("unknown time zone {zone:?}; use an IANA name such as \"Asia/Shanghai\""),
+            ),
+            Ok(zoned) => {
+                if let Err(e) = jiff::fmt::strtime::format(format, &zoned) {
+                    self.err(
+                        &format!("{path}.format"),
+                        format!("{format:?} is not a strftime format: {e}"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// `auth.apply`: each step's value, its target against every authenticated endpoint, and
+    /// the names it binds for later steps.
+    pub(super) fn check_apply(&mut self, mut names: BTreeSet<String>, secrets: &BTreeSet<String>) {
+        let spec = &self.loaded.spec;
+        let authenticated: Vec<_> = spec.endpoints.iter().filter(|(_, ep)| ep.auth).collect();
+        // The parameters every authenticated request sends (wire names), for `{params.…}`.
+        let mut params: BTreeSet<String> = authenticated
+            .iter()
+            .map(|(_, ep)| ep.params.keys().cloned().collect::<BTreeSet<_>>())
+            .reduce(|a, b| a.intersection(&b).cloned().collect())
+            .unwrap_or_default();
+        names.extend(REQUEST_VARS.iter().map(|s| s.to_string()));
+        for (i, step) in spec.auth.apply.iter().enumerate() {
+            let path = format!("auth.apply[{i}]");
+            let reads = Reads {
+                names: &names,
+                secrets,
+                params: Some(&params),
+            };
+            match step {
+                ApplyStep::Basic { username, password } => {
+                    self.check_value(&format!("{path}.username"), username, &reads);
+                    self.check_value(&format!("{path}.password"), password, &reads);
+                }
+                _ => {
+                    let Some(named) = step.named() else { continue };
+                    self.check_value(&format!("{path}.value"), named.value, &reads);
+                    self.check_target(&path, named.target, &authenticated);
+                    if named.target.is_param() {
+                        params.insert(named.name.to_owned());
+                    }
+                    names.insert(named.name.to_owned());
+                }
+            }
+        }
+    }
+
+    /// A form or JSON field needs every authenticated endpoint to send that kind of body.
+    fn check_target(
+        &mut self,
+        path: &str,
+        target: StepTarget,
+        authenticated: &[(&String, &crate::spec::model::Endpoint)],
+    ) {
+        let wanted = match target {
+            StepTarget::Form => BodyEncoding::Form,
+            StepTarget::Json => BodyEncoding::Json,
+            StepTarget::Header | StepTarget::Query => return,
+        };
+        for (name, ep) in authenticated {
+            let method = ep.methods.first().copied().unwrap_or(HttpMethod::Get);
+            let problem = if matches!(method, HttpMethod::Get | HttpMethod::Delete) {
+                Some(format!(
+                    "is sent with {}, which has no body",
+                    format!("{method:?}").to_uppercase()
+                ))
+            } else if let Some(other) = ep.body.filter(|b| *b != wanted) {
+                Some(format!(
+                    "sends a {} body",
+                    format!("{other:?}").to_lowercase()
+                ))
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                self.err(
+                    &format!("{path}.in"),
+                    format!(
+                        "`in: {}` writes a {} body field, but authenticated endpoint `{name}` {problem}",
+                        target.as_str(),
+                        target.as_str(),
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// How a value is named in a message: its operation.
+fn describe(value: &ValueExpr) -> String {
+    match value {
+        ValueExpr::Template(_) => "a template".to_owned(),
+        ValueExpr::Op(op) => {
+            let json = serde_json::to_value(op).unwrap_or_default();
+            match json.as_object().and_then(|m| m.keys().next()) {
+                Some(name) => format!("`{name}`"),
+                None => "this value".to_owned(),
+            }
+        }
+    }
+}
