@@ -8,7 +8,7 @@
 //! - `cargo xtask audit SPEC...`: check specs against their source documents.
 //! - `cargo xtask openapi SPEC`: print a spec as OpenAPI 3.1;
 //!   `cargo xtask openapi --validate`: export every spec and validate each.
-//! - `cargo xtask test [ARGS...]`: install what the tests need (`redis-server`), then
+//! - `cargo xtask test [ARGS...]`: install what the tests need (`redis-server`, `python3`), then
 //!   `cargo test --workspace ARGS...` (README's test command; CI runs it).
 //! - `cargo xtask fuzz TARGET|all [--execs N] [--seconds S] [--seed X]`: the stable-Rust
 //!   fuzz harness (`fuzz/`, see README "Fuzzing").

@@ -1,13 +1,13 @@
 //! `cargo xtask test [ARGS...]`: the project's test command. Installs what the tests need on a
-//! fresh machine that has only the Rust toolchain (`redis-server`, through `apt-get` as root),
-//! then runs `cargo test --workspace ARGS...`.
+//! fresh machine that has only the Rust toolchain (`redis-server`, `python3`, through `apt-get`
+//! as root), then runs `cargo test --workspace ARGS...`.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
-    ensure_redis_server()?;
+    ensure_programs()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut child = Command::new(cargo)
         .args(["test", "--workspace"])
@@ -70,34 +70,61 @@ impl Totals {
     }
 }
 
-fn has_redis_server() -> bool {
-    Command::new("redis-server")
+/// A program the tests run, and the Debian package that provides it.
+struct Needed {
+    program: &'static str,
+    package: &'static str,
+    why: &'static str,
+}
+
+/// What the tests start by themselves; each test fails loudly when its program is missing.
+const NEEDED: &[Needed] = &[
+    Needed {
+        program: "redis-server",
+        package: "redis-server",
+        why: "the Redis-backed token store is tested against a real server",
+    },
+    Needed {
+        program: "python3",
+        package: "python3",
+        why: "the signing dialects are checked against independent Python computations",
+    },
+];
+
+fn has(program: &str) -> bool {
+    Command::new(program)
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success())
 }
 
-/// The Redis-backed token store is tested against a real `redis-server`.
-fn ensure_redis_server() -> Result<(), String> {
-    if has_redis_server() {
+/// Installs every missing program of [`NEEDED`] with `apt-get` (as root).
+fn ensure_programs() -> Result<(), String> {
+    let missing: Vec<&Needed> = NEEDED.iter().filter(|n| !has(n.program)).collect();
+    if missing.is_empty() {
         return Ok(());
     }
+    let packages: Vec<&str> = missing.iter().map(|n| n.package).collect();
     let is_root = Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
     if !is_root {
-        return Err(
-            "redis-server is missing and this is not root: install it (`sudo apt-get install -y \
-             redis-server`) and run `cargo xtask test` again"
-                .into(),
-        );
+        let why: Vec<String> = missing
+            .iter()
+            .map(|n| format!("{} ({})", n.program, n.why))
+            .collect();
+        return Err(format!(
+            "missing and this is not root: {}; install them (`sudo apt-get install -y {}`) and \
+             run `cargo xtask test` again",
+            why.join(", "),
+            packages.join(" ")
+        ));
     }
-    eprintln!("== installing redis-server (apt-get)");
-    for args in [
-        &["update"][..],
-        &["install", "-y", "--no-install-recommends", "redis-server"][..],
-    ] {
+    eprintln!("== installing {} (apt-get)", packages.join(" "));
+    let mut install = vec!["install", "-y", "--no-install-recommends"];
+    install.extend(&packages);
+    for args in [&["update"][..], &install[..]] {
         let status = Command::new("apt-get")
             .args(args)
             .env("DEBIAN_FRONTEND", "noninteractive")
@@ -107,10 +134,12 @@ fn ensure_redis_server() -> Result<(), String> {
             return Err(format!("apt-get {} failed ({status})", args.join(" ")));
         }
     }
-    if has_redis_server() {
-        Ok(())
-    } else {
-        Err("redis-server is still missing after apt-get install".into())
+    match missing.iter().find(|n| !has(n.program)) {
+        Some(n) => Err(format!(
+            "{} is still missing after apt-get install",
+            n.program
+        )),
+        None => Ok(()),
     }
 }
 

@@ -160,7 +160,7 @@ pub fn request_struct(ep: &EndpointIr) -> TokenStream {
         });
         quote!(#min #max)
     });
-    let query = ep
+    let query: Vec<(bool, TokenStream)> = ep
         .params
         .iter()
         .filter(|p| {
@@ -171,24 +171,29 @@ pub fn request_struct(ep: &EndpointIr) -> TokenStream {
             let f = ident(&p.rust);
             let wire = &p.wire;
             if p.required {
-                quote!(query.push((#wire, self.#f.to_string()));)
+                (true, quote!((#wire, self.#f.to_string())))
             } else {
-                quote!(if let Some(v) = &self.#f { query.push((#wire, v.to_string())); })
+                (
+                    false,
+                    quote!(if let Some(v) = &self.#f { query.push((#wire, v.to_string())); }),
+                )
             }
-        });
+        })
+        .collect();
     let body = match ep.body {
         Some(BodyEncoding::Json) => quote!(rt::Body::json(self)?),
         Some(BodyEncoding::Form) => {
-            let pairs = ep.params.iter().filter(|p| p.location == ParamLocation::Body).map(|p| {
+            let pairs: Vec<(bool, TokenStream)> = ep.params.iter().filter(|p| p.location == ParamLocation::Body).map(|p| {
                 let f = ident(&p.rust);
                 let wire = &p.wire;
                 if p.required {
-                    quote!(form.push((#wire.to_owned(), self.#f.to_string()));)
+                    (true, quote!((#wire.to_owned(), self.#f.to_string())))
                 } else {
-                    quote!(if let Some(v) = &self.#f { form.push((#wire.to_owned(), v.to_string())); })
+                    (false, quote!(if let Some(v) = &self.#f { form.push((#wire.to_owned(), v.to_string())); }))
                 }
-            });
-            quote!({ let mut form = Vec::new(); #(#pairs)* rt::Body::Form(form) })
+            }).collect();
+            let form = collect_pairs(&ident("form"), &pairs);
+            quote!({ #form rt::Body::Form(form) })
         }
         _ => quote!(rt::Body::None),
     };
@@ -197,13 +202,12 @@ pub fn request_struct(ep: &EndpointIr) -> TokenStream {
         ep.method_name,
         md(&ep.title)
     ));
-    let query: Vec<TokenStream> = query.collect();
     let with_query = if query.is_empty() {
         TokenStream::new()
     } else {
+        let query = collect_pairs(&ident("query"), &query);
         quote! {
-            let mut query = Vec::new();
-            #(#query)*
+            #query
             let request = request.with_query(query);
         }
     };
@@ -605,5 +609,26 @@ pub fn emit_client(api: &Api, about: &str) -> TokenStream {
         pub fn decode_response<T: rt::serde::de::DeserializeOwned>(status: u16, body: &[u8]) -> Result<T> {
             rt::decode_response(envelope().as_ref(), status, body)
         }
+    }
+}
+
+/// `let name = vec![…]` of the leading required pairs, then the rest in spec order: the
+/// required ones pushed, the optional ones (already `if let … push` statements) as they are.
+fn collect_pairs(name: &proc_macro2::Ident, pairs: &[(bool, TokenStream)]) -> TokenStream {
+    let leading = pairs.iter().take_while(|(required, _)| *required).count();
+    let init = pairs[..leading].iter().map(|(_, pair)| pair);
+    let rest = pairs[leading..].iter().map(|(required, item)| {
+        if *required {
+            quote!(#name.push(#item);)
+        } else {
+            item.clone()
+        }
+    });
+    if leading == pairs.len() {
+        quote!(let #name = vec![#(#init),*];)
+    } else if leading == 0 {
+        quote!(let mut #name = Vec::new(); #(#rest)*)
+    } else {
+        quote!(let mut #name = vec![#(#init),*]; #(#rest)*)
     }
 }

@@ -83,10 +83,20 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         .iter()
         .map(|t| format!("- {} ({} codes)", md(&t.title), t.codes.len()))
         .collect();
-    let enum_doc = doc(&format!(
-        "Every code the document lists, from these tables:\n\n{}\n\nCodes the document does not list decode to [`ErrorCode::Unknown`], never to a decode failure.",
-        tables.join("\n")
-    ));
+    let enum_doc = doc(&if entries.is_empty() {
+        "The document lists no error codes: every code decodes to [`ErrorCode::Unknown`], never to a decode failure.".to_owned()
+    } else {
+        format!(
+            "Every code the document lists, from these tables:\n\n{}\n\nCodes the document does not list decode to [`ErrorCode::Unknown`], never to a decode failure.",
+            tables.join("\n")
+        )
+    });
+    // With no documented code, `Unknown` is the only variant and a wildcard arm is unreachable.
+    let other_codes = if entries.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(_ => None,)
+    };
     quote! {
         #enum_doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -104,7 +114,7 @@ pub fn emit_errors(api: &Api) -> TokenStream {
             fn unknown(&self) -> Option<&rt::RawCode> {
                 match self {
                     ErrorCode::Unknown(raw) => Some(raw),
-                    _ => None,
+                    #other_codes
                 }
             }
 

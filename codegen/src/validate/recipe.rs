@@ -234,7 +234,10 @@ impl Checker<'_> {
                 .names
                 .iter()
                 .map(String::as_str)
-                .filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|n| {
+                    n.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                })
                 .collect();
             self.err(
                 path,
@@ -338,13 +341,10 @@ impl Checker<'_> {
                     "is sent with {}, which has no body",
                     format!("{method:?}").to_uppercase()
                 ))
-            } else if let Some(other) = ep.body.filter(|b| *b != wanted) {
-                Some(format!(
-                    "sends a {} body",
-                    format!("{other:?}").to_lowercase()
-                ))
             } else {
-                None
+                ep.body
+                    .filter(|b| *b != wanted)
+                    .map(|other| format!("sends a {} body", format!("{other:?}").to_lowercase()))
             };
             if let Some(problem) = problem {
                 self.err(

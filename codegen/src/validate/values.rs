@@ -28,12 +28,15 @@ pub fn parse_template(text: &str) -> Result<Vec<Piece>, String> {
                 loop {
                     match chars.next() {
                         Some('}') => break,
-                        Some(ch) if ch.is_ascii_alphanumeric() || ch == '_' => name.push(ch),
-                        // `{params.NAME}`: a request parameter, whose name may hold `.` or `-`.
-                        Some(ch @ ('.' | '-')) if name.starts_with("params") => name.push(ch),
+                        // `-` for step outputs named after headers (`{X-Timestamp}`).
+                        Some(ch) if ch.is_ascii_alphanumeric() || ch == '_' || ch == '-' => {
+                            name.push(ch)
+                        }
+                        // `{params.NAME}`: a request parameter, whose name may hold `.`.
+                        Some('.') if name.starts_with("params") => name.push('.'),
                         Some(ch) => {
                             return Err(format!(
-                                "unexpected {ch:?} in `{{{name}` of template {text:?}; names are letters, digits and `_` (and `params.NAME` for a request parameter)"
+                                "unexpected {ch:?} in `{{{name}` of template {text:?}; names are letters, digits, `_` and `-` (and `params.NAME` for a request parameter)"
                             ));
                         }
                         None => return Err(format!("unclosed `{{` in template {text:?}")),
@@ -266,7 +269,15 @@ mod tests {
             parse_template("{{x}}").unwrap(),
             vec![Piece::Lit("{x}".into())]
         );
-        for bad in ["{unclosed", "{}", "a}b", "{a-b}"] {
+        assert_eq!(
+            parse_template("{X-Timestamp}\n{params.a.b-c}").unwrap(),
+            vec![
+                Piece::Var("X-Timestamp".into()),
+                Piece::Lit("\n".into()),
+                Piece::Var("params.a.b-c".into())
+            ]
+        );
+        for bad in ["{unclosed", "{}", "a}b", "{a.b}", "{a b}", "{params.a b}"] {
             assert!(parse_template(bad).is_err(), "{bad}");
         }
     }

@@ -103,6 +103,12 @@ impl<C: VendorCode, T> ClientBuilder<C, T> {
         self.engine(|e| e.deadline(deadline))
     }
 
+    /// Where the client reads the current time (default: the system clock); see
+    /// [`EngineBuilder::time_source`].
+    pub fn time_source(self, now: impl Fn() -> jiff::Timestamp + Send + Sync + 'static) -> Self {
+        self.engine(|e| e.time_source(now))
+    }
+
     /// Builds the client. Fails on a bad or insecure base URL, or when the spec's policy
     /// obtains a token at start-up and that fails.
     pub async fn build(self) -> Result<T, Error<C>> {

@@ -165,6 +165,7 @@ pub struct EngineBuilder<C> {
     client: Option<reqwest::Client>,
     options: CallOptions,
     vendor: &'static str,
+    time_source: Option<token::Clock>,
 }
 
 impl<C> fmt::Debug for EngineBuilder<C> {
@@ -193,7 +194,16 @@ impl<C: VendorCode> EngineBuilder<C> {
             client: None,
             options: CallOptions::default(),
             vendor: "api",
+            time_source: None,
         }
+    }
+
+    /// Where the client reads the current time (default: the system clock): timestamps and
+    /// formatted times in signatures, token lifetimes. For tests and replays of a recorded
+    /// request (as the AWS SDK's `time_source`); a wrong clock makes vendors refuse requests.
+    pub fn time_source(mut self, now: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
+        self.time_source = Some(Arc::new(now));
+        self
     }
 
     /// Another base URL (test environment, local fake); validated in [`build`](Self::build).
@@ -312,7 +322,7 @@ impl<C: VendorCode> EngineBuilder<C> {
             None => transport::default_client(self.connect_timeout, self.timeout)
                 .map_err(|_| Error::Config("the HTTP client could not be built".into()))?,
         };
-        let clock = token::system_clock();
+        let clock = self.time_source.unwrap_or_else(token::system_clock);
         let grant_steps = match &self.spec.token {
             Some(t) => auth::token_free(&self.spec.steps, &t.token_vars()),
             None => self.spec.steps.clone(),
