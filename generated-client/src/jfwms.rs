@@ -2431,9 +2431,24 @@ pub fn verify_and_parse(
     secret: &rt::secrecy::SecretString,
 ) -> std::result::Result<Webhook, rt::WebhookError> {
     let payload = rt::webhook::raw_field(raw_body, "data")?;
-    rt::webhook::verify_md5_hex(
-        "{\"data\":{payload},\"clientSecret\":\"{secret}\"}",
+    rt::webhook::verify(
+        &rt::Value::md5_hex(
+            rt::Value::concat(
+                Vec::from([
+                    rt::Value::template(&[rt::Piece::Lit("{\"data\":")]),
+                    rt::Value::template(&[rt::Piece::Var("payload")]),
+                    rt::Value::template(&[rt::Piece::Lit(",\"clientSecret\":\"")]),
+                    rt::Value::encode(
+                        rt::TextEncoding::JsonString,
+                        rt::Value::template(&[rt::Piece::Var("client_secret")]),
+                    ),
+                    rt::Value::template(&[rt::Piece::Lit("\"}")]),
+                ]),
+            ),
+        ),
         payload.get(),
+        raw_body,
+        "client_secret",
         secret,
         signature,
     )?;

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use codegen::ir::{StepIr, ValueIr};
+use codegen::ir::{CaseIr, CollectionIr, DigestIr, EncodingIr, SortIr, StepIr, TargetIr, ValueIr};
 use codegen::validate::values::{Expr, Op, Piece};
 use futures_util::FutureExt;
 use generated_client::jfwms::{
@@ -218,7 +218,7 @@ fn document_signature_vector_through_the_specs_sign_step() {
         .steps
         .iter()
         .map(|s| match s {
-            StepIr::Header { name, .. } | StepIr::Query { name, .. } => name.as_str(),
+            StepIr::Named { name, .. } => name.as_str(),
             StepIr::Basic { .. } => "(basic)",
         })
         .collect();
@@ -237,7 +237,11 @@ fn document_signature_vector_through_the_specs_sign_step() {
         .steps
         .iter()
         .find_map(|s| match s {
-            StepIr::Header { name, value } if name == "sign" => Some(to_runtime(value)),
+            StepIr::Named {
+                target: TargetIr::Header,
+                name,
+                value,
+            } if name == "sign" => Some(to_runtime(value)),
             _ => None,
         })
         .expect("a `sign` header step");
@@ -307,6 +311,56 @@ fn to_runtime(v: &ValueIr) -> rt::Value {
                 .collect(),
         },
         ValueIr::Arithmetic(e) => rt::Value::Arithmetic(expr(e)),
+        ValueIr::Concat(parts) => rt::Value::concat(parts.iter().map(to_runtime).collect()),
+        ValueIr::Case(CaseIr::Upper, v) => rt::Value::upper(to_runtime(v)),
+        ValueIr::Case(CaseIr::Lower, v) => rt::Value::lower(to_runtime(v)),
+        ValueIr::Digest(alg, v) => rt::Value::digest(digest(*alg), to_runtime(v)),
+        ValueIr::Hmac { alg, key, data } => {
+            rt::Value::hmac(digest(*alg), to_runtime(key), to_runtime(data))
+        }
+        ValueIr::RsaSha256 { key, data } => {
+            rt::Value::rsa_sha256(to_runtime(key), to_runtime(data))
+        }
+        ValueIr::Encode(encoding, v) => rt::Value::encode(
+            match encoding {
+                EncodingIr::Hex => rt::TextEncoding::Hex,
+                EncodingIr::Base64 => rt::TextEncoding::Base64,
+                EncodingIr::Url => rt::TextEncoding::Url,
+                EncodingIr::JsonString => rt::TextEncoding::JsonString,
+            },
+            to_runtime(v),
+        ),
+        ValueIr::Time { format, zone } => rt::Value::time(leak(format), leak(zone)),
+        ValueIr::Canonical(c) => {
+            let from = match c.from {
+                CollectionIr::Params => rt::Collection::Params,
+                CollectionIr::Query => rt::Collection::Query,
+                CollectionIr::Body => rt::Collection::Body,
+            };
+            let names = |n: &[String]| n.iter().map(|s| leak(s)).collect::<Vec<_>>();
+            let mut out = rt::Canonical::new(from, leak(&c.joiner), leak(&c.separator))
+                .excluding(&names(&c.exclude))
+                .sorted_by(match c.sort {
+                    SortIr::Key => rt::SortBy::Key,
+                    SortIr::Pair => rt::SortBy::Pair,
+                    SortIr::AsSent => rt::SortBy::AsSent,
+                });
+            if let Some(include) = &c.include {
+                out = out.including(&names(include));
+            }
+            if c.drop_empty {
+                out = out.dropping_empty();
+            }
+            rt::Value::canonical(out)
+        }
+    }
+}
+
+fn digest(alg: DigestIr) -> rt::DigestAlg {
+    match alg {
+        DigestIr::Md5 => rt::DigestAlg::Md5,
+        DigestIr::Sha1 => rt::DigestAlg::Sha1,
+        DigestIr::Sha256 => rt::DigestAlg::Sha256,
     }
 }
 

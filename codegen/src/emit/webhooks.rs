@@ -50,7 +50,7 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
     let field_decls = fields.iter().map(field);
     let discriminator = &w.discriminator;
     let payload = &w.payload;
-    let signed_text = &w.signature.signed_text;
+    let signature_value = super::auth::value(&w.signature_value);
     let ack_success = &w.acknowledgement.success;
     let ack_failure = &w.acknowledgement.failure;
     let secret_name = &w.signature.secret;
@@ -59,15 +59,27 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
         .chain(fields.iter().map(|f| f.wire.clone()))
         .map(|wire| format!("`{wire}`"))
         .collect();
-    let coverage = format!(
-        "**What the signature covers:** only the `{payload}` field. {} {} not protected: anyone who captured a delivery can change {} and the signature still verifies, so a signed payload can be re-labelled as another event kind, and a delivery time proves nothing about freshness.",
-        unsigned.join(", "),
-        if unsigned.len() == 1 { "is" } else { "are" },
-        if unsigned.len() == 1 { "it" } else { "them" },
-    );
+    let coverage = if w.signature_covers_body {
+        "**What the signature covers:** the whole delivery, as received.".to_owned()
+    } else {
+        format!(
+            "**What the signature covers:** only the `{payload}` field. {} {} not protected: anyone who captured a delivery can change {} and the signature still verifies, so a signed payload can be re-labelled as another event kind, and a delivery time proves nothing about freshness.",
+            unsigned.join(", "),
+            if unsigned.len() == 1 { "is" } else { "are" },
+            if unsigned.len() == 1 { "it" } else { "them" },
+        )
+    };
+    let recipe = match (&w.signature.algorithm, &w.signature.signed_text) {
+        (Some(algorithm), Some(text)) => format!(
+            "The signature is `{algorithm}` of `{}`, where `{{payload}}` is the raw bytes of the delivery's `{payload}` field exactly as received (a re-serialization would change key order and number formatting) and `{{secret}}` is the `{secret_name}` credential.",
+            md(text)
+        ),
+        _ => format!(
+            "The signature is the spec's recipe over `{{payload}}` (the raw bytes of the delivery's `{payload}` field exactly as received), `{{body}}` (the whole delivery as received) and the `{secret_name}` credential, computed with the value language the client signs requests with."
+        ),
+    };
     let sig_doc = doc(&format!(
-        "Verifies a delivery's signature, then parses it.\n\nThe signature is `md5_hex` of `{}`, where `{{payload}}` is the raw bytes of the delivery's `{payload}` field exactly as received (a re-serialization would change key order and number formatting) and `{{secret}}` is the `{secret_name}` credential. The comparison runs in constant time.\n\n{coverage}{}\n\nFramework-neutral: pass the raw request body and the signature however your framework exposes them.",
-        md(signed_text),
+        "Verifies a delivery's signature, then parses it.\n\n{recipe} The comparison runs in constant time.\n\n{coverage}{}\n\nFramework-neutral: pass the raw request body and the signature however your framework exposes them.",
         w.signature
             .doc
             .as_deref()
@@ -168,7 +180,7 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
         #sig_doc
         pub fn verify_and_parse(raw_body: &[u8], signature: &str, secret: &rt::secrecy::SecretString) -> std::result::Result<Webhook, rt::WebhookError> {
             let payload = rt::webhook::raw_field(raw_body, #payload)?;
-            rt::webhook::verify_md5_hex(#signed_text, payload.get(), secret, signature)?;
+            rt::webhook::verify(&#signature_value, payload.get(), raw_body, #secret_name, secret, signature)?;
             Webhook::parse(raw_body)
         }
 

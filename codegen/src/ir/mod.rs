@@ -201,6 +201,10 @@ pub struct WebhooksIr {
     pub timestamp: Option<String>,
     pub events: Vec<EventIr>,
     pub signature: WebhookSignature,
+    /// The signature recipe (the `algorithm`/`signed_text` shorthand lowered to it).
+    pub signature_value: ValueIr,
+    /// The recipe reads `{body}`: the whole delivery is signed, not only the payload.
+    pub signature_covers_body: bool,
     pub acknowledgement: Acknowledgement,
 }
 
@@ -319,30 +323,35 @@ impl Lowering<'_> {
                     .collect(),
             })
             .collect();
-        let webhooks = spec.webhooks.as_ref().map(|w| WebhooksIr {
-            doc: w.doc.clone(),
-            discriminator: w.discriminator.clone(),
-            payload: w.payload.clone(),
-            fields: self.fields("webhooks.fields", &w.fields),
-            timestamp: w.timestamp.as_ref().map(|wire| {
-                w.fields
-                    .get(wire)
-                    .and_then(|f| f.rust_name.clone())
-                    .unwrap_or_else(|| field_name(wire))
-            }),
-            events: w
-                .events
-                .iter()
-                .map(|(kind, e)| EventIr {
-                    kind: kind.clone(),
-                    variant: e.name.clone().unwrap_or_else(|| variant_name(kind)),
-                    payload_type: self.ty(&format!("webhooks.events.{kind}.type"), &e.ty),
-                    doc: e.doc.clone(),
-                    fields: self.fields(&format!("webhooks.events.{kind}.fields"), &e.fields),
-                })
-                .collect(),
-            signature: w.signature.clone(),
-            acknowledgement: w.acknowledgement.clone(),
+        let webhooks = spec.webhooks.as_ref().map(|w| {
+            let signature_value = self.webhook_signature(&w.signature);
+            WebhooksIr {
+                doc: w.doc.clone(),
+                discriminator: w.discriminator.clone(),
+                payload: w.payload.clone(),
+                fields: self.fields("webhooks.fields", &w.fields),
+                timestamp: w.timestamp.as_ref().map(|wire| {
+                    w.fields
+                        .get(wire)
+                        .and_then(|f| f.rust_name.clone())
+                        .unwrap_or_else(|| field_name(wire))
+                }),
+                events: w
+                    .events
+                    .iter()
+                    .map(|(kind, e)| EventIr {
+                        kind: kind.clone(),
+                        variant: e.name.clone().unwrap_or_else(|| variant_name(kind)),
+                        payload_type: self.ty(&format!("webhooks.events.{kind}.type"), &e.ty),
+                        doc: e.doc.clone(),
+                        fields: self.fields(&format!("webhooks.events.{kind}.fields"), &e.fields),
+                    })
+                    .collect(),
+                signature: w.signature.clone(),
+                signature_value: signature_value.clone(),
+                signature_covers_body: signature_value.reads_var("body"),
+                acknowledgement: w.acknowledgement.clone(),
+            }
         });
         Api {
             spec_path: spec_path.to_owned(),

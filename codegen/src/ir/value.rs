@@ -4,6 +4,7 @@
 use super::Lowering;
 use crate::spec::model::{
     ApplyStep, CollectionName, KeyedValue, SortOrder, StepTarget, TimeUnit, ValueExpr, ValueOp,
+    WebhookSignature,
 };
 use crate::validate::values::{Expr, Piece, parse_arithmetic, parse_template};
 
@@ -40,6 +41,36 @@ pub enum ValueIr {
         zone: String,
     },
     Canonical(CanonicalIr),
+}
+
+impl ValueIr {
+    /// Whether the value reads the variable `name` anywhere.
+    pub fn reads_var(&self, name: &str) -> bool {
+        let sub = |v: &ValueIr| v.reads_var(name);
+        match self {
+            ValueIr::Template(pieces) => pieces
+                .iter()
+                .any(|p| matches!(p, Piece::Var(v) if v == name)),
+            ValueIr::Arithmetic(e) => {
+                let mut vars = Vec::new();
+                e.vars(&mut vars);
+                vars.iter().any(|v| v == name)
+            }
+            ValueIr::Now(_)
+            | ValueIr::RandomDigits(_)
+            | ValueIr::Time { .. }
+            | ValueIr::Canonical(_) => false,
+            ValueIr::Md5Hex(v)
+            | ValueIr::Case(_, v)
+            | ValueIr::Digest(_, v)
+            | ValueIr::Encode(_, v) => sub(v),
+            ValueIr::HmacSha256Hex { key, data }
+            | ValueIr::Hmac { key, data, .. }
+            | ValueIr::RsaSha256 { key, data } => sub(key) || sub(data),
+            ValueIr::SortedPairs { pairs, .. } => pairs.iter().any(|(_, v)| sub(v)),
+            ValueIr::Concat(parts) => parts.iter().any(sub),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,6 +255,46 @@ impl Lowering<'_> {
             },
             (None, _) => unreachable!("only `basic` steps are unnamed"),
         }
+    }
+}
+
+impl Lowering<'_> {
+    /// The webhook signature as a recipe: `value` as written, or the `md5_hex` shorthand over
+    /// `signed_text` (`{payload}` raw, `{secret}` as inside a JSON string, all else literal).
+    pub(super) fn webhook_signature(&mut self, sig: &WebhookSignature) -> ValueIr {
+        if let Some(value) = &sig.value {
+            return self.value("webhooks.signature.value", value);
+        }
+        let text = sig.signed_text.as_deref().unwrap_or_default();
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut rest = text;
+        while let Some(c) = rest.chars().next() {
+            let token = ["{payload}", "{secret}"]
+                .into_iter()
+                .find(|t| rest.starts_with(t));
+            let Some(token) = token else {
+                literal.push(c);
+                rest = &rest[c.len_utf8()..];
+                continue;
+            };
+            if !literal.is_empty() {
+                parts.push(ValueIr::Template(vec![Piece::Lit(std::mem::take(
+                    &mut literal,
+                ))]));
+            }
+            let var = |name: &str| ValueIr::Template(vec![Piece::Var(name.to_owned())]);
+            parts.push(if token == "{payload}" {
+                var("payload")
+            } else {
+                ValueIr::Encode(EncodingIr::JsonString, Box::new(var(&sig.secret)))
+            });
+            rest = &rest[token.len()..];
+        }
+        if !literal.is_empty() {
+            parts.push(ValueIr::Template(vec![Piece::Lit(literal)]));
+        }
+        ValueIr::Md5Hex(Box::new(ValueIr::Concat(parts)))
     }
 }
 

@@ -330,6 +330,7 @@ fn webhooks(w: &Webhooks) -> Value {
             "x-signature": {
                 "algorithm": w.signature.algorithm,
                 "signed_text": w.signature.signed_text,
+                "value": w.signature.value,
                 "secret": w.signature.secret,
                 "header": w.signature.header,
             }

@@ -939,11 +939,19 @@ pub struct WebhookEvent {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookSignature {
-    /// Digest over the signed text; `md5_hex` is supported.
-    pub algorithm: String,
-    /// The signed text; `{payload}` is the payload's raw JSON as received and
-    /// `{secret}` the credential named by `secret`.
-    pub signed_text: String,
+    /// The signature as a value-language recipe (the one auth steps use): `{payload}` is the
+    /// payload's raw JSON as received, `{body}` the whole delivery as received, and the
+    /// credential named by `secret` is readable by its name. Give this, or `algorithm` with
+    /// `signed_text`.
+    #[serde(default)]
+    pub value: Option<ValueExpr>,
+    /// Shorthand for a digest over `signed_text`: `md5_hex`.
+    #[serde(default)]
+    pub algorithm: Option<String>,
+    /// The shorthand's signed text; `{payload}` is the payload's raw JSON as received and
+    /// `{secret}` the credential named by `secret`, as written inside a JSON string.
+    #[serde(default)]
+    pub signed_text: Option<String>,
     /// Credential used as the secret.
     pub secret: String,
     /// Header that carries the signature, when the document says.

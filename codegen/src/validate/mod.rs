@@ -655,26 +655,43 @@ impl Checker<'_> {
                 self.check_field(&format!("{path}.fields.{wire}"), wire, field, &mut names);
             }
         }
-        if hooks.signature.algorithm != "md5_hex" {
-            self.err(
-                "webhooks.signature.algorithm",
-                format!(
-                    "unsupported algorithm `{}`; supported: md5_hex",
-                    hooks.signature.algorithm
-                ),
-            );
-        }
-        if !spec.auth.credentials.contains_key(&hooks.signature.secret) {
+        let sig = &hooks.signature;
+        if !spec.auth.credentials.contains_key(&sig.secret) {
             self.err(
                 "webhooks.signature.secret",
-                format!("`{}` is not a credential", hooks.signature.secret),
+                format!("`{}` is not a credential", sig.secret),
             );
         }
-        if !hooks.signature.signed_text.contains("{payload}") {
-            self.err(
-                "webhooks.signature.signed_text",
-                "the signed text must contain `{payload}`",
-            );
+        match (&sig.value, &sig.algorithm, &sig.signed_text) {
+            (Some(value), None, None) => {
+                let mut names: BTreeSet<String> = ["payload", "body"].map(String::from).into();
+                names.insert(sig.secret.clone());
+                let secrets = BTreeSet::from([sig.secret.clone()]);
+                let reads = recipe::Reads {
+                    names: &names,
+                    secrets: &secrets,
+                    params: None,
+                };
+                self.check_value("webhooks.signature.value", value, &reads);
+            }
+            (None, Some(algorithm), Some(text)) => {
+                if algorithm != "md5_hex" {
+                    self.err(
+                        "webhooks.signature.algorithm",
+                        format!("unsupported algorithm `{algorithm}`; supported: md5_hex (or write a `value` recipe)"),
+                    );
+                }
+                if !text.contains("{payload}") {
+                    self.err(
+                        "webhooks.signature.signed_text",
+                        "the signed text must contain `{payload}`",
+                    );
+                }
+            }
+            _ => self.err(
+                "webhooks.signature",
+                "give either `value` (a recipe) or both `algorithm` and `signed_text`",
+            ),
         }
     }
 

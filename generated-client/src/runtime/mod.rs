@@ -60,7 +60,7 @@ pub use value::{
     Canonical, Case, Collection, DigestAlg, EvalError, Expr, Piece, Scope, SortBy, TextEncoding,
     TimeUnit, Value,
 };
-pub use webhook::{WebhookError, ack_failure, raw_field, verify_md5_hex};
+pub use webhook::{WebhookError, ack_failure, raw_field};
 
 /// Re-exported so generated code and applications name the same secret type (and can read
 /// [`TokenState`] tokens to persist them).

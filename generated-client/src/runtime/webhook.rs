@@ -1,17 +1,18 @@
-//! Verifying webhook deliveries signed with an MD5 digest over a text that embeds the payload's
-//! raw JSON and the shared secret, and writing acknowledgement bodies.
+//! Verifying webhook deliveries by recomputing the spec's signature recipe with the value
+//! language the client signs requests with (`{payload}` the payload's raw JSON, `{body}` the
+//! whole delivery, the credentials), and writing acknowledgement bodies.
 //!
 //! Rejections are traced (`webhook rejected`, with the reason only: never the signature, the
 //! secret or the body).
 
 use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde_json::value::RawValue;
 use subtle::ConstantTimeEq;
 
 use super::envelope::Fields;
-use super::value::md5_hex;
+use super::value::{Scope, Value};
 
 /// Why a webhook delivery was rejected.
 #[derive(Debug, thiserror::Error)]
@@ -80,26 +81,42 @@ pub fn raw_field<'a>(body: &'a [u8], field: &'static str) -> Result<&'a RawValue
     })
 }
 
-/// Checks `signature` (hex, any case) against the MD5 of `signed_text_template` with
-/// `{payload}` → the payload's raw JSON and `{secret}` → the secret, JSON-escaped as the
-/// vendor's JSON serializer writes it inside its quotes, in constant time. Placeholders are substituted in one pass, so payload text is never re-read
-/// as a placeholder.
-pub fn verify_md5_hex(
-    signed_text_template: &str,
+/// Checks `signature` against the spec's recipe `expected`, evaluated with `{payload}` → the
+/// payload's raw JSON as received, `{body}` → the whole delivery as received and
+/// `{secret_name}` → the secret, in constant time. A lower-case hex recipe accepts the
+/// signature in either case (vendors differ); other encodings compare exactly.
+pub fn verify(
+    expected: &Value,
     payload_raw: &str,
+    raw_body: &[u8],
+    secret_name: &'static str,
     secret: &SecretString,
     signature: &str,
 ) -> Result<(), WebhookError> {
-    let escaped = serde_json::to_string(secret.expose_secret()).unwrap_or_default();
-    let escaped_secret = escaped
-        .get(1..escaped.len().saturating_sub(1))
-        .unwrap_or_default();
-    let signed = substitute(
-        signed_text_template,
-        &[("{payload}", payload_raw), ("{secret}", escaped_secret)],
-    );
-    let expected = md5_hex(signed.as_bytes());
-    let received = signature.trim().to_ascii_lowercase();
+    let body = std::str::from_utf8(raw_body).map_err(|_| {
+        rejected("malformed");
+        WebhookError::Malformed("the body is not UTF-8".into())
+    })?;
+    let mut scope = Scope::new();
+    scope.set("payload", payload_raw);
+    scope.set("body", body);
+    scope.set_secret(secret_name, secret.clone());
+    // The recipe was checked when the spec was loaded; an evaluation error can only be a key
+    // or format problem of this deployment, and must not print the secret.
+    let expected = expected.eval(&scope, jiff::Timestamp::now()).map_err(|e| {
+        rejected("signature_recipe");
+        WebhookError::Malformed(format!("the signature recipe failed: {e}"))
+    })?;
+    let received = signature.trim();
+    let lower_hex = !expected.is_empty()
+        && expected
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let received = if lower_hex {
+        received.to_ascii_lowercase()
+    } else {
+        received.to_owned()
+    };
     if bool::from(expected.as_bytes().ct_eq(received.as_bytes())) {
         Ok(())
     } else {
@@ -143,7 +160,36 @@ fn substitute(template: &str, vars: &[(&str, &str)]) -> String {
 mod tests {
     use super::*;
 
-    const TEMPLATE: &str = r#"{"data":{payload},"clientSecret":"{secret}"}"#;
+    use crate::runtime::value::{DigestAlg, Piece, TextEncoding, md5_hex};
+
+    /// jfwms's recipe: md5_hex of `{"data":` + payload + `,"clientSecret":"` + the secret as
+    /// inside a JSON string + `"}`.
+    fn recipe() -> Value {
+        Value::md5_hex(Value::concat(vec![
+            Value::template(&[Piece::Lit(r#"{"data":"#), Piece::Var("payload")]),
+            Value::template(&[Piece::Lit(r#","clientSecret":""#)]),
+            Value::encode(
+                TextEncoding::JsonString,
+                Value::template(&[Piece::Var("client_secret")]),
+            ),
+            Value::template(&[Piece::Lit(r#""}"#)]),
+        ]))
+    }
+
+    fn verify_payload(
+        payload: &str,
+        secret: &SecretString,
+        signature: &str,
+    ) -> Result<(), WebhookError> {
+        verify(
+            &recipe(),
+            payload,
+            b"{}",
+            "client_secret",
+            secret,
+            signature,
+        )
+    }
     const BODY: &str = r#"{"timestamp":1706000000000,"type":"order","data":{"userId":"1","erpNo":"123123","skuList":[{"sku":"2309-1Bei","total":26}]}}"#;
 
     fn secret() -> SecretString {
@@ -188,14 +234,10 @@ mod tests {
             ("empty", "", &secret(), false),
         ];
         for (name, sig, secret, ok) in cases {
-            assert_eq!(
-                verify_md5_hex(TEMPLATE, data, secret, sig).is_ok(),
-                *ok,
-                "{name}"
-            );
+            assert_eq!(verify_payload(data, secret, sig).is_ok(), *ok, "{name}");
         }
         assert!(matches!(
-            verify_md5_hex(TEMPLATE, &tampered, &secret(), &good),
+            verify_payload(&tampered, &secret(), &good),
             Err(WebhookError::BadSignature)
         ));
     }
@@ -204,7 +246,44 @@ mod tests {
     fn payload_text_is_not_substituted() {
         let payload = r#"{"x":"{secret}"}"#;
         let sig = md5_hex(format!(r#"{{"data":{payload},"clientSecret":"s"}}"#).as_bytes());
-        assert!(verify_md5_hex(TEMPLATE, payload, &"s".into(), &sig).is_ok());
+        assert!(verify_payload(payload, &"s".into(), &sig).is_ok());
+    }
+
+    /// A recipe over the whole delivery, base64: compared exactly (base64 is case-sensitive).
+    #[test]
+    fn whole_body_base64_recipes() {
+        let recipe = Value::encode(
+            TextEncoding::Base64,
+            Value::hmac(
+                DigestAlg::Sha256,
+                Value::template(&[Piece::Var("key")]),
+                Value::template(&[Piece::Var("body")]),
+            ),
+        );
+        let body = br#"{"type":"order","data":{}}"#;
+        let key: SecretString = "k".into();
+        let mut scope = Scope::new();
+        scope.set("body", std::str::from_utf8(body).unwrap());
+        scope.set_secret("key", key.clone());
+        let good = recipe.eval(&scope, jiff::Timestamp::UNIX_EPOCH).unwrap();
+        assert!(verify(&recipe, "{}", body, "key", &key, &good).is_ok());
+        let flipped: String = good
+            .chars()
+            .map(|c| {
+                if c.is_ascii_lowercase() {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect();
+        assert!(verify(&recipe, "{}", body, "key", &key, &flipped).is_err());
+        let other = br#"{"type":"x"}"#;
+        assert!(verify(&recipe, "{}", other, "key", &key, &good).is_err());
+        assert!(matches!(
+            verify(&recipe, "{}", &[0xff, 0xfe], "key", &key, &good),
+            Err(WebhookError::Malformed(_))
+        ));
     }
 
     #[test]

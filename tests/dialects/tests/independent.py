@@ -149,6 +149,10 @@ def main():
             out = {"verified": rsa_pkcs1_sha256_verify(alipay_content(p), p["sign"])}
         elif d == "json_body_hmac":
             out = {"expected": json_body_hmac(r["headers"], r["body"], s["secret"])}
+        elif d == "json_body_hmac_webhook":
+            data = r["body"].encode("utf-8")
+            mac = hmac.new(s["secret"].encode(), data, hashlib.sha256).digest()
+            out = {"expected": base64.b64encode(mac).decode()}
         else:
             raise SystemExit(f"unknown dialect {d!r}")
         print(json.dumps(out), flush=True)

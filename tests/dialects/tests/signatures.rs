@@ -522,3 +522,44 @@ async fn changing_any_signed_parameter_changes_the_signature() {
     }
     assert!(checked > CASES / 2, "only {checked} cases checked");
 }
+
+/// Webhooks verify with the same recipe language: a signature Python computes over the whole
+/// delivery is accepted, a changed delivery or signature is refused.
+#[test]
+fn webhook_recipes_verify_with_the_same_language() {
+    let secret = "json secret";
+    let mut v = Values(0x3e);
+    let deliveries: Vec<Captured> = (0..CASES)
+        .map(|_| Captured {
+            method: Method::POST,
+            query: String::new(),
+            content_type: "application/json".into(),
+            headers: HeaderMap::new(),
+            body: serde_json::json!({
+                "event": "shipment",
+                "data": { "order_no": v.text(), "status": v.text() },
+            })
+            .to_string(),
+        })
+        .collect();
+    let answers = independent(
+        "json_body_hmac_webhook",
+        &serde_json::json!({ "secret": secret }),
+        &deliveries,
+    );
+    let key = secret.into();
+    for (d, answer) in deliveries.iter().zip(answers) {
+        let signature = answer["expected"].as_str().unwrap();
+        let hook = json_body_hmac::verify_and_parse(d.body.as_bytes(), signature, &key)
+            .unwrap_or_else(|e| panic!("{e}: {}", d.body));
+        assert!(matches!(
+            hook.event,
+            json_body_hmac::WebhookEvent::Shipment(_)
+        ));
+        let tampered = d.body.replacen("shipment", "shipmenT", 1);
+        assert!(json_body_hmac::verify_and_parse(tampered.as_bytes(), signature, &key).is_err());
+        let mut wrong = signature.to_owned();
+        wrong.replace_range(..1, if wrong.starts_with('A') { "B" } else { "A" });
+        assert!(json_body_hmac::verify_and_parse(d.body.as_bytes(), &wrong, &key).is_err());
+    }
+}
