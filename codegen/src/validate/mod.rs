@@ -662,36 +662,40 @@ impl Checker<'_> {
                 format!("`{}` is not a credential", sig.secret),
             );
         }
-        match (&sig.value, &sig.algorithm, &sig.signed_text) {
-            (Some(value), None, None) => {
-                let mut names: BTreeSet<String> = ["payload", "body"].map(String::from).into();
-                names.insert(sig.secret.clone());
-                let secrets = BTreeSet::from([sig.secret.clone()]);
-                let reads = recipe::Reads {
-                    names: &names,
-                    secrets: &secrets,
-                    params: None,
-                };
-                self.check_value("webhooks.signature.value", value, &reads);
-            }
-            (None, Some(algorithm), Some(text)) => {
-                if algorithm != "md5_hex" {
-                    self.err(
-                        "webhooks.signature.algorithm",
-                        format!("unsupported algorithm `{algorithm}`; supported: md5_hex (or write a `value` recipe)"),
-                    );
-                }
-                if !text.contains("{payload}") {
-                    self.err(
-                        "webhooks.signature.signed_text",
-                        "the signed text must contain `{payload}`",
-                    );
-                }
-            }
-            _ => self.err(
+        if let Some(value) = &sig.value {
+            let mut names: BTreeSet<String> = ["payload", "body"].map(String::from).into();
+            names.insert(sig.secret.clone());
+            let secrets = BTreeSet::from([sig.secret.clone()]);
+            let reads = recipe::Reads {
+                names: &names,
+                secrets: &secrets,
+                params: None,
+            };
+            self.check_value("webhooks.signature.value", value, &reads);
+        }
+        if let Some(algorithm) = sig.algorithm.as_ref().filter(|a| *a != "md5_hex") {
+            self.err(
+                "webhooks.signature.algorithm",
+                format!("unsupported algorithm `{algorithm}`; supported: md5_hex (or write a `value` recipe)"),
+            );
+        }
+        if let Some(text) = sig
+            .signed_text
+            .as_ref()
+            .filter(|t| !t.contains("{payload}"))
+        {
+            self.err(
+                "webhooks.signature.signed_text",
+                format!("the signed text {text:?} must contain `{{payload}}`"),
+            );
+        }
+        let shorthand = sig.algorithm.is_some() || sig.signed_text.is_some();
+        let complete_shorthand = sig.algorithm.is_some() && sig.signed_text.is_some();
+        if sig.value.is_some() == shorthand || (shorthand && !complete_shorthand) {
+            self.err(
                 "webhooks.signature",
                 "give either `value` (a recipe) or both `algorithm` and `signed_text`",
-            ),
+            );
         }
     }
 
