@@ -174,6 +174,8 @@ pub struct ReceivedRequest {
     pub body: Vec<u8>,
     /// The status answered; 0 when the connection was dropped.
     pub status: u16,
+    /// The JSON body answered (`Null` when the connection was dropped).
+    pub answer: Json,
 }
 
 impl fmt::Debug for ReceivedRequest {
@@ -195,8 +197,7 @@ impl ReceivedRequest {
             .map(String::as_str)
     }
 
-    /// The answer's body as JSON, when it was JSON (for tests reading the mock's answers,
-    /// see [`MockServer::received`]).
+    /// The request's body as JSON, when it was JSON.
     pub fn body_json(&self) -> Option<Json> {
         serde_json::from_slice(&self.body).ok()
     }
@@ -336,6 +337,14 @@ impl MockServer {
     /// Every request received so far, in order.
     pub fn received(&self) -> Vec<ReceivedRequest> {
         self.shared.received().clone()
+    }
+
+    /// The bodies answered to one operation's requests, in order.
+    pub fn answers_for(&self, operation: &str) -> Vec<Json> {
+        self.received_for(operation)
+            .into_iter()
+            .map(|r| r.answer)
+            .collect()
     }
 
     /// The requests of one operation.

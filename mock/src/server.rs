@@ -144,9 +144,9 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
             }
         }
     };
-    let (status_for_record, response) = match answer {
-        Some(a) => (a.status, json_response(&a)),
-        None => (0, dropped_connection()),
+    let (status_for_record, answered, response) = match answer {
+        Some(a) => (a.status, a.body.clone(), json_response(&a)),
+        None => (0, Json::Null, dropped_connection()),
     };
     shared.received().push(ReceivedRequest {
         operation,
@@ -156,6 +156,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         headers: incoming.headers,
         body: incoming.body.to_vec(),
         status: status_for_record,
+        answer: answered,
     });
     response
 }
@@ -209,18 +210,22 @@ fn dispatch(shared: &Shared, req: &Incoming) -> (Option<String>, Outcome) {
     {
         return (Some("authorize".into()), crate::authorize::answer(shared, req));
     }
-    let Some(ep) = spec.endpoint(path) else {
-        return (None, Err(refuse(api, Style::Envelope, &Problem::UnknownPath)));
+    let at_path: Vec<_> = spec.endpoints_at(path).collect();
+    let Some(ep) = at_path.iter().copied().find(|ep| {
+        ep.allowed_methods
+            .iter()
+            .chain([&ep.http_method])
+            .any(|m| method_name(*m) == req.method)
+    }) else {
+        let problem = if at_path.is_empty() {
+            Problem::UnknownPath
+        } else {
+            Problem::MethodNotAllowed
+        };
+        let op = at_path.first().map(|ep| ep.method_name.clone());
+        return (op, Err(refuse(api, Style::Envelope, &problem)));
     };
     let op = Some(ep.method_name.clone());
-    if !ep
-        .allowed_methods
-        .iter()
-        .chain([&ep.http_method])
-        .any(|m| method_name(*m) == req.method)
-    {
-        return (op, Err(refuse(api, Style::Envelope, &Problem::MethodNotAllowed)));
-    }
     if ep.authenticated {
         let issued = shared.issued();
         let lookup = |t: &str| issued.lookup(t);

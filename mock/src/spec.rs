@@ -112,8 +112,9 @@ impl MockSpec {
         })
     }
 
-    pub(crate) fn endpoint(&self, path: &str) -> Option<&EndpointIr> {
-        self.api.endpoints.iter().find(|e| e.path == path)
+    /// The endpoints at `path` (several when they differ by method).
+    pub(crate) fn endpoints_at(&self, path: &str) -> impl Iterator<Item = &EndpointIr> {
+        self.api.endpoints.iter().filter(move |e| e.path == path)
     }
 
     /// The grant served at `path` whose fixed fields the request matches.

@@ -1,0 +1,106 @@
+//! The generated erp client against the spec mock of `specs/erp.yaml`.
+
+mod support;
+
+use futures_util::TryStreamExt;
+use generated_client::erp::{
+    self, Client, Credentials, ErrorCode, QueryInventoryRequest, QueryOutboundRequest,
+};
+use generated_client::runtime::{AuthError, Error};
+use support::{mock, statuses};
+
+const ID: &str = "erp-client-id";
+const SECRET: &str = "erp-client-secret";
+
+async fn client(base: &str, secret: &str) -> Client {
+    Client::builder(Credentials::new(ID, secret))
+        .base_url(base)
+        .build()
+        .await
+        .expect("client builds")
+}
+
+#[tokio::test]
+async fn client_credentials_calls_and_pages() {
+    let mock = mock("erp", &[("client_id", ID), ("client_secret", SECRET)]).await;
+    let client = client(&mock.base_url(), SECRET).await;
+    let page = client
+        .query_inventory(&QueryInventoryRequest::new().page_size(10))
+        .await
+        .expect("inventory");
+    assert!(!page.list.is_empty(), "the document's example answers");
+    client
+        .query_orders(&erp::QueryOrdersRequest::new())
+        .await
+        .expect("orders");
+    let all: Vec<_> = client
+        .query_outbound_pages(QueryOutboundRequest::new().page_size(10))
+        .try_collect()
+        .await
+        .expect("every page");
+    assert_eq!(statuses(&mock, "query_outbound"), [200, 200, 200], "3 pages");
+    assert!(!all.is_empty());
+    assert_eq!(statuses(&mock, "client_credentials"), [200], "one token");
+}
+
+#[tokio::test]
+async fn a_wrong_secret_gets_the_documents_invalid_client() {
+    let mock = mock("erp", &[("client_id", ID), ("client_secret", SECRET)]).await;
+    let client = client(&mock.base_url(), "not-the-secret").await;
+    let err = client
+        .query_inventory(&QueryInventoryRequest::new())
+        .await
+        .expect_err("refused");
+    let Error::Auth(auth) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        matches!(
+            **auth,
+            AuthError::TokenEndpoint {
+                status: 401,
+                code: Some(ErrorCode::InvalidClient),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(statuses(&mock, "client_credentials"), [401]);
+    assert!(mock.received_for("query_inventory").is_empty());
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refused_with_minus_one_and_renewed() {
+    let mock = mock("erp", &[("client_id", ID), ("client_secret", SECRET)]).await;
+    let client = client(&mock.base_url(), SECRET).await;
+    client
+        .query_inventory(&QueryInventoryRequest::new())
+        .await
+        .expect("first call");
+    mock.expire_access_tokens();
+    client
+        .query_inventory(&QueryInventoryRequest::new())
+        .await
+        .expect("renewed and retried");
+    assert_eq!(statuses(&mock, "query_inventory"), [200, 200, 200]);
+    // The refused call: the document's -1 (renew_token) in the envelope, at HTTP 200.
+    let refused = mock.answers_for("query_inventory");
+    assert_eq!(refused[1]["code"], -1, "{:?}", refused[1]);
+    assert_eq!(statuses(&mock, "client_credentials"), [200, 200]);
+}
+
+#[tokio::test]
+async fn authorization_code_flow() {
+    let mock = mock("erp", &[("client_id", ID), ("client_secret", SECRET)]).await;
+    let client = client(&mock.base_url(), SECRET).await;
+    let code = mock.issue_authorization_code();
+    client
+        .exchange_authorization_code(&code, "https://app.example/cb")
+        .await
+        .expect("exchanged");
+    let again = client
+        .exchange_authorization_code(&code, "https://app.example/cb")
+        .await
+        .expect_err("a code is single-use");
+    assert!(format!("{again:?}").contains("invalid_grant"), "{again:?}");
+}
