@@ -30,3 +30,52 @@ pub async fn mock_with(
 pub fn statuses(mock: &MockServer, operation: &str) -> Vec<u16> {
     mock.received_for(operation).iter().map(|r| r.status).collect()
 }
+
+/// Sends a recorded request again, byte for byte, except the headers `drop` names; returns
+/// the status and the JSON answer. Raw HTTP/1.1 over TCP, so nothing re-signs it.
+pub async fn resend(
+    mock: &MockServer,
+    r: &spec_mock::ReceivedRequest,
+    drop: &[&str],
+) -> (u16, serde_json::Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut target = r.path.clone();
+    if !r.query.is_empty() {
+        let q: String = form_urlencoded_pairs(&r.query);
+        target = format!("{target}?{q}");
+    }
+    let mut head = format!("{} {target} HTTP/1.1\r\n", r.method);
+    for (k, v) in &r.headers {
+        if matches!(k.as_str(), "content-length" | "connection") || drop.contains(&k.as_str()) {
+            continue;
+        }
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!(
+        "content-length: {}\r\nconnection: close\r\n\r\n",
+        r.body.len()
+    ));
+    let mut stream = tokio::net::TcpStream::connect(mock.addr())
+        .await
+        .expect("connects");
+    stream.write_all(head.as_bytes()).await.expect("writes");
+    stream.write_all(&r.body).await.expect("writes body");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("reads");
+    let text = String::from_utf8_lossy(&raw);
+    let status: u16 = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
+    (status, serde_json::from_str(body).unwrap_or(serde_json::Value::Null))
+}
+
+fn form_urlencoded_pairs(pairs: &[(String, String)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
