@@ -168,8 +168,10 @@ pub fn check_request(steps: &[Step], facts: &Facts<'_>) -> Result<(), Refusal> {
                 bind(&mut scope, name, got);
             }
             Step::Basic { username, password } => {
-                const NAME: &str = "Authorization";
-                let got = facts.header(NAME).ok_or_else(|| missing(NAME))?;
+                // Refusals name the step `Basic` (it has no name of its own; the header is
+                // `Authorization`), which also lets a code such as `InvalidBasicAuth` match.
+                const NAME: &str = "Basic";
+                let got = facts.header("Authorization").ok_or_else(|| missing(NAME))?;
                 let user = eval(NAME, username, &scope, facts)?;
                 let pass = eval(NAME, password, &scope, facts)?;
                 let want = format!("Basic {}", BASE64.encode(format!("{user}:{pass}")));

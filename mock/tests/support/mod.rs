@@ -38,6 +38,16 @@ pub async fn resend(
     r: &spec_mock::ReceivedRequest,
     drop: &[&str],
 ) -> (u16, serde_json::Value) {
+    resend_with_body(mock, r, drop, &r.body).await
+}
+
+/// [`resend`] with another body.
+pub async fn resend_with_body(
+    mock: &MockServer,
+    r: &spec_mock::ReceivedRequest,
+    drop: &[&str],
+    body: &[u8],
+) -> (u16, serde_json::Value) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut target = r.path.clone();
     if !r.query.is_empty() {
@@ -53,13 +63,13 @@ pub async fn resend(
     }
     head.push_str(&format!(
         "content-length: {}\r\nconnection: close\r\n\r\n",
-        r.body.len()
+        body.len()
     ));
     let mut stream = tokio::net::TcpStream::connect(mock.addr())
         .await
         .expect("connects");
     stream.write_all(head.as_bytes()).await.expect("writes");
-    stream.write_all(&r.body).await.expect("writes body");
+    stream.write_all(body).await.expect("writes body");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.expect("reads");
     let text = String::from_utf8_lossy(&raw);
