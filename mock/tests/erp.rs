@@ -104,3 +104,32 @@ async fn authorization_code_flow() {
         .expect_err("a code is single-use");
     assert!(format!("{again:?}").contains("invalid_grant"), "{again:?}");
 }
+
+#[tokio::test]
+async fn bad_query_parameters_get_a_generic_400() {
+    let mock = mock("erp", &[("client_id", ID), ("client_secret", SECRET)]).await;
+    let client = client(&mock.base_url(), SECRET).await;
+    client
+        .query_inventory(&QueryInventoryRequest::new().page_size(10))
+        .await
+        .expect("accepted");
+    let sent = mock.received_for("query_inventory").remove(0);
+    let with = |name: &str, value: &str| {
+        let mut r = sent.clone();
+        r.query.retain(|(k, _)| k != name);
+        r.query.push((name.to_owned(), value.to_owned()));
+        r
+    };
+    // erp's business table has no code for bad input (only 0 and -1): a generic 400.
+    for (name, value, why) in [
+        ("page_size", "101", "above the maximum"),
+        ("page_size", "ten", "not an integer"),
+        ("colour", "red", "unknown"),
+    ] {
+        let (status, body) = support::resend(&mock, &with(name, value), &[]).await;
+        assert_eq!(status, 400, "{name}={value} ({why}): {body}");
+        assert!(body.get("code").is_none(), "no invented code: {body}");
+    }
+    let (status, _) = support::resend(&mock, &with("page_size", "100"), &[]).await;
+    assert_eq!(status, 200, "the maximum itself is accepted");
+}

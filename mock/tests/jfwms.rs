@@ -138,6 +138,11 @@ async fn no_signature_a_replayed_nonce_and_a_stale_timestamp_are_refused() {
     let (status, body) = resend(&mock, &sent, &["sign"]).await;
     assert_eq!((status, &body["code"]), (200, &serde_json::json!(10021)), "SIGN_CANNOT_NULL: {body}");
 
+    let mut odd = sent.clone();
+    odd.headers.insert("nonce".into(), "abc".into());
+    let (_, body) = resend(&mock, &odd, &[]).await;
+    assert_eq!(body["code"], 10024, "NONCE_FORMAT_ERROR: {body}");
+
     let (_, body) = resend(&mock, &sent, &[]).await;
     assert_eq!(body["code"], 10027, "REPEAT_SUBMIT: {body}");
 
