@@ -47,6 +47,9 @@ async fn a_wrong_secret_is_refused_as_invalid_basic_auth() {
         .await
         .expect_err("refused");
     assert_eq!(err.code(), Some(&ErrorCode::InvalidBasicAuth), "{err:?}");
+    // Refused at the authorize grant, which carries the token-free steps (Basic, t_, p_).
+    assert_eq!(mock.answers_for("authorize")[0]["code"], 100009);
+    assert!(mock.received_for("get_user_info").is_empty());
 }
 
 #[tokio::test]
