@@ -44,9 +44,13 @@ pub enum Problem {
     RateLimited,
 }
 
+/// A class to look in, the name a code should mention, a second word it may mention, and
+/// whether the first must match.
+type Want<'a> = (ErrorClass, Option<&'a str>, Option<&'a str>, bool);
+
 impl Problem {
-    /// Classes to look in, each with the name hint and whether the hint must match.
-    fn wanted(&self) -> (Vec<(ErrorClass, Option<&str>, Option<&str>, bool)>, u16) {
+    /// Classes to look in, in order, and the generic HTTP status when none has a code.
+    fn wanted(&self) -> (Vec<Want<'_>>, u16) {
         use ErrorClass::*;
         match self {
             Problem::Auth(r) => {
@@ -104,8 +108,9 @@ impl Problem {
 
     fn text(&self) -> String {
         match self {
-            Problem::Auth(r) => format!("mock: auth step `{}` refused ({r:?})", r.step())
-                .replace(['{', '}'], ""),
+            Problem::Auth(r) => {
+                format!("mock: auth step `{}` refused ({r:?})", r.step()).replace(['{', '}'], "")
+            }
             Problem::BadParam { name, reason } => format!("mock: parameter `{name}`: {reason}"),
             Problem::UnknownPath => "mock: no endpoint at this path".into(),
             Problem::MethodNotAllowed => "mock: method not allowed".into(),
@@ -187,7 +192,8 @@ fn pick<'a>(
         .flat_map(|t| &t.codes)
         .filter(|c| c.class == class && (kind == Kind::Any || kind_of(&c.code) == kind))
         .collect();
-    let score = |c: &ErrorCodeIr| 2 * usize::from(mentions(c, hint)) + usize::from(mentions(c, secondary));
+    let score =
+        |c: &ErrorCodeIr| 2 * usize::from(mentions(c, hint)) + usize::from(mentions(c, secondary));
     let best = candidates.iter().copied().max_by_key(|c| {
         // `max_by_key` keeps the last maximum: reverse the document order in the key.
         (score(c), std::cmp::Reverse(position(api, c)))
@@ -290,10 +296,7 @@ fn error_body(api: &Api, style: Style, code: Option<&Code>, message: &str) -> Js
     let mut body = json!({});
     match style {
         Style::TokenError => {
-            let fields = api
-                .token
-                .as_ref()
-                .and_then(|t| t.response.error.as_ref());
+            let fields = api.token.as_ref().and_then(|t| t.response.error.as_ref());
             let code_path = fields.map(|f| f.code.as_str()).unwrap_or("error");
             set_path(
                 &mut body,

@@ -300,7 +300,12 @@ impl MockServer {
             .grants
             .iter()
             .find(|g| g.ir.name == grant)
-            .map(|g| g.path.strip_prefix(base.as_str()).unwrap_or(&g.path).to_owned())
+            .map(|g| {
+                g.path
+                    .strip_prefix(base.as_str())
+                    .unwrap_or(&g.path)
+                    .to_owned()
+            })
     }
 
     /// A fresh single-use authorization code, as the `authorize` step would issue.

@@ -39,19 +39,22 @@ pub(crate) fn check(
     auth_query: &[&str],
     body: &Body,
 ) -> Result<(), Problem> {
-    let declared = |enc: BodyEncoding| {
-        ep.params
-            .iter()
-            .filter(move |p| travels_in(ep, p) == enc)
-    };
+    let declared = |enc: BodyEncoding| ep.params.iter().filter(move |p| travels_in(ep, p) == enc);
     for (name, _) in query {
-        if !auth_query.contains(&name.as_str()) && !declared(BodyEncoding::Query).any(|p| p.wire == *name)
+        if !auth_query.contains(&name.as_str())
+            && !declared(BodyEncoding::Query).any(|p| p.wire == *name)
         {
             return Err(bad(name, "not a parameter of this endpoint"));
         }
     }
     for p in declared(BodyEncoding::Query) {
-        check_text(p, query.iter().find(|(k, _)| *k == p.wire).map(|(_, v)| v.as_str()))?;
+        check_text(
+            p,
+            query
+                .iter()
+                .find(|(k, _)| *k == p.wire)
+                .map(|(_, v)| v.as_str()),
+        )?;
     }
     match body {
         Body::Invalid(reason) => return Err(bad("body", reason.clone())),
@@ -62,7 +65,13 @@ pub(crate) fn check(
                 }
             }
             for p in declared(BodyEncoding::Form) {
-                check_text(p, pairs.iter().find(|(k, _)| *k == p.wire).map(|(_, v)| v.as_str()))?;
+                check_text(
+                    p,
+                    pairs
+                        .iter()
+                        .find(|(k, _)| *k == p.wire)
+                        .map(|(_, v)| v.as_str()),
+                )?;
             }
         }
         Body::Json(v) => {
@@ -130,7 +139,10 @@ fn text_fits(ty: &TypeExpr, v: &str) -> bool {
         TypeExpr::Boolean => matches!(v, "true" | "false"),
         TypeExpr::Decimal => is_decimal(v),
         TypeExpr::Date => v.parse::<jiff::civil::Date>().is_ok(),
-        TypeExpr::DateTime => v.replacen(' ', "T", 1).parse::<jiff::civil::DateTime>().is_ok(),
+        TypeExpr::DateTime => v
+            .replacen(' ', "T", 1)
+            .parse::<jiff::civil::DateTime>()
+            .is_ok(),
         TypeExpr::Timestamp => v.parse::<jiff::Timestamp>().is_ok(),
         TypeExpr::String
         | TypeExpr::Secret

@@ -168,7 +168,11 @@ fn json_response(a: &Answer) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    if let Some(location) = a.location.as_deref().and_then(|l| HeaderValue::from_str(l).ok()) {
+    if let Some(location) = a
+        .location
+        .as_deref()
+        .and_then(|l| HeaderValue::from_str(l).ok())
+    {
         r.headers_mut().insert(header::LOCATION, location);
     }
     r
@@ -203,12 +207,18 @@ fn dispatch(shared: &Shared, req: &Incoming) -> (Option<String>, Outcome) {
         return (op, tokens::grant(shared, &grants, req));
     }
     let Some(path) = req.full_path.strip_prefix(&spec.base_path) else {
-        return (None, Err(refuse(api, Style::Envelope, &Problem::UnknownPath)));
+        return (
+            None,
+            Err(refuse(api, Style::Envelope, &Problem::UnknownPath)),
+        );
     };
     if let Some(authorize) = api.token.as_ref().and_then(|t| t.authorize.as_ref())
         && authorize.path == path
     {
-        return (Some("authorize".into()), crate::authorize::answer(shared, req));
+        return (
+            Some("authorize".into()),
+            crate::authorize::answer(shared, req),
+        );
     }
     let at_path: Vec<_> = spec.endpoints_at(path).collect();
     let Some(ep) = at_path.iter().copied().find(|ep| {

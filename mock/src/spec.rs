@@ -32,9 +32,7 @@ impl MockGrant {
     /// that share a path apart.
     pub(crate) fn literal_fields(&self) -> impl Iterator<Item = (&str, String)> {
         self.ir.fields.iter().filter_map(|(k, v)| match v {
-            ValueIr::Template(pieces)
-                if pieces.iter().all(|p| matches!(p, ir::Piece::Lit(_))) =>
-            {
+            ValueIr::Template(pieces) if pieces.iter().all(|p| matches!(p, ir::Piece::Lit(_))) => {
                 Some((
                     k.as_str(),
                     pieces
@@ -74,7 +72,8 @@ impl MockSpec {
             .first()
             .and_then(|e| {
                 let rest = e.base_url.split_once("://")?.1;
-                rest.find('/').map(|i| rest[i..].trim_end_matches('/').to_owned())
+                rest.find('/')
+                    .map(|i| rest[i..].trim_end_matches('/').to_owned())
             })
             .unwrap_or_default();
         let mut token_vars = vec!["access_token".to_owned(), "refresh_token".to_owned()];

@@ -38,10 +38,7 @@ pub(crate) fn synth(api: &Api, ty: &TypeExpr, wire: WireFormat, depth: usize) ->
                 && depth < MAX_DEPTH
             {
                 for f in &t.fields {
-                    out.insert(
-                        f.wire.clone(),
-                        synth(api, &f.ty, f.wire_format, depth + 1),
-                    );
+                    out.insert(f.wire.clone(), synth(api, &f.ty, f.wire_format, depth + 1));
                 }
             }
             Json::Object(out)

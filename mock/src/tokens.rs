@@ -68,7 +68,9 @@ impl Issued {
 pub(crate) fn random_hex(bytes: usize) -> String {
     use rand::RngExt;
     let mut rng = rand::rng();
-    (0..bytes).map(|_| format!("{:02x}", rng.random::<u8>())).collect()
+    (0..bytes)
+        .map(|_| format!("{:02x}", rng.random::<u8>()))
+        .collect()
 }
 
 fn lookup_field<'f>(fields: &'f [(String, String)], name: &str) -> Option<&'f str> {
@@ -280,24 +282,26 @@ fn issue(
         return json!({});
     };
     let r = &t.response;
-    // The document's example token answer, when the spec has one, gives the other fields.
-    let mut data = api
-        .examples
-        .iter()
-        .find_map(|ex| match &ex.parses_as {
-            Some(ParsesAs::TokenResponse(g)) if *g == grant.ir.name => {
-                serde_json::from_str::<Json>(&ex.normalized).ok()
-            }
-            _ => None,
-        })
-        .map(|body| match &api.envelope {
-            Some(env) if r.enveloped && is_success(api, &body) => {
-                get_path(&body, &env.data).cloned().unwrap_or(json!({}))
-            }
-            _ => body,
-        })
-        .filter(Json::is_object)
-        .unwrap_or_else(|| json!({}));
+    // The document's example token answer, when the spec has one, gives the other fields (and,
+    // when enveloped, the envelope's own message and extras).
+    let example = api.examples.iter().find_map(|ex| match &ex.parses_as {
+        Some(ParsesAs::TokenResponse(g)) if *g == grant.ir.name => {
+            serde_json::from_str::<Json>(&ex.normalized).ok()
+        }
+        _ => None,
+    });
+    let data_path = api.envelope.as_ref().map(|e| e.data.as_str());
+    let (envelope, mut data) = match (example, data_path) {
+        (Some(body), Some(path)) if r.enveloped && is_success(api, &body) => {
+            let data = get_path(&body, path).cloned().unwrap_or(json!({}));
+            (Some(body), data)
+        }
+        (Some(body), _) if !r.enveloped && body.is_object() => (None, body),
+        _ => (None, json!({})),
+    };
+    if !data.is_object() {
+        data = json!({});
+    }
 
     let lifetime = shared
         .config
@@ -316,7 +320,9 @@ fn issue(
                 .extra
                 .iter()
                 .map(|(name, path)| {
-                    let v = get_path(&data, path).map(text).unwrap_or_else(|| "1".into());
+                    let v = get_path(&data, path)
+                        .map(text)
+                        .unwrap_or_else(|| "1".into());
                     (name.clone(), v)
                 })
                 .collect();
@@ -351,5 +357,12 @@ fn issue(
         },
     );
     issued.last_token_request = Some(Instant::now());
-    if r.enveloped { wrap(api, data) } else { data }
+    match (envelope, data_path) {
+        (Some(mut body), Some(path)) => {
+            set_path(&mut body, path, data);
+            body
+        }
+        _ if r.enveloped => wrap(api, data),
+        _ => data,
+    }
 }

@@ -190,7 +190,11 @@ pub fn check_request(steps: &[Step], facts: &Facts<'_>) -> Result<(), Refusal> {
             }
         }
     }
-    if has_nonce && !facts.replays.first_use(replay_key.join("\u{1f}"), facts.tolerance) {
+    if has_nonce
+        && !facts
+            .replays
+            .first_use(replay_key.join("\u{1f}"), facts.tolerance)
+    {
         let step = steps
             .iter()
             .find_map(|s| match s {

@@ -38,7 +38,11 @@ async fn client_credentials_calls_and_pages() {
         .try_collect()
         .await
         .expect("every page");
-    assert_eq!(statuses(&mock, "query_outbound"), [200, 200, 200], "3 pages");
+    assert_eq!(
+        statuses(&mock, "query_outbound"),
+        [200, 200, 200],
+        "3 pages"
+    );
     assert!(!all.is_empty());
     assert_eq!(statuses(&mock, "client_credentials"), [200], "one token");
 }

@@ -53,7 +53,10 @@ async fn code_exchange_signed_calls_and_refresh() {
             .expect("signed call accepted");
     }
     let sent = mock.received_for("get_order");
-    assert!(sent.iter().all(|r| r.header("sign").is_some_and(|s| s.len() == 64)));
+    assert!(
+        sent.iter()
+            .all(|r| r.header("sign").is_some_and(|s| s.len() == 64))
+    );
     // The access token expires: the client refreshes with its refresh token and retries.
     mock.expire_access_tokens();
     client
@@ -75,7 +78,10 @@ async fn a_used_code_and_an_unknown_refresh_token_are_refused() {
     let mock = mock("jfwms", CREDS).await;
     let client = client(&mock, SECRET).await;
     let code = mock.issue_authorization_code();
-    client.exchange_authorization_code(&code).await.expect("first use");
+    client
+        .exchange_authorization_code(&code)
+        .await
+        .expect("first use");
     let err = client
         .exchange_authorization_code(&code)
         .await
@@ -136,7 +142,11 @@ async fn no_signature_a_replayed_nonce_and_a_stale_timestamp_are_refused() {
     let sent = mock.received_for("get_order").remove(0);
 
     let (status, body) = resend(&mock, &sent, &["sign"]).await;
-    assert_eq!((status, &body["code"]), (200, &serde_json::json!(10021)), "SIGN_CANNOT_NULL: {body}");
+    assert_eq!(
+        (status, &body["code"]),
+        (200, &serde_json::json!(10021)),
+        "SIGN_CANNOT_NULL: {body}"
+    );
 
     let mut odd = sent.clone();
     odd.headers.insert("nonce".into(), "abc".into());

@@ -65,9 +65,14 @@ async fn bad_input_and_a_missing_token_are_refused() {
 
     body["unknown_field"] = serde_json::json!(1);
     let (status, answer) = resend_with_body(&mock, &sent, &[], body.to_string().as_bytes()).await;
-    assert_eq!((status, &answer["error"]["code"]), (400, &serde_json::json!("VALIDATION_ERROR")));
+    assert_eq!(
+        (status, &answer["error"]["code"]),
+        (400, &serde_json::json!("VALIDATION_ERROR"))
+    );
 
-    body.as_object_mut().expect("object").remove("unknown_field");
+    body.as_object_mut()
+        .expect("object")
+        .remove("unknown_field");
     body["cattle_count"] = serde_json::json!("thirty");
     let (status, _) = resend_with_body(&mock, &sent, &[], body.to_string().as_bytes()).await;
     assert_eq!(status, 400, "wrong type");

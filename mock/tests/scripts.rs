@@ -45,11 +45,18 @@ async fn a_scripted_response_is_answered_once() {
     let scripted = client.query_inventory(&request).await.expect("scripted");
     assert_eq!(scripted.list[0].sku_id, "SCRIPTED-SKU");
     let again = client.query_inventory(&request).await.expect("usual again");
-    assert_eq!(again.list[0].sku_id, usual.list[0].sku_id, "the script was used up");
+    assert_eq!(
+        again.list[0].sku_id, usual.list[0].sku_id,
+        "the script was used up"
+    );
     assert_ne!(usual.list[0].sku_id, "SCRIPTED-SKU");
     let received = mock.received_for("query_inventory");
     assert_eq!(received.len(), 3);
-    assert!(received[1].header("authorization").is_some_and(|h| h.starts_with("Bearer ")));
+    assert!(
+        received[1]
+            .header("authorization")
+            .is_some_and(|h| h.starts_with("Bearer "))
+    );
 }
 
 #[tokio::test]
@@ -73,7 +80,10 @@ async fn a_scripted_code_reaches_the_client_as_the_documents_error() {
         .query_orders(&erp::QueryOrdersRequest::new())
         .await
         .expect_err("scripted failure");
-    assert!(matches!(&err, Error::Api(e) if e.message.as_deref() == Some("scripted failure")), "{err:?}");
+    assert!(
+        matches!(&err, Error::Api(e) if e.message.as_deref() == Some("scripted failure")),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -111,7 +121,13 @@ async fn a_dropped_connection_is_a_transport_error_and_a_create_is_not_resent() 
     let _ = mock.next("create_order").drop_connection();
     let d = |s: &str| s.parse::<Decimal>().expect("decimal");
     let err = client
-        .create_order(&niumall::CreateOrderRequest::new(1, "安格斯", 2, d("10"), d("1.5")))
+        .create_order(&niumall::CreateOrderRequest::new(
+            1,
+            "安格斯",
+            2,
+            d("10"),
+            d("1.5"),
+        ))
         .await
         .expect_err("dropped");
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
@@ -131,5 +147,8 @@ async fn a_refused_call_does_not_use_up_a_script() {
     let (status, _) = resend(&mock, &sent, &["authorization"]).await;
     assert_eq!(status, 401, "refused before the script");
     let (status, _) = resend(&mock, &sent, &[]).await;
-    assert_eq!(status, 500, "the script is still queued for an accepted call");
+    assert_eq!(
+        status, 500,
+        "the script is still queued for an accepted call"
+    );
 }

@@ -30,14 +30,19 @@ async fn token_at_start_then_calls() {
     assert_eq!(statuses(&mock, "demo"), [200, 200]);
     assert_eq!(statuses(&mock, "get_token"), [200], "the token is reused");
     let answer = &mock.answers_for("get_token")[0];
-    assert_eq!(answer["data"]["tokenTtlSeconds"], 28800, "the spec's lifetime: {answer}");
+    assert_eq!(
+        answer["data"]["tokenTtlSeconds"], 28800,
+        "the spec's lifetime: {answer}"
+    );
 }
 
 #[tokio::test]
 async fn a_second_token_within_a_minute_is_rate_limited() {
     let mock = mock("supercarrier8", CREDS).await;
     build(&mock, SECRET).await.expect("first token");
-    let err = build(&mock, SECRET).await.expect_err("a second token within 60 s");
+    let err = build(&mock, SECRET)
+        .await
+        .expect_err("a second token within 60 s");
     assert_eq!(err.code(), Some(&ErrorCode::TokenRateLimited), "{err:?}");
     assert_eq!(statuses(&mock, "get_token"), [200, 200]);
     assert_eq!(mock.answers_for("get_token")[1]["code"], 21185002);

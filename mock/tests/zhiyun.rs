@@ -59,7 +59,11 @@ async fn a_wrong_check_value_and_a_stale_time_are_refused() {
     client.get_user_info().await.expect("accepted");
     let mut sent = mock.received_for("get_user_info").remove(0);
     let (status, body) = resend(&mock, &sent, &[]).await;
-    assert_eq!((status, &body["code"]), (200, &serde_json::json!(200)), "no nonce: a repeat is accepted");
+    assert_eq!(
+        (status, &body["code"]),
+        (200, &serde_json::json!(200)),
+        "no nonce: a repeat is accepted"
+    );
 
     for (k, v) in &mut sent.query {
         if k == "p_" {

@@ -28,7 +28,10 @@ pub async fn mock_with(
 
 /// The statuses the mock answered for one operation, in order.
 pub fn statuses(mock: &MockServer, operation: &str) -> Vec<u16> {
-    mock.received_for(operation).iter().map(|r| r.status).collect()
+    mock.received_for(operation)
+        .iter()
+        .map(|r| r.status)
+        .collect()
 }
 
 /// Sends a recorded request again, byte for byte, except the headers `drop` names; returns
@@ -79,7 +82,10 @@ pub async fn resend_with_body(
         .and_then(|s| s.parse().ok())
         .expect("status line");
     let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
-    (status, serde_json::from_str(body).unwrap_or(serde_json::Value::Null))
+    (
+        status,
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+    )
 }
 
 fn form_urlencoded_pairs(pairs: &[(String, String)]) -> String {
