@@ -373,3 +373,217 @@ fn bind(scope: &mut Scope, name: &str, value: &str) {
         scope.set_secret(name.to_owned(), SecretString::from(value.to_owned()));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn var(name: &'static str) -> Value {
+        Value::template(&[Piece::Var(name)])
+    }
+
+    /// jfwms's recipe, written directly in the runtime's language.
+    fn jfwms_steps() -> Vec<Step> {
+        let pairs = [
+            ("accessToken", "access_token"),
+            ("clientId", "client_id"),
+            ("method", "method"),
+            ("nonce", "nonce"),
+            ("timestamp", "timestamp"),
+            ("url", "path"),
+            ("userId", "user_id"),
+        ];
+        vec![
+            Step::header("accessToken", var("access_token")),
+            Step::header("clientId", var("client_id")),
+            Step::header("timestamp", Value::Now(TimeUnit::Millis)),
+            Step::header("nonce", Value::RandomDigits(2)),
+            Step::header("userId", var("user_id")),
+            Step::header(
+                "sign",
+                Value::hmac_sha256_hex(
+                    var("client_secret"),
+                    Value::sorted_pairs("&", pairs.iter().map(|(k, v)| (*k, var(v))).collect()),
+                ),
+            ),
+        ]
+    }
+
+    /// The document's signature vector (四、调用业务接口 3、签名生成方式).
+    fn document_headers() -> BTreeMap<String, String> {
+        [
+            ("accesstoken", "1b56814f081c432cb82751be145261d3"),
+            ("clientid", "fe73489a9b5948dbafd07e7b28d6e268"),
+            ("timestamp", "1692889556000"),
+            ("nonce", "14"),
+            ("userid", "8"),
+            (
+                "sign",
+                "9bc08ba7552c5dfea4efab6bda78a4a9738010913f2403bd93f09c6bf974b939",
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+
+    fn check(
+        headers: &BTreeMap<String, String>,
+        now_ms: i64,
+        replays: &ReplayGuard,
+    ) -> Result<(), Refusal> {
+        let credentials = [
+            (
+                "client_id".to_owned(),
+                "fe73489a9b5948dbafd07e7b28d6e268".to_owned(),
+                false,
+            ),
+            (
+                "client_secret".to_owned(),
+                "4a506ccaf37e400bac4a42d2dc5f600a".to_owned(),
+                true,
+            ),
+        ];
+        let token = |t: &str| {
+            if t == "1b56814f081c432cb82751be145261d3" {
+                TokenLookup::Valid(vec![
+                    ("access_token".into(), t.into()),
+                    ("user_id".into(), "8".into()),
+                ])
+            } else {
+                TokenLookup::Invalid
+            }
+        };
+        let facts = Facts {
+            method: "post",
+            path: "/api/order/get",
+            headers,
+            query: &[],
+            fields: &[],
+            credentials: &credentials,
+            bindings: &[],
+            token: &token,
+            token_var: "access_token",
+            now: jiff::Timestamp::from_millisecond(now_ms).expect("in range"),
+            tolerance: Duration::from_secs(300),
+            replays,
+        };
+        check_request(&jfwms_steps(), &facts)
+    }
+
+    const AT: i64 = 1_692_889_556_000;
+
+    #[test]
+    fn the_documents_vector_passes_once_then_is_a_replay() {
+        let replays = ReplayGuard::default();
+        assert_eq!(check(&document_headers(), AT + 1000, &replays), Ok(()));
+        assert_eq!(
+            check(&document_headers(), AT + 2000, &replays),
+            Err(Refusal::Replayed {
+                step: "nonce".into()
+            })
+        );
+    }
+
+    #[test]
+    fn every_tampered_value_is_refused_by_name() {
+        let cases = [
+            (
+                "sign",
+                "0".repeat(64),
+                Refusal::Mismatch {
+                    step: "sign".into(),
+                },
+            ),
+            (
+                "userid",
+                "9".into(),
+                Refusal::Mismatch {
+                    step: "userId".into(),
+                },
+            ),
+            (
+                "nonce",
+                "07".into(),
+                Refusal::Mismatch {
+                    step: "sign".into(),
+                },
+            ),
+            (
+                "nonce",
+                "147".into(),
+                Refusal::Malformed {
+                    step: "nonce".into(),
+                },
+            ),
+            (
+                "timestamp",
+                "soon".into(),
+                Refusal::Malformed {
+                    step: "timestamp".into(),
+                },
+            ),
+            (
+                "clientid",
+                "other".into(),
+                Refusal::Mismatch {
+                    step: "clientId".into(),
+                },
+            ),
+            (
+                "accesstoken",
+                "other".into(),
+                Refusal::UnknownToken {
+                    step: "accessToken".into(),
+                },
+            ),
+        ];
+        for (header, value, want) in cases {
+            let mut headers = document_headers();
+            headers.insert(header.into(), value);
+            assert_eq!(
+                check(&headers, AT, &ReplayGuard::default()),
+                Err(want),
+                "{header}"
+            );
+        }
+        let mut headers = document_headers();
+        headers.remove("sign");
+        assert_eq!(
+            check(&headers, AT, &ReplayGuard::default()),
+            Err(Refusal::Missing {
+                step: "sign".into()
+            })
+        );
+    }
+
+    #[test]
+    fn times_outside_the_window_are_stale() {
+        for now in [AT + 300_001, AT - 300_001] {
+            assert_eq!(
+                check(&document_headers(), now, &ReplayGuard::default()),
+                Err(Refusal::Stale {
+                    step: "timestamp".into()
+                })
+            );
+        }
+        assert_eq!(
+            check(&document_headers(), AT + 300_000, &ReplayGuard::default()),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn single_variable_templates_give_their_variable_back() {
+        let bearer = Value::template(&[Piece::Lit("Bearer "), Piece::Var("access_token")]);
+        assert_eq!(
+            extract_single_var(&bearer, "access_token", "Bearer abc"),
+            Some("abc")
+        );
+        assert_eq!(
+            extract_single_var(&bearer, "access_token", "Basic abc"),
+            None
+        );
+        assert_eq!(extract_single_var(&bearer, "other", "Bearer abc"), None);
+    }
+}

@@ -137,3 +137,27 @@ async fn bad_query_parameters_get_a_generic_400() {
     let (status, _) = support::resend(&mock, &with("page_size", "100"), &[]).await;
     assert_eq!(status, 200, "the maximum itself is accepted");
 }
+
+#[tokio::test]
+async fn debug_output_of_the_mock_shows_no_secret() {
+    let config = spec_mock::MockConfig::new(support::spec("erp"))
+        .credential("client_id", ID)
+        .credential("client_secret", SECRET);
+    assert!(!format!("{config:?}").contains(SECRET));
+    let mock = spec_mock::MockServer::start(config).await.expect("starts");
+    let client = client(&mock.base_url(), SECRET).await;
+    client
+        .query_inventory(&QueryInventoryRequest::new())
+        .await
+        .expect("accepted");
+    let received = mock.received();
+    let token = received[1]
+        .header("authorization")
+        .expect("bearer")
+        .to_owned();
+    let shown = format!("{received:?} {mock:?}");
+    assert_eq!(received.len(), 2, "token request and call");
+    for secret in [SECRET, token.as_str(), token.trim_start_matches("Bearer ")] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+}
