@@ -10,7 +10,7 @@
 //! have been seen before within the window (replay).
 //!
 //! When the value language grows (new step kinds, values over body fields or the raw body),
-//! this is the module to extend: [`Facts`] carries the request, [`value_rule`] says how each
+//! this is the module to extend: [`Facts`] carries the request, `value_rule` says how each
 //! value kind is checked.
 
 use std::collections::{BTreeMap, HashMap};
