@@ -97,7 +97,29 @@ async fn an_expired_token_is_refused_with_minus_one_and_renewed() {
 async fn authorization_code_flow() {
     let mock = mock("erp", &[("client_id", ID), ("client_secret", SECRET)]).await;
     let client = client(&mock.base_url(), SECRET).await;
-    let code = mock.issue_authorization_code();
+    // The browser step: the mock consents at once and redirects with a code and the state.
+    let url = client
+        .authorize_url("https://app.example/cb", "st-42")
+        .expect("authorize URL");
+    let (status, headers) = support::get_raw(&url).await;
+    assert_eq!(status, 302);
+    let location = headers
+        .iter()
+        .find(|(k, _)| k == "location")
+        .map(|(_, v)| v.clone())
+        .expect("redirect");
+    let back = url::Url::parse(&location).expect("a URL");
+    assert_eq!(back.host_str(), Some("app.example"));
+    let param = |name: &str| {
+        back.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    assert_eq!(param("state").as_deref(), Some("st-42"));
+    let code = param("code").expect("a code");
+    // A client id the mock does not know gets no code.
+    let (status, _) = support::get_raw(&url.replace(ID, "someone-else")).await;
+    assert_ne!(status, 302);
     client
         .exchange_authorization_code(&code, "https://app.example/cb")
         .await
