@@ -266,8 +266,8 @@ pub(crate) fn refuse(api: &Api, style: Style, problem: &Problem) -> Answer {
     }
 }
 
-/// A documented code as the answer to one call (`fail_with`).
-pub(crate) fn documented(api: &Api, raw: &Code) -> Option<Answer> {
+/// A documented code as the answer to one call (`fail_with`), written as `style` says.
+pub(crate) fn documented(api: &Api, style: Style, raw: &Code) -> Option<Answer> {
     for table in &api.error_tables {
         if let Some(c) = table.codes.iter().find(|c| c.code == *raw) {
             return Some(if table.http_status {
@@ -277,13 +277,17 @@ pub(crate) fn documented(api: &Api, raw: &Code) -> Option<Answer> {
                         Code::Str(_) => 500,
                     })
                     .unwrap_or(500),
-                    body: error_body(api, Style::Envelope, None, &c.message),
+                    body: error_body(api, style, None, &c.message),
                     location: None,
                 }
             } else {
                 Answer {
-                    status: http_status_for(api, c.class).unwrap_or(200),
-                    body: error_body(api, Style::Envelope, Some(&c.code), &c.message),
+                    status: match style {
+                        Style::TokenError if c.class == ErrorClass::Auth => 401,
+                        Style::TokenError => 400,
+                        Style::Envelope => http_status_for(api, c.class).unwrap_or(200),
+                    },
+                    body: error_body(api, style, Some(&c.code), &c.message),
                     location: None,
                 }
             });

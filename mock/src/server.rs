@@ -134,11 +134,21 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
                     location: None,
                 }),
                 ScriptAction::FailWith(code) => {
-                    Some(documented(&shared.spec.api, &code).unwrap_or(Answer {
-                        status: 500,
-                        body: Json::String("mock: the scripted code is not in the spec".into()),
-                        location: None,
-                    }))
+                    let is_grant = operation
+                        .as_ref()
+                        .is_some_and(|op| shared.spec.grants.iter().any(|g| g.ir.name == *op));
+                    let style = if is_grant {
+                        tokens::style(&shared)
+                    } else {
+                        Style::Envelope
+                    };
+                    Some(
+                        documented(&shared.spec.api, style, &code).unwrap_or(Answer {
+                            status: 500,
+                            body: Json::String("mock: the scripted code is not in the spec".into()),
+                            location: None,
+                        }),
+                    )
                 }
                 ScriptAction::DropConnection => None,
             }

@@ -80,7 +80,8 @@ fn lookup_field<'f>(fields: &'f [(String, String)], name: &str) -> Option<&'f st
         .map(|(_, v)| v.as_str())
 }
 
-fn style(shared: &Shared) -> Style {
+/// How the token endpoint writes its errors.
+pub(crate) fn style(shared: &Shared) -> Style {
     match &shared.spec.api.token {
         Some(t) if !t.response.enveloped && t.response.error.is_some() => Style::TokenError,
         _ => Style::Envelope,

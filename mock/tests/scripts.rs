@@ -152,3 +152,20 @@ async fn a_refused_call_does_not_use_up_a_script() {
         "the script is still queued for an accepted call"
     );
 }
+
+#[tokio::test]
+async fn a_scripted_token_error_is_written_the_token_endpoints_way() {
+    let mock = mock("erp", ERP).await;
+    let client = erp_client(&mock).await;
+    let _ = mock.next("client_credentials").fail_with("invalid_client");
+    let err = client
+        .query_inventory(&erp::QueryInventoryRequest::new())
+        .await
+        .expect_err("scripted token error");
+    assert_eq!(err.code(), Some(&erp::ErrorCode::InvalidClient), "{err:?}");
+    assert_eq!(statuses(&mock, "client_credentials"), [401]);
+    assert_eq!(
+        mock.answers_for("client_credentials")[0]["error"],
+        "invalid_client"
+    );
+}
