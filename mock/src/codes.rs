@@ -108,9 +108,7 @@ impl Problem {
 
     fn text(&self) -> String {
         match self {
-            Problem::Auth(r) => {
-                format!("mock: auth step `{}` refused ({r:?})", r.step()).replace(['{', '}'], "")
-            }
+            Problem::Auth(r) => format!("mock: auth refused: {r}"),
             Problem::BadParam { name, reason } => format!("mock: parameter `{name}`: {reason}"),
             Problem::UnknownPath => "mock: no endpoint at this path".into(),
             Problem::MethodNotAllowed => "mock: method not allowed".into(),

@@ -42,6 +42,23 @@ pub enum Refusal {
     Unevaluable { step: String, reason: String },
 }
 
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let step = self.step();
+        match self {
+            Refusal::Missing { .. } => write!(f, "`{step}` is missing"),
+            Refusal::Mismatch { .. } => write!(f, "`{step}` does not match"),
+            Refusal::UnknownToken { .. } => write!(f, "`{step}` carries no valid token"),
+            Refusal::Stale { .. } => write!(f, "`{step}` is outside the time window"),
+            Refusal::Replayed { .. } => write!(f, "`{step}` was seen before (replay)"),
+            Refusal::Malformed { .. } => write!(f, "`{step}` is malformed"),
+            Refusal::Unevaluable { reason, .. } => {
+                write!(f, "`{step}` cannot be computed: {reason}")
+            }
+        }
+    }
+}
+
 impl Refusal {
     /// The step (header, query parameter or field name) the refusal is about.
     pub fn step(&self) -> &str {

@@ -84,6 +84,20 @@ async fn bad_input_and_a_missing_token_are_refused() {
     let (status, answer) = resend(&mock, &sent, &["authorization"]).await;
     assert_eq!(status, 401, "no token: {answer}");
     assert_eq!(answer["success"], false);
+    assert_eq!(
+        answer["message"],
+        "mock: auth refused: `Authorization` carries no valid token"
+    );
+
+    let mut other = sent.clone();
+    other.method = "DELETE".into();
+    assert_eq!(
+        resend(&mock, &other, &[]).await.0,
+        405,
+        "no endpoint takes DELETE here"
+    );
+    other.path = "/v1/nowhere".into();
+    assert_eq!(resend(&mock, &other, &[]).await.0, 404);
 }
 
 #[tokio::test]
