@@ -186,6 +186,16 @@ impl Config {
         Ok(written)
     }
 
+    /// One spec loaded, validated and lowered to the [`ir::Api`] the emitter reads, for tools
+    /// that interpret a spec rather than generate code from it (the spec mock server).
+    pub fn lower(&self, spec: impl AsRef<Path>) -> Result<ir::Api, Error> {
+        let spec = spec.as_ref();
+        self.lower_all(&[spec])?.pop().ok_or_else(|| Error::Spec {
+            diagnostics: Diagnostics::default(),
+            rendered: format!("{}: nothing lowered", spec.display()),
+        })
+    }
+
     /// Every spec loaded, validated and lowered, or every problem of every spec.
     fn lower_all(&self, specs: &[impl AsRef<Path>]) -> Result<Vec<ir::Api>, Error> {
         let mut diagnostics = Diagnostics::default();

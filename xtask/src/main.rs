@@ -12,6 +12,7 @@
 //!   `cargo test --workspace ARGS...` (README's test command; CI runs it).
 //! - `cargo xtask fuzz TARGET|all [--execs N] [--seconds S] [--seed X]`: the stable-Rust
 //!   fuzz harness (`fuzz/`, see README "Fuzzing").
+//! - `cargo xtask mock SPEC [--port P]`: the spec-driven strict mock server (`mock/`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,6 +22,7 @@ use codegen::GeneratedKind;
 
 mod audit;
 mod fuzz;
+mod mock;
 mod openapi;
 mod test;
 
@@ -39,9 +41,10 @@ fn main() -> ExitCode {
         ["openapi", file] => openapi::print(file),
         ["test", rest @ ..] => test::run(&root, rest),
         ["fuzz", args @ ..] => fuzz::fuzz(&root, args),
+        ["mock", args @ ..] if !args.is_empty() => mock::run(&root, args),
         _ => {
             eprintln!(
-                "usage: cargo xtask codegen [--check] | cargo xtask check-spec FILE... | cargo xtask audit SPEC... | cargo xtask openapi SPEC|--validate | cargo xtask test [ARGS...] | cargo xtask fuzz TARGET|all [OPTIONS]"
+                "usage: cargo xtask codegen [--check] | cargo xtask check-spec FILE... | cargo xtask audit SPEC... | cargo xtask openapi SPEC|--validate | cargo xtask test [ARGS...] | cargo xtask fuzz TARGET|all [OPTIONS] | cargo xtask mock SPEC [--port P]"
             );
             return ExitCode::from(2);
         }

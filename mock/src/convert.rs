@@ -1,0 +1,123 @@
+//! The spec's auth values (codegen's IR) turned into the runtime's value language, so the mock
+//! recomputes every step with the interpreter the clients sign with (`Value::eval`).
+//!
+//! The runtime's data holds `&'static str` names (generated code passes literals). The mock
+//! builds that data at run time from one spec per server, so it leaks the names and literals:
+//! a few hundred bytes per spec, once, for the life of the process. A process that starts many
+//! mock servers leaks that much per server, which is acceptable for a test tool.
+
+use codegen::ir::{Expr as ExprIr, Op, Piece as PieceIr, StepIr, TimeUnit as TimeUnitIr, ValueIr};
+use generated_client::runtime::{Expr, Piece, Step, TimeUnit, Value};
+
+/// A leaked copy of `s` (see the module docs for why that is acceptable here).
+pub(crate) fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_owned().into_boxed_str())
+}
+
+/// One spec value in the runtime's language.
+pub(crate) fn value(v: &ValueIr) -> Value {
+    match v {
+        ValueIr::Template(pieces) => Value::template(&pieces.iter().map(piece).collect::<Vec<_>>()),
+        ValueIr::Now(TimeUnitIr::Seconds) => Value::Now(TimeUnit::Seconds),
+        ValueIr::Now(TimeUnitIr::Millis) => Value::Now(TimeUnit::Millis),
+        ValueIr::RandomDigits(n) => Value::RandomDigits(*n),
+        ValueIr::Md5Hex(inner) => Value::md5_hex(value(inner)),
+        ValueIr::HmacSha256Hex { key, data } => Value::hmac_sha256_hex(value(key), value(data)),
+        ValueIr::SortedPairs { separator, pairs } => Value::sorted_pairs(
+            leak(separator),
+            pairs.iter().map(|(k, v)| (leak(k), value(v))).collect(),
+        ),
+        ValueIr::Arithmetic(e) => Value::Arithmetic(expr(e)),
+    }
+}
+
+fn piece(p: &PieceIr) -> Piece {
+    match p {
+        PieceIr::Lit(s) => Piece::Lit(leak(s)),
+        PieceIr::Var(s) => Piece::Var(leak(s)),
+    }
+}
+
+fn expr(e: &ExprIr) -> Expr {
+    match e {
+        ExprIr::Int(i) => Expr::Int(*i),
+        ExprIr::Var(v) => Expr::Var(leak(v)),
+        ExprIr::Bin(a, op, b) => {
+            let (a, b) = (expr(a), expr(b));
+            match op {
+                Op::Add => Expr::sum(a, b),
+                Op::Sub => Expr::difference(a, b),
+                Op::Mul => Expr::product(a, b),
+                Op::Div => Expr::quotient(a, b),
+                Op::Rem => Expr::remainder(a, b),
+            }
+        }
+    }
+}
+
+/// One `auth.apply` step in the runtime's language.
+pub(crate) fn step(s: &StepIr) -> Step {
+    match s {
+        StepIr::Header { name, value: v } => Step::header(leak(name), value(v)),
+        StepIr::Query { name, value: v } => Step::query(leak(name), value(v)),
+        StepIr::Basic { username, password } => Step::basic(value(username), value(password)),
+    }
+}
+
+/// Every variable a spec value names.
+pub(crate) fn vars_of(v: &ValueIr, out: &mut Vec<String>) {
+    match v {
+        ValueIr::Template(pieces) => out.extend(pieces.iter().filter_map(|p| match p {
+            PieceIr::Var(v) => Some(v.clone()),
+            PieceIr::Lit(_) => None,
+        })),
+        ValueIr::Now(_) | ValueIr::RandomDigits(_) => {}
+        ValueIr::Md5Hex(inner) => vars_of(inner, out),
+        ValueIr::HmacSha256Hex { key, data } => {
+            vars_of(key, out);
+            vars_of(data, out);
+        }
+        ValueIr::SortedPairs { pairs, .. } => pairs.iter().for_each(|(_, v)| vars_of(v, out)),
+        ValueIr::Arithmetic(e) => expr_vars(e, out),
+    }
+}
+
+fn expr_vars(e: &ExprIr, out: &mut Vec<String>) {
+    match e {
+        ExprIr::Int(_) => {}
+        ExprIr::Var(v) => out.push(v.clone()),
+        ExprIr::Bin(a, _, b) => {
+            expr_vars(a, out);
+            expr_vars(b, out);
+        }
+    }
+}
+
+fn step_vars(s: &StepIr) -> Vec<String> {
+    let mut out = Vec::new();
+    match s {
+        StepIr::Header { value: v, .. } | StepIr::Query { value: v, .. } => vars_of(v, &mut out),
+        StepIr::Basic { username, password } => {
+            vars_of(username, &mut out);
+            vars_of(password, &mut out);
+        }
+    }
+    out
+}
+
+/// The steps a grant with `send_auth_steps` carries: those that reference no token variable,
+/// directly or through an earlier step's output (what the client applies to token requests).
+pub(crate) fn token_free(steps: &[StepIr], token_vars: &[String]) -> Vec<StepIr> {
+    let mut tainted: Vec<String> = token_vars.to_vec();
+    let mut out = Vec::new();
+    for s in steps {
+        if step_vars(s).iter().any(|v| tainted.contains(v)) {
+            if let StepIr::Header { name, .. } | StepIr::Query { name, .. } = s {
+                tainted.push(name.clone());
+            }
+        } else {
+            out.push(s.clone());
+        }
+    }
+    out
+}
