@@ -52,6 +52,8 @@ pub(crate) fn answer(shared: &Shared, req: &Incoming) -> Result<Answer, Answer> 
         headers: &req.headers,
         query: &req.query,
         fields: &[],
+        body: &[],
+        host: &req.host,
         credentials: &shared.credentials,
         bindings: &bindings,
         token: &no_token,

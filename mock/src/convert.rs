@@ -6,16 +6,21 @@
 //! a few hundred bytes per spec, once, for the life of the process. A process that starts many
 //! mock servers leaks that much per server, which is acceptable for a test tool.
 
-use codegen::ir::{Expr as ExprIr, Op, Piece as PieceIr, StepIr, TimeUnit as TimeUnitIr, ValueIr};
-use generated_client::runtime::{Expr, Piece, Step, TimeUnit, Value};
+use codegen::ir::{
+    CanonicalIr, CaseIr, CollectionIr, DigestIr, EncodingIr, Expr as ExprIr, Op, Piece as PieceIr,
+    SortIr, StepIr, TargetIr, TimeUnit as TimeUnitIr, ValueIr,
+};
+use generated_client::runtime::{
+    Canonical, Collection, DigestAlg, Expr, Piece, SortBy, Step, TextEncoding, TimeUnit, Value,
+};
 
 /// A leaked copy of `s` (see the module docs for why that is acceptable here).
 pub(crate) fn leak(s: &str) -> &'static str {
     Box::leak(s.to_owned().into_boxed_str())
 }
 
-/// One spec value in the runtime's language.
-pub(crate) fn value(v: &ValueIr) -> Value {
+/// One spec value in the runtime's language (what the generator emits as code).
+pub fn value(v: &ValueIr) -> Value {
     match v {
         ValueIr::Template(pieces) => Value::template(&pieces.iter().map(piece).collect::<Vec<_>>()),
         ValueIr::Now(TimeUnitIr::Seconds) => Value::Now(TimeUnit::Seconds),
@@ -28,7 +33,55 @@ pub(crate) fn value(v: &ValueIr) -> Value {
             pairs.iter().map(|(k, v)| (leak(k), value(v))).collect(),
         ),
         ValueIr::Arithmetic(e) => Value::Arithmetic(expr(e)),
+        ValueIr::Concat(parts) => Value::concat(parts.iter().map(value).collect()),
+        ValueIr::Case(CaseIr::Upper, v) => Value::upper(value(v)),
+        ValueIr::Case(CaseIr::Lower, v) => Value::lower(value(v)),
+        ValueIr::Digest(alg, v) => Value::digest(digest(*alg), value(v)),
+        ValueIr::Hmac { alg, key, data } => Value::hmac(digest(*alg), value(key), value(data)),
+        ValueIr::RsaSha256 { key, data } => Value::rsa_sha256(value(key), value(data)),
+        ValueIr::Encode(encoding, v) => Value::encode(
+            match encoding {
+                EncodingIr::Hex => TextEncoding::Hex,
+                EncodingIr::Base64 => TextEncoding::Base64,
+                EncodingIr::Url => TextEncoding::Url,
+                EncodingIr::JsonString => TextEncoding::JsonString,
+            },
+            value(v),
+        ),
+        ValueIr::Time { format, zone } => Value::time(leak(format), leak(zone)),
+        ValueIr::Canonical(c) => Value::canonical(canonical(c)),
     }
+}
+
+fn digest(alg: DigestIr) -> DigestAlg {
+    match alg {
+        DigestIr::Md5 => DigestAlg::Md5,
+        DigestIr::Sha1 => DigestAlg::Sha1,
+        DigestIr::Sha256 => DigestAlg::Sha256,
+    }
+}
+
+fn canonical(c: &CanonicalIr) -> Canonical {
+    let from = match c.from {
+        CollectionIr::Params => Collection::Params,
+        CollectionIr::Query => Collection::Query,
+        CollectionIr::Body => Collection::Body,
+    };
+    let names = |n: &[String]| n.iter().map(|s| leak(s)).collect::<Vec<_>>();
+    let mut out = Canonical::new(from, leak(&c.joiner), leak(&c.separator))
+        .excluding(&names(&c.exclude))
+        .sorted_by(match c.sort {
+            SortIr::Key => SortBy::Key,
+            SortIr::Pair => SortBy::Pair,
+            SortIr::AsSent => SortBy::AsSent,
+        });
+    if let Some(include) = &c.include {
+        out = out.including(&names(include));
+    }
+    if c.drop_empty {
+        out = out.dropping_empty();
+    }
+    out
 }
 
 fn piece(p: &PieceIr) -> Piece {
@@ -56,10 +109,21 @@ fn expr(e: &ExprIr) -> Expr {
 }
 
 /// One `auth.apply` step in the runtime's language.
-pub(crate) fn step(s: &StepIr) -> Step {
+pub fn step(s: &StepIr) -> Step {
     match s {
-        StepIr::Header { name, value: v } => Step::header(leak(name), value(v)),
-        StepIr::Query { name, value: v } => Step::query(leak(name), value(v)),
+        StepIr::Named {
+            target,
+            name,
+            value: v,
+        } => {
+            let make = match target {
+                TargetIr::Header => Step::header,
+                TargetIr::Query => Step::query,
+                TargetIr::Form => Step::form,
+                TargetIr::Json => Step::json,
+            };
+            make(leak(name), value(v))
+        }
         StepIr::Basic { username, password } => Step::basic(value(username), value(password)),
     }
 }
@@ -71,12 +135,21 @@ pub(crate) fn vars_of(v: &ValueIr, out: &mut Vec<String>) {
             PieceIr::Var(v) => Some(v.clone()),
             PieceIr::Lit(_) => None,
         })),
-        ValueIr::Now(_) | ValueIr::RandomDigits(_) => {}
-        ValueIr::Md5Hex(inner) => vars_of(inner, out),
-        ValueIr::HmacSha256Hex { key, data } => {
+        ValueIr::Now(_)
+        | ValueIr::RandomDigits(_)
+        | ValueIr::Time { .. }
+        | ValueIr::Canonical(_) => {}
+        ValueIr::Md5Hex(inner)
+        | ValueIr::Case(_, inner)
+        | ValueIr::Digest(_, inner)
+        | ValueIr::Encode(_, inner) => vars_of(inner, out),
+        ValueIr::HmacSha256Hex { key, data }
+        | ValueIr::Hmac { key, data, .. }
+        | ValueIr::RsaSha256 { key, data } => {
             vars_of(key, out);
             vars_of(data, out);
         }
+        ValueIr::Concat(parts) => parts.iter().for_each(|v| vars_of(v, out)),
         ValueIr::SortedPairs { pairs, .. } => pairs.iter().for_each(|(_, v)| vars_of(v, out)),
         ValueIr::Arithmetic(e) => expr_vars(e, out),
     }
@@ -96,7 +169,7 @@ fn expr_vars(e: &ExprIr, out: &mut Vec<String>) {
 fn step_vars(s: &StepIr) -> Vec<String> {
     let mut out = Vec::new();
     match s {
-        StepIr::Header { value: v, .. } | StepIr::Query { value: v, .. } => vars_of(v, &mut out),
+        StepIr::Named { value: v, .. } => vars_of(v, &mut out),
         StepIr::Basic { username, password } => {
             vars_of(username, &mut out);
             vars_of(password, &mut out);
@@ -112,7 +185,7 @@ pub(crate) fn token_free(steps: &[StepIr], token_vars: &[String]) -> Vec<StepIr>
     let mut out = Vec::new();
     for s in steps {
         if step_vars(s).iter().any(|v| tainted.contains(v)) {
-            if let StepIr::Header { name, .. } | StepIr::Query { name, .. } = s {
+            if let StepIr::Named { name, .. } = s {
                 tainted.push(name.clone());
             }
         } else {

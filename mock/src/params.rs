@@ -30,7 +30,7 @@ fn travels_in(ep: &EndpointIr, p: &ParamIr) -> BodyEncoding {
     }
 }
 
-/// Checks the request's parameters against `ep`. `auth_query` names the query parameters the
+/// Checks the request's parameters against `ep`. `auth_query` names the parameters (query, form or JSON) the
 /// auth steps add (they are not the endpoint's).
 pub(crate) fn check(
     api: &Api,
@@ -60,7 +60,9 @@ pub(crate) fn check(
         Body::Invalid(reason) => return Err(bad("body", reason.clone())),
         Body::Form(pairs) => {
             for (name, _) in pairs {
-                if !declared(BodyEncoding::Form).any(|p| p.wire == *name) {
+                if !auth_query.contains(&name.as_str())
+                    && !declared(BodyEncoding::Form).any(|p| p.wire == *name)
+                {
                     return Err(bad(name, "not a parameter of this endpoint"));
                 }
             }
@@ -79,7 +81,9 @@ pub(crate) fn check(
                 return Err(bad("body", "not a JSON object"));
             };
             for name in map.keys() {
-                if !declared(BodyEncoding::Json).any(|p| p.wire == *name) {
+                if !auth_query.contains(&name.as_str())
+                    && !declared(BodyEncoding::Json).any(|p| p.wire == *name)
+                {
                     return Err(bad(name, "not a parameter of this endpoint"));
                 }
             }

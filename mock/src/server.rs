@@ -56,6 +56,8 @@ pub(crate) struct Incoming {
     /// Lowercase name → value (repeated headers joined with `, `).
     pub(crate) headers: BTreeMap<String, String>,
     pub(crate) body: Bytes,
+    /// `host[:port]` from the `Host` header (as the client binds `{host}`).
+    pub(crate) host: String,
 }
 
 impl Incoming {
@@ -100,7 +102,9 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
             })
             .or_insert(v);
     }
+    let host = headers.get("host").cloned().unwrap_or_default();
     let incoming = Incoming {
+        host,
         method: parts.method.as_str().to_owned(),
         method_lower: parts.method.as_str().to_ascii_lowercase(),
         full_path: parts.uri.path().to_owned(),
@@ -249,12 +253,21 @@ fn dispatch(shared: &Shared, req: &Incoming) -> (Option<String>, Outcome) {
     if ep.authenticated {
         let issued = shared.issued();
         let lookup = |t: &str| issued.lookup(t);
+        let fields = if req.content_type().starts_with("application/json") {
+            req.json_fields().unwrap_or_default()
+        } else if req.body.is_empty() {
+            Vec::new()
+        } else {
+            req.form()
+        };
         let facts = Facts {
             method: &req.method_lower,
             path,
             headers: &req.headers,
             query: &req.query,
-            fields: &[],
+            fields: &fields,
+            body: &req.body,
+            host: &req.host,
             credentials: &shared.credentials,
             bindings: &[],
             token: &lookup,
@@ -267,11 +280,16 @@ fn dispatch(shared: &Shared, req: &Incoming) -> (Option<String>, Outcome) {
             return (op, Err(refuse(api, Style::Envelope, &Problem::Auth(r))));
         }
     }
+    // Parameters the auth steps add (query, form or JSON) are not the endpoint's own.
     let auth_query: Vec<&str> = api
         .steps
         .iter()
         .filter_map(|s| match s {
-            codegen::ir::StepIr::Query { name, .. } => Some(name.as_str()),
+            codegen::ir::StepIr::Named { target, name, .. }
+                if *target != codegen::ir::TargetIr::Header =>
+            {
+                Some(name.as_str())
+            }
             _ => None,
         })
         .collect();

@@ -184,6 +184,8 @@ pub(crate) fn grant(
         headers,
         query: &req.query,
         fields: &fields,
+        body: &req.body,
+        host: &req.host,
         credentials: &shared.credentials,
         bindings: &bindings,
         token: &no_token,

@@ -113,8 +113,12 @@ pub struct Facts<'a> {
     pub headers: &'a BTreeMap<String, String>,
     /// Decoded query pairs.
     pub query: &'a [(String, String)],
-    /// Decoded body fields (form or top-level JSON, as text), for token requests.
+    /// Decoded body fields (form fields, or top-level JSON members as text).
     pub fields: &'a [(String, String)],
+    /// The body exactly as received (what `{body}` and canonical strings over JSON read).
+    pub body: &'a [u8],
+    /// `host[:port]` the client addressed, as it binds `{host}`.
+    pub host: &'a str,
     /// Credentials the mock accepts: name → (value, secret).
     pub credentials: &'a [(String, String, bool)],
     /// Further bindings (token-request inputs the caller already checked).
@@ -140,6 +144,7 @@ impl Facts<'_> {
         }
         scope.set("method", self.method);
         scope.set("path", self.path);
+        scope.set("host", self.host);
         for (name, value) in self.bindings {
             scope.set_secret(name.clone(), SecretString::from(value.clone()));
         }
@@ -157,6 +162,71 @@ impl Facts<'_> {
     }
 }
 
+/// The last pair called `name`: a step's output is appended after the request's own
+/// parameters, so a duplicate name is the step's.
+fn last<'v>(pairs: &'v [(String, String)], name: &str) -> Option<&'v str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Binds what step `k` of the client saw: the request as sent minus the parameters steps
+/// `k..` added (their last occurrences), as `{query}`, `{body}` and the parameter collections.
+fn expose_sent_so_far(steps: &[Step], k: usize, facts: &Facts<'_>, scope: &mut Scope) {
+    let (mut later_query, mut later_form, mut later_json) = (Vec::new(), Vec::new(), Vec::new());
+    for step in &steps[k..] {
+        match step {
+            Step::Query { name, .. } => later_query.push(*name),
+            Step::Form { name, .. } => later_form.push(*name),
+            Step::Json { name, .. } => later_json.push(*name),
+            _ => {}
+        }
+    }
+    let without = |pairs: &[(String, String)], names: &[&str]| {
+        let mut pairs = pairs.to_vec();
+        for name in names {
+            if let Some(at) = pairs.iter().rposition(|(k, _)| k == name) {
+                pairs.remove(at);
+            }
+        }
+        pairs
+    };
+    let query = without(facts.query, &later_query);
+    let form_encode = |pairs: &[(String, String)]| {
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+    };
+    let is_json = facts
+        .header("content-type")
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    let (body_text, body_pairs) = if is_json {
+        match serde_json::from_slice::<serde_json::Value>(facts.body) {
+            Ok(serde_json::Value::Object(mut map)) => {
+                for name in &later_json {
+                    map.remove(*name);
+                }
+                let pairs = map
+                    .iter()
+                    .map(|(k, v)| (k.clone(), crate::json_path::text(v)))
+                    .collect();
+                (serde_json::Value::Object(map).to_string(), pairs)
+            }
+            _ => (String::from_utf8_lossy(facts.body).into_owned(), Vec::new()),
+        }
+    } else if facts.body.is_empty() {
+        (String::new(), Vec::new())
+    } else {
+        let pairs = without(facts.fields, &later_form);
+        (form_encode(&pairs), pairs)
+    };
+    scope.set("query", form_encode(&query));
+    scope.set("body", body_text);
+    scope.set_params(query, body_pairs);
+}
+
 fn first<'v>(pairs: &'v [(String, String)], name: &str) -> Option<&'v str> {
     pairs
         .iter()
@@ -170,7 +240,8 @@ pub fn check_request(steps: &[Step], facts: &Facts<'_>) -> Result<(), Refusal> {
     bind_token(steps, facts, &mut scope)?;
     let mut replay_key = Vec::new();
     let mut has_nonce = false;
-    for step in steps {
+    for (k, step) in steps.iter().enumerate() {
+        expose_sent_so_far(steps, k, facts, &mut scope);
         match step {
             Step::Header { name, value } => {
                 let got = facts.header(name).ok_or_else(|| missing(name))?;
@@ -179,7 +250,13 @@ pub fn check_request(steps: &[Step], facts: &Facts<'_>) -> Result<(), Refusal> {
                 bind(&mut scope, name, got);
             }
             Step::Query { name, value } => {
-                let got = facts.query_value(name).ok_or_else(|| missing(name))?;
+                let got = last(facts.query, name).ok_or_else(|| missing(name))?;
+                check_value(name, value, got, &scope, facts, &mut replay_key)?;
+                has_nonce |= matches!(value, Value::RandomDigits(_));
+                bind(&mut scope, name, got);
+            }
+            Step::Form { name, value } | Step::Json { name, value } => {
+                let got = last(facts.fields, name).ok_or_else(|| missing(name))?;
                 check_value(name, value, got, &scope, facts, &mut replay_key)?;
                 has_nonce |= matches!(value, Value::RandomDigits(_));
                 bind(&mut scope, name, got);
@@ -215,7 +292,10 @@ pub fn check_request(steps: &[Step], facts: &Facts<'_>) -> Result<(), Refusal> {
         let step = steps
             .iter()
             .find_map(|s| match s {
-                Step::Header { name, value } | Step::Query { name, value }
+                Step::Header { name, value }
+                | Step::Query { name, value }
+                | Step::Form { name, value }
+                | Step::Json { name, value }
                     if matches!(value, Value::RandomDigits(_)) =>
                 {
                     Some(*name)
@@ -306,15 +386,31 @@ fn bind_token(steps: &[Step], facts: &Facts<'_>, scope: &mut Scope) -> Result<()
 enum ValueRule {
     Recompute,
     Time(TimeUnit),
+    /// A time formatted in a zone (`yyyy-MM-dd HH:mm:ss` in China time).
+    FormattedTime {
+        format: &'static str,
+        zone: &'static str,
+    },
     Digits(u8),
 }
 
 fn value_rule(value: &Value) -> ValueRule {
     match value {
         Value::Now(unit) => ValueRule::Time(*unit),
+        Value::Time { format, zone } => ValueRule::FormattedTime { format, zone },
         Value::RandomDigits(n) => ValueRule::Digits(*n),
         _ => ValueRule::Recompute,
     }
+}
+
+/// The instant a formatted time names, read back with its own format and zone.
+fn parse_formatted(format: &str, zone: &str, text: &str) -> Option<jiff::Timestamp> {
+    let parsed = jiff::fmt::strtime::parse(format, text).ok()?;
+    if let Ok(ts) = parsed.to_timestamp() {
+        return Some(ts);
+    }
+    let civil = parsed.to_datetime().ok()?;
+    civil.in_tz(zone).ok().map(|z| z.timestamp())
 }
 
 fn check_value(
@@ -349,6 +445,16 @@ fn check_value(
                 .saturating_mul(per_second)
                 / 1000;
             if now.abs_diff(sent) > tolerance.unsigned_abs() {
+                return Err(Refusal::Stale { step: step() });
+            }
+            replay_key.push(format!("{name}={got}"));
+            Ok(())
+        }
+        ValueRule::FormattedTime { format, zone } => {
+            let sent = parse_formatted(format, zone, got)
+                .ok_or_else(|| Refusal::Malformed { step: step() })?;
+            let drift = facts.now.as_millisecond().abs_diff(sent.as_millisecond());
+            if u128::from(drift) > facts.tolerance.as_millis() {
                 return Err(Refusal::Stale { step: step() });
             }
             replay_key.push(format!("{name}={got}"));
@@ -477,6 +583,8 @@ mod tests {
             headers,
             query: &[],
             fields: &[],
+            body: &[],
+            host: "127.0.0.1",
             credentials: &credentials,
             bindings: &[],
             token: &token,
