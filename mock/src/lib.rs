@@ -27,7 +27,7 @@
 
 mod authorize;
 mod codes;
-mod convert;
+pub mod convert;
 mod json_path;
 mod params;
 mod server;

@@ -8,8 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use codegen::ir::{CaseIr, CollectionIr, DigestIr, EncodingIr, SortIr, StepIr, TargetIr, ValueIr};
-use codegen::validate::values::{Expr, Op, Piece};
+use codegen::ir::{StepIr, TargetIr};
 use futures_util::FutureExt;
 use generated_client::jfwms::{
     self, Client, ClientBuilder, Credentials, ErrorCode, GetOrderRequest,
@@ -203,7 +202,7 @@ async fn code_exchange_then_signed_get_order() {
 }
 
 /// The spec's `sign` step (loaded and lowered by `codegen`, then turned into the runtime's
-/// `Value`) evaluated by the runtime's value language over the document's example values must
+/// `Value` by the mock server's converter, which mirrors what the generator emits) evaluated by the runtime's value language over the document's example values must
 /// give the document's signature. This is the recipe the generated client runs: the generated
 /// `api_spec()` is private, so the spec is lowered here instead; a request to the fake cannot
 /// replay the vector because the client always signs the current time and a random nonce.
@@ -241,7 +240,7 @@ fn document_signature_vector_through_the_specs_sign_step() {
                 target: TargetIr::Header,
                 name,
                 value,
-            } if name == "sign" => Some(to_runtime(value)),
+            } if name == "sign" => Some(spec_mock::convert::value(value)),
             _ => None,
         })
         .expect("a `sign` header step");
@@ -273,112 +272,6 @@ fn document_signature_vector_through_the_specs_sign_step() {
         ),
         DOC_SIGN
     );
-}
-
-fn leak(s: &str) -> &'static str {
-    Box::leak(s.to_owned().into_boxed_str())
-}
-
-/// The spec's lowered value as the runtime's `Value` (what the generator emits as code).
-fn to_runtime(v: &ValueIr) -> rt::Value {
-    match v {
-        ValueIr::Template(pieces) => rt::Value::Template(
-            pieces
-                .iter()
-                .map(|p| match p {
-                    Piece::Lit(s) => rt::Piece::Lit(leak(s)),
-                    Piece::Var(s) => rt::Piece::Var(leak(s)),
-                })
-                .collect(),
-        ),
-        ValueIr::Now(codegen::spec::model::TimeUnit::Millis) => {
-            rt::Value::Now(rt::TimeUnit::Millis)
-        }
-        ValueIr::Now(codegen::spec::model::TimeUnit::Seconds) => {
-            rt::Value::Now(rt::TimeUnit::Seconds)
-        }
-        ValueIr::RandomDigits(n) => rt::Value::RandomDigits(*n),
-        ValueIr::Md5Hex(v) => rt::Value::Md5Hex(Box::new(to_runtime(v))),
-        ValueIr::HmacSha256Hex { key, data } => rt::Value::HmacSha256Hex {
-            key: Box::new(to_runtime(key)),
-            data: Box::new(to_runtime(data)),
-        },
-        ValueIr::SortedPairs { separator, pairs } => rt::Value::SortedPairs {
-            separator: leak(separator),
-            pairs: pairs
-                .iter()
-                .map(|(k, v)| (leak(k), to_runtime(v)))
-                .collect(),
-        },
-        ValueIr::Arithmetic(e) => rt::Value::Arithmetic(expr(e)),
-        ValueIr::Concat(parts) => rt::Value::concat(parts.iter().map(to_runtime).collect()),
-        ValueIr::Case(CaseIr::Upper, v) => rt::Value::upper(to_runtime(v)),
-        ValueIr::Case(CaseIr::Lower, v) => rt::Value::lower(to_runtime(v)),
-        ValueIr::Digest(alg, v) => rt::Value::digest(digest(*alg), to_runtime(v)),
-        ValueIr::Hmac { alg, key, data } => {
-            rt::Value::hmac(digest(*alg), to_runtime(key), to_runtime(data))
-        }
-        ValueIr::RsaSha256 { key, data } => {
-            rt::Value::rsa_sha256(to_runtime(key), to_runtime(data))
-        }
-        ValueIr::Encode(encoding, v) => rt::Value::encode(
-            match encoding {
-                EncodingIr::Hex => rt::TextEncoding::Hex,
-                EncodingIr::Base64 => rt::TextEncoding::Base64,
-                EncodingIr::Url => rt::TextEncoding::Url,
-                EncodingIr::JsonString => rt::TextEncoding::JsonString,
-            },
-            to_runtime(v),
-        ),
-        ValueIr::Time { format, zone } => rt::Value::time(leak(format), leak(zone)),
-        ValueIr::Canonical(c) => {
-            let from = match c.from {
-                CollectionIr::Params => rt::Collection::Params,
-                CollectionIr::Query => rt::Collection::Query,
-                CollectionIr::Body => rt::Collection::Body,
-            };
-            let names = |n: &[String]| n.iter().map(|s| leak(s)).collect::<Vec<_>>();
-            let mut out = rt::Canonical::new(from, leak(&c.joiner), leak(&c.separator))
-                .excluding(&names(&c.exclude))
-                .sorted_by(match c.sort {
-                    SortIr::Key => rt::SortBy::Key,
-                    SortIr::Pair => rt::SortBy::Pair,
-                    SortIr::AsSent => rt::SortBy::AsSent,
-                });
-            if let Some(include) = &c.include {
-                out = out.including(&names(include));
-            }
-            if c.drop_empty {
-                out = out.dropping_empty();
-            }
-            rt::Value::canonical(out)
-        }
-    }
-}
-
-fn digest(alg: DigestIr) -> rt::DigestAlg {
-    match alg {
-        DigestIr::Md5 => rt::DigestAlg::Md5,
-        DigestIr::Sha1 => rt::DigestAlg::Sha1,
-        DigestIr::Sha256 => rt::DigestAlg::Sha256,
-    }
-}
-
-fn expr(e: &Expr) -> rt::Expr {
-    match e {
-        Expr::Int(i) => rt::Expr::Int(*i),
-        Expr::Var(v) => rt::Expr::Var(leak(v)),
-        Expr::Bin(a, op, b) => {
-            let (a, b) = (Box::new(expr(a)), Box::new(expr(b)));
-            match op {
-                Op::Add => rt::Expr::Add(a, b),
-                Op::Sub => rt::Expr::Sub(a, b),
-                Op::Mul => rt::Expr::Mul(a, b),
-                Op::Div => rt::Expr::Div(a, b),
-                Op::Rem => rt::Expr::Rem(a, b),
-            }
-        }
-    }
 }
 
 // ------------------------------------------------------------------ vendor errors
