@@ -563,3 +563,45 @@ fn webhook_recipes_verify_with_the_same_language() {
         assert!(json_body_hmac::verify_and_parse(d.body.as_bytes(), &wrong, &key).is_err());
     }
 }
+
+/// The same property for signatures over form bodies (Pinduoduo, MD5) and RSA (Alipay): one
+/// changed business parameter, everything else equal (fixed clock), a different signature.
+#[tokio::test]
+async fn changing_a_signed_body_field_changes_form_and_rsa_signatures() {
+    let capture = Capture::start().await;
+    let pdd = client!(
+        pinduoduo,
+        capture,
+        pinduoduo::Credentials::new("c", "s", "t")
+    );
+    let ali = client!(
+        alipay_rsa2,
+        capture,
+        alipay_rsa2::Credentials::new("2014", RSA_KEY)
+    );
+    let mut v = Values(0xd1ff);
+    for _ in 0..CASES / 2 {
+        let (x, y) = (v.text(), format!("{}!", v.text()));
+        let pdd_req = |a: &str| {
+            pinduoduo::OrderNumberListGetRequest::new("pdd.order.number.list.get", 1).a(a)
+        };
+        pdd.order_number_list_get(&pdd_req(&x)).await.unwrap();
+        pdd.order_number_list_get(&pdd_req(&y)).await.unwrap();
+        let ali_req = |biz: &str| alipay_rsa2::TradeQueryRequest::new("alipay.trade.query", biz);
+        ali.trade_query(&ali_req(&format!("{{\"n\":\"{x}\"}}")))
+            .await
+            .unwrap();
+        ali.trade_query(&ali_req(&format!("{{\"n\":\"{y}\"}}")))
+            .await
+            .unwrap();
+        let seen = capture.take();
+        assert_ne!(
+            sent_signature(&seen[0], None),
+            sent_signature(&seen[1], None)
+        );
+        assert_ne!(
+            sent_signature(&seen[2], None),
+            sent_signature(&seen[3], None)
+        );
+    }
+}
