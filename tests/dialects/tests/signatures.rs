@@ -213,6 +213,17 @@ fn assert_independent(
 
 const CASES: usize = 120;
 
+/// Sets each optional parameter, or leaves it out, at random.
+macro_rules! maybe_set {
+    ($req:ident, $v:ident, $($setter:ident),+) => {
+        $(
+            if let Some(x) = $v.maybe() {
+                $req = $req.$setter(x);
+            }
+        )+
+    };
+}
+
 macro_rules! client {
     ($module:ident, $capture:expr, $credentials:expr) => {
         $module::Client::builder($credentials)
@@ -246,21 +257,7 @@ async fn taobao_md5_matches_the_published_example_and_python() {
     let mut v = Values(0x7a0b);
     for _ in 0..CASES {
         let mut req = taobao_md5::ItemSellerGetRequest::new(v.text(), v.text(), v.int());
-        if let Some(x) = v.maybe() {
-            req = req.a(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.a1(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.a_b(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.upper_b(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.zh(x);
-        }
+        maybe_set!(req, v, a, a1, a_b, upper_b, zh);
         client.item_seller_get(&req).await.unwrap();
     }
     let secrets = serde_json::json!({ "app_secret": "helloworld" });
@@ -275,18 +272,7 @@ async fn taobao_hmac_matches_python() {
     let mut v = Values(0x51);
     for _ in 0..CASES {
         let mut req = taobao_hmac::ItemSellerGetRequest::new(v.text(), v.text(), v.int());
-        if let Some(x) = v.maybe() {
-            req = req.a(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.a1(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.a_b(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.zh(x);
-        }
+        maybe_set!(req, v, a, a1, a_b, zh);
         client.item_seller_get(&req).await.unwrap();
     }
     let secrets = serde_json::json!({ "app_secret": "hmac-secret-中" });
@@ -305,18 +291,7 @@ async fn pinduoduo_matches_python() {
         if v.next().is_multiple_of(2) {
             req = req.page(v.int());
         }
-        if let Some(x) = v.maybe() {
-            req = req.a(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.a1(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.a_b(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.zh(x);
-        }
+        maybe_set!(req, v, a, a1, a_b, zh);
         client.order_number_list_get(&req).await.unwrap();
     }
     let secrets = serde_json::json!({ "client_secret": "pdd secret" });
@@ -358,24 +333,11 @@ async fn wechatpay_v2_md5_matches_the_published_example_and_python() {
     let mut v = Values(0xfeed);
     for _ in 0..CASES {
         let mut req = wechatpay_v2_md5::UnifiedorderRequest::new(v.text(), v.text());
-        if let Some(x) = v.maybe() {
-            req = req.device_info(x);
-        }
+        maybe_set!(req, v, device_info);
         if v.next().is_multiple_of(2) {
             req = req.total_fee(v.int());
         }
-        if let Some(x) = v.maybe() {
-            req = req.a(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.a1(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.a_b(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.zh(x);
-        }
+        maybe_set!(req, v, a, a1, a_b, zh);
         client.unifiedorder(&req).await.unwrap();
     }
     let secrets = serde_json::json!({ "key": key });
@@ -391,21 +353,7 @@ async fn wechatpay_v2_hmac_sha256_matches_python() {
     let mut v = Values(0xbeef);
     for _ in 0..CASES {
         let mut req = wechatpay_v2_hmac::UnifiedorderRequest::new(v.text());
-        if let Some(x) = v.maybe() {
-            req = req.out_trade_no(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.a(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.a1(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.a_b(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.zh(x);
-        }
+        maybe_set!(req, v, out_trade_no, a, a1, a_b, zh);
         client.unifiedorder(&req).await.unwrap();
     }
     let seen = capture.take();
@@ -427,15 +375,7 @@ async fn alipay_rsa2_verifies_with_the_public_key() {
     for _ in 0..CASES {
         let biz = serde_json::json!({ "out_trade_no": v.text(), "note": v.text() });
         let mut req = alipay_rsa2::TradeQueryRequest::new("alipay.trade.query", biz.to_string());
-        if let Some(x) = v.maybe() {
-            req = req.a(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.a1(x);
-        }
-        if let Some(x) = v.maybe() {
-            req = req.zh(x);
-        }
+        maybe_set!(req, v, a, a1, zh);
         client.trade_query(&req).await.unwrap();
     }
     let seen = capture.take();
@@ -458,9 +398,7 @@ async fn json_body_hmac_signs_the_body_as_sent() {
         if v.next().is_multiple_of(2) {
             req = req.weight(v.int());
         }
-        if let Some(x) = v.maybe() {
-            req = req.note(x);
-        }
+        maybe_set!(req, v, note);
         if v.next().is_multiple_of(2) {
             req = req.tags(vec![v.text(), v.text()]);
         }
