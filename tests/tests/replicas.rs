@@ -6,7 +6,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use generated_client::runtime::token::{RedisTokenStore, TokenStore};
+use generated_client::runtime::token::{RedisTokenStore, TokenStore, check_store_protocol};
 use generated_client::runtime::{ExposeSecret, TokenState};
 use generated_client::{jfwms, supercarrier8};
 use integration_tests::fakes::jfwms::{FakeJfwms, JfwmsConfig};
@@ -242,57 +242,15 @@ async fn redis_store_lock_fences_and_stamp() {
         leases.extend(a.await.unwrap().expect("Redis answers"));
     }
     assert_eq!(leases.len(), 1, "exactly one holder");
-    let old = leases.remove(0);
-    tokio::time::sleep(Duration::from_millis(400)).await; // the holder outlived its lock
-    let new = store
-        .try_lock(Duration::from_secs(5))
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(new.fence > old.fence);
+    let lease = leases.remove(0);
+    store.unlock(&lease).await.unwrap();
 
-    let newer = TokenState::new("newer");
+    // Fences, lock ownership and stamps: the protocol check every shared store must pass.
+    let outlive = || tokio::time::sleep(Duration::from_millis(400));
     assert_eq!(
-        store.save(&newer, new.fence).await.unwrap(),
-        generated_client::runtime::token::Saved::Written
+        check_store_protocol(&*store, Duration::from_millis(300), outlive).await,
+        Ok(())
     );
-    assert_eq!(
-        store
-            .save(&TokenState::new("late"), old.fence)
-            .await
-            .unwrap(),
-        generated_client::runtime::token::Saved::Superseded
-    );
-    let loaded = store.load().await.unwrap().unwrap();
-    assert_eq!(loaded.state.access_token.expose_secret(), "newer");
-    assert_eq!(loaded.fence, new.fence);
-    store.clear(old.fence).await.unwrap();
-    assert!(
-        store.load().await.unwrap().is_some(),
-        "an old fence cannot clear"
-    );
-
-    store.unlock(&old).await.unwrap(); // not the owner any more: no effect
-    assert!(
-        store
-            .try_lock(Duration::from_secs(5))
-            .await
-            .unwrap()
-            .is_none()
-    );
-    store.unlock(&new).await.unwrap();
-    assert!(
-        store
-            .try_lock(Duration::from_secs(5))
-            .await
-            .unwrap()
-            .is_some()
-    );
-
-    let t = |s: i64| jiff::Timestamp::from_second(1_700_000_000 + s).unwrap();
-    store.record_request(t(10)).await.unwrap();
-    store.record_request(t(5)).await.unwrap();
-    assert_eq!(store.last_request().await.unwrap(), Some(t(10)));
     // Another credential shares nothing.
     let other = RedisTokenStore::new(&redis.url(), "erp", "client-b").unwrap();
     assert!(other.load().await.unwrap().is_none());

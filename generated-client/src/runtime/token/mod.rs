@@ -21,11 +21,13 @@ use super::error::{Error, VendorCode};
 use super::secret::{self, Redacted};
 use super::value::Value;
 
+mod conformance;
 mod manager;
 #[cfg(feature = "redis")]
 mod redis;
 pub mod store;
 
+pub use conformance::check_store_protocol;
 pub(crate) use manager::TokenManager;
 #[cfg(feature = "redis")]
 pub use redis::RedisTokenStore;

@@ -661,51 +661,67 @@ async fn replicas_sharing_a_store_make_one_request_and_respect_the_min_interval(
     );
 }
 
+/// The in-memory store keeps the shared-store protocol (the same check the Redis store runs).
 #[tokio::test(start_paused = true)]
-async fn a_save_under_an_outlived_lease_is_refused() {
+async fn the_memory_store_keeps_the_store_protocol() {
     let store = MemoryTokenStore::default();
-    let old = store
-        .try_lock(Duration::from_secs(1))
-        .await
-        .unwrap()
-        .unwrap();
-    tokio::time::advance(Duration::from_secs(2)).await; // the old holder outlived its lock
-    let new = store
-        .try_lock(Duration::from_secs(1))
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(new.fence > old.fence);
-    assert!(
-        store
-            .try_lock(Duration::from_secs(1))
-            .await
-            .unwrap()
-            .is_none()
-    );
-    let mut newer = state(0, Some(100));
-    newer.access_token = "newer".into();
-    assert_eq!(store.save(&newer, new.fence).await.unwrap(), Saved::Written);
+    let outlive = || tokio::time::advance(Duration::from_secs(2));
     assert_eq!(
-        store.save(&state(0, Some(100)), old.fence).await.unwrap(),
-        Saved::Superseded
+        check_store_protocol(&store, Duration::from_secs(1), outlive).await,
+        Ok(())
     );
-    assert_eq!(token(&stored(&store).await.unwrap()), "newer");
-    store.unlock(&old).await.unwrap(); // not the owner: no effect
-    assert!(
-        store
-            .try_lock(Duration::from_secs(1))
-            .await
-            .unwrap()
-            .is_none()
+}
+
+/// A store that writes whatever it is given, whatever the fence: the check must catch it.
+struct IgnoresFences(MemoryTokenStore);
+
+impl TokenStore for IgnoresFences {
+    fn load(&self) -> StoreFuture<'_, Option<Stored>> {
+        self.0.load()
+    }
+    fn save<'a>(&'a self, state: &'a TokenState, _fence: u64) -> StoreFuture<'a, Saved> {
+        async move {
+            let newest = self.0.load().await?.map_or(0, |s| s.fence);
+            self.0.save(state, newest).await
+        }
+        .boxed()
+    }
+    fn clear(&self, fence: u64) -> StoreFuture<'_, ()> {
+        self.0.clear(fence)
+    }
+    fn try_lock(&self, ttl: Duration) -> StoreFuture<'_, Option<Lease>> {
+        self.0.try_lock(ttl)
+    }
+    fn unlock<'a>(&'a self, lease: &'a Lease) -> StoreFuture<'a, ()> {
+        self.0.unlock(lease)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_store_protocol_check_catches_a_store_that_ignores_fences() {
+    let store = IgnoresFences(MemoryTokenStore::default());
+    let outlive = || tokio::time::advance(Duration::from_secs(2));
+    assert_eq!(
+        check_store_protocol(&store, Duration::from_secs(1), outlive).await,
+        Err("a save under an outlived fence was not refused".into())
     );
-    store.unlock(&new).await.unwrap();
-    assert!(
-        store
-            .try_lock(Duration::from_secs(1))
-            .await
-            .unwrap()
-            .is_some()
+    // A one-process store (the trait's default lock) is not fit to share, and the check says so.
+    struct OneProcess(MemoryTokenStore);
+    impl TokenStore for OneProcess {
+        fn load(&self) -> StoreFuture<'_, Option<Stored>> {
+            self.0.load()
+        }
+        fn save<'a>(&'a self, state: &'a TokenState, fence: u64) -> StoreFuture<'a, Saved> {
+            self.0.save(state, fence)
+        }
+        fn clear(&self, fence: u64) -> StoreFuture<'_, ()> {
+            self.0.clear(fence)
+        }
+    }
+    let one = OneProcess(MemoryTokenStore::default());
+    assert_eq!(
+        check_store_protocol(&one, Duration::from_secs(1), outlive).await,
+        Err("a held lock was granted again".into())
     );
 }
 
@@ -737,9 +753,39 @@ impl tracing::Subscriber for Recorder {
     fn exit(&self, _: &tracing::span::Id) {}
 }
 
+/// A global subscriber that records nothing but keeps every callsite's interest at
+/// "sometimes". Without it, a callsite first reached on another test's thread (no subscriber
+/// there) could be cached process-wide as "never" while this test installed its own, and the
+/// event was lost (tracing's interest cache races with `set_default`): a flaky test.
+struct DynamicInterest;
+
+impl tracing::Subscriber for DynamicInterest {
+    fn register_callsite(
+        &self,
+        _: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::sometimes()
+    }
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        false
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
 /// Renewal events name the grant and the outcome, never a token.
 #[tokio::test(start_paused = true)]
 async fn renewal_events_carry_no_token() {
+    static GLOBAL: std::sync::Once = std::sync::Once::new();
+    GLOBAL.call_once(|| {
+        let _ = tracing::subscriber::set_global_default(DynamicInterest);
+    });
     let recorder = Recorder::default();
     let _guard = tracing::subscriber::set_default(recorder.clone());
     let (store, tm, runner) = expired_rotating_token().await;
