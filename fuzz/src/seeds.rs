@@ -79,7 +79,8 @@ const MAX_FRAGMENT_LINES: usize = 80;
 
 /// Loader seeds: the minimal spec; the minimal spec with one top-level section of a real
 /// spec (or one entry of it: a type, an endpoint, an error table, an example...) swapped
-/// in; and every file of `codegen/tests/broken_specs/`.
+/// in; and every file of `codegen/tests/broken_specs/` and `codegen/tests/dialects/` (the
+/// signing language at its widest).
 pub fn loader_seeds(root: &Path) -> Vec<Vec<u8>> {
     let mut seeds = vec![MINIMAL_SPEC.as_bytes().to_vec()];
     for path in yaml_files(&root.join("specs")) {
@@ -102,9 +103,11 @@ pub fn loader_seeds(root: &Path) -> Vec<Vec<u8>> {
             }
         }
     }
-    for path in yaml_files(&root.join("codegen/tests/broken_specs")) {
-        if let Ok(bytes) = std::fs::read(&path) {
-            seeds.push(bytes);
+    for dir in ["codegen/tests/broken_specs", "codegen/tests/dialects"] {
+        for path in yaml_files(&root.join(dir)) {
+            if let Ok(bytes) = std::fs::read(&path) {
+                seeds.push(bytes);
+            }
         }
     }
     seeds.sort();
