@@ -483,6 +483,12 @@ impl Checker<'_> {
             if !is_snake_case_ident(name) || is_keyword(name) {
                 self.err(&format!("auth.credentials.@{name}"), format!("credential `{name}` must be a snake_case identifier that is not a Rust keyword"));
             }
+            if REQUEST_VARS.contains(&name.as_str()) {
+                self.err(
+                    &format!("auth.credentials.@{name}"),
+                    format!("credential `{name}` would hide the request fact `{{{name}}}`; the names {} are reserved", REQUEST_VARS.join(", ")),
+                );
+            }
         }
         let mut token_vars: BTreeSet<String> = BTreeSet::new();
         if let Some(token) = &spec.auth.token {
