@@ -181,7 +181,7 @@ fn check_specs(files: &[&str]) -> Result<(), String> {
 
 /// The `*.yaml` files of `dir`, sorted.
 fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut specs: Vec<PathBuf> = std::fs::read_dir(&dir)
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .flatten()
         .map(|e| e.path())
