@@ -172,8 +172,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Maintainer's note: 分页信息
 ///
 /// Document line 173.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Pagination {
     /// 页码
@@ -194,11 +193,17 @@ pub struct Pagination {
     pub total_pages: i64,
 }
 
+rt::__private::record! { Pagination: Serialize, Deserialize; {
+    page: i64 = "page" as Plain => always;
+    page_size: i64 = "page_size" as Plain => always;
+    total: i64 = "total" as Plain => always;
+    total_pages: i64 = "total_pages" as Plain => always;
+} }
+
 /// Maintainer's note: 库存记录
 ///
 /// Document line 142.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InventoryItem {
     /// Maintainer's note: 组织名称
@@ -235,11 +240,21 @@ pub struct InventoryItem {
     pub update_at: rt::jiff::civil::Date,
 }
 
+rt::__private::record! { InventoryItem: Serialize, Deserialize; {
+    organization_name: String = "organization_name" as Plain => always;
+    organization_code: String = "organization_code" as Plain => always;
+    warehouse_id: String = "warehouse_id" as Plain => always;
+    warehouse_name: String = "warehouse_name" as Plain => always;
+    sku_id: String = "sku_id" as Plain => always;
+    inventory_cnt: rt::rust_decimal::Decimal = "inventory_cnt" as Plain => always;
+    create_at: rt::jiff::civil::Date = "create_at" as Plain => always;
+    update_at: rt::jiff::civil::Date = "update_at" as Plain => always;
+} }
+
 /// Maintainer's note: 库存查询结果
 ///
 /// Document line 140.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InventoryPage {
     /// Document line 140.
@@ -248,11 +263,15 @@ pub struct InventoryPage {
     pub pagination: Pagination,
 }
 
+rt::__private::record! { InventoryPage: Serialize, Deserialize; {
+    list: Vec<InventoryItem> = "list" as Plain => always;
+    pagination: Pagination = "pagination" as Plain => always;
+} }
+
 /// Maintainer's note: 订单商品明细
 ///
 /// Document line 232.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderLine {
     /// Maintainer's note: 单据 ID
@@ -283,11 +302,20 @@ pub struct OrderLine {
     pub batch_sn: Option<String>,
 }
 
+rt::__private::record! { OrderLine: Serialize, Deserialize; {
+    billid: i64 = "billid" as Plain => always;
+    sku_id: String = "sku_id" as Plain => always;
+    product_type: Option<String> = "product_type" as Plain => always;
+    number: rt::rust_decimal::Decimal = "number" as Plain => always;
+    price: rt::rust_decimal::Decimal = "price" as Plain => always;
+    total: rt::rust_decimal::Decimal = "total" as Plain => always;
+    batch_sn: Option<String> = "batch_sn" as Plain => always;
+} }
+
 /// 销售订单
 ///
 /// Document line 211.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SalesOrder {
     /// Document line 162.
@@ -345,12 +373,10 @@ pub struct SalesOrder {
     /// Maintainer's note: 收货城市. Spelled `receiver_cit` in this endpoint's example (see doc_gaps.receiver_cit).
     ///
     /// Document line 226.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_cit: Option<String>,
     /// Maintainer's note: 收货城市, as spelled by the outbound endpoint; accepted here too in case the vendor fixes the typo.
     ///
     /// Document line 369.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_city: Option<String>,
     /// Document line 227.
     pub receiver_area: Option<String>,
@@ -362,11 +388,42 @@ pub struct SalesOrder {
     pub product_info: Vec<OrderLine>,
 }
 
+rt::__private::record! { SalesOrder: Serialize, Deserialize; {
+    organization_name: String = "organization_name" as Plain => always;
+    billid: i64 = "billid" as Plain => always;
+    organization_code: String = "organization_code" as Plain => always;
+    exhibition_hall_sn: String = "exhibition_hall_sn" as Plain => always;
+    exhibition_hall_name: String = "exhibition_hall_name" as Plain => always;
+    order_sn: String = "order_sn" as Plain => always;
+    billdate: rt::jiff::civil::DateTime = "billdate" as Plain => always;
+    create_at: rt::jiff::civil::DateTime = "create_at" as Plain => always;
+    order_type: String = "order_type" as Plain => always;
+    order_status: String = "order_status" as Plain => always;
+    updated_at: rt::jiff::civil::DateTime = "updated_at" as Plain => always;
+    follow_order_flag: Option<rt::serde_json::Value> = "follow_order_flag" as Plain => always;
+    original_order_sn: Option<String> = "original_order_sn" as Plain => always;
+    withdraw_order_flag: Option<rt::serde_json::Value> = "withdraw_order_flag" as Plain => always;
+    withdraw_order_sn: Option<String> = "withdraw_order_sn" as Plain => always;
+    completed_at: Option<rt::jiff::civil::DateTime> = "completed_at" as Plain => always;
+    total_amount: rt::rust_decimal::Decimal = "total_amount" as Plain => always;
+    return_flag: Option<rt::serde_json::Value> = "return_flag" as Plain => always;
+    return_and_exchange_order_sn: Option<String> = "return_and_exchange_order_sn" as Plain => always;
+    customer_type: Option<String> = "customer_type" as Plain => always;
+    customer_code: String = "customer_code" as Plain => always;
+    receiver_sn: Option<String> = "receiver_sn" as Plain => always;
+    receiver_province: Option<String> = "receiver_province" as Plain => always;
+    receiver_cit: Option<String> = "receiver_cit" as Plain => unless_none;
+    receiver_city: Option<String> = "receiver_city" as Plain => unless_none;
+    receiver_area: Option<String> = "receiver_area" as Plain => always;
+    order_channel_source: Option<String> = "order_channel_source" as Plain => always;
+    salesperson_code: String = "salesperson_code" as Plain => always;
+    product_info: Vec<OrderLine> = "product_info" as Plain => always;
+} }
+
 /// Maintainer's note: 订单查询结果
 ///
 /// Document line 140.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderPage {
     /// Document line 140.
@@ -375,11 +432,15 @@ pub struct OrderPage {
     pub pagination: Pagination,
 }
 
+rt::__private::record! { OrderPage: Serialize, Deserialize; {
+    list: Vec<SalesOrder> = "list" as Plain => always;
+    pagination: Pagination = "pagination" as Plain => always;
+} }
+
 /// Maintainer's note: 出库单商品明细
 ///
 /// Document line 375.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OutboundLine {
     /// Document line 375.
@@ -402,11 +463,21 @@ pub struct OutboundLine {
     pub batch_sn: Option<String>,
 }
 
+rt::__private::record! { OutboundLine: Serialize, Deserialize; {
+    billid: i64 = "billid" as Plain => always;
+    sku_id: String = "sku_id" as Plain => always;
+    product_type: Option<String> = "product_type" as Plain => always;
+    number: rt::rust_decimal::Decimal = "number" as Plain => always;
+    price: rt::rust_decimal::Decimal = "price" as Plain => always;
+    total: rt::rust_decimal::Decimal = "total" as Plain => always;
+    source_order_sn: Option<String> = "source_order_sn" as Plain => always;
+    batch_sn: Option<String> = "batch_sn" as Plain => always;
+} }
+
 /// 销售出库单
 ///
 /// Document line 10.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OutboundOrder {
     /// Document line 346.
@@ -469,11 +540,41 @@ pub struct OutboundOrder {
     pub product_info: Vec<OutboundLine>,
 }
 
+rt::__private::record! { OutboundOrder: Serialize, Deserialize; {
+    organization_name: String = "organization_name" as Plain => always;
+    organization_code: String = "organization_code" as Plain => always;
+    exhibition_hall_sn: String = "exhibition_hall_sn" as Plain => always;
+    exhibition_hall_name: String = "exhibition_hall_name" as Plain => always;
+    order_sn: String = "order_sn" as Plain => always;
+    billid: i64 = "billid" as Plain => always;
+    create_at: rt::jiff::civil::DateTime = "create_at" as Plain => always;
+    order_type: String = "order_type" as Plain => always;
+    order_status: String = "order_status" as Plain => always;
+    updated_at: rt::jiff::civil::DateTime = "updated_at" as Plain => always;
+    follow_order_flag: Option<rt::serde_json::Value> = "follow_order_flag" as Plain => always;
+    original_order_sn: Option<String> = "original_order_sn" as Plain => always;
+    withdraw_order_flag: Option<rt::serde_json::Value> = "withdraw_order_flag" as Plain => always;
+    withdraw_order_sn: Option<String> = "withdraw_order_sn" as Plain => always;
+    completed_at: Option<rt::jiff::civil::DateTime> = "completed_at" as Plain => always;
+    total_amount: rt::rust_decimal::Decimal = "total_amount" as Plain => always;
+    return_flag: Option<rt::serde_json::Value> = "return_flag" as Plain => always;
+    return_and_exchange_order_sn: Option<String> = "return_and_exchange_order_sn" as Plain => always;
+    delivery_at: Option<rt::jiff::civil::DateTime> = "delivery_at" as Plain => always;
+    customer_type: Option<String> = "customer_type" as Plain => always;
+    customer_code: String = "customer_code" as Plain => always;
+    receiver_sn: Option<String> = "receiver_sn" as Plain => always;
+    receiver_province: Option<String> = "receiver_province" as Plain => always;
+    receiver_city: Option<String> = "receiver_city" as Plain => always;
+    receiver_area: Option<String> = "receiver_area" as Plain => always;
+    order_channel_source: Option<String> = "order_channel_source" as Plain => always;
+    salesperson_code: String = "salesperson_code" as Plain => always;
+    product_info: Vec<OutboundLine> = "product_info" as Plain => always;
+} }
+
 /// Maintainer's note: 销售出库单查询结果
 ///
 /// Document line 140.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OutboundPage {
     /// Document line 140.
@@ -481,6 +582,11 @@ pub struct OutboundPage {
     /// Document line 172.
     pub pagination: Pagination,
 }
+
+rt::__private::record! { OutboundPage: Serialize, Deserialize; {
+    list: Vec<OutboundOrder> = "list" as Plain => always;
+    pagination: Pagination = "pagination" as Plain => always;
+} }
 
 /// The vendor's response envelope, as runtime data.
 fn envelope() -> Option<rt::EnvelopeSpec> {

@@ -1482,8 +1482,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Maintainer's note: One SKU's stock after the event and its change (skuList of the order, inventoryCount, adjust, move, orderCreate, orderCancel and convert events). The `order` example omits the three `*Change` fields.
 ///
 /// Document line 94.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockSkuLine {
     /// sku
@@ -1505,45 +1504,46 @@ pub struct StockSkuLine {
     /// 不良品数量
     ///
     /// Document line 98.
-    #[serde(rename = "nonGood")]
     pub non_good: i64,
     /// 库存变动数量
     ///
     /// Document line 99.
-    #[serde(rename = "totalChange")]
     pub total_change: i64,
     /// 已锁变动数量
     ///
     /// Document line 100.
-    #[serde(rename = "lockedChange", default, skip_serializing_if = "Option::is_none")]
     pub locked_change: Option<i64>,
     /// 可用变动数量
     ///
     /// Document line 101.
-    #[serde(
-        rename = "availableChange",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_change: Option<i64>,
     /// 次品变动数量
     ///
     /// Document line 102.
-    #[serde(rename = "nonGoodChange", default, skip_serializing_if = "Option::is_none")]
     pub non_good_change: Option<i64>,
 }
+
+rt::__private::record! { StockSkuLine: Serialize, Deserialize; {
+    sku: String = "sku" as Plain => always;
+    total: i64 = "total" as Plain => always;
+    locked: i64 = "locked" as Plain => always;
+    available: i64 = "available" as Plain => always;
+    non_good: i64 = "nonGood" as Plain => always;
+    total_change: i64 = "totalChange" as Plain => always;
+    locked_change: Option<i64> = "lockedChange" as Plain => unless_none;
+    available_change: Option<i64> = "availableChange" as Plain => unless_none;
+    non_good_change: Option<i64> = "nonGoodChange" as Plain => unless_none;
+} }
 
 /// Maintainer's note: One SKU of a putaway (skuList of the storage event).
 ///
 /// Document line 42.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StorageSkuLine {
     /// ERP的商品GTIN码
     ///
     /// Document line 42.
-    #[serde(rename = "skuCode")]
     pub sku_code: String,
     /// sku
     ///
@@ -1552,25 +1552,29 @@ pub struct StorageSkuLine {
     /// 良品数量
     ///
     /// Document line 44.
-    #[serde(with = "rt::__private::wire::lenient")]
     pub num: i64,
     /// 次品数量
     ///
     /// Document line 45.
-    #[serde(rename = "badNum", with = "rt::__private::wire::lenient")]
     pub bad_num: i64,
     /// 本次上架数量
     ///
     /// Document line 46.
-    #[serde(rename = "thisTimeNum", with = "rt::__private::wire::lenient")]
     pub this_time_num: i64,
 }
+
+rt::__private::record! { StorageSkuLine: Serialize, Deserialize; {
+    sku_code: String = "skuCode" as Plain => always;
+    sku: String = "sku" as Plain => always;
+    num: i64 = "num" as Lenient<i64> => always;
+    bad_num: i64 = "badNum" as Lenient<i64> => always;
+    this_time_num: i64 = "thisTimeNum" as Lenient<i64> => always;
+} }
 
 /// Maintainer's note: One SKU of a return (skuList of the return event).
 ///
 /// Document line 43.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReturnSkuLine {
     /// sku
@@ -1580,128 +1584,138 @@ pub struct ReturnSkuLine {
     /// 良品数量
     ///
     /// Document line 44.
-    #[serde(with = "rt::__private::wire::lenient")]
     pub num: i64,
     /// 次品数量
     ///
     /// Document line 45.
-    #[serde(rename = "badNum", with = "rt::__private::wire::lenient")]
     pub bad_num: i64,
 }
+
+rt::__private::record! { ReturnSkuLine: Serialize, Deserialize; {
+    sku: String = "sku" as Plain => always;
+    num: i64 = "num" as Lenient<i64> => always;
+    bad_num: i64 = "badNum" as Lenient<i64> => always;
+} }
 
 /// Maintainer's note: Payload of `type: order`.
 ///
 /// Document line 16.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderEvent {
     /// oms用户id
     ///
     /// Document line 16.
-    #[serde(rename = "userId", with = "rt::__private::wire::lenient")]
     pub user_id: i64,
     /// Document line 17.
-    #[serde(rename = "erpNo")]
     pub erp_no: String,
     /// WMS仓库编号
     ///
     /// Document line 18.
-    #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
     /// Maintainer's note: Example value: Shipped
     ///
     /// Document line 19.
     pub status: String,
     /// Document line 20.
-    #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
+
+rt::__private::record! { OrderEvent: Serialize, Deserialize; {
+    user_id: i64 = "userId" as Lenient<i64> => always;
+    erp_no: String = "erpNo" as Plain => always;
+    warehouse_code: String = "warehouseCode" as Plain => always;
+    status: String = "status" as Plain => always;
+    sku_list: Vec<StockSkuLine> = "skuList" as Plain => always;
+} }
 
 /// Maintainer's note: Payload of `type: storage`.
 ///
 /// Document line 16.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StorageEvent {
     /// oms用户id
     ///
     /// Document line 16.
-    #[serde(rename = "userId", with = "rt::__private::wire::lenient")]
     pub user_id: i64,
     /// ERP单号
     ///
     /// Document line 17.
-    #[serde(rename = "erpNo")]
     pub erp_no: String,
     /// 仓库编号
     ///
     /// Document line 18.
-    #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
     /// 入库单号
     ///
     /// Document line 37.
-    #[serde(rename = "putawayNo")]
     pub putaway_no: String,
     /// Document line 38.
-    #[serde(rename = "finishTime")]
     pub finish_time: rt::jiff::civil::DateTime,
     /// Maintainer's note: 单据完成是的话是Finish (the example's value is the string "null"; see doc_gaps.status_values)
     ///
     /// Document line 19.
     pub status: Option<String>,
     /// Document line 20.
-    #[serde(rename = "skuList")]
     pub sku_list: Vec<StorageSkuLine>,
 }
+
+rt::__private::record! { StorageEvent: Serialize, Deserialize; {
+    user_id: i64 = "userId" as Lenient<i64> => always;
+    erp_no: String = "erpNo" as Plain => always;
+    warehouse_code: String = "warehouseCode" as Plain => always;
+    putaway_no: String = "putawayNo" as Plain => always;
+    finish_time: rt::jiff::civil::DateTime = "finishTime" as Plain => always;
+    status: Option<String> = "status" as Plain => always;
+    sku_list: Vec<StorageSkuLine> = "skuList" as Plain => always;
+} }
 
 /// Maintainer's note: Payload of `type: return`. Its finishTime is at the top level of the delivery (webhooks.fields.finishTime).
 ///
 /// Document line 16.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReturnEvent {
     /// oms用户id
     ///
     /// Document line 16.
-    #[serde(rename = "userId", with = "rt::__private::wire::lenient")]
     pub user_id: i64,
     /// ERP单号
     ///
     /// Document line 17.
-    #[serde(rename = "erpNo")]
     pub erp_no: String,
     /// 仓库编号
     ///
     /// Document line 18.
-    #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
     /// Maintainer's note: Example value: FINISH
     ///
     /// Document line 19.
     pub status: String,
     /// Document line 20.
-    #[serde(rename = "skuList")]
     pub sku_list: Vec<ReturnSkuLine>,
 }
+
+rt::__private::record! { ReturnEvent: Serialize, Deserialize; {
+    user_id: i64 = "userId" as Lenient<i64> => always;
+    erp_no: String = "erpNo" as Plain => always;
+    warehouse_code: String = "warehouseCode" as Plain => always;
+    status: String = "status" as Plain => always;
+    sku_list: Vec<ReturnSkuLine> = "skuList" as Plain => always;
+} }
 
 /// Maintainer's note: Payload of `type: orderIntercept`.
 ///
 /// Document line 16.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderInterceptEvent {
     /// oms用户id
     ///
     /// Document line 16.
-    #[serde(rename = "userId", with = "rt::__private::wire::lenient")]
     pub user_id: i64,
     /// Document line 17.
-    #[serde(rename = "erpNo")]
     pub erp_no: String,
     /// Maintainer's note: Example value: success
     ///
@@ -1709,205 +1723,223 @@ pub struct OrderInterceptEvent {
     pub status: String,
 }
 
+rt::__private::record! { OrderInterceptEvent: Serialize, Deserialize; {
+    user_id: i64 = "userId" as Lenient<i64> => always;
+    erp_no: String = "erpNo" as Plain => always;
+    status: String = "status" as Plain => always;
+} }
+
 /// Maintainer's note: Payload of `type: inventoryCount`.
 ///
 /// Document line 80.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InventoryCountEvent {
     /// 仓库编号
     ///
     /// Document line 89.
-    #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
     /// 盘点单号
     ///
     /// Document line 90.
-    #[serde(rename = "documentNo")]
     pub document_no: String,
     /// oms用户id
     ///
     /// Document line 80.
-    #[serde(rename = "userId", with = "rt::__private::wire::lenient")]
     pub user_id: i64,
     /// 完成时间
     ///
     /// Document line 92.
-    #[serde(rename = "finishTime")]
     pub finish_time: rt::jiff::civil::DateTime,
     /// Document line 93.
-    #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
+
+rt::__private::record! { InventoryCountEvent: Serialize, Deserialize; {
+    warehouse_code: String = "warehouseCode" as Plain => always;
+    document_no: String = "documentNo" as Plain => always;
+    user_id: i64 = "userId" as Lenient<i64> => always;
+    finish_time: rt::jiff::civil::DateTime = "finishTime" as Plain => always;
+    sku_list: Vec<StockSkuLine> = "skuList" as Plain => always;
+} }
 
 /// Maintainer's note: Payload of `type: adjust`.
 ///
 /// Document line 80.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AdjustEvent {
     /// 仓库编号
     ///
     /// Document line 89.
-    #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
     /// 调整单号
     ///
     /// Document line 90.
-    #[serde(rename = "documentNo")]
     pub document_no: String,
     /// oms用户id
     ///
     /// Document line 80.
-    #[serde(rename = "userId", with = "rt::__private::wire::lenient")]
     pub user_id: i64,
     /// 完成时间
     ///
     /// Document line 92.
-    #[serde(rename = "finishTime")]
     pub finish_time: rt::jiff::civil::DateTime,
     /// Document line 93.
-    #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
+
+rt::__private::record! { AdjustEvent: Serialize, Deserialize; {
+    warehouse_code: String = "warehouseCode" as Plain => always;
+    document_no: String = "documentNo" as Plain => always;
+    user_id: i64 = "userId" as Lenient<i64> => always;
+    finish_time: rt::jiff::civil::DateTime = "finishTime" as Plain => always;
+    sku_list: Vec<StockSkuLine> = "skuList" as Plain => always;
+} }
 
 /// Maintainer's note: Payload of `type: move`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
 ///
 /// Document line 80.
 ///
 /// The vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MoveEvent {
     /// 仓库编号
     ///
     /// Document line 89.
-    #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
     /// 移货单号
     ///
     /// Document line 90.
-    #[serde(rename = "documentNo")]
     pub document_no: String,
     /// oms用户id
     ///
     /// Document line 80.
-    #[serde(rename = "userId", with = "rt::__private::wire::lenient")]
     pub user_id: i64,
     /// 完成时间
     ///
     /// Document line 92.
-    #[serde(rename = "finishTime")]
     pub finish_time: rt::jiff::civil::DateTime,
     /// Document line 93.
-    #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
+
+rt::__private::record! { MoveEvent: Serialize, Deserialize; {
+    warehouse_code: String = "warehouseCode" as Plain => always;
+    document_no: String = "documentNo" as Plain => always;
+    user_id: i64 = "userId" as Lenient<i64> => always;
+    finish_time: rt::jiff::civil::DateTime = "finishTime" as Plain => always;
+    sku_list: Vec<StockSkuLine> = "skuList" as Plain => always;
+} }
 
 /// Maintainer's note: Payload of `type: orderCreate`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
 ///
 /// Document line 80.
 ///
 /// The vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderCreateEvent {
     /// 仓库编号
     ///
     /// Document line 89.
-    #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
     /// erp单号
     ///
     /// Document line 90.
-    #[serde(rename = "documentNo")]
     pub document_no: String,
     /// oms用户id
     ///
     /// Document line 80.
-    #[serde(rename = "userId", with = "rt::__private::wire::lenient")]
     pub user_id: i64,
     /// 完成时间
     ///
     /// Document line 92.
-    #[serde(rename = "finishTime")]
     pub finish_time: rt::jiff::civil::DateTime,
     /// Document line 93.
-    #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
+
+rt::__private::record! { OrderCreateEvent: Serialize, Deserialize; {
+    warehouse_code: String = "warehouseCode" as Plain => always;
+    document_no: String = "documentNo" as Plain => always;
+    user_id: i64 = "userId" as Lenient<i64> => always;
+    finish_time: rt::jiff::civil::DateTime = "finishTime" as Plain => always;
+    sku_list: Vec<StockSkuLine> = "skuList" as Plain => always;
+} }
 
 /// Maintainer's note: Payload of `type: orderCancel`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
 ///
 /// Document line 80.
 ///
 /// The vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderCancelEvent {
     /// 仓库编号
     ///
     /// Document line 89.
-    #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
     /// erp单号
     ///
     /// Document line 90.
-    #[serde(rename = "documentNo")]
     pub document_no: String,
     /// oms用户id
     ///
     /// Document line 80.
-    #[serde(rename = "userId", with = "rt::__private::wire::lenient")]
     pub user_id: i64,
     /// 完成时间
     ///
     /// Document line 92.
-    #[serde(rename = "finishTime")]
     pub finish_time: rt::jiff::civil::DateTime,
     /// Document line 93.
-    #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
+
+rt::__private::record! { OrderCancelEvent: Serialize, Deserialize; {
+    warehouse_code: String = "warehouseCode" as Plain => always;
+    document_no: String = "documentNo" as Plain => always;
+    user_id: i64 = "userId" as Lenient<i64> => always;
+    finish_time: rt::jiff::civil::DateTime = "finishTime" as Plain => always;
+    sku_list: Vec<StockSkuLine> = "skuList" as Plain => always;
+} }
 
 /// Maintainer's note: Payload of `type: convert`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
 ///
 /// Document line 80.
 ///
 /// The vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConvertEvent {
     /// 仓库编号
     ///
     /// Document line 89.
-    #[serde(rename = "warehouseCode")]
     pub warehouse_code: String,
     /// 库存转换单号
     ///
     /// Document line 90.
-    #[serde(rename = "documentNo")]
     pub document_no: String,
     /// oms用户id
     ///
     /// Document line 80.
-    #[serde(rename = "userId", with = "rt::__private::wire::lenient")]
     pub user_id: i64,
     /// 完成时间
     ///
     /// Document line 92.
-    #[serde(rename = "finishTime")]
     pub finish_time: rt::jiff::civil::DateTime,
     /// Document line 93.
-    #[serde(rename = "skuList")]
     pub sku_list: Vec<StockSkuLine>,
 }
+
+rt::__private::record! { ConvertEvent: Serialize, Deserialize; {
+    warehouse_code: String = "warehouseCode" as Plain => always;
+    document_no: String = "documentNo" as Plain => always;
+    user_id: i64 = "userId" as Lenient<i64> => always;
+    finish_time: rt::jiff::civil::DateTime = "finishTime" as Plain => always;
+    sku_list: Vec<StockSkuLine> = "skuList" as Plain => always;
+} }
 
 /// The vendor's response envelope, as runtime data.
 fn envelope() -> Option<rt::EnvelopeSpec> {
@@ -2062,14 +2094,12 @@ impl Credentials {
 }
 
 /// Parameters of [`Client::get_order`] — 查询订单(/api/order/get).
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetOrderRequest {
     /// Maintainer's note: ERP单号 (the document shows only the example body {"erpNo":"123"})
     ///
     /// Document line 17.
-    #[serde(rename = "erpNo")]
     pub erp_no: String,
 }
 
@@ -2086,6 +2116,10 @@ impl GetOrderRequest {
         Ok(request)
     }
 }
+
+rt::__private::record! { GetOrderRequest: Serialize, Deserialize; {
+    erp_no: String = "erpNo" as Plain => always;
+} }
 
 /// JFWMS warehouse API — API使用说明
 ///
@@ -2301,15 +2335,12 @@ impl WebhookEvent {
 }
 
 /// Top-level fields of a delivery besides its `type` and payload.
-#[derive(Debug, Clone, PartialEq, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WebhookMeta {
     /// Maintainer's note: 时间戳 (a placeholder in every example, sometimes quoted; unit not stated — see doc_gaps.webhook_timestamp_placeholder)
-    #[serde(with = "rt::__private::wire::lenient")]
     pub timestamp: i64,
     /// Maintainer's note: 完成时间. Only the `return` example has it, at the top level, as the placeholder "完成时间" (doc_gaps.return_finish_time_top_level).
-    #[serde(rename = "finishTime", default, skip_serializing_if = "Option::is_none")]
     pub finish_time: Option<String>,
 }
 
@@ -2461,3 +2492,8 @@ pub const WEBHOOK_ACK_SUCCESS: &str = "{\"code\":\"0\",\"msg\":\"\"}";
 pub fn webhook_ack_failure(message: &str) -> String {
     rt::webhook::ack_failure("{\"code\":\"1\",\"msg\":\"{message}\"}", message)
 }
+
+rt::__private::record! { WebhookMeta: Deserialize; {
+    timestamp: i64 = "timestamp" as Lenient<i64> => always;
+    finish_time: Option<String> = "finishTime" as Plain => unless_none;
+} }

@@ -203,8 +203,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Maintainer's note: The logged-in user (login response `data.user`).
 ///
 /// Document line 20.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct User {
     /// Document line 33.
@@ -217,13 +216,19 @@ pub struct User {
     pub role: String,
 }
 
+rt::__private::record! { User: Serialize, Deserialize; {
+    id: i64 = "id" as Plain => always;
+    username: String = "username" as Plain => always;
+    email: String = "email" as Plain => always;
+    role: String = "role" as Plain => always;
+} }
+
 /// Maintainer's note: `data` of the login response. The token cache reads `access_token` and
 /// `expires_in` through `auth.token.response`; this type is for applications
 /// that want the user record.
 ///
 /// Document line 29.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LoginResult {
     /// Document line 29.
@@ -240,13 +245,19 @@ pub struct LoginResult {
     pub user: User,
 }
 
+rt::__private::record! { LoginResult: Serialize, Deserialize; {
+    access_token: rt::SecretText = "access_token" as Plain => always;
+    token_type: String = "token_type" as Plain => always;
+    expires_in: i64 = "expires_in" as Plain => always;
+    user: User = "user" as Plain => always;
+} }
+
 /// Maintainer's note: An order as listed by the order list. The document has no field table for
 /// orders: every field and type is taken from the list example (see
 /// doc_gaps.order_field_types).
 ///
 /// Document line 33.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Order {
     /// Document line 33.
@@ -262,17 +273,14 @@ pub struct Order {
     /// Maintainer's note: A JSON number in the example (25000); presumably kg.
     ///
     /// Document line 56.
-    #[serde(with = "rt::__private::wire::decimal_number")]
     pub total_weight: rt::rust_decimal::Decimal,
     /// Maintainer's note: A JSON number in the example (28.5); 元/kg per the create-order table.
     ///
     /// Document line 57.
-    #[serde(with = "rt::__private::wire::decimal_number")]
     pub unit_price: rt::rust_decimal::Decimal,
     /// Maintainer's note: A JSON number in the example (712500).
     ///
     /// Document line 58.
-    #[serde(with = "rt::__private::wire::decimal_number")]
     pub total_amount: rt::rust_decimal::Decimal,
     /// Maintainer's note: Order status; the document shows only `shipping` and does not list the values.
     ///
@@ -282,11 +290,23 @@ pub struct Order {
     pub created_at: rt::jiff::Timestamp,
 }
 
+rt::__private::record! { Order: Serialize, Deserialize; {
+    id: i64 = "id" as Plain => always;
+    order_no: String = "order_no" as Plain => always;
+    supplier_id: i64 = "supplier_id" as Plain => always;
+    supplier_name: String = "supplier_name" as Plain => always;
+    cattle_count: i64 = "cattle_count" as Plain => always;
+    total_weight: rt::rust_decimal::Decimal = "total_weight" as DecimalNumber => always;
+    unit_price: rt::rust_decimal::Decimal = "unit_price" as DecimalNumber => always;
+    total_amount: rt::rust_decimal::Decimal = "total_amount" as DecimalNumber => always;
+    status: String = "status" as Plain => always;
+    created_at: rt::jiff::Timestamp = "created_at" as Plain => always;
+} }
+
 /// Maintainer's note: Page information of a list response.
 ///
 /// Document line 64.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Pagination {
     /// Document line 64.
@@ -297,11 +317,16 @@ pub struct Pagination {
     pub total_count: i64,
 }
 
+rt::__private::record! { Pagination: Serialize, Deserialize; {
+    current_page: i64 = "current_page" as Plain => always;
+    total_pages: i64 = "total_pages" as Plain => always;
+    total_count: i64 = "total_count" as Plain => always;
+} }
+
 /// Maintainer's note: `data` of the order list.
 ///
 /// Document line 49.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderList {
     /// Document line 49.
@@ -309,6 +334,11 @@ pub struct OrderList {
     /// Document line 63.
     pub pagination: Pagination,
 }
+
+rt::__private::record! { OrderList: Serialize, Deserialize; {
+    orders: Vec<Order> = "orders" as Plain => always;
+    pagination: Pagination = "pagination" as Plain => always;
+} }
 
 /// The vendor's response envelope, as runtime data.
 fn envelope() -> Option<rt::EnvelopeSpec> {
@@ -468,8 +498,7 @@ impl ListOrdersRequest {
 }
 
 /// Parameters of [`Client::create_order`] — 创建订单.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOrderRequest {
     /// 供应商ID
@@ -487,22 +516,18 @@ pub struct CreateOrderRequest {
     /// 预期重量(kg)
     ///
     /// Document line 76.
-    #[serde(with = "rt::__private::wire::decimal_number")]
     pub expected_weight: rt::rust_decimal::Decimal,
     /// 单价(元/kg)
     ///
     /// Document line 57.
-    #[serde(with = "rt::__private::wire::decimal_number")]
     pub unit_price: rt::rust_decimal::Decimal,
     /// Maintainer's note: In the request example only, not in the parameter table (see doc_gaps.example_only_fields).
     ///
     /// Document line 84.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<String>,
     /// Maintainer's note: In the request example only (`2024-01-25`), not in the parameter table (see doc_gaps.example_only_fields).
     ///
     /// Document line 85.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_delivery_date: Option<rt::jiff::civil::Date>,
 }
 
@@ -547,6 +572,16 @@ impl CreateOrderRequest {
         Ok(request)
     }
 }
+
+rt::__private::record! { CreateOrderRequest: Serialize, Deserialize; {
+    supplier_id: i64 = "supplier_id" as Plain => always;
+    cattle_breed: String = "cattle_breed" as Plain => always;
+    cattle_count: i64 = "cattle_count" as Plain => always;
+    expected_weight: rt::rust_decimal::Decimal = "expected_weight" as DecimalNumber => always;
+    unit_price: rt::rust_decimal::Decimal = "unit_price" as DecimalNumber => always;
+    delivery_address: Option<String> = "delivery_address" as Plain => unless_none;
+    expected_delivery_date: Option<rt::jiff::civil::Date> = "expected_delivery_date" as Plain => unless_none;
+} }
 
 impl rt::Page for OrderList {
     type Item = Order;

@@ -217,28 +217,30 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Maintainer's note: `data` of the token response (1.2 响应信息).
 ///
 /// Document line 173 (column 925).
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccessToken {
     /// 访问TOKEN ,开发者需要缓存 accessToken,不能频繁调用,否则会受到调用频率限流,请合理使用 accessToken 的有效期。
     ///
     /// Document line 173 (column 925).
-    #[serde(rename = "accessToken")]
     pub access_token: rt::SecretText,
     /// TOKEN有效时长,ISO-8601格式。Java应用参考java.time.Duration
     ///
     /// Maintainer's note: `PT8H` in the example.
     ///
     /// Document line 173 (column 1488).
-    #[serde(rename = "tokenTtl")]
     pub token_ttl: String,
     /// TOKEN有效时长, 单位:秒
     ///
     /// Document line 173 (column 1508).
-    #[serde(rename = "tokenTtlSeconds")]
     pub token_ttl_seconds: i64,
 }
+
+rt::__private::record! { AccessToken: Serialize, Deserialize; {
+    access_token: rt::SecretText = "accessToken" as Plain => always;
+    token_ttl: String = "tokenTtl" as Plain => always;
+    token_ttl_seconds: i64 = "tokenTtlSeconds" as Plain => always;
+} }
 
 /// The vendor's response envelope, as runtime data.
 fn envelope() -> Option<rt::EnvelopeSpec> {

@@ -297,8 +297,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Maintainer's note: `data` of 6.2用户信息获取接口. The document has no field table: fields and types come from the example (see doc_gaps.field_meanings).
 ///
 /// Document line 77.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserInfo {
     /// Document line 77.
@@ -326,15 +325,25 @@ pub struct UserInfo {
     /// Maintainer's note: Presumably the server's current time.
     ///
     /// Document line 85.
-    #[serde(with = "rt::__private::wire::unix_seconds")]
     pub nowtime: rt::jiff::Timestamp,
 }
+
+rt::__private::record! { UserInfo: Serialize, Deserialize; {
+    username: String = "username" as Plain => always;
+    truename: String = "truename" as Plain => always;
+    sex: String = "sex" as Plain => always;
+    phone: String = "phone" as Plain => always;
+    is_admin: String = "is_admin" as Plain => always;
+    status: Option<rt::serde_json::Value> = "status" as Plain => always;
+    avatar: String = "avatar" as Plain => always;
+    created: rt::jiff::civil::DateTime = "created" as Plain => always;
+    nowtime: rt::jiff::Timestamp = "nowtime" as UnixSeconds => always;
+} }
 
 /// Maintainer's note: `data` of 6.3企业信息获取. The document has no field table: fields and types come from the example (see doc_gaps.field_meanings).
 ///
 /// Document line 111.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CompanyInfo {
     /// Document line 111.
@@ -368,9 +377,24 @@ pub struct CompanyInfo {
     /// Maintainer's note: Presumably the server's current time.
     ///
     /// Document line 123.
-    #[serde(with = "rt::__private::wire::unix_seconds")]
     pub nowtime: rt::jiff::Timestamp,
 }
+
+rt::__private::record! { CompanyInfo: Serialize, Deserialize; {
+    company_name: String = "company_name" as Plain => always;
+    company_type: String = "company_type" as Plain => always;
+    tax_number: String = "tax_number" as Plain => always;
+    province: String = "province" as Plain => always;
+    city: String = "city" as Plain => always;
+    zone: String = "zone" as Plain => always;
+    address: String = "address" as Plain => always;
+    disable: Option<String> = "disable" as Plain => always;
+    tel_phone: String = "tel_phone" as Plain => always;
+    legal_person_phone: String = "legal_person_phone" as Plain => always;
+    legal_person_name: String = "legal_person_name" as Plain => always;
+    created: rt::jiff::civil::DateTime = "created" as Plain => always;
+    nowtime: rt::jiff::Timestamp = "nowtime" as UnixSeconds => always;
+} }
 
 /// The vendor's response envelope, as runtime data.
 fn envelope() -> Option<rt::EnvelopeSpec> {

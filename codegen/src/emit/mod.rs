@@ -176,18 +176,24 @@ fn parts(api: &Api) -> Vec<Part<'_>> {
     parts
 }
 
-fn part_tokens(part: &Part<'_>, api: &Api, options: &Options) -> Result<TokenStream, String> {
-    Ok(match part {
+/// A part's tokens, and source text to put after them unformatted (the `record!` lines of
+/// serde impls, already laid out one field per line).
+fn part_tokens(
+    part: &Part<'_>,
+    api: &Api,
+    options: &Options,
+) -> Result<(TokenStream, String), String> {
+    let tokens = match part {
         Part::Use => {
             let runtime: syn::Path = syn::parse_str(&options.runtime_path)
                 .map_err(|e| format!("runtime path `{}`: {e}", options.runtime_path))?;
             quote!(use #runtime as rt;)
         }
         Part::Errors => errors::emit_errors(api),
-        Part::Type(t) => types::emit_type(t),
+        Part::Type(t) => return Ok(types::emit_type(t)),
         Part::ApiSpec => auth::emit_api_spec(api),
         Part::Credentials => client::credentials(api),
-        Part::Request(ep) => client::request_struct(ep),
+        Part::Request(ep) => return Ok(client::request_struct(ep)),
         Part::PageImpl(ep) => client::page_impl(ep),
         Part::Client => client::emit_client(api, &about(api)),
         Part::TokenDecode => {
@@ -199,9 +205,16 @@ fn part_tokens(part: &Part<'_>, api: &Api, options: &Options) -> Result<TokenStr
                 }
             }
         }
-        Part::Webhooks => webhooks::emit_webhooks(api),
+        Part::Webhooks => return Ok(webhooks::emit_webhooks(api)),
         Part::Catalogue => catalogue::emit_catalogue(&api.catalogue),
-    })
+    };
+    Ok((tokens, String::new()))
+}
+
+/// A part formatted, with its unformatted text after it.
+fn format_part(part: &Part<'_>, api: &Api, options: &Options) -> Result<String, String> {
+    let (tokens, text) = part_tokens(part, api, options)?;
+    Ok(format_file(tokens)? + &text)
 }
 
 /// The vendor module `generated-client/src/<module>.rs`.
@@ -232,7 +245,7 @@ pub fn emit_module(api: &Api, options: &Options) -> Result<String, String> {
                         let Some(part) = parts.get(i) else {
                             return done;
                         };
-                        done.push((i, part_tokens(part, api, options).and_then(format_file)));
+                        done.push((i, format_part(part, api, options)));
                     }
                 })
             })

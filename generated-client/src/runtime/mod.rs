@@ -26,6 +26,8 @@ pub mod engine;
 pub mod envelope;
 pub mod error;
 pub mod paginate;
+#[doc(hidden)]
+pub mod record;
 pub mod retry;
 pub mod token;
 pub mod value;
@@ -78,6 +80,8 @@ pub use serde_json;
 /// Paths generated code uses that are not part of the runtime's API.
 #[doc(hidden)]
 pub mod __private {
+    /// Writes the serde impls of a generated record.
+    pub use crate::__generated_record as record;
     /// The serde adapters named by generated `#[serde(with = "...")]` attributes.
     pub use crate::wire;
 }
