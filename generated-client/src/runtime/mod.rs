@@ -14,7 +14,9 @@
 //!   redirects, plain-HTTP rules, renew-once, retries, a trace span per call);
 //! - [`error`]: one error type, generic over each vendor's generated code enum;
 //! - [`retry`]: the retry policy (what is retried, backoff with full jitter, `Retry-After`);
-//! - [`paginate`] and [`webhook`]: page streams and signed webhook deliveries.
+//! - [`paginate`] and [`webhook`]: page streams and signed webhook deliveries;
+//! - `record`: the serde impls of generated records (one `record!` line per field, the
+//!   map walk compiled here once).
 //!
 //! Secrets (client secrets, tokens, passwords) never appear in `Debug`, `Display` or errors,
 //! and URLs in errors never carry their query string.
@@ -82,6 +84,6 @@ pub use serde_json;
 pub mod __private {
     /// Writes the serde impls of a generated record.
     pub use crate::__generated_record as record;
-    /// The serde adapters named by generated `#[serde(with = "...")]` attributes.
+    /// The serde adapters for wire encodings (named by code generated before `record!`).
     pub use crate::wire;
 }
