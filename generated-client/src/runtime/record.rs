@@ -11,6 +11,9 @@
 //! name, unknown keys ignored, `missing field` / `duplicate field` errors, a missing
 //! `Option` field is `None`, a sequence fills the fields in order; encoding writes a struct
 //! whose `None` optional fields may be skipped.
+//! One difference: a JSON syntax error met inside a record's field (rare: enveloped data
+//! was parsed once already) has serde_json's `Data` category rather than `Syntax`, since it
+//! crossed the type-erased layer as a message; its text and position are the same.
 
 use std::fmt;
 use std::marker::PhantomData;
