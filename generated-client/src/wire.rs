@@ -1,5 +1,6 @@
-//! Serde adapters for the wire encodings vendor documents use, referenced by
-//! generated types as `#[serde(with = "crate::wire::...")]`.
+//! Serde adapters for the wire encodings vendor documents use, named by generated
+//! records through the runtime's `record` encodings (`Lenient<T>`, `DecimalNumber`,
+//! `UnixSeconds`, `UnixMillis`); usable as `#[serde(with = "...")]` too.
 //!
 //! Each adapter works for both `T` and `Option<T>` (through [`WireValue`]), so
 //! the generator needs one attribute per encoding, not one per nullability.

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::auth::method;
 use super::docs::{doc, ident, int, md};
-use super::types::{field_type, rust_type, serde_attrs};
+use super::types::{RecordField, field_type, record_impls, rust_type, wire_adapter};
 use crate::ir::TypeExpr;
 use crate::ir::{Api, EndpointIr, ParamIr};
 use crate::ir::{BodyEncoding, HttpMethod, ParamLocation};
@@ -70,39 +70,40 @@ pub fn has_request(ep: &EndpointIr) -> bool {
     !ep.params.is_empty()
 }
 
-pub fn request_struct(ep: &EndpointIr) -> TokenStream {
+/// The request type and its methods, and its serde impls as source text.
+pub fn request_struct(ep: &EndpointIr) -> (TokenStream, String) {
     let name = ident(&ep.request_type);
     let json_body = ep.body == Some(BodyEncoding::Json);
     let fields = ep.params.iter().map(|p| {
         let doc = doc(&param_doc(p));
         let f = ident(&p.rust);
         let ty = field_type(&p.ty, !p.required);
-        let serde = if !json_body {
-            TokenStream::new()
-        } else if p.location == ParamLocation::Body {
-            serde_attrs(
-                &p.wire,
-                &p.rust,
-                &p.ty,
-                !p.required,
-                !p.required,
-                false,
-                p.wire_format,
-            )
-        } else {
-            quote!(#[serde(skip)])
-        };
-        quote!(#doc #serde pub #f: #ty,)
+        quote!(#doc pub #f: #ty,)
     });
     let required: Vec<&ParamIr> = ep.params.iter().filter(|p| p.required).collect();
-    let derives = if json_body && ep.request_decodable {
-        quote!(#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)] #[serde(crate = "rt::serde")])
-    } else if json_body {
-        quote!(#[derive(Debug, Clone, PartialEq, rt::serde::Serialize)] #[serde(crate = "rt::serde")])
-    } else if required.is_empty() {
-        quote!(#[derive(Debug, Clone, Default, PartialEq)])
-    } else {
+    let derives = if json_body || !required.is_empty() {
         quote!(#[derive(Debug, Clone, PartialEq)])
+    } else {
+        quote!(#[derive(Debug, Clone, Default, PartialEq)])
+    };
+    // A JSON body is the request itself, encoded without its path and query parameters.
+    let serde = if json_body {
+        let record: Vec<RecordField> = ep
+            .params
+            .iter()
+            .map(|p| RecordField {
+                rust: p.rust.clone(),
+                wire: p.wire.clone(),
+                ty: p.ty.clone(),
+                optional: !p.required,
+                skip_none: !p.required,
+                adapter: wire_adapter(&p.ty, false, p.wire_format),
+                skipped: p.location != ParamLocation::Body,
+            })
+            .collect();
+        record_impls(&ep.request_type, &record, true, ep.request_decodable)
+    } else {
+        String::new()
     };
     let new_args = required.iter().map(|p| {
         let f = ident(&p.rust);
@@ -236,7 +237,7 @@ pub fn request_struct(ep: &EndpointIr) -> TokenStream {
     } else {
         doc("A request with its required parameters; optional ones are set with the methods below.")
     };
-    quote! {
+    let tokens = quote! {
         #doc_struct
         #derives
         #[non_exhaustive]
@@ -262,7 +263,8 @@ pub fn request_struct(ep: &EndpointIr) -> TokenStream {
                 Ok(request)
             }
         }
-    }
+    };
+    (tokens, serde)
 }
 
 fn response_type(ep: &EndpointIr) -> TokenStream {

@@ -1,4 +1,4 @@
-//! Named object types → structs with serde attributes.
+//! Named object types → structs, and the serde impls of every record.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -47,53 +47,114 @@ pub fn field_type(ty: &TypeExpr, optional: bool) -> TokenStream {
     }
 }
 
-/// The `with = "..."` adapter a scalar needs on the wire, if any.
-pub fn wire_adapter(ty: &TypeExpr, lenient: bool, wire: WireFormat) -> Option<&'static str> {
+/// The runtime's encoding (a marker type of its `record` module) for a scalar's wire
+/// format: `Plain` unless the type's own serde impls do not fit the wire.
+pub fn wire_adapter(ty: &TypeExpr, lenient: bool, wire: WireFormat) -> String {
     match ty {
-        TypeExpr::UnixSeconds => Some("rt::__private::wire::unix_seconds"),
-        TypeExpr::UnixMillis => Some("rt::__private::wire::unix_millis"),
-        TypeExpr::Decimal if wire == WireFormat::Number => {
-            Some("rt::__private::wire::decimal_number")
-        }
+        TypeExpr::UnixSeconds => "UnixSeconds".to_owned(),
+        TypeExpr::UnixMillis => "UnixMillis".to_owned(),
+        TypeExpr::Decimal if wire == WireFormat::Number => "DecimalNumber".to_owned(),
         TypeExpr::Integer | TypeExpr::Decimal | TypeExpr::Boolean if lenient => {
-            Some("rt::__private::wire::lenient")
+            format!("Lenient<{}>", type_text(ty))
         }
-        _ => None,
+        _ => "Plain".to_owned(),
     }
 }
 
-/// serde attributes for one field: rename, optionality, adapter.
-pub fn serde_attrs(
-    wire_name: &str,
-    rust_name: &str,
-    ty: &TypeExpr,
-    optional: bool,
-    may_be_absent: bool,
-    lenient: bool,
-    wire: WireFormat,
-) -> TokenStream {
-    let mut parts = Vec::new();
-    if wire_name != rust_name {
-        parts.push(quote!(rename = #wire_name));
+/// [`rust_type`] as source text, spelled as a person would (for the `record!` lines, which
+/// the formatter does not lay out).
+pub fn type_text(ty: &TypeExpr) -> String {
+    match ty {
+        TypeExpr::String => "String".to_owned(),
+        TypeExpr::Secret => "rt::SecretText".to_owned(),
+        TypeExpr::Integer => "i64".to_owned(),
+        TypeExpr::Boolean => "bool".to_owned(),
+        TypeExpr::Decimal => "rt::rust_decimal::Decimal".to_owned(),
+        TypeExpr::Date => "rt::jiff::civil::Date".to_owned(),
+        TypeExpr::DateTime => "rt::jiff::civil::DateTime".to_owned(),
+        TypeExpr::Timestamp | TypeExpr::UnixSeconds | TypeExpr::UnixMillis => {
+            "rt::jiff::Timestamp".to_owned()
+        }
+        TypeExpr::Json => "rt::serde_json::Value".to_owned(),
+        TypeExpr::List(inner) => format!("Vec<{}>", type_text(inner)),
+        TypeExpr::Map(inner) => {
+            format!("std::collections::BTreeMap<String, {}>", type_text(inner))
+        }
+        TypeExpr::Named(name) => ident(name).to_string(),
     }
-    if let Some(adapter) = wire_adapter(ty, lenient, wire) {
-        parts.push(quote!(with = #adapter));
-        if optional {
-            // `with` disables serde's implicit `None` for a missing Option field.
-            parts.push(quote!(default));
+}
+
+/// One field of a record as its serde impls see it.
+pub struct RecordField {
+    /// The Rust field name.
+    pub rust: String,
+    /// The JSON key.
+    pub wire: String,
+    /// The field's Rust type, `Option`-wrapped when `optional`.
+    pub ty: TypeExpr,
+    /// `Option<T>` in Rust.
+    pub optional: bool,
+    /// Left out of the encoding when `None`.
+    pub skip_none: bool,
+    /// The runtime's encoding of the field ([`wire_adapter`]).
+    pub adapter: String,
+    /// Not on the wire at all (a request's path or query parameter).
+    pub skipped: bool,
+}
+
+impl RecordField {
+    /// A field of a named type.
+    pub fn of(f: &FieldIr) -> Self {
+        RecordField {
+            rust: f.rust.clone(),
+            wire: f.wire.clone(),
+            ty: f.ty.clone(),
+            optional: f.optional,
+            skip_none: f.may_be_absent,
+            adapter: wire_adapter(&f.ty, f.lenient, f.wire_format),
+            skipped: false,
         }
     }
-    if may_be_absent {
-        if !parts.iter().any(|p| p.to_string() == "default") {
-            parts.push(quote!(default));
-        }
-        parts.push(quote!(skip_serializing_if = "Option::is_none"));
+}
+
+/// `Serialize` (when `encode`) and `Deserialize` (when `decode`) for a record, as source
+/// text: one line per field in an invocation of the runtime's `record!` macro rather than
+/// derived, since the derive's per-type visitors were most of the generated code's compile
+/// time. Empty when neither is wanted.
+pub fn record_impls(name: &str, fields: &[RecordField], encode: bool, decode: bool) -> String {
+    let impls: Vec<&str> = [(encode, "Serialize"), (decode, "Deserialize")]
+        .into_iter()
+        .filter_map(|(wanted, t)| wanted.then_some(t))
+        .collect();
+    if impls.is_empty() {
+        return String::new();
     }
-    if parts.is_empty() {
-        TokenStream::new()
-    } else {
-        quote!(#[serde(#(#parts),*)])
+    let mut out = format!(
+        "\nrt::__private::record! {{ {}: {}; {{\n",
+        ident(name),
+        impls.join(", ")
+    );
+    for f in fields {
+        let (adapter, mode) = if f.skipped {
+            ("Skipped", "never")
+        } else if f.skip_none {
+            (f.adapter.as_str(), "unless_none")
+        } else {
+            (f.adapter.as_str(), "always")
+        };
+        let ty = if f.optional {
+            format!("Option<{}>", type_text(&f.ty))
+        } else {
+            type_text(&f.ty)
+        };
+        out.push_str(&format!(
+            "    {}: {ty} = {:?} as {adapter} => {mode};\n",
+            ident(&f.rust),
+            f.wire
+        ));
     }
+    out.push_str("} }\n");
+    out
 }
 
 fn field_doc(f: &FieldIr) -> TokenStream {
@@ -112,23 +173,14 @@ pub fn field(f: &FieldIr) -> TokenStream {
     let doc = field_doc(f);
     let name = ident(&f.rust);
     let ty = field_type(&f.ty, f.optional);
-    let serde = serde_attrs(
-        &f.wire,
-        &f.rust,
-        &f.ty,
-        f.optional,
-        f.may_be_absent,
-        f.lenient,
-        f.wire_format,
-    );
     quote! {
         #doc
-        #serde
         pub #name: #ty,
     }
 }
 
-pub fn emit_type(t: &TypeIr) -> TokenStream {
+/// The struct and its constructor, and its serde impls as source text.
+pub fn emit_type(t: &TypeIr) -> (TokenStream, String) {
     let name = ident(&t.name);
     let type_doc = doc_opt(t.doc.as_deref());
     let dup = if t.allow_duplicate_keys {
@@ -139,6 +191,8 @@ pub fn emit_type(t: &TypeIr) -> TokenStream {
         TokenStream::new()
     };
     let fields = t.fields.iter().map(field);
+    let record: Vec<RecordField> = t.fields.iter().map(RecordField::of).collect();
+    let serde = record_impls(&t.name, &record, true, true);
     let constructor = if t.built_by_caller {
         let required: Vec<&FieldIr> = t.fields.iter().filter(|f| !f.optional).collect();
         let args = required.iter().map(|f| {
@@ -166,15 +220,16 @@ pub fn emit_type(t: &TypeIr) -> TokenStream {
     } else {
         TokenStream::new()
     };
-    quote! {
+    let tokens = quote! {
         #type_doc
         #dup
-        #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)] #[serde(crate = "rt::serde")]
+        #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
 
         #constructor
-    }
+    };
+    (tokens, serde)
 }

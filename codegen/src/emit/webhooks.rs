@@ -5,12 +5,13 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{doc, ident, md};
-use super::types::{field, rust_type};
+use super::types::{RecordField, field, record_impls, rust_type};
 use crate::ir::{Api, FieldIr};
 
-pub fn emit_webhooks(api: &Api) -> TokenStream {
+/// The webhook types and functions, and `WebhookMeta`'s serde impl as source text.
+pub fn emit_webhooks(api: &Api) -> (TokenStream, String) {
     let Some(w) = &api.webhooks else {
-        return TokenStream::new();
+        return (TokenStream::new(), String::new());
     };
     let variants = w.events.iter().map(|e| {
         let v = ident(&e.variant);
@@ -48,6 +49,8 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
         }
     }
     let field_decls = fields.iter().map(field);
+    let record: Vec<RecordField> = fields.iter().map(RecordField::of).collect();
+    let meta_serde = record_impls("WebhookMeta", &record, false, true);
     let discriminator = &w.discriminator;
     let payload = &w.payload;
     let signature_value = super::auth::value(&w.signature_value);
@@ -112,7 +115,7 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
         .doc
         .clone()
         .unwrap_or_else(|| "A webhook delivery.".to_owned()));
-    quote! {
+    let tokens = quote! {
         /// The event a webhook delivery carries, by its `type`.
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
@@ -138,7 +141,7 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
         }
 
         /// Top-level fields of a delivery besides its `type` and payload.
-        #[derive(Debug, Clone, PartialEq, rt::serde::Deserialize)] #[serde(crate = "rt::serde")]
+        #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub struct WebhookMeta {
             #(#field_decls)*
@@ -193,5 +196,6 @@ pub fn emit_webhooks(api: &Api) -> TokenStream {
         pub fn webhook_ack_failure(message: &str) -> String {
             rt::webhook::ack_failure(#ack_failure, message)
         }
-    }
+    };
+    (tokens, meta_serde)
 }

@@ -34,7 +34,10 @@ pub use super::token::AuthorizeSpec;
 pub use grant::decode_token_response;
 pub use interpret::decode_response;
 
-use interpret::interpret;
+use interpret::interpret_with;
+
+/// A response decoder (see `interpret::Decoder`) a call's future can hold across awaits.
+type SendDecoder<'a> = dyn FnMut(&str) -> Result<(), serde_json::Error> + Send + 'a;
 
 use call::{AttemptLog, Phase};
 use tokio::time::Instant;
@@ -514,7 +517,23 @@ impl<C: VendorCode> Engine<C> {
     /// (see [`super::retry`] for which failures, for which requests). The whole call —
     /// token wait, attempts, backoff — ends by the deadline, with
     /// [`Error::DeadlineExceeded`] listing every attempt if it did not finish.
-    pub async fn send<T: DeserializeOwned>(&self, req: Request) -> Result<T, Error<C>> {
+    pub async fn send<T: DeserializeOwned + Send>(&self, req: Request) -> Result<T, Error<C>> {
+        let mut value = None;
+        self.send_decoding(req, &mut |text| {
+            value = Some(serde_json::from_str(text)?);
+            Ok(())
+        })
+        .await?;
+        value.ok_or_else(interpret::decoded_nothing)
+    }
+
+    /// [`send`](Self::send) with the typed decoding of the data left to `decode`: the call
+    /// loop is compiled once per vendor, not once per response type.
+    async fn send_decoding(
+        &self,
+        req: Request,
+        decode: &mut SendDecoder<'_>,
+    ) -> Result<(), Error<C>> {
         let started = Instant::now();
         // `Duration::MAX` means no deadline; 30 years is what tokio itself uses for that.
         let deadline = started
@@ -522,21 +541,23 @@ impl<C: VendorCode> Engine<C> {
             .unwrap_or_else(|| started + Duration::from_secs(86_400 * 365 * 30));
         let span = call::span(self.inner.vendor, &req);
         let mut log = AttemptLog::default();
-        let outcome = tokio::time::timeout_at(deadline, self.attempts(&req, deadline, &mut log))
-            .instrument(span.clone())
-            .await;
+        let outcome =
+            tokio::time::timeout_at(deadline, self.attempts(&req, deadline, &mut log, decode))
+                .instrument(span.clone())
+                .await;
         let result = outcome.unwrap_or_else(|_| Err(log.deadline_exceeded(self.options.deadline)));
         call::finish(&span, &log, &result, started);
         result
     }
 
     /// The attempts of one call, until success, a failure not worth retrying, or the deadline.
-    async fn attempts<T: DeserializeOwned>(
+    async fn attempts(
         &self,
         req: &Request,
         deadline: Instant,
         log: &mut AttemptLog,
-    ) -> Result<T, Error<C>> {
+        decode: &mut SendDecoder<'_>,
+    ) -> Result<(), Error<C>> {
         let inner = &*self.inner;
         let idempotent = req.is_idempotent();
         let (mut renewed, mut spent) = (false, Spent::default());
@@ -552,10 +573,10 @@ impl<C: VendorCode> Engine<C> {
                 .instrument(tracing::debug_span!("attempt", n))
                 .await
             {
-                Ok(received) => match interpret::<T, C>(inner.envelope.as_ref(), &received) {
-                    Ok(v) => {
+                Ok(received) => match interpret_with(inner.envelope.as_ref(), &received, decode) {
+                    Ok(()) => {
                         log.succeeded(received.status);
-                        return Ok(v);
+                        return Ok(());
                     }
                     Err(e) => (e, received.retry_after),
                 },

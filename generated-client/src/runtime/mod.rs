@@ -14,7 +14,9 @@
 //!   redirects, plain-HTTP rules, renew-once, retries, a trace span per call);
 //! - [`error`]: one error type, generic over each vendor's generated code enum;
 //! - [`retry`]: the retry policy (what is retried, backoff with full jitter, `Retry-After`);
-//! - [`paginate`] and [`webhook`]: page streams and signed webhook deliveries.
+//! - [`paginate`] and [`webhook`]: page streams and signed webhook deliveries;
+//! - `record`: the serde impls of generated records (one `record!` line per field, the
+//!   map walk compiled here once).
 //!
 //! Secrets (client secrets, tokens, passwords) never appear in `Debug`, `Display` or errors,
 //! and URLs in errors never carry their query string.
@@ -26,6 +28,8 @@ pub mod engine;
 pub mod envelope;
 pub mod error;
 pub mod paginate;
+#[doc(hidden)]
+pub mod record;
 pub mod retry;
 pub mod token;
 pub mod value;
@@ -81,6 +85,8 @@ pub use serde_json;
 /// Paths generated code uses that are not part of the runtime's API.
 #[doc(hidden)]
 pub mod __private {
-    /// The serde adapters named by generated `#[serde(with = "...")]` attributes.
+    /// Writes the serde impls of a generated record.
+    pub use crate::__generated_record as record;
+    /// The serde adapters for wire encodings (named by code generated before `record!`).
     pub use crate::wire;
 }

@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// Decodes a response's data from its JSON text, keeping the value for the caller.
+pub(super) type Decoder<'a> = dyn FnMut(&str) -> Result<(), serde_json::Error> + 'a;
+
 /// Decodes a recorded business response exactly as [`Engine::send`] does (envelope, error
 /// codes, typed data), e.g. for a body received through another HTTP stack.
 pub fn decode_response<T: DeserializeOwned, C: VendorCode>(
@@ -24,9 +27,30 @@ pub(super) fn interpret<T: DeserializeOwned, C: VendorCode>(
     envelope: Option<&EnvelopeSpec>,
     r: &Received,
 ) -> Result<T, Error<C>> {
+    let mut value = None;
+    interpret_with(envelope, r, &mut |text| {
+        value = Some(serde_json::from_str(text)?);
+        Ok(())
+    })?;
+    value.ok_or_else(decoded_nothing)
+}
+
+/// The error for a decoder that reported success without a value: unreachable, since every
+/// decoder here stores its value before it returns `Ok`.
+pub(super) fn decoded_nothing<C: VendorCode>() -> Error<C> {
+    Error::Config("the response decoder returned no value".into())
+}
+
+/// [`interpret`] with the typed decoding left to `decode`, which is given the data's JSON text
+/// (so that everything else is compiled once, not once per response type).
+pub(super) fn interpret_with<C: VendorCode>(
+    envelope: Option<&EnvelopeSpec>,
+    r: &Received,
+    decode: &mut Decoder<'_>,
+) -> Result<(), Error<C>> {
     let status = r.status;
-    let decode = |what, data: &str| {
-        serde_json::from_str(data).map_err(|source| Error::Decode {
+    let mut decode = |what, data: &str| {
+        decode(data).map_err(|source| Error::Decode {
             status,
             what,
             source,
