@@ -117,7 +117,7 @@ impl std::fmt::Display for ApplyError {
 }
 
 /// A request body as it will be sent.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub(crate) enum MessageBody {
     #[default]
     None,
@@ -168,11 +168,28 @@ fn form_encode(pairs: &[(String, String)]) -> String {
 }
 
 /// The request as it will be sent; auth steps add to it.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Message {
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) body: MessageBody,
+}
+
+/// Names only: values carry tokens and signatures (`sign`, `access_token`).
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = |pairs: &[(String, String)]| -> Vec<String> {
+            pairs.iter().map(|(k, _)| k.clone()).collect()
+        };
+        f.debug_struct("Message")
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .field("query", &names(&self.query))
+            .field("body", &names(&self.body.pairs()))
+            .finish()
+    }
 }
 
 impl Message {
@@ -438,6 +455,24 @@ mod tests {
         assert_eq!(
             token_free(&time_derived_steps(), &["access_token"]).len(),
             3
+        );
+    }
+
+    #[test]
+    fn message_debug_shows_names_not_values() {
+        let message = Message {
+            query: pairs(&[("sign", "S3CRET-SIGN")]),
+            body: MessageBody::Form(pairs(&[("access_token", "T0KEN")])),
+            ..Message::default()
+        };
+        let shown = format!("{message:?}");
+        assert!(
+            shown.contains("sign") && shown.contains("access_token"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("S3CRET") && !shown.contains("T0KEN"),
+            "{shown}"
         );
     }
 
