@@ -5,7 +5,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use generated_client::runtime::{Piece, Scope, Value};
+use generated_client::runtime::{
+    Canonical, Collection, DigestAlg, Piece, Scope, TextEncoding, Value,
+};
 use generated_client::{erp, jfwms};
 use md5::Digest as _;
 
@@ -58,6 +60,52 @@ fn runtime(c: &mut Criterion) {
     let now = jiff::Timestamp::now();
     c.bench_function("jfwms sign (HMAC-SHA256 over sorted pairs)", |b| {
         b.iter(|| recipe.eval(black_box(&scope), now).expect("signs"))
+    });
+
+    // Taobao TOP's md5 recipe (codegen/tests/dialects/taobao_md5.yaml) over 12 parameters:
+    // a canonical string sorted by name, the secret around it, MD5, upper-case hex.
+    let top = Value::upper(Value::encode(
+        TextEncoding::Hex,
+        Value::digest(
+            DigestAlg::Md5,
+            Value::concat(vec![
+                Value::template(&[Piece::Var("app_secret")]),
+                Value::canonical(
+                    Canonical::new(Collection::Params, "", "")
+                        .excluding(&["sign"])
+                        .dropping_empty(),
+                ),
+                Value::template(&[Piece::Var("app_secret")]),
+            ]),
+        ),
+    ));
+    let mut top_scope = Scope::new();
+    top_scope.set_secret("app_secret", "helloworld".into());
+    let pairs = |p: &[(&str, &str)]| -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    top_scope.set_params(
+        pairs(&[
+            ("method", "taobao.item.seller.get"),
+            ("app_key", "12345678"),
+            ("session", "test"),
+            ("timestamp", "2016-01-01 12:00:00"),
+            ("format", "json"),
+            ("v", "2.0"),
+            ("sign_method", "md5"),
+        ]),
+        pairs(&[
+            ("fields", "num_iid,title,nick,price,num"),
+            ("num_iid", "11223344"),
+            ("a", "中文 参数"),
+            ("a1", ""),
+            ("zh", "x"),
+        ]),
+    );
+    c.bench_function("TOP sign (canonical over 12 parameters, md5)", |b| {
+        b.iter(|| top.eval(black_box(&top_scope), now).expect("signs"))
     });
 
     let body = outbound_page(200);
