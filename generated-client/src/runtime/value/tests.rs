@@ -395,3 +395,53 @@ fn rsa_sha256_matches_openssl() {
     assert_eq!(err, EvalError::RsaKey);
     assert!(!err.to_string().contains("AAAA"));
 }
+
+/// The examples `specs/README.md` gives for each operation ("The value language"), exactly.
+#[test]
+fn the_maintainers_guide_examples_hold() {
+    let mut s = Scope::new();
+    s.set("x", "1");
+    let hex = |v| Value::encode(TextEncoding::Hex, v);
+    let jefe = |alg| {
+        hex(Value::hmac(
+            alg,
+            lit("Jefe"),
+            lit("what do ya want for nothing?"),
+        ))
+    };
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            Value::concat(vec![lit("a"), Value::Now(TimeUnit::Seconds), var("x")]),
+            "a14223391521",
+        ),
+        (Value::upper(lit("ab-c中")), "AB-C中"),
+        (Value::lower(lit("AbC-中")), "abc-中"),
+        (
+            hex(Value::digest(DigestAlg::Sha1, lit("abc"))),
+            "a9993e364706816aba3e25717850c26c9cd0d89d",
+        ),
+        (jefe(DigestAlg::Md5), "750c783e6ab0b503eaa86e310a5db738"),
+        (
+            jefe(DigestAlg::Sha1),
+            "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79",
+        ),
+        (
+            Value::encode(
+                TextEncoding::Base64,
+                Value::digest(DigestAlg::Md5, lit("abc")),
+            ),
+            "kAFQmDzST7DWlj99KOF/cg==",
+        ),
+        (
+            Value::encode(TextEncoding::JsonString, lit("a\"b\\c")),
+            "a\\\"b\\\\c",
+        ),
+        (
+            Value::time("%Y-%m-%d %H:%M:%S", "Asia/Shanghai"),
+            "2015-01-27 14:12:32",
+        ),
+    ];
+    for (v, want) in cases {
+        assert_eq!(v.eval(&s, now()).unwrap(), want, "{v:?}");
+    }
+}
