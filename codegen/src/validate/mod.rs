@@ -579,6 +579,7 @@ impl Checker<'_> {
                 );
             }
         }
+        self.check_grant_steps(&token_vars);
         let mut names: BTreeSet<String> = credentials;
         names.extend(token_vars);
         self.check_apply(names, &secrets);

@@ -360,6 +360,125 @@ impl Checker<'_> {
     }
 }
 
+impl Checker<'_> {
+    /// A grant with `send_auth_steps` also runs the steps that need no token: their body
+    /// targets must fit the grant's encoding, and the parameters they read must be sent.
+    pub(super) fn check_grant_steps(&mut self, token_vars: &BTreeSet<String>) {
+        let spec = &self.loaded.spec;
+        let Some(token) = &spec.auth.token else {
+            return;
+        };
+        // The steps a token request carries (the runtime's `token_free`): none that reads a
+        // token variable, directly or through an earlier step's output.
+        let mut tainted = token_vars.clone();
+        let mut token_free = Vec::new();
+        for (i, step) in spec.auth.apply.iter().enumerate() {
+            let mut vars = Vec::new();
+            match step {
+                ApplyStep::Basic { username, password } => {
+                    vars_of(username, &mut vars);
+                    vars_of(password, &mut vars);
+                }
+                _ => {
+                    if let Some(named) = step.named() {
+                        vars_of(named.value, &mut vars);
+                    }
+                }
+            }
+            if vars.iter().any(|v| tainted.contains(v)) {
+                if let Some(named) = step.named() {
+                    tainted.insert(named.name.to_owned());
+                }
+            } else {
+                token_free.push((i, step));
+            }
+        }
+        for (name, grant) in token.grants.iter().filter(|(_, g)| g.send_auth_steps) {
+            let mut sent: BTreeSet<String> = grant.fields.keys().cloned().collect();
+            for (i, step) in &token_free {
+                let Some(named) = step.named() else { continue };
+                let fits = match named.target {
+                    StepTarget::Form => grant.encoding == BodyEncoding::Form,
+                    StepTarget::Json => grant.encoding == BodyEncoding::Json,
+                    StepTarget::Header | StepTarget::Query => true,
+                };
+                if !fits {
+                    self.err(
+                        &format!("auth.token.grants.{name}.send_auth_steps"),
+                        format!(
+                            "the token request runs `auth.apply[{i}]` (`in: {}`), but it is sent with `encoding: {}`",
+                            named.target.as_str(),
+                            format!("{:?}", grant.encoding).to_lowercase()
+                        ),
+                    );
+                }
+                let mut vars = Vec::new();
+                vars_of(named.value, &mut vars);
+                for param in vars.iter().filter_map(|v| v.strip_prefix(PARAMS)) {
+                    if !sent.contains(param) {
+                        self.err(
+                            &format!("auth.token.grants.{name}.send_auth_steps"),
+                            format!(
+                                "the token request runs `auth.apply[{i}]`, which reads `{{{PARAMS}{param}}}`, but the request does not send `{param}`"
+                            ),
+                        );
+                    }
+                }
+                if named.target.is_param() {
+                    sent.insert(named.name.to_owned());
+                }
+            }
+        }
+    }
+}
+
+/// Every variable a value names (templates and arithmetic), parsed leniently: unparsable
+/// text is reported where the value itself is checked.
+fn vars_of(value: &ValueExpr, out: &mut Vec<String>) {
+    let op = match value {
+        ValueExpr::Template(text) => {
+            for piece in parse_template(text).unwrap_or_default() {
+                if let Piece::Var(v) = piece {
+                    out.push(v);
+                }
+            }
+            return;
+        }
+        ValueExpr::Op(op) => op,
+    };
+    match op {
+        ValueOp::Now(_) | ValueOp::RandomDigits(_) | ValueOp::Time(_) | ValueOp::Canonical(_) => {}
+        ValueOp::Arithmetic(src) => {
+            if let Ok(expr) = parse_arithmetic(src) {
+                expr.vars(out);
+            }
+        }
+        ValueOp::Md5Hex(v)
+        | ValueOp::Upper(v)
+        | ValueOp::Lower(v)
+        | ValueOp::Md5(v)
+        | ValueOp::Sha1(v)
+        | ValueOp::Sha256(v)
+        | ValueOp::Hex(v)
+        | ValueOp::Base64(v)
+        | ValueOp::UrlEncode(v)
+        | ValueOp::JsonString(v) => vars_of(v, out),
+        ValueOp::HmacSha256Hex { key, data } => {
+            vars_of(key, out);
+            vars_of(data, out);
+        }
+        ValueOp::HmacMd5(k)
+        | ValueOp::HmacSha1(k)
+        | ValueOp::HmacSha256(k)
+        | ValueOp::RsaSha256(k) => {
+            vars_of(&k.key, out);
+            vars_of(&k.data, out);
+        }
+        ValueOp::SortedPairs { pairs, .. } => pairs.values().for_each(|v| vars_of(v, out)),
+        ValueOp::Concat(parts) => parts.iter().for_each(|v| vars_of(v, out)),
+    }
+}
+
 /// How a value is named in a message: its operation.
 fn describe(value: &ValueExpr) -> String {
     match value {
