@@ -128,51 +128,13 @@ pub fn step(s: &StepIr) -> Step {
     }
 }
 
-/// Every variable a spec value names.
-pub(crate) fn vars_of(v: &ValueIr, out: &mut Vec<String>) {
-    match v {
-        ValueIr::Template(pieces) => out.extend(pieces.iter().filter_map(|p| match p {
-            PieceIr::Var(v) => Some(v.clone()),
-            PieceIr::Lit(_) => None,
-        })),
-        ValueIr::Now(_)
-        | ValueIr::RandomDigits(_)
-        | ValueIr::Time { .. }
-        | ValueIr::Canonical(_) => {}
-        ValueIr::Md5Hex(inner)
-        | ValueIr::Case(_, inner)
-        | ValueIr::Digest(_, inner)
-        | ValueIr::Encode(_, inner) => vars_of(inner, out),
-        ValueIr::HmacSha256Hex { key, data }
-        | ValueIr::Hmac { key, data, .. }
-        | ValueIr::RsaSha256 { key, data } => {
-            vars_of(key, out);
-            vars_of(data, out);
-        }
-        ValueIr::Concat(parts) => parts.iter().for_each(|v| vars_of(v, out)),
-        ValueIr::SortedPairs { pairs, .. } => pairs.iter().for_each(|(_, v)| vars_of(v, out)),
-        ValueIr::Arithmetic(e) => expr_vars(e, out),
-    }
-}
-
-fn expr_vars(e: &ExprIr, out: &mut Vec<String>) {
-    match e {
-        ExprIr::Int(_) => {}
-        ExprIr::Var(v) => out.push(v.clone()),
-        ExprIr::Bin(a, _, b) => {
-            expr_vars(a, out);
-            expr_vars(b, out);
-        }
-    }
-}
-
 fn step_vars(s: &StepIr) -> Vec<String> {
     let mut out = Vec::new();
     match s {
-        StepIr::Named { value: v, .. } => vars_of(v, &mut out),
+        StepIr::Named { value: v, .. } => v.vars(&mut out),
         StepIr::Basic { username, password } => {
-            vars_of(username, &mut out);
-            vars_of(password, &mut out);
+            username.vars(&mut out);
+            password.vars(&mut out);
         }
     }
     out

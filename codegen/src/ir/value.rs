@@ -44,32 +44,38 @@ pub enum ValueIr {
 }
 
 impl ValueIr {
-    /// Whether the value reads the variable `name` anywhere.
-    pub fn reads_var(&self, name: &str) -> bool {
-        let sub = |v: &ValueIr| v.reads_var(name);
+    /// Every variable the value names (templates and arithmetic), in order.
+    pub fn vars(&self, out: &mut Vec<String>) {
         match self {
-            ValueIr::Template(pieces) => pieces
-                .iter()
-                .any(|p| matches!(p, Piece::Var(v) if v == name)),
-            ValueIr::Arithmetic(e) => {
-                let mut vars = Vec::new();
-                e.vars(&mut vars);
-                vars.iter().any(|v| v == name)
-            }
+            ValueIr::Template(pieces) => out.extend(pieces.iter().filter_map(|p| match p {
+                Piece::Var(v) => Some(v.clone()),
+                Piece::Lit(_) => None,
+            })),
+            ValueIr::Arithmetic(e) => e.vars(out),
             ValueIr::Now(_)
             | ValueIr::RandomDigits(_)
             | ValueIr::Time { .. }
-            | ValueIr::Canonical(_) => false,
+            | ValueIr::Canonical(_) => {}
             ValueIr::Md5Hex(v)
             | ValueIr::Case(_, v)
             | ValueIr::Digest(_, v)
-            | ValueIr::Encode(_, v) => sub(v),
+            | ValueIr::Encode(_, v) => v.vars(out),
             ValueIr::HmacSha256Hex { key, data }
             | ValueIr::Hmac { key, data, .. }
-            | ValueIr::RsaSha256 { key, data } => sub(key) || sub(data),
-            ValueIr::SortedPairs { pairs, .. } => pairs.iter().any(|(_, v)| sub(v)),
-            ValueIr::Concat(parts) => parts.iter().any(sub),
+            | ValueIr::RsaSha256 { key, data } => {
+                key.vars(out);
+                data.vars(out);
+            }
+            ValueIr::SortedPairs { pairs, .. } => pairs.iter().for_each(|(_, v)| v.vars(out)),
+            ValueIr::Concat(parts) => parts.iter().for_each(|v| v.vars(out)),
         }
+    }
+
+    /// Whether the value reads the variable `name` anywhere.
+    pub fn reads_var(&self, name: &str) -> bool {
+        let mut vars = Vec::new();
+        self.vars(&mut vars);
+        vars.iter().any(|v| v == name)
     }
 }
 

@@ -81,15 +81,12 @@ impl Step {
         }
     }
 
-    /// Whether the step reads the request as sent so far: `{body}`, `{query}`, `{params.…}` or
-    /// a canonical string.
+    /// Whether the step reads the request as sent so far (see [`Value::reads_request`]).
     fn reads_message(&self) -> bool {
-        let mut reads = false;
-        for value in self.values().into_iter().flatten() {
-            reads |= !value.collections_read().is_empty();
-            value.for_each_var(&mut |v| reads |= v == "body" || v == "query");
-        }
-        reads
+        self.values()
+            .into_iter()
+            .flatten()
+            .any(Value::reads_request)
     }
 }
 

@@ -291,21 +291,15 @@ impl Value {
         });
     }
 
-    /// The collections of request parameters the value reads, through a canonical string or
-    /// a `{params.NAME}` reference (which reads [`Collection::Params`]).
-    pub(crate) fn collections_read(&self) -> Vec<Collection> {
-        let mut out = Vec::new();
-        self.visit(&mut |v| {
-            if let Value::Canonical(c) = v {
-                out.push(c.from);
-            }
-        });
+    /// Whether the value reads the request as sent so far: a canonical string, `{body}`,
+    /// `{query}` or a `{params.NAME}`. Steps that do not are evaluated without exposing it.
+    pub fn reads_request(&self) -> bool {
+        let mut reads = false;
+        self.visit(&mut |v| reads |= matches!(v, Value::Canonical(_)));
         self.for_each_var(&mut |name| {
-            if name.starts_with(PARAM_PREFIX) {
-                out.push(Collection::Params);
-            }
+            reads |= name == "body" || name == "query" || name.starts_with(PARAM_PREFIX)
         });
-        out
+        reads
     }
 }
 
