@@ -25,6 +25,7 @@ pub mod diagnostics;
 pub mod document;
 pub mod emit;
 pub mod ir;
+pub mod markdown;
 pub mod openapi;
 pub mod spec;
 pub mod validate;

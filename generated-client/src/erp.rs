@@ -292,7 +292,7 @@ pub struct OrderLine {
     ///
     /// Document line 236.
     pub price: rt::rust_decimal::Decimal,
-    /// Maintainer's note: 合计(the document's examples repeat `number` here)
+    /// Maintainer's note: 合计(the document's examples repeat \`number\` here)
     ///
     /// Document line 237.
     pub total: rt::rust_decimal::Decimal,
@@ -370,7 +370,7 @@ pub struct SalesOrder {
     pub receiver_sn: Option<String>,
     /// Document line 225.
     pub receiver_province: Option<String>,
-    /// Maintainer's note: 收货城市. Spelled `receiver_cit` in this endpoint's example (see doc_gaps.receiver_cit).
+    /// Maintainer's note: 收货城市. Spelled \`receiver_cit\` in this endpoint's example (see doc_gaps.receiver_cit).
     ///
     /// Document line 226.
     pub receiver_cit: Option<String>,
@@ -748,19 +748,31 @@ impl QueryInventoryRequest {
         }
     }
 
-    /// Sets `day`: 查询日期,如:2026-05-10  Document line 129.
+    /// Sets `day`.
+    ///
+    /// 查询日期,如:2026-05-10
+    ///
+    /// Document line 129.
     pub fn day(mut self, day: rt::jiff::civil::Date) -> Self {
         self.day = Some(day);
         self
     }
 
-    /// Sets `page`: 页码  Document line 130.
+    /// Sets `page`.
+    ///
+    /// 页码
+    ///
+    /// Document line 130.
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
-    /// Sets `page_size`: 每页数量,最大 100  Document line 131.
+    /// Sets `page_size`.
+    ///
+    /// 每页数量,最大 100
+    ///
+    /// Document line 131.
     pub fn page_size(mut self, page_size: i64) -> Self {
         self.page_size = Some(page_size);
         self
@@ -785,13 +797,13 @@ impl QueryInventoryRequest {
         );
         let mut query = Vec::new();
         if let Some(v) = &self.day {
-            query.push(("day", v.to_string()));
+            query.push(("day", rt::__private::text::display(v)));
         }
         if let Some(v) = &self.page {
-            query.push(("page", v.to_string()));
+            query.push(("page", rt::__private::text::display(v)));
         }
         if let Some(v) = &self.page_size {
-            query.push(("page_size", v.to_string()));
+            query.push(("page_size", rt::__private::text::display(v)));
         }
         let request = request.with_query(query);
         Ok(request)
@@ -832,19 +844,31 @@ impl QueryOrdersRequest {
         }
     }
 
-    /// Sets `day`: 查询日期,如:2026-05-10  Document line 190.
+    /// Sets `day`.
+    ///
+    /// 查询日期,如:2026-05-10
+    ///
+    /// Document line 190.
     pub fn day(mut self, day: rt::jiff::civil::Date) -> Self {
         self.day = Some(day);
         self
     }
 
-    /// Sets `page`: 页码  Document line 191.
+    /// Sets `page`.
+    ///
+    /// 页码
+    ///
+    /// Document line 191.
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
-    /// Sets `page_size`: 每页数量,最大 100  Document line 192.
+    /// Sets `page_size`.
+    ///
+    /// 每页数量,最大 100
+    ///
+    /// Document line 192.
     pub fn page_size(mut self, page_size: i64) -> Self {
         self.page_size = Some(page_size);
         self
@@ -866,13 +890,13 @@ impl QueryOrdersRequest {
         let request = rt::Request::new(rt::reqwest::Method::GET, "/public/sorder.php");
         let mut query = Vec::new();
         if let Some(v) = &self.day {
-            query.push(("day", v.to_string()));
+            query.push(("day", rt::__private::text::display(v)));
         }
         if let Some(v) = &self.page {
-            query.push(("page", v.to_string()));
+            query.push(("page", rt::__private::text::display(v)));
         }
         if let Some(v) = &self.page_size {
-            query.push(("page_size", v.to_string()));
+            query.push(("page_size", rt::__private::text::display(v)));
         }
         let request = request.with_query(query);
         Ok(request)
@@ -913,19 +937,31 @@ impl QueryOutboundRequest {
         }
     }
 
-    /// Sets `day`: 查询日期,如:2026-05-10  Document line 333.
+    /// Sets `day`.
+    ///
+    /// 查询日期,如:2026-05-10
+    ///
+    /// Document line 333.
     pub fn day(mut self, day: rt::jiff::civil::Date) -> Self {
         self.day = Some(day);
         self
     }
 
-    /// Sets `page`: 页码  Document line 334.
+    /// Sets `page`.
+    ///
+    /// 页码
+    ///
+    /// Document line 334.
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
-    /// Sets `page_size`: 每页数量,最大 100  Document line 335.
+    /// Sets `page_size`.
+    ///
+    /// 每页数量,最大 100
+    ///
+    /// Document line 335.
     pub fn page_size(mut self, page_size: i64) -> Self {
         self.page_size = Some(page_size);
         self
@@ -947,13 +983,13 @@ impl QueryOutboundRequest {
         let request = rt::Request::new(rt::reqwest::Method::GET, "/public/outbound.php");
         let mut query = Vec::new();
         if let Some(v) = &self.day {
-            query.push(("day", v.to_string()));
+            query.push(("day", rt::__private::text::display(v)));
         }
         if let Some(v) = &self.page {
-            query.push(("page", v.to_string()));
+            query.push(("page", rt::__private::text::display(v)));
         }
         if let Some(v) = &self.page_size {
-            query.push(("page_size", v.to_string()));
+            query.push(("page_size", rt::__private::text::display(v)));
         }
         let request = request.with_query(query);
         Ok(request)
@@ -1004,7 +1040,7 @@ impl rt::Page for OutboundPage {
 ///
 /// # Environments
 ///
-/// - `production`: <https://httpsAPI> — Maintainer's note: 环境信息 gives every endpoint under `<https://httpsAPI/public/>`; the host is a placeholder (see doc_gaps.placeholder_host).
+/// - `production`: <https://httpsAPI> — Maintainer's note: 环境信息 gives every endpoint under \`<https://httpsAPI/public/>\`; the host is a placeholder (see doc_gaps.placeholder_host).
 ///
 /// # Authentication
 ///
@@ -1014,18 +1050,18 @@ impl rt::Page for OutboundPage {
 ///
 /// # Where the document is silent or contradicts itself
 ///
-/// - **inventory_pagination_totals** (库存查询接口 成功响应 (and its 请求示例)): The response shows `page_size: 3` (three items) with `total: 1284` and `total_pages: 65`; 1284 records at 3 per page are 428 pages (65 pages fits the default page_size 20), and the request example asks for `page_size=10`. *Resolution:* The client trusts `total_pages` as the server sends it and stops paging there; the example is decoded as written.
-/// - **line_total_repeats_number** (订单查询接口 and 销售出库单查询接口 成功响应, product_info): In every product line of both examples `total` equals `number` (11.00000000 at price 220.00000000 gives total 11.00000000), not number × price. The sales order's `total_amount` 110606.00 is the sum of number × price of its 9 lines; the outbound order's `total_amount` 315880.00 matches neither (number × price of its 18 lines sums to 87243.83). *Resolution:* `total` and `total_amount` are transcribed as decimals without interpretation; a caller should not read `total` as the line amount nor expect `total_amount` to add up.
-/// - **token_path_short** (方式一 流程概览 ④): The flow overview writes `POST /token.php`; the 环境信息 table, the HTTP example and the curl example give `/public/token.php`. *Resolution:* The token path is `/public/token.php`; the overview abbreviates it (the PHP example's `$baseUrl . '/token.php'` with `$baseUrl = '<https://httpsAPI/public>'` agrees).
-/// - **token_type** (5 接收 Access Token / 方式二 200 成功响应): The token response carries `token_type` (令牌类型,固定为 Bearer). *Resolution:* Not kept; the client always sends `Authorization: Bearer {access_token}`, as the business calls require.
-/// - **page_bounds** (库存查询接口 / 订单查询接口 / 销售出库单查询接口 请求参数): `page` and `page_size` give no lower bound (only `page_size` 最大 100). *Resolution:* The client checks only `page_size <= 100`, the bound the document states; what the server does with 0 or a negative value is its own business.
-/// - **receiver_cit** (订单查询接口 成功响应): The order example spells the receiver's city `receiver_cit`; the outbound example spells it `receiver_city`. *Resolution:* SalesOrder accepts both keys as optional fields (`receiver_cit` and `receiver_city`); OutboundOrder has `receiver_city` only.
-/// - **keyword_param** (四、完整接入示例(PHP) and 五、完整接入示例(cURL 命令行)): Both integration examples call worehouse.php with `keyword=Alpha`, a parameter the endpoint's parameter table does not list. *Resolution:* Not generated. Unknown parameters would be silently ignored or rejected; until the vendor documents it, callers cannot rely on it.
-/// - **day_default** (库存查询接口 / 订单查询接口 / 销售出库单查询接口 请求参数): `day` is typed `string` with a date example (2026-05-10), but its default is `1`, which is not a date and is not explained. *Resolution:* `day` is a `jiff::civil::Date`; when omitted the client sends nothing and the server applies its own default (recorded as `1`).
-/// - **placeholder_host** (环境信息): Every URL uses the placeholder host `httpsAPI`; the real host is not given. *Resolution:* The base URL is configurable; the spec's default is the document's placeholder.
-/// - **auth_error_codes** (三、公共响应格式): `其他负数表示业务错误` — other negative codes are business errors, but none is listed. *Resolution:* Unlisted codes decode to `ErrorCode::Unknown` with the raw code and message kept.
-/// - **token_error_status** (错误响应 (Token 端点)): The HTTP status of token error responses is not given. *Resolution:* The client reads an OAuth2 error body (`error`, `error_description`) on any non-2xx status.
-/// - **expired_vs_invalid** (业务接口错误): Code `-1` covers a missing, invalid or expired token alike; only the message tells them apart. *Resolution:* Any 401 (or code -1) renews the token and retries once; a second failure is returned to the caller.
+/// - **inventory_pagination_totals** (库存查询接口 成功响应 (and its 请求示例)): The response shows \`page_size: 3\` (three items) with \`total: 1284\` and \`total_pages: 65\`; 1284 records at 3 per page are 428 pages (65 pages fits the default page_size 20), and the request example asks for \`page_size=10\`. *Resolution:* The client trusts \`total_pages\` as the server sends it and stops paging there; the example is decoded as written.
+/// - **line_total_repeats_number** (订单查询接口 and 销售出库单查询接口 成功响应, product_info): In every product line of both examples \`total\` equals \`number\` (11.00000000 at price 220.00000000 gives total 11.00000000), not number × price. The sales order's \`total_amount\` 110606.00 is the sum of number × price of its 9 lines; the outbound order's \`total_amount\` 315880.00 matches neither (number × price of its 18 lines sums to 87243.83). *Resolution:* \`total\` and \`total_amount\` are transcribed as decimals without interpretation; a caller should not read \`total\` as the line amount nor expect \`total_amount\` to add up.
+/// - **token_path_short** (方式一 流程概览 ④): The flow overview writes \`POST /token.php\`; the 环境信息 table, the HTTP example and the curl example give \`/public/token.php\`. *Resolution:* The token path is \`/public/token.php\`; the overview abbreviates it (the PHP example's \`$baseUrl . '/token.php'\` with \`$baseUrl = '<https://httpsAPI/public>'\` agrees).
+/// - **token_type** (5 接收 Access Token / 方式二 200 成功响应): The token response carries \`token_type\` (令牌类型,固定为 Bearer). *Resolution:* Not kept; the client always sends \`Authorization: Bearer {access_token}\`, as the business calls require.
+/// - **page_bounds** (库存查询接口 / 订单查询接口 / 销售出库单查询接口 请求参数): \`page\` and \`page_size\` give no lower bound (only \`page_size\` 最大 100). *Resolution:* The client checks only \`page_size \<= 100\`, the bound the document states; what the server does with 0 or a negative value is its own business.
+/// - **receiver_cit** (订单查询接口 成功响应): The order example spells the receiver's city \`receiver_cit\`; the outbound example spells it \`receiver_city\`. *Resolution:* SalesOrder accepts both keys as optional fields (\`receiver_cit\` and \`receiver_city\`); OutboundOrder has \`receiver_city\` only.
+/// - **keyword_param** (四、完整接入示例(PHP) and 五、完整接入示例(cURL 命令行)): Both integration examples call worehouse.php with \`keyword=Alpha\`, a parameter the endpoint's parameter table does not list. *Resolution:* Not generated. Unknown parameters would be silently ignored or rejected; until the vendor documents it, callers cannot rely on it.
+/// - **day_default** (库存查询接口 / 订单查询接口 / 销售出库单查询接口 请求参数): \`day\` is typed \`string\` with a date example (2026-05-10), but its default is \`1\`, which is not a date and is not explained. *Resolution:* \`day\` is a \`jiff::civil::Date\`; when omitted the client sends nothing and the server applies its own default (recorded as \`1\`).
+/// - **placeholder_host** (环境信息): Every URL uses the placeholder host \`httpsAPI\`; the real host is not given. *Resolution:* The base URL is configurable; the spec's default is the document's placeholder.
+/// - **auth_error_codes** (三、公共响应格式): \`其他负数表示业务错误\` — other negative codes are business errors, but none is listed. *Resolution:* Unlisted codes decode to \`ErrorCode::Unknown\` with the raw code and message kept.
+/// - **token_error_status** (错误响应 (Token 端点)): The HTTP status of token error responses is not given. *Resolution:* The client reads an OAuth2 error body (\`error\`, \`error_description\`) on any non-2xx status.
+/// - **expired_vs_invalid** (业务接口错误): Code \`-1\` covers a missing, invalid or expired token alike; only the message tells them apart. *Resolution:* Any 401 (or code -1) renews the token and retries once; a second failure is returned to the caller.
 ///
 /// # Using the client
 ///

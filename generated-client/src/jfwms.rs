@@ -173,7 +173,7 @@ pub enum ErrorCode {
     TimestampFormatError,
     /// `10026`: 签名错误
     ///
-    /// Maintainer's note: The client computes every signature itself, so a rejected one means the configured client secret is wrong.  Document line 305.
+    /// Maintainer's note: The client computes every signature itself, so a rejected one means the configured client secret is wrong. Document line 305.
     ///
     /// Vendor constant `SIGN_ERROR`.
     ///
@@ -189,7 +189,7 @@ pub enum ErrorCode {
     RepeatSubmit,
     /// `10028`: 时间戳失效
     ///
-    /// Maintainer's note: Our timestamps come from the local clock, so re-signing helps only when the first timestamp went stale in transit; the client re-signs once, then reports the skew.  Document line 307.
+    /// Maintainer's note: Our timestamps come from the local clock, so re-signing helps only when the first timestamp went stale in transit; the client re-signs once, then reports the skew. Document line 307.
     ///
     /// Vendor constant `TIMESTAMP_INVALID`.
     ///
@@ -221,7 +221,7 @@ pub enum ErrorCode {
     OmsAccountDisable,
     /// `10041`: Warehouse not identified, please contact the warehouse
     ///
-    /// 未识别到仓库,请联系仓库!  Document line 312.
+    /// 未识别到仓库,请联系仓库! Document line 312.
     ///
     /// Vendor constant `OMS_WAREHOUSE_NOT_EXIST`.
     ///
@@ -229,7 +229,7 @@ pub enum ErrorCode {
     OmsWarehouseNotExist,
     /// `10042`: The warehouse status has been closed, please contact the warehouse!
     ///
-    /// 仓库状态已关闭,请联系仓库!  Document line 314.
+    /// 仓库状态已关闭,请联系仓库! Document line 314.
     ///
     /// Vendor constant `OMS_USER_WAREHOUSE_CLOSED`.
     ///
@@ -237,7 +237,7 @@ pub enum ErrorCode {
     OmsUserWarehouseClosed,
     /// `10043`: warehouse is required
     ///
-    /// 仓库必填  Document line 316.
+    /// 仓库必填 Document line 316.
     ///
     /// Vendor constant `OMS_WAREHOUSE_NO_EMPTY`.
     ///
@@ -245,7 +245,7 @@ pub enum ErrorCode {
     OmsWarehouseNoEmpty,
     /// `10044`: The warehouse has suspended receiving goods. Please contact the warehouse
     ///
-    /// 仓库已暂停收货,请联系仓库  Document line 318.
+    /// 仓库已暂停收货,请联系仓库 Document line 318.
     ///
     /// Vendor constant `OMS_WAREHOUSE_PROHIBIT_RECEIVE`.
     ///
@@ -253,7 +253,7 @@ pub enum ErrorCode {
     OmsWarehouseProhibitReceive,
     /// `10045`: The warehouse has not yet assigned a billing plan for you. Please contact the warehouse!
     ///
-    /// 仓库尚未为您分配计费方案,请联系仓库!  Document line 320.
+    /// 仓库尚未为您分配计费方案,请联系仓库! Document line 320.
     ///
     /// Vendor constant `OMS_FEE_TEMPLATE_NOT_EXIST`.
     ///
@@ -261,7 +261,7 @@ pub enum ErrorCode {
     OmsFeeTemplateNotExist,
     /// `10046`: Some products in the document do not exist in the warehouse. Please push the products first!
     ///
-    /// 单据中部分商品在仓库中不存在,请先推送商品!  Document line 322.
+    /// 单据中部分商品在仓库中不存在,请先推送商品! Document line 322.
     ///
     /// Vendor constant `OMS_SKU_NOT_EXIST`.
     ///
@@ -269,7 +269,7 @@ pub enum ErrorCode {
     OmsSkuNotExist,
     /// `10047`: sku(%s) has been banned by the warehouse. Please contact the warehouse!
     ///
-    /// XXXX已被仓库设置禁收,请联系仓库!  Document line 324.
+    /// XXXX已被仓库设置禁收,请联系仓库! Document line 324.
     ///
     /// Vendor constant `OMS_SKU_PROHIBIT_RECEIVE`.
     ///
@@ -277,7 +277,7 @@ pub enum ErrorCode {
     OmsSkuProhibitReceive,
     /// `10048`: The warehouse has suspended receiving orders, please contact the warehouse!
     ///
-    /// 仓库已暂停接单,请联系仓库!  Document line 326.
+    /// 仓库已暂停接单,请联系仓库! Document line 326.
     ///
     /// Vendor constant `OMS_WAREHOUSE_PROHIBIT_SALE`.
     ///
@@ -285,7 +285,7 @@ pub enum ErrorCode {
     OmsWarehouseProhibitSale,
     /// `10049`: Creation failed! You are in arrears. Please log in to the OMS system to recharge or contact the warehouse
     ///
-    /// 创建失败!您已欠费,请登录OMS系统充值或联系仓库  Document line 328.
+    /// 创建失败!您已欠费,请登录OMS系统充值或联系仓库 Document line 328.
     ///
     /// Vendor constant `OMS_INSUFFICIENT_EXPENSES`.
     ///
@@ -301,7 +301,7 @@ pub enum ErrorCode {
     MerchantSkuNoEmpty,
     /// `20001`: sku name is required
     ///
-    /// 商品名称必填  Document line 331.
+    /// 商品名称必填 Document line 331.
     ///
     /// Vendor constant `MERCHANT_SKU_NAME_EMPTY`.
     ///
@@ -309,7 +309,7 @@ pub enum ErrorCode {
     MerchantSkuNameEmpty,
     /// `20002`: customer sku no name is required
     ///
-    /// 商品条码必填  Document line 333.
+    /// 商品条码必填 Document line 333.
     ///
     /// Vendor constant `MERCHANT_SKU_CODE_EMPTY`.
     ///
@@ -317,7 +317,7 @@ pub enum ErrorCode {
     MerchantSkuCodeEmpty,
     /// `20003`: sku(%s) is exist
     ///
-    /// 商品SKU(XXXXXX)已存在  Document line 335.
+    /// 商品SKU(XXXXXX)已存在 Document line 335.
     ///
     /// Vendor constant `MERCHANT_SKU_IS_EXIST`.
     ///
@@ -325,7 +325,7 @@ pub enum ErrorCode {
     MerchantSkuIsExist,
     /// `20004`: customer sku no(%s) is exist
     ///
-    /// 商品条码(XXXXXX)已存在  Document line 337.
+    /// 商品条码(XXXXXX)已存在 Document line 337.
     ///
     /// Vendor constant `MERCHANT_SKU_CODE_EXIST`.
     ///
@@ -333,7 +333,7 @@ pub enum ErrorCode {
     MerchantSkuCodeExist,
     /// `20005`: Length, width, and height must be filled in simultaneously
     ///
-    /// 长宽高必须同时填写  Document line 339.
+    /// 长宽高必须同时填写 Document line 339.
     ///
     /// Vendor constant `MERCHANT_LENGTH_WIDTH_HEIGHT_ERROR`.
     ///
@@ -341,7 +341,7 @@ pub enum ErrorCode {
     MerchantLengthWidthHeightError,
     /// `20006`: Product name (barcode) with a maximum of 200 (50) characters
     ///
-    /// 商品名称(商品条码)最多200(50)字符  Document line 341.
+    /// 商品名称(商品条码)最多200(50)字符 Document line 341.
     ///
     /// Vendor constant `MERCHANT_NAME_NO_LENGTH_ERROR`.
     ///
@@ -349,7 +349,7 @@ pub enum ErrorCode {
     MerchantNameNoLengthError,
     /// `20007`: sku is not exist
     ///
-    /// 商品SKU不存在  Document line 343.
+    /// 商品SKU不存在 Document line 343.
     ///
     /// Vendor constant `MERCHANT_SKU_NOT_EXIST`.
     ///
@@ -357,7 +357,7 @@ pub enum ErrorCode {
     MerchantSkuNotExist,
     /// `20008`: weight range:0.01g-999999.99g
     ///
-    /// (单位g):0.01-999.99  Document line 345.
+    /// (单位g):0.01-999.99 Document line 345.
     ///
     /// Vendor constant `MERCHANT_WEIGHT_RANGE`.
     ///
@@ -365,7 +365,7 @@ pub enum ErrorCode {
     MerchantWeightRange,
     /// `20009`: size range:”0.01cm-999999.99cm
     ///
-    /// 尺寸(cm):0.01-999999.99  Document line 347.
+    /// 尺寸(cm):0.01-999999.99 Document line 347.
     ///
     /// Vendor constant `MERCHANT_SIZE_RANGE`.
     ///
@@ -389,7 +389,7 @@ pub enum ErrorCode {
     InboundErpNoEmpty,
     /// `40001`: erp no is exist
     ///
-    /// ERP单号已存在  Document line 351.
+    /// ERP单号已存在 Document line 351.
     ///
     /// Vendor constant `INBOUND_ERP_NO_EXIST`.
     ///
@@ -397,7 +397,7 @@ pub enum ErrorCode {
     InboundErpNoExist,
     /// `40002`: sku is required
     ///
-    /// 商品必填  Document line 353.
+    /// 商品必填 Document line 353.
     ///
     /// Vendor constant `INBOUND_SKU_INFO_EMPTY`.
     ///
@@ -405,7 +405,7 @@ pub enum ErrorCode {
     InboundSkuInfoEmpty,
     /// `40003`: sku count is required
     ///
-    /// 商品数量必填  Document line 355.
+    /// 商品数量必填 Document line 355.
     ///
     /// Vendor constant `INBOUND_SKU_COUNT_EMPTY`.
     ///
@@ -413,7 +413,7 @@ pub enum ErrorCode {
     InboundSkuCountEmpty,
     /// `40004`: No receipt found in the warehouse system!
     ///
-    /// 在仓库系统中未找到入库单!  Document line 357.
+    /// 在仓库系统中未找到入库单! Document line 357.
     ///
     /// Vendor constant `INBOUND_NOT_EXIST`.
     ///
@@ -421,7 +421,7 @@ pub enum ErrorCode {
     InboundNotExist,
     /// `40005`: The current status (%s) does not allow cancellation of the receipt order
     ///
-    /// 当前状态(XXX)不允许取消入库单  Document line 359.
+    /// 当前状态(XXX)不允许取消入库单 Document line 359.
     ///
     /// Vendor constant `INBOUND_STATUS_COUNT_NOT_CANCEL`.
     ///
@@ -437,7 +437,7 @@ pub enum ErrorCode {
     OtLabelUrlEmpty,
     /// `50001`: label url up to 2048 characters
     ///
-    /// 面单最多2048字符!  Document line 362.
+    /// 面单最多2048字符! Document line 362.
     ///
     /// Vendor constant `OT_LABEL_URL_TOO_LONG`.
     ///
@@ -445,7 +445,7 @@ pub enum ErrorCode {
     OtLabelUrlTooLong,
     /// `50002`: recipient country is required
     ///
-    /// 收件人(国家/地区)必填  Document line 364.
+    /// 收件人(国家/地区)必填 Document line 364.
     ///
     /// Vendor constant `OT_RECIPIENT_COUNTRY_EMPTY`.
     ///
@@ -453,7 +453,7 @@ pub enum ErrorCode {
     OtRecipientCountryEmpty,
     /// `50003`: erp no is required
     ///
-    /// ERP单号必填  Document line 366.
+    /// ERP单号必填 Document line 366.
     ///
     /// Vendor constant `OT_ERP_NO_EMPTY`.
     ///
@@ -461,7 +461,7 @@ pub enum ErrorCode {
     OtErpNoEmpty,
     /// `50004`: logistics name is required
     ///
-    /// 物流名称必填  Document line 368.
+    /// 物流名称必填 Document line 368.
     ///
     /// Vendor constant `OT_LOGISTICS_NAME_EMPTY`.
     ///
@@ -469,7 +469,7 @@ pub enum ErrorCode {
     OtLogisticsNameEmpty,
     /// `50005`: tracking no is required
     ///
-    /// 运单号必填  Document line 370.
+    /// 运单号必填 Document line 370.
     ///
     /// Vendor constant `OT_TRACKING_NO_EMPTY`.
     ///
@@ -477,7 +477,7 @@ pub enum ErrorCode {
     OtTrackingNoEmpty,
     /// `50006`: recipient address up to 300 characters
     ///
-    /// 详细地址最多300字符!  Document line 372.
+    /// 详细地址最多300字符! Document line 372.
     ///
     /// Vendor constant `OT_RECIPIENT_ADDRESS_TOO_LONG`.
     ///
@@ -485,7 +485,7 @@ pub enum ErrorCode {
     OtRecipientAddressTooLong,
     /// `50007`: The country is currently not supported, or the country needs to transmit a two character code
     ///
-    /// 暂不支持该国家,或国家需要传二字码  Document line 374.
+    /// 暂不支持该国家,或国家需要传二字码 Document line 374.
     ///
     /// Vendor constant `OT_COUNTRY_CODE_ERROR`.
     ///
@@ -493,7 +493,7 @@ pub enum ErrorCode {
     OtCountryCodeError,
     /// `50008`: erp no up to 100 characters
     ///
-    /// erp单号最多100字符!  Document line 376.
+    /// erp单号最多100字符! Document line 376.
     ///
     /// Vendor constant `OT_ERP_NO_TOO_LONG`.
     ///
@@ -501,7 +501,7 @@ pub enum ErrorCode {
     OtErpNoTooLong,
     /// `50009`: erp no up to 100 characters
     ///
-    /// 平台订单号最多100字符!  Document line 378.
+    /// 平台订单号最多100字符! Document line 378.
     ///
     /// Vendor constant `OT_PLATFORM_ORDER_NO_TOO_LONG`.
     ///
@@ -509,7 +509,7 @@ pub enum ErrorCode {
     OtPlatformOrderNoTooLong,
     /// `50010`: buyer name up to 100 characters
     ///
-    /// 卖家姓名最多100字符!  Document line 380.
+    /// 卖家姓名最多100字符! Document line 380.
     ///
     /// Vendor constant `OT_BUYER_NAME_TOO_LONG`.
     ///
@@ -517,7 +517,7 @@ pub enum ErrorCode {
     OtBuyerNameTooLong,
     /// `50011`: buyer phone up to 100 characters
     ///
-    /// 手机号最多100字符!  Document line 382.
+    /// 手机号最多100字符! Document line 382.
     ///
     /// Vendor constant `OT_BUYER_PHONE_TOO_LONG`.
     ///
@@ -525,7 +525,7 @@ pub enum ErrorCode {
     OtBuyerPhoneTooLong,
     /// `50012`: recipient province up to 100 characters
     ///
-    /// 收件人(省/州)最多100字符!  Document line 384.
+    /// 收件人(省/州)最多100字符! Document line 384.
     ///
     /// Vendor constant `OT_RECIPIENT_PROVINCE_TOO_LONG`.
     ///
@@ -533,7 +533,7 @@ pub enum ErrorCode {
     OtRecipientProvinceTooLong,
     /// `50013`: recipient city up to 100 characters
     ///
-    /// 收件人(市/县)最多100字符!  Document line 386.
+    /// 收件人(市/县)最多100字符! Document line 386.
     ///
     /// Vendor constant `OT_RECIPIENT_CITY_TOO_LONG`.
     ///
@@ -541,7 +541,7 @@ pub enum ErrorCode {
     OtRecipientCityTooLong,
     /// `50014`: zip code up to 100 characters
     ///
-    /// 邮编最多100字符!  Document line 388.
+    /// 邮编最多100字符! Document line 388.
     ///
     /// Vendor constant `OT_ZIP_CODE_TOO_LONG`.
     ///
@@ -549,7 +549,7 @@ pub enum ErrorCode {
     OtZipCodeTooLong,
     /// `50015`: logistics name up to 100 characters
     ///
-    /// 物流名称最多100字符!  Document line 390.
+    /// 物流名称最多100字符! Document line 390.
     ///
     /// Vendor constant `OT_LOGISTICS_NAME_TOO_LONG`.
     ///
@@ -557,7 +557,7 @@ pub enum ErrorCode {
     OtLogisticsNameTooLong,
     /// `50016`: tracking no up to 100 characters
     ///
-    /// 运单号最多100字符!  Document line 392.
+    /// 运单号最多100字符! Document line 392.
     ///
     /// Vendor constant `OT_TRACKING_NO_TOO_LONG`.
     ///
@@ -565,7 +565,7 @@ pub enum ErrorCode {
     OtTrackingNoTooLong,
     /// `50017`: The order was not found in the warehouse!
     ///
-    /// 在仓库中未找到该订单!  Document line 394.
+    /// 在仓库中未找到该订单! Document line 394.
     ///
     /// Vendor constant `OT_ORDER_NOT_EXIST`.
     ///
@@ -573,7 +573,7 @@ pub enum ErrorCode {
     OtOrderNotExist,
     /// `50018`: The order has been shipped, please contact logistics interception
     ///
-    /// 订单已发货,请联系物流拦截  Document line 396.
+    /// 订单已发货,请联系物流拦截 Document line 396.
     ///
     /// Vendor constant `OT_ORDER_STATUS_COUNT_NOT_CANCEL`.
     ///
@@ -581,7 +581,7 @@ pub enum ErrorCode {
     OtOrderStatusCountNotCancel,
     /// `50019`: ERP order number already exists
     ///
-    /// ERP单号已存在  Document line 398.
+    /// ERP单号已存在 Document line 398.
     ///
     /// Vendor constant `OT_ORDER_ERP_NO_EXIST`.
     ///
@@ -589,7 +589,7 @@ pub enum ErrorCode {
     OtOrderErpNoExist,
     /// `50020`: Logistics does not exist, please contact the warehouse
     ///
-    /// 物流不存在,请联系仓库  Document line 400.
+    /// 物流不存在,请联系仓库 Document line 400.
     ///
     /// Vendor constant `OT_LOGISTICS_NOT_EXIST`.
     ///
@@ -597,7 +597,7 @@ pub enum ErrorCode {
     OtLogisticsNotExist,
     /// `50021`: Logistics method not enabled
     ///
-    /// 物流方式未启用  Document line 402.
+    /// 物流方式未启用 Document line 402.
     ///
     /// Vendor constant `OT_LOGISTICS_CLOSED`.
     ///
@@ -605,7 +605,7 @@ pub enum ErrorCode {
     OtLogisticsClosed,
     /// `50022`: sku is required
     ///
-    /// 商品必填  Document line 404.
+    /// 商品必填 Document line 404.
     ///
     /// Vendor constant `OT_SKU_EMPTY`.
     ///
@@ -613,7 +613,7 @@ pub enum ErrorCode {
     OtSkuEmpty,
     /// `50023`: sku num error
     ///
-    /// 商品数量异常  Document line 406.
+    /// 商品数量异常 Document line 406.
     ///
     /// Vendor constant `OT_SKU_NUM_ERROR`.
     ///
@@ -621,7 +621,7 @@ pub enum ErrorCode {
     OtSkuNumError,
     /// `50024`: Product SKU: %s do not exist in the warehouse, please push the product first!
     ///
-    /// 商品SKU: XXXX、XXXX在仓库中不存在,请先推送商品!  Document line 408.
+    /// 商品SKU: XXXX、XXXX在仓库中不存在,请先推送商品! Document line 408.
     ///
     /// Vendor constant `OT_SKU_NUM_NOT_EXIST`.
     ///
@@ -629,7 +629,7 @@ pub enum ErrorCode {
     OtSkuNumNotExist,
     /// `50025`: Logistics cannot be sent to the recipient country
     ///
-    /// 物流不能够发到收件国家  Document line 410.
+    /// 物流不能够发到收件国家 Document line 410.
     ///
     /// Vendor constant `OT_LOGISTICS_SHIP_COUNTRY_ERROR`.
     ///
@@ -637,7 +637,7 @@ pub enum ErrorCode {
     OtLogisticsShipCountryError,
     /// `50026`: Not enough stock,Please check!
     ///
-    /// 库存不足,请检查!  Document line 412.
+    /// 库存不足,请检查! Document line 412.
     ///
     /// Vendor constant `OT_SKU_NOT_ENOUGH_STOCK`.
     ///
@@ -645,7 +645,7 @@ pub enum ErrorCode {
     OtSkuNotEnoughStock,
     /// `50027`: Order cancelled
     ///
-    /// 订单已取消  Document line 414.
+    /// 订单已取消 Document line 414.
     ///
     /// Vendor constant `OT_ORDER_IS_CANCELED`.
     ///
@@ -653,7 +653,7 @@ pub enum ErrorCode {
     OtOrderIsCanceled,
     /// `50028`: Query up to 100 pieces of data at once
     ///
-    /// 一次性最多查询100条数据  Document line 416.
+    /// 一次性最多查询100条数据 Document line 416.
     ///
     /// Vendor constant `OT_ORDER_query_max`.
     ///
@@ -661,7 +661,7 @@ pub enum ErrorCode {
     OtOrderQueryMax,
     /// `20022`: The warehouse does not allow interception of orders, interception of orders failed!
     ///
-    /// 仓库不允许截单,截单失败  Document line 418.
+    /// 仓库不允许截单,截单失败 Document line 418.
     ///
     /// Vendor constant `MERCHANT_ORDER_INTERCEPT_ERROR`.
     ///
@@ -669,7 +669,7 @@ pub enum ErrorCode {
     MerchantOrderInterceptError,
     /// `20023`: Order interception has been applied and is under review by the warehouse!
     ///
-    /// 截单已申请,仓库审核中  Document line 420.
+    /// 截单已申请,仓库审核中 Document line 420.
     ///
     /// Vendor constant `MERCHANT_ORDER_INTERCEPT_APPLY`.
     ///
@@ -1479,7 +1479,7 @@ pub type Error = rt::Error<ErrorCode>;
 /// `Result` with this client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Maintainer's note: One SKU's stock after the event and its change (skuList of the order, inventoryCount, adjust, move, orderCreate, orderCancel and convert events). The `order` example omits the three `*Change` fields.
+/// Maintainer's note: One SKU's stock after the event and its change (skuList of the order, inventoryCount, adjust, move, orderCreate, orderCancel and convert events). The \`order\` example omits the three \`*Change\` fields.
 ///
 /// Document line 94.
 #[derive(Debug, Clone, PartialEq)]
@@ -1597,7 +1597,7 @@ rt::__private::record! { ReturnSkuLine: Serialize, Deserialize; {
     bad_num: i64 = "badNum" as Lenient<i64> => always;
 } }
 
-/// Maintainer's note: Payload of `type: order`.
+/// Maintainer's note: Payload of \`type: order\`.
 ///
 /// Document line 16.
 #[derive(Debug, Clone, PartialEq)]
@@ -1629,7 +1629,7 @@ rt::__private::record! { OrderEvent: Serialize, Deserialize; {
     sku_list: Vec<StockSkuLine> = "skuList" as Plain => always;
 } }
 
-/// Maintainer's note: Payload of `type: storage`.
+/// Maintainer's note: Payload of \`type: storage\`.
 ///
 /// Document line 16.
 #[derive(Debug, Clone, PartialEq)]
@@ -1671,7 +1671,7 @@ rt::__private::record! { StorageEvent: Serialize, Deserialize; {
     sku_list: Vec<StorageSkuLine> = "skuList" as Plain => always;
 } }
 
-/// Maintainer's note: Payload of `type: return`. Its finishTime is at the top level of the delivery (webhooks.fields.finishTime).
+/// Maintainer's note: Payload of \`type: return\`. Its finishTime is at the top level of the delivery (webhooks.fields.finishTime).
 ///
 /// Document line 16.
 #[derive(Debug, Clone, PartialEq)]
@@ -1705,7 +1705,7 @@ rt::__private::record! { ReturnEvent: Serialize, Deserialize; {
     sku_list: Vec<ReturnSkuLine> = "skuList" as Plain => always;
 } }
 
-/// Maintainer's note: Payload of `type: orderIntercept`.
+/// Maintainer's note: Payload of \`type: orderIntercept\`.
 ///
 /// Document line 16.
 #[derive(Debug, Clone, PartialEq)]
@@ -1729,7 +1729,7 @@ rt::__private::record! { OrderInterceptEvent: Serialize, Deserialize; {
     status: String = "status" as Plain => always;
 } }
 
-/// Maintainer's note: Payload of `type: inventoryCount`.
+/// Maintainer's note: Payload of \`type: inventoryCount\`.
 ///
 /// Document line 80.
 #[derive(Debug, Clone, PartialEq)]
@@ -1763,7 +1763,7 @@ rt::__private::record! { InventoryCountEvent: Serialize, Deserialize; {
     sku_list: Vec<StockSkuLine> = "skuList" as Plain => always;
 } }
 
-/// Maintainer's note: Payload of `type: adjust`.
+/// Maintainer's note: Payload of \`type: adjust\`.
 ///
 /// Document line 80.
 #[derive(Debug, Clone, PartialEq)]
@@ -1797,7 +1797,7 @@ rt::__private::record! { AdjustEvent: Serialize, Deserialize; {
     sku_list: Vec<StockSkuLine> = "skuList" as Plain => always;
 } }
 
-/// Maintainer's note: Payload of `type: move`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
+/// Maintainer's note: Payload of \`type: move\`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
 ///
 /// Document line 80.
 ///
@@ -1833,7 +1833,7 @@ rt::__private::record! { MoveEvent: Serialize, Deserialize; {
     sku_list: Vec<StockSkuLine> = "skuList" as Plain => always;
 } }
 
-/// Maintainer's note: Payload of `type: orderCreate`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
+/// Maintainer's note: Payload of \`type: orderCreate\`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
 ///
 /// Document line 80.
 ///
@@ -1869,7 +1869,7 @@ rt::__private::record! { OrderCreateEvent: Serialize, Deserialize; {
     sku_list: Vec<StockSkuLine> = "skuList" as Plain => always;
 } }
 
-/// Maintainer's note: Payload of `type: orderCancel`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
+/// Maintainer's note: Payload of \`type: orderCancel\`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
 ///
 /// Document line 80.
 ///
@@ -1905,7 +1905,7 @@ rt::__private::record! { OrderCancelEvent: Serialize, Deserialize; {
     sku_list: Vec<StockSkuLine> = "skuList" as Plain => always;
 } }
 
-/// Maintainer's note: Payload of `type: convert`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
+/// Maintainer's note: Payload of \`type: convert\`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
 ///
 /// Document line 80.
 ///
@@ -2068,7 +2068,7 @@ pub struct Credentials {
     pub client_id: String,
     /// 获取开发者 client_id, client_secret
     ///
-    /// Maintainer's note: From 一、WMS用户新建开发者. Also the HMAC-SHA256 key of `sign` and the secret of the webhook signature.
+    /// Maintainer's note: From 一、WMS用户新建开发者. Also the HMAC-SHA256 key of \`sign\` and the secret of the webhook signature.
     ///
     /// The runnable examples read it from `JFWMS_CLIENT_SECRET`.
     pub client_secret: rt::secrecy::SecretString,
@@ -2140,48 +2140,48 @@ rt::__private::record! { GetOrderRequest: Serialize, Deserialize; {
 ///
 /// # Where the document is silent or contradicts itself
 ///
-/// - **sign_example_values** (四、调用业务接口 3、签名生成方式 and 4、调用接口示例): The prose signing string (`accessToken=ds234ds&clientId=321321&method=post&nonce=14×tamp=1692889556000&url=/api/order/get&userId=8`) uses values unrelated to the Java example and the call example (accessToken 1b56814f…, clientId fe73489a…). Only the latter are a consistent test vector: HMAC-SHA256 keyed by `4a506ccaf37e400bac4a42d2dc5f600a` over the Java example's sorted string gives the call example's sign `9bc08ba7…b939` (checked with an independent HMAC implementation). *Resolution:* The Java example with the call example's sign is the signing test vector; the prose string only shows the shape.
-/// - **query_max_constant_case** (五、常见报错 OT_ORDER_query_max (50028)): `OT_ORDER_query_max` is the only constant not written in upper case. *Resolution:* The constant is transcribed verbatim as `java_name`; the variant name is derived from it (`OtOrderQueryMax`).
-/// - **token_calls_unspecified** (二、授权 1、2、3): The three authorization calls (获取授权码, 通过授权码获取accessToken、refreshToken、userId等授权信息, 刷新accessToken) are only named: no path, HTTP method, request encoding, request field names or response example is given, nor whether these calls need the signed headers of 四、调用业务接口. `等授权信息` implies further response fields that are not listed. *Resolution:* Both grants have no `path`, so the application must configure it. They are sent as POST with a JSON body (like every business call); the request field names `clientId`, `clientSecret`, `code` and `refreshToken` are assumptions (named like the headers), as is reading the response from the envelope's `data` under the names the text uses (`accessToken`, `refreshToken`, `userId`).
-/// - **authorize_step_unspecified** (二、授权 1、获取授权码): How a person authorizes the application and how the authorization code reaches it (page URL, parameters, redirect, code lifetime) is not described. *Resolution:* No `authorize` and no `automatic` grant; the application obtains the code out of band and passes it to the `authorization_code` grant.
-/// - **expires_in_field** (二、授权): The lifetimes are stated in prose only (accessToken 有效期24小时, refreshToken 有效期1年); no response field carrying them is named. *Resolution:* `expires_in: expiresIn` is an assumption; when absent the client uses 86400 s for the access token and 31536000 s (365 days) for the refresh token.
+/// - **sign_example_values** (四、调用业务接口 3、签名生成方式 and 4、调用接口示例): The prose signing string (\`accessToken=ds234ds&clientId=321321&method=post&nonce=14×tamp=1692889556000&url=/api/order/get&userId=8\`) uses values unrelated to the Java example and the call example (accessToken 1b56814f…, clientId fe73489a…). Only the latter are a consistent test vector: HMAC-SHA256 keyed by \`4a506ccaf37e400bac4a42d2dc5f600a\` over the Java example's sorted string gives the call example's sign \`9bc08ba7…b939\` (checked with an independent HMAC implementation). *Resolution:* The Java example with the call example's sign is the signing test vector; the prose string only shows the shape.
+/// - **query_max_constant_case** (五、常见报错 OT_ORDER_query_max (50028)): \`OT_ORDER_query_max\` is the only constant not written in upper case. *Resolution:* The constant is transcribed verbatim as \`java_name\`; the variant name is derived from it (\`OtOrderQueryMax\`).
+/// - **token_calls_unspecified** (二、授权 1、2、3): The three authorization calls (获取授权码, 通过授权码获取accessToken、refreshToken、userId等授权信息, 刷新accessToken) are only named: no path, HTTP method, request encoding, request field names or response example is given, nor whether these calls need the signed headers of 四、调用业务接口. \`等授权信息\` implies further response fields that are not listed. *Resolution:* Both grants have no \`path\`, so the application must configure it. They are sent as POST with a JSON body (like every business call); the request field names \`clientId\`, \`clientSecret\`, \`code\` and \`refreshToken\` are assumptions (named like the headers), as is reading the response from the envelope's \`data\` under the names the text uses (\`accessToken\`, \`refreshToken\`, \`userId\`).
+/// - **authorize_step_unspecified** (二、授权 1、获取授权码): How a person authorizes the application and how the authorization code reaches it (page URL, parameters, redirect, code lifetime) is not described. *Resolution:* No \`authorize\` and no \`automatic\` grant; the application obtains the code out of band and passes it to the \`authorization_code\` grant.
+/// - **expires_in_field** (二、授权): The lifetimes are stated in prose only (accessToken 有效期24小时, refreshToken 有效期1年); no response field carrying them is named. *Resolution:* \`expires_in: expiresIn\` is an assumption; when absent the client uses 86400 s for the access token and 31536000 s (365 days) for the refresh token.
 /// - **refresh_token_rotation** (二、授权 3、刷新accessToken): Whether refreshing also returns a new refreshToken, and whether the old one stays valid, is not stated. *Resolution:* A refreshToken in the refresh response replaces the stored one; otherwise the stored one is kept.
-/// - **test_host_only** (四、调用业务接口 4、调用接口示例): The only host given is `<https://test.jfwms.com>`, in the call example; no production host is named. *Resolution:* The only environment is `test`; the base URL is configurable.
-/// - **signing_string_times_entity** (四、调用业务接口 3、签名生成方式 (signing string example)): The example signing string reads `nonce=14×tamp=1692889556000`: the HTML entity `&times` of `&timestamp` was rendered as `×`. *Resolution:* The separator is `&` before every pair (`...&nonce=14&timestamp=1692889556000&...`), as the Java example's `Collectors.joining("&")` shows. The example is kept verbatim.
-/// - **client_id_header** (四、调用业务接口 2、请求头中必须带有以下公共参数): The list of required headers names accessToken, timestamp, nonce, userId and sign, but not clientId; yet clientId is one of the seven signed parameters and the call example sends a `clientId` header. *Resolution:* The client sends a `clientId` header (as in the call example) and signs it.
-/// - **hmac_key_unnamed** (四、调用业务接口 3、签名生成方式 (计算签名方法工具类)): The document never says which key the HMAC-SHA256 uses; the Java example passes a 32-hex-digit literal (`4a506ccaf37e400bac4a42d2dc5f600a`). With that key the example's parameters give exactly the call example's sign `9bc08ba7...4b939`, so the examples agree with each other, but the key is not identified as the client secret. *Resolution:* The key is `client_secret` (the only other secret the application holds).
-/// - **sign_method_case** (四、调用业务接口 3、签名生成方式): `method(请求方式get/post,目前固定为post)`: the case of the signed method is shown only by example (`post`), and `get` is mentioned although 1、 says every business call is POST. *Resolution:* `{method}` is the lowercase HTTP method; every endpoint is POST, so it is always `post`.
-/// - **sign_url_meaning** (四、调用业务接口 3、签名生成方式): `url(接口请求路径)` is shown only as `/api/order/get`: whether a query string or the host would be included is not stated. *Resolution:* `url` is the request path without host or query (`{path}`); no endpoint has a query string.
-/// - **nonce_length** (四、调用业务接口 2、请求头中必须带有以下公共参数): `nonce:随机数字(建议2位数),用于防止重复请求` only suggests two digits; the accepted format (NONCE_FORMAT_ERROR 10024) and the window in which a repeated nonce counts as 重复提交 (REPEAT_SUBMIT 10027) are not stated. *Resolution:* The client sends two random digits. REPEAT_SUBMIT is classed `resign`, so a collision is retried once with a fresh nonce and timestamp.
-/// - **timestamp_window** (四、调用业务接口 2、请求头中必须带有以下公共参数): `timestamp:时间戳,毫秒`: how far the timestamp may differ from the server's clock before TIMESTAMP_INVALID (10028, 时间戳失效) is not stated. *Resolution:* The client signs with the current time in milliseconds at sending; TIMESTAMP_INVALID is classed `resign` and retried once.
-/// - **success_code** (四、调用业务接口 4、调用接口示例): Only a failure response (code 50017) is shown; the success code is not given, and 五、常见报错 does not list one. *Resolution:* `code: 0` is assumed to mean success (as the webhook acknowledgement says `0是正确`).
-/// - **http_status** (四、调用业务接口): The HTTP status of business responses (success or failure) is not given. *Resolution:* The envelope is decoded whatever the status; the `code` decides success.
-/// - **get_order_untitled** (四、调用业务接口 3、签名生成方式 and 4、调用接口示例): `/api/order/get` is used in the examples only: it has no title, no description and no parameter table; `erpNo` is known only from the example body `{"erpNo":"123"}`. *Resolution:* Endpoint `get_order` with a descriptive title; `erpNo` is a required body string.
-/// - **order_response_fields** (四、调用业务接口 4、调用接口示例): The successful response of `/api/order/get` is not shown, so the order's fields are unknown. *Resolution:* `get_order` returns the envelope's `data` as raw JSON (`response: json`) rather than a guessed `Order` type; a typed response can replace it once the vendor documents the fields.
-/// - **undocumented_operations** (五、常见报错): The error list covers operations the document does not describe (pushing products, creating and cancelling inbound receipts and outbound orders, order interception, login by email and password); only `/api/order/get` is documented. *Resolution:* Only `get_order` is generated; the error table is transcribed complete.
-/// - **error_list_scope** (五、常见报错): The list is titled 常见报错 (common errors), so it may be incomplete; codes 20022 and 20023 appear after 50028, out of numeric order. *Resolution:* Codes are kept in document order; unlisted codes decode to the generated `Unknown` variant with code and message kept.
-/// - **duplicate_finish_time** (三、Webhook WebHook数据格式 (move, orderCreate, orderCancel, convert)): These four examples repeat the key `finishTime` in `data` with different values (2025-02-06T03:59:21.009 then 2025-02-07T09:10:03.951). The move and convert examples also share the document number MOL703. *Resolution:* The four payload types set `allow_duplicate_keys`; the last occurrence wins (as in most JSON parsers), so the examples decode to 2025-02-07T09:10:03.951.
-/// - **numbers_as_strings** (三、Webhook WebHook数据格式 (storage, return)): Quantities are numbers in some examples (`"num": 10`) and strings in others (`"num": "5 // 良品数量"`, `"badNum": "0 // 次品数量"`, `"thisTimeNum": "5 //本次上架数量"`). *Resolution:* `num`, `badNum` and `thisTimeNum` are integers with `lenient: true` (a number or a string of digits).
-/// - **user_id_type** (三、Webhook WebHook数据格式): `userId` is a string in the order, storage, return and orderIntercept examples (`"userId": "1 // oms用户id"`) but a number in the others (`"userId": 1, // oms用户id`). Its comment says oms用户id while the request header `userId` is 用户id from the authorization; whether they are the same id is not stated. *Resolution:* `userId` is an integer with `lenient: true` in every payload type.
-/// - **comments_in_examples** (三、Webhook WebHook数据格式): The JSON examples carry `//` comments, after values and even inside string values (`"erpNo": "Lucky1704360185 // ERP单号"`), so they are not valid JSON as written. *Resolution:* The examples are kept verbatim with `normalize: \[strip_line_comments, ...\]`, which removes the comments before parsing.
-/// - **webhook_timestamp_placeholder** (三、Webhook WebHook数据格式): `timestamp` is a placeholder in every example: quoted (`"timestamp": "时间戳"`) in four, bare (`"timestamp": 时间戳`, not valid JSON) in six. Its type and unit are not stated (the request header timestamp is in milliseconds). *Resolution:* An integer, `lenient` so a quoted number is accepted; the examples replace 时间戳 with 1700000000000.
-/// - **return_finish_time_top_level** (三、Webhook WebHook数据格式 (return)): The return example puts `finishTime` at the top level, beside `type`, with the placeholder "完成时间"; the other events that carry it put it inside `data` as a datetime (2025-02-07T08:07:56.908). Its format is not shown. *Resolution:* An optional top-level string field `finishTime` (kept as text because its format is unknown); ReturnEvent has no finishTime.
+/// - **test_host_only** (四、调用业务接口 4、调用接口示例): The only host given is \`<https://test.jfwms.com>\`, in the call example; no production host is named. *Resolution:* The only environment is \`test\`; the base URL is configurable.
+/// - **signing_string_times_entity** (四、调用业务接口 3、签名生成方式 (signing string example)): The example signing string reads \`nonce=14×tamp=1692889556000\`: the HTML entity \`&times\` of \`&timestamp\` was rendered as \`×\`. *Resolution:* The separator is \`&\` before every pair (\`...&nonce=14&timestamp=1692889556000&...\`), as the Java example's \`Collectors.joining("&")\` shows. The example is kept verbatim.
+/// - **client_id_header** (四、调用业务接口 2、请求头中必须带有以下公共参数): The list of required headers names accessToken, timestamp, nonce, userId and sign, but not clientId; yet clientId is one of the seven signed parameters and the call example sends a \`clientId\` header. *Resolution:* The client sends a \`clientId\` header (as in the call example) and signs it.
+/// - **hmac_key_unnamed** (四、调用业务接口 3、签名生成方式 (计算签名方法工具类)): The document never says which key the HMAC-SHA256 uses; the Java example passes a 32-hex-digit literal (\`4a506ccaf37e400bac4a42d2dc5f600a\`). With that key the example's parameters give exactly the call example's sign \`9bc08ba7...4b939\`, so the examples agree with each other, but the key is not identified as the client secret. *Resolution:* The key is \`client_secret\` (the only other secret the application holds).
+/// - **sign_method_case** (四、调用业务接口 3、签名生成方式): \`method(请求方式get/post,目前固定为post)\`: the case of the signed method is shown only by example (\`post\`), and \`get\` is mentioned although 1、 says every business call is POST. *Resolution:* \`{method}\` is the lowercase HTTP method; every endpoint is POST, so it is always \`post\`.
+/// - **sign_url_meaning** (四、调用业务接口 3、签名生成方式): \`url(接口请求路径)\` is shown only as \`/api/order/get\`: whether a query string or the host would be included is not stated. *Resolution:* \`url\` is the request path without host or query (\`{path}\`); no endpoint has a query string.
+/// - **nonce_length** (四、调用业务接口 2、请求头中必须带有以下公共参数): \`nonce:随机数字(建议2位数),用于防止重复请求\` only suggests two digits; the accepted format (NONCE_FORMAT_ERROR 10024) and the window in which a repeated nonce counts as 重复提交 (REPEAT_SUBMIT 10027) are not stated. *Resolution:* The client sends two random digits. REPEAT_SUBMIT is classed \`resign\`, so a collision is retried once with a fresh nonce and timestamp.
+/// - **timestamp_window** (四、调用业务接口 2、请求头中必须带有以下公共参数): \`timestamp:时间戳,毫秒\`: how far the timestamp may differ from the server's clock before TIMESTAMP_INVALID (10028, 时间戳失效) is not stated. *Resolution:* The client signs with the current time in milliseconds at sending; TIMESTAMP_INVALID is classed \`resign\` and retried once.
+/// - **success_code** (四、调用业务接口 4、调用接口示例): Only a failure response (code 50017) is shown; the success code is not given, and 五、常见报错 does not list one. *Resolution:* \`code: 0\` is assumed to mean success (as the webhook acknowledgement says \`0是正确\`).
+/// - **http_status** (四、调用业务接口): The HTTP status of business responses (success or failure) is not given. *Resolution:* The envelope is decoded whatever the status; the \`code\` decides success.
+/// - **get_order_untitled** (四、调用业务接口 3、签名生成方式 and 4、调用接口示例): \`/api/order/get\` is used in the examples only: it has no title, no description and no parameter table; \`erpNo\` is known only from the example body \`{"erpNo":"123"}\`. *Resolution:* Endpoint \`get_order\` with a descriptive title; \`erpNo\` is a required body string.
+/// - **order_response_fields** (四、调用业务接口 4、调用接口示例): The successful response of \`/api/order/get\` is not shown, so the order's fields are unknown. *Resolution:* \`get_order\` returns the envelope's \`data\` as raw JSON (\`response: json\`) rather than a guessed \`Order\` type; a typed response can replace it once the vendor documents the fields.
+/// - **undocumented_operations** (五、常见报错): The error list covers operations the document does not describe (pushing products, creating and cancelling inbound receipts and outbound orders, order interception, login by email and password); only \`/api/order/get\` is documented. *Resolution:* Only \`get_order\` is generated; the error table is transcribed complete.
+/// - **error_list_scope** (五、常见报错): The list is titled 常见报错 (common errors), so it may be incomplete; codes 20022 and 20023 appear after 50028, out of numeric order. *Resolution:* Codes are kept in document order; unlisted codes decode to the generated \`Unknown\` variant with code and message kept.
+/// - **duplicate_finish_time** (三、Webhook WebHook数据格式 (move, orderCreate, orderCancel, convert)): These four examples repeat the key \`finishTime\` in \`data\` with different values (2025-02-06T03:59:21.009 then 2025-02-07T09:10:03.951). The move and convert examples also share the document number MOL703. *Resolution:* The four payload types set \`allow_duplicate_keys\`; the last occurrence wins (as in most JSON parsers), so the examples decode to 2025-02-07T09:10:03.951.
+/// - **numbers_as_strings** (三、Webhook WebHook数据格式 (storage, return)): Quantities are numbers in some examples (\`"num": 10\`) and strings in others (\`"num": "5 // 良品数量"\`, \`"badNum": "0 // 次品数量"\`, \`"thisTimeNum": "5 //本次上架数量"\`). *Resolution:* \`num\`, \`badNum\` and \`thisTimeNum\` are integers with \`lenient: true\` (a number or a string of digits).
+/// - **user_id_type** (三、Webhook WebHook数据格式): \`userId\` is a string in the order, storage, return and orderIntercept examples (\`"userId": "1 // oms用户id"\`) but a number in the others (\`"userId": 1, // oms用户id\`). Its comment says oms用户id while the request header \`userId\` is 用户id from the authorization; whether they are the same id is not stated. *Resolution:* \`userId\` is an integer with \`lenient: true\` in every payload type.
+/// - **comments_in_examples** (三、Webhook WebHook数据格式): The JSON examples carry \`//\` comments, after values and even inside string values (\`"erpNo": "Lucky1704360185 // ERP单号"\`), so they are not valid JSON as written. *Resolution:* The examples are kept verbatim with \`normalize: \[strip_line_comments, ...\]\`, which removes the comments before parsing.
+/// - **webhook_timestamp_placeholder** (三、Webhook WebHook数据格式): \`timestamp\` is a placeholder in every example: quoted (\`"timestamp": "时间戳"\`) in four, bare (\`"timestamp": 时间戳\`, not valid JSON) in six. Its type and unit are not stated (the request header timestamp is in milliseconds). *Resolution:* An integer, \`lenient\` so a quoted number is accepted; the examples replace 时间戳 with 1700000000000.
+/// - **return_finish_time_top_level** (三、Webhook WebHook数据格式 (return)): The return example puts \`finishTime\` at the top level, beside \`type\`, with the placeholder "完成时间"; the other events that carry it put it inside \`data\` as a datetime (2025-02-07T08:07:56.908). Its format is not shown. *Resolution:* An optional top-level string field \`finishTime\` (kept as text because its format is unknown); ReturnEvent has no finishTime.
 /// - **finish_time_zone** (三、Webhook WebHook数据格式): finishTime values (2024-01-04T09:23:26.729) carry no time zone offset; the zone is not stated. *Resolution:* Decoded as a civil (zone-less) datetime.
-/// - **status_values** (三、Webhook WebHook数据格式): The `status` values are not enumerated and differ in case: `Shipped` (order), `FINISH` (return), `success` (orderIntercept), and for storage `"null // 单据完成是的话是Finish"`, i.e. apparently null (or the text null) until the receipt is finished, then `Finish`. *Resolution:* `status` is a plain string; StorageEvent.status is also nullable.
-/// - **webhook_delivery** (三、Webhook): The document does not say how deliveries are sent (HTTP method, content type, the receiving URL's configuration), what each event kind means, or whether a failed acknowledgement is retried. The order event carries `erpNo` while orderCreate and orderCancel carry the erp单号 as `documentNo`. *Resolution:* The spec transcribes the examples' shapes only; field names are kept as each example spells them.
+/// - **status_values** (三、Webhook WebHook数据格式): The \`status\` values are not enumerated and differ in case: \`Shipped\` (order), \`FINISH\` (return), \`success\` (orderIntercept), and for storage \`"null // 单据完成是的话是Finish"\`, i.e. apparently null (or the text null) until the receipt is finished, then \`Finish\`. *Resolution:* \`status\` is a plain string; StorageEvent.status is also nullable.
+/// - **webhook_delivery** (三、Webhook): The document does not say how deliveries are sent (HTTP method, content type, the receiving URL's configuration), what each event kind means, or whether a failed acknowledgement is retried. The order event carries \`erpNo\` while orderCreate and orderCancel carry the erp单号 as \`documentNo\`. *Resolution:* The spec transcribes the examples' shapes only; field names are kept as each example spells them.
 /// - **webhook_signature_location** (三、Webhook Webhook签名): The document shows how the webhook signature is computed but not where it travels (header name, query parameter or body field). *Resolution:* The verifier takes the received signature as an argument; the application must find out from the vendor where it is sent.
-/// - **webhook_signature_data_form** (三、Webhook Webhook签名): `signMap.put("data", "数据")` leaves open whether `data` is the payload object (serialized as a JSON object) or a string, and how JSONUtil.objectToJson writes it (spacing, key order). The key order follows java.util.HashMap: "data" (bucket 4) before "clientSecret" (bucket 10). `timestamp` and `type` are not signed. *Resolution:* The signed text is `{"data":<payload as received>,"clientSecret":"<client_secret>"}`, compact, digested with lowercase hex MD5.
-/// - **webhook_ack_failure_code** (三、Webhook Webhook响应数据格式): `"code": "0是正确,其他异常"` — 0 means received, anything else an error; no failure value is given, and the type (string) is only implied by the quotes. *Resolution:* The success body is `{"code":"0","msg":""}`; the failure body uses code "1" (an assumption) with the reason in `msg`.
-/// - **webhook_ack_example_not_value** (三、Webhook Webhook响应数据格式): The acknowledgement example's `code` is a description (`0是正确,其他异常`), not a value. *Resolution:* The example is kept verbatim without `parses_as`.
-/// - **java_stray_brace** (四、调用业务接口 3、签名生成方式 (计算签名方法工具类)): The Java example has no class declaration or imports, calls `Signature.sign` (implying a class named Signature) and ends with an unmatched `}`. *Resolution:* Kept verbatim as documentation; it is not compiled.
-/// - **request_method_space** (四、调用业务接口 1、): `所有业务接口请求方 式均为post` has a stray space in 请求方式. *Resolution:* None needed.
-/// - **platform_order_no_message** (五、常见报错 OT_PLATFORM_ORDER_NO_TOO_LONG (50009)): The message `erp no up to 100 characters` is copied from OT_ERP_NO_TOO_LONG (50008); the comment says 平台订单号最多100字符! (platform order number). *Resolution:* The message is kept verbatim; the comment is kept as the code's doc, and the variant name (from java_name) tells the two apart.
-/// - **weight_range_units** (五、常见报错 MERCHANT_WEIGHT_RANGE (20008)): The comment says `(单位g):0.01-999.99` but the message says `weight range:0.01g-999999.99g`. *Resolution:* Both kept verbatim (message and doc); the client does not validate weights.
-/// - **size_range_quote** (五、常见报错 MERCHANT_SIZE_RANGE (20009)): The message `size range:”0.01cm-999999.99cm` has a stray closing quotation mark ”. *Resolution:* Kept verbatim.
+/// - **webhook_signature_data_form** (三、Webhook Webhook签名): \`signMap.put("data", "数据")\` leaves open whether \`data\` is the payload object (serialized as a JSON object) or a string, and how JSONUtil.objectToJson writes it (spacing, key order). The key order follows java.util.HashMap: "data" (bucket 4) before "clientSecret" (bucket 10). \`timestamp\` and \`type\` are not signed. *Resolution:* The signed text is \`{"data":\<payload as received\>,"clientSecret":"\<client_secret\>"}\`, compact, digested with lowercase hex MD5.
+/// - **webhook_ack_failure_code** (三、Webhook Webhook响应数据格式): \`"code": "0是正确,其他异常"\` — 0 means received, anything else an error; no failure value is given, and the type (string) is only implied by the quotes. *Resolution:* The success body is \`{"code":"0","msg":""}\`; the failure body uses code "1" (an assumption) with the reason in \`msg\`.
+/// - **webhook_ack_example_not_value** (三、Webhook Webhook响应数据格式): The acknowledgement example's \`code\` is a description (\`0是正确,其他异常\`), not a value. *Resolution:* The example is kept verbatim without \`parses_as\`.
+/// - **java_stray_brace** (四、调用业务接口 3、签名生成方式 (计算签名方法工具类)): The Java example has no class declaration or imports, calls \`Signature.sign\` (implying a class named Signature) and ends with an unmatched \`}\`. *Resolution:* Kept verbatim as documentation; it is not compiled.
+/// - **request_method_space** (四、调用业务接口 1、): \`所有业务接口请求方 式均为post\` has a stray space in 请求方式. *Resolution:* None needed.
+/// - **platform_order_no_message** (五、常见报错 OT_PLATFORM_ORDER_NO_TOO_LONG (50009)): The message \`erp no up to 100 characters\` is copied from OT_ERP_NO_TOO_LONG (50008); the comment says 平台订单号最多100字符! (platform order number). *Resolution:* The message is kept verbatim; the comment is kept as the code's doc, and the variant name (from java_name) tells the two apart.
+/// - **weight_range_units** (五、常见报错 MERCHANT_WEIGHT_RANGE (20008)): The comment says \`(单位g):0.01-999.99\` but the message says \`weight range:0.01g-999999.99g\`. *Resolution:* Both kept verbatim (message and doc); the client does not validate weights.
+/// - **size_range_quote** (五、常见报错 MERCHANT_SIZE_RANGE (20009)): The message \`size range:”0.01cm-999999.99cm\` has a stray closing quotation mark ”. *Resolution:* Kept verbatim.
 /// - **buyer_name_comment** (五、常见报错 OT_BUYER_NAME_TOO_LONG (50010)): The comment says 卖家姓名 (seller's name) but the constant and message say buyer name. *Resolution:* Both kept verbatim.
-/// - **sku_code_message** (五、常见报错 MERCHANT_SKU_CODE_EMPTY (20002)): The message `customer sku no name is required` garbles the comment 商品条码必填 (barcode required). *Resolution:* Kept verbatim.
-/// - **whitelist_java_name** (五、常见报错 NOT_INT_WRITE_LIST (10010)): The constant NOT_INT_WRITE_LIST misspells "not in white list" (message `Request ip not in whitelist`). *Resolution:* The java_name is kept verbatim, so the variant is `NotIntWriteList`.
-/// - **no_version** (whole document): No API version is stated; the document only ends with 修改于 2025-06-25 08:30:06. *Resolution:* `vendor.version` is left empty.
+/// - **sku_code_message** (五、常见报错 MERCHANT_SKU_CODE_EMPTY (20002)): The message \`customer sku no name is required\` garbles the comment 商品条码必填 (barcode required). *Resolution:* Kept verbatim.
+/// - **whitelist_java_name** (五、常见报错 NOT_INT_WRITE_LIST (10010)): The constant NOT_INT_WRITE_LIST misspells "not in white list" (message \`Request ip not in whitelist\`). *Resolution:* The java_name is kept verbatim, so the variant is \`NotIntWriteList\`.
+/// - **no_version** (whole document): No API version is stated; the document only ends with 修改于 2025-06-25 08:30:06. *Resolution:* \`vendor.version\` is left empty.
 ///
 /// # Using the client
 ///
@@ -2233,7 +2233,7 @@ impl Client {
 
     /// 查询订单(/api/order/get) — `POST /api/order/get`
     ///
-    /// Maintainer's note: The document gives this endpoint no title or description; it appears only in 3、签名生成方式 and 4、调用接口示例 (doc_gaps.get_order_untitled). Only a failure response is shown, so the order's fields are unknown and `data` is kept as raw JSON (doc_gaps.order_response_fields).
+    /// Maintainer's note: The document gives this endpoint no title or description; it appears only in 3、签名生成方式 and 4、调用接口示例 (doc_gaps.get_order_untitled). Only a failure response is shown, so the order's fields are unknown and \`data\` is kept as raw JSON (doc_gaps.order_response_fields).
     ///
     /// Document line 236.
     ///
@@ -2340,11 +2340,11 @@ impl WebhookEvent {
 pub struct WebhookMeta {
     /// Maintainer's note: 时间戳 (a placeholder in every example, sometimes quoted; unit not stated — see doc_gaps.webhook_timestamp_placeholder)
     pub timestamp: i64,
-    /// Maintainer's note: 完成时间. Only the `return` example has it, at the top level, as the placeholder "完成时间" (doc_gaps.return_finish_time_top_level).
+    /// Maintainer's note: 完成时间. Only the \`return\` example has it, at the top level, as the placeholder "完成时间" (doc_gaps.return_finish_time_top_level).
     pub finish_time: Option<String>,
 }
 
-/// Maintainer's note: 三、Webhook. WebHook数据格式: every delivery carries `timestamp`, `type` and `data`; the `return` example also carries `finishTime` at the top level. The document gives no event descriptions, no delivery method or content type and no retry behaviour (doc_gaps.webhook_delivery).
+/// Maintainer's note: 三、Webhook. WebHook数据格式: every delivery carries \`timestamp\`, \`type\` and \`data\`; the \`return\` example also carries \`finishTime\` at the top level. The document gives no event descriptions, no delivery method or content type and no retry behaviour (doc_gaps.webhook_delivery).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Webhook {
@@ -2453,7 +2453,7 @@ impl Webhook {
 ///
 /// **What the signature covers:** only the `data` field. `type`, `timestamp`, `finishTime` are not protected: anyone who captured a delivery can change them and the signature still verifies, so a signed payload can be re-labelled as another event kind, and a delivery time proves nothing about freshness.
 ///
-/// Maintainer's note: Webhook签名 Map<String, Object> signMap = Maps.newHashMap(); signMap.put("data", "数据"); signMap.put("clientSecret", "客户端密码"); String sign = Md5Utils.md5Hex(JSONUtil.objectToJson(signMap)); A java.util.HashMap with the default capacity iterates "data" (bucket 4) before "clientSecret" (bucket 10), hence the signed text. Where the signature is sent (header, query or body field) is not stated (doc_gaps.webhook_signature_location), nor how "数据" is serialized (doc_gaps.webhook_signature_data_form).
+/// Maintainer's note: Webhook签名 Map\<String, Object\> signMap = Maps.newHashMap(); signMap.put("data", "数据"); signMap.put("clientSecret", "客户端密码"); String sign = Md5Utils.md5Hex(JSONUtil.objectToJson(signMap)); A java.util.HashMap with the default capacity iterates "data" (bucket 4) before "clientSecret" (bucket 10), hence the signed text. Where the signature is sent (header, query or body field) is not stated (doc_gaps.webhook_signature_location), nor how "数据" is serialized (doc_gaps.webhook_signature_data_form).
 ///
 /// Framework-neutral: pass the raw request body and the signature however your framework exposes them.
 pub fn verify_and_parse(

@@ -200,7 +200,7 @@ pub type Error = rt::Error<ErrorCode>;
 /// `Result` with this client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Maintainer's note: The logged-in user (login response `data.user`).
+/// Maintainer's note: The logged-in user (login response \`data.user\`).
 ///
 /// Document line 20.
 #[derive(Debug, Clone, PartialEq)]
@@ -223,8 +223,8 @@ rt::__private::record! { User: Serialize, Deserialize; {
     role: String = "role" as Plain => always;
 } }
 
-/// Maintainer's note: `data` of the login response. The token cache reads `access_token` and
-/// `expires_in` through `auth.token.response`; this type is for applications
+/// Maintainer's note: \`data\` of the login response. The token cache reads \`access_token\` and
+/// \`expires_in\` through \`auth.token.response\`; this type is for applications
 /// that want the user record.
 ///
 /// Document line 29.
@@ -233,7 +233,7 @@ rt::__private::record! { User: Serialize, Deserialize; {
 pub struct LoginResult {
     /// Document line 29.
     pub access_token: rt::SecretText,
-    /// Maintainer's note: Always `Bearer` in the document.
+    /// Maintainer's note: Always \`Bearer\` in the document.
     ///
     /// Document line 30.
     pub token_type: String,
@@ -282,7 +282,7 @@ pub struct Order {
     ///
     /// Document line 58.
     pub total_amount: rt::rust_decimal::Decimal,
-    /// Maintainer's note: Order status; the document shows only `shipping` and does not list the values.
+    /// Maintainer's note: Order status; the document shows only \`shipping\` and does not list the values.
     ///
     /// Document line 45.
     pub status: String,
@@ -323,7 +323,7 @@ rt::__private::record! { Pagination: Serialize, Deserialize; {
     total_count: i64 = "total_count" as Plain => always;
 } }
 
-/// Maintainer's note: `data` of the order list.
+/// Maintainer's note: \`data\` of the order list.
 ///
 /// Document line 49.
 #[derive(Debug, Clone, PartialEq)]
@@ -462,19 +462,31 @@ impl ListOrdersRequest {
         }
     }
 
-    /// Sets `page`: 页码,默认1  Document line 43.
+    /// Sets `page`.
+    ///
+    /// 页码,默认1
+    ///
+    /// Document line 43.
     pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
 
-    /// Sets `limit`: 每页数量,默认20  Document line 44.
+    /// Sets `limit`.
+    ///
+    /// 每页数量,默认20
+    ///
+    /// Document line 44.
     pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit);
         self
     }
 
-    /// Sets `status`: 订单状态筛选  Document line 45.
+    /// Sets `status`.
+    ///
+    /// 订单状态筛选
+    ///
+    /// Document line 45.
     pub fn status(mut self, status: impl Into<String>) -> Self {
         self.status = Some(status.into());
         self
@@ -484,13 +496,13 @@ impl ListOrdersRequest {
         let request = rt::Request::new(rt::reqwest::Method::GET, "/orders");
         let mut query = Vec::new();
         if let Some(v) = &self.page {
-            query.push(("page", v.to_string()));
+            query.push(("page", rt::__private::text::display(v)));
         }
         if let Some(v) = &self.limit {
-            query.push(("limit", v.to_string()));
+            query.push(("limit", rt::__private::text::display(v)));
         }
         if let Some(v) = &self.status {
-            query.push(("status", v.to_string()));
+            query.push(("status", rt::__private::text::display(v)));
         }
         let request = request.with_query(query);
         Ok(request)
@@ -525,7 +537,7 @@ pub struct CreateOrderRequest {
     ///
     /// Document line 84.
     pub delivery_address: Option<String>,
-    /// Maintainer's note: In the request example only (`2024-01-25`), not in the parameter table (see doc_gaps.example_only_fields).
+    /// Maintainer's note: In the request example only (\`2024-01-25\`), not in the parameter table (see doc_gaps.example_only_fields).
     ///
     /// Document line 85.
     pub expected_delivery_date: Option<rt::jiff::civil::Date>,
@@ -551,13 +563,21 @@ impl CreateOrderRequest {
         }
     }
 
-    /// Sets `delivery_address`: Maintainer's note: In the request example only, not in the parameter table (see doc_gaps.example_only_fields).  Document line 84.
+    /// Sets `delivery_address`.
+    ///
+    /// Maintainer's note: In the request example only, not in the parameter table (see doc_gaps.example_only_fields).
+    ///
+    /// Document line 84.
     pub fn delivery_address(mut self, delivery_address: impl Into<String>) -> Self {
         self.delivery_address = Some(delivery_address.into());
         self
     }
 
-    /// Sets `expected_delivery_date`: Maintainer's note: In the request example only (`2024-01-25`), not in the parameter table (see doc_gaps.example_only_fields).  Document line 85.
+    /// Sets `expected_delivery_date`.
+    ///
+    /// Maintainer's note: In the request example only (\`2024-01-25\`), not in the parameter table (see doc_gaps.example_only_fields).
+    ///
+    /// Document line 85.
     pub fn expected_delivery_date(
         mut self,
         expected_delivery_date: rt::jiff::civil::Date,
@@ -606,7 +626,7 @@ impl rt::Page for OrderList {
 ///
 /// # Environments
 ///
-/// - `production`: <https://api.niumall.com/v1> — Maintainer's note: 基础URL. Endpoint paths (`/orders`) are relative to it.
+/// - `production`: <https://api.niumall.com/v1> — Maintainer's note: 基础URL. Endpoint paths (\`/orders\`) are relative to it.
 ///
 /// # Authentication
 ///
@@ -616,20 +636,20 @@ impl rt::Page for OrderList {
 ///
 /// # Where the document is silent or contradicts itself
 ///
-/// - **pagination_page_size** (order list response (pagination)): `pagination` gives `current_page`, `total_pages` and `total_count` but not the page size; the example has one order on page 1 while `total_count: 100` over `total_pages: 5` implies 20 per page (the default `limit`). *Resolution:* The client pages by `page` until `total_pages`; the example is decoded as written.
+/// - **pagination_page_size** (order list response (pagination)): \`pagination\` gives \`current_page\`, \`total_pages\` and \`total_count\` but not the page size; the example has one order on page 1 while \`total_count: 100\` over \`total_pages: 5\` implies 20 per page (the default \`limit\`). *Resolution:* The client pages by \`page\` until \`total_pages\`; the example is decoded as written.
 /// - **no_headings** (whole document): The document is a flattened web page without section headings; the login call, the order list, the order creation and the error tables have no titles. *Resolution:* Endpoint and error-table titles in this spec are short descriptive Chinese titles, not verbatim text; examples have a title only where the document has a caption line.
-/// - **login_path** (login parameter table and examples (username, password)): The login call is given only as a parameter table, a request example and a response example; its path and method are not stated. *Resolution:* The `login` grant has no `path` (the application must configure it); it is sent as a JSON POST, the only choice consistent with the JSON request example. The request example is kept without `parses_as` because the spec format has no variant for a grant's request body (only `token_response`/`token_error`).
-/// - **no_refresh** (login response example): The login response gives `expires_in` (3600) but the document says nothing about refreshing or renewing the token. *Resolution:* The client logs in again 60 seconds before expiry, and when a call is answered with HTTP 401 (renew and retry once).
-/// - **login_errors** (login parameter table and examples): No failed-login response is shown (HTTP status, error code or message for wrong credentials). *Resolution:* A failed login is decoded through the envelope like any other error; unlisted codes become `ErrorCode::Unknown` with the raw code and message.
-/// - **create_order_path** (create-order parameter table (supplier_id, cattle_breed, ...) and request example): The order-creation call has a parameter table and a request example but no method or path. *Resolution:* Assumed `POST /orders` with a JSON body (REST convention next to `GET /orders`, and the status table's `201 创建成功`).
-/// - **create_order_response** (create-order parameter table and request example): No response is shown for order creation. *Resolution:* The response `data` is assumed to be the created `Order`.
-/// - **example_only_fields** (create-order request example): The request example sends `delivery_address` and `expected_delivery_date`, which the parameter table does not list. *Resolution:* Both are optional parameters (`delivery_address` a string, `expected_delivery_date` a date); the five table parameters are required.
-/// - **decimal_as_number** (create-order parameter table and order list example): `expected_weight` and `unit_price` are typed `decimal`, and the examples write them (and the order's `total_weight` and `total_amount`) as JSON numbers (`15000`, `28.5`, `712500`); the wire form of decimals is not stated. *Resolution:* These are `decimal` with `wire: number`, so they are exact in Rust and written and read as JSON numbers.
-/// - **order_field_types** (order list response example): The document has no field table for orders; field names and types are known only from one example object. `status` values are not listed (the example shows `shipping`). *Resolution:* Every field of the example is required with the type its example value implies; `created_at` is an RFC 3339 timestamp; `status` stays a string.
-/// - **limit_maximum** (order list parameter table): No minimum or maximum is given for `page` and `limit`. *Resolution:* No bounds are enforced by the client.
-/// - **timestamp_missing** (unified response structure vs. the login and order list examples): The unified response structure includes `timestamp`, but the login and order list examples omit it; the error example has `timestamp` but neither `data` nor a top-level `message`. *Resolution:* `timestamp` is kept as an optional extra envelope field; the message is read from `message`, then `error.message`; a missing `data` on failure is not an error.
-/// - **single_error_code** (error response example): Only one value of `error.code` is documented (`VALIDATION_ERROR`, in the error example); no list of error codes is given, nor which HTTP status accompanies it. *Resolution:* `VALIDATION_ERROR` is classed `caller`; any other code decodes to `ErrorCode::Unknown` with the raw code and message kept.
-/// - **http_status_vs_code** (HTTP status table): The document classifies responses by HTTP status, while error bodies carry a string `error.code`; how the two relate is not stated. *Resolution:* Both are transcribed into one `ErrorCode` enum: the HTTP statuses as table `http_status` (integers), the string codes as table `error_codes`. A 401 renews the token once via `renew_on_http_status`.
+/// - **login_path** (login parameter table and examples (username, password)): The login call is given only as a parameter table, a request example and a response example; its path and method are not stated. *Resolution:* The \`login\` grant has no \`path\` (the application must configure it); it is sent as a JSON POST, the only choice consistent with the JSON request example. The request example is kept without \`parses_as\` because the spec format has no variant for a grant's request body (only \`token_response\`/\`token_error\`).
+/// - **no_refresh** (login response example): The login response gives \`expires_in\` (3600) but the document says nothing about refreshing or renewing the token. *Resolution:* The client logs in again 60 seconds before expiry, and when a call is answered with HTTP 401 (renew and retry once).
+/// - **login_errors** (login parameter table and examples): No failed-login response is shown (HTTP status, error code or message for wrong credentials). *Resolution:* A failed login is decoded through the envelope like any other error; unlisted codes become \`ErrorCode::Unknown\` with the raw code and message.
+/// - **create_order_path** (create-order parameter table (supplier_id, cattle_breed, ...) and request example): The order-creation call has a parameter table and a request example but no method or path. *Resolution:* Assumed \`POST /orders\` with a JSON body (REST convention next to \`GET /orders\`, and the status table's \`201 创建成功\`).
+/// - **create_order_response** (create-order parameter table and request example): No response is shown for order creation. *Resolution:* The response \`data\` is assumed to be the created \`Order\`.
+/// - **example_only_fields** (create-order request example): The request example sends \`delivery_address\` and \`expected_delivery_date\`, which the parameter table does not list. *Resolution:* Both are optional parameters (\`delivery_address\` a string, \`expected_delivery_date\` a date); the five table parameters are required.
+/// - **decimal_as_number** (create-order parameter table and order list example): \`expected_weight\` and \`unit_price\` are typed \`decimal\`, and the examples write them (and the order's \`total_weight\` and \`total_amount\`) as JSON numbers (\`15000\`, \`28.5\`, \`712500\`); the wire form of decimals is not stated. *Resolution:* These are \`decimal\` with \`wire: number\`, so they are exact in Rust and written and read as JSON numbers.
+/// - **order_field_types** (order list response example): The document has no field table for orders; field names and types are known only from one example object. \`status\` values are not listed (the example shows \`shipping\`). *Resolution:* Every field of the example is required with the type its example value implies; \`created_at\` is an RFC 3339 timestamp; \`status\` stays a string.
+/// - **limit_maximum** (order list parameter table): No minimum or maximum is given for \`page\` and \`limit\`. *Resolution:* No bounds are enforced by the client.
+/// - **timestamp_missing** (unified response structure vs. the login and order list examples): The unified response structure includes \`timestamp\`, but the login and order list examples omit it; the error example has \`timestamp\` but neither \`data\` nor a top-level \`message\`. *Resolution:* \`timestamp\` is kept as an optional extra envelope field; the message is read from \`message\`, then \`error.message\`; a missing \`data\` on failure is not an error.
+/// - **single_error_code** (error response example): Only one value of \`error.code\` is documented (\`VALIDATION_ERROR\`, in the error example); no list of error codes is given, nor which HTTP status accompanies it. *Resolution:* \`VALIDATION_ERROR\` is classed \`caller\`; any other code decodes to \`ErrorCode::Unknown\` with the raw code and message kept.
+/// - **http_status_vs_code** (HTTP status table): The document classifies responses by HTTP status, while error bodies carry a string \`error.code\`; how the two relate is not stated. *Resolution:* Both are transcribed into one \`ErrorCode\` enum: the HTTP statuses as table \`http_status\` (integers), the string codes as table \`error_codes\`. A 401 renews the token once via \`renew_on_http_status\`.
 ///
 /// # Using the client
 ///
@@ -681,7 +701,7 @@ impl Client {
 
     /// 获取订单列表 — `GET /orders`
     ///
-    /// Maintainer's note: The order list (`GET /orders`, as in the document's request example).
+    /// Maintainer's note: The order list (\`GET /orders\`, as in the document's request example).
     ///
     /// Document line 8.
     pub async fn list_orders(&self, request: &ListOrdersRequest) -> Result<OrderList> {
@@ -691,8 +711,8 @@ impl Client {
     /// 创建订单 — `POST /orders`
     ///
     /// Maintainer's note: Create a purchase order. The document gives the parameter table and a request
-    /// example but no method, path or response: `POST /orders` and the created
-    /// `Order` as the response are assumptions (see doc_gaps.create_order_path and
+    /// example but no method, path or response: \`POST /orders\` and the created
+    /// \`Order\` as the response are assumptions (see doc_gaps.create_order_path and
     /// doc_gaps.create_order_response).
     ///
     /// Document line 8.

@@ -62,13 +62,13 @@ pub enum ErrorCode {
     UnknownError,
     /// `20324012`: 需要刷新Access Token
     ///
-    /// Maintainer's note: The document gives no message for this code; the text is what 3.2 says the code means.  Document line 173 (column 4556).
+    /// Maintainer's note: The document gives no message for this code; the text is what 3.2 says the code means. Document line 173 (column 4556).
     ///
     /// Table: 3.2 返回错误码时刷新. Class: RenewToken.
     RenewToken20324012,
     /// `20324013`: 需要刷新Access Token
     ///
-    /// Maintainer's note: The document gives no message for this code; the text is what 3.2 says the code means.  Document line 173 (column 4569).
+    /// Maintainer's note: The document gives no message for this code; the text is what 3.2 says the code means. Document line 173 (column 4569).
     ///
     /// Table: 3.2 返回错误码时刷新. Class: RenewToken.
     RenewToken20324013,
@@ -214,7 +214,7 @@ pub type Error = rt::Error<ErrorCode>;
 /// `Result` with this client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Maintainer's note: `data` of the token response (1.2 响应信息).
+/// Maintainer's note: \`data\` of the token response (1.2 响应信息).
 ///
 /// Document line 173 (column 925).
 #[derive(Debug, Clone, PartialEq)]
@@ -226,7 +226,7 @@ pub struct AccessToken {
     pub access_token: rt::SecretText,
     /// TOKEN有效时长,ISO-8601格式。Java应用参考java.time.Duration
     ///
-    /// Maintainer's note: `PT8H` in the example.
+    /// Maintainer's note: \`PT8H\` in the example.
     ///
     /// Document line 173 (column 1488).
     pub token_ttl: String,
@@ -307,7 +307,7 @@ pub struct Credentials {
     ///
     /// The runnable examples read it from `SUPERCARRIER8_ACCESS_KEY`.
     pub access_key: String,
-    /// Maintainer's note: 应用秘钥. Never sent itself; the token request carries its MD5 (应用秘钥的`MD5`签名。应用秘钥使用`MD5`生成`32位`小写签名。).
+    /// Maintainer's note: 应用秘钥. Never sent itself; the token request carries its MD5 (应用秘钥的\`MD5\`签名。应用秘钥使用\`MD5\`生成\`32位\`小写签名。).
     ///
     /// The runnable examples read it from `SUPERCARRIER8_SECRET_KEY`.
     pub secret_key: rt::secrecy::SecretString,
@@ -337,7 +337,7 @@ impl Credentials {
 ///
 /// # Environments
 ///
-/// - `production`: <https://sapi.supercarrier8.com> — Maintainer's note: Taken from 2.1 请求示例 (`GET <https://sapi.supercarrier8.com/cncop/demo>`); 1.1 请求信息 refers to a 环境信息 page that the document does not include (see doc_gaps.environment_page).
+/// - `production`: <https://sapi.supercarrier8.com> — Maintainer's note: Taken from 2.1 请求示例 (\`GET <https://sapi.supercarrier8.com/cncop/demo>\`); 1.1 请求信息 refers to a 环境信息 page that the document does not include (see doc_gaps.environment_page).
 ///
 /// # Authentication
 ///
@@ -345,19 +345,19 @@ impl Credentials {
 ///
 /// # Where the document is silent or contradicts itself
 ///
-/// - **success_message_mismatch** (1.2 响应信息 and 1.3 错误码): The token response example's message is `success`, while 1.3 lists code 200 with the message 成功. *Resolution:* Success is recognised by `code` 200 alone; the message is never compared.
-/// - **environment_page** (1.1 请求信息 域名): The host is given only as a link, 请参阅\[环境信息\](<https://developers.yesno.com.cn/doc/56/>), whose page is not part of the document; no test environment is named. *Resolution:* The default base URL is the host of 2.1 请求示例, `<https://sapi.supercarrier8.com>`; it is configurable.
-/// - **timestamp_unit** (1.2 响应信息 响应参数说明 timestamp): `timestamp` is described as `long`, 秒级时间戳 (seconds), but the example's value `1677737429715` is in milliseconds (it matches the token's `iat` in ms). *Resolution:* `timestamp` is only kept as a raw extra envelope field; the client does not interpret it.
-/// - **token_ttl_twice** (1.2 响应信息 tokenTtl, tokenTtlSeconds): The lifetime is given twice, as `tokenTtl` (ISO-8601, `PT8H`) and `tokenTtlSeconds` (28800); the document does not say which wins if they differ. *Resolution:* The token cache reads `tokenTtlSeconds`, falling back to 8 hours; `tokenTtl` is kept as a string on the `AccessToken` type.
-/// - **refresh_codes_messages** (3.2 返回错误码时刷新): Codes 20324012 and 20324013 mean 需要刷新Access Token, but their messages, their meaning (expired? invalid?) and the HTTP status that carries them are not given, and they are missing from every error table. *Resolution:* Both are transcribed with 3.2's own words as their message (a `note` says the document gives none), class `renew_token` (renew the token and retry once).
-/// - **demo_response** (2.1 请求示例): The demo call `GET /cncop/demo` is shown without any response; it is not even clear that it exists beyond illustrating the header. *Resolution:* The endpoint has no `response`: the client checks the envelope and discards `data`. An empty named type was rejected because it would fail on a `null` or non-object `data`, and `json` would promise a shape the document never shows.
-/// - **business_errors** (2. 访问开放平台接口): Apart from 3.2, the document gives no error codes or error response for business calls; 附录 错误码说明 is only a navigation title. *Resolution:* Unlisted codes decode to `ErrorCode::Unknown` with the raw code, message and traceId kept.
+/// - **success_message_mismatch** (1.2 响应信息 and 1.3 错误码): The token response example's message is \`success\`, while 1.3 lists code 200 with the message 成功. *Resolution:* Success is recognised by \`code\` 200 alone; the message is never compared.
+/// - **environment_page** (1.1 请求信息 域名): The host is given only as a link, 请参阅\[环境信息\](<https://developers.yesno.com.cn/doc/56/>), whose page is not part of the document; no test environment is named. *Resolution:* The default base URL is the host of 2.1 请求示例, \`<https://sapi.supercarrier8.com>\`; it is configurable.
+/// - **timestamp_unit** (1.2 响应信息 响应参数说明 timestamp): \`timestamp\` is described as \`long\`, 秒级时间戳 (seconds), but the example's value \`1677737429715\` is in milliseconds (it matches the token's \`iat\` in ms). *Resolution:* \`timestamp\` is only kept as a raw extra envelope field; the client does not interpret it.
+/// - **token_ttl_twice** (1.2 响应信息 tokenTtl, tokenTtlSeconds): The lifetime is given twice, as \`tokenTtl\` (ISO-8601, \`PT8H\`) and \`tokenTtlSeconds\` (28800); the document does not say which wins if they differ. *Resolution:* The token cache reads \`tokenTtlSeconds\`, falling back to 8 hours; \`tokenTtl\` is kept as a string on the \`AccessToken\` type.
+/// - **refresh_codes_messages** (3.2 返回错误码时刷新): Codes 20324012 and 20324013 mean 需要刷新Access Token, but their messages, their meaning (expired? invalid?) and the HTTP status that carries them are not given, and they are missing from every error table. *Resolution:* Both are transcribed with 3.2's own words as their message (a \`note\` says the document gives none), class \`renew_token\` (renew the token and retry once).
+/// - **demo_response** (2.1 请求示例): The demo call \`GET /cncop/demo\` is shown without any response; it is not even clear that it exists beyond illustrating the header. *Resolution:* The endpoint has no \`response\`: the client checks the envelope and discards \`data\`. An empty named type was rejected because it would fail on a \`null\` or non-object \`data\`, and \`json\` would promise a shape the document never shows.
+/// - **business_errors** (2. 访问开放平台接口): Apart from 3.2, the document gives no error codes or error response for business calls; 附录 错误码说明 is only a navigation title. *Resolution:* Unlisted codes decode to \`ErrorCode::Unknown\` with the raw code, message and traceId kept.
 /// - **token_error_status** (1.3 错误码): The HTTP status of a failed token call is not given (1.2 only names 200); 500 未知错误 is given as an envelope code with no retry advice. *Resolution:* Token errors are decoded through the envelope; 500 is classed retryable and 21185002 rate_limited.
-/// - **accesskey_example_mismatch** (1.1 请求参数说明 示例 vs 1.2 响应体): The request table's example accessKey is `eb5e78cca74647aa8dea4cb7d1cbb2f0`, while the example token's JWT payload names `eb5e78ccd74647aa8dea4cb7d1cbb2f0` (one character differs). *Resolution:* No effect on the spec; the examples are kept verbatim.
-/// - **refresh_example_typo** (3.1 定时刷新 TIPS): `当前时间=10.56` is presumably `10:56`; the TIPS use a 60-minute lifetime (此处为示例时间,实际以返回的字段时间为准) while real tokens live 8 hours. *Resolution:* The policy takes the rule, not the numbers: renew in the last 1/10 of the returned lifetime.
-/// - **partial_document** (navigation list (快速入门 … 数码中台)): The document is the 获取 AccessToken page of a documentation site; the 140 other pages (平台介绍, 接入指南, every business interface, 附录 错误码说明, 行政区划编码表) appear only as navigation titles, without paths, parameters or responses. *Resolution:* They are transcribed as `catalogue` only; no endpoints are generated for them. The page chrome after the navigation (版权所有, 首页, author, date 2024年9月13日 14:14, share and export buttons) is not transcribed.
+/// - **accesskey_example_mismatch** (1.1 请求参数说明 示例 vs 1.2 响应体): The request table's example accessKey is \`eb5e78cca74647aa8dea4cb7d1cbb2f0\`, while the example token's JWT payload names \`eb5e78ccd74647aa8dea4cb7d1cbb2f0\` (one character differs). *Resolution:* No effect on the spec; the examples are kept verbatim.
+/// - **refresh_example_typo** (3.1 定时刷新 TIPS): \`当前时间=10.56\` is presumably \`10:56\`; the TIPS use a 60-minute lifetime (此处为示例时间,实际以返回的字段时间为准) while real tokens live 8 hours. *Resolution:* The policy takes the rule, not the numbers: renew in the last 1/10 of the returned lifetime.
+/// - **partial_document** (navigation list (快速入门 … 数码中台)): The document is the 获取 AccessToken page of a documentation site; the 140 other pages (平台介绍, 接入指南, every business interface, 附录 错误码说明, 行政区划编码表) appear only as navigation titles, without paths, parameters or responses. *Resolution:* They are transcribed as \`catalogue\` only; no endpoints are generated for them. The page chrome after the navigation (版权所有, 首页, author, date 2024年9月13日 14:14, share and export buttons) is not transcribed.
 /// - **catalogue_hierarchy** (navigation list (快速入门 … 数码中台)): The navigation is a flat list without indentation, so which titles are groups and where a group ends is not stated. *Resolution:* The hierarchy is inferred: a title is a group when the following titles are evidently its pages (it names a category and has no interface name of its own). Top groups: 快速入门, 基础资料 (商品, 组织, 基础公共引用), 防伪体系, 溯源体系 (生产订单, 物流订单, 公共引用, 窜货稽查, 溯源报表), 营销体系 (会员管理, 营销抽奖, 营销报表, 积分商城, 发放平台 with sub-group 平台活动, 营销数据查询), 附录, 常见问题, 数码中台 (订单中心, IP品控). Uncertain choices: 防伪开放接口 is taken as a page, not a group (防伪开放接口V2 follows as a sibling); 数码互查 is placed in 溯源报表; the 对外发放平台… pages, the six 作废 pages and 发放平台接入 after 平台活动's pages are placed back in 发放平台 (平台活动 ends at 查询活动列表 - 包含礼品); 营销数据查询 is a group holding 查询外箱码是否参与过活动; 墨尔本项目-数码组合接口 and 批量查询p表/d表信息 stay in 订单中心.
-/// - **catalogue_order** (navigation list, 发放平台): In 发放平台 the sub-group 平台活动 sits between pages (after 对外发放平台微信发放, before 对外发放平台支付单据查询). *Resolution:* The spec format keeps a group's `entries` and `groups` in separate lists, so this interleaving is lost: 发放平台 lists its 12 pages, then the 平台活动 group.
+/// - **catalogue_order** (navigation list, 发放平台): In 发放平台 the sub-group 平台活动 sits between pages (after 对外发放平台微信发放, before 对外发放平台支付单据查询). *Resolution:* The spec format keeps a group's \`entries\` and \`groups\` in separate lists, so this interleaving is lost: 发放平台 lists its 12 pages, then the 平台活动 group.
 ///
 /// # Using the client
 ///

@@ -14,7 +14,7 @@ use ::generated_client::runtime as rt;
 pub enum ErrorCode {
     /// `100014`: 访问token已过期,过期时间一般为3个月
     ///
-    /// Maintainer's note: The desktop software's access_token expired: a person must log in again.  Document line 11.
+    /// Maintainer's note: The desktop software's access_token expired: a person must log in again. Document line 11.
     ///
     /// Table: 4.错误码. Class: Reauthorize.
     AccessTokenExpired,
@@ -294,7 +294,7 @@ pub type Error = rt::Error<ErrorCode>;
 /// `Result` with this client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Maintainer's note: `data` of 6.2用户信息获取接口. The document has no field table: fields and types come from the example (see doc_gaps.field_meanings).
+/// Maintainer's note: \`data\` of 6.2用户信息获取接口. The document has no field table: fields and types come from the example (see doc_gaps.field_meanings).
 ///
 /// Document line 77.
 #[derive(Debug, Clone, PartialEq)]
@@ -304,13 +304,13 @@ pub struct UserInfo {
     pub username: String,
     /// Document line 78.
     pub truename: String,
-    /// Maintainer's note: A digit string (`"3"` in the example); the codes are not documented.
+    /// Maintainer's note: A digit string (\`"3"\` in the example); the codes are not documented.
     ///
     /// Document line 79.
     pub sex: String,
     /// Document line 80.
     pub phone: String,
-    /// Maintainer's note: A digit string (`"1"` in the example); the codes are not documented.
+    /// Maintainer's note: A digit string (\`"1"\` in the example); the codes are not documented.
     ///
     /// Document line 81.
     pub is_admin: String,
@@ -340,7 +340,7 @@ rt::__private::record! { UserInfo: Serialize, Deserialize; {
     nowtime: rt::jiff::Timestamp = "nowtime" as UnixSeconds => always;
 } }
 
-/// Maintainer's note: `data` of 6.3企业信息获取. The document has no field table: fields and types come from the example (see doc_gaps.field_meanings).
+/// Maintainer's note: \`data\` of 6.3企业信息获取. The document has no field table: fields and types come from the example (see doc_gaps.field_meanings).
 ///
 /// Document line 111.
 #[derive(Debug, Clone, PartialEq)]
@@ -348,7 +348,7 @@ rt::__private::record! { UserInfo: Serialize, Deserialize; {
 pub struct CompanyInfo {
     /// Document line 111.
     pub company_name: String,
-    /// Maintainer's note: A digit string (`"1"` in the example); the codes are not documented.
+    /// Maintainer's note: A digit string (\`"1"\` in the example); the codes are not documented.
     ///
     /// Document line 112.
     pub company_type: String,
@@ -480,7 +480,7 @@ pub struct Credentials {
     ///
     /// The runnable examples read it from `ZHIYUN_CLIENT_SECRET`.
     pub client_secret: rt::secrecy::SecretString,
-    /// Maintainer's note: 通过致云桌面软件登陆会生成访问Token,过期时间3个月. Sent as the `access_token`
+    /// Maintainer's note: 通过致云桌面软件登陆会生成访问Token,过期时间3个月. Sent as the \`access_token\`
     /// query parameter. When it expires (100014) a person must log in to the desktop
     /// software again and supply the new token.
     ///
@@ -524,46 +524,42 @@ impl Credentials {
 ///
 /// # Environments
 ///
-/// - `dev`: <http://auth.xxx.dev.com> — Maintainer's note: The document writes the host three ways (`auth.xx.dev.com`, `auth.xxx.dev.com`, `auth.xxxx.dev.com`), all plain <http://> and apparently redacted; the base URL is configurable (see doc_gaps.inconsistent_hosts and doc_gaps.plain_http).
+/// - `dev`: <http://auth.xxx.dev.com> — Maintainer's note: The document writes the host three ways (\`auth.xx.dev.com\`, \`auth.xxx.dev.com\`, \`auth.xxxx.dev.com\`), all plain <http://> and apparently redacted; the base URL is configurable (see doc_gaps.inconsistent_hosts and doc_gaps.plain_http).
 ///
-/// Plain `http://` is allowed for this vendor: The document offers only http:// URLs (接入指引 and every 6.x url/请求实例), so
-/// the default base URL is plain HTTP. The Basic credentials, the desktop access
-/// token and the auth code then travel unencrypted; the generated docs warn about
-/// this, and applications should configure an https:// base URL if the server
-/// offers one.
+/// Plain `http://` is allowed for this vendor: The document offers only <http://> URLs (接入指引 and every 6.x url/请求实例), so the default base URL is plain HTTP. The Basic credentials, the desktop access token and the auth code then travel unencrypted; the generated docs warn about this, and applications should configure an <https://> base URL if the server offers one.
 ///
 /// # Authentication
 ///
 /// 注意:所有接口都需要HTTP协议头认证 !
 ///
-/// Maintainer's note: Every call carries `Authorization: Basic
-/// base64(client_id:client_secret)`, the timestamp `t_` (milliseconds) and its
-/// check value `p_ = (t_ % 10000) * 3 + 2345`, and the desktop software's
-/// `access_token`. Business calls also carry `client_id` and the `auth_code`
+/// Maintainer's note: Every call carries \`Authorization: Basic
+/// base64(client_id:client_secret)\`, the timestamp \`t_\` (milliseconds) and its
+/// check value \`p_ = (t_ % 10000) * 3 + 2345\`, and the desktop software's
+/// \`access_token\`. Business calls also carry \`client_id\` and the \`auth_code\`
 /// obtained from 6.1鉴权接口.
 ///
-/// Test vectors from the document: `t_=1422339152058` gives `p_=8519`; the test
-/// credentials `1102084294:aku8hCyXBd9SqYkT` give
-/// `Basic MTEwMjA4NDI5NDpha3U4aEN5WEJkOVNxWWtU`.
+/// Test vectors from the document: \`t_=1422339152058\` gives \`p_=8519\`; the test
+/// credentials \`1102084294:aku8hCyXBd9SqYkT\` give
+/// \`Basic MTEwMjA4NDI5NDpha3U4aEN5WEJkOVNxWWtU\`.
 ///
 /// # Where the document is silent or contradicts itself
 ///
-/// - **access_token_lifetime_wording** (4.错误码 100014 and 6.x 参数表 access_token): 100014 says the access token expires 一般为3个月 (usually after 3 months); the parameter tables say 过期时间3个月 (3 months) flatly. *Resolution:* The client does not track this lifetime; 100014 is classified `reauthorize` (a person must log in to the desktop software again).
-/// - **inconsistent_hosts** (2 接入指引, 6.1鉴权接口, 6.2用户信息获取接口, 6.3企业信息获取): The host is written `auth.xx.dev.com` (接入指引), `auth.xxx.dev.com` (6.1 url, 6.3) and `auth.xxxx.dev.com` (6.1 请求实例, 6.2); all look like redacted placeholders. *Resolution:* The default base URL is `<http://auth.xxx.dev.com>` (the spelling of the 6.1 url row); the base URL is configurable and must be set to the real host.
-/// - **plain_http** (2 接入指引 and every url/请求实例): Only plain <http://> URLs are given; HTTPS is not mentioned, although the Basic credentials, the access token and the auth code are sent with every call. *Resolution:* `transport.allow_plain_http` is set with its reason; the generated docs warn, and the application can configure an <https://> base URL.
-/// - **url_rows** (6.1, 6.2 and 6.3 (NAME | EXPLAIN tables)): Each service table has a `url` row holding the full URL (host and path) of the call. *Resolution:* The row is not a parameter: its path is the endpoint's `path`, its host the environment's `base_url`.
-/// - **xml_not_generated** (2 接入指引 and 格式 rows): Each service also has an `/xml` variant (`.../authorize/xml`), but the XML response structure is never shown. *Resolution:* Only the `/json` paths are generated; `formats` records that XML exists.
-/// - **auth_code_lifetime** (3.参数说明 auth_code and 6.1鉴权接口): The lifetime of the auth code is not stated (100020 says it can expire). *Resolution:* The client assumes one hour (`default_lifetime_seconds: 3600`) and renews it earlier when a call answers 100019 or 100020.
-/// - **timestamp_unit_and_tolerance** (3.参数说明 t_): The unit of `t_` is not stated (the example `1422339152058` is milliseconds), nor how far it may differ from the server's clock, nor which error code a stale timestamp gets. *Resolution:* `t_` is the current Unix time in milliseconds; `p_` is computed from it on every request. A clock-skew error is not recognised specially (it is not in the code tables).
-/// - **auth_required_vs_basic** (6.1鉴权接口 是否需要鉴权 vs 7其他): 6.1 says 是否需要鉴权: 不需要, while 7其他 says 所有接口都需要HTTP协议头认证 and 6.1 itself lists 支持验证方式: HTTP协议头 and the Basic client_id/client_secret. *Resolution:* `鉴权` is read as the auth code: the authorize call carries Basic auth, t_, p_ and access_token but no auth_code.
-/// - **tables_omit_t_p** (6.1, 6.2, 6.3 参数 tables vs 请求实例): The parameter tables do not list `t_` and `p_`, but every request example sends them; 6.1's table lists client_id/client_secret as Basic auth only, and its example has no client_id query parameter while 6.2 and 6.3 send client_id both ways. *Resolution:* `t_` and `p_` are sent on every call (3.参数说明 defines them). `client_id` is an `auth.apply` query step that does not use the cached token, so it is also sent on the authorize call, which the document neither shows nor forbids.
-/// - **error_response_shape** (4.错误码 and 5.通用码): No error response is shown (HTTP status, whether `data` is present, whether `message` carries the 说明 text). *Resolution:* Errors are decoded through the envelope (`code` not 200); unlisted codes become `ErrorCode::Unknown` with the raw code and message kept.
-/// - **field_meanings** (6.2 and 6.3 响应结果): The responses have no field tables. `sex`, `is_admin` and `company_type` are digit strings whose codes are not explained; `status` is only ever null and `disable` only empty; `nowtime` is not explained. *Resolution:* The digit codes stay strings; `status` is untyped JSON and nullable, `disable` a nullable string; `created` is a `YYYY-MM-DD HH:MM:SS` datetime and `nowtime` Unix seconds.
-/// - **code_overlap** (5.通用码): Codes such as 401 and 500 look like HTTP statuses; the document does not say whether they are HTTP statuses, envelope `code` values or both. *Resolution:* They are treated as envelope `code` values (the examples put 200 there).
-/// - **published_test_secrets** (7其他): The document publishes a test client_id, client_secret and two access tokens (注:上token如有误,请自己去测试系统中,自己提取); the two tokens differ in length (36 and 35 hex digits), so one may be truncated. The Basic header in 1 概述 encodes the same client_id:client_secret. *Resolution:* They are kept only as the example `test_credentials`; no default credential values are generated, and applications supply their own through the environment.
-/// - **restart_typo** (4.错误码 100020): `请重启授权` (restart authorization) is presumably `请重新授权` (authorize again), as in 100019. *Resolution:* The message is kept verbatim.
-/// - **column_header_typo** (6.1, 6.2, 6.3 parameter tables): The first column header reads `参含义数` (presumably `参数`, with `含义` mixed in). *Resolution:* No effect on the spec.
-/// - **mangled_text** (1 概述 and 7其他): `用资源获取服务` is presumably `通用资源获取服务` or `用户资源获取服务`; `提供与测试人员` presumably `提供给测试人员`; the revision date is `xx/xx/xx`. *Resolution:* Kept verbatim; no effect on the spec.
+/// - **access_token_lifetime_wording** (4.错误码 100014 and 6.x 参数表 access_token): 100014 says the access token expires 一般为3个月 (usually after 3 months); the parameter tables say 过期时间3个月 (3 months) flatly. *Resolution:* The client does not track this lifetime; 100014 is classified \`reauthorize\` (a person must log in to the desktop software again).
+/// - **inconsistent_hosts** (2 接入指引, 6.1鉴权接口, 6.2用户信息获取接口, 6.3企业信息获取): The host is written \`auth.xx.dev.com\` (接入指引), \`auth.xxx.dev.com\` (6.1 url, 6.3) and \`auth.xxxx.dev.com\` (6.1 请求实例, 6.2); all look like redacted placeholders. *Resolution:* The default base URL is \`<http://auth.xxx.dev.com>\` (the spelling of the 6.1 url row); the base URL is configurable and must be set to the real host.
+/// - **plain_http** (2 接入指引 and every url/请求实例): Only plain <http://> URLs are given; HTTPS is not mentioned, although the Basic credentials, the access token and the auth code are sent with every call. *Resolution:* \`transport.allow_plain_http\` is set with its reason; the generated docs warn, and the application can configure an <https://> base URL.
+/// - **url_rows** (6.1, 6.2 and 6.3 (NAME | EXPLAIN tables)): Each service table has a \`url\` row holding the full URL (host and path) of the call. *Resolution:* The row is not a parameter: its path is the endpoint's \`path\`, its host the environment's \`base_url\`.
+/// - **xml_not_generated** (2 接入指引 and 格式 rows): Each service also has an \`/xml\` variant (\`.../authorize/xml\`), but the XML response structure is never shown. *Resolution:* Only the \`/json\` paths are generated; \`formats\` records that XML exists.
+/// - **auth_code_lifetime** (3.参数说明 auth_code and 6.1鉴权接口): The lifetime of the auth code is not stated (100020 says it can expire). *Resolution:* The client assumes one hour (\`default_lifetime_seconds: 3600\`) and renews it earlier when a call answers 100019 or 100020.
+/// - **timestamp_unit_and_tolerance** (3.参数说明 t_): The unit of \`t_\` is not stated (the example \`1422339152058\` is milliseconds), nor how far it may differ from the server's clock, nor which error code a stale timestamp gets. *Resolution:* \`t_\` is the current Unix time in milliseconds; \`p_\` is computed from it on every request. A clock-skew error is not recognised specially (it is not in the code tables).
+/// - **auth_required_vs_basic** (6.1鉴权接口 是否需要鉴权 vs 7其他): 6.1 says 是否需要鉴权: 不需要, while 7其他 says 所有接口都需要HTTP协议头认证 and 6.1 itself lists 支持验证方式: HTTP协议头 and the Basic client_id/client_secret. *Resolution:* \`鉴权\` is read as the auth code: the authorize call carries Basic auth, t_, p_ and access_token but no auth_code.
+/// - **tables_omit_t_p** (6.1, 6.2, 6.3 参数 tables vs 请求实例): The parameter tables do not list \`t_\` and \`p_\`, but every request example sends them; 6.1's table lists client_id/client_secret as Basic auth only, and its example has no client_id query parameter while 6.2 and 6.3 send client_id both ways. *Resolution:* \`t_\` and \`p_\` are sent on every call (3.参数说明 defines them). \`client_id\` is an \`auth.apply\` query step that does not use the cached token, so it is also sent on the authorize call, which the document neither shows nor forbids.
+/// - **error_response_shape** (4.错误码 and 5.通用码): No error response is shown (HTTP status, whether \`data\` is present, whether \`message\` carries the 说明 text). *Resolution:* Errors are decoded through the envelope (\`code\` not 200); unlisted codes become \`ErrorCode::Unknown\` with the raw code and message kept.
+/// - **field_meanings** (6.2 and 6.3 响应结果): The responses have no field tables. \`sex\`, \`is_admin\` and \`company_type\` are digit strings whose codes are not explained; \`status\` is only ever null and \`disable\` only empty; \`nowtime\` is not explained. *Resolution:* The digit codes stay strings; \`status\` is untyped JSON and nullable, \`disable\` a nullable string; \`created\` is a \`YYYY-MM-DD HH:MM:SS\` datetime and \`nowtime\` Unix seconds.
+/// - **code_overlap** (5.通用码): Codes such as 401 and 500 look like HTTP statuses; the document does not say whether they are HTTP statuses, envelope \`code\` values or both. *Resolution:* They are treated as envelope \`code\` values (the examples put 200 there).
+/// - **published_test_secrets** (7其他): The document publishes a test client_id, client_secret and two access tokens (注:上token如有误,请自己去测试系统中,自己提取); the two tokens differ in length (36 and 35 hex digits), so one may be truncated. The Basic header in 1 概述 encodes the same client_id:client_secret. *Resolution:* They are kept only as the example \`test_credentials\`; no default credential values are generated, and applications supply their own through the environment.
+/// - **restart_typo** (4.错误码 100020): \`请重启授权\` (restart authorization) is presumably \`请重新授权\` (authorize again), as in 100019. *Resolution:* The message is kept verbatim.
+/// - **column_header_typo** (6.1, 6.2, 6.3 parameter tables): The first column header reads \`参含义数\` (presumably \`参数\`, with \`含义\` mixed in). *Resolution:* No effect on the spec.
+/// - **mangled_text** (1 概述 and 7其他): \`用资源获取服务\` is presumably \`通用资源获取服务\` or \`用户资源获取服务\`; \`提供与测试人员\` presumably \`提供给测试人员\`; the revision date is \`xx/xx/xx\`. *Resolution:* Kept verbatim; no effect on the spec.
 ///
 /// # Using the client
 ///
@@ -613,7 +609,7 @@ impl Client {
 
     /// 6.2用户信息获取接口 — `GET /apis/rest/userService/getUserInfo/json`
     ///
-    /// Maintainer's note: 支持验证方式: HTTP协议头; 格式: JSON; 是否需要鉴权: 需要. All parameters (access_token, client_id, auth_code, t_, p_) come from `auth.apply`.
+    /// Maintainer's note: 支持验证方式: HTTP协议头; 格式: JSON; 是否需要鉴权: 需要. All parameters (access_token, client_id, auth_code, t_, p_) come from \`auth.apply\`.
     ///
     /// Document lines 56, 59.
     pub async fn get_user_info(&self) -> Result<UserInfo> {
@@ -629,7 +625,7 @@ impl Client {
 
     /// 6.3企业信息获取 — `GET /apis/rest/companyService/getCompanyInfo/json`
     ///
-    /// Maintainer's note: 支持验证方式: HTTP协议头; 格式: JSON; 是否需要鉴权: 需要. All parameters (access_token, client_id, auth_code, t_, p_) come from `auth.apply`.
+    /// Maintainer's note: 支持验证方式: HTTP协议头; 格式: JSON; 是否需要鉴权: 需要. All parameters (access_token, client_id, auth_code, t_, p_) come from \`auth.apply\`.
     ///
     /// Document lines 90, 93.
     pub async fn get_company_info(&self) -> Result<CompanyInfo> {

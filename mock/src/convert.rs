@@ -8,10 +8,11 @@
 
 use codegen::ir::{
     CanonicalIr, CaseIr, CollectionIr, DigestIr, EncodingIr, Expr as ExprIr, Op, Piece as PieceIr,
-    SortIr, StepIr, TargetIr, TimeUnit as TimeUnitIr, ValueIr,
+    SortIr, StepIr, TargetIr, TimeUnit as TimeUnitIr, UuidFormat, ValueIr,
 };
 use generated_client::runtime::{
-    Canonical, Collection, DigestAlg, Expr, Piece, SortBy, Step, TextEncoding, TimeUnit, Value,
+    Canonical, Collection, DigestAlg, Expr, Piece, SortBy, Step, TextEncoding, TimeUnit,
+    UuidFormat as RuntimeUuidFormat, Value,
 };
 
 /// A leaked copy of `s` (see the module docs for why that is acceptable here).
@@ -26,6 +27,8 @@ pub fn value(v: &ValueIr) -> Value {
         ValueIr::Now(TimeUnitIr::Seconds) => Value::Now(TimeUnit::Seconds),
         ValueIr::Now(TimeUnitIr::Millis) => Value::Now(TimeUnit::Millis),
         ValueIr::RandomDigits(n) => Value::RandomDigits(*n),
+        ValueIr::Uuid(UuidFormat::Hyphenated) => Value::Uuid(RuntimeUuidFormat::Hyphenated),
+        ValueIr::Uuid(UuidFormat::Simple) => Value::Uuid(RuntimeUuidFormat::Simple),
         ValueIr::Md5Hex(inner) => Value::md5_hex(value(inner)),
         ValueIr::HmacSha256Hex { key, data } => Value::hmac_sha256_hex(value(key), value(data)),
         ValueIr::SortedPairs { separator, pairs } => Value::sorted_pairs(
@@ -44,6 +47,7 @@ pub fn value(v: &ValueIr) -> Value {
                 EncodingIr::Hex => TextEncoding::Hex,
                 EncodingIr::Base64 => TextEncoding::Base64,
                 EncodingIr::Url => TextEncoding::Url,
+                EncodingIr::FormUrl => TextEncoding::FormUrl,
                 EncodingIr::JsonString => TextEncoding::JsonString,
             },
             value(v),

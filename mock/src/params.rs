@@ -1,5 +1,5 @@
-//! Parameter checks: required, unknown names, types and bounds, where the spec puts each
-//! parameter (query string, form body, JSON body).
+//! Parameter checks: required, unknown names, types and bounds, fixed values, where the spec
+//! puts each parameter (path segment, header, query string, form body, JSON body).
 
 use codegen::ir::{Api, BodyEncoding, EndpointIr, ParamIr, ParamLocation, TypeExpr};
 use serde_json::Value as Json;
@@ -22,12 +22,61 @@ fn bad(name: &str, reason: impl Into<String>) -> Problem {
     }
 }
 
-/// Where a parameter travels.
-fn travels_in(ep: &EndpointIr, p: &ParamIr) -> BodyEncoding {
+/// Where a parameter travels: the query string, a form or a JSON body; `None` for the path and
+/// headers, checked on their own.
+fn travels_in(ep: &EndpointIr, p: &ParamIr) -> Option<BodyEncoding> {
     match p.location {
-        ParamLocation::Query => BodyEncoding::Query,
-        ParamLocation::Body => ep.body.unwrap_or(BodyEncoding::Json),
+        ParamLocation::Query => Some(BodyEncoding::Query),
+        ParamLocation::Body => Some(ep.body.unwrap_or(BodyEncoding::Json)),
+        ParamLocation::Path | ParamLocation::Header => None,
     }
+}
+
+/// The request's path and headers, for the parameters that travel there.
+pub(crate) struct PathAndHeaders<'a> {
+    /// The path below the base path, as received (percent-encoded).
+    pub(crate) path: &'a str,
+    /// Lowercase header name → value.
+    pub(crate) headers: &'a std::collections::BTreeMap<String, String>,
+}
+
+/// Path segments of `template` (`/orders/{id}`) matched against `path`: the `{name}` segments'
+/// decoded values, or `None` when the path is not this template's.
+pub(crate) fn match_path<'t>(template: &'t str, path: &str) -> Option<Vec<(&'t str, String)>> {
+    let (want, got): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    if want.len() != got.len() {
+        return None;
+    }
+    let mut values = Vec::new();
+    for (w, g) in want.iter().zip(&got) {
+        match w.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
+            Some(name) if !g.is_empty() => values.push((
+                name,
+                percent_encoding::percent_decode_str(g).decode_utf8().ok()?.into_owned(),
+            )),
+            Some(_) => return None,
+            None if w == g => {}
+            None => return None,
+        }
+    }
+    Some(values)
+}
+
+/// Path and header parameters: present, of their type, equal to their fixed value.
+fn check_path_and_headers(ep: &EndpointIr, at: &PathAndHeaders<'_>) -> Result<(), Problem> {
+    let segments = match_path(&ep.path, at.path).unwrap_or_default();
+    for p in &ep.params {
+        let value = match p.location {
+            ParamLocation::Path => segments
+                .iter()
+                .find(|(name, _)| *name == p.wire)
+                .map(|(_, v)| v.as_str()),
+            ParamLocation::Header => at.headers.get(&p.wire.to_ascii_lowercase()).map(String::as_str),
+            _ => continue,
+        };
+        check_text(p, value.into_iter().collect())?;
+    }
+    Ok(())
 }
 
 /// Checks the request's parameters against `ep`. `auth_query` names the parameters (query, form or JSON) the
@@ -35,11 +84,14 @@ fn travels_in(ep: &EndpointIr, p: &ParamIr) -> BodyEncoding {
 pub(crate) fn check(
     api: &Api,
     ep: &EndpointIr,
+    at: &PathAndHeaders<'_>,
     query: &[(String, String)],
     auth_query: &[&str],
     body: &Body,
 ) -> Result<(), Problem> {
-    let declared = |enc: BodyEncoding| ep.params.iter().filter(move |p| travels_in(ep, p) == enc);
+    check_path_and_headers(ep, at)?;
+    let declared =
+        |enc: BodyEncoding| ep.params.iter().filter(move |p| travels_in(ep, p) == Some(enc));
     for (name, _) in query {
         if !auth_query.contains(&name.as_str())
             && !declared(BodyEncoding::Query).any(|p| p.wire == *name)
@@ -48,13 +100,7 @@ pub(crate) fn check(
         }
     }
     for p in declared(BodyEncoding::Query) {
-        check_text(
-            p,
-            query
-                .iter()
-                .find(|(k, _)| *k == p.wire)
-                .map(|(_, v)| v.as_str()),
-        )?;
+        check_text(p, values_of(query, &p.wire))?;
     }
     match body {
         Body::Invalid(reason) => return Err(bad("body", reason.clone())),
@@ -67,13 +113,7 @@ pub(crate) fn check(
                 }
             }
             for p in declared(BodyEncoding::Form) {
-                check_text(
-                    p,
-                    pairs
-                        .iter()
-                        .find(|(k, _)| *k == p.wire)
-                        .map(|(_, v)| v.as_str()),
-                )?;
+                check_text(p, values_of(pairs, &p.wire))?;
             }
         }
         Body::Json(v) => {
@@ -94,6 +134,11 @@ pub(crate) fn check(
                     }
                     None | Some(Json::Null) => {}
                     Some(v) => {
+                        if let Some(c) = &p.const_value
+                            && v.as_str() != Some(c.as_str())
+                        {
+                            return Err(bad(&p.wire, format!("must be the fixed value {c:?}")));
+                        }
                         check_json(api, &p.wire, &p.ty, v, 0)?;
                         bounds(p, v.as_i64())?;
                     }
@@ -120,23 +165,50 @@ fn bounds(p: &ParamIr, value: Option<i64>) -> Result<(), Problem> {
     Ok(())
 }
 
-/// A query or form value.
-fn check_text(p: &ParamIr, value: Option<&str>) -> Result<(), Problem> {
-    let Some(v) = value else {
+/// Every value of the pairs named `name`, in order.
+fn values_of<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+/// A path, header, query or form parameter's values: one, or one per element of a list.
+fn check_text(p: &ParamIr, values: Vec<&str>) -> Result<(), Problem> {
+    if values.is_empty() {
         return if p.required {
             Err(bad(&p.wire, "required"))
         } else {
             Ok(())
         };
-    };
-    if !text_fits(&p.ty, v) {
-        return Err(bad(&p.wire, "wrong type"));
     }
-    bounds(p, v.parse().ok())
+    if let Some(c) = &p.const_value {
+        return if values == [c.as_str()] {
+            Ok(())
+        } else {
+            Err(bad(&p.wire, format!("must be the fixed value {c:?}")))
+        };
+    }
+    let item = match &p.ty {
+        TypeExpr::List(item) => item.as_ref(),
+        one if values.len() == 1 => one,
+        _ => return Err(bad(&p.wire, "repeated")),
+    };
+    for v in values {
+        if !text_fits(item, v) {
+            return Err(bad(&p.wire, "wrong type"));
+        }
+        bounds(p, v.parse().ok())?;
+    }
+    Ok(())
 }
 
 fn text_fits(ty: &TypeExpr, v: &str) -> bool {
     match ty {
+        // The document inside the text: valid JSON (its shape is the client's business; the
+        // generator wrote it from the type).
+        TypeExpr::JsonText(_) => serde_json::from_str::<Json>(v).is_ok(),
         TypeExpr::Integer | TypeExpr::UnixSeconds | TypeExpr::UnixMillis => {
             v.parse::<i64>().is_ok()
         }
@@ -183,6 +255,13 @@ fn check_json(api: &Api, at: &str, ty: &TypeExpr, v: &Json, depth: usize) -> Res
             text_fits(ty, s)
         }
         (TypeExpr::Json, _) => true,
+        (TypeExpr::JsonText(inner), Json::String(text)) => {
+            let Ok(doc) = serde_json::from_str::<Json>(text) else {
+                return Err(bad(at, "not a JSON document inside the string"));
+            };
+            check_json(api, at, inner, &doc, depth + 1)?;
+            true
+        }
         (TypeExpr::List(item), Json::Array(items)) => {
             for (i, x) in items.iter().enumerate() {
                 check_json(api, &format!("{at}[{i}]"), item, x, depth + 1)?;

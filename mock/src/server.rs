@@ -294,7 +294,11 @@ fn dispatch(shared: &Shared, req: &Incoming) -> (Option<String>, Outcome) {
         })
         .collect();
     let body = read_body(req);
-    if let Err(p) = params::check(api, ep, &req.query, &auth_query, &body) {
+    let at = params::PathAndHeaders {
+        path,
+        headers: &req.headers,
+    };
+    if let Err(p) = params::check(api, ep, &at, &req.query, &auth_query, &body) {
         return (op, Err(refuse(api, Style::Envelope, &p)));
     }
     let answer = Answer {

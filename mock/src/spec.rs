@@ -113,7 +113,10 @@ impl MockSpec {
 
     /// The endpoints at `path` (several when they differ by method).
     pub(crate) fn endpoints_at(&self, path: &str) -> impl Iterator<Item = &EndpointIr> {
-        self.api.endpoints.iter().filter(move |e| e.path == path)
+        self.api
+            .endpoints
+            .iter()
+            .filter(move |e| crate::params::match_path(&e.path, path).is_some())
     }
 
     /// The grant served at `path` whose fixed fields the request matches.

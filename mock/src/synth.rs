@@ -26,6 +26,7 @@ pub(crate) fn synth(api: &Api, ty: &TypeExpr, wire: WireFormat, depth: usize) ->
         TypeExpr::UnixSeconds => json!(1_778_250_608),
         TypeExpr::UnixMillis => json!(1_778_250_608_000_i64),
         TypeExpr::Json => json!({}),
+        TypeExpr::JsonText(inner) => json!(synth(api, inner, wire, depth + 1).to_string()),
         TypeExpr::List(item) if depth < MAX_DEPTH => json!([synth(api, item, wire, depth + 1)]),
         TypeExpr::List(_) => json!([]),
         TypeExpr::Map(item) if depth < MAX_DEPTH => {

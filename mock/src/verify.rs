@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use generated_client::runtime::{Piece, Scope, SecretString, Step, TimeUnit, Value};
+use generated_client::runtime::{Piece, Scope, SecretString, Step, TimeUnit, UuidFormat, Value};
 use subtle::ConstantTimeEq;
 
 /// Why a request's auth material was refused. Names the step, never a value.
@@ -407,6 +407,7 @@ enum ValueRule {
         zone: &'static str,
     },
     Digits(u8),
+    Uuid(UuidFormat),
 }
 
 fn value_rule(value: &Value) -> ValueRule {
@@ -414,6 +415,7 @@ fn value_rule(value: &Value) -> ValueRule {
         Value::Now(unit) => ValueRule::Time(*unit),
         Value::Time { format, zone } => ValueRule::FormattedTime { format, zone },
         Value::RandomDigits(n) => ValueRule::Digits(*n),
+        Value::Uuid(format) => ValueRule::Uuid(*format),
         _ => ValueRule::Recompute,
     }
 }
@@ -482,7 +484,32 @@ fn check_value(
             replay_key.push(format!("{name}={got}"));
             Ok(())
         }
+        ValueRule::Uuid(format) => {
+            if !is_v4_uuid(format, got) {
+                return Err(Refusal::Malformed { step: step() });
+            }
+            replay_key.push(format!("{name}={got}"));
+            Ok(())
+        }
     }
+}
+
+/// A random (version 4, RFC 9562 variant) UUID in lowercase hex, written as `format` says.
+fn is_v4_uuid(format: UuidFormat, text: &str) -> bool {
+    let hex: String = match format {
+        UuidFormat::Hyphenated => {
+            let groups: Vec<&str> = text.split('-').collect();
+            if groups.iter().map(|g| g.len()).collect::<Vec<_>>() != [8, 4, 4, 4, 12] {
+                return false;
+            }
+            groups.concat()
+        }
+        _ => text.to_owned(),
+    };
+    hex.len() == 32
+        && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        && hex.as_bytes()[12] == b'4'
+        && matches!(hex.as_bytes()[16], b'8' | b'9' | b'a' | b'b')
 }
 
 fn eval(name: &str, value: &Value, scope: &Scope, facts: &Facts<'_>) -> Result<String, Refusal> {

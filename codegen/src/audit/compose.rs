@@ -6,15 +6,17 @@
 //! finished text per item and need not know about notes or provenance.
 
 use super::provenance::Provenance;
+use crate::markdown::escape;
 use crate::spec::model::{ApplyStep, Spec};
 
 fn compose(doc: &mut Option<String>, note: Option<&str>, lines: Option<String>) {
     let mut parts: Vec<String> = Vec::new();
+    // Spec text is shown as written, never read as markdown or HTML.
     if let Some(d) = doc.take().filter(|d| !d.trim().is_empty()) {
-        parts.push(d.trim_end().to_owned());
+        parts.push(escape(d.trim_end()));
     }
     if let Some(n) = note.filter(|n| !n.trim().is_empty()) {
-        parts.push(format!("Maintainer's note: {}", n.trim_end()));
+        parts.push(format!("Maintainer's note: {}", escape(n.trim_end())));
     }
     parts.extend(lines);
     *doc = (!parts.is_empty()).then(|| parts.join("\n\n"));

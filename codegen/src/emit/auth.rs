@@ -11,7 +11,9 @@ use crate::ir::{
     Api, CanonicalIr, CaseIr, CollectionIr, DigestIr, EncodingIr, SortIr, StepIr, TargetIr,
     TokenIr, ValueIr,
 };
-use crate::ir::{BodyEncoding, ClientAuth, Code, Envelope, HttpMethod, SuccessRule, TimeUnit};
+use crate::ir::{
+    BodyEncoding, ClientAuth, Code, Envelope, HttpMethod, SuccessRule, TimeUnit, UuidFormat,
+};
 use crate::ir::{Expr, Op, Piece};
 
 pub fn method(m: HttpMethod) -> TokenStream {
@@ -62,6 +64,10 @@ pub fn value(v: &ValueIr) -> TokenStream {
             let n = int(*n);
             quote!(rt::Value::RandomDigits(#n))
         }
+        ValueIr::Uuid(format) => match format {
+            UuidFormat::Hyphenated => quote!(rt::Value::Uuid(rt::UuidFormat::Hyphenated)),
+            UuidFormat::Simple => quote!(rt::Value::Uuid(rt::UuidFormat::Simple)),
+        },
         ValueIr::Md5Hex(inner) => {
             let inner = value(inner);
             quote!(rt::Value::md5_hex(#inner))
@@ -110,6 +116,7 @@ pub fn value(v: &ValueIr) -> TokenStream {
                 EncodingIr::Hex => quote!(rt::TextEncoding::Hex),
                 EncodingIr::Base64 => quote!(rt::TextEncoding::Base64),
                 EncodingIr::Url => quote!(rt::TextEncoding::Url),
+                EncodingIr::FormUrl => quote!(rt::TextEncoding::FormUrl),
                 EncodingIr::JsonString => quote!(rt::TextEncoding::JsonString),
             };
             quote!(rt::Value::encode(#encoding, #inner))
@@ -192,23 +199,46 @@ fn static_code(c: &Code) -> TokenStream {
     }
 }
 
-/// `rt::EnvelopeSpec::new(..)` with only what the spec states.
-pub fn envelope(env: &Envelope) -> TokenStream {
-    let success = match &env.success {
+fn success_rule(rule: &SuccessRule) -> TokenStream {
+    match rule {
         SuccessRule::CodeIn(codes) => {
             let codes = codes.iter().map(static_code);
             quote!(rt::Success::code_in(&[#(#codes),*]))
         }
         SuccessRule::FieldTrue(f) => quote!(rt::Success::FieldTrue(#f)),
-    };
-    let data = &env.data;
+    }
+}
+
+/// `rt::EnvelopeSpec::new(success, data)` with the code and message paths the spec states.
+fn result_spec(
+    success: &SuccessRule,
+    data: &str,
+    code: Option<&String>,
+    message: &[String],
+) -> TokenStream {
+    let success = success_rule(success);
     let mut out = quote!(rt::EnvelopeSpec::new(#success, #data));
-    if let Some(code) = &env.code {
+    if let Some(code) = code {
         out.extend(quote!(.with_code(#code)));
     }
-    if !env.message.is_empty() {
-        let message = &env.message;
+    if !message.is_empty() {
         out.extend(quote!(.with_message(&[#(#message),*])));
+    }
+    out
+}
+
+/// `rt::EnvelopeSpec::new(..)` with only what the spec states.
+pub fn envelope(env: &Envelope) -> TokenStream {
+    let mut out = result_spec(&env.success, &env.data, env.code.as_ref(), &env.message);
+    if let Some(nested) = &env.nested {
+        let json_text = nested.json_text;
+        let inner = result_spec(
+            &nested.success,
+            &nested.data,
+            nested.code.as_ref(),
+            &nested.message,
+        );
+        out.extend(quote!(.with_nested(#json_text, #inner)));
     }
     if let Some(details) = &env.details {
         out.extend(quote!(.with_details(#details)));

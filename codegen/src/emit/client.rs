@@ -6,8 +6,10 @@ use quote::{format_ident, quote};
 
 use super::auth::method;
 use super::docs::{doc, ident, int, md};
-use super::types::{RecordField, field_type, record_impls, rust_type, wire_adapter};
-use crate::ir::TypeExpr;
+use super::types::{
+    RecordField, argument_type, field_type, record_impls, rust_type, setter_doc, wire_adapter,
+};
+use crate::ir::{ParamText, ScalarText, TypeExpr};
 use crate::ir::{Api, EndpointIr, ParamIr};
 use crate::ir::{BodyEncoding, HttpMethod, ParamLocation};
 
@@ -42,20 +44,18 @@ fn param_doc(p: &ParamIr) -> String {
     text
 }
 
-/// Arguments take strings as `impl Into<String>` and everything else as the exact type:
-/// `impl Into<i64>` would also accept `bool` (and `u8`, `char`...), silently.
-fn setter_type(ty: &TypeExpr) -> TokenStream {
-    match ty {
-        TypeExpr::String => quote!(impl Into<String>),
-        other => rust_type(other),
-    }
-}
-
-/// `rt::Request::new(method, path)`, unauthenticated when the endpoint is.
+/// `rt::Request::new(method, path)` (or `to_path` with the path parameters filled in),
+/// unauthenticated and idempotent as the endpoint is. `from_self`: parameters are read from
+/// the request type's fields.
 fn request_new(ep: &EndpointIr) -> TokenStream {
     let http_method = method(ep.http_method);
-    let path = &ep.path;
-    let mut request = quote!(rt::Request::new(#http_method, #path));
+    let mut request = if ep.path.contains('{') {
+        let (format, args) = path_format(ep);
+        quote!(rt::Request::to_path(#http_method, format!(#format, #(#args),*)))
+    } else {
+        let path = &ep.path;
+        quote!(rt::Request::new(#http_method, #path))
+    };
     if !ep.authenticated {
         request = quote!(#request.unauthenticated());
     }
@@ -65,31 +65,183 @@ fn request_new(ep: &EndpointIr) -> TokenStream {
     request
 }
 
-/// Whether the request needs a struct at all.
+/// The path as a `format!` string (`/orders/{}`) and one percent-encoded segment per `{name}`.
+fn path_format(ep: &EndpointIr) -> (String, Vec<TokenStream>) {
+    let mut format = String::new();
+    let mut args = Vec::new();
+    let mut rest = ep.path.as_str();
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
+        format.push_str(&rest[..open]);
+        format.push_str("{}");
+        let name = &rest[open + 1..close];
+        let text = match ep.params.iter().find(|p| p.wire == name) {
+            Some(p) => match (&p.const_value, p.ty.param_text()) {
+                (Some(c), _) => quote!(#c),
+                (None, Some(ParamText::One(scalar))) => {
+                    let f = ident(&p.rust);
+                    let text = scalar_text(scalar, &p.wire, quote!(&self.#f));
+                    quote!(&#text)
+                }
+                // Rejected by validation and lowering.
+                (None, _) => quote!(""),
+            },
+            None => quote!(""),
+        };
+        args.push(quote!(rt::__private::text::path_segment(#text)));
+        rest = rest.get(close + 1..).unwrap_or("");
+    }
+    format.push_str(rest);
+    (format, args)
+}
+
+/// The text of one scalar value (`value` is a reference), by the type language's table.
+fn scalar_text(scalar: ScalarText, wire: &str, value: TokenStream) -> TokenStream {
+    match scalar {
+        ScalarText::Display => quote!(rt::__private::text::display(#value)),
+        ScalarText::Secret => quote!(rt::__private::text::secret(#value)),
+        ScalarText::UnixSeconds => quote!(rt::__private::text::unix_seconds(#value)),
+        ScalarText::UnixMillis => quote!(rt::__private::text::unix_millis(#value)),
+        ScalarText::Json => quote!(rt::__private::text::json(#wire, #value)?),
+    }
+}
+
+/// One entry of a list being built: an element of the `vec![…]` literal, or statements that
+/// push elements (an optional parameter, a list).
+enum Entry {
+    Item(TokenStream),
+    Push(TokenStream),
+}
+
+/// The `(name, text)` pairs of the parameters in one text location, in spec order. `list` is
+/// the vector's name; `owned_names`: names are `String`s (a form body).
+fn text_entries<'a>(
+    params: impl Iterator<Item = &'a ParamIr>,
+    list: &proc_macro2::Ident,
+    owned_names: bool,
+) -> Vec<Entry> {
+    params
+        .map(|p| {
+            let wire = &p.wire;
+            let name = if owned_names {
+                quote!(#wire.to_owned())
+            } else {
+                quote!(#wire)
+            };
+            if let Some(c) = &p.const_value {
+                return Entry::Item(quote!((#name, #c.to_owned())));
+            }
+            let f = ident(&p.rust);
+            let Some(param_text) = p.ty.param_text() else {
+                // Rejected by validation and lowering.
+                return Entry::Push(TokenStream::new());
+            };
+            match (param_text, p.required) {
+                (ParamText::One(scalar), true) => {
+                    let text = scalar_text(scalar, wire, quote!(&self.#f));
+                    Entry::Item(quote!((#name, #text)))
+                }
+                (ParamText::One(scalar), false) => {
+                    let text = scalar_text(scalar, wire, quote!(v));
+                    Entry::Push(quote!(if let Some(v) = &self.#f { #list.push((#name, #text)); }))
+                }
+                (ParamText::Repeated(scalar), true) => {
+                    let text = scalar_text(scalar, wire, quote!(v));
+                    Entry::Push(quote!(for v in &self.#f { #list.push((#name, #text)); }))
+                }
+                (ParamText::Repeated(scalar), false) => {
+                    let text = scalar_text(scalar, wire, quote!(v));
+                    Entry::Push(quote! {
+                        if let Some(values) = &self.#f {
+                            for v in values { #list.push((#name, #text)); }
+                        }
+                    })
+                }
+            }
+        })
+        .collect()
+}
+
+/// Whether the request needs a struct at all: some parameter is the caller's.
 pub fn has_request(ep: &EndpointIr) -> bool {
-    !ep.params.is_empty()
+    ep.caller_params().next().is_some()
+}
+
+/// Statements that build `request` (an `rt::Request`) from the endpoint's parameters: the
+/// caller's (read from `self`) and the fixed ones.
+fn build_request(ep: &EndpointIr) -> TokenStream {
+    let in_query = |p: &&ParamIr| {
+        p.location == ParamLocation::Query
+            || (p.location == ParamLocation::Body
+                && matches!(ep.body, None | Some(BodyEncoding::Query)))
+    };
+    let new_request = request_new(ep);
+    let mut out = quote!(let request = #new_request;);
+    let query = text_entries(ep.params.iter().filter(in_query), &ident("query"), false);
+    if !query.is_empty() {
+        let query = collect_entries(&ident("query"), query);
+        out.extend(quote!(#query let request = request.with_query(query);));
+    }
+    let headers = text_entries(
+        ep.params
+            .iter()
+            .filter(|p| p.location == ParamLocation::Header),
+        &ident("headers"),
+        false,
+    );
+    if !headers.is_empty() {
+        let headers = collect_entries(&ident("headers"), headers);
+        out.extend(quote!(#headers let request = request.with_headers(headers);));
+    }
+    let body_params = ep.params.iter().filter(|p| p.location == ParamLocation::Body);
+    let body = match ep.body {
+        Some(BodyEncoding::Json) => {
+            let mut body = if has_request(ep) {
+                quote!(rt::Body::json(self)?)
+            } else {
+                quote!(rt::Body::json_object())
+            };
+            for p in body_params {
+                if let Some(c) = &p.const_value {
+                    let wire = &p.wire;
+                    body = quote!(#body.with_member(#wire, #c));
+                }
+            }
+            Some(body)
+        }
+        Some(BodyEncoding::Form) => {
+            let form = collect_entries(&ident("form"), text_entries(body_params, &ident("form"), true));
+            Some(quote!({ #form rt::Body::Form(form) }))
+        }
+        Some(BodyEncoding::Query) | None => None,
+    };
+    if let Some(body) = body {
+        out.extend(quote!(let request = request.with_body(#body);));
+    }
+    out
 }
 
 /// The request type and its methods, and its serde impls as source text.
 pub fn request_struct(ep: &EndpointIr) -> (TokenStream, String) {
     let name = ident(&ep.request_type);
     let json_body = ep.body == Some(BodyEncoding::Json);
-    let fields = ep.params.iter().map(|p| {
+    let params: Vec<&ParamIr> = ep.caller_params().collect();
+    let fields = params.iter().map(|p| {
         let doc = doc(&param_doc(p));
         let f = ident(&p.rust);
         let ty = field_type(&p.ty, !p.required);
         quote!(#doc pub #f: #ty,)
     });
-    let required: Vec<&ParamIr> = ep.params.iter().filter(|p| p.required).collect();
+    let required: Vec<&&ParamIr> = params.iter().filter(|p| p.required).collect();
     let derives = if json_body || !required.is_empty() {
         quote!(#[derive(Debug, Clone, PartialEq)])
     } else {
         quote!(#[derive(Debug, Clone, Default, PartialEq)])
     };
-    // A JSON body is the request itself, encoded without its path and query parameters.
+    // A JSON body is the request itself, encoded without its path, query and header
+    // parameters (fixed members are added when the request is built).
     let serde = if json_body {
-        let record: Vec<RecordField> = ep
-            .params
+        let record: Vec<RecordField> = params
             .iter()
             .map(|p| RecordField {
                 rust: p.rust.clone(),
@@ -97,7 +249,7 @@ pub fn request_struct(ep: &EndpointIr) -> (TokenStream, String) {
                 ty: p.ty.clone(),
                 optional: !p.required,
                 skip_none: !p.required,
-                adapter: wire_adapter(&p.ty, false, p.wire_format),
+                adapter: wire_adapter(&p.ty, false, p.wire_format, !p.required),
                 skipped: p.location != ParamLocation::Body,
             })
             .collect();
@@ -107,10 +259,10 @@ pub fn request_struct(ep: &EndpointIr) -> (TokenStream, String) {
     };
     let new_args = required.iter().map(|p| {
         let f = ident(&p.rust);
-        let ty = setter_type(&p.ty);
+        let ty = argument_type(&p.ty);
         quote!(#f: #ty)
     });
-    let init = ep.params.iter().map(|p| {
+    let init = params.iter().map(|p| {
         let f = ident(&p.rust);
         match (p.required, &p.ty) {
             (true, TypeExpr::String) => quote!(#f: #f.into()),
@@ -118,19 +270,15 @@ pub fn request_struct(ep: &EndpointIr) -> (TokenStream, String) {
             (false, _) => quote!(#f: None),
         }
     });
-    let setters = ep.params.iter().filter(|p| !p.required).map(|p| {
+    let setters = params.iter().filter(|p| !p.required).map(|p| {
         let f = ident(&p.rust);
-        let ty = setter_type(&p.ty);
+        let ty = argument_type(&p.ty);
         let value = if p.ty == TypeExpr::String {
             quote!(#f.into())
         } else {
             quote!(#f)
         };
-        let d = doc(&format!(
-            "Sets `{}`: {}",
-            p.wire,
-            md(p.doc.as_deref().unwrap_or(""))
-        ));
+        let d = doc(&setter_doc(&p.wire, p.doc.as_deref()));
         quote! {
             #d
             pub fn #f(mut self, #f: #ty) -> Self {
@@ -139,7 +287,7 @@ pub fn request_struct(ep: &EndpointIr) -> (TokenStream, String) {
             }
         }
     });
-    let checks = ep.params.iter().filter(|p| p.minimum.is_some() || p.maximum.is_some()).map(|p| {
+    let checks = params.iter().filter(|p| p.minimum.is_some() || p.maximum.is_some()).map(|p| {
         let f = ident(&p.rust);
         let wire = &p.wire;
         let value = if p.required { quote!(Some(self.#f)) } else { quote!(self.#f) };
@@ -161,61 +309,11 @@ pub fn request_struct(ep: &EndpointIr) -> (TokenStream, String) {
         });
         quote!(#min #max)
     });
-    let query: Vec<(bool, TokenStream)> = ep
-        .params
-        .iter()
-        .filter(|p| {
-            p.location == ParamLocation::Query
-                || (p.location == ParamLocation::Body && ep.body.is_none())
-        })
-        .map(|p| {
-            let f = ident(&p.rust);
-            let wire = &p.wire;
-            if p.required {
-                (true, quote!((#wire, self.#f.to_string())))
-            } else {
-                (
-                    false,
-                    quote!(if let Some(v) = &self.#f { query.push((#wire, v.to_string())); }),
-                )
-            }
-        })
-        .collect();
-    let body = match ep.body {
-        Some(BodyEncoding::Json) => quote!(rt::Body::json(self)?),
-        Some(BodyEncoding::Form) => {
-            let pairs: Vec<(bool, TokenStream)> = ep.params.iter().filter(|p| p.location == ParamLocation::Body).map(|p| {
-                let f = ident(&p.rust);
-                let wire = &p.wire;
-                if p.required {
-                    (true, quote!((#wire.to_owned(), self.#f.to_string())))
-                } else {
-                    (false, quote!(if let Some(v) = &self.#f { form.push((#wire.to_owned(), v.to_string())); }))
-                }
-            }).collect();
-            let form = collect_pairs(&ident("form"), &pairs);
-            quote!({ #form rt::Body::Form(form) })
-        }
-        _ => quote!(rt::Body::None),
-    };
     let doc_struct = doc(&format!(
         "Parameters of [`Client::{}`] — {}.",
         ep.method_name,
         md(&ep.title)
     ));
-    let with_query = if query.is_empty() {
-        TokenStream::new()
-    } else {
-        let query = collect_pairs(&ident("query"), &query);
-        quote! {
-            #query
-            let request = request.with_query(query);
-        }
-    };
-    let with_body = match ep.body {
-        Some(_) => quote!(let request = request.with_body(#body);),
-        None => TokenStream::new(),
-    };
     let checks: Vec<TokenStream> = checks.collect();
     let (validate_fn, validate_call) = if checks.is_empty() {
         (TokenStream::new(), TokenStream::new())
@@ -231,7 +329,7 @@ pub fn request_struct(ep: &EndpointIr) -> (TokenStream, String) {
             quote!(self.validate()?;),
         )
     };
-    let new_request = request_new(ep);
+    let build = build_request(ep);
     let new_doc = if required.is_empty() {
         doc("A request with every optional parameter left to the server's default.")
     } else {
@@ -257,9 +355,7 @@ pub fn request_struct(ep: &EndpointIr) -> (TokenStream, String) {
 
             fn to_request(&self) -> Result<rt::Request> {
                 #validate_call
-                let request = #new_request;
-                #with_query
-                #with_body
+                #build
                 Ok(request)
             }
         }
@@ -279,7 +375,7 @@ fn endpoint_method(ep: &EndpointIr) -> TokenStream {
     let out = response_type(ep);
     let mut text = format!(
         "{} — `{} {}`",
-        ep.title,
+        md(&ep.title),
         method_name(ep.http_method),
         ep.path
     );
@@ -309,12 +405,22 @@ fn endpoint_method(ep: &EndpointIr) -> TokenStream {
                 self.engine.send(request.to_request()?).await
             }
         }
-    } else {
+    } else if ep.params.is_empty() {
         let request = request_new(ep);
         quote! {
             #d
             pub async fn #name(&self) -> Result<#out> {
                 self.engine.send(#request).await
+            }
+        }
+    } else {
+        // Fixed parameters only.
+        let build = build_request(ep);
+        quote! {
+            #d
+            pub async fn #name(&self) -> Result<#out> {
+                #build
+                self.engine.send(request).await
             }
         }
     }
@@ -616,19 +722,25 @@ pub fn emit_client(api: &Api, about: &str) -> TokenStream {
 
 /// `let name = vec![…]` of the leading required pairs, then the rest in spec order: the
 /// required ones pushed, the optional ones (already `if let … push` statements) as they are.
-fn collect_pairs(name: &proc_macro2::Ident, pairs: &[(bool, TokenStream)]) -> TokenStream {
-    let leading = pairs.iter().take_while(|(required, _)| *required).count();
-    let init = pairs[..leading].iter().map(|(_, pair)| pair);
-    let rest = pairs[leading..].iter().map(|(required, item)| {
-        if *required {
-            quote!(#name.push(#item);)
-        } else {
-            item.clone()
+/// `let name = vec![…];` with the leading items, then pushes for the rest, in order (a
+/// literal where possible: clippy flags `Vec::new()` followed by pushes in the user's crate).
+fn collect_entries(name: &proc_macro2::Ident, entries: Vec<Entry>) -> TokenStream {
+    let leading = entries
+        .iter()
+        .take_while(|e| matches!(e, Entry::Item(_)))
+        .count();
+    let mut init = Vec::new();
+    let mut rest = Vec::new();
+    for (i, entry) in entries.into_iter().enumerate() {
+        match entry {
+            Entry::Item(item) if i < leading => init.push(item),
+            Entry::Item(item) => rest.push(quote!(#name.push(#item);)),
+            Entry::Push(stmts) => rest.push(stmts),
         }
-    });
-    if leading == pairs.len() {
+    }
+    if rest.is_empty() {
         quote!(let #name = vec![#(#init),*];)
-    } else if leading == 0 {
+    } else if init.is_empty() {
         quote!(let mut #name = Vec::new(); #(#rest)*)
     } else {
         quote!(let mut #name = vec![#(#init),*]; #(#rest)*)

@@ -21,42 +21,36 @@ pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// Escapes text for use inside markdown inline code or prose in docs; bare URLs become
-/// `<autolinks>` (rustdoc rejects bare URLs).
+/// Raw spec text (a title, a message) as one line of doc prose, shown as written
+/// ([`crate::markdown::escape`]).
 pub fn md(text: &str) -> String {
-    let escaped = text
-        .replace('\n', " ")
-        .replace('[', "\\[")
-        .replace(']', "\\]");
-    autolink(&escaped)
+    crate::markdown::escape(&text.replace('\n', " "))
 }
 
-fn autolink(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest
-        .find("http://")
-        .into_iter()
-        .chain(rest.find("https://"))
-        .min()
-    {
-        let (before, from) = rest.split_at(at);
-        out.push_str(before);
-        let len = from
-            .find(|c: char| !(c.is_ascii_alphanumeric() || "-._~:/?#@!$&'*+,;=%".contains(c)))
-            .unwrap_or(from.len());
-        let url = from[..len].trim_end_matches(['.', ',', ';', ':', '!', '?', '\'']);
-        if before.ends_with('<') {
-            out.push_str(url);
-        } else {
-            out.push('<');
-            out.push_str(url);
-            out.push('>');
-        }
-        rest = &from[url.len()..];
+/// Composed doc text (escaped already when composed) as one line of prose.
+pub fn inline(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Raw spec text inside an inline code span: a span long enough that a backtick inside stays
+/// text (CommonMark: a run of backticks not matching the delimiter is literal).
+pub fn code(text: &str) -> String {
+    let text = text.replace('\n', " ");
+    let longest = text
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    if longest == 0 {
+        format!("{fence}{text}{fence}")
+    } else {
+        format!("{fence} {text} {fence}")
     }
-    out.push_str(rest);
-    out
 }
 
 /// An integer literal without a type suffix (`0`, not `0i64`).

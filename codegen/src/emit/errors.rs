@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::{doc, ident, int, md};
+use super::docs::{doc, ident, inline, int, md};
 use crate::ir::Api;
 use crate::ir::{Code, ErrorClass};
 
@@ -37,7 +37,7 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         };
         let mut text = format!("`{code}`: {}", md(&c.message));
         if let Some(d) = &c.doc {
-            text.push_str(&format!("\n\n{}", md(d)));
+            text.push_str(&format!("\n\n{}", inline(d)));
         }
         if let Some(j) = &c.java_name {
             text.push_str(&format!("\n\nVendor constant `{j}`."));

@@ -16,7 +16,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ir::Api;
-use docs::{doc, md};
+use docs::{doc, inline, md};
 
 pub use tests::emit_example_tests;
 
@@ -91,7 +91,10 @@ fn about(api: &Api) -> String {
     let v = &api.vendor;
     let mut text = format!(
         "{} — {}\n\nGenerated from `{}`, which transcribes the vendor document `{}`.",
-        v.name, v.title, api.spec_path, api.source_document
+        md(&v.name),
+        md(&v.title),
+        api.spec_path,
+        api.source_document
     );
     if let Some(d) = &v.doc {
         text.push_str(&format!("\n\n{d}"));
@@ -107,7 +110,7 @@ fn about(api: &Api) -> String {
             e.base_url,
             e.doc
                 .as_deref()
-                .map(|d| format!(" — {}", md(d)))
+                .map(|d| format!(" — {}", inline(d)))
                 .unwrap_or_default()
         ));
     }
@@ -118,7 +121,8 @@ fn about(api: &Api) -> String {
         .filter(|_| api.transport.allow_plain_http)
     {
         text.push_str(&format!(
-            "\n\nPlain `http://` is allowed for this vendor: {reason}"
+            "\n\nPlain `http://` is allowed for this vendor: {}",
+            md(reason)
         ));
     }
     if let Some(a) = &api.auth_doc {

@@ -34,6 +34,7 @@ fn qualified(ty: &TypeExpr, module: &proc_macro2::Ident) -> TokenStream {
             let inner = qualified(inner, module);
             quote!(std::collections::BTreeMap<String, #inner>)
         }
+        TypeExpr::JsonText(inner) => qualified(inner, module),
         other => rust_type(other),
     }
 }

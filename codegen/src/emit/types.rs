@@ -30,6 +30,7 @@ pub fn rust_type(ty: &TypeExpr) -> TokenStream {
             let inner = rust_type(inner);
             quote!(std::collections::BTreeMap<String, #inner>)
         }
+        TypeExpr::JsonText(inner) => rust_type(inner),
         TypeExpr::Named(name) => {
             let name = ident(name);
             quote!(#name)
@@ -48,9 +49,12 @@ pub fn field_type(ty: &TypeExpr, optional: bool) -> TokenStream {
 }
 
 /// The runtime's encoding (a marker type of its `record` module) for a scalar's wire
-/// format: `Plain` unless the type's own serde impls do not fit the wire.
-pub fn wire_adapter(ty: &TypeExpr, lenient: bool, wire: WireFormat) -> String {
+/// format: `Plain` unless the type's own serde impls do not fit the wire. `optional`: the
+/// field is an `Option` (`json_text` needs to know; the scalar adapters take either).
+pub fn wire_adapter(ty: &TypeExpr, lenient: bool, wire: WireFormat, optional: bool) -> String {
     match ty {
+        TypeExpr::JsonText(_) if optional => "JsonTextOption".to_owned(),
+        TypeExpr::JsonText(_) => "JsonText".to_owned(),
         TypeExpr::UnixSeconds => "UnixSeconds".to_owned(),
         TypeExpr::UnixMillis => "UnixMillis".to_owned(),
         TypeExpr::Decimal if wire == WireFormat::Number => "DecimalNumber".to_owned(),
@@ -80,6 +84,7 @@ pub fn type_text(ty: &TypeExpr) -> String {
         TypeExpr::Map(inner) => {
             format!("std::collections::BTreeMap<String, {}>", type_text(inner))
         }
+        TypeExpr::JsonText(inner) => type_text(inner),
         TypeExpr::Named(name) => ident(name).to_string(),
     }
 }
@@ -111,7 +116,7 @@ impl RecordField {
             ty: f.ty.clone(),
             optional: f.optional,
             skip_none: f.may_be_absent,
-            adapter: wire_adapter(&f.ty, f.lenient, f.wire_format),
+            adapter: wire_adapter(&f.ty, f.lenient, f.wire_format, f.optional),
             skipped: false,
         }
     }
@@ -194,29 +199,7 @@ pub fn emit_type(t: &TypeIr) -> (TokenStream, String) {
     let record: Vec<RecordField> = t.fields.iter().map(RecordField::of).collect();
     let serde = record_impls(&t.name, &record, true, true);
     let constructor = if t.built_by_caller {
-        let required: Vec<&FieldIr> = t.fields.iter().filter(|f| !f.optional).collect();
-        let args = required.iter().map(|f| {
-            let name = ident(&f.rust);
-            let ty = rust_type(&f.ty);
-            quote!(#name: #ty)
-        });
-        let init = t.fields.iter().map(|f| {
-            let name = ident(&f.rust);
-            if f.optional {
-                quote!(#name: None)
-            } else {
-                quote!(#name)
-            }
-        });
-        quote! {
-            impl #name {
-                /// A value with its non-optional fields; optional fields start as `None` (set
-                /// them through their public fields).
-                pub fn new(#(#args),*) -> Self {
-                    Self { #(#init),* }
-                }
-            }
-        }
+        constructor(t)
     } else {
         TokenStream::new()
     };
@@ -232,4 +215,73 @@ pub fn emit_type(t: &TypeIr) -> (TokenStream, String) {
         #constructor
     };
     (tokens, serde)
+}
+
+/// `Type::new(required…)` and a setter per optional field: the way another crate builds a
+/// `#[non_exhaustive]` record (a struct literal is not available there).
+fn constructor(t: &TypeIr) -> TokenStream {
+    let name = ident(&t.name);
+    let required: Vec<&FieldIr> = t.fields.iter().filter(|f| !f.optional).collect();
+    let args = required.iter().map(|f| {
+        let name = ident(&f.rust);
+        let ty = argument_type(&f.ty);
+        quote!(#name: #ty)
+    });
+    let init = t.fields.iter().map(|f| {
+        let name = ident(&f.rust);
+        match (f.optional, &f.ty) {
+            (true, _) => quote!(#name: None),
+            (false, TypeExpr::String) => quote!(#name: #name.into()),
+            (false, _) => quote!(#name),
+        }
+    });
+    let setters = t.fields.iter().filter(|f| f.optional).map(|f| {
+        let name = ident(&f.rust);
+        let ty = argument_type(&f.ty);
+        let value = if f.ty == TypeExpr::String {
+            quote!(#name.into())
+        } else {
+            quote!(#name)
+        };
+        let d = doc(&setter_doc(&f.wire, f.doc.as_deref()));
+        quote! {
+            #d
+            pub fn #name(mut self, #name: #ty) -> Self {
+                self.#name = Some(#value);
+                self
+            }
+        }
+    });
+    let new_doc = if required.is_empty() {
+        "A value with every field `None`; set them with the methods below."
+    } else {
+        "A value with its required fields; optional ones start as `None` and are set with the methods below."
+    };
+    quote! {
+        impl #name {
+            #[doc = #new_doc]
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#init),* }
+            }
+
+            #(#setters)*
+        }
+    }
+}
+
+/// Arguments take strings as `impl Into<String>` and everything else as the exact type:
+/// `impl Into<i64>` would also accept `bool` (and `u8`, `char`...), silently.
+pub fn argument_type(ty: &TypeExpr) -> TokenStream {
+    match ty {
+        TypeExpr::String => quote!(impl Into<String>),
+        other => rust_type(other),
+    }
+}
+
+/// A setter's doc: "Sets `wire`." and the document's text for the field, when it has some.
+pub fn setter_doc(wire: &str, text: Option<&str>) -> String {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => format!("Sets `{wire}`.\n\n{text}"),
+        None => format!("Sets `{wire}`."),
+    }
 }

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::{doc, ident, md};
+use super::docs::{code, doc, ident, inline};
 use super::types::{RecordField, field, record_impls, rust_type};
 use crate::ir::{Api, FieldIr};
 
@@ -21,7 +21,7 @@ pub fn emit_webhooks(api: &Api) -> (TokenStream, String) {
             e.kind,
             e.doc
                 .as_deref()
-                .map(|d| format!(": {}", md(d)))
+                .map(|d| format!(": {}", inline(d)))
                 .unwrap_or_default()
         ));
         quote!(#d #v(#ty),)
@@ -74,8 +74,8 @@ pub fn emit_webhooks(api: &Api) -> (TokenStream, String) {
     };
     let recipe = match (&w.signature.algorithm, &w.signature.signed_text) {
         (Some(algorithm), Some(text)) => format!(
-            "The signature is `{algorithm}` of `{}`, where `{{payload}}` is the raw bytes of the delivery's `{payload}` field exactly as received (a re-serialization would change key order and number formatting) and `{{secret}}` is the `{secret_name}` credential.",
-            md(text)
+            "The signature is `{algorithm}` of {}, where `{{payload}}` is the raw bytes of the delivery's `{payload}` field exactly as received (a re-serialization would change key order and number formatting) and `{{secret}}` is the `{secret_name}` credential.",
+            code(text)
         ),
         _ => format!(
             "The signature is the spec's recipe over `{{payload}}` (the raw bytes of the delivery's `{payload}` field exactly as received), `{{body}}` (the whole delivery as received) and the `{secret_name}` credential, computed with the value language the client signs requests with."
@@ -86,7 +86,7 @@ pub fn emit_webhooks(api: &Api) -> (TokenStream, String) {
         w.signature
             .doc
             .as_deref()
-            .map(|d| format!("\n\n{}", md(d)))
+            .map(|d| format!("\n\n{}", inline(d)))
             .unwrap_or_default(),
     ));
     let max_age = match &w.timestamp {

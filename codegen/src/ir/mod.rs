@@ -10,10 +10,10 @@
 // through `ir` only, so it depends on nothing but this module.
 pub use crate::spec::model::{
     Acknowledgement, BodyEncoding, CatalogueGroup, ClientAuth, Code, DocGap, Envelope, Environment,
-    ErrorClass, HttpMethod, ParamLocation, ParsesAs, RefreshPolicy, SuccessRule, TimeUnit,
-    TokenResponse, Transport, Vendor, WebhookSignature, WireFormat,
+    ErrorClass, HttpMethod, NestedResult, ParamLocation, ParsesAs, RefreshPolicy, SuccessRule,
+    TimeUnit, TokenResponse, Transport, UuidFormat, Vendor, WebhookSignature, WireFormat,
 };
-pub use crate::validate::types::TypeExpr;
+pub use crate::validate::types::{ParamText, ScalarText, TypeExpr};
 pub use crate::validate::values::{Expr, Op, Piece};
 
 mod value;
@@ -118,6 +118,8 @@ pub struct ParamIr {
     pub wire: String,
     pub rust: String,
     pub ty: TypeExpr,
+    /// A fixed value the endpoint always sends: not a field of the request type.
+    pub const_value: Option<String>,
     pub required: bool,
     pub location: ParamLocation,
     pub default: Option<serde_json::Value>,
@@ -429,8 +431,9 @@ impl Lowering<'_> {
             .map(|(wire, p)| ParamIr {
                 wire: wire.clone(),
                 rust: p.rust_name.clone().unwrap_or_else(|| field_name(wire)),
-                ty: self.ty(&format!("{at}.params.{wire}.type"), &p.ty),
-                required: p.required,
+                ty: self.ty(&format!("{at}.params.{wire}.type"), p.type_text()),
+                const_value: p.const_value.clone(),
+                required: p.required || p.const_value.is_some(),
                 location: p.location,
                 default: p.default.clone(),
                 minimum: p.minimum,
@@ -440,6 +443,15 @@ impl Lowering<'_> {
                 wire_format: p.wire.unwrap_or(WireFormat::String),
             })
             .collect();
+        for p in &params {
+            let text_location = p.location != ParamLocation::Body || ep.body != Some(BodyEncoding::Json);
+            if text_location && p.ty.param_text().is_none() {
+                self.err(
+                    &format!("{at}.params.{}.type", p.wire),
+                    format!("{} has no text form where the parameter stands", p.ty),
+                );
+            }
+        }
         let response = ep
             .response
             .as_deref()
@@ -569,6 +581,13 @@ impl Lowering<'_> {
             response: token.response.clone(),
             policy: token.policy.clone(),
         }
+    }
+}
+
+impl EndpointIr {
+    /// The parameters a caller sets (every one but the fixed `const` values).
+    pub fn caller_params(&self) -> impl Iterator<Item = &ParamIr> {
+        self.params.iter().filter(|p| p.const_value.is_none())
     }
 }
 

@@ -3,8 +3,8 @@
 
 use super::Lowering;
 use crate::spec::model::{
-    ApplyStep, CollectionName, KeyedValue, SortOrder, StepTarget, TimeUnit, ValueExpr, ValueOp,
-    WebhookSignature,
+    ApplyStep, CollectionName, KeyedValue, SortOrder, StepTarget, TimeUnit, UuidFormat, ValueExpr,
+    ValueOp, WebhookSignature,
 };
 use crate::validate::values::{Expr, Piece, parse_arithmetic, parse_template};
 
@@ -13,6 +13,7 @@ pub enum ValueIr {
     Template(Vec<Piece>),
     Now(TimeUnit),
     RandomDigits(u8),
+    Uuid(UuidFormat),
     Md5Hex(Box<ValueIr>),
     HmacSha256Hex {
         key: Box<ValueIr>,
@@ -54,6 +55,7 @@ impl ValueIr {
             ValueIr::Arithmetic(e) => e.vars(out),
             ValueIr::Now(_)
             | ValueIr::RandomDigits(_)
+            | ValueIr::Uuid(_)
             | ValueIr::Time { .. }
             | ValueIr::Canonical(_) => {}
             ValueIr::Md5Hex(v)
@@ -97,6 +99,7 @@ pub enum EncodingIr {
     Hex,
     Base64,
     Url,
+    FormUrl,
     JsonString,
 }
 
@@ -172,6 +175,7 @@ impl Lowering<'_> {
         match op {
             ValueOp::Now(unit) => ValueIr::Now(*unit),
             ValueOp::RandomDigits(n) => ValueIr::RandomDigits(*n),
+            ValueOp::Uuid(format) => ValueIr::Uuid(*format),
             ValueOp::Md5Hex(inner) => ValueIr::Md5Hex(sub(self, "md5_hex", inner)),
             ValueOp::HmacSha256Hex { key, data } => ValueIr::HmacSha256Hex {
                 key: sub(self, "hmac_sha256_hex.key", key),
@@ -216,6 +220,9 @@ impl Lowering<'_> {
             ValueOp::Hex(v) => ValueIr::Encode(EncodingIr::Hex, sub(self, "hex", v)),
             ValueOp::Base64(v) => ValueIr::Encode(EncodingIr::Base64, sub(self, "base64", v)),
             ValueOp::UrlEncode(v) => ValueIr::Encode(EncodingIr::Url, sub(self, "url_encode", v)),
+            ValueOp::FormUrlEncode(v) => {
+                ValueIr::Encode(EncodingIr::FormUrl, sub(self, "form_url_encode", v))
+            }
             ValueOp::JsonString(v) => {
                 ValueIr::Encode(EncodingIr::JsonString, sub(self, "json_string", v))
             }

@@ -197,9 +197,15 @@ fn operation(
     let mut body_required = Vec::new();
     for (pname, p) in &ep.params {
         let schema = schema::param(p, &lines(&format!("{here}.params.{pname}")));
+        let required = p.required || p.const_value.is_some();
         match p.location {
-            ParamLocation::Query => {
-                let mut param = json!({ "name": pname, "in": "query", "required": p.required, "schema": schema });
+            ParamLocation::Query | ParamLocation::Path | ParamLocation::Header => {
+                let place = match p.location {
+                    ParamLocation::Path => "path",
+                    ParamLocation::Header => "header",
+                    _ => "query",
+                };
+                let mut param = json!({ "name": pname, "in": place, "required": required, "schema": schema });
                 if let Some(d) = &p.doc {
                     param["description"] = json!(d);
                 }
@@ -208,7 +214,7 @@ fn operation(
             ParamLocation::Body => {
                 let schema = schema::describe(schema, p.doc.as_deref(), None, &[]);
                 body.insert(pname.clone(), schema);
-                if p.required {
+                if required {
                     body_required.push(json!(pname));
                 }
             }

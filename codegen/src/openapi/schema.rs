@@ -56,6 +56,11 @@ fn of_expr(ty: &TypeExpr, wire: Option<WireFormat>, lenient: bool) -> Value {
         TypeExpr::Map(inner) => {
             json!({ "type": "object", "additionalProperties": of_expr(inner, wire, lenient) })
         }
+        TypeExpr::JsonText(inner) => json!({
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": of_expr(inner, wire, lenient),
+        }),
         TypeExpr::Named(name) => type_ref(name),
     };
     if lenient
@@ -132,12 +137,15 @@ fn default_fits(ty: &str, value: &Value) -> bool {
 }
 
 pub fn param(p: &Param, lines: &[usize]) -> Value {
-    let mut schema = of_type(&p.ty, p.wire, false);
+    let mut schema = of_type(p.type_text(), p.wire, false);
     if let Some(obj) = schema.as_object_mut() {
+        if let Some(c) = &p.const_value {
+            obj.insert("const".into(), json!(c));
+        }
         if let Some(d) = &p.default {
             // A default that is not a value of the type (erp's `day` defaults to
             // "1", doc_gaps.day_default) is kept as the document states it, apart.
-            let key = if default_fits(&p.ty, d) {
+            let key = if default_fits(p.type_text(), d) {
                 "default"
             } else {
                 "x-document-default"

@@ -495,6 +495,11 @@ pub enum ValueOp {
     Base64(Box<ValueExpr>),
     /// Text percent-encoded outside RFC 3986's unreserved set (space as `%20`).
     UrlEncode(Box<ValueExpr>),
+    /// Text as an `application/x-www-form-urlencoded` value, as Java's `URLEncoder` and
+    /// Python's `quote_plus` write it: space as `+`, `*` kept, `~` as `%7E`.
+    FormUrlEncode(Box<ValueExpr>),
+    /// A random (version 4) UUID: `hyphenated` (`8-4-4-4-12`) or `simple` (32 hex digits).
+    Uuid(UuidFormat),
     /// Text as it appears inside the quotes of a JSON string.
     JsonString(Box<ValueExpr>),
     /// The current time, formatted (strftime) in a named time zone.
@@ -560,6 +565,16 @@ pub enum SortOrder {
     AsSent,
 }
 
+/// How `uuid:` writes its value (lowercase hex digits either way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UuidFormat {
+    /// `67e55044-10b1-426f-9247-bb680e5fe0c8`.
+    Hyphenated,
+    /// `67e5504410b1426f9247bb680e5fe0c8`.
+    Simple,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeUnit {
@@ -615,17 +630,58 @@ pub struct Envelope {
     /// Path of the vendor's result code.
     #[serde(default)]
     pub code: Option<String>,
-    /// Paths of the message, the first present wins.
-    #[serde(default)]
+    /// Path of the message, or paths of which the first present wins.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(with = "OneOrMany")]
     pub message: Vec<String>,
     /// Path of the payload.
     pub data: String,
+    /// The payload is itself a result with its own success flag, code and message (a business
+    /// result inside a success envelope).
+    #[serde(default)]
+    pub nested: Option<NestedResult>,
     /// Path of per-field error details (`[{field, message}]`).
     #[serde(default)]
     pub details: Option<String>,
     /// Further fields kept on every response and error (`requestId`, `traceId`).
     #[serde(default)]
     pub extra: Vec<String>,
+}
+
+/// A result inside the envelope's payload: its failure is the call's failure, with the
+/// vendor's code from the nested `code`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NestedResult {
+    /// The payload is a JSON document inside a string (`"{\"success\":true,…}"`).
+    #[serde(default)]
+    pub json_text: bool,
+    /// How a successful nested result is recognised.
+    pub success: SuccessRule,
+    /// Path of the nested result's code (inside the payload).
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Path of its message, or paths of which the first present wins.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(with = "OneOrMany")]
+    pub message: Vec<String>,
+    /// Path of the business data inside the payload.
+    pub data: String,
+}
+
+/// One path, or a list of them.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -762,8 +818,13 @@ fn default_true() -> bool {
 pub struct Param {
     #[serde(rename = "in")]
     pub location: ParamLocation,
-    #[serde(rename = "type")]
-    pub ty: String,
+    /// The type language (`string` when absent on a `const` parameter).
+    #[serde(rename = "type", default)]
+    pub ty: Option<String>,
+    /// A fixed value the endpoint always sends (`serviceCode: EXP_RECE_CREATE_ORDER`): never a
+    /// caller's argument, and readable by auth steps like any parameter.
+    #[serde(rename = "const", default)]
+    pub const_value: Option<String>,
     #[serde(default)]
     pub required: bool,
     /// The server's default when the parameter is omitted, as the document states it.
@@ -789,11 +850,25 @@ pub struct Param {
     pub document_type: Option<String>,
 }
 
+impl Param {
+    /// The `type:` text (`string` for a `const` parameter that states none).
+    pub fn type_text(&self) -> &str {
+        self.ty.as_deref().unwrap_or("string")
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ParamLocation {
+    /// The query string.
     Query,
+    /// The body (form fields or top-level JSON members, by the endpoint's `body`; the query
+    /// string when the endpoint has no body).
     Body,
+    /// A `{name}` segment of the endpoint's path.
+    Path,
+    /// A request header.
+    Header,
 }
 
 /// Page-number pagination: the client re-sends the request with `page_param`

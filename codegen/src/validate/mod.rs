@@ -63,6 +63,11 @@ impl<'a> Validated<'a> {
     }
 }
 
+/// RFC 9110's `token` characters, which a header name is made of.
+fn is_header_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
 /// Runs every semantic check; `Ok` is the validated spec, ready to be lowered to IR.
 pub fn validate(loaded: &LoadedSpec) -> Result<Validated<'_>, Diagnostics> {
     let mut cx = Checker {
@@ -122,6 +127,15 @@ impl Checker<'_> {
                 "`code_in` needs `envelope.code`, the path of the code to compare",
             );
         }
+        if let Some(nested) = &env.nested
+            && matches!(nested.success, SuccessRule::CodeIn(_))
+            && nested.code.is_none()
+        {
+            self.err(
+                "envelope.nested.success",
+                "`code_in` needs `envelope.nested.code`, the path of the code to compare",
+            );
+        }
     }
 
     fn check_catalogue(&mut self) {
@@ -157,6 +171,10 @@ impl Checker<'_> {
                     .values()
                     .filter_map(|f| match TypeExpr::parse(&f.ty) {
                         Ok(TypeExpr::Named(inner)) => Some(inner),
+                        Ok(TypeExpr::JsonText(t)) => match *t {
+                            TypeExpr::Named(inner) => Some(inner),
+                            _ => None,
+                        },
                         _ => None,
                     })
                     .collect()
@@ -357,16 +375,26 @@ impl Checker<'_> {
             let mut has_body = false;
             for (wire, param) in &ep.params {
                 let ppath = format!("{path}.params.{wire}");
-                let ty = self.check_type_expr(&format!("{ppath}.type"), &param.ty);
-                let rust = param.rust_name.clone().unwrap_or_else(|| field_name(wire));
-                if is_keyword(&rust) || !is_snake_case_ident(&rust) {
-                    self.err(&ppath, format!("`{wire}` gives the Rust name `{rust}`, which is a keyword or not snake_case; set `rust_name`"));
-                }
-                if let Some(other) = rust_names.insert(rust.clone(), wire.clone()) {
-                    self.err(
-                        &ppath,
-                        format!("`{wire}` and `{other}` both become the Rust parameter `{rust}`"),
-                    );
+                let ty = match (&param.ty, &param.const_value) {
+                    (None, None) => {
+                        self.err(&ppath, "`type` is required (or `const`, a fixed value)");
+                        None
+                    }
+                    _ => self.check_type_expr(&format!("{ppath}.type"), param.type_text()),
+                };
+                if param.const_value.is_some() {
+                    self.check_const_param(&ppath, param, ty.as_ref());
+                } else {
+                    let rust = param.rust_name.clone().unwrap_or_else(|| field_name(wire));
+                    if is_keyword(&rust) || !is_snake_case_ident(&rust) {
+                        self.err(&ppath, format!("`{wire}` gives the Rust name `{rust}`, which is a keyword or not snake_case; set `rust_name`"));
+                    }
+                    if let Some(other) = rust_names.insert(rust.clone(), wire.clone()) {
+                        self.err(
+                            &ppath,
+                            format!("`{wire}` and `{other}` both become the Rust parameter `{rust}`"),
+                        );
+                    }
                 }
                 if let (Some(min), Some(max)) = (param.minimum, param.maximum)
                     && min > max
@@ -384,29 +412,11 @@ impl Checker<'_> {
                 if param.location == ParamLocation::Body {
                     has_body = true;
                 }
-                if ty.as_ref().is_some_and(|t| *t == TypeExpr::Secret) {
-                    self.err(
-                        &format!("{ppath}.type"),
-                        "`secret` is for what a vendor sends back (a token in a response); credentials an application sends are `auth.credentials`",
-                    );
-                }
-                if param.location != ParamLocation::Body
-                    && ty.as_ref().is_some_and(|t| {
-                        matches!(
-                            t,
-                            TypeExpr::Named(_)
-                                | TypeExpr::List(_)
-                                | TypeExpr::Map(_)
-                                | TypeExpr::Json
-                        )
-                    })
-                {
-                    self.err(
-                        &format!("{ppath}.type"),
-                        "query and header parameters must be scalar",
-                    );
+                if let Some(ty) = &ty {
+                    self.check_param_encoding(&ppath, ep, wire, param, ty);
                 }
             }
+            self.check_path_template(&path, ep);
             if has_body && ep.body.is_none() {
                 self.err(&path, "body parameters need `body: json` or `body: form`");
             }
@@ -419,10 +429,120 @@ impl Checker<'_> {
         }
     }
 
+    /// A fixed parameter is text the endpoint always sends: no caller-facing options.
+    fn check_const_param(&mut self, ppath: &str, param: &Param, ty: Option<&TypeExpr>) {
+        if ty.is_some_and(|t| *t != TypeExpr::String) {
+            self.err(
+                &format!("{ppath}.type"),
+                "a `const` parameter is sent as written: leave `type` out (or say `string`)",
+            );
+        }
+        for (set, key) in [
+            (param.default.is_some(), "default"),
+            (param.minimum.is_some(), "minimum"),
+            (param.maximum.is_some(), "maximum"),
+            (param.rust_name.is_some(), "rust_name"),
+            (param.wire.is_some(), "wire"),
+        ] {
+            if set {
+                self.err(
+                    &format!("{ppath}.{key}"),
+                    format!("`{key}` does not apply to a `const` parameter (it is never a caller's argument)"),
+                );
+            }
+        }
+    }
+
+    /// Whether the generator can write this type where the parameter stands: text locations
+    /// (path, header, query, form) take scalars and `json_text<T>`, query and form also lists of
+    /// scalars (one pair per element); only a JSON body takes records, maps and `json`.
+    fn check_param_encoding(
+        &mut self,
+        ppath: &str,
+        ep: &Endpoint,
+        wire: &str,
+        param: &Param,
+        ty: &TypeExpr,
+    ) {
+        use types::ParamText;
+        let json_body = param.location == ParamLocation::Body && ep.body == Some(BodyEncoding::Json);
+        if json_body {
+            return;
+        }
+        let place = match param.location {
+            ParamLocation::Path => "a path segment",
+            ParamLocation::Header => "a header",
+            ParamLocation::Query => "a query parameter",
+            ParamLocation::Body if ep.body == Some(BodyEncoding::Form) => "a form field",
+            ParamLocation::Body => "a query parameter (the endpoint has no body)",
+        };
+        let type_path = format!("{ppath}.type");
+        match (ty.param_text(), param.location) {
+            (None, _) => self.err(
+                &type_path,
+                format!("{ty} has no text form for {place}: write `json_text<{ty}>` to send it as a JSON document inside the text, or put it in a `body: json` endpoint"),
+            ),
+            (Some(ParamText::Repeated(_)), ParamLocation::Path | ParamLocation::Header) => {
+                self.err(
+                    &type_path,
+                    format!("{ty} cannot be {place} (a list is sent as one pair per element only in a query string or form); use `json_text<{ty}>`"),
+                )
+            }
+            _ => {}
+        }
+        if param.location == ParamLocation::Path && !param.required && param.const_value.is_none()
+        {
+            self.err(ppath, "a path parameter must be `required: true`");
+        }
+        if param.location == ParamLocation::Header
+            && (wire.is_empty() || !wire.bytes().all(is_header_name_byte))
+        {
+            self.err(ppath, format!("`{wire}` is not a valid HTTP header name"));
+        }
+    }
+
+    /// Every `{name}` of the path is a path parameter and every path parameter is in the path.
+    fn check_path_template(&mut self, path: &str, ep: &Endpoint) {
+        let mut named = Vec::new();
+        let mut rest = ep.path.as_str();
+        while let Some(open) = rest.find(['{', '}']) {
+            if rest[open..].starts_with('}') {
+                self.err(&format!("{path}.path"), "`}` without `{`");
+                return;
+            }
+            let Some(close) = rest[open..].find('}') else {
+                self.err(&format!("{path}.path"), "`{` without `}`");
+                return;
+            };
+            named.push(&rest[open + 1..open + close]);
+            rest = &rest[open + close + 1..];
+        }
+        for name in &named {
+            match ep.params.get(*name) {
+                Some(p) if p.location == ParamLocation::Path => {}
+                _ => self.err(
+                    &format!("{path}.path"),
+                    format!("`{{{name}}}` in the path needs a parameter `{name}` with `in: path`"),
+                ),
+            }
+        }
+        for (wire, p) in &ep.params {
+            if p.location == ParamLocation::Path && !named.contains(&wire.as_str()) {
+                self.err(
+                    &format!("{path}.params.{wire}.in"),
+                    format!("`{wire}` is a path parameter but the path has no `{{{wire}}}`"),
+                );
+            }
+        }
+    }
+
     fn check_pagination(&mut self, path: &str, ep: &Endpoint, p: &Pagination) {
         let spec = &self.loaded.spec;
         match ep.params.get(&p.page_param) {
-            Some(param) if param.ty == "integer" && !param.required => {}
+            Some(param)
+                if param.type_text() == "integer"
+                    && !param.required
+                    && param.const_value.is_none() => {}
             _ => self.err(
                 &format!("{path}.pagination.page_param"),
                 format!(

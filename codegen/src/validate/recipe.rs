@@ -151,6 +151,11 @@ impl Checker<'_> {
                 text(self, "url_encode", v);
                 Kind::Text
             }
+            ValueOp::FormUrlEncode(v) => {
+                text(self, "form_url_encode", v);
+                Kind::Text
+            }
+            ValueOp::Uuid(_) => Kind::Text,
             ValueOp::JsonString(v) => {
                 text(self, "json_string", v);
                 Kind::Text
@@ -447,7 +452,11 @@ fn vars_of(value: &ValueExpr, out: &mut Vec<String>) {
         ValueExpr::Op(op) => op,
     };
     match op {
-        ValueOp::Now(_) | ValueOp::RandomDigits(_) | ValueOp::Time(_) | ValueOp::Canonical(_) => {}
+        ValueOp::Now(_)
+        | ValueOp::RandomDigits(_)
+        | ValueOp::Uuid(_)
+        | ValueOp::Time(_)
+        | ValueOp::Canonical(_) => {}
         ValueOp::Arithmetic(src) => {
             if let Ok(expr) = parse_arithmetic(src) {
                 expr.vars(out);
@@ -462,6 +471,7 @@ fn vars_of(value: &ValueExpr, out: &mut Vec<String>) {
         | ValueOp::Hex(v)
         | ValueOp::Base64(v)
         | ValueOp::UrlEncode(v)
+        | ValueOp::FormUrlEncode(v)
         | ValueOp::JsonString(v) => vars_of(v, out),
         ValueOp::HmacSha256Hex { key, data } => {
             vars_of(key, out);

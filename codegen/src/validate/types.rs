@@ -23,6 +23,9 @@ pub enum TypeExpr {
     Json,
     List(Box<TypeExpr>),
     Map(Box<TypeExpr>),
+    /// A value carried as a JSON document inside a string (`json_text<Order>`): SF Express's
+    /// `msgData`, Douyin's `param_json`.
+    JsonText(Box<TypeExpr>),
     Named(String),
 }
 
@@ -47,6 +50,7 @@ impl TypeExpr {
         for (prefix, wrap) in [
             ("list<", TypeExpr::List as fn(Box<TypeExpr>) -> TypeExpr),
             ("map<", TypeExpr::Map),
+            ("json_text<", TypeExpr::JsonText),
         ] {
             if let Some(inner) = t.strip_prefix(prefix) {
                 let inner = inner
@@ -73,7 +77,7 @@ impl TypeExpr {
                     .map(|k| format!(" (did you mean `{k}`?)"))
                     .unwrap_or_default();
                 return Err(format!(
-                    "unknown type {t:?}{hint}; expected one of {}, list<T>, map<T> or a type name in UpperCamelCase",
+                    "unknown type {t:?}{hint}; expected one of {}, list<T>, map<T>, json_text<T> or a type name in UpperCamelCase",
                     PRIMITIVES.join(", ")
                 ));
             }
@@ -84,8 +88,34 @@ impl TypeExpr {
     pub fn named(&self) -> Option<&str> {
         match self {
             TypeExpr::Named(n) => Some(n),
-            TypeExpr::List(inner) | TypeExpr::Map(inner) => inner.named(),
+            TypeExpr::List(inner) | TypeExpr::Map(inner) | TypeExpr::JsonText(inner) => {
+                inner.named()
+            }
             _ => None,
+        }
+    }
+
+    /// How a value of this type is written where only text goes: a path segment, a query or
+    /// form value, a header. `None`: it has no such spelling (a record, a map, any JSON) — the
+    /// spec must say `json_text<T>`.
+    pub fn param_text(&self) -> Option<ParamText> {
+        match self {
+            TypeExpr::List(inner) => match inner.param_text()? {
+                ParamText::One(scalar) => Some(ParamText::Repeated(scalar)),
+                ParamText::Repeated(_) => None,
+            },
+            TypeExpr::JsonText(_) => Some(ParamText::One(ScalarText::Json)),
+            TypeExpr::Secret => Some(ParamText::One(ScalarText::Secret)),
+            TypeExpr::String
+            | TypeExpr::Integer
+            | TypeExpr::Boolean
+            | TypeExpr::Decimal
+            | TypeExpr::Date
+            | TypeExpr::DateTime
+            | TypeExpr::Timestamp => Some(ParamText::One(ScalarText::Display)),
+            TypeExpr::UnixSeconds => Some(ParamText::One(ScalarText::UnixSeconds)),
+            TypeExpr::UnixMillis => Some(ParamText::One(ScalarText::UnixMillis)),
+            TypeExpr::Json | TypeExpr::Map(_) | TypeExpr::Named(_) => None,
         }
     }
 
@@ -98,11 +128,37 @@ impl TypeExpr {
     }
 }
 
+/// How a parameter's value becomes text ([`TypeExpr::param_text`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamText {
+    /// One value.
+    One(ScalarText),
+    /// A list: one `name=value` pair per element, in order (query strings and form bodies).
+    Repeated(ScalarText),
+}
+
+/// The text of one scalar, as the runtime's `param_text` functions write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarText {
+    /// The secret's text.
+    Secret,
+    /// Strings as they are; numbers, booleans, decimals as written, dates `2026-05-08`, civil times
+    /// `2026-05-08T14:30:08`, instants in RFC 3339: the same text as in JSON.
+    Display,
+    /// Seconds since the Unix epoch.
+    UnixSeconds,
+    /// Milliseconds since the Unix epoch.
+    UnixMillis,
+    /// The value as a compact JSON document.
+    Json,
+}
+
 impl fmt::Display for TypeExpr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TypeExpr::List(i) => write!(f, "list<{i}>"),
             TypeExpr::Map(i) => write!(f, "map<{i}>"),
+            TypeExpr::JsonText(i) => write!(f, "json_text<{i}>"),
             TypeExpr::Named(n) => f.write_str(n),
             other => f.write_str(PRIMITIVES[other.primitive_index()]),
         }
@@ -169,6 +225,7 @@ mod tests {
     fn display_round_trips() {
         for text in [
             "list<map<Item>>",
+            "json_text<list<Item>>",
             "decimal",
             "unix_millis",
             "json",

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::auth::Step;
 use super::codes::StaticCode;
 use super::engine::{Body, Request};
-use super::envelope::{EnvelopeSpec, Success};
+use super::envelope::{EnvelopeSpec, Nested, Success};
 use super::error::{Error, VendorCode};
 use super::token::{
     AuthorizeSpec, ClientAuth, Encoding, Grant, RefreshPolicy, TokenResponseSpec, TokenSpec,
@@ -26,6 +26,7 @@ impl Request {
             method,
             path: Cow::Borrowed(path),
             query: Vec::new(),
+            headers: Vec::new(),
             body: Body::None,
             authenticated: true,
             idempotent: false,
@@ -43,6 +44,12 @@ impl Request {
     /// Its query parameters.
     pub fn with_query(mut self, query: Vec<(&'static str, String)>) -> Self {
         self.query = query;
+        self
+    }
+
+    /// Its header parameters.
+    pub fn with_headers(mut self, headers: Vec<(&'static str, String)>) -> Self {
+        self.headers = headers;
         self
     }
 
@@ -66,6 +73,20 @@ impl Request {
 }
 
 impl Body {
+    /// An empty JSON object, for members added by [`with_member`](Self::with_member).
+    pub fn json_object() -> Body {
+        Body::Json(serde_json::Value::Object(serde_json::Map::new()))
+    }
+
+    /// A JSON body with one more top-level string member (a fixed parameter of the endpoint);
+    /// other bodies are returned unchanged.
+    pub fn with_member(mut self, name: &'static str, value: &'static str) -> Body {
+        if let Body::Json(serde_json::Value::Object(map)) = &mut self {
+            map.insert(name.to_owned(), value.into());
+        }
+        self
+    }
+
     /// A JSON body from a request type; a value JSON cannot represent is an invalid request.
     pub fn json<T: Serialize, C: VendorCode>(value: &T) -> Result<Body, Error<C>> {
         serde_json::to_value(value)
@@ -87,7 +108,15 @@ impl EnvelopeSpec {
             data,
             details: None,
             extra: Vec::new(),
+            nested: None,
         }
+    }
+
+    /// The payload is itself a result (`result`'s paths inside it); `json_text`: written as a
+    /// JSON document inside a string.
+    pub fn with_nested(mut self, json_text: bool, result: EnvelopeSpec) -> Self {
+        self.nested = Some(Box::new(Nested { json_text, result }));
+        self
     }
 
     /// Path of the vendor's result code.

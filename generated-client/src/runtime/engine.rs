@@ -410,6 +410,8 @@ pub struct Request {
     pub path: Cow<'static, str>,
     /// Query parameters (auth parameters are appended after them).
     pub query: Vec<(&'static str, String)>,
+    /// Header parameters (auth headers are added after them).
+    pub headers: Vec<(&'static str, String)>,
     /// The body.
     pub body: Body,
     /// Whether the API's auth steps (and token) apply.

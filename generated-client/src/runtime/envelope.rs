@@ -3,6 +3,7 @@
 //! The body is parsed once into borrowed `&RawValue`s, so the payload is later deserialized from
 //! its exact bytes (decimals keep their scale, keys keep their order).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::de::Error as _;
@@ -35,6 +36,20 @@ pub struct EnvelopeSpec {
     pub details: Option<&'static str>,
     /// Further fields kept on errors (`requestId`, `traceId`), by path.
     pub extra: Vec<&'static str>,
+    /// The payload is itself a result with its own success rule, code, message and data (a
+    /// business result inside a success envelope); its failure is the call's failure.
+    pub nested: Option<Box<Nested>>,
+}
+
+/// A result inside the envelope's payload ([`EnvelopeSpec::nested`]).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Nested {
+    /// The payload is a JSON document inside a string.
+    pub json_text: bool,
+    /// Where the nested result's success, code, message and data live (paths inside the
+    /// payload).
+    pub result: EnvelopeSpec,
 }
 
 /// A JSON object's top-level members, borrowed from the body. A repeated key: the last wins, as
@@ -76,8 +91,9 @@ pub(crate) fn text_of(raw: &RawValue) -> String {
 
 /// A decoded envelope.
 pub(crate) enum Outcome<'a> {
-    /// The payload's exact bytes (`null` when the payload field is absent).
-    Success(&'a RawValue),
+    /// The payload's exact JSON text (`null` when the payload field is absent); owned when it
+    /// came out of a JSON string (a nested result in `json_text`).
+    Success(Cow<'a, str>),
     /// The vendor reported an error.
     Failure(Failure),
 }
@@ -121,9 +137,11 @@ impl EnvelopeSpec {
             },
         };
         if ok {
-            return Ok(Outcome::Success(
-                fields.get(self.data).unwrap_or(RawValue::NULL),
-            ));
+            let data = fields.get(self.data).unwrap_or(RawValue::NULL);
+            return match &self.nested {
+                None => Ok(Outcome::Success(Cow::Borrowed(data.get()))),
+                Some(nested) => nested.decode(data),
+            };
         }
         Ok(Outcome::Failure(Failure {
             raw_code,
@@ -149,6 +167,23 @@ impl EnvelopeSpec {
                 Some(((*p).to_owned(), v))
             })
             .collect()
+    }
+}
+
+impl Nested {
+    /// The nested result inside the outer payload: its data, or its failure.
+    fn decode(&self, payload: &RawValue) -> Result<Outcome<'static>, serde_json::Error> {
+        let text: Cow<'_, str> = if self.json_text {
+            Cow::Owned(serde_json::from_str::<String>(payload.get()).map_err(|_| {
+                serde_json::Error::custom("the payload is not a string holding a JSON document")
+            })?)
+        } else {
+            Cow::Borrowed(payload.get())
+        };
+        Ok(match self.result.decode(text.as_bytes())? {
+            Outcome::Success(data) => Outcome::Success(Cow::Owned(data.into_owned())),
+            Outcome::Failure(f) => Outcome::Failure(f),
+        })
     }
 }
 
@@ -181,6 +216,7 @@ mod tests {
             data: "data",
             details: None,
             extra: vec!["requestId"],
+            nested: None,
         }
     }
 
@@ -192,13 +228,14 @@ mod tests {
             data: "data",
             details: Some("error.details"),
             extra: vec!["timestamp"],
+            nested: None,
         }
     }
 
     fn failure(spec: &EnvelopeSpec, body: &str) -> Failure {
         match spec.decode(body.as_bytes()).unwrap() {
             Outcome::Failure(f) => f,
-            Outcome::Success(d) => panic!("expected failure, got data {}", d.get()),
+            Outcome::Success(d) => panic!("expected failure, got data {d}"),
         }
     }
 
@@ -215,10 +252,10 @@ mod tests {
             panic!("not success")
         };
         assert_eq!(
-            data.get(),
+            &*data,
             r#"{"inventory_cnt":"1.00000000","price":28.50,"b":1,"a":2}"#
         );
-        let item: Item = serde_json::from_str(data.get()).unwrap();
+        let item: Item = serde_json::from_str(&data).unwrap();
         let cnt: Decimal = item.inventory_cnt.parse().unwrap();
         assert_eq!((cnt.to_string().as_str(), cnt.scale()), ("1.00000000", 8));
         // A number keeps its written scale too (an f64 round trip would print 28.5).
@@ -236,7 +273,57 @@ mod tests {
             let Outcome::Success(d) = spec.decode(body.as_bytes()).unwrap() else {
                 panic!("{body}")
             };
-            assert_eq!(d.get(), "null");
+            assert_eq!(d, "null");
+        }
+    }
+
+    /// SF Express style: a success envelope whose payload is a JSON string holding a result of
+    /// its own; a failure there is the call's failure with the nested code and message.
+    fn nested_envelope(json_text: bool) -> EnvelopeSpec {
+        EnvelopeSpec::new(
+            Success::CodeIn(vec![RawCode::Str("A1000".into())]),
+            "apiResultData",
+        )
+        .with_code("apiResultCode")
+        .with_message(&["apiErrorMsg"])
+        .with_nested(
+            json_text,
+            EnvelopeSpec::new(Success::FieldTrue("success"), "msgData")
+                .with_code("errorCode")
+                .with_message(&["errorMsg"]),
+        )
+    }
+
+    #[test]
+    fn nested_results_decode_their_data_or_their_failure() {
+        let ok = r#"{"apiResultCode":"A1000","apiErrorMsg":"","apiResultData":"{\"success\":true,\"errorCode\":\"S0000\",\"msgData\":{\"orderId\":\"QIAO-1\",\"note\":\"a b\"}}"}"#;
+        let Outcome::Success(data) = nested_envelope(true).decode(ok.as_bytes()).unwrap() else {
+            panic!("not success")
+        };
+        assert_eq!(data, r#"{"orderId":"QIAO-1","note":"a b"}"#);
+
+        let failed = r#"{"apiResultCode":"A1000","apiResultData":"{\"success\":false,\"errorCode\":\"8016\",\"errorMsg\":\"重复下单\",\"msgData\":null}"}"#;
+        let f = failure(&nested_envelope(true), failed);
+        assert_eq!(f.raw_code, Some(RawCode::Str("8016".into())));
+        assert_eq!(f.message.as_deref(), Some("重复下单"));
+
+        // The outer failure still wins when the envelope itself fails.
+        let outer = r#"{"apiResultCode":"A1001","apiErrorMsg":"必传参数不可为空","apiResultData":null}"#;
+        let f = failure(&nested_envelope(true), outer);
+        assert_eq!(f.raw_code, Some(RawCode::Str("A1001".into())));
+
+        // Without `json_text` the payload is an object.
+        let object = r#"{"apiResultCode":"A1000","apiResultData":{"success":false,"errorCode":"8016","errorMsg":"x"}}"#;
+        let f = failure(&nested_envelope(false), object);
+        assert_eq!(f.raw_code, Some(RawCode::Str("8016".into())));
+
+        // A payload that is not the promised shape is a decode error, never success.
+        for body in [
+            r#"{"apiResultCode":"A1000","apiResultData":{"success":true}}"#,
+            r#"{"apiResultCode":"A1000","apiResultData":"not json"}"#,
+            r#"{"apiResultCode":"A1000","apiResultData":"{\"errorCode\":\"1\"}"}"#,
+        ] {
+            assert!(nested_envelope(true).decode(body.as_bytes()).is_err(), "{body}");
         }
     }
 

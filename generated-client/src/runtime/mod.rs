@@ -31,12 +31,15 @@ pub mod paginate;
 #[doc(hidden)]
 pub mod record;
 pub mod retry;
+#[doc(hidden)]
+pub mod text;
 pub mod token;
 pub mod value;
 pub mod webhook;
 
 mod data;
 mod secret;
+
 mod transport;
 
 #[cfg(test)]
@@ -49,7 +52,7 @@ pub use engine::{
     ApiSpec, Body, CallOptions, Credentials, Engine, EngineBuilder, Request, StateMismatch,
     check_state, decode_response, decode_token_response, new_state,
 };
-pub use envelope::{EnvelopeSpec, Success};
+pub use envelope::{EnvelopeSpec, Nested, Success};
 pub use error::{
     ApiError, AttemptFailure, AuthError, DeadlineExceeded, Error, ErrorClass, FieldError, Phase,
     RawBody, RawCode, VendorCode, placeholder_values,
@@ -62,7 +65,7 @@ pub use token::{
 };
 pub use value::{
     Canonical, Case, Collection, DigestAlg, EvalError, Expr, Piece, Scope, SortBy, TextEncoding,
-    TimeUnit, Value,
+    TimeUnit, UuidFormat, Value,
 };
 pub use webhook::{WebhookError, ack_failure, raw_field};
 
@@ -89,4 +92,6 @@ pub mod __private {
     pub use crate::__generated_record as record;
     /// The serde adapters for wire encodings (named by code generated before `record!`).
     pub use crate::wire;
+    /// Parameter values as path, query, form and header text.
+    pub use super::text;
 }

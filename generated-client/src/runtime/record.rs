@@ -405,6 +405,64 @@ pub struct DecimalNumber;
 pub struct UnixSeconds;
 /// [`wire::unix_millis`].
 pub struct UnixMillis;
+/// A value written as a JSON document inside a string (`json_text<T>`).
+pub struct JsonText;
+/// [`JsonText`] of an `Option`: `null` (or an absent key, or `""`) is `None`.
+pub struct JsonTextOption;
+
+/// Decodes the JSON document inside a string.
+fn from_json_text<T: DeserializeOwned>(text: &str) -> Result<T, erased_serde::Error> {
+    serde_json::from_str(text)
+        .map_err(|e| de::Error::custom(format!("in the JSON document inside the string: {e}")))
+}
+
+/// Encodes a value as a JSON document and writes it as a string.
+fn to_json_text<T: Serialize, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    let text = serde_json::to_string(value).map_err(serde::ser::Error::custom)?;
+    s.serialize_str(&text)
+}
+
+impl<T: Serialize> Encoding<T> for JsonText {
+    fn serialize<S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+        to_json_text(value, s)
+    }
+}
+
+impl<T: DeserializeOwned> Decoding<T> for JsonText {
+    fn deserialize(
+        d: &mut dyn erased_serde::Deserializer<'_>,
+    ) -> Result<Option<T>, erased_serde::Error> {
+        let text: String = erased_serde::deserialize(d)?;
+        from_json_text(&text).map(Some)
+    }
+    fn missing() -> Option<T> {
+        None
+    }
+}
+
+impl<T: Serialize> Encoding<Option<T>> for JsonTextOption {
+    fn serialize<S: Serializer>(value: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(v) => to_json_text(v, s),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+impl<T: DeserializeOwned> Decoding<Option<T>> for JsonTextOption {
+    fn deserialize(
+        d: &mut dyn erased_serde::Deserializer<'_>,
+    ) -> Result<Option<Option<T>>, erased_serde::Error> {
+        let text: Option<String> = erased_serde::deserialize(d)?;
+        match text.as_deref() {
+            None | Some("") => Ok(Some(None)),
+            Some(text) => from_json_text(text).map(|v| Some(Some(v))),
+        }
+    }
+    fn missing() -> Option<Option<T>> {
+        Some(None)
+    }
+}
 
 impl<T: Serialize> Encoding<T> for Plain {
     fn serialize<S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {

@@ -62,12 +62,16 @@ fn read_token<C: VendorCode>(
         }
         .into()
     };
+    let enveloped_data;
     let payload: &[u8] = if spec.enveloped {
         let envelope = envelope.ok_or_else(|| {
             Error::Config("the token response is enveloped but the API has no envelope".into())
         })?;
         match envelope.decode(&r.body) {
-            Ok(Outcome::Success(data)) if r.is_success() => data.get().as_bytes(),
+            Ok(Outcome::Success(data)) if r.is_success() => {
+                enveloped_data = data;
+                enveloped_data.as_bytes()
+            }
             Ok(Outcome::Failure(f)) => return Err(refused(f.raw_code, f.message)),
             _ if !r.is_success() => return Err(refused(None, None)),
             _ => return Err(unusable("not the vendor's envelope".into())),

@@ -71,7 +71,7 @@ pub(super) fn interpret_with<C: VendorCode>(
         return decode("response body", text);
     };
     match envelope.decode(&r.body) {
-        Ok(Outcome::Success(data)) if r.is_success() => decode("response data", data.get()),
+        Ok(Outcome::Success(data)) if r.is_success() => decode("response data", &data),
         Ok(Outcome::Success(_)) => Err(http_status()),
         Ok(Outcome::Failure(f)) => Err(ApiError {
             status,

@@ -25,6 +25,7 @@ fn envelope() -> EnvelopeSpec {
         data: "data",
         details: None,
         extra: vec![],
+        nested: None,
     }
 }
 
@@ -52,6 +53,7 @@ fn request(method: reqwest::Method, idempotent: bool) -> Request {
         method,
         path: Cow::Borrowed("/data"),
         query: vec![],
+        headers: vec![],
         body: Body::None,
         authenticated: false,
         idempotent,

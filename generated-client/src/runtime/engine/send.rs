@@ -2,6 +2,26 @@
 
 use super::*;
 
+use reqwest::header::{HeaderName, HeaderValue};
+
+/// A header parameter: its name checked (the spec's names are, a `Request` built by hand may
+/// not be) and its value marked sensitive, since it may be a secret.
+fn header_param<C: VendorCode>(
+    name: &'static str,
+    value: &str,
+) -> Result<(HeaderName, HeaderValue), Error<C>> {
+    let invalid = |reason: &str| Error::InvalidRequest {
+        field: name,
+        reason: reason.to_owned(),
+    };
+    let header_name =
+        HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid("not a header name"))?;
+    let mut header_value = HeaderValue::from_str(value)
+        .map_err(|_| invalid("not a valid header value (control characters or non-ASCII)"))?;
+    header_value.set_sensitive(true);
+    Ok((header_name, header_value))
+}
+
 impl<C: VendorCode> Inner<C> {
     /// `base` + `path`, refusing a path that would leave the base URL's origin.
     pub(super) fn endpoint(&self, path: &str) -> Result<Url, Error<C>> {
@@ -35,6 +55,11 @@ impl<C: VendorCode> Inner<C> {
     ) -> Result<Received, Error<C>> {
         let mut url = self.endpoint(&req.path)?;
         let mut message = Message {
+            headers: req
+                .headers
+                .iter()
+                .map(|(name, value)| header_param(name, value))
+                .collect::<Result<_, _>>()?,
             query: req
                 .query
                 .iter()

@@ -31,6 +31,7 @@ fn code_envelope() -> EnvelopeSpec {
         data: "data",
         details: None,
         extra: vec!["requestId"],
+        nested: None,
     }
 }
 
@@ -111,6 +112,7 @@ fn get(path: &'static str) -> Request {
         method: reqwest::Method::GET,
         path: Cow::Borrowed(path),
         query: vec![("page", "1".into())],
+        headers: vec![],
         body: Body::None,
         authenticated: true,
         idempotent: false,
@@ -571,6 +573,7 @@ fn post(path: &'static str) -> Request {
         method: reqwest::Method::POST,
         path: Cow::Borrowed(path),
         query: vec![],
+        headers: vec![],
         body: Body::Json(json!({"erpNo": "1"})),
         authenticated: true,
         idempotent: false,
@@ -857,6 +860,7 @@ fn decode_response_cases() {
         data: "data",
         details: Some("error.details"),
         extra: vec![],
+        nested: None,
     };
     let err = decode_response::<serde_json::Value, TestCode>(
         Some(&niumall),

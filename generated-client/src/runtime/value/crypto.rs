@@ -36,6 +36,10 @@ pub enum TextEncoding {
     /// Percent-encoding of every byte outside RFC 3986's unreserved set (`A-Z a-z 0-9 - . _ ~`),
     /// upper-case hex digits, space as `%20`.
     Url,
+    /// An `application/x-www-form-urlencoded` value as Java's `URLEncoder` and Python's
+    /// `quote_plus` write it: `A-Z a-z 0-9 * - . _` kept, space as `+`, everything else
+    /// percent-encoded with upper-case hex digits (`~` as `%7E`).
+    FormUrl,
     /// The text as it appears between the quotes of a JSON string (as `serde_json` writes it).
     JsonString,
 }
@@ -79,6 +83,7 @@ pub(super) fn encode(encoding: TextEncoding, data: &[u8]) -> String {
         TextEncoding::Hex => hex::encode(data),
         TextEncoding::Base64 => BASE64.encode(data),
         TextEncoding::Url => percent_encoding::percent_encode(data, NOT_UNRESERVED).to_string(),
+        TextEncoding::FormUrl => url::form_urlencoded::byte_serialize(data).collect(),
         TextEncoding::JsonString => {
             let quoted = serde_json::Value::from(String::from_utf8_lossy(data)).to_string();
             quoted[1..quoted.len() - 1].to_owned()

@@ -12,6 +12,11 @@ use rand::RngExt;
 
 pub use canonical::{Canonical, SortBy};
 pub(crate) use crypto::md5_hex;
+
+/// Bytes as text by one of the value language's encodings.
+pub(crate) fn encode_text(encoding: TextEncoding, data: &[u8]) -> String {
+    crypto::encode(encoding, data)
+}
 pub use crypto::{DigestAlg, TextEncoding};
 pub use scope::{Collection, PARAM_PREFIX, Scope};
 
@@ -27,6 +32,8 @@ pub enum Value {
     Now(TimeUnit),
     /// This many random decimal digits (the first may be `0`).
     RandomDigits(u8),
+    /// A random (version 4) UUID in lowercase hex.
+    Uuid(UuidFormat),
     /// Lowercase hex MD5 of the value's UTF-8 bytes (`hex(md5(v))`).
     Md5Hex(Box<Value>),
     /// Lowercase hex HMAC-SHA256 of `data` keyed by `key` (`hex(hmac_sha256(key, data))`).
@@ -89,6 +96,16 @@ pub enum Case {
     Upper,
     /// `a-z`.
     Lower,
+}
+
+/// How [`Value::Uuid`] is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UuidFormat {
+    /// `67e55044-10b1-426f-9247-bb680e5fe0c8`.
+    Hyphenated,
+    /// `67e5504410b1426f9247bb680e5fe0c8`.
+    Simple,
 }
 
 /// A piece of a [`Value::Template`].
@@ -209,6 +226,13 @@ impl Value {
                         .collect(),
                 )
             }
+            Value::Uuid(format) => {
+                let uuid = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+                Out::Text(match format {
+                    UuidFormat::Hyphenated => uuid.hyphenated().to_string(),
+                    UuidFormat::Simple => uuid.simple().to_string(),
+                })
+            }
             Value::Md5Hex(v) => Out::Text(md5_hex(&bytes(v)?)),
             Value::HmacSha256Hex { key, data } => Out::Text(crypto::encode(
                 TextEncoding::Hex,
@@ -261,6 +285,7 @@ impl Value {
             Value::Template(_)
             | Value::Now(_)
             | Value::RandomDigits(_)
+            | Value::Uuid(_)
             | Value::Arithmetic(_)
             | Value::Time { .. }
             | Value::Canonical(_) => {}
