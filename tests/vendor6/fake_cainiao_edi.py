@@ -47,6 +47,7 @@ Every request is appended to an in-memory log served at GET /__fake/requests
 import base64
 import hashlib
 import json
+import re
 import sys
 import threading
 import urllib.parse
@@ -61,6 +62,9 @@ CANCEL_PATH = (
     "/ext/gateway/ediStandardTimelinessWaybillInstruction/"
     "ediStandardTimelinessWaybillInstruction/api"
 )
+
+# 运单更新: 预约开始时间 / 预约结束时间 "yyyy-MM-dd HH:mm:ss".
+DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 
 SIGN_FAILURE = {"success": False, "errorCode": "sign-check-failure", "errorMsg": "Illegal request"}
 SYS_ERROR = {"success": False, "errorCode": "SYS_ERROR", "errorMsg": "系统错误"}
@@ -190,6 +194,10 @@ def check_update(state, update):
     mail_no = update.get("mailNo")
     with state.lock:
         known = isinstance(mail_no, str) and mail_no in state.issued_mail_nos
+    for key in ("expectedGotStartDate", "expectedGotEndDate"):
+        value = update.get(key)
+        if value is not None and not (isinstance(value, str) and DATETIME.fullmatch(value)):
+            raise Refusal(f"{key} must be yyyy-MM-dd HH:mm:ss, got {value!r}")
     if not known:
         return dict(SYS_ERROR, needRetry=False)
     for item in update.get("goodsItems", []) or []:
