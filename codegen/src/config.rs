@@ -170,9 +170,14 @@ impl Config {
             Some(d) => d.clone(),
             None => PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()),
         };
+        let files = self.generate(specs)?;
+        // Like `cargo new`: the output folder is made when missing (its parents too).
+        std::fs::create_dir_all(&out_dir).map_err(|source| Error::Io {
+            path: out_dir.clone(),
+            source,
+        })?;
         let mut written = Vec::new();
-        for file in self
-            .generate(specs)?
+        for file in files
             .into_iter()
             .filter(|f| f.kind == GeneratedKind::Module)
         {

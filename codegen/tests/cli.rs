@@ -83,6 +83,20 @@ fn generate_writes_modules_without_inner_attributes() {
     assert!(!module.contains("//!") && !module.contains("#!["));
 }
 
+/// `--out` names a folder that need not exist yet (nested, as `target/gen/api` would be).
+#[test]
+fn generate_creates_the_output_folder() {
+    let dir = out_dir("cli_generate_new").join("nested/api");
+    let out = codegen(&[
+        "generate",
+        "specs/zhiyun.yaml",
+        "--out",
+        dir.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(dir.join("zhiyun.rs").is_file());
+}
+
 #[test]
 fn limits_are_options() {
     let out = codegen(&["check", "specs/erp.yaml", "--max-bytes", "1000"]);

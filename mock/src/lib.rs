@@ -169,6 +169,8 @@ pub struct ReceivedRequest {
     pub path: String,
     /// Decoded query pairs.
     pub query: Vec<(String, String)>,
+    /// The query string as received (percent-encoded; empty when there is none).
+    pub raw_query: String,
     /// Lowercase header name → value.
     pub headers: BTreeMap<String, String>,
     pub body: Vec<u8>,

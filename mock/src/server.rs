@@ -53,6 +53,8 @@ pub(crate) struct Incoming {
     /// The path as received (with the base path).
     pub(crate) full_path: String,
     pub(crate) query: Vec<(String, String)>,
+    /// The query string as received (percent-encoded), empty when there is none.
+    pub(crate) raw_query: String,
     /// Lowercase name → value (repeated headers joined with `, `).
     pub(crate) headers: BTreeMap<String, String>,
     pub(crate) body: Bytes,
@@ -108,6 +110,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         method: parts.method.as_str().to_owned(),
         method_lower: parts.method.as_str().to_ascii_lowercase(),
         full_path: parts.uri.path().to_owned(),
+        raw_query: parts.uri.query().unwrap_or_default().to_owned(),
         query: parts
             .uri
             .query()
@@ -167,6 +170,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         method: incoming.method,
         path: incoming.full_path,
         query: incoming.query,
+        raw_query: incoming.raw_query,
         headers: incoming.headers,
         body: incoming.body.to_vec(),
         status: status_for_record,

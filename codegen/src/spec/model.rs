@@ -565,13 +565,12 @@ pub enum SortOrder {
     AsSent,
 }
 
-/// How `uuid:` writes its value (lowercase hex digits either way).
+/// How `uuid:` writes its value, in lowercase hex: `hyphenated`
+/// (`67e55044-10b1-426f-9247-bb680e5fe0c8`) or `simple` (`67e5504410b1426f9247bb680e5fe0c8`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UuidFormat {
-    /// `67e55044-10b1-426f-9247-bb680e5fe0c8`.
     Hyphenated,
-    /// `67e5504410b1426f9247bb680e5fe0c8`.
     Simple,
 }
 
@@ -857,17 +856,15 @@ impl Param {
     }
 }
 
+/// Where a parameter stands: `query` (the query string), `body` (form fields or top-level JSON
+/// members, by the endpoint's `body`; the query string when the endpoint has no body), `path`
+/// (a `{name}` segment of the endpoint's path) or `header`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ParamLocation {
-    /// The query string.
     Query,
-    /// The body (form fields or top-level JSON members, by the endpoint's `body`; the query
-    /// string when the endpoint has no body).
     Body,
-    /// A `{name}` segment of the endpoint's path.
     Path,
-    /// A request header.
     Header,
 }
 

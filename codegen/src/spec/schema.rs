@@ -195,9 +195,13 @@ impl Walker<'_> {
                     Some(Value::Bool(false)) => {
                         let mut known: Vec<&str> = properties.keys().map(String::as_str).collect();
                         known.sort_unstable();
-                        let hint = closest(&key.name, &known)
-                            .map(|k| format!(" (did you mean `{k}`?)"))
-                            .unwrap_or_default();
+                        let hint = if key.name.contains(' ') {
+                            " (a comma inside `{ … }` ends the value: quote text that contains one, `note: \"a, b\"`)".to_owned()
+                        } else {
+                            closest(&key.name, &known)
+                                .map(|k| format!(" (did you mean `{k}`?)"))
+                                .unwrap_or_default()
+                        };
                         self.report(
                             key.loc,
                             &child,

@@ -654,6 +654,7 @@ impl Checker<'_> {
                         names: &scope,
                         secrets: &secrets,
                         params: None,
+                        carried: &BTreeSet::new(),
                     };
                     self.check_value(&format!("{path}.fields.{field}"), value, &reads);
                 }
@@ -680,6 +681,7 @@ impl Checker<'_> {
                         names: &scope,
                         secrets: &secrets,
                         params: None,
+                        carried: &BTreeSet::new(),
                     };
                     self.check_value(
                         &format!("auth.token.authorize.params.{param}"),
@@ -797,6 +799,7 @@ impl Checker<'_> {
                 names: &names,
                 secrets: &secrets,
                 params: None,
+                carried: &BTreeSet::new(),
             };
             self.check_value("webhooks.signature.value", value, &reads);
         }

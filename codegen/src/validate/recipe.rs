@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use super::Checker;
 use super::values::{Piece, parse_arithmetic, parse_template};
 use crate::spec::model::{
-    ApplyStep, BodyEncoding, HttpMethod, KeyedValue, StepTarget, ValueExpr, ValueOp,
+    ApplyStep, BodyEncoding, HttpMethod, KeyedValue, ParamLocation, StepTarget, ValueExpr, ValueOp,
 };
 
 /// Request facts every auth step may read (`host`, `query` and `body` as sent so far).
@@ -34,6 +34,9 @@ pub(super) struct Reads<'a> {
     /// Parameters every request carrying this value sends (`None` outside `auth.apply`,
     /// where no request parameters exist).
     pub params: Option<&'a BTreeSet<String>>,
+    /// Parameters some request carrying this value may send (what `canonical.include` and
+    /// `exclude` may name); empty outside `auth.apply`.
+    pub carried: &'a BTreeSet<String>,
 }
 
 impl Checker<'_> {
@@ -201,12 +204,39 @@ impl Checker<'_> {
                 self.check_time(&format!("{path}.time"), &t.format, &t.zone);
                 Kind::Text
             }
-            ValueOp::Canonical(_) => {
+            ValueOp::Canonical(c) => {
                 if reads.params.is_none() {
                     self.err(
                         &format!("{path}.canonical"),
                         "`canonical` reads a request's parameters: only `auth.apply` steps can use it",
                     );
+                } else {
+                    let named = c
+                        .include
+                        .iter()
+                        .flatten()
+                        .enumerate()
+                        .map(|(i, n)| (format!("{path}.canonical.include[{i}]"), n))
+                        .chain(
+                            c.exclude
+                                .iter()
+                                .enumerate()
+                                .map(|(i, n)| (format!("{path}.canonical.exclude[{i}]"), n)),
+                        );
+                    for (at, name) in named {
+                        if !reads.carried.contains(name) {
+                            let known: Vec<&str> = reads.carried.iter().map(String::as_str).collect();
+                            let hint = crate::spec::schema::closest(name, &known)
+                                .map(|k| format!(" (did you mean `{k}`?)"))
+                                .unwrap_or_default();
+                            self.err(
+                                &at,
+                                format!(
+                                    "no request sends a parameter `{name}`{hint}: name a query or body parameter of an authenticated endpoint, a token request's field or an auth step's output"
+                                ),
+                            );
+                        }
+                    }
                 }
                 Kind::Text
             }
@@ -296,11 +326,42 @@ impl Checker<'_> {
         let spec = &self.loaded.spec;
         let authenticated: Vec<_> = spec.endpoints.iter().filter(|(_, ep)| ep.auth).collect();
         // The parameters every authenticated request sends (wire names), for `{params.…}`.
+        // Path and header parameters are not request parameters to a recipe.
+        let readable = |ep: &crate::spec::model::Endpoint| -> BTreeSet<String> {
+            ep.params
+                .iter()
+                .filter(|(_, p)| matches!(p.location, ParamLocation::Query | ParamLocation::Body))
+                .map(|(k, _)| k.clone())
+                .collect()
+        };
         let mut params: BTreeSet<String> = authenticated
             .iter()
-            .map(|(_, ep)| ep.params.keys().cloned().collect::<BTreeSet<_>>())
+            .map(|(_, ep)| readable(ep))
             .reduce(|a, b| a.intersection(&b).cloned().collect())
             .unwrap_or_default();
+        // Every name some request may carry: endpoints' parameters, token requests' fields (the
+        // steps run on those with `send_auth_steps`) and the steps' own outputs.
+        let mut carried: BTreeSet<String> = authenticated
+            .iter()
+            .flat_map(|(_, ep)| readable(ep))
+            .collect();
+        if let Some(token) = &spec.auth.token {
+            carried.extend(
+                token
+                    .grants
+                    .values()
+                    .filter(|g| g.send_auth_steps)
+                    .flat_map(|g| g.fields.keys().cloned()),
+            );
+        }
+        carried.extend(
+            spec.auth
+                .apply
+                .iter()
+                .filter_map(|s| s.named())
+                .filter(|s| s.target.is_param())
+                .map(|s| s.name.to_owned()),
+        );
         names.extend(REQUEST_VARS.iter().map(|s| s.to_string()));
         for (i, step) in spec.auth.apply.iter().enumerate() {
             let path = format!("auth.apply[{i}]");
@@ -308,6 +369,7 @@ impl Checker<'_> {
                 names: &names,
                 secrets,
                 params: Some(&params),
+                carried: &carried,
             };
             match step {
                 ApplyStep::Basic { username, password } => {
