@@ -761,7 +761,7 @@ impl CancelOrderRequest {
     }
 }
 
-/// Cainiao express EDI — 菜鸟速递 EDI 标准接口
+/// Cainiao express EDI — 菜鸟速递EDI
 ///
 /// Generated from `specs/cainiao_edi.yaml`, which transcribes the vendor document `sources/005_cainiao_edi.txt`.
 ///
