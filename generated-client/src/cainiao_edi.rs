@@ -13,13 +13,13 @@ use ::generated_client::runtime as rt;
 pub enum ErrorCode {
     /// `"sign-check-failure"`: Illegal request
     ///
-    /// Maintainer's note: The digest or the 对接码 was not accepted. Document line 295.
+    /// Maintainer's note: The digest or the 对接码 was not accepted. Document line 297.
     ///
     /// Table: 寄件单取消. Class: Auth.
     SignCheckFailure,
     /// `"SYS_ERROR"`: 系统错误
     ///
-    /// Maintainer's note: The page's example pairs it with \`isRetry: true\`; it is classed \`vendor\` rather than \`retryable\` because the EDI pages do not say which refusals a repeat can cure (运单更新 answers \`needRetry\`, kept on the error as an extra). Document line 294.
+    /// Maintainer's note: The page's example pairs it with \`isRetry: true\`; it is classed \`vendor\` rather than \`retryable\` because the EDI pages do not say which refusals a repeat can cure (运单更新 answers \`needRetry\`, kept on the error as an extra). Document line 296.
     ///
     /// Table: 寄件单取消. Class: Vendor.
     SysError,
@@ -376,7 +376,7 @@ rt::__private::record! { ItemInfo: Serialize, Deserialize; {
 /// Maintainer's note: logistics_interface内容 of 运单更新. The page's 必填 column is empty for
 /// every row, so every field is optional (see doc_gaps.update_required).
 ///
-/// Document line 194.
+/// Document line 196.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WaybillUpdate {
@@ -400,7 +400,7 @@ pub struct WaybillUpdate {
     pub receiver: Option<Receiver>,
     /// 备注
     ///
-    /// Document line 194.
+    /// Document line 196.
     pub remark: Option<String>,
 }
 
@@ -489,7 +489,7 @@ impl WaybillUpdate {
     ///
     /// 备注
     ///
-    /// Document line 194.
+    /// Document line 196.
     pub fn remark(mut self, remark: impl Into<String>) -> Self {
         self.remark = Some(remark.into());
         self
@@ -509,13 +509,13 @@ rt::__private::record! { WaybillUpdate: Serialize, Deserialize; {
 
 /// Maintainer's note: One \`{key, value}\` entry of extendsFeatures (the cancel example's shape).
 ///
-/// Document line 188.
+/// Document line 190.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExtendsFeature {
-    /// Document line 188.
+    /// Document line 190.
     pub key: String,
-    /// Document line 189.
+    /// Document line 191.
     pub value: String,
 }
 
@@ -538,21 +538,21 @@ rt::__private::record! { ExtendsFeature: Serialize, Deserialize; {
 /// 订单号 and 客户编码 are extendsFeatures entries with the keys \`outOrderCode\` and
 /// \`customerCode\`, as in the document's example.
 ///
-/// Document line 187.
+/// Document line 189.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CancelInstruction {
     /// Maintainer's note: Holds 订单号 (outOrderCode) and 客户编码 (customerCode), both 必填.
     ///
-    /// Document line 187.
+    /// Document line 189.
     pub extends_features: Vec<ExtendsFeature>,
     /// 取消原因
     ///
-    /// Document line 194.
+    /// Document line 196.
     pub remark: String,
     /// 运单号
     ///
-    /// Document line 195.
+    /// Document line 197.
     pub biz_no: Option<String>,
 }
 
@@ -573,7 +573,7 @@ impl CancelInstruction {
     ///
     /// 运单号
     ///
-    /// Document line 195.
+    /// Document line 197.
     pub fn biz_no(mut self, biz_no: impl Into<String>) -> Self {
         self.biz_no = Some(biz_no.into());
         self
@@ -848,7 +848,7 @@ impl Client {
     ///
     /// Maintainer's note: The answer's \`mailNo\` (运单号) is the result (see doc_gaps.create_path).
     ///
-    /// Document line 61.
+    /// Document line 63.
     pub async fn create_waybill(
         &self,
         request: &CreateWaybillRequest,
@@ -860,7 +860,7 @@ impl Client {
     ///
     /// 商家请求edi修改运单信息
     ///
-    /// Document lines 105, 149.
+    /// Document lines 107, 151.
     ///
     /// The document does not describe the response, so its `data` is returned as raw JSON.
     pub async fn update_waybill(
@@ -874,7 +874,7 @@ impl Client {
     ///
     /// O2O商家通知EDI取消订单
     ///
-    /// Document lines 154, 182.
+    /// Document lines 156, 184.
     ///
     /// The document does not describe the response, so its `data` is returned as raw JSON.
     pub async fn cancel_order(
