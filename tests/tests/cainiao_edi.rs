@@ -229,3 +229,39 @@ async fn a_wrong_secret_key_is_refused_as_the_typed_signature_code_and_never_sho
         "an auth refusal is not retried"
     );
 }
+
+/// Many business documents built from the characters encodings disagree on: each is signed and
+/// sent by the client and re-verified by the fake's own digest and Java-encoding check.
+#[tokio::test]
+async fn every_tricky_text_is_signed_over_exactly_what_is_sent() {
+    const ALPHABET: &[char] = &[
+        ' ', '*', '~', '+', '%', '&', '=', '/', '?', '#', '"', '\\', '\n', '\t', '.', '-', '_',
+        'a', 'Z', '0', '中', '文', 'é', '😀', '\u{3000}',
+    ];
+    let fake = python_fake::cainiao_edi(PROVIDER, SECRET);
+    let client = client(&fake, SECRET).await;
+    // A fixed linear congruential sequence: the same 64 texts on every run.
+    let mut state: u64 = 0x5eed;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize
+    };
+    for case in 0..64 {
+        let len = 1 + next() % 24;
+        let remark: String = (0..len).map(|_| ALPHABET[next() % ALPHABET.len()]).collect();
+        let request = CancelOrderRequest::new(CancelInstruction::new(
+            vec![
+                ExtendsFeature::new("customerCode", PROVIDER),
+                ExtendsFeature::new("outOrderCode", format!("tricky-{case}")),
+            ],
+            remark.clone(),
+        ));
+        client
+            .cancel_order(&request)
+            .await
+            .unwrap_or_else(|e| panic!("case {case}, remark {remark:?}: {e}"));
+    }
+    assert_eq!(received(&fake).await.len(), 64);
+}
