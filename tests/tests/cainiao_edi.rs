@@ -250,7 +250,9 @@ async fn every_tricky_text_is_signed_over_exactly_what_is_sent() {
     };
     for case in 0..64 {
         let len = 1 + next() % 24;
-        let remark: String = (0..len).map(|_| ALPHABET[next() % ALPHABET.len()]).collect();
+        let remark: String = (0..len)
+            .map(|_| ALPHABET[next() % ALPHABET.len()])
+            .collect();
         let request = CancelOrderRequest::new(CancelInstruction::new(
             vec![
                 ExtendsFeature::new("customerCode", PROVIDER),
