@@ -2492,7 +2492,7 @@ pub fn verify_and_parse(
 pub fn verify_and_parse_max_age(
     raw_body: &[u8],
     signature: &str,
-    secret: &secrecy::SecretString,
+    secret: &rt::secrecy::SecretString,
     max_age: std::time::Duration,
 ) -> std::result::Result<Webhook, rt::WebhookError> {
     let webhook = verify_and_parse(raw_body, signature, secret)?;

@@ -179,6 +179,33 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     response
 }
 
+/// Whether the request carries every fixed (`const`) parameter of `ep` with its value.
+fn sends_constants_of(ep: &codegen::ir::EndpointIr, req: &Incoming) -> bool {
+    use codegen::ir::ParamLocation;
+    let mut fields = None;
+    ep.params.iter().all(|p| {
+        let Some(want) = &p.const_value else {
+            return true;
+        };
+        let got = match p.location {
+            ParamLocation::Query => req
+                .query
+                .iter()
+                .find(|(k, _)| *k == p.wire)
+                .map(|(_, v)| v.clone()),
+            ParamLocation::Header => req.headers.get(&p.wire.to_ascii_lowercase()).cloned(),
+            ParamLocation::Body => fields
+                .get_or_insert_with(|| req.json_fields().unwrap_or_else(|| req.form()))
+                .iter()
+                .find(|(k, _)| *k == p.wire)
+                .map(|(_, v)| v.clone()),
+            // Checked with the other parameters.
+            ParamLocation::Path => return true,
+        };
+        got.as_deref() == Some(want.as_str())
+    })
+}
+
 fn json_response(a: &Answer) -> Response {
     let status = StatusCode::from_u16(a.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut r = (status, a.body.to_string()).into_response();
@@ -239,12 +266,24 @@ fn dispatch(shared: &Shared, req: &Incoming) -> (Option<String>, Outcome) {
         );
     }
     let at_path: Vec<_> = spec.endpoints_at(path).collect();
-    let Some(ep) = at_path.iter().copied().find(|ep| {
-        ep.allowed_methods
-            .iter()
-            .chain([&ep.http_method])
-            .any(|m| method_name(*m) == req.method)
-    }) else {
+    let allowed: Vec<_> = at_path
+        .iter()
+        .copied()
+        .filter(|ep| {
+            ep.allowed_methods
+                .iter()
+                .chain([&ep.http_method])
+                .any(|m| method_name(*m) == req.method)
+        })
+        .collect();
+    // A gateway serves many operations at one path, told apart by a fixed parameter
+    // (`serviceCode`, `method`): the endpoint whose fixed values the request carries.
+    let ep = allowed
+        .iter()
+        .copied()
+        .find(|ep| sends_constants_of(ep, req))
+        .or_else(|| allowed.first().copied());
+    let Some(ep) = ep else {
         let problem = if at_path.is_empty() {
             Problem::UnknownPath
         } else {

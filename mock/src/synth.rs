@@ -71,11 +71,35 @@ pub(crate) fn wrap(api: &Api, data: Json) -> Json {
     let Some(env) = &api.envelope else {
         return data;
     };
+    // A nested result wraps the data first; the envelope then carries it (as text when the
+    // spec says `json_text`).
+    let data = match &env.nested {
+        Some(n) => {
+            let inner = success_body(&n.success, n.code.as_deref(), &n.message, &n.data, data);
+            if n.json_text {
+                json!(inner.to_string())
+            } else {
+                inner
+            }
+        }
+        None => data,
+    };
+    success_body(&env.success, env.code.as_deref(), &env.message, &env.data, data)
+}
+
+/// A successful result: its success flag or first success code, a message, the data.
+fn success_body(
+    success: &SuccessRule,
+    code: Option<&str>,
+    message: &[String],
+    data_path: &str,
+    data: Json,
+) -> Json {
     let mut body = json!({});
-    match &env.success {
+    match success {
         SuccessRule::FieldTrue(f) => set_path(&mut body, f, json!(true)),
         SuccessRule::CodeIn(codes) => {
-            if let (Some(path), Some(code)) = (&env.code, codes.first()) {
+            if let (Some(path), Some(code)) = (code, codes.first()) {
                 let v = match code {
                     codegen::ir::Code::Int(i) => json!(i),
                     codegen::ir::Code::Str(s) => json!(s),
@@ -84,10 +108,10 @@ pub(crate) fn wrap(api: &Api, data: Json) -> Json {
             }
         }
     }
-    if let Some(m) = env.message.first() {
+    if let Some(m) = message.first() {
         set_path(&mut body, m, json!("ok"));
     }
-    set_path(&mut body, &env.data, data);
+    set_path(&mut body, data_path, data);
     body
 }
 

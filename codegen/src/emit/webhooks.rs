@@ -102,7 +102,7 @@ pub fn emit_webhooks(api: &Api) -> (TokenStream, String) {
             ));
             quote! {
                 #d
-                pub fn verify_and_parse_max_age(raw_body: &[u8], signature: &str, secret: &secrecy::SecretString, max_age: std::time::Duration) -> std::result::Result<Webhook, rt::WebhookError> {
+                pub fn verify_and_parse_max_age(raw_body: &[u8], signature: &str, secret: &rt::secrecy::SecretString, max_age: std::time::Duration) -> std::result::Result<Webhook, rt::WebhookError> {
                     let webhook = verify_and_parse(raw_body, signature, secret)?;
                     rt::webhook::check_age(webhook.meta.#f, max_age)?;
                     Ok(webhook)

@@ -17,6 +17,7 @@ dialect!(
     json_body_hmac,
     kuaidi100,
     pinduoduo,
+    sf_express,
     taobao_hmac,
     taobao_md5,
     wechatpay_v2_hmac,

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 import sys
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote_plus
 
 # The test key's public half (`openssl rsa -in rsa_test_key.pem -noout -modulus`), e = 65537.
 RSA_N = int(
@@ -57,6 +57,18 @@ def kuaidi100(params, key):
     return md5_upper(params["param"] + key + params["customer"])
 
 
+def java_url_encode(text):
+    """java.net.URLEncoder.encode(text, "UTF-8"): A-Z a-z 0-9 . - * _ kept, space as +, every
+    other byte %XX. (Python's quote_plus also keeps ~, which Java encodes.)"""
+    return quote_plus(text, safe="*").replace("~", "%7E")
+
+
+def sf_express(params, check_word):
+    """SF Express: Base64(MD5(URLEncode(msgData + timestamp + checkWord, "UTF-8")))."""
+    text = java_url_encode(params["msgData"] + params["timestamp"] + check_word)
+    return base64.b64encode(hashlib.md5(text.encode("ascii")).digest()).decode()
+
+
 def wechat_string(params, key):
     a = "&".join(f"{k}={v}" for k, v in sorted(params.items()) if k != "sign" and v != "")
     return a + "&key=" + key
@@ -93,6 +105,8 @@ def json_body_hmac(headers, body, secret):
 
 def self_test():
     """The published examples of the platforms' signing guides."""
+    # Java's URLEncoder on the characters where the encoders differ.
+    assert java_url_encode("a b*~中.-_") == "a+b*%7E%E4%B8%AD.-_"
     top = {
         "method": "taobao.item.seller.get", "app_key": "12345678", "session": "test",
         "timestamp": "2016-01-01 12:00:00", "format": "json", "v": "2.0",
@@ -139,6 +153,8 @@ def main():
             out = {"expected": top_hmac(p, s["app_secret"])}
         elif d == "pinduoduo":
             out = {"expected": pdd(p, s["client_secret"])}
+        elif d == "sf_express":
+            out = {"expected": sf_express(p, s["check_word"])}
         elif d == "kuaidi100":
             out = {"expected": kuaidi100(p, s["key"])}
         elif d == "wechatpay_v2_md5":

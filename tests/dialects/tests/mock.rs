@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use dialect_tests::{
-    alipay_rsa2, json_body_hmac, kuaidi100, pinduoduo, taobao_hmac, taobao_md5, wechatpay_v2_hmac,
-    wechatpay_v2_md5,
+    alipay_rsa2, json_body_hmac, kuaidi100, pinduoduo, sf_express, taobao_hmac, taobao_md5,
+    wechatpay_v2_hmac, wechatpay_v2_md5,
 };
 use generated_client::runtime::RetryPolicy;
 use spec_mock::{MockConfig, MockServer};
@@ -155,5 +155,66 @@ async fn alipay_rsa2_and_json_body_hmac() {
         |c, i| c.create_shipment(
             &json_body_hmac::CreateShipmentRequest::new(text(i)).note(text(i + 1))
         )
+    );
+}
+
+/// SF Express through the mock: two operations at one path told apart by their fixed
+/// `serviceCode`, the digest over form-urlencoded text recomputed from the spec, the answer's
+/// business result nested (as JSON inside a string) in the success envelope and decoded typed;
+/// a business failure there is the typed code, never `Ok`.
+#[tokio::test]
+async fn sf_express_gateway_with_nested_results() {
+    use sf_express::{
+        CargoDetail, ContactInfo, CreateOrder, CreateOrderRequest, SearchOrder,
+        SearchOrderRequest,
+    };
+    let order = |i: usize| {
+        CreateOrder::new(
+            "zh-CN",
+            format!("QIAO-{i} {}", text(i)),
+            vec![ContactInfo::new(1, text(i + 1)).tel("138 0000 0000")],
+            vec![CargoDetail::new(text(i + 2))],
+        )
+    };
+    accepted_then_refused!(
+        sf_express,
+        mock("sf_express", &[("partner_id", "P1"), ("check_word", "cw *~")]).await,
+        sf_express::Credentials::new("P1", "cw *~"),
+        sf_express::Credentials::new("P1", "wrong"),
+        |c, i| c.create_order(&CreateOrderRequest::new(order(i)))
+    );
+
+    let mock = mock("sf_express", &[("partner_id", "P1"), ("check_word", "cw")]).await;
+    let client = sf_express::Client::builder(sf_express::Credentials::new("P1", "cw"))
+        .base_url(&mock.base_url())
+        .allow_plain_http(true)
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .await
+        .unwrap();
+    let found = client
+        .search_order(&SearchOrderRequest::new(SearchOrder::new("QIAO-1")))
+        .await
+        .expect("accepted as search_order, not create_order");
+    assert!(!found.order_id.is_empty());
+    assert_eq!(mock.received_for("search_order").len(), 1);
+
+    // 8016 重复下单 inside a successful envelope.
+    mock.next("create_order").respond(serde_json::json!({
+        "apiResultCode": "A1000",
+        "apiErrorMsg": "",
+        "apiResponseID": "r-1",
+        "apiResultData": serde_json::json!({
+            "success": false, "errorCode": "8016", "errorMsg": "重复下单", "msgData": null
+        }).to_string(),
+    }));
+    let err = client
+        .create_order(&CreateOrderRequest::new(order(1)))
+        .await
+        .expect_err("a nested business failure is an error");
+    assert_eq!(
+        err.code(),
+        Some(&sf_express::ErrorCode::DuplicateOrder),
+        "{err:?}"
     );
 }

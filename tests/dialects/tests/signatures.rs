@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, Uri};
 use dialect_tests::{
-    alipay_rsa2, json_body_hmac, kuaidi100, pinduoduo, taobao_hmac, taobao_md5, wechatpay_v2_hmac,
-    wechatpay_v2_md5,
+    alipay_rsa2, json_body_hmac, kuaidi100, pinduoduo, sf_express, taobao_hmac, taobao_md5,
+    wechatpay_v2_hmac, wechatpay_v2_md5,
 };
 use generated_client::runtime::jiff::Timestamp;
 use generated_client::runtime::{RetryPolicy, reqwest};
@@ -100,6 +100,7 @@ impl Values {
             "tab\there",
             "0",
             "-1.50",
+            "a*b~c 星号",
             "{\"com\":\"yuantong\",\"num\":\"YT1234\"}",
         ];
         let base = POOL[(self.next() % POOL.len() as u64) as usize];
@@ -179,12 +180,24 @@ fn param(encoded: &str, name: &str) -> Option<String> {
 }
 
 /// The signature the client sent: `sign` in the query or form body, or a header.
-fn sent_signature(r: &Captured, header: Option<&str>) -> String {
-    match header {
-        Some(h) => r.headers[h].to_str().unwrap().to_owned(),
-        None => param(&r.query, "sign")
-            .or_else(|| param(&r.body, "sign"))
-            .expect("a `sign` parameter"),
+/// Where a dialect sends its signature.
+#[derive(Clone, Copy)]
+enum SignedAt {
+    /// A query or form parameter of this name.
+    Param(&'static str),
+    /// A header of this name.
+    Header(&'static str),
+}
+
+/// `sign` in the query or form, as most dialects send it.
+const SIGN: SignedAt = SignedAt::Param("sign");
+
+fn sent_signature(r: &Captured, at: SignedAt) -> String {
+    match at {
+        SignedAt::Header(h) => r.headers[h].to_str().unwrap().to_owned(),
+        SignedAt::Param(name) => param(&r.query, name)
+            .or_else(|| param(&r.body, name))
+            .unwrap_or_else(|| panic!("a `{name}` parameter")),
     }
 }
 
@@ -193,7 +206,7 @@ fn assert_independent(
     dialect: &str,
     secrets: serde_json::Value,
     seen: &[Captured],
-    header: Option<&str>,
+    at: SignedAt,
 ) {
     assert!(seen.len() >= 100, "{dialect}: only {} requests", seen.len());
     for (r, answer) in seen.iter().zip(independent(dialect, &secrets, seen)) {
@@ -203,7 +216,7 @@ fn assert_independent(
                 "{dialect}: RSA signature does not verify for {r:?}"
             ),
             None => assert_eq!(
-                sent_signature(r, header),
+                sent_signature(r, at),
                 answer["expected"].as_str().unwrap(),
                 "{dialect}: {r:?}"
             ),
@@ -251,7 +264,7 @@ async fn taobao_md5_matches_the_published_example_and_python() {
     client.item_seller_get(&example).await.unwrap();
     let published = capture.take();
     assert_eq!(
-        sent_signature(&published[0], None),
+        sent_signature(&published[0], SIGN),
         "66987CB115214E59E6EC978214934FB8"
     );
     let mut v = Values(0x7a0b);
@@ -261,7 +274,7 @@ async fn taobao_md5_matches_the_published_example_and_python() {
         client.item_seller_get(&req).await.unwrap();
     }
     let secrets = serde_json::json!({ "app_secret": "helloworld" });
-    assert_independent("taobao_md5", secrets, &capture.take(), None);
+    assert_independent("taobao_md5", secrets, &capture.take(), SIGN);
 }
 
 #[tokio::test]
@@ -276,7 +289,7 @@ async fn taobao_hmac_matches_python() {
         client.item_seller_get(&req).await.unwrap();
     }
     let secrets = serde_json::json!({ "app_secret": "hmac-secret-中" });
-    assert_independent("taobao_hmac", secrets, &capture.take(), None);
+    assert_independent("taobao_hmac", secrets, &capture.take(), SIGN);
 }
 
 #[tokio::test]
@@ -295,7 +308,7 @@ async fn pinduoduo_matches_python() {
         client.order_number_list_get(&req).await.unwrap();
     }
     let secrets = serde_json::json!({ "client_secret": "pdd secret" });
-    assert_independent("pinduoduo", secrets, &capture.take(), None);
+    assert_independent("pinduoduo", secrets, &capture.take(), SIGN);
 }
 
 #[tokio::test]
@@ -312,7 +325,7 @@ async fn kuaidi100_matches_python() {
             .unwrap();
     }
     let secrets = serde_json::json!({ "key": "k100key" });
-    assert_independent("kuaidi100", secrets, &capture.take(), None);
+    assert_independent("kuaidi100", secrets, &capture.take(), SIGN);
 }
 
 #[tokio::test]
@@ -327,7 +340,7 @@ async fn wechatpay_v2_md5_matches_the_published_example_and_python() {
     client.unifiedorder(&example).await.unwrap();
     let published = capture.take();
     assert_eq!(
-        sent_signature(&published[0], None),
+        sent_signature(&published[0], SIGN),
         "9A0A8659F005D6984697E2CA0A9CF3B7"
     );
     let mut v = Values(0xfeed);
@@ -341,7 +354,7 @@ async fn wechatpay_v2_md5_matches_the_published_example_and_python() {
         client.unifiedorder(&req).await.unwrap();
     }
     let secrets = serde_json::json!({ "key": key });
-    assert_independent("wechatpay_v2_md5", secrets, &capture.take(), None);
+    assert_independent("wechatpay_v2_md5", secrets, &capture.take(), SIGN);
 }
 
 #[tokio::test]
@@ -361,7 +374,7 @@ async fn wechatpay_v2_hmac_sha256_matches_python() {
         seen.iter().map(|r| param(&r.body, "nonce_str")).collect();
     assert!(nonces.len() > CASES - 2, "nonces are drawn afresh");
     let secrets = serde_json::json!({ "key": key });
-    assert_independent("wechatpay_v2_hmac", secrets, &seen, None);
+    assert_independent("wechatpay_v2_hmac", secrets, &seen, SIGN);
 }
 
 const RSA_KEY: &str = include_str!("rsa_test_key.pem");
@@ -384,7 +397,7 @@ async fn alipay_rsa2_verifies_with_the_public_key() {
         Some("2016-01-01 12:00:00"),
         "China time, yyyy-MM-dd HH:mm:ss"
     );
-    assert_independent("alipay_rsa2", serde_json::json!({}), &seen, None);
+    assert_independent("alipay_rsa2", serde_json::json!({}), &seen, SIGN);
 }
 
 #[tokio::test]
@@ -414,7 +427,7 @@ async fn json_body_hmac_signs_the_body_as_sent() {
         );
     }
     let secrets = serde_json::json!({ "secret": "json secret" });
-    assert_independent("json_body_hmac", secrets, &seen, Some("x-signature"));
+    assert_independent("json_body_hmac", secrets, &seen, SignedAt::Header("x-signature"));
 }
 
 /// Changing any one signed parameter changes the signature (the time is fixed, so nothing
@@ -452,8 +465,8 @@ async fn changing_any_signed_parameter_changes_the_signature() {
         top.item_seller_get(&variant).await.unwrap();
         let seen = capture.take();
         assert_ne!(
-            sent_signature(&seen[0], None),
-            sent_signature(&seen[1], None),
+            sent_signature(&seen[0], SIGN),
+            sent_signature(&seen[1], SIGN),
             "{seen:?}"
         );
         checked += 1;
@@ -534,12 +547,60 @@ async fn changing_a_signed_body_field_changes_form_and_rsa_signatures() {
             .unwrap();
         let seen = capture.take();
         assert_ne!(
-            sent_signature(&seen[0], None),
-            sent_signature(&seen[1], None)
+            sent_signature(&seen[0], SIGN),
+            sent_signature(&seen[1], SIGN)
         );
         assert_ne!(
-            sent_signature(&seen[2], None),
-            sent_signature(&seen[3], None)
+            sent_signature(&seen[2], SIGN),
+            sent_signature(&seen[3], SIGN)
         );
     }
+}
+
+/// SF Express: a typed order sent as JSON inside the `msgData` form field, the operation's
+/// `serviceCode` fixed by the spec, and `msgDigest` over the form-urlencoded (Java
+/// `URLEncoder`) text of `msgData + timestamp + checkWord`, recomputed by Python.
+#[tokio::test]
+async fn sf_express_form_urlencoded_digest_matches_python() {
+    use sf_express::{CargoDetail, ContactInfo, CreateOrder, CreateOrderRequest};
+    let capture = Capture::start().await;
+    let check_word = "check word*~中";
+    let creds = sf_express::Credentials::new("PARTNER-1", check_word);
+    let client = client!(sf_express, capture, creds);
+    let mut v = Values(0x5f);
+    let mut sent = Vec::new();
+    for _ in 0..CASES {
+        let order = CreateOrder::new(
+            "zh-CN",
+            v.text(),
+            vec![ContactInfo::new(1, v.text()).contact(v.text()).tel("138 0000 0000")],
+            vec![CargoDetail::new(v.text()).count(v.int())],
+        );
+        let order = match v.maybe() {
+            Some(remark) => order.remark(remark),
+            None => order,
+        };
+        // The capture server answers `{}`, which is not SF's envelope: a decode error.
+        let err = client
+            .create_order(&CreateOrderRequest::new(order.clone()))
+            .await
+            .expect_err("`{}` is not SF's envelope");
+        assert!(
+            matches!(err, generated_client::runtime::Error::Decode { .. }),
+            "{err:?}"
+        );
+        sent.push(order);
+    }
+    let seen = capture.take();
+    for (r, order) in seen.iter().zip(&sent) {
+        assert_eq!(param(&r.body, "serviceCode").as_deref(), Some("EXP_RECE_CREATE_ORDER"));
+        let id = param(&r.body, "requestID").expect("requestID");
+        assert!(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+        let msg: serde_json::Value =
+            serde_json::from_str(&param(&r.body, "msgData").expect("msgData")).unwrap();
+        assert_eq!(msg["orderId"], order.order_id.as_str());
+        assert_eq!(msg["contactInfoList"][0]["tel"], "138 0000 0000");
+    }
+    let secrets = serde_json::json!({ "check_word": check_word });
+    assert_independent("sf_express", secrets, &seen, SignedAt::Param("msgDigest"));
 }

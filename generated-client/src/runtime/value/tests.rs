@@ -267,6 +267,11 @@ fn digest_mac_and_encoding_vectors() {
             Value::encode(TextEncoding::Url, lit("a b&=中~*-._+/")),
             "a%20b%26%3D%E4%B8%AD~%2A-._%2B%2F",
         ),
+        // Java's `URLEncoder.encode(s, "UTF-8")`: `*-._` kept, space as `+`, `~` encoded.
+        (
+            Value::encode(TextEncoding::FormUrl, lit("a b&=中~*-._+/")),
+            "a+b%26%3D%E4%B8%AD%7E*-._%2B%2F",
+        ),
         (
             Value::encode(TextEncoding::JsonString, lit("a\"b\\c\n中")),
             "a\\\"b\\\\c\\n中",
@@ -279,6 +284,22 @@ fn digest_mac_and_encoding_vectors() {
     for (v, want) in cases {
         assert_eq!(v.eval(&Scope::new(), now()).unwrap(), want, "{v:?}");
     }
+}
+
+#[test]
+fn uuids_are_random_version_4() {
+    let draw = |format| Value::Uuid(format).eval(&Scope::new(), now()).unwrap();
+    let hyphenated = draw(UuidFormat::Hyphenated);
+    let groups: Vec<usize> = hyphenated.split('-').map(str::len).collect();
+    assert_eq!(groups, [8, 4, 4, 4, 12], "{hyphenated}");
+    let simple = draw(UuidFormat::Simple);
+    assert_eq!(simple.len(), 32);
+    for id in [hyphenated.replace('-', ""), simple.clone()] {
+        assert!(id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')), "{id}");
+        assert_eq!(&id[12..13], "4", "version 4: {id}");
+        assert!("89ab".contains(&id[16..17]), "RFC 9562 variant: {id}");
+    }
+    assert_ne!(simple, draw(UuidFormat::Simple), "drawn afresh");
 }
 
 #[test]
