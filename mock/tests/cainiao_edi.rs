@@ -61,3 +61,41 @@ async fn a_wrong_secret_key_is_refused_with_the_auth_code() {
         .expect_err("refused");
     assert_eq!(err.code(), Some(&ErrorCode::SignCheckFailure), "{err:?}");
 }
+
+#[tokio::test]
+async fn the_fixed_message_type_is_required_and_checked() {
+    let mock = mock("cainiao_edi", CREDS).await;
+    client(&mock, SECRET)
+        .await
+        .cancel_order(&cancel())
+        .await
+        .expect("accepted");
+    let sent = mock.received_for("cancel_order").remove(0);
+    let body = String::from_utf8(sent.body.clone()).unwrap();
+    assert!(
+        body.starts_with("msg_type=TOM_TIMELINESS_WAYBILL_INSTRUCTION&"),
+        "{body}"
+    );
+    let (status, answer) = support::resend_with_body(&mock, &sent, &[], body.as_bytes()).await;
+    assert_eq!(
+        (status, answer["success"].as_bool()),
+        (200, Some(true)),
+        "unchanged: {answer}"
+    );
+    for changed in [
+        body.replacen("msg_type=TOM_TIMELINESS_WAYBILL_INSTRUCTION&", "", 1),
+        body.replacen(
+            "TOM_TIMELINESS_WAYBILL_INSTRUCTION",
+            "TMS_WAYBILL_NOTIFY",
+            1,
+        ),
+    ] {
+        let (status, answer) =
+            support::resend_with_body(&mock, &sent, &[], changed.as_bytes()).await;
+        assert_ne!(
+            (status, answer["success"].as_bool()),
+            (200, Some(true)),
+            "{changed} -> {answer}"
+        );
+    }
+}
