@@ -444,7 +444,8 @@ impl Lowering<'_> {
             })
             .collect();
         for p in &params {
-            let text_location = p.location != ParamLocation::Body || ep.body != Some(BodyEncoding::Json);
+            let text_location =
+                p.location != ParamLocation::Body || ep.body != Some(BodyEncoding::Json);
             if text_location && p.ty.param_text().is_none() {
                 self.err(
                     &format!("{at}.params.{}.type", p.wire),

@@ -392,7 +392,9 @@ impl Checker<'_> {
                     if let Some(other) = rust_names.insert(rust.clone(), wire.clone()) {
                         self.err(
                             &ppath,
-                            format!("`{wire}` and `{other}` both become the Rust parameter `{rust}`"),
+                            format!(
+                                "`{wire}` and `{other}` both become the Rust parameter `{rust}`"
+                            ),
                         );
                     }
                 }
@@ -465,7 +467,8 @@ impl Checker<'_> {
         ty: &TypeExpr,
     ) {
         use types::ParamText;
-        let json_body = param.location == ParamLocation::Body && ep.body == Some(BodyEncoding::Json);
+        let json_body =
+            param.location == ParamLocation::Body && ep.body == Some(BodyEncoding::Json);
         if json_body {
             return;
         }
@@ -490,8 +493,7 @@ impl Checker<'_> {
             }
             _ => {}
         }
-        if param.location == ParamLocation::Path && !param.required && param.const_value.is_none()
-        {
+        if param.location == ParamLocation::Path && !param.required && param.const_value.is_none() {
             self.err(ppath, "a path parameter must be `required: true`");
         }
         if param.location == ParamLocation::Header

@@ -308,7 +308,8 @@ mod tests {
         assert_eq!(f.message.as_deref(), Some("重复下单"));
 
         // The outer failure still wins when the envelope itself fails.
-        let outer = r#"{"apiResultCode":"A1001","apiErrorMsg":"必传参数不可为空","apiResultData":null}"#;
+        let outer =
+            r#"{"apiResultCode":"A1001","apiErrorMsg":"必传参数不可为空","apiResultData":null}"#;
         let f = failure(&nested_envelope(true), outer);
         assert_eq!(f.raw_code, Some(RawCode::Str("A1001".into())));
 
@@ -323,7 +324,10 @@ mod tests {
             r#"{"apiResultCode":"A1000","apiResultData":"not json"}"#,
             r#"{"apiResultCode":"A1000","apiResultData":"{\"errorCode\":\"1\"}"}"#,
         ] {
-            assert!(nested_envelope(true).decode(body.as_bytes()).is_err(), "{body}");
+            assert!(
+                nested_envelope(true).decode(body.as_bytes()).is_err(),
+                "{body}"
+            );
         }
     }
 

@@ -88,10 +88,10 @@ pub use serde_json;
 /// Paths generated code uses that are not part of the runtime's API.
 #[doc(hidden)]
 pub mod __private {
+    /// Parameter values as path, query, form and header text.
+    pub use super::text;
     /// Writes the serde impls of a generated record.
     pub use crate::__generated_record as record;
     /// The serde adapters for wire encodings (named by code generated before `record!`).
     pub use crate::wire;
-    /// Parameter values as path, query, form and header text.
-    pub use super::text;
 }

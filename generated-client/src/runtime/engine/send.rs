@@ -70,7 +70,6 @@ impl<C: VendorCode> Inner<C> {
                 Body::Json(v) => MessageBody::Json(v.clone()),
                 Body::Form(pairs) => MessageBody::Form(pairs.clone()),
             },
-            ..Message::default()
         };
         if req.authenticated {
             let mut scope = self.scope(&req.method, &req.path);
