@@ -32,6 +32,8 @@ pub enum Refusal {
     Mismatch { step: String },
     /// The step carries a token the mock did not issue, or one that expired.
     UnknownToken { step: String },
+    /// The step that carries the token is absent.
+    MissingToken { step: String },
     /// A time outside the tolerance window.
     Stale { step: String },
     /// Random digits (with the request's times) seen before within the window.
@@ -47,8 +49,11 @@ impl std::fmt::Display for Refusal {
         let step = self.step();
         match self {
             Refusal::Missing { .. } => write!(f, "`{step}` is missing"),
-            Refusal::Mismatch { .. } => write!(f, "`{step}` does not match"),
+            Refusal::Mismatch { .. } => {
+                write!(f, "`{step}` does not match the value recomputed from the spec")
+            }
             Refusal::UnknownToken { .. } => write!(f, "`{step}` carries no valid token"),
+            Refusal::MissingToken { .. } => write!(f, "`{step}` (the token) is missing"),
             Refusal::Stale { .. } => write!(f, "`{step}` is outside the time window"),
             Refusal::Replayed { .. } => write!(f, "`{step}` was seen before (replay)"),
             Refusal::Malformed { .. } => write!(f, "`{step}` is malformed"),
@@ -66,6 +71,7 @@ impl Refusal {
             Refusal::Missing { step }
             | Refusal::Mismatch { step }
             | Refusal::UnknownToken { step }
+            | Refusal::MissingToken { step }
             | Refusal::Stale { step }
             | Refusal::Replayed { step }
             | Refusal::Malformed { step }
@@ -90,6 +96,11 @@ pub struct ReplayGuard {
 }
 
 impl ReplayGuard {
+    /// Forgets every nonce seen.
+    pub fn clear(&self) {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
     /// Records `key`; false when it was seen within `window`.
     fn first_use(&self, key: String, window: Duration) -> bool {
         let now = Instant::now();
@@ -380,8 +391,9 @@ fn bind_token(steps: &[Step], facts: &Facts<'_>, scope: &mut Scope) -> Result<()
         {
             continue;
         }
-        // No token at all is an unknown token: the client should obtain one.
-        let got = got.ok_or_else(|| Refusal::UnknownToken { step: name.into() })?;
+        // No token at all: the client should obtain one (answered as an unknown token unless
+        // the spec declares a code for the missing step).
+        let got = got.ok_or_else(|| Refusal::MissingToken { step: name.into() })?;
         let token = extract_single_var(value, facts.token_var, got)
             .ok_or_else(|| Refusal::UnknownToken { step: name.into() })?;
         return match (facts.token)(token) {

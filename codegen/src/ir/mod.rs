@@ -10,7 +10,8 @@
 // through `ir` only, so it depends on nothing but this module.
 pub use crate::spec::model::{
     Acknowledgement, BodyEncoding, CatalogueGroup, ClientAuth, Code, DocGap, Envelope, Environment,
-    ErrorClass, HttpMethod, ParamLocation, ParsesAs, RefreshPolicy, SuccessRule, TimeUnit,
+    ErrorClass, HttpMethod, MockRefusal, MockRefusalRule, ParamLocation, ParsesAs, RefreshPolicy,
+    SuccessRule, TimeUnit,
     TokenResponse, Transport, Vendor, WebhookSignature, WireFormat,
 };
 pub use crate::validate::types::TypeExpr;
@@ -189,6 +190,8 @@ pub struct ErrorCodeIr {
     pub message: String,
     pub doc: Option<String>,
     pub class: ErrorClass,
+    /// The failures the spec mock answers with this code (spec `mock_refusal`).
+    pub mock_refusal: Vec<MockRefusalRule>,
 }
 
 #[derive(Debug, Clone)]
@@ -319,6 +322,7 @@ impl Lowering<'_> {
                         message: c.message.clone(),
                         doc: c.doc.clone(),
                         class: c.class,
+                        mock_refusal: c.mock_refusal.clone(),
                     })
                     .collect(),
             })
