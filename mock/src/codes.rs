@@ -343,7 +343,12 @@ fn code_json(c: &Code) -> Json {
 }
 
 /// The code the spec declares for a problem (`mock_refusal`), as an answer in `style`.
-fn declared(api: &Api, style: Style, problem: &Problem, kind: Kind) -> Option<(Answer, Code)> {
+fn declared(
+    api: &Api,
+    style: Style,
+    problem: &Problem,
+    kind: Kind,
+) -> Option<(Answer, Code, MockRefusal)> {
     for (want, step) in problem.declared_keys() {
         for table in &api.error_tables {
             let declares = |c: &&ErrorCodeIr| {
@@ -360,7 +365,7 @@ fn declared(api: &Api, style: Style, problem: &Problem, kind: Kind) -> Option<(A
                         continue;
                     };
                     let body = error_body(api, style, None, &code.message);
-                    return Some((Answer::ok(status, body), code.code.clone()));
+                    return Some((Answer::ok(status, body), code.code.clone(), want));
                 }
                 if kind != Kind::Any && kind_of(&code.code) != kind {
                     continue;
@@ -371,7 +376,7 @@ fn declared(api: &Api, style: Style, problem: &Problem, kind: Kind) -> Option<(A
                     Style::Envelope => http_status_for(api, code.class).unwrap_or(200),
                 };
                 let body = error_body(api, style, Some(&code.code), &code.message);
-                return Some((Answer::ok(status, body), code.code.clone()));
+                return Some((Answer::ok(status, body), code.code.clone(), want));
             }
         }
     }
@@ -387,24 +392,29 @@ fn code_text(c: &Code) -> String {
 
 /// The answer to a problem, in `style`, with its [`RefusalNote`].
 pub(crate) fn refuse(api: &Api, style: Style, problem: &Problem) -> Answer {
-    let (mut answer, code, declared) = answer_for(api, style, problem);
+    let (mut answer, code, matched) = answer_for(api, style, problem);
     answer.refusal = Some(RefusalNote {
-        kind: problem.kind(),
+        kind: matched.unwrap_or_else(|| problem.kind()),
         step: problem.step().map(str::to_owned),
         reason: problem.text(),
         code: code.as_ref().map(code_text),
-        declared,
+        declared: matched.is_some(),
     });
     answer
 }
 
-fn answer_for(api: &Api, style: Style, problem: &Problem) -> (Answer, Option<Code>, bool) {
+/// The answer, its code, and the declared kind that chose it (`None`: chosen by class).
+fn answer_for(
+    api: &Api,
+    style: Style,
+    problem: &Problem,
+) -> (Answer, Option<Code>, Option<MockRefusal>) {
     let kind = match style {
         Style::Envelope => envelope_kind(api),
         Style::TokenError => Kind::Str,
     };
-    if let Some((answer, code)) = declared(api, style, problem, kind) {
-        return (answer, Some(code), true);
+    if let Some((answer, code, matched)) = declared(api, style, problem, kind) {
+        return (answer, Some(code), Some(matched));
     }
     let (wanted, generic_status) = problem.wanted();
     for (class, hint, secondary, required) in &wanted {
@@ -415,15 +425,15 @@ fn answer_for(api: &Api, style: Style, problem: &Problem) -> (Answer, Option<Cod
                 Style::Envelope => http_status_for(api, code.class).unwrap_or(200),
             };
             let body = error_body(api, style, Some(&code.code), &code.message);
-            return (Answer::ok(status, body), Some(code.code.clone()), false);
+            return (Answer::ok(status, body), Some(code.code.clone()), None);
         }
         if let Some(status) = http_status_for(api, *class) {
             let body = error_body(api, style, None, &problem.text());
-            return (Answer::ok(status, body), None, false);
+            return (Answer::ok(status, body), None, None);
         }
     }
     let body = error_body(api, style, None, &problem.text());
-    (Answer::ok(generic_status, body), None, false)
+    (Answer::ok(generic_status, body), None, None)
 }
 
 /// A documented code as the answer to one call (`fail_with`), written as `style` says.
