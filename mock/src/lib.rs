@@ -336,8 +336,14 @@ impl MockServer {
             })
             .collect();
         let addr = SocketAddr::from(([127, 0, 0, 1], config.port));
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
+        // A long accept queue: a burst of connections (1,000 at once) would otherwise overflow
+        // the default and delay other clients by a SYN retransmission (1 s).
+        let listener = tokio::net::TcpSocket::new_v4()
+            .and_then(|socket| {
+                socket.set_reuseaddr(true)?;
+                socket.bind(addr)?;
+                socket.listen(4096)
+            })
             .map_err(|source| MockError::Bind { addr, source })?;
         let addr = listener
             .local_addr()
