@@ -341,8 +341,9 @@ impl Framing {
         }
     }
 
-    /// Feeds bytes hyper is about to read; an error names a bare LF.
-    fn feed(&mut self, mut bytes: &[u8]) -> Result<(), &'static str> {
+    /// Feeds bytes hyper is about to read; an error gives the offset of a bare LF in `bytes`.
+    fn feed(&mut self, all: &[u8]) -> Result<(), (usize, &'static str)> {
+        let mut bytes = all;
         while !bytes.is_empty() {
             match self {
                 Framing::Untracked => return Ok(()),
@@ -370,7 +371,8 @@ impl Framing {
                         continue;
                     }
                     if line.last() != Some(&b'\r') {
-                        return Err("a line of a request head ends in a bare LF");
+                        let at = all.len() - bytes.len() - 1;
+                        return Err((at, "a line of a request head ends in a bare LF"));
                     }
                     let text = &line[..line.len() - 1];
                     if text.is_empty() {
@@ -414,6 +416,8 @@ struct StrictIo {
     prefix: Vec<u8>,
     prefix_at: usize,
     framing: Framing,
+    /// A bare LF was found: the bytes before it were handed over, the next read fails.
+    failed: Option<&'static str>,
     state: Arc<ConnState>,
 }
 
@@ -424,6 +428,7 @@ impl StrictIo {
             prefix,
             prefix_at: 0,
             framing: Framing::head(),
+            failed: None,
             state,
         }
     }
@@ -436,6 +441,10 @@ impl AsyncRead for StrictIo {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        if let Some(why) = this.failed {
+            tracing::info!(target: "spec_mock", "closed a connection: {why}");
+            return Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, why)));
+        }
         let before = buf.filled().len();
         if this.prefix_at < this.prefix.len() {
             let rest = &this.prefix[this.prefix_at..];
@@ -452,13 +461,16 @@ impl AsyncRead for StrictIo {
         if !new.is_empty() {
             this.state.touch();
         }
-        match this.framing.feed(new) {
-            Ok(()) => Poll::Ready(Ok(())),
-            Err(why) => {
+        if let Err((at, why)) = this.framing.feed(new) {
+            // Requests before the bad line are answered; the connection ends at it.
+            buf.set_filled(before + at);
+            this.failed = Some(why);
+            if at == 0 {
                 tracing::info!(target: "spec_mock", "closed a connection: {why}");
-                Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, why)))
+                return Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, why)));
             }
         }
+        Poll::Ready(Ok(()))
     }
 }
 
