@@ -35,13 +35,22 @@ fn check_warns_about_refusals_no_code_declares_and_still_exits_0() {
     let out = codegen(&["check", "specs/zhiyun.yaml", "specs/jfwms.yaml"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stderr(&out);
-    let warnings: Vec<&str> = text.lines().filter(|l| l.starts_with("warning: ")).collect();
+    let warnings: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
     // zhiyun's `t_` is a time, its token request has client credentials; no code of its
     // document says "stale timestamp" or "bad client". jfwms declares every likely kind.
     assert_eq!(warnings.len(), 2, "{text}");
     for (warning, kind) in warnings.iter().zip(["stale_time", "bad_client"]) {
-        assert!(warning.starts_with("warning: specs/zhiyun.yaml:"), "{warning}");
-        assert!(warning.contains(&format!("mock_refusal: [{kind}]")), "{warning}");
+        assert!(
+            warning.starts_with("warning: specs/zhiyun.yaml:"),
+            "{warning}"
+        );
+        assert!(
+            warning.contains(&format!("mock_refusal: [{kind}]")),
+            "{warning}"
+        );
     }
 }
 

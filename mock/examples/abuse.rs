@@ -119,8 +119,14 @@ fn report(name: &str, watch: &Watch, extra: &str) {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let binary = args.next().ok_or("usage: abuse PATH_TO_spec-mock [REQUESTS_OF_4MB]")?;
-    let big_requests: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(10_000);
+    let binary = args
+        .next()
+        .ok_or("usage: abuse PATH_TO_spec-mock [REQUESTS_OF_4MB]")?;
+    let big_requests: usize = args
+        .next()
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(10_000);
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0")?;
         l.local_addr()?.port()
@@ -266,7 +272,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         statuses.push(t.await?);
     }
     drop(body);
-    report("four 100 MB bodies", &watch, &format!("statuses {statuses:?}"));
+    report(
+        "four 100 MB bodies",
+        &watch,
+        &format!("statuses {statuses:?}"),
+    );
 
     // 4. 10,000 requests of 4 MB to an unknown path, 16 connections kept alive.
     let started = Instant::now();

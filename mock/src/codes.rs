@@ -117,9 +117,7 @@ impl Problem {
         match self {
             Problem::Auth(r) => match r {
                 Refusal::Missing { .. } => MockRefusal::Missing,
-                Refusal::Mismatch { .. } | Refusal::Unevaluable { .. } => {
-                    MockRefusal::BadSignature
-                }
+                Refusal::Mismatch { .. } | Refusal::Unevaluable { .. } => MockRefusal::BadSignature,
                 Refusal::UnknownToken { .. } | Refusal::MissingToken { .. } => {
                     MockRefusal::UnknownToken
                 }
@@ -190,7 +188,7 @@ pub(crate) struct Answer {
     /// A redirect's target.
     pub(crate) location: Option<String>,
     /// Why the request was refused (the `x-mock-refusal` header and the log line).
-    pub(crate) refusal: Option<RefusalNote>,
+    pub(crate) refusal: Option<Box<RefusalNote>>,
 }
 
 impl Answer {
@@ -393,13 +391,13 @@ fn code_text(c: &Code) -> String {
 /// The answer to a problem, in `style`, with its [`RefusalNote`].
 pub(crate) fn refuse(api: &Api, style: Style, problem: &Problem) -> Answer {
     let (mut answer, code, matched) = answer_for(api, style, problem);
-    answer.refusal = Some(RefusalNote {
+    answer.refusal = Some(Box::new(RefusalNote {
         kind: matched.unwrap_or_else(|| problem.kind()),
         step: problem.step().map(str::to_owned),
         reason: problem.text(),
         code: code.as_ref().map(code_text),
         declared: matched.is_some(),
-    });
+    }));
     answer
 }
 

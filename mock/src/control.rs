@@ -69,12 +69,11 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: Request) -> Response {
     let Ok(body) = axum::body::to_bytes(body, MAX_CONTROL_BODY).await else {
         return error(StatusCode::PAYLOAD_TOO_LARGE, "control body too large");
     };
-    let json_body = || -> Result<Json, Response> {
+    let json_body = || -> Result<Json, String> {
         if body.is_empty() {
             return Ok(json!({}));
         }
-        serde_json::from_slice(&body)
-            .map_err(|e| error(StatusCode::BAD_REQUEST, format!("body is not JSON: {e}")))
+        serde_json::from_slice(&body).map_err(|e| format!("body is not JSON: {e}"))
     };
     let path = parts.uri.path();
     let rest = path
@@ -97,7 +96,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: Request) -> Response {
         (&Method::POST, ["scripts", operation]) => {
             let body = match json_body() {
                 Ok(b) => b,
-                Err(r) => return r,
+                Err(e) => return error(StatusCode::BAD_REQUEST, e),
             };
             let script = match script_from_json(&shared, &body) {
                 Ok(s) => s,
@@ -143,7 +142,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: Request) -> Response {
         (&Method::POST, ["webhooks", kind]) => {
             let body = match json_body() {
                 Ok(b) => b,
-                Err(r) => return r,
+                Err(e) => return error(StatusCode::BAD_REQUEST, e),
             };
             let delivery = match webhooks::WebhookDelivery::from_json(&body) {
                 Ok(d) => d,
@@ -248,13 +247,20 @@ fn script_from_json(shared: &Shared, body: &Json) -> Result<Script, String> {
                     .ok_or("`respond_with.status` is an HTTP status")?;
                 ScriptAction::Respond(status, r.get("body").cloned().unwrap_or(Json::Null))
             }
-            ("fail_with", Json::Number(n)) => {
-                ScriptAction::FailWith(codegen::ir::Code::Int(n.as_i64().ok_or("`fail_with` is an integer or a string code")?))
+            ("fail_with", Json::Number(n)) => ScriptAction::FailWith(codegen::ir::Code::Int(
+                n.as_i64()
+                    .ok_or("`fail_with` is an integer or a string code")?,
+            )),
+            ("fail_with", Json::String(s)) => {
+                ScriptAction::FailWith(codegen::ir::Code::Str(s.clone()))
             }
-            ("fail_with", Json::String(s)) => ScriptAction::FailWith(codegen::ir::Code::Str(s.clone())),
             ("drop_connection", Json::Bool(true)) => ScriptAction::DropConnection,
             ("proceed", Json::Bool(true)) => ScriptAction::Proceed,
-            (other, _) => return Err(format!("`{other}` is not a script action (respond, respond_data, respond_with, fail_with, drop_connection, proceed) or has the wrong value")),
+            (other, _) => {
+                return Err(format!(
+                    "`{other}` is not a script action (respond, respond_data, respond_with, fail_with, drop_connection, proceed) or has the wrong value"
+                ));
+            }
         },
         _ => return Err("a script has one action".into()),
     };
@@ -394,7 +400,8 @@ impl Redaction {
             }
         }
         // Should a secret's text have split a JSON escape, nothing is shown rather than a leak.
-        serde_json::from_str(&text).unwrap_or_else(|_| json!({ "operation": r.operation, "redacted": true }))
+        serde_json::from_str(&text)
+            .unwrap_or_else(|_| json!({ "operation": r.operation, "redacted": true }))
     }
 }
 

@@ -407,11 +407,18 @@ impl MockServer {
             .map(|c| {
                 let env = c.env.as_deref().unwrap_or("-");
                 let from_env = c.env.as_ref().is_some_and(|e| std::env::var(e).is_ok());
-                let overridden = self.shared.config.credentials.iter().any(|(k, _)| *k == c.name);
+                let overridden = self
+                    .shared
+                    .config
+                    .credentials
+                    .iter()
+                    .any(|(k, _)| *k == c.name);
                 let value = match (c.secret, from_env) {
                     _ if overridden => "set by the configuration".to_owned(),
                     (_, true) => format!("from ${env}"),
-                    (true, false) => format!("${env} unset: {} (secret)", default_credential(&c.name)),
+                    (true, false) => {
+                        format!("${env} unset: {} (secret)", default_credential(&c.name))
+                    }
                     (false, false) => format!("${env} unset: {}", default_credential(&c.name)),
                 };
                 format!("credential {}: env {env}, {value}", c.name)

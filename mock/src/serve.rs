@@ -220,17 +220,18 @@ async fn connection(
     };
     let io = StrictIo::new(stream, first, state.clone());
     let service_state = state.clone();
-    let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-        service_state.busy.fetch_add(1, Ordering::Relaxed);
-        let guard = Decrement(service_state.clone(), Counter::Busy);
-        req.extensions_mut().insert(service_state.clone());
-        let app = app.clone();
-        async move {
-            let answer = app.oneshot(req.map(Body::new)).await;
-            drop(guard);
-            answer
-        }
-    });
+    let service =
+        hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            service_state.busy.fetch_add(1, Ordering::Relaxed);
+            let guard = Decrement(service_state.clone(), Counter::Busy);
+            req.extensions_mut().insert(service_state.clone());
+            let app = app.clone();
+            async move {
+                let answer = app.oneshot(req.map(Body::new)).await;
+                drop(guard);
+                answer
+            }
+        });
     let served = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
@@ -266,7 +267,10 @@ async fn read_request_line(stream: &mut TcpStream) -> Result<Vec<u8>, LineError>
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0_u8; 1024];
     loop {
-        let start = buf.iter().take_while(|b| **b == b'\r' || **b == b'\n').count();
+        let start = buf
+            .iter()
+            .take_while(|b| **b == b'\r' || **b == b'\n')
+            .count();
         if let Some(end) = buf[start..].iter().position(|b| *b == b'\n') {
             let line = &buf[start..start + end];
             check_request_line(line).map_err(LineError::Bad)?;
@@ -348,7 +352,9 @@ impl Framing {
             match self {
                 Framing::Untracked => return Ok(()),
                 Framing::Body(left) => {
-                    let n = usize::try_from(*left).unwrap_or(usize::MAX).min(bytes.len());
+                    let n = usize::try_from(*left)
+                        .unwrap_or(usize::MAX)
+                        .min(bytes.len());
                     *left -= n as u64;
                     bytes = &bytes[n..];
                     if *left == 0 {

@@ -86,7 +86,11 @@ impl Shared {
     /// Every operation a script or a record can name.
     pub(crate) fn operation_names(&self) -> Vec<String> {
         let api = &self.spec.api;
-        let mut names: Vec<String> = api.endpoints.iter().map(|e| e.method_name.clone()).collect();
+        let mut names: Vec<String> = api
+            .endpoints
+            .iter()
+            .map(|e| e.method_name.clone())
+            .collect();
         names.extend(self.spec.grants.iter().map(|g| g.ir.name.clone()));
         if api.token.as_ref().is_some_and(|t| t.authorize.is_some()) {
             names.push("authorize".into());
@@ -133,12 +137,16 @@ impl Shared {
 
     pub(crate) fn grant_path(&self, grant: &str) -> Option<String> {
         let base = &self.spec.base_path;
-        self.spec.grants.iter().find(|g| g.ir.name == grant).map(|g| {
-            g.path
-                .strip_prefix(base.as_str())
-                .unwrap_or(&g.path)
-                .to_owned()
-        })
+        self.spec
+            .grants
+            .iter()
+            .find(|g| g.ir.name == grant)
+            .map(|g| {
+                g.path
+                    .strip_prefix(base.as_str())
+                    .unwrap_or(&g.path)
+                    .to_owned()
+            })
     }
 }
 
@@ -262,12 +270,14 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
                     } else {
                         Style::Envelope
                     };
-                    Some(documented(&shared.spec.api, style, &code).unwrap_or_else(|| {
-                        Answer::ok(
-                            500,
-                            Json::String("mock: the scripted code is not in the spec".into()),
-                        )
-                    }))
+                    Some(
+                        documented(&shared.spec.api, style, &code).unwrap_or_else(|| {
+                            Answer::ok(
+                                500,
+                                Json::String("mock: the scripted code is not in the spec".into()),
+                            )
+                        }),
+                    )
                 }
                 ScriptAction::DropConnection => None,
             }
@@ -279,7 +289,10 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     };
     let keep = shared.config.limits.max_recorded_body;
     let body_truncated = incoming.body.len() > keep;
-    let body = incoming.body.slice(..incoming.body.len().min(keep)).to_vec();
+    let body = incoming
+        .body
+        .slice(..incoming.body.len().min(keep))
+        .to_vec();
     shared.record(ReceivedRequest {
         operation,
         method: incoming.method,

@@ -50,7 +50,10 @@ impl std::fmt::Display for Refusal {
         match self {
             Refusal::Missing { .. } => write!(f, "`{step}` is missing"),
             Refusal::Mismatch { .. } => {
-                write!(f, "`{step}` does not match the value recomputed from the spec")
+                write!(
+                    f,
+                    "`{step}` does not match the value recomputed from the spec"
+                )
             }
             Refusal::UnknownToken { .. } => write!(f, "`{step}` carries no valid token"),
             Refusal::MissingToken { .. } => write!(f, "`{step}` (the token) is missing"),
@@ -856,10 +859,7 @@ mod tests {
             Step::header("timestamp", Value::Now(TimeUnit::Millis)),
             Step::header(
                 "requestID",
-                Value::concat(vec![
-                    Value::Now(TimeUnit::Millis),
-                    Value::RandomDigits(18),
-                ]),
+                Value::concat(vec![Value::Now(TimeUnit::Millis), Value::RandomDigits(18)]),
             ),
             Step::header(
                 "sign",
@@ -867,7 +867,10 @@ mod tests {
             ),
             Step::header(
                 "stamp",
-                Value::md5_hex(Value::concat(vec![Value::Now(TimeUnit::Millis), var("client_id")])),
+                Value::md5_hex(Value::concat(vec![
+                    Value::Now(TimeUnit::Millis),
+                    var("client_id"),
+                ])),
             ),
         ]
     }
@@ -948,7 +951,10 @@ mod tests {
             Err(Refusal::Mismatch { step: step("sign") })
         );
         let mut moved = request_id_headers(AT, digits);
-        moved.insert("stamp".into(), request_id_headers(AT + 1, digits)["stamp"].clone());
+        moved.insert(
+            "stamp".into(),
+            request_id_headers(AT + 1, digits)["stamp"].clone(),
+        );
         assert_eq!(
             check_request_id(&moved, AT),
             Err(Refusal::Mismatch {

@@ -188,10 +188,7 @@ pub(crate) async fn send(
         _ => {
             let mut map = serde_json::Map::new();
             for f in hooks.fields.iter().filter(|f| !f.optional) {
-                map.insert(
-                    f.wire.clone(),
-                    synth(api, &f.ty, f.wire_format, 0),
-                );
+                map.insert(f.wire.clone(), synth(api, &f.ty, f.wire_format, 0));
             }
             map
         }

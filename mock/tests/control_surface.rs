@@ -61,3 +61,26 @@ fn python_drives_the_mock_over_http() {
     assert!(stdout.contains("checks passed"), "{stdout}");
     println!("{stdout}");
 }
+
+#[test]
+fn the_binary_explains_itself_and_refuses_unknown_options() {
+    let help = Command::new(env!("CARGO_BIN_EXE_spec-mock"))
+        .arg("--help")
+        .output()
+        .expect("runs");
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    for part in [
+        "usage: spec-mock SPEC",
+        "/__mock/authorization-codes",
+        "--max-connections",
+    ] {
+        assert!(text.contains(part), "{part} in:\n{text}");
+    }
+    let bad = Command::new(env!("CARGO_BIN_EXE_spec-mock"))
+        .args(["specs/jfwms.yaml", "--nonsense", "1"])
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown option `--nonsense`"));
+}

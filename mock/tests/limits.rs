@@ -34,7 +34,9 @@ async fn at_the_cap_an_idle_connection_makes_room_and_busy_ones_get_a_503() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut fresh = connect(&mock).await;
     fresh.write_all(GET).await.expect("writes");
-    let answer = read_all(&mut fresh, Duration::from_secs(5)).await.expect("answered");
+    let answer = read_all(&mut fresh, Duration::from_secs(5))
+        .await
+        .expect("answered");
     assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
     assert_eq!(
         read_all(&mut idle, Duration::from_secs(5)).await.as_deref(),
@@ -55,7 +57,9 @@ async fn at_the_cap_an_idle_connection_makes_room_and_busy_ones_get_a_503() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut third = connect(&mock).await;
     third.write_all(GET).await.expect("writes");
-    let answer = read_all(&mut third, Duration::from_secs(5)).await.expect("answered");
+    let answer = read_all(&mut third, Duration::from_secs(5))
+        .await
+        .expect("answered");
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(
         answer.contains("x-mock-refusal: connection_cap"),
@@ -72,10 +76,16 @@ async fn a_head_sent_too_slowly_and_a_stalled_body_are_cut_off() {
     .await;
     let started = Instant::now();
     let mut slow = connect(&mock).await;
-    slow.write_all(b"GET /nowhere HTTP/1.1\r\nhost:").await.expect("writes");
+    slow.write_all(b"GET /nowhere HTTP/1.1\r\nhost:")
+        .await
+        .expect("writes");
     let closed = read_all(&mut slow, Duration::from_secs(5)).await;
     assert!(closed.is_some(), "closed");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 
     let started = Instant::now();
     let mut stalled = connect(&mock).await;
@@ -83,8 +93,16 @@ async fn a_head_sent_too_slowly_and_a_stalled_body_are_cut_off() {
         .write_all(b"POST /nowhere HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\nab")
         .await
         .expect("writes");
-    assert!(read_all(&mut stalled, Duration::from_secs(5)).await.is_some());
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        read_all(&mut stalled, Duration::from_secs(5))
+            .await
+            .is_some()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -94,13 +112,17 @@ async fn a_bare_lf_in_a_later_request_head_closes_the_connection() {
     s.write_all(b"GET /a HTTP/1.1\r\nhost: x\r\n\r\nGET /b HTTP/1.1\nhost: x\n\n")
         .await
         .expect("writes");
-    let answer = read_all(&mut s, Duration::from_secs(5)).await.expect("closed");
+    let answer = read_all(&mut s, Duration::from_secs(5))
+        .await
+        .expect("closed");
     assert_eq!(answer.matches("HTTP/1.1 ").count(), 1, "{answer}");
     let mut s = connect(&mock).await;
     s.write_all(b"GET /a HTTP/1.1\r\nhost: x\r\n\r\nGET /b HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
         .await
         .expect("writes");
-    let answer = read_all(&mut s, Duration::from_secs(5)).await.expect("closed");
+    let answer = read_all(&mut s, Duration::from_secs(5))
+        .await
+        .expect("closed");
     assert_eq!(answer.matches("HTTP/1.1 404").count(), 2, "{answer}");
 }
 
@@ -109,11 +131,18 @@ async fn an_oversized_body_is_refused_with_the_reason() {
     let mock = mock_with("jfwms", CREDS, |c| c.max_body(1000)).await;
     let mut s = connect(&mock).await;
     let body = vec![b'x'; 5000];
-    s.write_all(b"POST /nowhere HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: 5000\r\n\r\n")
-        .await
-        .expect("writes");
+    s.write_all(
+        b"POST /nowhere HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: 5000\r\n\r\n",
+    )
+    .await
+    .expect("writes");
     let _ = s.write_all(&body).await;
-    let answer = read_all(&mut s, Duration::from_secs(5)).await.expect("answered");
+    let answer = read_all(&mut s, Duration::from_secs(5))
+        .await
+        .expect("answered");
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
-    assert!(answer.contains("x-mock-refusal: bad_parameter; step=body"), "{answer}");
+    assert!(
+        answer.contains("x-mock-refusal: bad_parameter; step=body"),
+        "{answer}"
+    );
 }

@@ -19,7 +19,11 @@ const SECRET: &str = "hook-secret";
 
 /// A receiver as an application writes it (the example's, plus the age check).
 async fn receiver() -> String {
-    async fn receive(State(secret): State<Arc<SecretString>>, headers: HeaderMap, body: Bytes) -> String {
+    async fn receive(
+        State(secret): State<Arc<SecretString>>,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> String {
         let signature = headers
             .get("sign")
             .and_then(|v| v.to_str().ok())
@@ -44,7 +48,11 @@ async fn receiver() -> String {
 async fn every_kind_is_accepted_and_tampered_deliveries_are_refused() {
     let mock = mock("jfwms", &[("client_id", "id"), ("client_secret", SECRET)]).await;
     let url = receiver().await;
-    let delivery = || WebhookDelivery::new().receiver(&url).signature_header("sign");
+    let delivery = || {
+        WebhookDelivery::new()
+            .receiver(&url)
+            .signature_header("sign")
+    };
     let kinds = [
         "order",
         "storage",
@@ -73,7 +81,11 @@ async fn every_kind_is_accepted_and_tampered_deliveries_are_refused() {
         .await
         .expect("sent");
     assert!(!report.acknowledged, "{}", report.answer);
-    assert!(report.answer.contains("\"code\":\"1\""), "{}", report.answer);
+    assert!(
+        report.answer.contains("\"code\":\"1\""),
+        "{}",
+        report.answer
+    );
 
     let err = mock
         .send_webhook("nothing", delivery())

@@ -37,7 +37,11 @@ fn with_absolute_spec(args: &[&str]) -> Vec<String> {
     for a in args {
         let is_spec = !a.starts_with('-') && !after_option;
         after_option = a.starts_with("--") && *a != "--help";
-        out.push(if is_spec { absolute(a) } else { (*a).to_owned() });
+        out.push(if is_spec {
+            absolute(a)
+        } else {
+            (*a).to_owned()
+        });
     }
     out
 }

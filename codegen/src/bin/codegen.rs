@@ -91,10 +91,7 @@ fn main() -> ExitCode {
             }
         }),
         _ => config.warnings(&args.specs).map(|warnings| {
-            eprint!(
-                "{}",
-                warnings.render(|p| std::fs::read_to_string(p).ok())
-            );
+            eprint!("{}", warnings.render(|p| std::fs::read_to_string(p).ok()));
             for spec in &args.specs {
                 eprintln!("{}: ok", spec.display());
             }

@@ -11,8 +11,7 @@
 pub use crate::spec::model::{
     Acknowledgement, BodyEncoding, CatalogueGroup, ClientAuth, Code, DocGap, Envelope, Environment,
     ErrorClass, HttpMethod, MockRefusal, MockRefusalRule, ParamLocation, ParsesAs, RefreshPolicy,
-    SuccessRule, TimeUnit,
-    TokenResponse, Transport, Vendor, WebhookSignature, WireFormat,
+    SuccessRule, TimeUnit, TokenResponse, Transport, Vendor, WebhookSignature, WireFormat,
 };
 pub use crate::validate::types::TypeExpr;
 pub use crate::validate::values::{Expr, Op, Piece};

@@ -888,7 +888,9 @@ impl MockRefusalRule {
 }
 
 /// Why the spec mock refuses a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MockRefusal {
     /// An auth value differs from the one recomputed from the spec (a signature, or a

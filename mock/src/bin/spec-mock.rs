@@ -114,7 +114,10 @@ async fn main() -> ExitCode {
     };
     println!("serving {spec}");
     println!("base URL: {}", mock.base_url());
-    println!("control: {} (GET {CONTROL_PREFIX} lists it)", mock.control_url());
+    println!(
+        "control: {} (GET {CONTROL_PREFIX} lists it)",
+        mock.control_url()
+    );
     for line in mock.credential_lines() {
         println!("{line}");
     }

@@ -206,7 +206,9 @@ async fn tampering_is_refused(mock: &MockServer) -> Result<usize, String> {
             };
             let to = format!("{}:{}", serde_json::json!(k), to_value);
             if !text.contains(&from) {
-                return Err(format!("JSON field `{k}` is not written compactly in {text}"));
+                return Err(format!(
+                    "JSON field `{k}` is not written compactly in {text}"
+                ));
             }
             variants.push((
                 format!("JSON field `{k}`"),
@@ -222,7 +224,9 @@ async fn tampering_is_refused(mock: &MockServer) -> Result<usize, String> {
         match send(mock, &r, wire).await {
             None => return Err(format!("{what} changed, yet accepted")),
             Some(refusal) if refusal.starts_with("replayed_nonce") => {
-                return Err(format!("{what} changed, refused only as a replay: {refusal}"));
+                return Err(format!(
+                    "{what} changed, refused only as a replay: {refusal}"
+                ));
             }
             Some(_) => {}
         }
@@ -277,34 +281,87 @@ const PDD: &[(&str, &str)] = &[
     ("access_token", "t"),
 ];
 
-property!(taobao_md5_tampering, "taobao_md5", TAOBAO, taobao_md5,
+property!(
+    taobao_md5_tampering,
+    "taobao_md5",
+    TAOBAO,
+    taobao_md5,
     taobao_md5::Credentials::new("k1", "s1", "sess"),
     |c, a, b| c.item_seller_get(
-        &taobao_md5::ItemSellerGetRequest::new("taobao.item.seller.get", a.clone(), 3).a(b.clone())));
-property!(taobao_hmac_tampering, "taobao_hmac", TAOBAO, taobao_hmac,
+        &taobao_md5::ItemSellerGetRequest::new("taobao.item.seller.get", a.clone(), 3).a(b.clone())
+    )
+);
+property!(
+    taobao_hmac_tampering,
+    "taobao_hmac",
+    TAOBAO,
+    taobao_hmac,
     taobao_hmac::Credentials::new("k1", "s1", "sess"),
     |c, a, b| c.item_seller_get(
-        &taobao_hmac::ItemSellerGetRequest::new("taobao.item.seller.get", a.clone(), 7).a1(b.clone())));
-property!(pinduoduo_tampering, "pinduoduo", PDD, pinduoduo,
+        &taobao_hmac::ItemSellerGetRequest::new("taobao.item.seller.get", a.clone(), 7)
+            .a1(b.clone())
+    )
+);
+property!(
+    pinduoduo_tampering,
+    "pinduoduo",
+    PDD,
+    pinduoduo,
     pinduoduo::Credentials::new("c", "s", "t"),
     |c, a, b| c.order_number_list_get(
-        &pinduoduo::OrderNumberListGetRequest::new("pdd.order.number.list.get", 1).a_b(format!("{a}{b}"))));
-property!(kuaidi100_tampering, "kuaidi100", &[("customer", "C"), ("key", "K")], kuaidi100,
+        &pinduoduo::OrderNumberListGetRequest::new("pdd.order.number.list.get", 1)
+            .a_b(format!("{a}{b}"))
+    )
+);
+property!(
+    kuaidi100_tampering,
+    "kuaidi100",
+    &[("customer", "C"), ("key", "K")],
+    kuaidi100,
     kuaidi100::Credentials::new("C", "K"),
     |c, a, b| c.query(&kuaidi100::QueryRequest::new(
-        serde_json::json!({ "com": a, "num": b }).to_string())));
-property!(wechatpay_v2_md5_tampering, "wechatpay_v2_md5", WECHAT, wechatpay_v2_md5,
+        serde_json::json!({ "com": a, "num": b }).to_string()
+    ))
+);
+property!(
+    wechatpay_v2_md5_tampering,
+    "wechatpay_v2_md5",
+    WECHAT,
+    wechatpay_v2_md5,
     wechatpay_v2_md5::Credentials::new("wx1", "m1", "K"),
     |c, a, b| c.unifiedorder(
-        &wechatpay_v2_md5::UnifiedorderRequest::new(a.clone(), format!("nonce{b}")).device_info(b.clone())));
-property!(wechatpay_v2_hmac_tampering, "wechatpay_v2_hmac", WECHAT, wechatpay_v2_hmac,
+        &wechatpay_v2_md5::UnifiedorderRequest::new(a.clone(), format!("nonce{b}"))
+            .device_info(b.clone())
+    )
+);
+property!(
+    wechatpay_v2_hmac_tampering,
+    "wechatpay_v2_hmac",
+    WECHAT,
+    wechatpay_v2_hmac,
     wechatpay_v2_hmac::Credentials::new("wx1", "m1", "K"),
-    |c, a, b| c.unifiedorder(&wechatpay_v2_hmac::UnifiedorderRequest::new(a.clone()).zh(b.clone())));
-property!(alipay_rsa2_tampering, "alipay_rsa2",
-    &[("app_id", "2014"), ("app_private_key", include_str!("rsa_test_key.pem"))], alipay_rsa2,
+    |c, a, b| c.unifiedorder(&wechatpay_v2_hmac::UnifiedorderRequest::new(a.clone()).zh(b.clone()))
+);
+property!(
+    alipay_rsa2_tampering,
+    "alipay_rsa2",
+    &[
+        ("app_id", "2014"),
+        ("app_private_key", include_str!("rsa_test_key.pem"))
+    ],
+    alipay_rsa2,
     alipay_rsa2::Credentials::new("2014", include_str!("rsa_test_key.pem")),
     |c, a, b| c.trade_query(&alipay_rsa2::TradeQueryRequest::new(
-        "alipay.trade.query", serde_json::json!({ "out_trade_no": a, "x": b }).to_string())));
-property!(json_body_hmac_tampering, "json_body_hmac", &[("app_id", "a"), ("secret", "s")], json_body_hmac,
+        "alipay.trade.query",
+        serde_json::json!({ "out_trade_no": a, "x": b }).to_string()
+    ))
+);
+property!(
+    json_body_hmac_tampering,
+    "json_body_hmac",
+    &[("app_id", "a"), ("secret", "s")],
+    json_body_hmac,
     json_body_hmac::Credentials::new("a", "s"),
-    |c, a, b| c.create_shipment(&json_body_hmac::CreateShipmentRequest::new(a.clone()).note(b.clone())));
+    |c, a, b| c
+        .create_shipment(&json_body_hmac::CreateShipmentRequest::new(a.clone()).note(b.clone()))
+);
