@@ -20,6 +20,7 @@ import hmac
 import json
 import os
 import shlex
+import signal
 import socket
 import subprocess
 import sys
@@ -78,7 +79,9 @@ def http(method, url, body=None, headers=None, timeout=10):
 def start_mock(command, extra):
     env = dict(os.environ, JFWMS_CLIENT_ID=CLIENT_ID, JFWMS_CLIENT_SECRET=CLIENT_SECRET)
     args = shlex.split(command) + [SPEC, "--webhook-signature-header", "sign"] + extra
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    # A session of its own: `cargo xtask mock` runs the mock as a grandchild, stopped with it.
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+                            start_new_session=True)
     banner = {}
     deadline = time.monotonic() + 600  # `cargo xtask mock` may compile first
     lines = []
@@ -97,6 +100,14 @@ def start_mock(command, extra):
     threading.Thread(target=lambda: log.extend(proc.stderr), daemon=True).start()
     threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
     return proc, banner, lines, log
+
+
+def stop(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=10)
 
 
 def java_sign(secret, params):
@@ -247,8 +258,7 @@ def test_bounded_record(command):
         check(len(got["requests"]) == 20 and got["dropped"] == 10, f"record bounded: {len(got['requests'])}, {got['dropped']}")
         check(all(r["body_truncated"] and len(r["body"]) == 1024 for r in got["requests"]), "bodies truncated")
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
 
 
 def test_webhooks(control, receiver_binary):
@@ -300,8 +310,7 @@ def main():
         test_server_bounds(banner["base"], port)
         test_webhooks(banner["control"], args.receiver)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
     test_bounded_record(args.mock)
     print(f"control_surface.py: {checks} checks passed")
 
