@@ -10,8 +10,9 @@
 // through `ir` only, so it depends on nothing but this module.
 pub use crate::spec::model::{
     Acknowledgement, BodyEncoding, CatalogueGroup, ClientAuth, Code, DocGap, Envelope, Environment,
-    ErrorClass, HttpMethod, NestedResult, ParamLocation, ParsesAs, RefreshPolicy, SuccessRule,
-    TimeUnit, TokenResponse, Transport, UuidFormat, Vendor, WebhookSignature, WireFormat,
+    ErrorClass, HttpMethod, MockRefusal, MockRefusalRule, NestedResult, ParamLocation, ParsesAs,
+    RefreshPolicy, SuccessRule, TimeUnit, TokenResponse, Transport, UuidFormat, Vendor,
+    WebhookSignature, WireFormat,
 };
 pub use crate::validate::types::{ParamText, ScalarText, TypeExpr};
 pub use crate::validate::values::{Expr, Op, Piece};
@@ -191,6 +192,8 @@ pub struct ErrorCodeIr {
     pub message: String,
     pub doc: Option<String>,
     pub class: ErrorClass,
+    /// The failures the spec mock answers with this code (spec `mock_refusal`).
+    pub mock_refusal: Vec<MockRefusalRule>,
 }
 
 #[derive(Debug, Clone)]
@@ -321,6 +324,7 @@ impl Lowering<'_> {
                         message: c.message.clone(),
                         doc: c.doc.clone(),
                         class: c.class,
+                        mock_refusal: c.mock_refusal.clone(),
                     })
                     .collect(),
             })

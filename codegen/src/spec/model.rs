@@ -923,6 +923,96 @@ pub struct ErrorCode {
     /// The maintainer's reasoning (e.g. why this class), not document text.
     #[serde(default)]
     pub note: Option<String>,
+    /// The failures the spec mock answers with this code (`[bad_signature]`, or
+    /// `[{ kind: missing, step: sign }]` for one step or parameter). A failure
+    /// no code declares falls back to a code chosen by class and name.
+    #[serde(default)]
+    pub mock_refusal: Vec<MockRefusalRule>,
+}
+
+/// One failure an error code answers in the spec mock: a kind for every step and
+/// parameter, or a kind for one of them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum MockRefusalRule {
+    Any(MockRefusal),
+    Scoped {
+        kind: MockRefusal,
+        /// The auth step, token-request field or parameter (wire name) the failure is about.
+        step: String,
+    },
+}
+
+impl MockRefusalRule {
+    pub fn kind(&self) -> MockRefusal {
+        match self {
+            MockRefusalRule::Any(k) | MockRefusalRule::Scoped { kind: k, .. } => *k,
+        }
+    }
+
+    /// The step or parameter, when the rule is scoped to one.
+    pub fn step(&self) -> Option<&str> {
+        match self {
+            MockRefusalRule::Any(_) => None,
+            MockRefusalRule::Scoped { step, .. } => Some(step),
+        }
+    }
+}
+
+/// Why the spec mock refuses a request.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum MockRefusal {
+    /// An auth value differs from the one recomputed from the spec (a signature, or a
+    /// credential a step carries).
+    BadSignature,
+    /// A time (`now`, `time`) outside the mock's window.
+    StaleTime,
+    /// Random digits (with the request's times) seen before within the window.
+    ReplayedNonce,
+    /// An auth step's header, query parameter or field, or a required parameter, is absent.
+    Missing,
+    /// A time that is not a time, or random digits of the wrong length.
+    Malformed,
+    /// A token the mock did not issue, or one that expired (or none at all).
+    UnknownToken,
+    /// A parameter that is unknown, of the wrong type or out of bounds.
+    BadParameter,
+    /// A token request's client credentials are wrong.
+    BadClient,
+    /// A token request's authorization code or refresh token is unknown, used or expired.
+    BadGrant,
+    /// No grant matches the token request's fixed fields (`grant_type`).
+    UnsupportedGrant,
+    /// A token request within the spec's minimum interval.
+    RateLimited,
+    /// No endpoint at this path.
+    UnknownPath,
+    /// The endpoint does not take this method.
+    MethodNotAllowed,
+}
+
+impl MockRefusal {
+    /// The spec's name for the kind (`bad_signature`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MockRefusal::BadSignature => "bad_signature",
+            MockRefusal::StaleTime => "stale_time",
+            MockRefusal::ReplayedNonce => "replayed_nonce",
+            MockRefusal::Missing => "missing",
+            MockRefusal::Malformed => "malformed",
+            MockRefusal::UnknownToken => "unknown_token",
+            MockRefusal::BadParameter => "bad_parameter",
+            MockRefusal::BadClient => "bad_client",
+            MockRefusal::BadGrant => "bad_grant",
+            MockRefusal::UnsupportedGrant => "unsupported_grant",
+            MockRefusal::RateLimited => "rate_limited",
+            MockRefusal::UnknownPath => "unknown_path",
+            MockRefusal::MethodNotAllowed => "method_not_allowed",
+        }
+    }
 }
 
 /// What an error code means for the client.

@@ -7,6 +7,7 @@
 
 pub mod names;
 mod recipe;
+pub mod refusals;
 pub mod types;
 pub mod values;
 
@@ -110,6 +111,7 @@ impl Checker<'_> {
         self.check_endpoints();
         self.check_auth();
         self.check_error_codes();
+        refusals::check(self.loaded, &mut self.diags);
         self.check_webhooks();
         self.check_examples();
         self.check_doc_gaps();
