@@ -146,6 +146,7 @@ pub struct TokenIr {
     pub grants: Vec<GrantIr>,
     pub automatic: Option<String>,
     pub refresh_with: Option<String>,
+    pub interchangeable_grants: Vec<String>,
     pub authorize: Option<AuthorizeIr>,
     pub response: TokenResponse,
     pub policy: RefreshPolicy,
@@ -189,6 +190,8 @@ pub struct ErrorCodeIr {
     pub message: String,
     pub doc: Option<String>,
     pub class: ErrorClass,
+    /// The spec states the vendor rejects this code before executing the request.
+    pub rejected_before_execution: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -319,6 +322,7 @@ impl Lowering<'_> {
                         message: c.message.clone(),
                         doc: c.doc.clone(),
                         class: c.class,
+                        rejected_before_execution: c.rejected_before_execution.is_some(),
                     })
                     .collect(),
             })
@@ -565,6 +569,7 @@ impl Lowering<'_> {
             grants,
             automatic: token.automatic.clone(),
             refresh_with: token.refresh_with.clone(),
+            interchangeable_grants: token.interchangeable_grants.clone(),
             authorize,
             response: token.response.clone(),
             policy: token.policy.clone(),

@@ -24,6 +24,7 @@ fn state(obtained: i64, lifetime: Option<i64>) -> TokenState {
         refresh_token: None,
         refresh_expires_at: None,
         extra: BTreeMap::new(),
+        grant: None,
     }
 }
 
@@ -148,6 +149,7 @@ impl GrantRunner<TestCode> for FakeRunner {
             refresh_token: gives_refresh.then(|| format!("r{n}").into()),
             refresh_expires_at: None,
             extra: BTreeMap::new(),
+            grant: None,
         })
     }
 }
@@ -174,6 +176,7 @@ fn spec(automatic: bool, refresh: bool, policy: RefreshPolicy) -> TokenSpec {
         ],
         automatic: automatic.then_some("auto"),
         refresh_with: refresh.then_some("refresh"),
+        interchangeable_grants: Vec::new(),
         authorize: None,
         response: TokenResponseSpec {
             enveloped: false,
@@ -215,7 +218,7 @@ async fn current(
     tm: &TokenManager,
     runner: &Arc<FakeRunner>,
 ) -> Result<TokenState, Error<TestCode>> {
-    tm.current::<TestCode, _>(runner).await
+    tm.current::<TestCode, _>(runner, None).await
 }
 
 /// Runs `n` concurrent `current` calls; returns each result and how long it waited.
@@ -430,7 +433,7 @@ async fn min_interval_override_waits_between_renewals() {
     let runner = Arc::new(FakeRunner::new(3600));
     let start = Instant::now();
     let t1 = current(&tm, &runner).await.unwrap();
-    let t2 = tm.renew::<TestCode, _>(&runner, &t1).await.unwrap();
+    let t2 = tm.renew::<TestCode, _>(&runner, &t1, None).await.unwrap();
     assert_eq!(token(&t2), "t2");
     assert!(start.elapsed() >= Duration::from_secs(5));
 }
@@ -440,10 +443,10 @@ async fn renew_only_replaces_the_failed_token() {
     let (tm, _) = manager(spec(true, false, RefreshPolicy::default()));
     let runner = Arc::new(FakeRunner::new(3600));
     let t1 = current(&tm, &runner).await.unwrap();
-    let t2 = tm.renew::<TestCode, _>(&runner, &t1).await.unwrap();
+    let t2 = tm.renew::<TestCode, _>(&runner, &t1, None).await.unwrap();
     assert_eq!(token(&t2), "t2");
     // A second caller that also saw t1 fail reuses t2.
-    let again = tm.renew::<TestCode, _>(&runner, &t1).await.unwrap();
+    let again = tm.renew::<TestCode, _>(&runner, &t1, None).await.unwrap();
     assert_eq!(token(&again), "t2");
     assert_eq!(runner.calls(), 2);
 }
