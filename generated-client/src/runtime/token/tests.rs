@@ -805,3 +805,58 @@ async fn renewal_events_carry_no_token() {
         assert!(!log.contains(secret), "{secret} in {log}");
     }
 }
+
+/// A token wait that would end past the caller's deadline fails at once, saying when a
+/// token can next be requested: the backoff window after a failure, and the vendor's
+/// minimum interval after a rejected token. A wait that ends in time is still waited.
+#[tokio::test(start_paused = true)]
+async fn a_token_wait_past_the_deadline_fails_at_once_saying_when() {
+    let policy = RefreshPolicy {
+        min_interval: Some(Duration::from_secs(60)),
+        ..Default::default()
+    };
+    let (tm, _) = manager(spec(true, false, policy));
+    let mut runner = FakeRunner::new(3600);
+    runner.fail_status = Some(503);
+    let runner = Arc::new(runner);
+    current(&tm, &runner).await.unwrap_err();
+    let clock = tokio_clock();
+    let soon = Some(add(clock(), Duration::from_secs(5)));
+    let err = tm
+        .current::<TestCode, _>(&runner, soon)
+        .await
+        .unwrap_err();
+    let Error::Auth(a) = &err else { panic!("{err:?}") };
+    let AuthError::NoTokenBeforeDeadline {
+        next_request_at,
+        reason,
+    } = &**a
+    else {
+        panic!("{err:?}")
+    };
+    assert!(*next_request_at >= add(clock(), Duration::from_secs(59)), "{err}");
+    assert!(reason.contains("last token request failed"), "{err}");
+    assert_eq!(runner.calls(), 1);
+
+    // The endpoint recovers; the first token is rejected by the server right away.
+    tokio::time::advance(Duration::from_secs(61)).await;
+    let mut healthy = FakeRunner::new(3600);
+    healthy.delay = Duration::ZERO;
+    let healthy = Arc::new(healthy);
+    let t1 = current(&tm, &healthy).await.unwrap();
+    let started = Instant::now();
+    let err = tm
+        .renew::<TestCode, _>(&healthy, &t1, Some(add(clock(), Duration::from_secs(5))))
+        .await
+        .unwrap_err();
+    assert_eq!(started.elapsed(), Duration::ZERO);
+    assert!(err.to_string().contains("one token request per 60s"), "{err}");
+    assert_eq!(healthy.calls(), 1);
+    // With a deadline past the interval the renewal waits for it.
+    let t2 = tm
+        .renew::<TestCode, _>(&healthy, &t1, Some(add(clock(), Duration::from_secs(90))))
+        .await
+        .unwrap();
+    assert_ne!(token(&t2), token(&t1));
+    assert!(started.elapsed() >= Duration::from_secs(59));
+}
