@@ -2364,6 +2364,59 @@ impl Webhook {
     /// deliveries from the network). A key repeated in one object is accepted: the last
     /// occurrence wins, as in most JSON parsers.
     pub fn parse(raw_body: &[u8]) -> std::result::Result<Webhook, rt::WebhookError> {
+        match Self::parse_typed(raw_body) {
+            Some(webhook) => Ok(webhook),
+            None => Self::parse_tree(raw_body),
+        }
+    }
+
+    /// `None` on anything unusual (a repeated key, which typed decoders reject; a
+    /// malformed body): [`parse_tree`](Self::parse_tree) decides then.
+    fn parse_typed(raw_body: &[u8]) -> Option<Webhook> {
+        let (kind, payload) = rt::webhook::split_delivery(raw_body, "type", "data")?;
+        let meta: WebhookMeta = rt::serde_json::from_slice(raw_body).ok()?;
+        let event = match kind.as_str() {
+            "order" => WebhookEvent::Order(rt::serde_json::from_str(payload.get()).ok()?),
+            "storage" => {
+                WebhookEvent::Storage(rt::serde_json::from_str(payload.get()).ok()?)
+            }
+            "return" => {
+                WebhookEvent::Return(rt::serde_json::from_str(payload.get()).ok()?)
+            }
+            "orderIntercept" => {
+                WebhookEvent::OrderIntercept(
+                    rt::serde_json::from_str(payload.get()).ok()?,
+                )
+            }
+            "inventoryCount" => {
+                WebhookEvent::InventoryCount(
+                    rt::serde_json::from_str(payload.get()).ok()?,
+                )
+            }
+            "adjust" => {
+                WebhookEvent::Adjust(rt::serde_json::from_str(payload.get()).ok()?)
+            }
+            "move" => WebhookEvent::Move(rt::serde_json::from_str(payload.get()).ok()?),
+            "orderCreate" => {
+                WebhookEvent::OrderCreate(rt::serde_json::from_str(payload.get()).ok()?)
+            }
+            "orderCancel" => {
+                WebhookEvent::OrderCancel(rt::serde_json::from_str(payload.get()).ok()?)
+            }
+            "convert" => {
+                WebhookEvent::Convert(rt::serde_json::from_str(payload.get()).ok()?)
+            }
+            _ => {
+                WebhookEvent::Unknown {
+                    kind,
+                    payload: rt::serde_json::from_str(payload.get()).ok()?,
+                }
+            }
+        };
+        Some(Webhook { meta, event })
+    }
+
+    fn parse_tree(raw_body: &[u8]) -> std::result::Result<Webhook, rt::WebhookError> {
         let mut tree: rt::serde_json::Value = rt::serde_json::from_slice(raw_body)
             .map_err(rt::WebhookError::Decode)?;
         let object = tree

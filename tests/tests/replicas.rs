@@ -111,7 +111,7 @@ async fn replicas_without_a_shared_store_are_told_to_share_one() {
     for out in outputs.iter().filter(|o| !o.status.success()) {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
-            stdout.contains("a token store shared by every replica"),
+            stdout.contains("no token store shared by every replica is configured"),
             "{}",
             describe(out)
         );

@@ -22,7 +22,8 @@ use url::Url;
 use super::auth::{self, Message, MessageBody, Step};
 use super::envelope::{EnvelopeSpec, Fields, Outcome, text_of};
 use super::error::{
-    ApiError, AuthError, Error, ErrorClass, QuotaExhausted, RawBody, RawCode, VendorCode,
+    ApiError, AuthError, Error, ErrorClass, NoSharedStore, QuotaExhausted, RawBody, RawCode,
+    VendorCode,
 };
 use super::secret::Redacted;
 use super::token::{
@@ -408,22 +409,20 @@ impl<C: VendorCode> EngineBuilder<C> {
         };
         if fetch_on_start && let Some(tm) = &engine.inner.tokens {
             let deadline = engine.token_deadline(Instant::now() + engine.options.deadline);
-            tm.current(&engine.inner, deadline).await.map_err(|e: Error<C>| {
-                match (configured_store, e.class()) {
+            tm.current(&engine.inner, deadline)
+                .await
+                .map_err(|e: Error<C>| match e {
                     // Replicas started together without a shared store each ask for a token;
-                    // the vendor refuses all but one. Say so.
-                    (false, ErrorClass::RateLimited) => Error::Auth(Box::new(
-                        AuthError::NotConfigured {
-                            what: format!(
-                                "a token store shared by every replica: the start-up token \
-                                 request was refused as too frequent ({e}); replicas without a \
-                                 shared store each request their own token (see `token_store`)"
-                            ),
-                        },
-                    )),
-                    _ => e,
-                }
-            })?;
+                    // the vendor refuses all but one. Say so, keeping the typed refusal.
+                    Error::Auth(refusal)
+                        if !configured_store
+                            && is_rate_limited_refusal(&refusal)
+                            && matches!(*refusal, AuthError::TokenEndpoint { .. }) =>
+                    {
+                        AuthError::NoSharedStore(NoSharedStore { refusal }).into()
+                    }
+                    other => other,
+                })?;
         }
         Ok(engine)
     }
@@ -444,6 +443,10 @@ fn proxy<C: VendorCode>(
         return Err(Error::InsecureUrl { url: shown });
     }
     reqwest::Proxy::all(url.as_str()).map_err(|_| Error::Config(format!("proxy `{shown}` is not usable")))
+}
+
+fn is_rate_limited_refusal<C: VendorCode>(refusal: &AuthError<C>) -> bool {
+    matches!(refusal, AuthError::TokenEndpoint { code: Some(code), .. } if code.class() == ErrorClass::RateLimited)
 }
 
 fn checked<C: VendorCode>(raw: &str, allow_plain_http: bool) -> Result<Url, Error<C>> {

@@ -312,8 +312,8 @@ impl<C: VendorCode> Error<C> {
         match self {
             Error::RetryQuotaExhausted(e) => e.failure.code(),
             Error::Api(e) => Some(&e.code),
-            Error::Auth(e) => match &**e {
-                AuthError::TokenEndpoint { code, .. } => code.as_ref(),
+            Error::Auth(e) => match e.token_refusal() {
+                Some(AuthError::TokenEndpoint { code, .. }) => code.as_ref(),
                 _ => None,
             },
             _ => None,
@@ -334,7 +334,7 @@ impl<C: VendorCode> Error<C> {
             .filter(|c| *c != ErrorClass::Unknown)
         {
             let token_request_refused =
-                matches!(self, Error::Auth(e) if matches!(**e, AuthError::TokenEndpoint { .. }));
+                matches!(self, Error::Auth(e) if e.token_refusal().is_some());
             return match class {
                 ErrorClass::RenewToken if token_request_refused => ErrorClass::Auth,
                 other => other,
@@ -373,8 +373,8 @@ impl<C: VendorCode> Error<C> {
             Error::RetryQuotaExhausted(e) => e.failure.raw_body(),
             Error::HttpStatus { body, .. } | Error::Decode { body, .. } => Some(body),
             Error::Api(e) => Some(&e.body),
-            Error::Auth(e) => match &**e {
-                AuthError::TokenEndpoint { body, .. } => Some(body),
+            Error::Auth(e) => match e.token_refusal() {
+                Some(AuthError::TokenEndpoint { body, .. }) => Some(body),
                 _ => None,
             },
             _ => None,
@@ -633,6 +633,11 @@ pub enum AuthError<C: VendorCode> {
         /// Why not earlier.
         reason: String,
     },
+    /// The start-up token request (`fetch_on_start`) was refused as too frequent, and no token
+    /// store is configured: replicas started together each request their own token and the
+    /// vendor refuses all but one. [`Error::code`] and [`Error::class`] answer for the refusal.
+    #[error(transparent)]
+    NoSharedStore(NoSharedStore<C>),
     /// The authorization callback's `state` differs from the one sent.
     #[error("authorization callback `state` does not match")]
     StateMismatch,
@@ -676,6 +681,39 @@ pub enum AuthError<C: VendorCode> {
         reason: String,
     },
 }
+
+impl<C: VendorCode> AuthError<C> {
+    /// The token endpoint's refusal, also inside [`AuthError::NoSharedStore`].
+    fn token_refusal(&self) -> Option<&AuthError<C>> {
+        match self {
+            AuthError::NoSharedStore(w) => Some(&*w.refusal),
+            AuthError::TokenEndpoint { .. } => Some(self),
+            _ => None,
+        }
+    }
+}
+
+/// See [`AuthError::NoSharedStore`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct NoSharedStore<C: VendorCode> {
+    /// The vendor's refusal.
+    pub refusal: Box<AuthError<C>>,
+}
+
+impl<C: VendorCode> fmt::Display for NoSharedStore<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}; no token store shared by every replica is configured: replicas started \
+             together each request a token at start-up and the vendor refuses all but one \
+             (configure `token_store`, e.g. RedisTokenStore)",
+            self.refusal
+        )
+    }
+}
+
+impl<C: VendorCode> std::error::Error for NoSharedStore<C> {}
 
 fn code_and_message(code: &Option<RawCode>, message: &Option<String>) -> String {
     match (code, message) {

@@ -52,7 +52,7 @@ pub use engine::{
 pub use envelope::{EnvelopeSpec, Success};
 pub use error::{
     ApiError, AttemptFailure, AuthError, DeadlineExceeded, Error, ErrorClass, FieldError, Phase,
-    QuotaExhausted,
+    NoSharedStore, QuotaExhausted,
     MAX_VENDOR_TEXT, RawBody, RawCode, VendorCode, for_logs, placeholder_values,
 };
 pub use paginate::{DEFAULT_MAX_PAGE, Page, PaginationStop, pages, pages_with_max};
