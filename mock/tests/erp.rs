@@ -35,7 +35,8 @@ async fn client_credentials_calls_and_pages() {
         .expect("orders");
     // The mock answers every page with the document's example: the client stops at the
     // repeated page (runtime: a page equal to the previous one ends the stream).
-    let mut pages = Box::pin(client.query_outbound_pages(QueryOutboundRequest::new().page_size(10)));
+    let mut pages =
+        Box::pin(client.query_outbound_pages(QueryOutboundRequest::new().page_size(10)));
     let mut all = Vec::new();
     let stop = loop {
         match pages.try_next().await {

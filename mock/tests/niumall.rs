@@ -48,7 +48,10 @@ async fn login_list_pages_and_create() {
         }
     };
     assert!(
-        matches!(stop, generated_client::runtime::Error::Pagination { page: 2, .. }),
+        matches!(
+            stop,
+            generated_client::runtime::Error::Pagination { page: 2, .. }
+        ),
         "{stop:?}"
     );
     assert_eq!(all.len(), page.orders.len(), "the example page, once");

@@ -79,7 +79,13 @@ async fn a_repeated_page_ends_the_stream_with_a_typed_error() {
     assert_eq!(items, 1);
     let err = err.expect("an error ends the stream");
     assert!(
-        matches!(err, rt::Error::Pagination { page: 2, stop: PaginationStop::RepeatedPage }),
+        matches!(
+            err,
+            rt::Error::Pagination {
+                page: 2,
+                stop: PaginationStop::RepeatedPage
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(server.count(INVENTORY_PATH), 2);
@@ -96,7 +102,10 @@ async fn a_page_number_beyond_the_cap_ends_the_stream() {
     assert!(
         matches!(
             err,
-            rt::Error::Pagination { page: 6, stop: PaginationStop::PastMaxPage { max_page: 5 } }
+            rt::Error::Pagination {
+                page: 6,
+                stop: PaginationStop::PastMaxPage { max_page: 5 }
+            }
         ),
         "{err:?}"
     );
@@ -136,13 +145,17 @@ async fn vendor_messages_are_escaped_and_bounded_with_the_raw_body_kept() {
         .unwrap_err();
     let shown = err.to_string();
     assert_safe_for_logs(&shown);
-    assert!(shown.contains(r"evil\r\nINFO forged log line \u{1b}[31m"), "{shown}");
+    assert!(
+        shown.contains(r"evil\r\nINFO forged log line \u{1b}[31m"),
+        "{shown}"
+    );
     let rt::Error::Api(api) = &err else {
         panic!("{err:?}")
     };
     assert_safe_for_logs(api.message.as_deref().unwrap_or_default());
     // The exact text stays available behind the explicit accessor.
-    let raw: serde_json::Value = serde_json::from_slice(err.raw_body().unwrap().as_bytes()).unwrap();
+    let raw: serde_json::Value =
+        serde_json::from_slice(err.raw_body().unwrap().as_bytes()).unwrap();
     assert_eq!(raw["message"], message.as_str());
     assert_safe_for_logs(&format!("{:?}", err.raw_body().unwrap()).replace("\\\"", ""));
 }
@@ -150,8 +163,8 @@ async fn vendor_messages_are_escaped_and_bounded_with_the_raw_body_kept() {
 #[tokio::test]
 async fn token_errors_and_hostile_codes_are_escaped_and_bounded() {
     let description = hostile_text();
-    let body = json!({"error": "invalid_client\r\nforged", "error_description": description})
-        .to_string();
+    let body =
+        json!({"error": "invalid_client\r\nforged", "error_description": description}).to_string();
     let server = HostileServer::start(move |_| (401, body.clone().into_bytes())).await;
     let client = client(&server, None).await;
     let err = client
@@ -202,16 +215,17 @@ async fn a_url_over_the_transport_limit_is_a_caller_error_and_not_retried() {
     let request = rt::Request::new(rt::reqwest::Method::GET, "/search")
         .with_query(vec![("q", "x".repeat(70_000))]);
     let started = Instant::now();
-    let err = engine
-        .send::<serde_json::Value>(request)
-        .await
-        .unwrap_err();
+    let err = engine.send::<serde_json::Value>(request).await.unwrap_err();
     assert!(
         matches!(err, rt::Error::InvalidRequest { field: "url", .. }),
         "{err:?}"
     );
     assert_eq!(err.class(), ErrorClass::Caller);
     assert!(err.to_string().contains("nothing was sent"), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(1), "retried: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "retried: {:?}",
+        started.elapsed()
+    );
     assert_eq!(server.seen().len(), 0);
 }

@@ -849,7 +849,10 @@ async fn write_engine(
     }
     let engine = engine_builder.build().await.expect("engine builds");
     engine
-        .exchange("authorization_code", &[("code", &fake.issue_authorization_code())])
+        .exchange(
+            "authorization_code",
+            &[("code", &fake.issue_authorization_code())],
+        )
         .await
         .expect("code exchange");
     engine

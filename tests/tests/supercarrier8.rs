@@ -516,7 +516,11 @@ async fn a_token_wait_past_the_deadline_fails_at_once() {
         wait > jiff::SignedDuration::from_secs(55) && wait <= jiff::SignedDuration::from_secs(60),
         "{wait:?}"
     );
-    assert!(err.to_string().contains("no token request is allowed before"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("no token request is allowed before"),
+        "{err}"
+    );
     assert_eq!(err.class(), ErrorClass::RateLimited);
     assert_eq!(fake.token_requests(), 1, "no refused token request");
 }

@@ -442,7 +442,8 @@ fn proxy<C: VendorCode>(
     if clear && !allow_plain_http && !transport::is_loopback(&url) {
         return Err(Error::InsecureUrl { url: shown });
     }
-    reqwest::Proxy::all(url.as_str()).map_err(|_| Error::Config(format!("proxy `{shown}` is not usable")))
+    reqwest::Proxy::all(url.as_str())
+        .map_err(|_| Error::Config(format!("proxy `{shown}` is not usable")))
 }
 
 fn is_rate_limited_refusal<C: VendorCode>(refusal: &AuthError<C>) -> bool {

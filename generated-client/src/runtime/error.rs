@@ -76,7 +76,10 @@ pub fn for_logs(text: &str) -> String {
         }
         if out.len() > MAX_VENDOR_TEXT {
             out.truncate(before);
-            out.push_str(&format!("… ({} bytes in all, from byte {i} cut)", text.len()));
+            out.push_str(&format!(
+                "… ({} bytes in all, from byte {i} cut)",
+                text.len()
+            ));
             break;
         }
     }

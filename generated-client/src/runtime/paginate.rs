@@ -41,7 +41,10 @@ impl std::fmt::Display for PaginationStop {
         match self {
             PaginationStop::RepeatedPage => f.write_str("the server repeated the previous page"),
             PaginationStop::PastMaxPage { max_page } => {
-                write!(f, "the server reports more pages than the cap of {max_page}")
+                write!(
+                    f,
+                    "the server reports more pages than the cap of {max_page}"
+                )
             }
         }
     }

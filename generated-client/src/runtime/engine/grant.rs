@@ -247,9 +247,10 @@ impl<C: VendorCode> GrantRunner<C> for Inner<C> {
                         source: Arc::new(source),
                     }
                     .into(),
-                    Failure::NotSendable(reason) => {
-                        Error::Config(format!("token request `{}` cannot be sent: {reason}", grant.name))
-                    }
+                    Failure::NotSendable(reason) => Error::Config(format!(
+                        "token request `{}` cannot be sent: {reason}",
+                        grant.name
+                    )),
                     Failure::Timeout => AuthError::Timeout {
                         grant: grant.name,
                         url: shown,

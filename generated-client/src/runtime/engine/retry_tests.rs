@@ -318,7 +318,12 @@ async fn resign_and_clock_skew_budgets() {
     assert_eq!(err.class(), ErrorClass::Resign);
     assert_eq!(server.count("/data"), 3 + MAX_RESIGNS as usize);
 
-    let safe = || Reply::json(200, r#"{"code":"resign_safe","message":"nonce","data":null}"#);
+    let safe = || {
+        Reply::json(
+            200,
+            r#"{"code":"resign_safe","message":"nonce","data":null}"#,
+        )
+    };
     let server = flaky(usize::MAX, safe).await;
     let e = engine(&server.url(), quick()).await;
     e.send::<serde_json::Value>(request(reqwest::Method::POST, false))
@@ -362,7 +367,11 @@ async fn the_retry_quota_caps_attempts_during_an_outage() {
     assert!(matches!(*q.failure, E::HttpStatus { status: 503, .. }));
     assert_eq!(err.class(), ErrorClass::Retryable);
     assert!(err.to_string().contains("retry quota is empty"), "{err}");
-    assert_eq!(server.count("/data"), 7, "one attempt once the quota is empty");
+    assert_eq!(
+        server.count("/data"),
+        7,
+        "one attempt once the quota is empty"
+    );
 }
 
 /// A bare 401 renews the token only where the spec says so.

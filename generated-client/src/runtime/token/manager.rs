@@ -86,7 +86,10 @@ enum Purpose {
 enum Plan<'a> {
     Run(&'a Grant),
     Refresh(&'a Grant, SecretString),
-    Reauthorize { reason: &'static str, clear: bool },
+    Reauthorize {
+        reason: &'static str,
+        clear: bool,
+    },
     /// The only grant that could run would change whose token it is.
     OtherIdentity {
         origin: String,
@@ -356,10 +359,7 @@ impl Core {
         if let Some(f) = l.failure.as_ref().filter(|f| f.until > deadline) {
             return Err(AuthError::NoTokenBeforeDeadline {
                 next_request_at: f.until,
-                reason: format!(
-                    "the last token request failed: {}",
-                    f.error.get::<C>()
-                ),
+                reason: format!("the last token request failed: {}", f.error.get::<C>()),
             }
             .into());
         }

@@ -822,11 +822,10 @@ async fn a_token_wait_past_the_deadline_fails_at_once_saying_when() {
     current(&tm, &runner).await.unwrap_err();
     let clock = tokio_clock();
     let soon = Some(add(clock(), Duration::from_secs(5)));
-    let err = tm
-        .current::<TestCode, _>(&runner, soon)
-        .await
-        .unwrap_err();
-    let Error::Auth(a) = &err else { panic!("{err:?}") };
+    let err = tm.current::<TestCode, _>(&runner, soon).await.unwrap_err();
+    let Error::Auth(a) = &err else {
+        panic!("{err:?}")
+    };
     let AuthError::NoTokenBeforeDeadline {
         next_request_at,
         reason,
@@ -834,7 +833,10 @@ async fn a_token_wait_past_the_deadline_fails_at_once_saying_when() {
     else {
         panic!("{err:?}")
     };
-    assert!(*next_request_at >= add(clock(), Duration::from_secs(59)), "{err}");
+    assert!(
+        *next_request_at >= add(clock(), Duration::from_secs(59)),
+        "{err}"
+    );
     assert!(reason.contains("last token request failed"), "{err}");
     assert_eq!(runner.calls(), 1);
 
@@ -850,7 +852,10 @@ async fn a_token_wait_past_the_deadline_fails_at_once_saying_when() {
         .await
         .unwrap_err();
     assert_eq!(started.elapsed(), Duration::ZERO);
-    assert!(err.to_string().contains("one token request per 60s"), "{err}");
+    assert!(
+        err.to_string().contains("one token request per 60s"),
+        "{err}"
+    );
     assert_eq!(healthy.calls(), 1);
     // With a deadline past the interval the renewal waits for it.
     let t2 = tm
