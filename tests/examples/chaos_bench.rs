@@ -113,7 +113,7 @@ async fn main() {
                 .with_initial_backoff(Duration::from_millis(50))
                 .with_max_backoff(Duration::from_millis(400)),
         )
-        .engine(|e| e.retry_quota(quota))
+        .retry_quota(quota)
         .build()
         .await
         .expect("client builds");

@@ -52,7 +52,7 @@ fn page_param(s: &Seen) -> i64 {
 async fn client(server: &HostileServer, max_page: Option<i64>) -> Client {
     let mut builder = Client::builder(Credentials::new("id", "secret")).base_url(&server.base_url);
     if let Some(max) = max_page {
-        builder = builder.engine(|e| e.max_page(max));
+        builder = builder.max_page(max);
     }
     builder.build().await.expect("client builds")
 }

@@ -66,7 +66,7 @@ async fn proxies_never_see_secrets_in_clear_unless_chosen() {
 
     // A plain-HTTP proxy off loopback would read plain-HTTP requests: refused like a base URL.
     let err = builder()
-        .engine(|e| e.proxy("http://10.1.2.3:3128"))
+        .proxy("http://10.1.2.3:3128")
         .build()
         .await
         .unwrap_err();
@@ -74,7 +74,7 @@ async fn proxies_never_see_secrets_in_clear_unless_chosen() {
 
     // An explicit proxy is used (here on loopback, so allowed).
     let client = builder()
-        .engine(|e| e.proxy(&proxy_url))
+        .proxy(&proxy_url)
         .build()
         .await
         .expect("client builds");

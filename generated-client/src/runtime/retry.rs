@@ -132,8 +132,8 @@ impl RetryPolicy {
 ///
 /// The defaults are smithy-rs's: 500 tokens, 5 per retry, 10 per retry after a timeout,
 /// so a full outage costs each call 3 attempts for the first 50 calls, then 1. One bucket per
-/// client, shared by its clones (and by every [`Engine::with_retry_policy`]
-/// (super::Engine::with_retry_policy) copy).
+/// client, shared by its clones (and by every
+/// [`Engine::with_retry_policy`](super::Engine::with_retry_policy) copy).
 ///
 /// ```
 /// use generated_client::runtime::RetryQuota;
