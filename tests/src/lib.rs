@@ -2,6 +2,7 @@
 
 pub mod chaos;
 pub mod fakes;
+pub mod hostile;
 pub mod raw_http;
 pub mod redis_server;
 pub mod secrets;

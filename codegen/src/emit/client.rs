@@ -453,7 +453,7 @@ fn pages_method(ep: &EndpointIr) -> TokenStream {
         #d
         pub fn #name(&self, request: #req) -> impl rt::futures_core::Stream<Item = Result<#item>> + Send + '_ {
             let first = request.#page.unwrap_or(1);
-            rt::pages(first, move |page| {
+            rt::pages_with_max(first, self.engine.max_page(), move |page| {
                 let request = request.clone().#page(page);
                 async move { self.#single(&request).await }
             })

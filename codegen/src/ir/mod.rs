@@ -149,6 +149,7 @@ pub struct TokenIr {
     pub grants: Vec<GrantIr>,
     pub automatic: Option<String>,
     pub refresh_with: Option<String>,
+    pub interchangeable_grants: Vec<String>,
     pub authorize: Option<AuthorizeIr>,
     pub response: TokenResponse,
     pub policy: RefreshPolicy,
@@ -194,6 +195,8 @@ pub struct ErrorCodeIr {
     pub class: ErrorClass,
     /// The failures the spec mock answers with this code (spec `mock_refusal`).
     pub mock_refusal: Vec<MockRefusalRule>,
+    /// The spec states the vendor rejects this code before executing the request.
+    pub rejected_before_execution: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -325,6 +328,7 @@ impl Lowering<'_> {
                         doc: c.doc.clone(),
                         class: c.class,
                         mock_refusal: c.mock_refusal.clone(),
+                        rejected_before_execution: c.rejected_before_execution.is_some(),
                     })
                     .collect(),
             })
@@ -582,6 +586,7 @@ impl Lowering<'_> {
             grants,
             automatic: token.automatic.clone(),
             refresh_with: token.refresh_with.clone(),
+            interchangeable_grants: token.interchangeable_grants.clone(),
             authorize,
             response: token.response.clone(),
             policy: token.policy.clone(),

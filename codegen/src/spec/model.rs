@@ -188,6 +188,12 @@ pub struct TokenSource {
     /// Browser redirect for the authorization-code flow.
     #[serde(default)]
     pub authorize: Option<Authorize>,
+    /// Grants whose tokens stand for the same identity, so that a token obtained by one may be
+    /// renewed by another (e.g. `[client_credentials, password]` for one account). By default
+    /// a renewal never changes the grant that produced a token: a user's authorization-code
+    /// token is never renewed as the application's `client_credentials` token.
+    #[serde(default)]
+    pub interchangeable_grants: Vec<String>,
     /// Where the token and its lifetime are in the token response.
     pub response: TokenResponse,
     #[serde(default)]
@@ -928,6 +934,24 @@ pub struct ErrorCode {
     /// no code declares falls back to a code chosen by class and name.
     #[serde(default)]
     pub mock_refusal: Vec<MockRefusalRule>,
+    /// For `resign` and `clock_skew` codes: what says the vendor rejects before executing the
+    /// request, so that a non-idempotent request may be re-signed and sent again. Without it
+    /// only idempotent requests are re-sent; others return the error to the caller.
+    #[serde(default)]
+    pub rejected_before_execution: Option<Evidence>,
+}
+
+/// What supports a claim the client acts on: the document's own words, or a `doc_gaps` entry
+/// recording the maintainer's decision where the document is silent.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    /// The document's text, verbatim (checked by `cargo xtask audit`).
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// The `id` of the `doc_gaps` entry that records the decision.
+    #[serde(default)]
+    pub doc_gap: Option<String>,
 }
 
 /// One failure an error code answers in the spec mock: a kind for every step and

@@ -112,7 +112,11 @@ impl<C: VendorCode> Inner<C> {
                     source,
                 },
                 Failure::Timeout => Error::Timeout { method, url: shown },
-                Failure::TooLarge => Error::ResponseTooLarge {
+                Failure::NotSendable(reason) => Error::InvalidRequest {
+                    field: "url",
+                    reason: format!("cannot be sent ({reason}); nothing was sent"),
+                },
+                Failure::TooLarge { .. } => Error::ResponseTooLarge {
                     method,
                     url: shown,
                     limit: transport::MAX_BODY,
