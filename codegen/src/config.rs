@@ -124,6 +124,20 @@ impl Config {
         self.lower_all(specs).map(drop)
     }
 
+    /// What [`check`](Self::check) finds, plus the warnings of specs that are valid (a
+    /// failure kind no error code answers in the spec mock, see `validate::refusals`). A
+    /// warning never fails a build.
+    pub fn warnings(&self, specs: &[impl AsRef<Path>]) -> Result<Diagnostics, Error> {
+        self.check(specs)?;
+        let mut warnings = Diagnostics::default();
+        for path in specs {
+            if let Ok(loaded) = spec::load_within(path.as_ref(), &self.limits) {
+                warnings.extend(validate::refusals::warnings(&loaded));
+            }
+        }
+        Ok(warnings.sorted())
+    }
+
     /// Loads, validates and generates every spec, in memory. All problems of all
     /// specs are reported together.
     pub fn generate(&self, specs: &[impl AsRef<Path>]) -> Result<Vec<GeneratedFile>, Error> {

@@ -14,6 +14,17 @@ pub struct Loc {
     pub column: u64,
 }
 
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Severity {
+    /// The spec cannot be used.
+    #[default]
+    Error,
+    /// The spec works, but a tool will guess where it says nothing (reported by `check`,
+    /// never a failure).
+    Warning,
+}
+
 /// One problem: where it is (file, line, column, path inside the spec) and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -22,6 +33,7 @@ pub struct Diagnostic {
     /// Dotted path inside the spec, e.g. `endpoints.query_inventory.params.page_size.type`.
     pub path: String,
     pub message: String,
+    pub severity: Severity,
 }
 
 impl fmt::Display for Diagnostic {
@@ -57,6 +69,24 @@ impl Diagnostics {
             loc,
             path: path.into(),
             message: message.into(),
+            severity: Severity::Error,
+        });
+    }
+
+    /// A located warning (see [`Severity::Warning`]).
+    pub fn push_warning(
+        &mut self,
+        file: &Path,
+        loc: Loc,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.0.push(Diagnostic {
+            file: file.to_path_buf(),
+            loc,
+            path: path.into(),
+            message: message.into(),
+            severity: Severity::Warning,
         });
     }
 
@@ -90,7 +120,11 @@ impl Diagnostics {
         let mut sources: std::collections::HashMap<&Path, Option<Vec<String>>> = Default::default();
         let mut out = String::new();
         for d in &self.0 {
-            out.push_str(&format!("error: {d}\n"));
+            let label = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            out.push_str(&format!("{label}: {d}\n"));
             let lines = sources.entry(d.file.as_path()).or_insert_with(|| {
                 source_of(&d.file).map(|src| src.lines().map(str::to_owned).collect())
             });

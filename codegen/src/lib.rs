@@ -33,5 +33,5 @@ pub mod validate;
 mod config;
 
 pub use config::{Config, Error, GeneratedFile, GeneratedKind};
-pub use diagnostics::{Diagnostic, Diagnostics};
+pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use spec::Limits;

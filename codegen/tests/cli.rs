@@ -31,6 +31,30 @@ fn check_accepts_valid_specs() {
 }
 
 #[test]
+fn check_warns_about_refusals_no_code_declares_and_still_exits_0() {
+    let out = codegen(&["check", "specs/zhiyun.yaml", "specs/jfwms.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stderr(&out);
+    let warnings: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    // zhiyun's `t_` is a time, its token request has client credentials; no code of its
+    // document says "stale timestamp" or "bad client". jfwms declares every likely kind.
+    assert_eq!(warnings.len(), 2, "{text}");
+    for (warning, kind) in warnings.iter().zip(["stale_time", "bad_client"]) {
+        assert!(
+            warning.starts_with("warning: specs/zhiyun.yaml:"),
+            "{warning}"
+        );
+        assert!(
+            warning.contains(&format!("mock_refusal: [{kind}]")),
+            "{warning}"
+        );
+    }
+}
+
+#[test]
 fn check_reports_every_problem_located_and_exits_1() {
     let out = codegen(&["check", "codegen/tests/broken_specs/many_errors.yaml"]);
     assert_eq!(out.status.code(), Some(1));

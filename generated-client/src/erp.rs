@@ -161,6 +161,10 @@ impl rt::VendorCode for ErrorCode {
     fn class(&self) -> rt::ErrorClass {
         CODES.class(self)
     }
+
+    fn rejected_before_execution(&self) -> bool {
+        CODES.rejected_before_execution(self)
+    }
 }
 
 /// Errors of this client: transport, HTTP, vendor codes ([`ErrorCode`]), auth and decoding.
@@ -1148,8 +1152,9 @@ impl Client {
         request: QueryInventoryRequest,
     ) -> impl rt::futures_core::Stream<Item = Result<InventoryItem>> + Send + '_ {
         let first = request.page.unwrap_or(1);
-        rt::pages(
+        rt::pages_with_max(
             first,
+            self.engine.max_page(),
             move |page| {
                 let request = request.clone().page(page);
                 async move { self.query_inventory(&request).await }
@@ -1163,8 +1168,9 @@ impl Client {
         request: QueryOrdersRequest,
     ) -> impl rt::futures_core::Stream<Item = Result<SalesOrder>> + Send + '_ {
         let first = request.page.unwrap_or(1);
-        rt::pages(
+        rt::pages_with_max(
             first,
+            self.engine.max_page(),
             move |page| {
                 let request = request.clone().page(page);
                 async move { self.query_orders(&request).await }
@@ -1178,8 +1184,9 @@ impl Client {
         request: QueryOutboundRequest,
     ) -> impl rt::futures_core::Stream<Item = Result<OutboundOrder>> + Send + '_ {
         let first = request.page.unwrap_or(1);
-        rt::pages(
+        rt::pages_with_max(
             first,
+            self.engine.max_page(),
             move |page| {
                 let request = request.clone().page(page);
                 async move { self.query_outbound(&request).await }

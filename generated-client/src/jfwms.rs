@@ -181,7 +181,7 @@ pub enum ErrorCode {
     SignError,
     /// `10027`: 重复提交
     ///
-    /// Document line 306.
+    /// Maintainer's note: Re-signed and sent again only for idempotent requests: the document does not say whether the first copy was executed (doc_gaps \`nonce_length\`). Document line 306.
     ///
     /// Vendor constant `REPEAT_SUBMIT`.
     ///
@@ -883,11 +883,12 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
         (
             ErrorCode::TimestampInvalid,
             rt::CodeInfo::int(
-                10028,
-                rt::ErrorClass::ClockSkew,
-                "时间戳失效",
-                "五、常见报错",
-            ),
+                    10028,
+                    rt::ErrorClass::ClockSkew,
+                    "时间戳失效",
+                    "五、常见报错",
+                )
+                .rejected_before_execution(),
         ),
         (
             ErrorCode::UserIdFormatError,
@@ -1470,6 +1471,10 @@ impl rt::VendorCode for ErrorCode {
 
     fn class(&self) -> rt::ErrorClass {
         CODES.class(self)
+    }
+
+    fn rejected_before_execution(&self) -> bool {
+        CODES.rejected_before_execution(self)
     }
 }
 
@@ -2152,8 +2157,8 @@ rt::__private::record! { GetOrderRequest: Serialize, Deserialize; {
 /// - **hmac_key_unnamed** (四、调用业务接口 3、签名生成方式 (计算签名方法工具类)): The document never says which key the HMAC-SHA256 uses; the Java example passes a 32-hex-digit literal (\`4a506ccaf37e400bac4a42d2dc5f600a\`). With that key the example's parameters give exactly the call example's sign \`9bc08ba7...4b939\`, so the examples agree with each other, but the key is not identified as the client secret. *Resolution:* The key is \`client_secret\` (the only other secret the application holds).
 /// - **sign_method_case** (四、调用业务接口 3、签名生成方式): \`method(请求方式get/post,目前固定为post)\`: the case of the signed method is shown only by example (\`post\`), and \`get\` is mentioned although 1、 says every business call is POST. *Resolution:* \`{method}\` is the lowercase HTTP method; every endpoint is POST, so it is always \`post\`.
 /// - **sign_url_meaning** (四、调用业务接口 3、签名生成方式): \`url(接口请求路径)\` is shown only as \`/api/order/get\`: whether a query string or the host would be included is not stated. *Resolution:* \`url\` is the request path without host or query (\`{path}\`); no endpoint has a query string.
-/// - **nonce_length** (四、调用业务接口 2、请求头中必须带有以下公共参数): \`nonce:随机数字(建议2位数),用于防止重复请求\` only suggests two digits; the accepted format (NONCE_FORMAT_ERROR 10024) and the window in which a repeated nonce counts as 重复提交 (REPEAT_SUBMIT 10027) are not stated. *Resolution:* The client sends two random digits. REPEAT_SUBMIT is classed \`resign\`, so a collision is retried once with a fresh nonce and timestamp.
-/// - **timestamp_window** (四、调用业务接口 2、请求头中必须带有以下公共参数): \`timestamp:时间戳,毫秒\`: how far the timestamp may differ from the server's clock before TIMESTAMP_INVALID (10028, 时间戳失效) is not stated. *Resolution:* The client signs with the current time in milliseconds at sending; TIMESTAMP_INVALID is classed \`resign\` and retried once.
+/// - **nonce_length** (四、调用业务接口 2、请求头中必须带有以下公共参数): \`nonce:随机数字(建议2位数),用于防止重复请求\` only suggests two digits; the accepted format (NONCE_FORMAT_ERROR 10024) and the window in which a repeated nonce counts as 重复提交 (REPEAT_SUBMIT 10027) are not stated. *Resolution:* The client sends two random digits. Whether REPEAT_SUBMIT rejects a reused nonce before executing the request, or guards against a second submission after the first executed, is not stated either. It is classed \`resign\` without \`rejected_before_execution\`: an idempotent request is re-signed with a fresh nonce and timestamp and sent again, up to 3 times with backoff (the runtime's MAX_RESIGNS); any other request (a create, a cancel) returns the error to the caller, who knows whether the first copy may have been executed.
+/// - **timestamp_window** (四、调用业务接口 2、请求头中必须带有以下公共参数): \`timestamp:时间戳,毫秒\`: how far the timestamp may differ from the server's clock before TIMESTAMP_INVALID (10028, 时间戳失效) is not stated. *Resolution:* The client signs with the current time in milliseconds at sending. TIMESTAMP_INVALID is classed \`clock_skew\`. The document does not say when the timestamp is checked; the client assumes, as for the other request-header checks listed with it (10021–10026: missing or malformed SIGN, NONCE, TIMESTAMP, wrong signature), that a stale timestamp is refused before the request reaches its endpoint (\`rejected_before_execution\`), so any request is re-signed and sent once more at once; a second TIMESTAMP_INVALID means the local clock is wrong and is reported.
 /// - **success_code** (四、调用业务接口 4、调用接口示例): Only a failure response (code 50017) is shown; the success code is not given, and 五、常见报错 does not list one. *Resolution:* \`code: 0\` is assumed to mean success (as the webhook acknowledgement says \`0是正确\`).
 /// - **http_status** (四、调用业务接口): The HTTP status of business responses (success or failure) is not given. *Resolution:* The envelope is decoded whatever the status; the \`code\` decides success.
 /// - **get_order_untitled** (四、调用业务接口 3、签名生成方式 and 4、调用接口示例): \`/api/order/get\` is used in the examples only: it has no title, no description and no parameter table; \`erpNo\` is known only from the example body \`{"erpNo":"123"}\`. *Resolution:* Endpoint \`get_order\` with a descriptive title; \`erpNo\` is a required body string.
@@ -2359,6 +2364,59 @@ impl Webhook {
     /// deliveries from the network). A key repeated in one object is accepted: the last
     /// occurrence wins, as in most JSON parsers.
     pub fn parse(raw_body: &[u8]) -> std::result::Result<Webhook, rt::WebhookError> {
+        match Self::parse_typed(raw_body) {
+            Some(webhook) => Ok(webhook),
+            None => Self::parse_tree(raw_body),
+        }
+    }
+
+    /// `None` on anything unusual (a repeated key, which typed decoders reject; a
+    /// malformed body): [`parse_tree`](Self::parse_tree) decides then.
+    fn parse_typed(raw_body: &[u8]) -> Option<Webhook> {
+        let (kind, payload) = rt::webhook::split_delivery(raw_body, "type", "data")?;
+        let meta: WebhookMeta = rt::serde_json::from_slice(raw_body).ok()?;
+        let event = match kind.as_str() {
+            "order" => WebhookEvent::Order(rt::serde_json::from_str(payload.get()).ok()?),
+            "storage" => {
+                WebhookEvent::Storage(rt::serde_json::from_str(payload.get()).ok()?)
+            }
+            "return" => {
+                WebhookEvent::Return(rt::serde_json::from_str(payload.get()).ok()?)
+            }
+            "orderIntercept" => {
+                WebhookEvent::OrderIntercept(
+                    rt::serde_json::from_str(payload.get()).ok()?,
+                )
+            }
+            "inventoryCount" => {
+                WebhookEvent::InventoryCount(
+                    rt::serde_json::from_str(payload.get()).ok()?,
+                )
+            }
+            "adjust" => {
+                WebhookEvent::Adjust(rt::serde_json::from_str(payload.get()).ok()?)
+            }
+            "move" => WebhookEvent::Move(rt::serde_json::from_str(payload.get()).ok()?),
+            "orderCreate" => {
+                WebhookEvent::OrderCreate(rt::serde_json::from_str(payload.get()).ok()?)
+            }
+            "orderCancel" => {
+                WebhookEvent::OrderCancel(rt::serde_json::from_str(payload.get()).ok()?)
+            }
+            "convert" => {
+                WebhookEvent::Convert(rt::serde_json::from_str(payload.get()).ok()?)
+            }
+            _ => {
+                WebhookEvent::Unknown {
+                    kind,
+                    payload: rt::serde_json::from_str(payload.get()).ok()?,
+                }
+            }
+        };
+        Some(Webhook { meta, event })
+    }
+
+    fn parse_tree(raw_body: &[u8]) -> std::result::Result<Webhook, rt::WebhookError> {
         let mut tree: rt::serde_json::Value = rt::serde_json::from_slice(raw_body)
             .map_err(rt::WebhookError::Decode)?;
         let object = tree

@@ -189,6 +189,10 @@ impl rt::VendorCode for ErrorCode {
         CODES.class(self)
     }
 
+    fn rejected_before_execution(&self) -> bool {
+        CODES.rejected_before_execution(self)
+    }
+
     fn from_http_status(status: u16) -> Option<Self> {
         CODES.from_http_status(status)
     }
@@ -726,8 +730,9 @@ impl Client {
         request: ListOrdersRequest,
     ) -> impl rt::futures_core::Stream<Item = Result<Order>> + Send + '_ {
         let first = request.page.unwrap_or(1);
-        rt::pages(
+        rt::pages_with_max(
             first,
+            self.engine.max_page(),
             move |page| {
                 let request = request.clone().page(page);
                 async move { self.list_orders(&request).await }

@@ -286,6 +286,10 @@ impl rt::VendorCode for ErrorCode {
     fn class(&self) -> rt::ErrorClass {
         CODES.class(self)
     }
+
+    fn rejected_before_execution(&self) -> bool {
+        CODES.rejected_before_execution(self)
+    }
 }
 
 /// Errors of this client: transport, HTTP, vendor codes ([`ErrorCode`]), auth and decoding.

@@ -86,6 +86,7 @@ pub(crate) fn answer(shared: &Shared, req: &Incoming) -> Result<Answer, Answer> 
         status: 302,
         body: json!({}),
         location: Some(location),
+        refusal: None,
     })
 }
 

@@ -1,5 +1,11 @@
 //! What the mock answers when it refuses a request: a code from the document's error tables,
-//! chosen by the spec's `class`, in the spec's envelope.
+//! in the spec's envelope, with the failure kind, step and reason in the `x-mock-refusal`
+//! header.
+//!
+//! The code is the one the spec declares for the failure (`mock_refusal` on an error code:
+//! first a rule for the failing step or parameter, then one for the kind alone; see
+//! [`Problem::declared_keys`]). Only when the spec declares none is it chosen by class and name,
+//! as follows (and `codegen check` warns about the missing declaration).
 //!
 //! Every refusal names the classes that fit it, in order (a bad signature: `auth`; a stale
 //! timestamp: `clock_skew`, then `auth`; a replayed nonce: `resign`, then `auth`; a missing
@@ -17,7 +23,7 @@
 //! input, 401 refused auth, 404 unknown path, 405 wrong method, 429 rate limited) with the
 //! envelope's failure shape and no code: the client then sees an HTTP-status error.
 
-use codegen::ir::{Api, Code, ErrorClass, ErrorCodeIr, SuccessRule};
+use codegen::ir::{Api, Code, ErrorClass, ErrorCodeIr, MockRefusal, SuccessRule};
 use serde_json::{Value as Json, json};
 
 use crate::json_path::set_path;
@@ -73,7 +79,7 @@ impl Problem {
                     Refusal::Mismatch { .. } | Refusal::Unevaluable { .. } => {
                         (vec![(Auth, step, None, false)], 401)
                     }
-                    Refusal::UnknownToken { .. } => (
+                    Refusal::UnknownToken { .. } | Refusal::MissingToken { .. } => (
                         vec![(RenewToken, step, None, false), (Auth, step, None, false)],
                         401,
                     ),
@@ -106,7 +112,58 @@ impl Problem {
         }
     }
 
-    fn text(&self) -> String {
+    /// The spec's name for this failure (`mock_refusal` kinds).
+    pub fn kind(&self) -> MockRefusal {
+        match self {
+            Problem::Auth(r) => match r {
+                Refusal::Missing { .. } => MockRefusal::Missing,
+                Refusal::Mismatch { .. } | Refusal::Unevaluable { .. } => MockRefusal::BadSignature,
+                Refusal::UnknownToken { .. } | Refusal::MissingToken { .. } => {
+                    MockRefusal::UnknownToken
+                }
+                Refusal::Stale { .. } => MockRefusal::StaleTime,
+                Refusal::Replayed { .. } => MockRefusal::ReplayedNonce,
+                Refusal::Malformed { .. } => MockRefusal::Malformed,
+            },
+            Problem::BadParam { reason, .. } if reason == REQUIRED => MockRefusal::Missing,
+            Problem::BadParam { .. } => MockRefusal::BadParameter,
+            Problem::UnknownPath => MockRefusal::UnknownPath,
+            Problem::MethodNotAllowed => MockRefusal::MethodNotAllowed,
+            Problem::BadClient { .. } => MockRefusal::BadClient,
+            Problem::BadGrant { .. } => MockRefusal::BadGrant,
+            Problem::UnsupportedGrant => MockRefusal::UnsupportedGrant,
+            Problem::RateLimited => MockRefusal::RateLimited,
+        }
+    }
+
+    /// The step, parameter, client field or grant input at fault, if any.
+    pub fn step(&self) -> Option<&str> {
+        match self {
+            Problem::Auth(r) => Some(r.step()),
+            Problem::BadParam { name, .. } => Some(name),
+            Problem::BadClient { field } => Some(field),
+            Problem::BadGrant { input } => Some(input),
+            _ => None,
+        }
+    }
+
+    /// The `mock_refusal` rules to look for, most specific first: the kind for this step, then
+    /// the kind alone. An absent token is first a `missing` of its step, then an unknown token.
+    pub fn declared_keys(&self) -> Vec<(MockRefusal, Option<&str>)> {
+        let kind = self.kind();
+        match (self, self.step()) {
+            (Problem::Auth(Refusal::MissingToken { step }), _) => vec![
+                (MockRefusal::Missing, Some(step.as_str())),
+                (kind, Some(step.as_str())),
+                (kind, None),
+            ],
+            (_, Some(step)) => vec![(kind, Some(step)), (kind, None)],
+            (_, None) => vec![(kind, None)],
+        }
+    }
+
+    /// Why, in words (names steps and parameters, never a value).
+    pub fn text(&self) -> String {
         match self {
             Problem::Auth(r) => format!("mock: auth refused: {r}"),
             Problem::BadParam { name, reason } => format!("mock: parameter `{name}`: {reason}"),
@@ -120,6 +177,9 @@ impl Problem {
     }
 }
 
+/// The reason text of a missing required parameter (`Problem::BadParam`).
+pub(crate) const REQUIRED: &str = "required";
+
 /// An HTTP answer.
 #[derive(Debug, Clone)]
 pub(crate) struct Answer {
@@ -127,6 +187,57 @@ pub(crate) struct Answer {
     pub(crate) body: Json,
     /// A redirect's target.
     pub(crate) location: Option<String>,
+    /// Why the request was refused (the `x-mock-refusal` header and the log line).
+    pub(crate) refusal: Option<Box<RefusalNote>>,
+}
+
+impl Answer {
+    pub(crate) fn ok(status: u16, body: Json) -> Answer {
+        Answer {
+            status,
+            body,
+            location: None,
+            refusal: None,
+        }
+    }
+}
+
+/// What a refusal's header and log line say. Holds no value of the request.
+#[derive(Debug, Clone)]
+pub(crate) struct RefusalNote {
+    pub(crate) kind: MockRefusal,
+    pub(crate) step: Option<String>,
+    pub(crate) reason: String,
+    /// The code answered, if any.
+    pub(crate) code: Option<String>,
+    /// The code came from the spec's `mock_refusal` (not from the class fallback).
+    pub(crate) declared: bool,
+}
+
+impl RefusalNote {
+    /// The `x-mock-refusal` header: `bad_signature; step=sign; code=10026 (declared);
+    /// reason=...`, printable ASCII (other characters escaped as `\u{..}`).
+    pub(crate) fn header(&self) -> String {
+        let mut out = self.kind.as_str().to_owned();
+        if let Some(step) = &self.step {
+            out.push_str(&format!("; step={step}"));
+        }
+        match (&self.code, self.declared) {
+            (Some(code), true) => out.push_str(&format!("; code={code} (declared)")),
+            (Some(code), false) => out.push_str(&format!("; code={code} (by class)")),
+            (None, _) => {}
+        }
+        out.push_str(&format!("; reason={}", self.reason));
+        out.chars()
+            .map(|c| {
+                if c == ' ' || c.is_ascii_graphic() {
+                    c.to_string()
+                } else {
+                    format!("\\u{{{:x}}}", u32::from(c))
+                }
+            })
+            .collect()
+    }
 }
 
 /// How errors of the place refused are written.
@@ -229,13 +340,81 @@ fn code_json(c: &Code) -> Json {
     }
 }
 
-/// The answer to a problem, in `style`.
+/// The code the spec declares for a problem (`mock_refusal`), as an answer in `style`.
+fn declared(
+    api: &Api,
+    style: Style,
+    problem: &Problem,
+    kind: Kind,
+) -> Option<(Answer, Code, MockRefusal)> {
+    for (want, step) in problem.declared_keys() {
+        for table in &api.error_tables {
+            let declares = |c: &&ErrorCodeIr| {
+                c.mock_refusal
+                    .iter()
+                    .any(|r| r.kind() == want && r.step() == step)
+            };
+            for code in table.codes.iter().filter(declares) {
+                if table.http_status {
+                    let Code::Int(status) = code.code else {
+                        continue;
+                    };
+                    let Ok(status) = u16::try_from(status) else {
+                        continue;
+                    };
+                    let body = error_body(api, style, None, &code.message);
+                    return Some((Answer::ok(status, body), code.code.clone(), want));
+                }
+                if kind != Kind::Any && kind_of(&code.code) != kind {
+                    continue;
+                }
+                let status = match style {
+                    Style::TokenError if code.class == ErrorClass::Auth => 401,
+                    Style::TokenError => 400,
+                    Style::Envelope => http_status_for(api, code.class).unwrap_or(200),
+                };
+                let body = error_body(api, style, Some(&code.code), &code.message);
+                return Some((Answer::ok(status, body), code.code.clone(), want));
+            }
+        }
+    }
+    None
+}
+
+fn code_text(c: &Code) -> String {
+    match c {
+        Code::Int(i) => i.to_string(),
+        Code::Str(s) => s.clone(),
+    }
+}
+
+/// The answer to a problem, in `style`, with its [`RefusalNote`].
 pub(crate) fn refuse(api: &Api, style: Style, problem: &Problem) -> Answer {
-    let (wanted, generic_status) = problem.wanted();
+    let (mut answer, code, matched) = answer_for(api, style, problem);
+    answer.refusal = Some(Box::new(RefusalNote {
+        kind: matched.unwrap_or_else(|| problem.kind()),
+        step: problem.step().map(str::to_owned),
+        reason: problem.text(),
+        code: code.as_ref().map(code_text),
+        declared: matched.is_some(),
+    }));
+    answer
+}
+
+/// The answer, its code, and the declared kind that chose it (`None`: chosen by class).
+fn answer_for(
+    api: &Api,
+    style: Style,
+    problem: &Problem,
+) -> (Answer, Option<Code>, Option<MockRefusal>) {
     let kind = match style {
         Style::Envelope => envelope_kind(api),
         Style::TokenError => Kind::Str,
     };
+    if let Some((answer, code, matched)) = declared(api, style, problem, kind) {
+        return (answer, Some(code), Some(matched));
+    }
+    let (wanted, generic_status) = problem.wanted();
     for (class, hint, secondary, required) in &wanted {
         if let Some(code) = pick(api, *class, *hint, *secondary, *required, kind) {
             let status = match style {
@@ -243,25 +422,16 @@ pub(crate) fn refuse(api: &Api, style: Style, problem: &Problem) -> Answer {
                 Style::TokenError => 400,
                 Style::Envelope => http_status_for(api, code.class).unwrap_or(200),
             };
-            return Answer {
-                status,
-                body: error_body(api, style, Some(&code.code), &code.message),
-                location: None,
-            };
+            let body = error_body(api, style, Some(&code.code), &code.message);
+            return (Answer::ok(status, body), Some(code.code.clone()), None);
         }
         if let Some(status) = http_status_for(api, *class) {
-            return Answer {
-                status,
-                body: error_body(api, style, None, &problem.text()),
-                location: None,
-            };
+            let body = error_body(api, style, None, &problem.text());
+            return (Answer::ok(status, body), None, None);
         }
     }
-    Answer {
-        status: generic_status,
-        body: error_body(api, style, None, &problem.text()),
-        location: None,
-    }
+    let body = error_body(api, style, None, &problem.text());
+    (Answer::ok(generic_status, body), None, None)
 }
 
 /// A documented code as the answer to one call (`fail_with`), written as `style` says.
@@ -269,25 +439,19 @@ pub(crate) fn documented(api: &Api, style: Style, raw: &Code) -> Option<Answer> 
     for table in &api.error_tables {
         if let Some(c) = table.codes.iter().find(|c| c.code == *raw) {
             return Some(if table.http_status {
-                Answer {
-                    status: u16::try_from(match c.code {
-                        Code::Int(i) => i,
-                        Code::Str(_) => 500,
-                    })
-                    .unwrap_or(500),
-                    body: error_body(api, style, None, &c.message),
-                    location: None,
-                }
+                let status = u16::try_from(match c.code {
+                    Code::Int(i) => i,
+                    Code::Str(_) => 500,
+                })
+                .unwrap_or(500);
+                Answer::ok(status, error_body(api, style, None, &c.message))
             } else {
-                Answer {
-                    status: match style {
-                        Style::TokenError if c.class == ErrorClass::Auth => 401,
-                        Style::TokenError => 400,
-                        Style::Envelope => http_status_for(api, c.class).unwrap_or(200),
-                    },
-                    body: error_body(api, style, Some(&c.code), &c.message),
-                    location: None,
-                }
+                let status = match style {
+                    Style::TokenError if c.class == ErrorClass::Auth => 401,
+                    Style::TokenError => 400,
+                    Style::Envelope => http_status_for(api, c.class).unwrap_or(200),
+                };
+                Answer::ok(status, error_body(api, style, Some(&c.code), &c.message))
             });
         }
     }

@@ -27,14 +27,17 @@
 
 mod authorize;
 mod codes;
+mod control;
 pub mod convert;
 mod json_path;
 mod params;
+mod serve;
 mod server;
 mod spec;
 mod synth;
 mod tokens;
 pub mod verify;
+mod webhooks;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -48,8 +51,10 @@ use serde_json::Value as Json;
 use tokio::sync::oneshot;
 
 pub use codes::Problem;
+pub use control::CONTROL_PREFIX;
 pub use spec::grant_path;
 pub use verify::Refusal;
+pub use webhooks::{Tamper, WebhookDelivery, WebhookReport};
 
 use server::Shared;
 use spec::MockSpec;
@@ -78,6 +83,33 @@ pub struct MockConfig {
     pub(crate) tolerance: Duration,
     pub(crate) token_lifetime: Option<Duration>,
     pub(crate) total_pages: u32,
+    pub(crate) limits: ServerLimits,
+    pub(crate) webhook_receiver: Option<String>,
+    pub(crate) webhook_signature_header: Option<String>,
+}
+
+/// How much the server keeps and how long it waits: the bounds that keep it alive under abuse.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ServerLimits {
+    pub(crate) max_recorded_requests: usize,
+    pub(crate) max_recorded_body: usize,
+    pub(crate) max_body: usize,
+    pub(crate) header_read_timeout: Duration,
+    pub(crate) idle_timeout: Duration,
+    pub(crate) max_connections: usize,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits {
+            max_recorded_requests: 1000,
+            max_recorded_body: 64 << 10,
+            max_body: 8 << 20,
+            header_read_timeout: Duration::from_secs(5),
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 512,
+        }
+    }
 }
 
 impl fmt::Debug for MockConfig {
@@ -105,7 +137,64 @@ impl MockConfig {
             tolerance: Duration::from_secs(300),
             token_lifetime: None,
             total_pages: 3,
+            limits: ServerLimits::default(),
+            webhook_receiver: None,
+            webhook_signature_header: None,
         }
+    }
+
+    /// How many received requests are kept (default 1,000); older ones are dropped first.
+    pub fn max_recorded_requests(mut self, n: usize) -> Self {
+        self.limits.max_recorded_requests = n;
+        self
+    }
+
+    /// How many bytes of each received body are kept in the record (default 64 KiB; the rest
+    /// is dropped and the record marked truncated). Checks always see the whole body.
+    pub fn max_recorded_body(mut self, bytes: usize) -> Self {
+        self.limits.max_recorded_body = bytes;
+        self
+    }
+
+    /// The largest request body read (default 8 MiB); a larger one is refused with 413.
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.limits.max_body = bytes;
+        self
+    }
+
+    /// How long a client has to send a request's headers (default 5 s); then the connection
+    /// is closed.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a connection may go without a byte in either direction outside a request
+    /// being answered (default 30 s); then it is closed.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once (default 512). At the cap, the connection
+    /// idle longest (no request in progress) is closed for the new one; when every connection
+    /// is answering a request, the new one gets a 503 with an `x-mock-refusal` header.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.limits.max_connections = n.max(1);
+        self
+    }
+
+    /// Where `POST /__mock/webhooks/{kind}` delivers when the request names no receiver.
+    pub fn webhook_receiver(mut self, url: &str) -> Self {
+        self.webhook_receiver = Some(url.to_owned());
+        self
+    }
+
+    /// The header webhook deliveries carry their signature in, when the spec does not say
+    /// (`webhooks.signature.header`).
+    pub fn webhook_signature_header(mut self, name: &str) -> Self {
+        self.webhook_signature_header = Some(name.to_owned());
+        self
     }
 
     /// The port (0: any free one).
@@ -173,7 +262,10 @@ pub struct ReceivedRequest {
     pub raw_query: String,
     /// Lowercase header name → value.
     pub headers: BTreeMap<String, String>,
+    /// The body as received, cut at the configured record limit (`max_recorded_body`).
     pub body: Vec<u8>,
+    /// The body was longer than the record keeps.
+    pub body_truncated: bool,
     /// The status answered; 0 when the connection was dropped.
     pub status: u16,
     /// The JSON body answered (`Null` when the connection was dropped).
@@ -224,6 +316,12 @@ impl MockServer {
     /// Loads the spec and starts serving on 127.0.0.1 (inside the current tokio runtime).
     pub async fn start(config: MockConfig) -> Result<MockServer, MockError> {
         let spec = MockSpec::load(&config.spec).map_err(MockError::Spec)?;
+        if let Some(path) = spec.paths().find(|p| control::is_control(p)) {
+            return Err(MockError::Spec(format!(
+                "{}: the spec serves `{path}`, inside the mock's control prefix {CONTROL_PREFIX}",
+                config.spec.display()
+            )));
+        }
         let credentials = spec
             .api
             .credentials
@@ -240,16 +338,24 @@ impl MockServer {
             })
             .collect();
         let addr = SocketAddr::from(([127, 0, 0, 1], config.port));
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
+        // A long accept queue: a burst of connections (1,000 at once) would otherwise overflow
+        // the default and delay other clients by a SYN retransmission (1 s).
+        let listener = tokio::net::TcpSocket::new_v4()
+            .and_then(|socket| {
+                socket.set_reuseaddr(true)?;
+                socket.bind(addr)?;
+                socket.listen(4096)
+            })
             .map_err(|source| MockError::Bind { addr, source })?;
         let addr = listener
             .local_addr()
             .map_err(|source| MockError::Bind { addr, source })?;
+        let redaction = control::Redaction::new(&spec);
         let shared = Arc::new(Shared {
             spec,
             credentials,
             config,
+            redaction,
             replays: verify::ReplayGuard::default(),
             issued: Mutex::default(),
             scripts: Mutex::new(HashMap::new()),
@@ -259,13 +365,7 @@ impl MockServer {
             .fallback(server::handle)
             .with_state(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        tokio::spawn(serve::serve(listener, app, shared.config.limits, stopped));
         Ok(MockServer {
             shared,
             addr,
@@ -277,6 +377,11 @@ impl MockServer {
     /// first environment (`/v1`).
     pub fn base_url(&self) -> String {
         format!("http://{}{}", self.addr, self.shared.spec.base_path)
+    }
+
+    /// The control surface's URL: `http://127.0.0.1:PORT/__mock` (see [`CONTROL_PREFIX`]).
+    pub fn control_url(&self) -> String {
+        format!("http://{}{CONTROL_PREFIX}", self.addr)
     }
 
     /// The address served.
@@ -293,46 +398,68 @@ impl MockServer {
             .map(|(_, v, _)| v.as_str())
     }
 
+    /// One line per credential for a start banner: its name, its env variable and where the
+    /// accepted value comes from. Never a secret's value.
+    pub fn credential_lines(&self) -> Vec<String> {
+        self.shared
+            .spec
+            .api
+            .credentials
+            .iter()
+            .map(|c| {
+                let env = c.env.as_deref().unwrap_or("-");
+                let from_env = c.env.as_ref().is_some_and(|e| std::env::var(e).is_ok());
+                let overridden = self
+                    .shared
+                    .config
+                    .credentials
+                    .iter()
+                    .any(|(k, _)| *k == c.name);
+                let value = match (c.secret, from_env) {
+                    _ if overridden => "set by the configuration".to_owned(),
+                    (_, true) => format!("from ${env}"),
+                    (true, false) => {
+                        format!("${env} unset: {} (secret)", default_credential(&c.name))
+                    }
+                    (false, false) => format!("${env} unset: {}", default_credential(&c.name)),
+                };
+                format!("credential {}: env {env}, {value}", c.name)
+            })
+            .collect()
+    }
+
     /// The path (below the base URL) a grant is served at; for grants whose path the
     /// application configures, `/__mock/grants/<name>`.
     pub fn grant_path(&self, grant: &str) -> Option<String> {
-        let base = &self.shared.spec.base_path;
-        self.shared
-            .spec
-            .grants
-            .iter()
-            .find(|g| g.ir.name == grant)
-            .map(|g| {
-                g.path
-                    .strip_prefix(base.as_str())
-                    .unwrap_or(&g.path)
-                    .to_owned()
-            })
+        self.shared.grant_path(grant)
     }
 
-    /// A fresh single-use authorization code, as the `authorize` step would issue.
+    /// A fresh single-use authorization code, as the `authorize` step would issue
+    /// (`POST /__mock/authorization-codes`).
     pub fn issue_authorization_code(&self) -> String {
-        let lifetime = self
-            .shared
-            .spec
-            .api
-            .token
-            .as_ref()
-            .and_then(|t| t.authorize.as_ref())
-            .and_then(|a| a.code_lifetime_seconds)
-            .map(Duration::from_secs)
-            .unwrap_or(Duration::from_secs(600));
-        self.shared.issued().new_code(lifetime)
+        self.shared.issue_authorization_code()
     }
 
     /// Expires every access token issued so far (the next call is refused as an unknown
-    /// token; refresh tokens stay valid).
+    /// token; refresh tokens stay valid). `POST /__mock/access-tokens/expire`.
     pub fn expire_access_tokens(&self) {
         self.shared.issued().expire_access_tokens();
     }
 
+    /// Forgets every request, script, issued token and code and seen nonce
+    /// (`POST /__mock/reset`).
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// The operations a script can name: endpoints (`method_name`), grants and `authorize`
+    /// (`GET /__mock/operations`).
+    pub fn operations(&self) -> Vec<String> {
+        self.shared.operation_names()
+    }
+
     /// Scripts the next accepted call of `operation` (an endpoint's `method_name` or a grant
-    /// name). Scripts queue in order, one per call.
+    /// name). Scripts queue in order, one per call (`POST /__mock/scripts/{operation}`).
     pub fn next(&self, operation: &str) -> NextCall {
         NextCall {
             shared: self.shared.clone(),
@@ -341,9 +468,25 @@ impl MockServer {
         }
     }
 
-    /// Every request received so far, in order.
+    /// Sends a webhook delivery of `kind` to a receiver, signed per the spec (or tampered with
+    /// on request), and reports the receiver's answer (`POST /__mock/webhooks/{kind}`).
+    pub async fn send_webhook(
+        &self,
+        kind: &str,
+        delivery: WebhookDelivery,
+    ) -> Result<WebhookReport, String> {
+        webhooks::send(&self.shared, kind, delivery).await
+    }
+
+    /// The requests received so far, in order (the most recent `max_recorded_requests`).
     pub fn received(&self) -> Vec<ReceivedRequest> {
-        self.shared.received().clone()
+        self.shared.received().iter().cloned().collect()
+    }
+
+    /// How many received requests were dropped from the record (oldest first) to keep it
+    /// within `max_recorded_requests`.
+    pub fn dropped_records(&self) -> u64 {
+        self.shared.dropped_records()
     }
 
     /// The bodies answered to one operation's requests, in order.
@@ -424,15 +567,16 @@ impl NextCall {
         self.queue(ScriptAction::Proceed)
     }
 
+    /// Queues through the same function as `POST /__mock/scripts/{operation}`. A script for
+    /// an operation the spec does not have is logged and dropped (it could never be used).
     fn queue(self, action: ScriptAction) -> MockServerScripted {
-        self.shared
-            .scripts()
-            .entry(self.operation)
-            .or_default()
-            .push_back(Script {
-                delay: self.delay,
-                action,
-            });
+        let script = Script {
+            delay: self.delay,
+            action,
+        };
+        if let Err(e) = self.shared.queue_script(&self.operation, script) {
+            tracing::warn!(target: "spec_mock", "{e}");
+        }
         MockServerScripted(())
     }
 }

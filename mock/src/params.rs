@@ -43,7 +43,8 @@ pub(crate) struct PathAndHeaders<'a> {
 /// Path segments of `template` (`/orders/{id}`) matched against `path`: the `{name}` segments'
 /// decoded values, or `None` when the path is not this template's.
 pub(crate) fn match_path<'t>(template: &'t str, path: &str) -> Option<Vec<(&'t str, String)>> {
-    let (want, got): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    let (want, got): (Vec<&str>, Vec<&str>) =
+        (template.split('/').collect(), path.split('/').collect());
     if want.len() != got.len() {
         return None;
     }
@@ -52,7 +53,10 @@ pub(crate) fn match_path<'t>(template: &'t str, path: &str) -> Option<Vec<(&'t s
         match w.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
             Some(name) if !g.is_empty() => values.push((
                 name,
-                percent_encoding::percent_decode_str(g).decode_utf8().ok()?.into_owned(),
+                percent_encoding::percent_decode_str(g)
+                    .decode_utf8()
+                    .ok()?
+                    .into_owned(),
             )),
             Some(_) => return None,
             None if w == g => {}
@@ -71,7 +75,10 @@ fn check_path_and_headers(ep: &EndpointIr, at: &PathAndHeaders<'_>) -> Result<()
                 .iter()
                 .find(|(name, _)| *name == p.wire)
                 .map(|(_, v)| v.as_str()),
-            ParamLocation::Header => at.headers.get(&p.wire.to_ascii_lowercase()).map(String::as_str),
+            ParamLocation::Header => at
+                .headers
+                .get(&p.wire.to_ascii_lowercase())
+                .map(String::as_str),
             _ => continue,
         };
         check_text(p, value.into_iter().collect())?;
@@ -90,8 +97,11 @@ pub(crate) fn check(
     body: &Body,
 ) -> Result<(), Problem> {
     check_path_and_headers(ep, at)?;
-    let declared =
-        |enc: BodyEncoding| ep.params.iter().filter(move |p| travels_in(ep, p) == Some(enc));
+    let declared = |enc: BodyEncoding| {
+        ep.params
+            .iter()
+            .filter(move |p| travels_in(ep, p) == Some(enc))
+    };
     for (name, _) in query {
         if !auth_query.contains(&name.as_str())
             && !declared(BodyEncoding::Query).any(|p| p.wire == *name)

@@ -1,8 +1,11 @@
 //! The HTTP side: one axum fallback handler that reads the whole request, records it and
-//! dispatches by hand (so every answer, even to garbage, is in the spec's shape).
+//! dispatches by hand (so every answer, even to garbage, is in the spec's shape). Paths under
+//! [`CONTROL_PREFIX`](crate::CONTROL_PREFIX) go to the control surface instead.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use axum::body::{Body as AxumBody, Bytes};
 use axum::extract::{Request, State};
@@ -10,24 +13,40 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value as Json;
 
-use crate::codes::{Answer, Problem, Style, documented, refuse};
+use crate::codes::{Answer, Problem, RefusalNote, Style, documented, refuse};
+use crate::control::{self, Redaction};
 use crate::params::{self, Body};
 use crate::spec::{MockSpec, method_name};
 use crate::tokens::{self, Issued};
 use crate::verify::{self, Facts, ReplayGuard};
 use crate::{MockConfig, ReceivedRequest, Script, ScriptAction, synth};
 
-/// Largest request body read.
-const MAX_BODY: usize = 4 << 20;
+/// The header that says why a request was refused.
+pub(crate) const REFUSAL_HEADER: &str = "x-mock-refusal";
 
 pub(crate) struct Shared {
     pub(crate) spec: MockSpec,
     pub(crate) credentials: Vec<(String, String, bool)>,
     pub(crate) config: MockConfig,
+    pub(crate) redaction: Redaction,
     pub(crate) replays: ReplayGuard,
     pub(crate) issued: Mutex<Issued>,
     pub(crate) scripts: Mutex<HashMap<String, VecDeque<Script>>>,
-    pub(crate) received: Mutex<Vec<ReceivedRequest>>,
+    pub(crate) received: Mutex<Received>,
+}
+
+/// The bounded request record: the most recent requests, and how many older ones were dropped.
+#[derive(Default)]
+pub(crate) struct Received {
+    pub(crate) requests: VecDeque<ReceivedRequest>,
+    pub(crate) dropped: AtomicU64,
+}
+
+impl std::ops::Deref for Received {
+    type Target = VecDeque<ReceivedRequest>;
+    fn deref(&self) -> &Self::Target {
+        &self.requests
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -41,8 +60,93 @@ impl Shared {
     pub(crate) fn scripts(&self) -> MutexGuard<'_, HashMap<String, VecDeque<Script>>> {
         lock(&self.scripts)
     }
-    pub(crate) fn received(&self) -> MutexGuard<'_, Vec<ReceivedRequest>> {
+    pub(crate) fn received(&self) -> MutexGuard<'_, Received> {
         lock(&self.received)
+    }
+
+    pub(crate) fn dropped_records(&self) -> u64 {
+        self.received().dropped.load(Ordering::Relaxed)
+    }
+
+    /// Adds a request to the record, dropping the oldest beyond the limit.
+    fn record(&self, request: ReceivedRequest) {
+        let max = self.config.limits.max_recorded_requests;
+        let mut received = self.received();
+        if max == 0 {
+            received.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        while received.requests.len() >= max {
+            received.requests.pop_front();
+            received.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        received.requests.push_back(request);
+    }
+
+    /// Every operation a script or a record can name.
+    pub(crate) fn operation_names(&self) -> Vec<String> {
+        let api = &self.spec.api;
+        let mut names: Vec<String> = api
+            .endpoints
+            .iter()
+            .map(|e| e.method_name.clone())
+            .collect();
+        names.extend(self.spec.grants.iter().map(|g| g.ir.name.clone()));
+        if api.token.as_ref().is_some_and(|t| t.authorize.is_some()) {
+            names.push("authorize".into());
+        }
+        names
+    }
+
+    /// Queues a script for the next accepted call of `operation`; the number now queued.
+    /// The one implementation behind [`crate::MockServer::next`] and the control surface.
+    pub(crate) fn queue_script(&self, operation: &str, script: Script) -> Result<usize, String> {
+        if !self.operation_names().iter().any(|o| o == operation) {
+            return Err(format!(
+                "mock: no operation `{operation}` in the spec (see GET {}/operations)",
+                crate::CONTROL_PREFIX
+            ));
+        }
+        let mut scripts = self.scripts();
+        let queue = scripts.entry(operation.to_owned()).or_default();
+        queue.push_back(script);
+        Ok(queue.len())
+    }
+
+    /// A fresh single-use authorization code with the spec's lifetime (10 minutes if unstated).
+    pub(crate) fn issue_authorization_code(&self) -> String {
+        let lifetime = self
+            .spec
+            .api
+            .token
+            .as_ref()
+            .and_then(|t| t.authorize.as_ref())
+            .and_then(|a| a.code_lifetime_seconds)
+            .map(Duration::from_secs)
+            .unwrap_or(Duration::from_secs(600));
+        self.issued().new_code(lifetime)
+    }
+
+    /// Forgets requests, scripts, issued tokens and codes, and seen nonces.
+    pub(crate) fn reset(&self) {
+        *self.issued() = Issued::default();
+        self.scripts().clear();
+        *self.received() = Received::default();
+        self.replays.clear();
+    }
+
+    pub(crate) fn grant_path(&self, grant: &str) -> Option<String> {
+        let base = &self.spec.base_path;
+        self.spec
+            .grants
+            .iter()
+            .find(|g| g.ir.name == grant)
+            .map(|g| {
+                g.path
+                    .strip_prefix(base.as_str())
+                    .unwrap_or(&g.path)
+                    .to_owned()
+            })
     }
 }
 
@@ -88,10 +192,30 @@ impl Incoming {
 }
 
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    if control::is_control(req.uri().path()) {
+        return control::handle(shared, req).await;
+    }
+    let connection = req
+        .extensions()
+        .get::<Arc<crate::serve::ConnState>>()
+        .cloned();
     let (parts, body) = req.into_parts();
-    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+    let max_body = shared.config.limits.max_body;
+    let body = match axum::body::to_bytes(body, max_body).await {
         Ok(b) => b,
-        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        Err(_) => {
+            let note = RefusalNote {
+                kind: codegen::ir::MockRefusal::BadParameter,
+                step: Some("body".into()),
+                reason: format!("mock: the body is larger than {max_body} bytes (max_body)"),
+                code: None,
+                declared: false,
+            };
+            log_refusal(None, 413, &note);
+            let mut r = StatusCode::PAYLOAD_TOO_LARGE.into_response();
+            set_refusal_header(&mut r, &note);
+            return r;
+        }
     };
     let mut headers = BTreeMap::new();
     for (name, value) in &parts.headers {
@@ -127,19 +251,19 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         _ => None,
     };
     let answer = answer.unwrap_or_else(|refused| refused);
+    if let Some(note) = &answer.refusal {
+        log_refusal(operation.as_deref(), answer.status, note);
+    }
     let answer = match script {
         None => Some(answer),
         Some(script) => {
             if let Some(d) = script.delay {
+                let _waiting = connection.as_ref().map(|c| c.scripted_wait());
                 tokio::time::sleep(d).await;
             }
             match script.action {
                 ScriptAction::Proceed => Some(answer),
-                ScriptAction::Respond(status, body) => Some(Answer {
-                    status,
-                    body,
-                    location: None,
-                }),
+                ScriptAction::Respond(status, body) => Some(Answer::ok(status, body)),
                 ScriptAction::FailWith(code) => {
                     let is_grant = operation
                         .as_ref()
@@ -150,10 +274,11 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
                         Style::Envelope
                     };
                     Some(
-                        documented(&shared.spec.api, style, &code).unwrap_or(Answer {
-                            status: 500,
-                            body: Json::String("mock: the scripted code is not in the spec".into()),
-                            location: None,
+                        documented(&shared.spec.api, style, &code).unwrap_or_else(|| {
+                            Answer::ok(
+                                500,
+                                Json::String("mock: the scripted code is not in the spec".into()),
+                            )
                         }),
                     )
                 }
@@ -165,14 +290,21 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         Some(a) => (a.status, a.body.clone(), json_response(&a)),
         None => (0, Json::Null, dropped_connection()),
     };
-    shared.received().push(ReceivedRequest {
+    let keep = shared.config.limits.max_recorded_body;
+    let body_truncated = incoming.body.len() > keep;
+    let body = incoming
+        .body
+        .slice(..incoming.body.len().min(keep))
+        .to_vec();
+    shared.record(ReceivedRequest {
         operation,
         method: incoming.method,
         path: incoming.full_path,
         query: incoming.query,
         raw_query: incoming.raw_query,
         headers: incoming.headers,
-        body: incoming.body.to_vec(),
+        body,
+        body_truncated,
         status: status_for_record,
         answer: answered,
     });
@@ -206,6 +338,27 @@ fn sends_constants_of(ep: &codegen::ir::EndpointIr, req: &Incoming) -> bool {
     })
 }
 
+/// The INFO line of a refusal: kind, step, status, code and reason; never a value.
+fn log_refusal(operation: Option<&str>, status: u16, note: &RefusalNote) {
+    tracing::info!(
+        target: "spec_mock",
+        operation = operation.unwrap_or("-"),
+        kind = note.kind.as_str(),
+        step = note.step.as_deref().unwrap_or("-"),
+        status,
+        code = note.code.as_deref().unwrap_or("-"),
+        declared = note.declared,
+        "refused: {}",
+        note.reason
+    );
+}
+
+fn set_refusal_header(r: &mut Response, note: &RefusalNote) {
+    if let Ok(v) = HeaderValue::from_str(&note.header()) {
+        r.headers_mut().insert(REFUSAL_HEADER, v);
+    }
+}
+
 fn json_response(a: &Answer) -> Response {
     let status = StatusCode::from_u16(a.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut r = (status, a.body.to_string()).into_response();
@@ -219,6 +372,9 @@ fn json_response(a: &Answer) -> Response {
         .and_then(|l| HeaderValue::from_str(l).ok())
     {
         r.headers_mut().insert(header::LOCATION, location);
+    }
+    if let Some(note) = &a.refusal {
+        set_refusal_header(&mut r, note);
     }
     r
 }
@@ -344,11 +500,7 @@ fn dispatch(shared: &Shared, req: &Incoming) -> (Option<String>, Outcome) {
     if let Err(p) = params::check(api, ep, &at, &req.query, &auth_query, &body) {
         return (op, Err(refuse(api, Style::Envelope, &p)));
     }
-    let answer = Answer {
-        status: 200,
-        body: synth::success(api, ep, shared.config.total_pages),
-        location: None,
-    };
+    let answer = Answer::ok(200, synth::success(api, ep, shared.config.total_pages));
     (op, Ok(answer))
 }
 

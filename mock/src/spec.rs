@@ -111,6 +111,22 @@ impl MockSpec {
         })
     }
 
+    /// Every path served for the spec (endpoints, grants, `authorize`), with the base path.
+    pub(crate) fn paths(&self) -> impl Iterator<Item = String> + '_ {
+        let authorize = self
+            .api
+            .token
+            .as_ref()
+            .and_then(|t| t.authorize.as_ref())
+            .map(|a| format!("{}{}", self.base_path, a.path));
+        self.api
+            .endpoints
+            .iter()
+            .map(|e| format!("{}{}", self.base_path, e.path))
+            .chain(self.grants.iter().map(|g| g.path.clone()))
+            .chain(authorize)
+    }
+
     /// The endpoints at `path` (several when they differ by method).
     pub(crate) fn endpoints_at(&self, path: &str) -> impl Iterator<Item = &EndpointIr> {
         self.api

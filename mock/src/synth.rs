@@ -84,7 +84,13 @@ pub(crate) fn wrap(api: &Api, data: Json) -> Json {
         }
         None => data,
     };
-    success_body(&env.success, env.code.as_deref(), &env.message, &env.data, data)
+    success_body(
+        &env.success,
+        env.code.as_deref(),
+        &env.message,
+        &env.data,
+        data,
+    )
 }
 
 /// A successful result: its success flag or first success code, a message, the data.

@@ -210,11 +210,7 @@ pub(crate) fn grant(
         return refuse(Problem::Auth(r));
     }
 
-    Ok(Answer {
-        status: 200,
-        body: issue(shared, grant, carried_refresh),
-        location: None,
-    })
+    Ok(Answer::ok(200, issue(shared, grant, carried_refresh)))
 }
 
 /// The client id and secret, as a Basic header or form fields, where the grant takes them.

@@ -32,6 +32,8 @@ pub enum Refusal {
     Mismatch { step: String },
     /// The step carries a token the mock did not issue, or one that expired.
     UnknownToken { step: String },
+    /// The step that carries the token is absent.
+    MissingToken { step: String },
     /// A time outside the tolerance window.
     Stale { step: String },
     /// Random digits (with the request's times) seen before within the window.
@@ -47,8 +49,14 @@ impl std::fmt::Display for Refusal {
         let step = self.step();
         match self {
             Refusal::Missing { .. } => write!(f, "`{step}` is missing"),
-            Refusal::Mismatch { .. } => write!(f, "`{step}` does not match"),
+            Refusal::Mismatch { .. } => {
+                write!(
+                    f,
+                    "`{step}` does not match the value recomputed from the spec"
+                )
+            }
             Refusal::UnknownToken { .. } => write!(f, "`{step}` carries no valid token"),
+            Refusal::MissingToken { .. } => write!(f, "`{step}` (the token) is missing"),
             Refusal::Stale { .. } => write!(f, "`{step}` is outside the time window"),
             Refusal::Replayed { .. } => write!(f, "`{step}` was seen before (replay)"),
             Refusal::Malformed { .. } => write!(f, "`{step}` is malformed"),
@@ -66,6 +74,7 @@ impl Refusal {
             Refusal::Missing { step }
             | Refusal::Mismatch { step }
             | Refusal::UnknownToken { step }
+            | Refusal::MissingToken { step }
             | Refusal::Stale { step }
             | Refusal::Replayed { step }
             | Refusal::Malformed { step }
@@ -90,6 +99,11 @@ pub struct ReplayGuard {
 }
 
 impl ReplayGuard {
+    /// Forgets every nonce seen.
+    pub fn clear(&self) {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
     /// Records `key`; false when it was seen within `window`.
     fn first_use(&self, key: String, window: Duration) -> bool {
         let now = Instant::now();
@@ -249,8 +263,7 @@ fn first<'v>(pairs: &'v [(String, String)], name: &str) -> Option<&'v str> {
 pub fn check_request(steps: &[Step], facts: &Facts<'_>) -> Result<(), Refusal> {
     let mut scope = facts.scope();
     bind_token(steps, facts, &mut scope)?;
-    let mut replay_key = Vec::new();
-    let mut has_nonce = false;
+    let mut seen = Seen::default();
     for (k, step) in steps.iter().enumerate() {
         // Rebuilding the request as it was before this step (a JSON body re-parsed) is only
         // needed for a step that reads it.
@@ -260,20 +273,17 @@ pub fn check_request(steps: &[Step], facts: &Facts<'_>) -> Result<(), Refusal> {
         match step {
             Step::Header { name, value } => {
                 let got = facts.header(name).ok_or_else(|| missing(name))?;
-                check_value(name, value, got, &scope, facts, &mut replay_key)?;
-                has_nonce |= matches!(value, Value::RandomDigits(_));
+                check_value(name, value, got, &scope, facts, &mut seen)?;
                 bind(&mut scope, name, got);
             }
             Step::Query { name, value } => {
                 let got = last(facts.query, name).ok_or_else(|| missing(name))?;
-                check_value(name, value, got, &scope, facts, &mut replay_key)?;
-                has_nonce |= matches!(value, Value::RandomDigits(_));
+                check_value(name, value, got, &scope, facts, &mut seen)?;
                 bind(&mut scope, name, got);
             }
             Step::Form { name, value } | Step::Json { name, value } => {
                 let got = last(facts.fields, name).ok_or_else(|| missing(name))?;
-                check_value(name, value, got, &scope, facts, &mut replay_key)?;
-                has_nonce |= matches!(value, Value::RandomDigits(_));
+                check_value(name, value, got, &scope, facts, &mut seen)?;
                 bind(&mut scope, name, got);
             }
             Step::Basic { username, password } => {
@@ -281,8 +291,8 @@ pub fn check_request(steps: &[Step], facts: &Facts<'_>) -> Result<(), Refusal> {
                 // `Authorization`), which also lets a code such as `InvalidBasicAuth` match.
                 const NAME: &str = "Basic";
                 let got = facts.header("Authorization").ok_or_else(|| missing(NAME))?;
-                let user = eval(NAME, username, &scope, facts)?;
-                let pass = eval(NAME, password, &scope, facts)?;
+                let user = eval(NAME, username, &scope, facts, seen.now)?;
+                let pass = eval(NAME, password, &scope, facts, seen.now)?;
                 let want = format!("Basic {}", BASE64.encode(format!("{user}:{pass}")));
                 if !same(&want, got) {
                     return Err(Refusal::Mismatch { step: NAME.into() });
@@ -299,10 +309,10 @@ pub fn check_request(steps: &[Step], facts: &Facts<'_>) -> Result<(), Refusal> {
             }
         }
     }
-    if has_nonce
+    if seen.has_nonce
         && !facts
             .replays
-            .first_use(replay_key.join("\u{1f}"), facts.tolerance)
+            .first_use(seen.replay_key.join("\u{1f}"), facts.tolerance)
     {
         let step = steps
             .iter()
@@ -311,7 +321,7 @@ pub fn check_request(steps: &[Step], facts: &Facts<'_>) -> Result<(), Refusal> {
                 | Step::Query { name, value }
                 | Step::Form { name, value }
                 | Step::Json { name, value }
-                    if matches!(value, Value::RandomDigits(_)) =>
+                    if has_random(value) =>
                 {
                     Some(*name)
                 }
@@ -327,12 +337,12 @@ pub fn check_request(steps: &[Step], facts: &Facts<'_>) -> Result<(), Refusal> {
 /// query fields, with the same rule per value as [`check_request`].
 pub fn check_fields(fields: &[(&'static str, Value)], facts: &Facts<'_>) -> Result<(), Refusal> {
     let scope = facts.scope();
-    let mut replay_key = Vec::new();
+    let mut seen = Seen::default();
     for (name, value) in fields {
         let got = first(facts.fields, name)
             .or_else(|| facts.query_value(name))
             .ok_or_else(|| missing(name))?;
-        check_value(name, value, got, &scope, facts, &mut replay_key)?;
+        check_value(name, value, got, &scope, facts, &mut seen)?;
     }
     Ok(())
 }
@@ -380,8 +390,9 @@ fn bind_token(steps: &[Step], facts: &Facts<'_>, scope: &mut Scope) -> Result<()
         {
             continue;
         }
-        // No token at all is an unknown token: the client should obtain one.
-        let got = got.ok_or_else(|| Refusal::UnknownToken { step: name.into() })?;
+        // No token at all: the client should obtain one (answered as an unknown token unless
+        // the spec declares a code for the missing step).
+        let got = got.ok_or_else(|| Refusal::MissingToken { step: name.into() })?;
         let token = extract_single_var(value, facts.token_var, got)
             .ok_or_else(|| Refusal::UnknownToken { step: name.into() })?;
         return match (facts.token)(token) {
@@ -430,18 +441,87 @@ fn parse_formatted(format: &str, zone: &str, text: &str) -> Option<jiff::Timesta
     civil.in_tz(zone).ok().map(|z| z.timestamp())
 }
 
+/// What the checks of one request have read so far.
+#[derive(Default)]
+struct Seen {
+    /// The request's times and random digits, as sent: with them a nonce is a replay.
+    replay_key: Vec<String>,
+    has_nonce: bool,
+    /// The first time the request carries: the instant the client evaluated every step at
+    /// (the runtime applies all steps with one `now`), so a `now` inside another value is
+    /// recomputed with it.
+    now: Option<jiff::Timestamp>,
+}
+
+/// A value the server cannot recompute: it reads the clock or draws random digits.
+fn is_hole(value: &Value) -> bool {
+    matches!(
+        value,
+        Value::Now(_) | Value::Time { .. } | Value::RandomDigits(_) | Value::Uuid(_)
+    )
+}
+
+/// Whether a hole occurs anywhere in the value.
+fn contains_hole(value: &Value) -> bool {
+    match value {
+        v if is_hole(v) => true,
+        Value::Md5Hex(v) | Value::Case(_, v) | Value::Digest(_, v) | Value::Encode(_, v) => {
+            contains_hole(v)
+        }
+        Value::HmacSha256Hex { key, data }
+        | Value::Hmac { key, data, .. }
+        | Value::RsaSha256 { key, data } => contains_hole(key) || contains_hole(data),
+        Value::SortedPairs { pairs, .. } => pairs.iter().any(|(_, v)| contains_hole(v)),
+        Value::Concat(parts) => parts.iter().any(contains_hole),
+        _ => false,
+    }
+}
+
+fn has_random(value: &Value) -> bool {
+    match value {
+        Value::RandomDigits(_) => true,
+        Value::Concat(parts) => parts.iter().any(has_random),
+        _ => false,
+    }
+}
+
+/// How many characters a hole takes in the sent text, judged by the mock's clock (a time
+/// within the window has as many digits, a formatted one the same width).
+fn hole_width(value: &Value, now: jiff::Timestamp) -> Option<usize> {
+    match value {
+        Value::RandomDigits(n) => Some(usize::from(*n)),
+        Value::Uuid(UuidFormat::Hyphenated) => Some(36),
+        Value::Uuid(_) => Some(32),
+        Value::Now(TimeUnit::Seconds) => Some(now.as_second().to_string().len()),
+        Value::Now(TimeUnit::Millis) => Some(now.as_millisecond().to_string().len()),
+        Value::Time { format, zone } => {
+            let zoned = now.in_tz(zone).ok()?;
+            jiff::fmt::strtime::format(*format, &zoned)
+                .ok()
+                .map(|t| t.len())
+        }
+        _ => None,
+    }
+}
+
 fn check_value(
     name: &str,
     value: &Value,
     got: &str,
     scope: &Scope,
     facts: &Facts<'_>,
-    replay_key: &mut Vec<String>,
+    seen: &mut Seen,
 ) -> Result<(), Refusal> {
     let step = || name.to_owned();
     match value_rule(value) {
         ValueRule::Recompute => {
-            let want = eval(name, value, scope, facts)?;
+            if let Value::Concat(parts) = value
+                && parts.iter().any(is_hole)
+                && !parts.iter().any(|p| !is_hole(p) && contains_hole(p))
+            {
+                return check_pattern(name, parts, got, scope, facts, seen);
+            }
+            let want = eval(name, value, scope, facts, seen.now)?;
             if same(&want, got) {
                 Ok(())
             } else {
@@ -464,7 +544,14 @@ fn check_value(
             if now.abs_diff(sent) > tolerance.unsigned_abs() {
                 return Err(Refusal::Stale { step: step() });
             }
-            replay_key.push(format!("{name}={got}"));
+            let at = match unit {
+                TimeUnit::Seconds => jiff::Timestamp::from_second(sent),
+                TimeUnit::Millis => jiff::Timestamp::from_millisecond(sent),
+            };
+            if seen.now.is_none() {
+                seen.now = at.ok();
+            }
+            seen.replay_key.push(format!("{name}={got}"));
             Ok(())
         }
         ValueRule::FormattedTime { format, zone } => {
@@ -474,21 +561,26 @@ fn check_value(
             if u128::from(drift) > facts.tolerance.as_millis() {
                 return Err(Refusal::Stale { step: step() });
             }
-            replay_key.push(format!("{name}={got}"));
+            if seen.now.is_none() {
+                seen.now = Some(sent);
+            }
+            seen.replay_key.push(format!("{name}={got}"));
             Ok(())
         }
         ValueRule::Digits(n) => {
             if got.len() != usize::from(n) || !got.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(Refusal::Malformed { step: step() });
             }
-            replay_key.push(format!("{name}={got}"));
+            seen.has_nonce = true;
+            seen.replay_key.push(format!("{name}={got}"));
             Ok(())
         }
         ValueRule::Uuid(format) => {
             if !is_v4_uuid(format, got) {
                 return Err(Refusal::Malformed { step: step() });
             }
-            replay_key.push(format!("{name}={got}"));
+            seen.has_nonce = true;
+            seen.replay_key.push(format!("{name}={got}"));
             Ok(())
         }
     }
@@ -512,9 +604,59 @@ fn is_v4_uuid(format: UuidFormat, text: &str) -> bool {
         && matches!(hex.as_bytes()[16], b'8' | b'9' | b'a' | b'b')
 }
 
-fn eval(name: &str, value: &Value, scope: &Scope, facts: &Facts<'_>) -> Result<String, Refusal> {
+/// A concatenation with times or random digits among its parts (`{ concat: [{ now: millis },
+/// { random_digits: 18 }] }`): the recomputable parts must appear as computed, each hole is
+/// cut out by its width and checked by its own rule.
+fn check_pattern(
+    name: &str,
+    parts: &[Value],
+    got: &str,
+    scope: &Scope,
+    facts: &Facts<'_>,
+    seen: &mut Seen,
+) -> Result<(), Refusal> {
+    let mismatch = || Refusal::Mismatch {
+        step: name.to_owned(),
+    };
+    let mut at = 0;
+    for (i, part) in parts.iter().enumerate() {
+        let rest = got.get(at..).ok_or_else(mismatch)?;
+        if is_hole(part) {
+            let width = if i + 1 == parts.len() {
+                rest.len()
+            } else {
+                hole_width(part, facts.now).ok_or_else(mismatch)?
+            };
+            let piece = rest.get(..width).ok_or_else(|| Refusal::Malformed {
+                step: name.to_owned(),
+            })?;
+            check_value(name, part, piece, scope, facts, seen)?;
+            at += width;
+        } else {
+            let want = eval(name, part, scope, facts, seen.now)?;
+            if !rest.starts_with(want.as_str()) {
+                return Err(mismatch());
+            }
+            at += want.len();
+        }
+    }
+    if at == got.len() {
+        Ok(())
+    } else {
+        Err(mismatch())
+    }
+}
+
+/// Evaluates with the request's own time when it carries one (see [`Seen::now`]).
+fn eval(
+    name: &str,
+    value: &Value,
+    scope: &Scope,
+    facts: &Facts<'_>,
+    now: Option<jiff::Timestamp>,
+) -> Result<String, Refusal> {
     value
-        .eval(scope, facts.now)
+        .eval(scope, now.unwrap_or(facts.now))
         .map_err(|e| Refusal::Unevaluable {
             step: name.to_owned(),
             reason: e.to_string(),
@@ -737,6 +879,118 @@ mod tests {
         assert_eq!(
             check(&document_headers(), AT + 300_000, &ReplayGuard::default()),
             Ok(())
+        );
+    }
+
+    /// `requestID: { concat: [{ now: millis }, { random_digits: 18 }] }`, a signature over it,
+    /// and a `now` inside a digest (recomputed with the request's own time).
+    fn request_id_steps() -> Vec<Step> {
+        vec![
+            Step::header("timestamp", Value::Now(TimeUnit::Millis)),
+            Step::header(
+                "requestID",
+                Value::concat(vec![Value::Now(TimeUnit::Millis), Value::RandomDigits(18)]),
+            ),
+            Step::header(
+                "sign",
+                Value::md5_hex(Value::concat(vec![var("client_secret"), var("requestID")])),
+            ),
+            Step::header(
+                "stamp",
+                Value::md5_hex(Value::concat(vec![
+                    Value::Now(TimeUnit::Millis),
+                    var("client_id"),
+                ])),
+            ),
+        ]
+    }
+
+    fn check_request_id(headers: &BTreeMap<String, String>, now_ms: i64) -> Result<(), Refusal> {
+        let credentials = [
+            ("client_id".to_owned(), "id".to_owned(), false),
+            ("client_secret".to_owned(), "secret".to_owned(), true),
+        ];
+        let token = |_: &str| TokenLookup::Invalid;
+        let replays = ReplayGuard::default();
+        let facts = Facts {
+            method: "post",
+            path: "/x",
+            headers,
+            query: &[],
+            fields: &[],
+            body: &[],
+            host: "127.0.0.1",
+            credentials: &credentials,
+            bindings: &[],
+            token: &token,
+            token_var: "access_token",
+            now: jiff::Timestamp::from_millisecond(now_ms).expect("in range"),
+            tolerance: Duration::from_secs(300),
+            replays: &replays,
+        };
+        check_request(&request_id_steps(), &facts)
+    }
+
+    fn request_id_headers(sent_ms: i64, digits: &str) -> BTreeMap<String, String> {
+        let md5 = |text: String| {
+            let mut scope = Scope::new();
+            scope.set("t", text);
+            Value::md5_hex(var("t"))
+                .eval(&scope, jiff::Timestamp::UNIX_EPOCH)
+                .expect("md5")
+        };
+        let request_id = format!("{sent_ms}{digits}");
+        [
+            ("timestamp", sent_ms.to_string()),
+            ("requestid", request_id.clone()),
+            ("sign", md5(format!("secret{request_id}"))),
+            ("stamp", md5(format!("{sent_ms}id"))),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+
+    #[test]
+    fn a_concatenation_of_a_time_and_random_digits_is_rechecked_part_by_part() {
+        let digits = "123456789012345678";
+        assert_eq!(
+            check_request_id(&request_id_headers(AT, digits), AT + 2000),
+            Ok(())
+        );
+        let step = |s: &str| s.to_owned();
+        let mut stale = request_id_headers(AT - 400_000, digits);
+        stale.insert("timestamp".into(), AT.to_string());
+        assert_eq!(
+            check_request_id(&stale, AT),
+            Err(Refusal::Stale {
+                step: step("requestID")
+            })
+        );
+        let short = request_id_headers(AT, "1234");
+        assert_eq!(
+            check_request_id(&short, AT),
+            Err(Refusal::Malformed {
+                step: step("requestID")
+            })
+        );
+        let mut tampered = request_id_headers(AT, digits);
+        tampered.insert("requestid".into(), format!("{AT}{}", "9".repeat(18)));
+        assert_eq!(
+            check_request_id(&tampered, AT),
+            Err(Refusal::Mismatch { step: step("sign") })
+        );
+        let mut moved = request_id_headers(AT, digits);
+        moved.insert(
+            "stamp".into(),
+            request_id_headers(AT + 1, digits)["stamp"].clone(),
+        );
+        assert_eq!(
+            check_request_id(&moved, AT),
+            Err(Refusal::Mismatch {
+                step: step("stamp")
+            }),
+            "a `now` inside a digest is the request's own time"
         );
     }
 

@@ -2,8 +2,11 @@
 //! figures: calls completed and failed by class, retries by reason, latency percentiles.
 //!
 //! ```text
-//! cargo run --release -p integration-tests --example chaos_bench [CALLS] [CONCURRENCY]
+//! cargo run --release -p integration-tests --example chaos_bench [CALLS] [CONCURRENCY] [outage] [no-quota]
 //! ```
+//!
+//! `outage`: every order request fails (500), to count the attempts per call the vendor
+//! receives; `no-quota`: without the retry quota (as before it existed), for comparison.
 //!
 //! Half the calls create an order (never retried once it may have reached the server), half
 //! list orders (idempotent: retried). The policy is the standard one with short backoffs
@@ -14,8 +17,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use generated_client::niumall::{Client, CreateOrderRequest, Credentials, ListOrdersRequest};
-use generated_client::runtime::{Error, RetryPolicy};
-use integration_tests::chaos::{ChaosConfig, ChaosServer};
+use generated_client::runtime::{Error, RetryPolicy, RetryQuota};
+use integration_tests::chaos::{ChaosConfig, ChaosServer, Fault, ORDERS_PATH};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
@@ -79,16 +82,27 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let calls: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100);
+    let flags: Vec<String> = args.collect();
+    let outage = flags.iter().any(|f| f == "outage");
+    let quota = if flags.iter().any(|f| f == "no-quota") {
+        RetryQuota::unlimited()
+    } else {
+        RetryQuota::standard()
+    };
 
     let counter = RetryCounter::default();
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(counter.clone()))
         .expect("the only subscriber");
 
-    let server = ChaosServer::start(ChaosConfig {
+    let mut config = ChaosConfig {
         slow_body: Duration::from_secs(2),
         ..ChaosConfig::default()
-    })
-    .await;
+    };
+    if outage {
+        config.fault_rate = 1.0;
+        config.faults = vec![Fault::Status500];
+    }
+    let server = ChaosServer::start(config).await;
     let deadline = Duration::from_secs(3);
     let client = Client::builder(Credentials::new("admin@example.com", "chaos-password"))
         .base_url(&server.base_url)
@@ -99,6 +113,7 @@ async fn main() {
                 .with_initial_backoff(Duration::from_millis(50))
                 .with_max_backoff(Duration::from_millis(400)),
         )
+        .retry_quota(quota)
         .build()
         .await
         .expect("client builds");
@@ -182,5 +197,20 @@ async fn main() {
     println!(
         "logins: {}; create-order requests the server read twice: {read_twice}",
         server.logins()
+    );
+    let order_requests = server
+        .seen()
+        .iter()
+        .filter(|s| s.path == ORDERS_PATH)
+        .count();
+    let list_requests = server
+        .seen()
+        .iter()
+        .filter(|s| s.path == ORDERS_PATH && s.method == "GET")
+        .count();
+    println!(
+        "order requests the server read: {order_requests} ({:.2} per call; list calls: {:.2} per call)",
+        order_requests as f64 / calls as f64,
+        list_requests as f64 / (calls / 2).max(1) as f64
     );
 }

@@ -2,6 +2,7 @@
 
 pub mod chaos;
 pub mod fakes;
+pub mod hostile;
 pub mod python_fake;
 pub mod raw_http;
 pub mod redis_server;

@@ -484,3 +484,82 @@ async fn a_business_call_that_times_out_after_a_valid_token_is_a_timeout() {
     // At least the one call (the runtime may retry a timed-out idempotent GET).
     assert!(fake.business_requests() >= 1);
 }
+
+/// The grants of the token requests the fake received, in order.
+fn token_grants(fake: &FakeErp) -> Vec<String> {
+    fake.requests()
+        .iter()
+        .filter(|r| r.path == "/public/token.php")
+        .filter_map(|r| {
+            r.form_pairs()
+                .into_iter()
+                .find(|(k, _)| k == "grant_type")
+                .map(|(_, v)| v)
+        })
+        .collect()
+}
+
+/// A user's authorization-code token (no refresh token in this document) is never renewed
+/// with `client_credentials`, which would silently continue as the application: neither
+/// ahead of expiry nor after a 401. It expires into `Reauthorize`.
+#[tokio::test]
+async fn an_authorization_code_token_is_never_renewed_as_the_application() {
+    // Tokens live 30 s: the 60 s refresh-ahead window is already open after the exchange.
+    let fake = start(ErpConfig {
+        token_ttl: Duration::from_secs(30),
+        ..ErpConfig::default()
+    })
+    .await;
+    let redirect_uri = fake.config().redirect_uris[0].clone();
+    let client = client(&fake).await;
+    let code = fake.issue_authorization_code(&redirect_uri);
+    let token = client
+        .exchange_authorization_code(&code, &redirect_uri)
+        .await
+        .expect("exchange");
+    assert_eq!(token.grant.as_deref(), Some("authorization_code"));
+
+    // Due for refresh ahead: the user's token is still used, nothing is requested for it.
+    client
+        .query_inventory(&QueryInventoryRequest::new())
+        .await
+        .expect("the user's token still works");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(token_grants(&fake), ["authorization_code"]);
+
+    // The server rejects it (401): no client_credentials token replaces it.
+    fake.expire_all_tokens();
+    let err = client
+        .query_inventory(&QueryInventoryRequest::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err.class(), ErrorClass::Reauthorize, "{err}");
+    assert!(
+        matches!(
+            &err,
+            erp::Error::Auth(a) if matches!(**a, AuthError::ReauthorizationRequired { .. })
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("authorization_code"), "{err}");
+    assert_eq!(
+        token_grants(&fake),
+        ["authorization_code"],
+        "no identity swap"
+    );
+
+    // A new authorization continues the user's session.
+    let code = fake.issue_authorization_code(&redirect_uri);
+    client
+        .exchange_authorization_code(&code, &redirect_uri)
+        .await
+        .expect("re-authorized");
+    client
+        .query_inventory(&QueryInventoryRequest::new())
+        .await
+        .expect("the new user token works");
+    assert_eq!(
+        token_grants(&fake),
+        ["authorization_code", "authorization_code"]
+    );
+}

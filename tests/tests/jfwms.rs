@@ -829,3 +829,73 @@ async fn secrets_stay_out_of_debug_output() {
     assert_eq!(bad_sign.code(), Some(&ErrorCode::SignError), "{bad_sign:?}");
     secrets.assert_hidden_in_error("signature error", &bad_sign);
 }
+
+/// An engine with jfwms's auth and errors, for requests the generated client does not make:
+/// here a signed POST that is *not* idempotent (a create or a cancel would be). The generated
+/// builder is taken apart through `ClientBuilder::engine`, which hands over the configured
+/// `EngineBuilder`.
+async fn write_engine(
+    fake: &FakeJfwms,
+    skew: Option<std::time::Duration>,
+) -> rt::Engine<ErrorCode> {
+    let mut configured = None;
+    let _unused = builder(fake, &fake.config().client_secret).engine(|e| {
+        configured = Some(e);
+        rt::EngineBuilder::new(rt::ApiSpec::new(None, vec![], None, false), "https://x")
+    });
+    let mut engine_builder = configured.expect("the builder hands its engine over");
+    if let Some(skew) = skew {
+        engine_builder = engine_builder.time_source(move || jiff::Timestamp::now() - skew);
+    }
+    let engine = engine_builder.build().await.expect("engine builds");
+    engine
+        .exchange(
+            "authorization_code",
+            &[("code", &fake.issue_authorization_code())],
+        )
+        .await
+        .expect("code exchange");
+    engine
+}
+
+fn write_request(erp_no: &str) -> rt::Request {
+    rt::Request::new(rt::reqwest::Method::POST, ORDER_GET_PATH)
+        .with_body(rt::Body::Json(serde_json::json!({ "erpNo": erp_no })))
+}
+
+/// 10027 REPEAT_SUBMIT may be a duplicate-submission guard answering after the first copy
+/// executed: a non-idempotent request is sent once and the typed error goes to the caller
+/// (an idempotent one is still re-signed, see above).
+#[tokio::test]
+async fn repeat_submit_never_resends_a_write() {
+    let fake = fake_with_orders(&["W-1".to_owned()]).await;
+    fake.reject_as_replay("W-1", 5);
+    let engine = write_engine(&fake, None).await;
+    let before = business_requests(&fake).len();
+    let err = engine
+        .send::<serde_json::Value>(write_request("W-1"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(&ErrorCode::RepeatSubmit), "{err}");
+    assert_eq!(
+        business_requests(&fake).len() - before,
+        1,
+        "a write is sent once"
+    );
+}
+
+/// 10028 TIMESTAMP_INVALID is documented in the spec as rejected before execution
+/// (`rejected_before_execution`, doc_gaps `timestamp_window`): a write is re-signed once at
+/// once, then the skew is reported.
+#[tokio::test]
+async fn a_stale_timestamp_resends_a_write_once() {
+    let fake = fake_with_orders(&["W-2".to_owned()]).await;
+    let engine = write_engine(&fake, Some(std::time::Duration::from_secs(3600))).await;
+    let before = business_requests(&fake).len();
+    let err = engine
+        .send::<serde_json::Value>(write_request("W-2"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(&ErrorCode::TimestampInvalid), "{err}");
+    assert_eq!(business_requests(&fake).len() - before, 2);
+}

@@ -90,6 +90,36 @@ async fn eight_processes_make_one_token_request_under_the_one_per_minute_rule() 
     assert!(state.is_some(), "the token is in Redis");
 }
 
+/// Started together without a shared store, each replica requests its own token at start-up
+/// (`fetch_on_start`): the vendor's one-per-minute rule refuses all but one, and the refused
+/// builds say that a shared token store is what is missing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_without_a_shared_store_are_told_to_share_one() {
+    let fake = integration_tests::fakes::supercarrier8::start(Supercarrier8Config::default()).await;
+    let redis = RedisServer::start();
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            supercarrier8_replica(&fake, &redis)
+                .env("REPLICA_STORE", "none")
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    let outputs = wait_all(children).await;
+    let succeeded = outputs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(succeeded, 1, "one replica got the token");
+    for out in outputs.iter().filter(|o| !o.status.success()) {
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("no token store shared by every replica is configured"),
+            "{}",
+            describe(out)
+        );
+        assert!(stdout.contains("21185002"), "{}", describe(out));
+    }
+    assert_eq!(fake.token_requests(), 4, "one per replica: N-1 refused");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_lock_holder_is_replaced_once_its_lock_expires() {
     let fake = integration_tests::fakes::supercarrier8::start(Supercarrier8Config::default()).await;

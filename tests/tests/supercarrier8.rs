@@ -481,3 +481,46 @@ async fn secrets_stay_out_of_debug_output() {
     assert!(err.raw_body().is_some(), "{err:?}");
     secrets.assert_hidden_in_error("token endpoint error", &err);
 }
+
+/// The token dies right after it was issued (20324013 at once): the vendor allows the next
+/// token request only a minute later, past the call's deadline, so the call fails at once with
+/// an error saying when a token can next be requested, instead of waiting out its deadline.
+#[tokio::test]
+async fn a_token_wait_past_the_deadline_fails_at_once() {
+    let fake = start(Supercarrier8Config::default()).await;
+    let client = default_client(&fake).await;
+    assert_eq!(fake.token_requests(), 1);
+    fake.expire_all_tokens();
+    let started = Instant::now();
+    let err = client
+        .with_deadline(Duration::from_secs(5))
+        .demo()
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "failed after {:?}: {err}",
+        started.elapsed()
+    );
+    let rt::Error::Auth(auth) = &err else {
+        panic!("{err:?}")
+    };
+    let AuthError::NoTokenBeforeDeadline {
+        next_request_at, ..
+    } = &**auth
+    else {
+        panic!("{err:?}")
+    };
+    let wait = next_request_at.duration_since(jiff::Timestamp::now());
+    assert!(
+        wait > jiff::SignedDuration::from_secs(55) && wait <= jiff::SignedDuration::from_secs(60),
+        "{wait:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("no token request is allowed before"),
+        "{err}"
+    );
+    assert_eq!(err.class(), ErrorClass::RateLimited);
+    assert_eq!(fake.token_requests(), 1, "no refused token request");
+}

@@ -12,7 +12,10 @@
 //!   `cargo test --workspace ARGS...` (README's test command; CI runs it).
 //! - `cargo xtask fuzz TARGET|all [--execs N] [--seconds S] [--seed X]`: the stable-Rust
 //!   fuzz harness (`fuzz/`, see README "Fuzzing").
-//! - `cargo xtask mock SPEC [--port P]`: the spec-driven strict mock server (`mock/`).
+//! - `cargo xtask mock SPEC [OPTIONS]`: the spec-driven strict mock server (`mock/`).
+//!
+//! `cargo xtask --help` lists the commands, `cargo xtask COMMAND --help` explains one
+//! (`COMMANDS`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -26,10 +29,109 @@ mod mock;
 mod openapi;
 mod test;
 
+/// One subcommand's help: the usage line and what it does. `cargo xtask --help` lists them
+/// all; `cargo xtask NAME --help` prints one. A new subcommand is one more entry here (and
+/// its arm in `main`).
+struct Help {
+    name: &'static str,
+    usage: &'static str,
+    about: &'static str,
+}
+
+const COMMANDS: &[Help] = &[
+    Help {
+        name: "codegen",
+        usage: "cargo xtask codegen [--check]",
+        about: "Regenerates every vendor module, the example fixture tests and specs/spec.schema.json from specs/*.yaml.\n--check changes nothing: names every stale file and exits non-zero (CI).",
+    },
+    Help {
+        name: "check-spec",
+        usage: "cargo xtask check-spec FILE...",
+        about: "Validates specs and prints every problem, located (file:line:column), then the warnings (e.g. a failure kind no error code declares in `mock_refusal`).",
+    },
+    Help {
+        name: "audit",
+        usage: "cargo xtask audit SPEC...",
+        about: "Checks specs against their source documents (specs/sources/): document text, identifiers, provenance.",
+    },
+    Help {
+        name: "openapi",
+        usage: "cargo xtask openapi SPEC | --validate",
+        about: "Prints a spec as OpenAPI 3.1; --validate exports every spec and validates each (openapi-spec-validator in a virtualenv under target/).",
+    },
+    Help {
+        name: "test",
+        usage: "cargo xtask test [ARGS...]",
+        about: "Installs what the tests need (redis-server, python3), then runs `cargo test --workspace ARGS...`.",
+    },
+    Help {
+        name: "fuzz",
+        usage: "cargo xtask fuzz TARGET|all [--execs N] [--seconds S] [--seed X]",
+        about: "Runs the stable-Rust fuzz harness (fuzz/, see README \"Fuzzing\").",
+    },
+    Help {
+        name: "mock",
+        usage: "cargo xtask mock SPEC [OPTIONS]",
+        about: "Runs the spec-driven strict mock server (mock/, the spec-mock binary) until interrupted; `cargo xtask mock --help` prints its options and control surface.",
+    },
+];
+
+fn usage() -> String {
+    let mut out = String::from("usage:\n");
+    for c in COMMANDS {
+        out.push_str(&format!("  {}\n", c.usage));
+    }
+    out.push_str("`cargo xtask COMMAND --help` explains one.");
+    out
+}
+
+fn help(name: &str) -> Option<String> {
+    COMMANDS
+        .iter()
+        .find(|c| c.name == name)
+        .map(|c| format!("usage: {}\n\n{}", c.usage, c.about))
+}
+
+fn wants_help(args: &[&str]) -> bool {
+    args.iter().any(|a| matches!(*a, "--help" | "-h"))
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let root = workspace_root();
+    match args.as_slice() {
+        [] | ["--help" | "-h" | "help"] => {
+            println!("{}", usage());
+            return ExitCode::SUCCESS;
+        }
+        // The mock's own binary explains its options.
+        ["mock", rest @ ..] if wants_help(rest) => {
+            if let Some(h) = help("mock") {
+                println!("{h}\n");
+            }
+            return match mock::run(&root, &["--help"]) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("{message}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        [name, rest @ ..] if wants_help(rest) => {
+            return match help(name) {
+                Some(h) => {
+                    println!("{h}");
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    eprintln!("unknown command `{name}`\n{}", usage());
+                    ExitCode::from(2)
+                }
+            };
+        }
+        _ => {}
+    }
     let result = match args.as_slice() {
         ["codegen"] => codegen(&root, Mode::Write),
         ["codegen", "--check"] => codegen(&root, Mode::Check),
@@ -50,9 +152,7 @@ fn main() -> ExitCode {
         ["fuzz", args @ ..] => fuzz::fuzz(&root, args),
         ["mock", args @ ..] if !args.is_empty() => mock::run(&root, args),
         _ => {
-            eprintln!(
-                "usage: cargo xtask codegen [--check] | cargo xtask check-spec FILE... | cargo xtask audit SPEC... | cargo xtask openapi SPEC|--validate | cargo xtask test [ARGS...] | cargo xtask fuzz TARGET|all [OPTIONS] | cargo xtask mock SPEC [--port P]"
-            );
+            eprintln!("{}", usage());
             return ExitCode::from(2);
         }
     };
@@ -164,8 +264,15 @@ fn check_specs(files: &[&str]) -> Result<(), String> {
     let mut failed = 0;
     for file in files {
         let path = Path::new(file);
-        match codegen::spec::load(path).and_then(|l| codegen::validate::validate(&l).map(drop)) {
-            Ok(()) => eprintln!("{file}: ok"),
+        let checked = codegen::spec::load(path).and_then(|loaded| {
+            codegen::validate::validate(&loaded)?;
+            Ok(codegen::validate::refusals::warnings(&loaded))
+        });
+        match checked {
+            Ok(warnings) => {
+                eprint!("{}", warnings.render(|p| std::fs::read_to_string(p).ok()));
+                eprintln!("{file}: ok");
+            }
             Err(diags) => {
                 failed += diags.len();
                 eprint!("{}", diags.render(|p| std::fs::read_to_string(p).ok()));
@@ -200,6 +307,24 @@ fn workspace_root() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_subcommand_has_help() {
+        for name in [
+            "codegen",
+            "check-spec",
+            "audit",
+            "openapi",
+            "test",
+            "fuzz",
+            "mock",
+        ] {
+            let text = help(name).unwrap_or_else(|| panic!("no help for `{name}`"));
+            assert!(usage().contains(&format!("cargo xtask {name}")), "{text}");
+        }
+        assert!(help("nonsense").is_none());
+        assert!(wants_help(&["SPEC", "-h"]) && !wants_help(&["SPEC"]));
+    }
 
     /// The same check as `cargo xtask codegen --check`, so `cargo test` catches drift.
     #[test]

@@ -1,5 +1,5 @@
-//! `cargo xtask mock SPEC [--port P] [--tolerance-seconds S]`: runs the spec-driven mock
-//! server (the `spec-mock` crate's binary) until interrupted. It lives in its own crate, which
+//! `cargo xtask mock SPEC [OPTIONS]`: runs the spec-driven mock server (the `spec-mock` crate's
+//! binary) until interrupted; `cargo xtask mock --help` prints the binary's options. It lives in its own crate, which
 //! links the runtime and axum, so `xtask` stays a small build that needs only `codegen`.
 
 use std::path::Path;
@@ -19,11 +19,7 @@ pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
             "spec-mock",
             "--",
         ])
-        .args(args.iter().enumerate().map(
-            |(i, a)| {
-                if i == 0 { absolute(a) } else { (*a).to_owned() }
-            },
-        ))
+        .args(with_absolute_spec(args))
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() {
@@ -33,8 +29,39 @@ pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
     }
 }
 
+/// The arguments with the spec (the one that is neither an option nor an option's value) made
+/// absolute: cargo runs the binary from the workspace root.
+fn with_absolute_spec(args: &[&str]) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut after_option = false;
+    for a in args {
+        let is_spec = !a.starts_with('-') && !after_option;
+        after_option = a.starts_with("--") && *a != "--help";
+        out.push(if is_spec {
+            absolute(a)
+        } else {
+            (*a).to_owned()
+        });
+    }
+    out
+}
+
 fn absolute(path: &str) -> String {
     std::env::current_dir()
         .map(|d| d.join(path).to_string_lossy().into_owned())
         .unwrap_or_else(|_| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_absolute_spec;
+
+    #[test]
+    fn only_the_spec_is_made_absolute() {
+        let args = with_absolute_spec(&["--port", "8080", "specs/jfwms.yaml", "--help"]);
+        assert_eq!(args[..2], ["--port", "8080"]);
+        assert!(args[2].ends_with("specs/jfwms.yaml") && args[2].starts_with('/'));
+        assert_eq!(args[3], "--help");
+        assert_eq!(with_absolute_spec(&["--help"]), ["--help"]);
+    }
 }

@@ -99,6 +99,12 @@ pub fn document_texts(spec: &Spec) -> Vec<DocText<'_>> {
             t.add(format!("{here}.message"), Some(&code.message));
             t.add(format!("{here}.java_name"), code.java_name.as_ref());
             t.add(format!("{here}.doc"), code.doc.as_ref());
+            t.add(
+                format!("{here}.rejected_before_execution.doc"),
+                code.rejected_before_execution
+                    .as_ref()
+                    .and_then(|e| e.doc.as_ref()),
+            );
         }
     }
     if let Some(w) = &spec.webhooks {

@@ -90,7 +90,8 @@ fn main() -> ExitCode {
                 eprintln!("wrote {}", path.display());
             }
         }),
-        _ => config.check(&args.specs).map(|()| {
+        _ => config.warnings(&args.specs).map(|warnings| {
+            eprint!("{}", warnings.render(|p| std::fs::read_to_string(p).ok()));
             for spec in &args.specs {
                 eprintln!("{}: ok", spec.display());
             }

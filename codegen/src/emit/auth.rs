@@ -326,6 +326,10 @@ fn token(t: &TokenIr) -> TokenStream {
     if let Some(a) = &t.refresh_with {
         out.extend(quote!(.with_refresh_with(#a)));
     }
+    if !t.interchangeable_grants.is_empty() {
+        let grants = &t.interchangeable_grants;
+        out.extend(quote!(.with_interchangeable_grants(&[#(#grants),*])));
+    }
     if let Some(a) = &t.authorize {
         let path = &a.path;
         let mut authorize = quote!(rt::AuthorizeSpec::new(#path));

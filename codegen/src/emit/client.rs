@@ -7,11 +7,12 @@ use quote::{format_ident, quote};
 use super::auth::method;
 use super::docs::{doc, ident, int, md};
 use super::types::{
-    RecordField, argument_type, field_type, record_impls, rust_type, setter_doc, wire_adapter,
+    RecordField, argument_type, field_type, many_arguments, record_impls, rust_type, setter_doc,
+    wire_adapter,
 };
-use crate::ir::{ParamText, ScalarText, TypeExpr};
 use crate::ir::{Api, EndpointIr, ParamIr};
 use crate::ir::{BodyEncoding, HttpMethod, ParamLocation};
+use crate::ir::{ParamText, ScalarText, TypeExpr};
 
 fn method_name(m: HttpMethod) -> &'static str {
     match m {
@@ -193,7 +194,10 @@ fn build_request(ep: &EndpointIr) -> TokenStream {
         let headers = collect_entries(&ident("headers"), headers);
         out.extend(quote!(#headers let request = request.with_headers(headers);));
     }
-    let body_params = ep.params.iter().filter(|p| p.location == ParamLocation::Body);
+    let body_params = ep
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Body);
     let body = match ep.body {
         Some(BodyEncoding::Json) => {
             let mut body = if has_request(ep) {
@@ -210,7 +214,10 @@ fn build_request(ep: &EndpointIr) -> TokenStream {
             Some(body)
         }
         Some(BodyEncoding::Form) => {
-            let form = collect_entries(&ident("form"), text_entries(body_params, &ident("form"), true));
+            let form = collect_entries(
+                &ident("form"),
+                text_entries(body_params, &ident("form"), true),
+            );
             Some(quote!({ #form rt::Body::Form(form) }))
         }
         Some(BodyEncoding::Query) | None => None,
@@ -233,7 +240,8 @@ pub fn request_struct(ep: &EndpointIr) -> (TokenStream, String) {
         quote!(#doc pub #f: #ty,)
     });
     let required: Vec<&&ParamIr> = params.iter().filter(|p| p.required).collect();
-    let derives = if json_body || !required.is_empty() {
+    // Every field optional: `Default` (clippy's `new_without_default` in the user's crate).
+    let derives = if !required.is_empty() {
         quote!(#[derive(Debug, Clone, PartialEq)])
     } else {
         quote!(#[derive(Debug, Clone, Default, PartialEq)])
@@ -335,6 +343,7 @@ pub fn request_struct(ep: &EndpointIr) -> (TokenStream, String) {
     } else {
         doc("A request with its required parameters; optional ones are set with the methods below.")
     };
+    let allow = many_arguments(required.len());
     let tokens = quote! {
         #doc_struct
         #derives
@@ -345,6 +354,7 @@ pub fn request_struct(ep: &EndpointIr) -> (TokenStream, String) {
 
         impl #name {
             #new_doc
+            #allow
             pub fn new(#(#new_args),*) -> Self {
                 Self { #(#init),* }
             }
@@ -443,7 +453,7 @@ fn pages_method(ep: &EndpointIr) -> TokenStream {
         #d
         pub fn #name(&self, request: #req) -> impl rt::futures_core::Stream<Item = Result<#item>> + Send + '_ {
             let first = request.#page.unwrap_or(1);
-            rt::pages(first, move |page| {
+            rt::pages_with_max(first, self.engine.max_page(), move |page| {
                 let request = request.clone().#page(page);
                 async move { self.#single(&request).await }
             })

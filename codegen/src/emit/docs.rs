@@ -40,11 +40,7 @@ pub fn inline(text: &str) -> String {
 /// text (CommonMark: a run of backticks not matching the delimiter is literal).
 pub fn code(text: &str) -> String {
     let text = text.replace('\n', " ");
-    let longest = text
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     if longest == 0 {
         format!("{fence}{text}{fence}")

@@ -67,6 +67,11 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         } else {
             info
         };
+        let info = if c.rejected_before_execution {
+            quote!(#info.rejected_before_execution())
+        } else {
+            info
+        };
         quote!((ErrorCode::#name, #info),)
     });
     let from_http_status = if api.error_tables.iter().any(|t| t.http_status) {
@@ -148,6 +153,10 @@ pub fn emit_errors(api: &Api) -> TokenStream {
 
             fn class(&self) -> rt::ErrorClass {
                 CODES.class(self)
+            }
+
+            fn rejected_before_execution(&self) -> bool {
+                CODES.rejected_before_execution(self)
             }
 
             #from_http_status

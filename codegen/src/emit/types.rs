@@ -257,15 +257,28 @@ fn constructor(t: &TypeIr) -> TokenStream {
     } else {
         "A value with its required fields; optional ones start as `None` and are set with the methods below."
     };
+    let allow = many_arguments(required.len());
     quote! {
         impl #name {
             #[doc = #new_doc]
+            #allow
             pub fn new(#(#args),*) -> Self {
                 Self { #(#init),* }
             }
 
             #(#setters)*
         }
+    }
+}
+
+/// `#[allow(clippy::too_many_arguments)]` on a constructor that takes more arguments than
+/// clippy's default limit (7): the document decides how many fields are required, and a
+/// user's crate linting with `-D warnings` must still build.
+pub fn many_arguments(count: usize) -> TokenStream {
+    if count > 7 {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        TokenStream::new()
     }
 }
 

@@ -10,8 +10,9 @@
 // through `ir` only, so it depends on nothing but this module.
 pub use crate::spec::model::{
     Acknowledgement, BodyEncoding, CatalogueGroup, ClientAuth, Code, DocGap, Envelope, Environment,
-    ErrorClass, HttpMethod, NestedResult, ParamLocation, ParsesAs, RefreshPolicy, SuccessRule,
-    TimeUnit, TokenResponse, Transport, UuidFormat, Vendor, WebhookSignature, WireFormat,
+    ErrorClass, HttpMethod, MockRefusal, MockRefusalRule, NestedResult, ParamLocation, ParsesAs,
+    RefreshPolicy, SuccessRule, TimeUnit, TokenResponse, Transport, UuidFormat, Vendor,
+    WebhookSignature, WireFormat,
 };
 pub use crate::validate::types::{ParamText, ScalarText, TypeExpr};
 pub use crate::validate::values::{Expr, Op, Piece};
@@ -148,6 +149,7 @@ pub struct TokenIr {
     pub grants: Vec<GrantIr>,
     pub automatic: Option<String>,
     pub refresh_with: Option<String>,
+    pub interchangeable_grants: Vec<String>,
     pub authorize: Option<AuthorizeIr>,
     pub response: TokenResponse,
     pub policy: RefreshPolicy,
@@ -191,6 +193,10 @@ pub struct ErrorCodeIr {
     pub message: String,
     pub doc: Option<String>,
     pub class: ErrorClass,
+    /// The failures the spec mock answers with this code (spec `mock_refusal`).
+    pub mock_refusal: Vec<MockRefusalRule>,
+    /// The spec states the vendor rejects this code before executing the request.
+    pub rejected_before_execution: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -321,6 +327,8 @@ impl Lowering<'_> {
                         message: c.message.clone(),
                         doc: c.doc.clone(),
                         class: c.class,
+                        mock_refusal: c.mock_refusal.clone(),
+                        rejected_before_execution: c.rejected_before_execution.is_some(),
                     })
                     .collect(),
             })
@@ -444,7 +452,8 @@ impl Lowering<'_> {
             })
             .collect();
         for p in &params {
-            let text_location = p.location != ParamLocation::Body || ep.body != Some(BodyEncoding::Json);
+            let text_location =
+                p.location != ParamLocation::Body || ep.body != Some(BodyEncoding::Json);
             if text_location && p.ty.param_text().is_none() {
                 self.err(
                     &format!("{at}.params.{}.type", p.wire),
@@ -577,6 +586,7 @@ impl Lowering<'_> {
             grants,
             automatic: token.automatic.clone(),
             refresh_with: token.refresh_with.clone(),
+            interchangeable_grants: token.interchangeable_grants.clone(),
             authorize,
             response: token.response.clone(),
             policy: token.policy.clone(),

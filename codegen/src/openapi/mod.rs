@@ -205,7 +205,8 @@ fn operation(
                     ParamLocation::Header => "header",
                     _ => "query",
                 };
-                let mut param = json!({ "name": pname, "in": place, "required": required, "schema": schema });
+                let mut param =
+                    json!({ "name": pname, "in": place, "required": required, "schema": schema });
                 if let Some(d) = &p.doc {
                     param["description"] = json!(d);
                 }

@@ -188,6 +188,12 @@ pub struct TokenSource {
     /// Browser redirect for the authorization-code flow.
     #[serde(default)]
     pub authorize: Option<Authorize>,
+    /// Grants whose tokens stand for the same identity, so that a token obtained by one may be
+    /// renewed by another (e.g. `[client_credentials, password]` for one account). By default
+    /// a renewal never changes the grant that produced a token: a user's authorization-code
+    /// token is never renewed as the application's `client_credentials` token.
+    #[serde(default)]
+    pub interchangeable_grants: Vec<String>,
     /// Where the token and its lifetime are in the token response.
     pub response: TokenResponse,
     #[serde(default)]
@@ -923,6 +929,114 @@ pub struct ErrorCode {
     /// The maintainer's reasoning (e.g. why this class), not document text.
     #[serde(default)]
     pub note: Option<String>,
+    /// The failures the spec mock answers with this code (`[bad_signature]`, or
+    /// `[{ kind: missing, step: sign }]` for one step or parameter). A failure
+    /// no code declares falls back to a code chosen by class and name.
+    #[serde(default)]
+    pub mock_refusal: Vec<MockRefusalRule>,
+    /// For `resign` and `clock_skew` codes: what says the vendor rejects before executing the
+    /// request, so that a non-idempotent request may be re-signed and sent again. Without it
+    /// only idempotent requests are re-sent; others return the error to the caller.
+    #[serde(default)]
+    pub rejected_before_execution: Option<Evidence>,
+}
+
+/// What supports a claim the client acts on: the document's own words, or a `doc_gaps` entry
+/// recording the maintainer's decision where the document is silent.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    /// The document's text, verbatim (checked by `cargo xtask audit`).
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// The `id` of the `doc_gaps` entry that records the decision.
+    #[serde(default)]
+    pub doc_gap: Option<String>,
+}
+
+/// One failure an error code answers in the spec mock: a kind for every step and
+/// parameter, or a kind for one of them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum MockRefusalRule {
+    Any(MockRefusal),
+    Scoped {
+        kind: MockRefusal,
+        /// The auth step, token-request field or parameter (wire name) the failure is about.
+        step: String,
+    },
+}
+
+impl MockRefusalRule {
+    pub fn kind(&self) -> MockRefusal {
+        match self {
+            MockRefusalRule::Any(k) | MockRefusalRule::Scoped { kind: k, .. } => *k,
+        }
+    }
+
+    /// The step or parameter, when the rule is scoped to one.
+    pub fn step(&self) -> Option<&str> {
+        match self {
+            MockRefusalRule::Any(_) => None,
+            MockRefusalRule::Scoped { step, .. } => Some(step),
+        }
+    }
+}
+
+/// Why the spec mock refuses a request.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum MockRefusal {
+    /// An auth value differs from the one recomputed from the spec (a signature, or a
+    /// credential a step carries).
+    BadSignature,
+    /// A time (`now`, `time`) outside the mock's window.
+    StaleTime,
+    /// Random digits (with the request's times) seen before within the window.
+    ReplayedNonce,
+    /// An auth step's header, query parameter or field, or a required parameter, is absent.
+    Missing,
+    /// A time that is not a time, or random digits of the wrong length.
+    Malformed,
+    /// A token the mock did not issue, or one that expired (or none at all).
+    UnknownToken,
+    /// A parameter that is unknown, of the wrong type or out of bounds.
+    BadParameter,
+    /// A token request's client credentials are wrong.
+    BadClient,
+    /// A token request's authorization code or refresh token is unknown, used or expired.
+    BadGrant,
+    /// No grant matches the token request's fixed fields (`grant_type`).
+    UnsupportedGrant,
+    /// A token request within the spec's minimum interval.
+    RateLimited,
+    /// No endpoint at this path.
+    UnknownPath,
+    /// The endpoint does not take this method.
+    MethodNotAllowed,
+}
+
+impl MockRefusal {
+    /// The spec's name for the kind (`bad_signature`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MockRefusal::BadSignature => "bad_signature",
+            MockRefusal::StaleTime => "stale_time",
+            MockRefusal::ReplayedNonce => "replayed_nonce",
+            MockRefusal::Missing => "missing",
+            MockRefusal::Malformed => "malformed",
+            MockRefusal::UnknownToken => "unknown_token",
+            MockRefusal::BadParameter => "bad_parameter",
+            MockRefusal::BadClient => "bad_client",
+            MockRefusal::BadGrant => "bad_grant",
+            MockRefusal::UnsupportedGrant => "unsupported_grant",
+            MockRefusal::RateLimited => "rate_limited",
+            MockRefusal::UnknownPath => "unknown_path",
+            MockRefusal::MethodNotAllowed => "method_not_allowed",
+        }
+    }
 }
 
 /// What an error code means for the client.

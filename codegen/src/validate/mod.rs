@@ -7,6 +7,7 @@
 
 pub mod names;
 mod recipe;
+pub mod refusals;
 pub mod types;
 pub mod values;
 
@@ -110,6 +111,7 @@ impl Checker<'_> {
         self.check_endpoints();
         self.check_auth();
         self.check_error_codes();
+        refusals::check(self.loaded, &mut self.diags);
         self.check_webhooks();
         self.check_examples();
         self.check_doc_gaps();
@@ -392,7 +394,9 @@ impl Checker<'_> {
                     if let Some(other) = rust_names.insert(rust.clone(), wire.clone()) {
                         self.err(
                             &ppath,
-                            format!("`{wire}` and `{other}` both become the Rust parameter `{rust}`"),
+                            format!(
+                                "`{wire}` and `{other}` both become the Rust parameter `{rust}`"
+                            ),
                         );
                     }
                 }
@@ -465,7 +469,8 @@ impl Checker<'_> {
         ty: &TypeExpr,
     ) {
         use types::ParamText;
-        let json_body = param.location == ParamLocation::Body && ep.body == Some(BodyEncoding::Json);
+        let json_body =
+            param.location == ParamLocation::Body && ep.body == Some(BodyEncoding::Json);
         if json_body {
             return;
         }
@@ -490,8 +495,7 @@ impl Checker<'_> {
             }
             _ => {}
         }
-        if param.location == ParamLocation::Path && !param.required && param.const_value.is_none()
-        {
+        if param.location == ParamLocation::Path && !param.required && param.const_value.is_none() {
             self.err(ppath, "a path parameter must be `required: true`");
         }
         if param.location == ParamLocation::Header
@@ -628,6 +632,14 @@ impl Checker<'_> {
                     );
                 }
             }
+            for (i, g) in token.interchangeable_grants.iter().enumerate() {
+                if !token.grants.contains_key(g) {
+                    self.err(
+                        &format!("auth.token.interchangeable_grants[{i}]"),
+                        format!("grant `{g}` is not defined in `auth.token.grants`"),
+                    );
+                }
+            }
             if token.automatic.is_none()
                 && token.authorize.is_none()
                 && token.grants.values().all(|g| g.inputs.is_empty())
@@ -734,7 +746,32 @@ impl Checker<'_> {
                     Some(name) => self.err(&path, format!("variant name `{name}` is not usable (UpperCamelCase, not `Unknown`); set `name`")),
                     None => self.err(&path, format!("code {code_text} needs a `name` (or `java_name`) for its variant")),
                 }
+                if let Some(evidence) = &entry.rejected_before_execution {
+                    self.check_evidence(&format!("{path}.rejected_before_execution"), evidence);
+                    if !matches!(entry.class, ErrorClass::Resign | ErrorClass::ClockSkew) {
+                        self.err(
+                            &format!("{path}.rejected_before_execution"),
+                            "only `resign` and `clock_skew` codes are re-sent; this code is never re-sent",
+                        );
+                    }
+                }
             }
+        }
+    }
+
+    /// Exactly one of the document's words or a `doc_gaps` entry that exists.
+    fn check_evidence(&mut self, path: &str, evidence: &Evidence) {
+        match (&evidence.doc, &evidence.doc_gap) {
+            (Some(_), None) => {}
+            (None, Some(id)) => {
+                if !self.loaded.spec.doc_gaps.iter().any(|g| &g.id == id) {
+                    self.err(
+                        &format!("{path}.doc_gap"),
+                        format!("no `doc_gaps` entry has id `{id}`"),
+                    );
+                }
+            }
+            _ => self.err(path, "give either `doc` (the document's words) or `doc_gap` (the id of a `doc_gaps` entry)"),
         }
     }
 

@@ -225,7 +225,8 @@ impl Checker<'_> {
                         );
                     for (at, name) in named {
                         if !reads.carried.contains(name) {
-                            let known: Vec<&str> = reads.carried.iter().map(String::as_str).collect();
+                            let known: Vec<&str> =
+                                reads.carried.iter().map(String::as_str).collect();
                             let hint = crate::spec::schema::closest(name, &known)
                                 .map(|k| format!(" (did you mean `{k}`?)"))
                                 .unwrap_or_default();

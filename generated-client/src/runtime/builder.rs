@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::engine::{Engine, EngineBuilder};
 use super::error::{Error, VendorCode};
-use super::retry::RetryPolicy;
+use super::retry::{RetryPolicy, RetryQuota};
 use super::token::{ClientAuth, TokenStore};
 
 /// Configures a vendor client `T`; start from the generated `Client::builder(credentials)`.
@@ -95,6 +95,27 @@ impl<C: VendorCode, T> ClientBuilder<C, T> {
     /// Only idempotent requests are retried after they may have reached the server.
     pub fn retry_policy(self, policy: RetryPolicy) -> Self {
         self.engine(|e| e.retry_policy(policy))
+    }
+
+    /// The client's retry quota, shared by its clones (default [`RetryQuota::standard`]:
+    /// smithy-rs's token bucket, so an outage does not triple the load on the vendor;
+    /// [`RetryQuota::unlimited`] turns it off). An empty quota fails a call after one attempt
+    /// with [`Error::RetryQuotaExhausted`].
+    pub fn retry_quota(self, quota: RetryQuota) -> Self {
+        self.engine(|e| e.retry_quota(quota))
+    }
+
+    /// Sends every request through this proxy. Environment proxies (`HTTP_PROXY`, ...) are
+    /// never used; a plain-HTTP proxy off loopback is refused like a plain-HTTP base URL.
+    pub fn proxy(self, url: &str) -> Self {
+        self.engine(|e| e.proxy(url))
+    }
+
+    /// The highest page number a `…_pages` stream fetches (default
+    /// [`DEFAULT_MAX_PAGE`](super::paginate::DEFAULT_MAX_PAGE)); past it the stream ends with
+    /// [`Error::Pagination`].
+    pub fn max_page(self, page: i64) -> Self {
+        self.engine(|e| e.max_page(page))
     }
 
     /// How long a call may take in all — token wait, attempts and backoff (default 60 s).

@@ -49,6 +49,10 @@ pub struct CodeInfo {
     pub table: &'static str,
     /// The table lists HTTP statuses: the code also classifies a response by its status.
     pub http_status: bool,
+    /// The spec states (with the document's words or a `doc_gap`) that the vendor rejects
+    /// this code before executing the request: a `Resign`/`ClockSkew` rejection of a
+    /// non-idempotent request may then be re-signed and sent again.
+    pub rejected_before_execution: bool,
 }
 
 impl CodeInfo {
@@ -65,6 +69,7 @@ impl CodeInfo {
             message,
             table,
             http_status: false,
+            rejected_before_execution: false,
         }
     }
 
@@ -81,12 +86,19 @@ impl CodeInfo {
             message,
             table,
             http_status: false,
+            rejected_before_execution: false,
         }
     }
 
     /// Marks an entry of a table of HTTP statuses.
     pub const fn http_status(mut self) -> Self {
         self.http_status = true;
+        self
+    }
+
+    /// Marks a code the vendor sends before executing the request (see the field).
+    pub const fn rejected_before_execution(mut self) -> Self {
+        self.rejected_before_execution = true;
         self
     }
 }
@@ -133,6 +145,11 @@ impl<C: PartialEq + Clone> CodeTable<C> {
             // Every variant but `Unknown` is in the generated table.
             (None, None) => RawCode::Str(String::new()),
         }
+    }
+
+    /// Whether the spec states the vendor rejects this code before executing the request.
+    pub fn rejected_before_execution(&self, code: &C) -> bool {
+        self.info(code).is_some_and(|i| i.rejected_before_execution)
     }
 
     /// What the code means for the client; [`ErrorClass::Unknown`] for unlisted codes.

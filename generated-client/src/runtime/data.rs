@@ -309,6 +309,7 @@ impl TokenSpec {
             grants: Vec::new(),
             automatic: None,
             refresh_with: None,
+            interchangeable_grants: Vec::new(),
             authorize: None,
             response,
             policy: RefreshPolicy::default(),
@@ -330,6 +331,13 @@ impl TokenSpec {
     /// The grant that renews an expired token (default: the automatic one).
     pub fn with_refresh_with(mut self, grant: &'static str) -> Self {
         self.refresh_with = Some(grant);
+        self
+    }
+
+    /// Grants whose tokens stand for the same identity: a token obtained by one may be renewed
+    /// by another. Without this, a renewal never changes the grant that produced a token.
+    pub fn with_interchangeable_grants(mut self, grants: &[&'static str]) -> Self {
+        self.interchangeable_grants = grants.to_vec();
         self
     }
 

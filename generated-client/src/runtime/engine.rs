@@ -21,7 +21,10 @@ use url::Url;
 
 use super::auth::{self, Message, MessageBody, Step};
 use super::envelope::{EnvelopeSpec, Fields, Outcome, text_of};
-use super::error::{ApiError, AuthError, Error, ErrorClass, RawBody, RawCode, VendorCode};
+use super::error::{
+    ApiError, AuthError, Error, ErrorClass, NoSharedStore, QuotaExhausted, RawBody, RawCode,
+    VendorCode,
+};
 use super::secret::Redacted;
 use super::token::{
     self, ClientAuth, Clock, Encoding, Grant, GrantRunner, MemoryTokenStore, TokenManager,
@@ -43,7 +46,7 @@ use call::{AttemptLog, Phase};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use super::retry::{self, Failed, RetryPolicy, Spent};
+use super::retry::{self, Failed, QuotaBucket, RetryPolicy, RetryQuota, Spent};
 
 mod call;
 mod grant;
@@ -169,6 +172,9 @@ pub struct EngineBuilder<C> {
     options: CallOptions,
     vendor: &'static str,
     time_source: Option<token::Clock>,
+    retry_quota: RetryQuota,
+    proxy: Option<String>,
+    max_page: i64,
 }
 
 impl<C> fmt::Debug for EngineBuilder<C> {
@@ -181,8 +187,11 @@ impl<C> fmt::Debug for EngineBuilder<C> {
 }
 
 impl<C: VendorCode> EngineBuilder<C> {
-    /// Starts from the spec and the vendor's default base URL.
+    /// Starts from the spec and the vendor's default base URL. Installs the ring TLS provider
+    /// as the process default unless one is installed, so that a `reqwest::Client` the
+    /// application builds for [`http_client`](Self::http_client) finds one.
     pub fn new(spec: ApiSpec<C>, default_base_url: &'static str) -> Self {
+        transport::install_crypto_provider();
         EngineBuilder {
             spec,
             base_url: default_base_url.to_owned(),
@@ -198,6 +207,9 @@ impl<C: VendorCode> EngineBuilder<C> {
             options: CallOptions::default(),
             vendor: "api",
             time_source: None,
+            retry_quota: RetryQuota::standard(),
+            proxy: None,
+            max_page: super::paginate::DEFAULT_MAX_PAGE,
         }
     }
 
@@ -266,8 +278,34 @@ impl<C: VendorCode> EngineBuilder<C> {
 
     /// A caller-provided client. It must have timeouts and should not follow redirects
     /// (`reqwest::redirect::Policy::none()`): custom auth headers survive cross-host redirects.
+    /// Its proxy settings are its own: the plain-HTTP rule cannot see them.
     pub fn http_client(mut self, c: reqwest::Client) -> Self {
         self.client = Some(c);
+        self
+    }
+
+    /// Sends every request through this proxy (`http://host:port`, `https://…`,
+    /// `socks5://…`). Proxies from the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`)
+    /// are never used: a proxy the application did not choose would see plain-HTTP requests,
+    /// credentials included. A proxy reached over plain HTTP carries plain-HTTP requests in
+    /// clear, so it is held to the base URL's rule: loopback, or `allow_plain_http`.
+    pub fn proxy(mut self, url: &str) -> Self {
+        self.proxy = Some(url.to_owned());
+        self
+    }
+
+    /// The client's retry quota (default [`RetryQuota::standard`], smithy-rs's token bucket;
+    /// [`RetryQuota::unlimited`] turns it off). One bucket per client, shared by its clones.
+    pub fn retry_quota(mut self, quota: RetryQuota) -> Self {
+        self.retry_quota = quota;
+        self
+    }
+
+    /// The highest page number a `…_pages` stream fetches (default
+    /// [`DEFAULT_MAX_PAGE`](super::paginate::DEFAULT_MAX_PAGE)); past it the stream ends with
+    /// [`Error::Pagination`].
+    pub fn max_page(mut self, page: i64) -> Self {
+        self.max_page = page;
         self
     }
 
@@ -320,9 +358,13 @@ impl<C: VendorCode> EngineBuilder<C> {
                 "grant_path: no grant `{grant}` (no token spec)"
             )));
         }
+        let proxy = match &self.proxy {
+            Some(raw) => Some(proxy(raw, &base, allow_plain_http)?),
+            None => None,
+        };
         let client = match self.client {
             Some(c) => c,
-            None => transport::default_client(self.connect_timeout, self.timeout)
+            None => transport::default_client(self.connect_timeout, self.timeout, proxy)
                 .map_err(|_| Error::Config("the HTTP client could not be built".into()))?,
         };
         let clock = self.time_source.unwrap_or_else(token::system_clock);
@@ -335,6 +377,7 @@ impl<C: VendorCode> EngineBuilder<C> {
             .token
             .as_ref()
             .is_some_and(|t| t.policy.fetch_on_start && t.automatic.is_some());
+        let configured_store = self.store.is_some();
         let tokens = self.spec.token.map(|spec| {
             let store = self
                 .store
@@ -358,15 +401,53 @@ impl<C: VendorCode> EngineBuilder<C> {
                 tokens,
                 clock,
                 vendor: self.vendor,
+                quota: QuotaBucket::new(self.retry_quota),
+                max_page: self.max_page,
                 _c: PhantomData,
             }),
             options: self.options,
         };
         if fetch_on_start && let Some(tm) = &engine.inner.tokens {
-            tm.current(&engine.inner).await?;
+            let deadline = engine.token_deadline(Instant::now() + engine.options.deadline);
+            tm.current(&engine.inner, deadline)
+                .await
+                .map_err(|e: Error<C>| match e {
+                    // Replicas started together without a shared store each ask for a token;
+                    // the vendor refuses all but one. Say so, keeping the typed refusal.
+                    Error::Auth(refusal)
+                        if !configured_store
+                            && is_rate_limited_refusal(&refusal)
+                            && matches!(*refusal, AuthError::TokenEndpoint { .. }) =>
+                    {
+                        AuthError::NoSharedStore(NoSharedStore { refusal }).into()
+                    }
+                    other => other,
+                })?;
         }
         Ok(engine)
     }
+}
+
+/// An explicit proxy: a valid URL; plain HTTP to it only when plain-HTTP requests to the
+/// base URL could not leak through it (an `https` base is tunnelled) or the proxy is
+/// loopback, or plain HTTP is allowed.
+fn proxy<C: VendorCode>(
+    raw: &str,
+    base: &Url,
+    allow_plain_http: bool,
+) -> Result<reqwest::Proxy, Error<C>> {
+    let url = Url::parse(raw).map_err(|e| Error::Config(format!("proxy: not a valid URL: {e}")))?;
+    let shown = transport::display_url(&url);
+    let clear = url.scheme() == "http" && base.scheme() == "http";
+    if clear && !allow_plain_http && !transport::is_loopback(&url) {
+        return Err(Error::InsecureUrl { url: shown });
+    }
+    reqwest::Proxy::all(url.as_str())
+        .map_err(|_| Error::Config(format!("proxy `{shown}` is not usable")))
+}
+
+fn is_rate_limited_refusal<C: VendorCode>(refusal: &AuthError<C>) -> bool {
+    matches!(refusal, AuthError::TokenEndpoint { code: Some(code), .. } if code.class() == ErrorClass::RateLimited)
 }
 
 fn checked<C: VendorCode>(raw: &str, allow_plain_http: bool) -> Result<Url, Error<C>> {
@@ -488,6 +569,10 @@ struct Inner<C> {
     clock: Clock,
     /// The vendor's name in traces.
     vendor: &'static str,
+    /// The retry quota, shared by every clone.
+    quota: QuotaBucket,
+    /// The highest page number a page stream fetches.
+    max_page: i64,
     _c: PhantomData<fn() -> C>,
 }
 
@@ -510,6 +595,17 @@ impl<C: VendorCode> Engine<C> {
     /// The deadline and retry policy this engine's calls run with.
     pub fn call_options(&self) -> CallOptions {
         self.options
+    }
+
+    /// The highest page number its page streams fetch ([`EngineBuilder::max_page`]).
+    pub fn max_page(&self) -> i64 {
+        self.inner.max_page
+    }
+
+    /// The deadline on the token clock (the injectable wall clock token lifetimes use).
+    fn token_deadline(&self, deadline: Instant) -> Option<Timestamp> {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        Some(token::add((self.inner.clock)(), left))
     }
 
     /// Sends a request and decodes the envelope's data (or the whole body) as `T`.
@@ -563,10 +659,14 @@ impl<C: VendorCode> Engine<C> {
         let inner = &*self.inner;
         let idempotent = req.is_idempotent();
         let (mut renewed, mut spent) = (false, Spent::default());
+        let mut quota_spent = 0u32;
         loop {
             log.phase = Phase::Token;
             let token = match (&inner.tokens, req.authenticated) {
-                (Some(tm), true) => Some(tm.current(&self.inner).await?),
+                (Some(tm), true) => Some(
+                    tm.current(&self.inner, self.token_deadline(deadline))
+                        .await?,
+                ),
                 _ => None,
             };
             let n = log.start_attempt();
@@ -578,6 +678,7 @@ impl<C: VendorCode> Engine<C> {
                 Ok(received) => match interpret_with(inner.envelope.as_ref(), &received, decode) {
                     Ok(()) => {
                         log.succeeded(received.status);
+                        inner.quota.succeeded(quota_spent);
                         return Ok(());
                     }
                     Err(e) => (e, received.retry_after),
@@ -594,13 +695,15 @@ impl<C: VendorCode> Engine<C> {
                 renewed = true;
                 log.failed(&err, Some(("renew_token", Duration::ZERO)));
                 log.phase = Phase::Token;
-                tm.renew(&self.inner, token).await?;
+                tm.renew(&self.inner, token, self.token_deadline(deadline))
+                    .await?;
                 continue;
             }
             let failed = Failed {
                 class: err.class(),
                 not_sent: err.never_sent(),
                 idempotent,
+                rejected_before_execution: err.rejected_before_execution(),
                 retry_after,
             };
             let decision = retry::decide(&self.options.retry, failed, &mut spent)
@@ -615,6 +718,18 @@ impl<C: VendorCode> Engine<C> {
                 log.failed(&err, None);
                 return Err(err);
             };
+            let after_timeout = matches!(err, Error::Timeout { .. });
+            let Some(cost) = inner.quota.acquire(after_timeout) else {
+                tracing::warn!(
+                    reason = reason.as_str(),
+                    "retry refused: the client's retry quota is empty"
+                );
+                log.failed(&err, None);
+                return Err(Error::RetryQuotaExhausted(QuotaExhausted {
+                    failure: Box::new(err),
+                }));
+            };
+            quota_spent = quota_spent.saturating_add(cost);
             log.failed(&err, Some((reason.as_str(), delay)));
             log.phase = Phase::Backoff;
             tokio::time::sleep(delay).await;

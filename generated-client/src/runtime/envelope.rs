@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::de::Error as _;
 use serde_json::value::RawValue;
 
-use super::error::{FieldError, RawCode};
+use super::error::{FieldError, RawCode, for_logs};
 
 /// How a successful response is recognised.
 #[derive(Clone, Debug)]
@@ -149,7 +149,7 @@ impl EnvelopeSpec {
                 .message
                 .iter()
                 .find_map(|p| fields.get_present(p))
-                .map(text_of),
+                .map(|m| for_logs(&text_of(m))),
             details: self
                 .details
                 .and_then(|p| fields.get(p))
@@ -195,8 +195,14 @@ fn details(raw: &RawValue) -> Vec<FieldError> {
         .filter_map(|item| {
             let f = Fields::parse(item.get().as_bytes()).ok()?;
             Some(FieldError {
-                field: f.get_present("field").map(text_of).unwrap_or_default(),
-                message: f.get_present("message").map(text_of).unwrap_or_default(),
+                field: f
+                    .get_present("field")
+                    .map(|t| for_logs(&text_of(t)))
+                    .unwrap_or_default(),
+                message: f
+                    .get_present("message")
+                    .map(|t| for_logs(&text_of(t)))
+                    .unwrap_or_default(),
             })
         })
         .collect()
@@ -308,7 +314,8 @@ mod tests {
         assert_eq!(f.message.as_deref(), Some("重复下单"));
 
         // The outer failure still wins when the envelope itself fails.
-        let outer = r#"{"apiResultCode":"A1001","apiErrorMsg":"必传参数不可为空","apiResultData":null}"#;
+        let outer =
+            r#"{"apiResultCode":"A1001","apiErrorMsg":"必传参数不可为空","apiResultData":null}"#;
         let f = failure(&nested_envelope(true), outer);
         assert_eq!(f.raw_code, Some(RawCode::Str("A1001".into())));
 
@@ -323,7 +330,10 @@ mod tests {
             r#"{"apiResultCode":"A1000","apiResultData":"not json"}"#,
             r#"{"apiResultCode":"A1000","apiResultData":"{\"errorCode\":\"1\"}"}"#,
         ] {
-            assert!(nested_envelope(true).decode(body.as_bytes()).is_err(), "{body}");
+            assert!(
+                nested_envelope(true).decode(body.as_bytes()).is_err(),
+                "{body}"
+            );
         }
     }
 

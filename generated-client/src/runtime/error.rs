@@ -51,9 +51,39 @@ impl fmt::Display for RawCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RawCode::Int(i) => write!(f, "{i}"),
-            RawCode::Str(s) => f.write_str(s),
+            RawCode::Str(s) => f.write_str(&for_logs(s)),
         }
     }
+}
+
+/// The most bytes of vendor text an error message carries; the rest is in the raw body.
+pub const MAX_VENDOR_TEXT: usize = 1024;
+
+/// Vendor text made safe for one log line: control characters (CR, LF, ESC, ...) and
+/// bidirectional overrides escaped (`\n`, `\u{1b}`), and at most [`MAX_VENDOR_TEXT`] bytes
+/// kept. A server decides what its error messages say; it must not decide what the
+/// application's logs look like.
+pub fn for_logs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_VENDOR_TEXT + 64));
+    for (i, c) in text.char_indices() {
+        let dangerous =
+            c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        let before = out.len();
+        if dangerous {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+        if out.len() > MAX_VENDOR_TEXT {
+            out.truncate(before);
+            out.push_str(&format!(
+                "… ({} bytes in all, from byte {i} cut)",
+                text.len()
+            ));
+            break;
+        }
+    }
+    out
 }
 
 /// What an error means for the caller: from the spec's error tables for vendor codes,
@@ -96,6 +126,12 @@ pub trait VendorCode: Clone + fmt::Debug + Send + Sync + 'static {
     fn from_raw(raw: &RawCode) -> Self;
     /// What the code means for the caller.
     fn class(&self) -> ErrorClass;
+    /// The spec states the vendor sends this code before executing the request, so a
+    /// re-signed copy of a non-idempotent request cannot execute it twice. Default `false`:
+    /// only idempotent requests are re-sent after a `Resign` or `ClockSkew` rejection.
+    fn rejected_before_execution(&self) -> bool {
+        false
+    }
     /// The documented entry for an HTTP status, for vendors that tabulate statuses (used
     /// when the body carries no documented code).
     fn from_http_status(_status: u16) -> Option<Self> {
@@ -243,6 +279,21 @@ pub enum Error<C: VendorCode> {
     /// The call's deadline passed before it finished; says what each attempt met.
     #[error(transparent)]
     DeadlineExceeded(Box<DeadlineExceeded>),
+    /// A failure the retry policy would have retried, returned at once because the client's
+    /// retry quota ([`RetryQuota`](super::retry::RetryQuota)) is empty: recent calls failed
+    /// repeatedly (an outage), and retrying would multiply the load on the vendor. The failure
+    /// itself is inside; [`Error::class`], [`Error::code`] and [`Error::raw_body`] answer for it.
+    #[error(transparent)]
+    RetryQuotaExhausted(QuotaExhausted<C>),
+    /// A page stream stopped before the server's last page (see
+    /// [`PaginationStop`](super::paginate::PaginationStop)).
+    #[error("pagination stopped at page {page}: {stop}")]
+    Pagination {
+        /// The page that was not (or no longer) followed.
+        page: i64,
+        /// Why.
+        stop: super::paginate::PaginationStop,
+    },
     /// A successful response could not be decoded.
     #[error("could not decode {what} (HTTP {status})")]
     Decode {
@@ -262,9 +313,10 @@ impl<C: VendorCode> Error<C> {
     /// The vendor code, from [`Error::Api`] or a token endpoint's error.
     pub fn code(&self) -> Option<&C> {
         match self {
+            Error::RetryQuotaExhausted(e) => e.failure.code(),
             Error::Api(e) => Some(&e.code),
-            Error::Auth(e) => match &**e {
-                AuthError::TokenEndpoint { code, .. } => code.as_ref(),
+            Error::Auth(e) => match e.token_refusal() {
+                Some(AuthError::TokenEndpoint { code, .. }) => code.as_ref(),
                 _ => None,
             },
             _ => None,
@@ -274,6 +326,9 @@ impl<C: VendorCode> Error<C> {
     /// The class of [`Error::code`]; [`ErrorClass::Reauthorize`] for
     /// [`AuthError::ReauthorizationRequired`]; otherwise [`ErrorClass::Unknown`].
     pub fn class(&self) -> ErrorClass {
+        if let Error::RetryQuotaExhausted(e) = self {
+            return e.failure.class();
+        }
         // A documented vendor code says it best, except that renewing cannot help
         // when the token request itself was refused: that is an auth failure.
         if let Some(class) = self
@@ -282,7 +337,7 @@ impl<C: VendorCode> Error<C> {
             .filter(|c| *c != ErrorClass::Unknown)
         {
             let token_request_refused =
-                matches!(self, Error::Auth(e) if matches!(**e, AuthError::TokenEndpoint { .. }));
+                matches!(self, Error::Auth(e) if e.token_refusal().is_some());
             return match class {
                 ErrorClass::RenewToken if token_request_refused => ErrorClass::Auth,
                 other => other,
@@ -294,10 +349,12 @@ impl<C: VendorCode> Error<C> {
             }
             Error::Transport { .. } | Error::Timeout { .. } => ErrorClass::Retryable,
             Error::DeadlineExceeded(_) => ErrorClass::Retryable,
+            Error::Pagination { .. } => ErrorClass::Vendor,
             Error::HttpStatus { status, .. } => status_class(*status),
             Error::Api(e) => status_class(e.status),
             Error::Auth(e) => match **e {
                 AuthError::ReauthorizationRequired { .. } => ErrorClass::Reauthorize,
+                AuthError::NoTokenBeforeDeadline { .. } => ErrorClass::RateLimited,
                 AuthError::StateMismatch => ErrorClass::Caller,
                 AuthError::NotConfigured { .. } => ErrorClass::Caller,
                 AuthError::Transport { .. } | AuthError::Timeout { .. } | AuthError::Store(_) => {
@@ -316,14 +373,21 @@ impl<C: VendorCode> Error<C> {
     /// The vendor's raw response body, when the error carries one.
     pub fn raw_body(&self) -> Option<&RawBody> {
         match self {
+            Error::RetryQuotaExhausted(e) => e.failure.raw_body(),
             Error::HttpStatus { body, .. } | Error::Decode { body, .. } => Some(body),
             Error::Api(e) => Some(&e.body),
-            Error::Auth(e) => match &**e {
-                AuthError::TokenEndpoint { body, .. } => Some(body),
+            Error::Auth(e) => match e.token_refusal() {
+                Some(AuthError::TokenEndpoint { body, .. }) => Some(body),
                 _ => None,
             },
             _ => None,
         }
+    }
+
+    /// The vendor's code says it rejected the request before executing it (see
+    /// [`VendorCode::rejected_before_execution`]).
+    pub(crate) fn rejected_before_execution(&self) -> bool {
+        matches!(self, Error::Api(e) if e.code.rejected_before_execution())
     }
 
     /// The connection was never established, so the request cannot have reached the server.
@@ -354,6 +418,26 @@ fn status_class(status: u16) -> ErrorClass {
         _ => ErrorClass::Unknown,
     }
 }
+
+/// A failure that was not retried because the client's retry quota is empty.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct QuotaExhausted<C: VendorCode> {
+    /// The failure the policy would have retried.
+    pub failure: Box<Error<C>>,
+}
+
+impl<C: VendorCode> fmt::Display for QuotaExhausted<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "not retried: the client's retry quota is empty after repeated failures; {}",
+            self.failure
+        )
+    }
+}
+
+impl<C: VendorCode> std::error::Error for QuotaExhausted<C> {}
 
 impl<C: VendorCode> From<AuthError<C>> for Error<C> {
     fn from(e: AuthError<C>) -> Self {
@@ -445,9 +529,10 @@ pub struct ApiError<C> {
     pub code: C,
     /// The code as received.
     pub raw_code: Option<RawCode>,
-    /// The vendor's message.
+    /// The vendor's message, made safe for logs ([`for_logs`]: control characters escaped,
+    /// at most [`MAX_VENDOR_TEXT`] bytes); the exact text is in [`body`](Self::body).
     pub message: Option<String>,
-    /// Per-field validation details.
+    /// Per-field validation details (texts made safe for logs as `message`).
     pub details: Vec<FieldError>,
     /// Further envelope fields the spec keeps (`requestId`, `traceId`), by spec path.
     pub extra: BTreeMap<String, serde_json::Value>,
@@ -527,7 +612,8 @@ pub enum AuthError<C: VendorCode> {
         code: Option<C>,
         /// The code as received.
         raw_code: Option<RawCode>,
-        /// The vendor's message (`error_description`, envelope message).
+        /// The vendor's message (`error_description`, envelope message), made safe for logs
+        /// ([`for_logs`]); the exact text is in `body`.
         message: Option<String>,
         /// The body as received.
         body: RawBody,
@@ -538,6 +624,23 @@ pub enum AuthError<C: VendorCode> {
         /// Why.
         reason: String,
     },
+    /// No token can be obtained before the call's deadline: the vendor's minimum interval
+    /// since the last token request, or the client's backoff after a failed one, ends later.
+    /// Returned at once instead of waiting for the deadline.
+    #[error(
+        "no token request is allowed before {next_request_at} ({reason}), after the call's deadline"
+    )]
+    NoTokenBeforeDeadline {
+        /// When a token can next be requested.
+        next_request_at: jiff::Timestamp,
+        /// Why not earlier.
+        reason: String,
+    },
+    /// The start-up token request (`fetch_on_start`) was refused as too frequent, and no token
+    /// store is configured: replicas started together each request their own token and the
+    /// vendor refuses all but one. [`Error::code`] and [`Error::class`] answer for the refusal.
+    #[error(transparent)]
+    NoSharedStore(NoSharedStore<C>),
     /// The authorization callback's `state` differs from the one sent.
     #[error("authorization callback `state` does not match")]
     StateMismatch,
@@ -581,6 +684,39 @@ pub enum AuthError<C: VendorCode> {
         reason: String,
     },
 }
+
+impl<C: VendorCode> AuthError<C> {
+    /// The token endpoint's refusal, also inside [`AuthError::NoSharedStore`].
+    fn token_refusal(&self) -> Option<&AuthError<C>> {
+        match self {
+            AuthError::NoSharedStore(w) => Some(&*w.refusal),
+            AuthError::TokenEndpoint { .. } => Some(self),
+            _ => None,
+        }
+    }
+}
+
+/// See [`AuthError::NoSharedStore`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct NoSharedStore<C: VendorCode> {
+    /// The vendor's refusal.
+    pub refusal: Box<AuthError<C>>,
+}
+
+impl<C: VendorCode> fmt::Display for NoSharedStore<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}; no token store shared by every replica is configured: replicas started \
+             together each request a token at start-up and the vendor refuses all but one \
+             (configure `token_store`, e.g. RedisTokenStore)",
+            self.refusal
+        )
+    }
+}
+
+impl<C: VendorCode> std::error::Error for NoSharedStore<C> {}
 
 fn code_and_message(code: &Option<RawCode>, message: &Option<String>) -> String {
     match (code, message) {

@@ -54,15 +54,17 @@ pub use engine::{
 };
 pub use envelope::{EnvelopeSpec, Nested, Success};
 pub use error::{
-    ApiError, AttemptFailure, AuthError, DeadlineExceeded, Error, ErrorClass, FieldError, Phase,
-    RawBody, RawCode, VendorCode, placeholder_values,
+    ApiError, AttemptFailure, AuthError, DeadlineExceeded, Error, ErrorClass, FieldError,
+    MAX_VENDOR_TEXT, NoSharedStore, Phase, QuotaExhausted, RawBody, RawCode, VendorCode, for_logs,
+    placeholder_values,
 };
-pub use paginate::{Page, pages};
-pub use retry::{RetryPolicy, RetryReason};
+pub use paginate::{DEFAULT_MAX_PAGE, Page, PaginationStop, pages, pages_with_max};
+pub use retry::{RetryPolicy, RetryQuota, RetryReason};
 pub use token::{
     AuthorizeSpec, ClientAuth, Encoding, Grant, MemoryTokenStore, RefreshPolicy, TokenResponseSpec,
     TokenSpec, TokenState, TokenStore,
 };
+pub use transport::install_crypto_provider;
 pub use value::{
     Canonical, Case, Collection, DigestAlg, EvalError, Expr, Piece, Scope, SortBy, TextEncoding,
     TimeUnit, UuidFormat, Value,
@@ -88,10 +90,10 @@ pub use serde_json;
 /// Paths generated code uses that are not part of the runtime's API.
 #[doc(hidden)]
 pub mod __private {
+    /// Parameter values as path, query, form and header text.
+    pub use super::text;
     /// Writes the serde impls of a generated record.
     pub use crate::__generated_record as record;
     /// The serde adapters for wire encodings (named by code generated before `record!`).
     pub use crate::wire;
-    /// Parameter values as path, query, form and header text.
-    pub use super::text;
 }

@@ -11,13 +11,19 @@
 //! | connection not established (nothing was sent) | every request |
 //! | timeout, reset, 5xx, 408 (class [`Retryable`](ErrorClass::Retryable)) | idempotent requests |
 //! | 429 or a vendor's rate-limit code (class [`RateLimited`](ErrorClass::RateLimited)) | idempotent requests |
-//! | nonce or timestamp rejected (class [`Resign`](ErrorClass::Resign)) | every request, up to [`MAX_RESIGNS`] times, re-signed |
-//! | clock skew (class [`ClockSkew`](ErrorClass::ClockSkew)) | every request, once, re-signed at once |
+//! | nonce or timestamp rejected (class [`Resign`](ErrorClass::Resign)) | idempotent requests, and every request when the spec states the code is sent before executing; up to [`MAX_RESIGNS`] times, re-signed |
+//! | clock skew (class [`ClockSkew`](ErrorClass::ClockSkew)) | as `Resign`; once, re-signed at once |
 //! | anything else (caller, auth, vendor, decode errors) | never |
 //!
 //! A request is idempotent when its method is GET or HEAD, or when the spec marks the
-//! endpoint `idempotent: true`. A vendor rejecting a signature has not executed the request,
-//! which is why re-signing is safe for every method. Renewing a rejected token (class
+//! endpoint `idempotent: true`. A code classed `resign` may also be a duplicate-submission
+//! guard that answers after the first copy executed, so a non-idempotent request is re-signed
+//! only when the spec states (`rejected_before_execution`, with the document's words or a
+//! `doc_gap`) that the vendor rejects such a code before executing anything.
+//!
+//! Every retry also draws from the client's [`RetryQuota`] (smithy-rs standard mode's token
+//! bucket): during an outage the quota empties and calls fail after one attempt instead of
+//! multiplying the load on the vendor; successes refill it. Renewing a rejected token (class
 //! [`RenewToken`](ErrorClass::RenewToken)) is part of the auth protocol, not a retry: it
 //! happens once per call whatever the policy.
 
@@ -117,6 +123,130 @@ impl RetryPolicy {
     }
 }
 
+/// A client's retry quota: smithy-rs standard mode's token bucket. Every retry costs
+/// [`retry_cost`](Self::retry_cost) (a retry after a timeout
+/// [`timeout_retry_cost`](Self::timeout_retry_cost)); a call that succeeds refunds what its
+/// retries cost, and a call that succeeds at once adds [`success_reward`](Self::success_reward)
+/// back, up to the capacity. When the bucket cannot pay for a retry, the failure is returned
+/// at once as [`Error::RetryQuotaExhausted`](super::error::Error::RetryQuotaExhausted).
+///
+/// The defaults are smithy-rs's: 500 tokens, 5 per retry, 10 per retry after a timeout,
+/// so a full outage costs each call 3 attempts for the first 50 calls, then 1. One bucket per
+/// client, shared by its clones (and by every
+/// [`Engine::with_retry_policy`](super::Engine::with_retry_policy) copy).
+///
+/// ```
+/// use generated_client::runtime::RetryQuota;
+/// let standard = RetryQuota::standard();
+/// let bigger = RetryQuota::standard().with_capacity(5_000);
+/// let off = RetryQuota::unlimited(); // retries are limited by the policy alone
+/// # let _ = (standard, bigger, off);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryQuota {
+    /// Tokens in a full bucket (`u32::MAX` with zero costs: no quota).
+    pub capacity: u32,
+    /// What a retry costs.
+    pub retry_cost: u32,
+    /// What a retry after a timeout costs (a timeout holds the vendor longest).
+    pub timeout_retry_cost: u32,
+    /// Added back by a call that succeeds at its first attempt.
+    pub success_reward: u32,
+}
+
+impl Default for RetryQuota {
+    fn default() -> Self {
+        Self::standard()
+    }
+}
+
+impl RetryQuota {
+    /// 500 tokens; a retry costs 5, 10 after a timeout; a first-try success adds 1.
+    pub const fn standard() -> Self {
+        RetryQuota {
+            capacity: 500,
+            retry_cost: 5,
+            timeout_retry_cost: 10,
+            success_reward: 1,
+        }
+    }
+
+    /// No quota: retries are limited only by the [`RetryPolicy`].
+    pub const fn unlimited() -> Self {
+        RetryQuota {
+            capacity: u32::MAX,
+            retry_cost: 0,
+            timeout_retry_cost: 0,
+            success_reward: 0,
+        }
+    }
+
+    /// Another capacity (the bucket starts full).
+    pub const fn with_capacity(mut self, tokens: u32) -> Self {
+        self.capacity = tokens;
+        self
+    }
+
+    /// Other retry costs (plain, after a timeout).
+    pub const fn with_costs(mut self, retry: u32, after_timeout: u32) -> Self {
+        self.retry_cost = retry;
+        self.timeout_retry_cost = after_timeout;
+        self
+    }
+}
+
+/// The bucket itself, shared by a client's clones.
+#[derive(Debug)]
+pub(crate) struct QuotaBucket {
+    quota: RetryQuota,
+    tokens: std::sync::Mutex<u32>,
+}
+
+impl QuotaBucket {
+    pub(crate) fn new(quota: RetryQuota) -> Self {
+        QuotaBucket {
+            quota,
+            tokens: std::sync::Mutex::new(quota.capacity),
+        }
+    }
+
+    fn tokens(&self) -> std::sync::MutexGuard<'_, u32> {
+        self.tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Takes the cost of one retry; `None` when the bucket cannot pay (nothing is taken).
+    pub(crate) fn acquire(&self, after_timeout: bool) -> Option<u32> {
+        let cost = if after_timeout {
+            self.quota.timeout_retry_cost
+        } else {
+            self.quota.retry_cost
+        };
+        let mut tokens = self.tokens();
+        *tokens = tokens.checked_sub(cost)?;
+        Some(cost)
+    }
+
+    /// A call succeeded: refunds what its retries took, or rewards a first-try success.
+    pub(crate) fn succeeded(&self, retries_cost: u32) {
+        let back = if retries_cost == 0 {
+            self.quota.success_reward
+        } else {
+            retries_cost
+        };
+        let mut tokens = self.tokens();
+        *tokens = tokens.saturating_add(back).min(self.quota.capacity);
+    }
+
+    /// Tokens left (for tests and traces).
+    #[cfg(test)]
+    pub(crate) fn available(&self) -> u32 {
+        *self.tokens()
+    }
+}
+
 /// Why a failed attempt is tried again (shown in traces and deadline errors).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -153,6 +283,8 @@ pub(crate) struct Failed {
     /// The connection was never established.
     pub(crate) not_sent: bool,
     pub(crate) idempotent: bool,
+    /// The vendor's code is documented as sent before executing the request.
+    pub(crate) rejected_before_execution: bool,
     pub(crate) retry_after: Option<Duration>,
 }
 
@@ -171,14 +303,15 @@ pub(crate) fn decide(
     failed: Failed,
     spent: &mut Spent,
 ) -> Option<(RetryReason, Duration)> {
+    let resend_safe = failed.idempotent || failed.rejected_before_execution;
     let reason = match failed.class {
-        ErrorClass::Resign if policy.resign && spent.resigns < MAX_RESIGNS => {
+        ErrorClass::Resign if policy.resign && resend_safe && spent.resigns < MAX_RESIGNS => {
             spent.resigns += 1;
             return Some((RetryReason::Resign, policy.backoff(spent.resigns)));
         }
         // Our timestamps come from the local clock: if it is wrong, every re-sign fails the
         // same way. One immediate re-sign covers a timestamp that went stale in transit.
-        ErrorClass::ClockSkew if policy.resign && !spent.skew_resigned => {
+        ErrorClass::ClockSkew if policy.resign && resend_safe && !spent.skew_resigned => {
             spent.skew_resigned = true;
             return Some((RetryReason::ClockSkew, Duration::ZERO));
         }
@@ -213,11 +346,36 @@ pub(crate) fn parse_retry_after(value: &str, now: Timestamp) -> Option<Duration>
 mod tests {
     use super::*;
 
+    /// Costs are taken per retry, refused (taking nothing) when the bucket cannot pay, and
+    /// given back by successes, never above the capacity.
+    #[test]
+    fn quota_takes_refuses_and_refunds() {
+        let bucket = QuotaBucket::new(RetryQuota::standard().with_capacity(22));
+        assert_eq!(bucket.acquire(false), Some(5));
+        assert_eq!(bucket.acquire(true), Some(10));
+        assert_eq!(bucket.available(), 7);
+        assert_eq!(bucket.acquire(true), None, "7 tokens cannot pay 10");
+        assert_eq!(bucket.available(), 7, "a refusal takes nothing");
+        assert_eq!(bucket.acquire(false), Some(5));
+        assert_eq!(bucket.acquire(false), None);
+        bucket.succeeded(5);
+        assert_eq!(bucket.available(), 7);
+        bucket.succeeded(0);
+        assert_eq!(bucket.available(), 8, "a first-try success adds the reward");
+        bucket.succeeded(1000);
+        assert_eq!(bucket.available(), 22, "never above capacity");
+        let free = QuotaBucket::new(RetryQuota::unlimited());
+        for _ in 0..10_000 {
+            assert_eq!(free.acquire(true), Some(0));
+        }
+    }
+
     fn failed(class: ErrorClass, not_sent: bool, idempotent: bool) -> Failed {
         Failed {
             class,
             not_sent,
             idempotent,
+            rejected_before_execution: false,
             retry_after: None,
         }
     }
@@ -233,8 +391,11 @@ mod tests {
             (Retryable, false, true, Some(RetryReason::Transient)),
             (RateLimited, false, false, None),
             (RateLimited, false, true, Some(RetryReason::Throttled)),
-            (Resign, false, false, Some(RetryReason::Resign)),
-            (ClockSkew, false, false, Some(RetryReason::ClockSkew)),
+            (Resign, false, true, Some(RetryReason::Resign)),
+            (ClockSkew, false, true, Some(RetryReason::ClockSkew)),
+            // A rejection not documented as sent before executing: the caller decides.
+            (Resign, false, false, None),
+            (ClockSkew, false, false, None),
             (Caller, false, true, None),
             (Auth, false, true, None),
             (Vendor, false, true, None),
@@ -268,14 +429,17 @@ mod tests {
         );
 
         let mut spent = Spent::default();
-        let resign = failed(ErrorClass::Resign, false, false);
+        let resign = Failed {
+            rejected_before_execution: true,
+            ..failed(ErrorClass::Resign, false, false)
+        };
         for _ in 0..MAX_RESIGNS {
             assert!(decide(&p, resign, &mut spent).is_some());
         }
         assert!(decide(&p, resign, &mut spent).is_none());
 
         let mut spent = Spent::default();
-        let skew = failed(ErrorClass::ClockSkew, false, false);
+        let skew = failed(ErrorClass::ClockSkew, false, true);
         assert_eq!(
             decide(&p, skew, &mut spent),
             Some((RetryReason::ClockSkew, Duration::ZERO))

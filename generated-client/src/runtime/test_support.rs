@@ -22,7 +22,7 @@ impl VendorCode for TestCode {
         let class = match raw.to_string().as_str() {
             "10002" | "renew" => ErrorClass::RenewToken,
             "10003" | "dead" | "invalid_grant" => ErrorClass::Reauthorize,
-            "10028" | "resign" => ErrorClass::Resign,
+            "10028" | "resign" | "resign_safe" => ErrorClass::Resign,
             "invalid_client" => ErrorClass::Auth,
             "50017" => ErrorClass::Vendor,
             _ => return TestCode::Unknown(raw.clone()),
@@ -34,6 +34,9 @@ impl VendorCode for TestCode {
             TestCode::Known(_, c) => *c,
             TestCode::Unknown(_) => ErrorClass::Unknown,
         }
+    }
+    fn rejected_before_execution(&self) -> bool {
+        matches!(self, TestCode::Known(RawCode::Str(s), _) if s == "resign_safe")
     }
 }
 

@@ -10,15 +10,30 @@ use url::{Host, Url};
 /// Responses larger than this are refused rather than buffered.
 pub(crate) const MAX_BODY: usize = 32 * 1024 * 1024;
 
+/// Installs ring as the process's rustls provider unless the application installed one
+/// (reqwest is built without a provider of its own and panics on building a client without).
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race to another installer is fine: a provider is installed either way.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 /// A client that never follows redirects (reqwest would carry custom auth headers such as
-/// `accessToken`/`sign` to another host) and always times out.
+/// `accessToken`/`sign` to another host), always times out, and uses no proxy but the one
+/// given: an environment proxy (`HTTP_PROXY`) would receive plain-HTTP requests, secrets
+/// included, that the plain-HTTP rule allowed only because the *URL* is loopback.
 pub(crate) fn default_client(
     connect_timeout: Duration,
     timeout: Duration,
+    proxy: Option<reqwest::Proxy>,
 ) -> Result<reqwest::Client, reqwest::Error> {
-    // Keeps a provider the application installed itself.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
+    install_crypto_provider();
+    let builder = match proxy {
+        Some(p) => reqwest::Client::builder().proxy(p),
+        None => reqwest::Client::builder().no_proxy(),
+    };
+    builder
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(connect_timeout)
         .timeout(timeout)
@@ -179,11 +194,32 @@ pub(crate) enum Failure {
     /// Stored without its URL (`reqwest::Error` would print the query). `is_connect()` on it
     /// means the request never left (the connection was not established).
     Transport(reqwest::Error),
+    /// The request could not be built (e.g. a URL longer than the HTTP stack accepts):
+    /// nothing was sent, and sending again cannot help. The causes' text, without the URL.
+    NotSendable(String),
     Timeout,
-    TooLarge,
+    /// The body exceeded [`MAX_BODY`]; the status is the one the server sent.
+    TooLarge {
+        status: u16,
+    },
 }
 
 fn failure(e: reqwest::Error) -> Failure {
+    if e.is_builder() {
+        let e = e.without_url();
+        let mut reasons = Vec::new();
+        let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            reasons.push(c.to_string());
+            cause = c.source();
+        }
+        let reason = if reasons.is_empty() {
+            e.to_string()
+        } else {
+            reasons.join(": ")
+        };
+        return Failure::NotSendable(reason);
+    }
     // A connect timeout stays a connect error: the retry policy must know nothing was sent.
     if e.is_timeout() && !e.is_connect() {
         Failure::Timeout
@@ -219,12 +255,12 @@ pub(crate) async fn execute(client: &reqwest::Client, out: Outgoing) -> Result<R
         .content_length()
         .is_some_and(|n| n > MAX_BODY as u64)
     {
-        return Err(Failure::TooLarge);
+        return Err(Failure::TooLarge { status });
     }
     let mut body = BytesMut::new();
     while let Some(chunk) = response.chunk().await.map_err(failure)? {
         if body.len().saturating_add(chunk.len()) > MAX_BODY {
-            return Err(Failure::TooLarge);
+            return Err(Failure::TooLarge { status });
         }
         body.extend_from_slice(&chunk);
     }

@@ -69,6 +69,18 @@ fn check_age_at(
     Ok(())
 }
 
+/// A delivery's discriminator (a JSON string) and its payload's exact bytes, without a JSON
+/// tree; `None` when the body is not an object with both (the caller then reports why).
+pub fn split_delivery<'a>(
+    raw_body: &'a [u8],
+    discriminator: &str,
+    payload: &str,
+) -> Option<(String, &'a RawValue)> {
+    let fields = Fields::parse(raw_body).ok()?;
+    let kind: String = serde_json::from_str(fields.get_top(discriminator)?.get()).ok()?;
+    Some((kind, fields.get_top(payload)?))
+}
+
 /// The exact bytes of a top-level field, as received (what vendors sign).
 pub fn raw_field<'a>(body: &'a [u8], field: &'static str) -> Result<&'a RawValue, WebhookError> {
     let fields = Fields::parse(body).map_err(|e| {
@@ -97,9 +109,19 @@ pub fn verify(
         rejected("malformed");
         WebhookError::Malformed("the body is not UTF-8".into())
     })?;
+    // Only what the recipe reads is copied into its scope: a delivery may be tens of MB.
+    let (mut reads_payload, mut reads_body) = (false, false);
+    expected.for_each_var(&mut |name| {
+        reads_payload |= name == "payload";
+        reads_body |= name == "body";
+    });
     let mut scope = Scope::new();
-    scope.set("payload", payload_raw);
-    scope.set("body", body);
+    if reads_payload {
+        scope.set("payload", payload_raw);
+    }
+    if reads_body {
+        scope.set("body", body);
+    }
     scope.set_secret(secret_name, secret.clone());
     // The recipe was checked when the spec was loaded; an evaluation error can only be a key
     // or format problem of this deployment, and must not print the secret.

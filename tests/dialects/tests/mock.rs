@@ -165,8 +165,7 @@ async fn alipay_rsa2_and_json_body_hmac() {
 #[tokio::test]
 async fn sf_express_gateway_with_nested_results() {
     use sf_express::{
-        CargoDetail, ContactInfo, CreateOrder, CreateOrderRequest, SearchOrder,
-        SearchOrderRequest,
+        CargoDetail, ContactInfo, CreateOrder, CreateOrderRequest, SearchOrder, SearchOrderRequest,
     };
     let order = |i: usize| {
         CreateOrder::new(
@@ -178,7 +177,11 @@ async fn sf_express_gateway_with_nested_results() {
     };
     accepted_then_refused!(
         sf_express,
-        mock("sf_express", &[("partner_id", "P1"), ("check_word", "cw *~")]).await,
+        mock(
+            "sf_express",
+            &[("partner_id", "P1"), ("check_word", "cw *~")]
+        )
+        .await,
         sf_express::Credentials::new("P1", "cw *~"),
         sf_express::Credentials::new("P1", "wrong"),
         |c, i| c.create_order(&CreateOrderRequest::new(order(i)))

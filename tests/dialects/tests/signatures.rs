@@ -202,12 +202,7 @@ fn sent_signature(r: &Captured, at: SignedAt) -> String {
 }
 
 /// Compares each sent signature with the independent one; counts the requests checked.
-fn assert_independent(
-    dialect: &str,
-    secrets: serde_json::Value,
-    seen: &[Captured],
-    at: SignedAt,
-) {
+fn assert_independent(dialect: &str, secrets: serde_json::Value, seen: &[Captured], at: SignedAt) {
     assert!(seen.len() >= 100, "{dialect}: only {} requests", seen.len());
     for (r, answer) in seen.iter().zip(independent(dialect, &secrets, seen)) {
         match answer.get("verified") {
@@ -427,7 +422,12 @@ async fn json_body_hmac_signs_the_body_as_sent() {
         );
     }
     let secrets = serde_json::json!({ "secret": "json secret" });
-    assert_independent("json_body_hmac", secrets, &seen, SignedAt::Header("x-signature"));
+    assert_independent(
+        "json_body_hmac",
+        secrets,
+        &seen,
+        SignedAt::Header("x-signature"),
+    );
 }
 
 /// Changing any one signed parameter changes the signature (the time is fixed, so nothing
@@ -573,7 +573,11 @@ async fn sf_express_form_urlencoded_digest_matches_python() {
         let order = CreateOrder::new(
             "zh-CN",
             v.text(),
-            vec![ContactInfo::new(1, v.text()).contact(v.text()).tel("138 0000 0000")],
+            vec![
+                ContactInfo::new(1, v.text())
+                    .contact(v.text())
+                    .tel("138 0000 0000"),
+            ],
             vec![CargoDetail::new(v.text()).count(v.int())],
         );
         let order = match v.maybe() {
@@ -593,9 +597,15 @@ async fn sf_express_form_urlencoded_digest_matches_python() {
     }
     let seen = capture.take();
     for (r, order) in seen.iter().zip(&sent) {
-        assert_eq!(param(&r.body, "serviceCode").as_deref(), Some("EXP_RECE_CREATE_ORDER"));
+        assert_eq!(
+            param(&r.body, "serviceCode").as_deref(),
+            Some("EXP_RECE_CREATE_ORDER")
+        );
         let id = param(&r.body, "requestID").expect("requestID");
-        assert!(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+        assert!(
+            id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{id}"
+        );
         let msg: serde_json::Value =
             serde_json::from_str(&param(&r.body, "msgData").expect("msgData")).unwrap();
         assert_eq!(msg["orderId"], order.order_id.as_str());

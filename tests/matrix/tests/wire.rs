@@ -35,7 +35,11 @@ fn received(mock: &MockServer, operation: &str) -> ReceivedRequest {
     let got = mock.received_for(operation);
     assert_eq!(got.len(), 1, "{operation}: one request");
     let r = got.into_iter().next().unwrap();
-    assert_eq!(r.status, 200, "{operation}: accepted by the mock: {}", r.answer);
+    assert_eq!(
+        r.status, 200,
+        "{operation}: accepted by the mock: {}",
+        r.answer
+    );
     r
 }
 
@@ -253,7 +257,11 @@ async fn headers_required_and_optional() {
     let bad = matrix::HeaderOptionalRequest::new().x_s("line\r\nInjected: 1");
     let err = c.header_optional(&bad).await.expect_err("refused");
     assert!(err.to_string().contains("X-S"), "{err}");
-    assert_eq!(mock.received_for("header_optional").len(), 1, "nothing sent");
+    assert_eq!(
+        mock.received_for("header_optional").len(),
+        1,
+        "nothing sent"
+    );
 }
 
 #[tokio::test]
@@ -365,7 +373,10 @@ async fn json_bodies() {
         r#""jt":"{\"sku\":\"A 1*~\",\"qty\":2}","fixed":"EXP_RECE_CREATE_ORDER"}"#
     );
     let got: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-    assert_eq!(got, serde_json::from_str::<serde_json::Value>(want).unwrap());
+    assert_eq!(
+        got,
+        serde_json::from_str::<serde_json::Value>(want).unwrap()
+    );
     // The embedded document's text is exact (not only equal as JSON).
     assert_eq!(got["jt"], ITEM_JSON);
 
@@ -454,7 +465,11 @@ fn webhooks_verify_in_a_runtime_only_crate() {
 /// MD5 in hex, written out here so the check does not rest on the runtime's own digest.
 fn md5_hex(text: &str) -> String {
     let out = std::process::Command::new("python3")
-        .args(["-c", "import hashlib,sys; print(hashlib.md5(sys.argv[1].encode()).hexdigest())", text])
+        .args([
+            "-c",
+            "import hashlib,sys; print(hashlib.md5(sys.argv[1].encode()).hexdigest())",
+            text,
+        ])
         .output()
         .expect("python3 is installed (cargo xtask test installs it)");
     String::from_utf8(out.stdout).unwrap().trim().to_owned()

@@ -4,7 +4,8 @@
 //!
 //! Environment: `REPLICA_VENDOR` (`supercarrier8` or `jfwms`), `REPLICA_BASE_URL`,
 //! `REPLICA_REDIS_URL`, `REPLICA_CLIENT_ID`, `REPLICA_SECRET`, optional `REPLICA_CALLS`
-//! (default 1), `REPLICA_LOCK_TTL_MS`, `REPLICA_MIN_INTERVAL_MS`.
+//! (default 1), `REPLICA_LOCK_TTL_MS`, `REPLICA_MIN_INTERVAL_MS`, `REPLICA_STORE` (`redis`,
+//! the default, or `none`: each replica keeps its token in its own memory).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -62,8 +63,10 @@ async fn run() -> Result<bool, String> {
                 client_id.clone(),
                 secret,
             ))
-            .base_url(&base_url)
-            .token_store(store(&vendor, &client_id)?);
+            .base_url(&base_url);
+            if std::env::var("REPLICA_STORE").as_deref() != Ok("none") {
+                builder = builder.token_store(store(&vendor, &client_id)?);
+            }
             if let Some(d) = min_interval {
                 builder = builder.min_token_interval(d);
             }

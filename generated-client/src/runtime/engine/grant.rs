@@ -93,7 +93,7 @@ fn read_token<C: VendorCode>(
             Some(raw),
             message_path
                 .and_then(|p| fields.get_present(p))
-                .map(text_of),
+                .map(|m| crate::runtime::error::for_logs(&text_of(m))),
         ));
     }
     if !r.is_success() {
@@ -133,6 +133,7 @@ fn read_token<C: VendorCode>(
         refresh_token: refresh_token.map(SecretString::from),
         refresh_expires_at,
         extra,
+        grant: Some(grant.to_owned()),
     })
 }
 
@@ -250,14 +251,18 @@ impl<C: VendorCode> GrantRunner<C> for Inner<C> {
                         source: Arc::new(source),
                     }
                     .into(),
+                    Failure::NotSendable(reason) => Error::Config(format!(
+                        "token request `{}` cannot be sent: {reason}",
+                        grant.name
+                    )),
                     Failure::Timeout => AuthError::Timeout {
                         grant: grant.name,
                         url: shown,
                     }
                     .into(),
-                    Failure::TooLarge => AuthError::Decode {
+                    Failure::TooLarge { status } => AuthError::Decode {
                         grant: grant.name,
-                        status: 0,
+                        status,
                         reason: format!("response larger than {} bytes", transport::MAX_BODY),
                     }
                     .into(),

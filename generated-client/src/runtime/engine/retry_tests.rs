@@ -294,23 +294,86 @@ async fn a_silent_server_is_cut_off_by_the_timeout_and_the_deadline() {
     assert!(started.elapsed() < Duration::from_millis(390));
 }
 
-/// Nonce replays are re-signed with backoff, for any method; a clock-skew rejection once.
+/// Nonce replays are re-signed with backoff for idempotent requests, and for any method when
+/// the code is documented as sent before executing; otherwise a POST is sent once.
 #[tokio::test]
 async fn resign_and_clock_skew_budgets() {
     let replay = || Reply::json(200, r#"{"code":10028,"message":"replay","data":null}"#);
     let server = flaky(usize::MAX, replay).await;
     let e = engine(&server.url(), quick()).await;
     let err = e
-        .send::<serde_json::Value>(request(reqwest::Method::POST, false))
+        .send::<serde_json::Value>(request(reqwest::Method::POST, true))
         .await
         .unwrap_err();
     assert_eq!(err.class(), ErrorClass::Resign);
     assert_eq!(server.count("/data"), 1 + MAX_RESIGNS as usize);
     e.with_retry_policy(RetryPolicy::disabled())
-        .send::<serde_json::Value>(request(reqwest::Method::POST, false))
+        .send::<serde_json::Value>(request(reqwest::Method::POST, true))
         .await
         .unwrap_err();
     assert_eq!(server.count("/data"), 2 + MAX_RESIGNS as usize);
+    // An ambiguous code (maybe a duplicate-submission guard): a write is not sent again.
+    let err = e
+        .send::<serde_json::Value>(request(reqwest::Method::POST, false))
+        .await
+        .unwrap_err();
+    assert_eq!(err.class(), ErrorClass::Resign);
+    assert_eq!(server.count("/data"), 3 + MAX_RESIGNS as usize);
+
+    let safe = || {
+        Reply::json(
+            200,
+            r#"{"code":"resign_safe","message":"nonce","data":null}"#,
+        )
+    };
+    let server = flaky(usize::MAX, safe).await;
+    let e = engine(&server.url(), quick()).await;
+    e.send::<serde_json::Value>(request(reqwest::Method::POST, false))
+        .await
+        .unwrap_err();
+    assert_eq!(server.count("/data"), 1 + MAX_RESIGNS as usize);
+}
+
+/// During a full outage the quota empties: after it, a call makes one attempt and says why.
+/// Clones share the bucket; a success refills it.
+#[tokio::test]
+async fn the_retry_quota_caps_attempts_during_an_outage() {
+    let server = flaky(usize::MAX, unavailable).await;
+    let e = EngineBuilder::new(
+        ApiSpec::new(Some(envelope()), vec![], None, false),
+        "https://x",
+    )
+    .base_url(&server.url())
+    .retry_policy(RetryPolicy::standard().with_initial_backoff(Duration::ZERO))
+    .retry_quota(RetryQuota::standard().with_capacity(20))
+    .build()
+    .await
+    .unwrap();
+    let clone = e.clone();
+    // 20 tokens pay for 4 retries at 5: the first call retries twice, the second twice.
+    for (call, attempts_so_far) in [(&e, 3), (&clone, 6)] {
+        let err = call
+            .send::<serde_json::Value>(request(reqwest::Method::GET, false))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, E::HttpStatus { status: 503, .. }), "{err:?}");
+        assert_eq!(server.count("/data"), attempts_so_far);
+    }
+    let err = clone
+        .send::<serde_json::Value>(request(reqwest::Method::GET, false))
+        .await
+        .unwrap_err();
+    let E::RetryQuotaExhausted(q) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(matches!(*q.failure, E::HttpStatus { status: 503, .. }));
+    assert_eq!(err.class(), ErrorClass::Retryable);
+    assert!(err.to_string().contains("retry quota is empty"), "{err}");
+    assert_eq!(
+        server.count("/data"),
+        7,
+        "one attempt once the quota is empty"
+    );
 }
 
 /// A bare 401 renews the token only where the spec says so.
@@ -343,6 +406,7 @@ async fn a_401_renews_only_when_the_spec_lists_it() {
             }],
             automatic: Some("client_credentials"),
             refresh_with: None,
+            interchangeable_grants: Vec::new(),
             authorize: None,
             response: TokenResponseSpec {
                 enveloped: false,

@@ -70,7 +70,6 @@ impl<C: VendorCode> Inner<C> {
                 Body::Json(v) => MessageBody::Json(v.clone()),
                 Body::Form(pairs) => MessageBody::Form(pairs.clone()),
             },
-            ..Message::default()
         };
         if req.authenticated {
             let mut scope = self.scope(&req.method, &req.path);
@@ -113,7 +112,11 @@ impl<C: VendorCode> Inner<C> {
                     source,
                 },
                 Failure::Timeout => Error::Timeout { method, url: shown },
-                Failure::TooLarge => Error::ResponseTooLarge {
+                Failure::NotSendable(reason) => Error::InvalidRequest {
+                    field: "url",
+                    reason: format!("cannot be sent ({reason}); nothing was sent"),
+                },
+                Failure::TooLarge { .. } => Error::ResponseTooLarge {
                     method,
                     url: shown,
                     limit: transport::MAX_BODY,

@@ -73,6 +73,7 @@ fn oauth_spec() -> ApiSpec<TestCode> {
             grants: vec![grant("client_credentials", Some("/token"))],
             automatic: Some("client_credentials"),
             refresh_with: None,
+            interchangeable_grants: Vec::new(),
             authorize: Some(AuthorizeSpec {
                 path: "/authorize",
                 params: vec![
@@ -371,6 +372,7 @@ async fn token_free_steps_go_on_grant_requests_that_ask_for_them() {
             }],
             automatic: Some("authorize"),
             refresh_with: None,
+            interchangeable_grants: Vec::new(),
             authorize: None,
             response: TokenResponseSpec {
                 enveloped: true,
@@ -499,6 +501,7 @@ async fn signed_headers_after_code_exchange() {
             }],
             automatic: None,
             refresh_with: None,
+            interchangeable_grants: Vec::new(),
             authorize: None,
             response: TokenResponseSpec {
                 enveloped: true,

@@ -86,7 +86,15 @@ enum Purpose {
 enum Plan<'a> {
     Run(&'a Grant),
     Refresh(&'a Grant, SecretString),
-    Reauthorize { reason: &'static str, clear: bool },
+    Reauthorize {
+        reason: &'static str,
+        clear: bool,
+    },
+    /// The only grant that could run would change whose token it is.
+    OtherIdentity {
+        origin: String,
+        grant: &'static str,
+    },
 }
 
 /// A remembered failure of a token request.
@@ -171,6 +179,7 @@ impl TokenManager {
     pub(crate) async fn current<C: VendorCode, R: GrantRunner<C> + Send + Sync + 'static>(
         &self,
         runner: &Arc<R>,
+        deadline: Option<Timestamp>,
     ) -> Result<TokenState, Error<C>> {
         let core = &self.core;
         let flight = {
@@ -189,6 +198,7 @@ impl TokenManager {
                     _ => {}
                 }
             }
+            core.reachable_by(&l, now, deadline)?;
             match core.join_or_fail_fast(&l, now) {
                 Some(joined) => joined?,
                 None => core.start(&mut l, runner, Purpose::Usable),
@@ -202,6 +212,7 @@ impl TokenManager {
         &self,
         runner: &Arc<R>,
         failed: &TokenState,
+        deadline: Option<Timestamp>,
     ) -> Result<TokenState, Error<C>> {
         let core = &self.core;
         let failed_token = failed.access_token.expose_secret();
@@ -226,6 +237,7 @@ impl TokenManager {
                     }
                     _ => {}
                 }
+                core.reachable_by(&l, now, deadline)?;
                 match core.join_or_fail_fast(&l, now) {
                     Some(joined) => joined?,
                     None => core.start(&mut l, runner, Purpose::Usable),
@@ -328,6 +340,43 @@ impl Core {
         l.flight.is_none()
             && l.failure.as_ref().is_none_or(|f| now >= f.until)
             && l.last_request.is_none_or(|t| now >= add(t, wait))
+    }
+
+    /// Fails at once when no token request can be sent before `deadline`: the vendor's
+    /// minimum interval since this process's last token request, or the backoff window after a
+    /// failed one, ends later. A flight in progress waits out the same interval, so it cannot
+    /// deliver in time either. (The store's shared stamp is not consulted: another process's
+    /// token may reach the store sooner.)
+    fn reachable_by<C: VendorCode>(
+        &self,
+        l: &Local,
+        now: Timestamp,
+        deadline: Option<Timestamp>,
+    ) -> Result<(), Error<C>> {
+        let Some(deadline) = deadline else {
+            return Ok(());
+        };
+        if let Some(f) = l.failure.as_ref().filter(|f| f.until > deadline) {
+            return Err(AuthError::NoTokenBeforeDeadline {
+                next_request_at: f.until,
+                reason: format!("the last token request failed: {}", f.error.get::<C>()),
+            }
+            .into());
+        }
+        if let (Some(min), Some(last)) = (self.min_interval, l.last_request) {
+            let next = add(last, min);
+            if next > deadline && next > now {
+                return Err(AuthError::NoTokenBeforeDeadline {
+                    next_request_at: next,
+                    reason: format!(
+                        "the vendor allows one token request per {}s; the last was at {last}",
+                        min.as_secs_f64()
+                    ),
+                }
+                .into());
+            }
+        }
+        Ok(())
     }
 
     /// The flight in progress, or the remembered failure while its window lasts.
@@ -543,6 +592,7 @@ impl Core {
             let mut state = self.request(runner, grant, &inputs).await?;
             if grant.inputs.contains(&"refresh_token") {
                 keep_unrotated(&mut state, previous.as_ref());
+                keep_identity(&mut state, previous.as_ref());
             }
             return self.keep(state, previous.as_ref(), fence).await;
         }
@@ -559,6 +609,13 @@ impl Core {
                 }
                 return Err(reauthorize(reason));
             }
+            Plan::OtherIdentity { origin, grant } => {
+                return Err(reauthorize(&format!(
+                    "the token was obtained with `{origin}` and no refresh token can renew it; \
+                     `{grant}` would obtain another identity's token (run the authorization \
+                     flow again)"
+                )));
+            }
             Plan::Run(grant) => {
                 *requested = true;
                 self.request(runner, grant, &[]).await?
@@ -569,10 +626,17 @@ impl Core {
                 match self.request(runner, grant, &inputs).await {
                     Ok(mut state) => {
                         keep_unrotated(&mut state, previous.as_ref());
+                        keep_identity(&mut state, previous.as_ref());
                         state
                     }
                     Err(e) if e.class() == ErrorClass::Reauthorize => {
-                        match self.spec.automatic.and_then(|n| self.spec.grant(n)) {
+                        let origin = previous.as_ref().and_then(|p| p.grant.as_deref());
+                        match self
+                            .spec
+                            .automatic
+                            .and_then(|n| self.spec.grant(n))
+                            .filter(|g| self.spec.may_renew(origin, g.name))
+                        {
                             Some(g) => self.request(runner, g, &[]).await?,
                             None => {
                                 if may_clear {
@@ -766,7 +830,22 @@ impl Core {
         }
     }
 
+    /// What a renewal runs. A grant other than the token's own runs only when the spec
+    /// declares them interchangeable (`may_renew`): renewing a user's token with the
+    /// application's grant would silently change whose data the calls touch.
     fn plan(&self, current: Option<&TokenState>, now: Timestamp) -> Plan<'_> {
+        let plan = self.plan_ignoring_identity(current, now);
+        let origin = current.and_then(|s| s.grant.as_deref());
+        match plan {
+            Plan::Run(g) if !self.spec.may_renew(origin, g.name) => Plan::OtherIdentity {
+                origin: origin.unwrap_or_default().to_owned(),
+                grant: g.name,
+            },
+            plan => plan,
+        }
+    }
+
+    fn plan_ignoring_identity(&self, current: Option<&TokenState>, now: Timestamp) -> Plan<'_> {
         let automatic = self.spec.automatic.and_then(|n| self.spec.grant(n));
         let refresh = self.spec.refresh_with.and_then(|n| self.spec.grant(n));
         match refresh {
@@ -878,6 +957,13 @@ fn keep_unrotated(state: &mut TokenState, previous: Option<&TokenState>) {
     }
     for (k, v) in &previous.extra {
         state.extra.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+}
+
+/// A refresh renews the same authorization: the token keeps the identity of the one it renews.
+fn keep_identity(state: &mut TokenState, previous: Option<&TokenState>) {
+    if let Some(origin) = previous.and_then(|p| p.grant.clone()) {
+        state.grant = Some(origin);
     }
 }
 

@@ -135,6 +135,9 @@ pub struct TokenSpec {
     pub automatic: Option<&'static str>,
     /// Grant that renews (defaults to `automatic`).
     pub refresh_with: Option<&'static str>,
+    /// Grants whose tokens stand for the same identity (the spec's `interchangeable_grants`):
+    /// only among these may a renewal run another grant than the one that produced the token.
+    pub interchangeable_grants: Vec<&'static str>,
     /// Browser redirect for the authorization-code flow.
     pub authorize: Option<AuthorizeSpec>,
     /// Where things are in the token response.
@@ -146,6 +149,17 @@ pub struct TokenSpec {
 impl TokenSpec {
     pub(crate) fn grant(&self, name: &str) -> Option<&Grant> {
         self.grants.iter().find(|g| g.name == name)
+    }
+
+    /// Whether `grant` may renew a token that `origin` produced without changing whose token
+    /// it is: the same grant, or both declared interchangeable. A token of unknown origin
+    /// (restored without [`TokenState::with_grant`]) may be renewed by any grant.
+    pub(crate) fn may_renew(&self, origin: Option<&str>, grant: &str) -> bool {
+        origin.is_none_or(|o| {
+            o == grant
+                || (self.interchangeable_grants.contains(&o)
+                    && self.interchangeable_grants.contains(&grant))
+        })
     }
 
     /// Scope names holding token fields (`access_token`, `refresh_token`, extras).
@@ -178,6 +192,10 @@ pub struct TokenState {
     /// Further values kept with the token (`user_id`), usable as `{name}` in auth steps.
     #[serde(default)]
     pub extra: BTreeMap<String, String>,
+    /// The grant that produced the token's identity (a refresh keeps it): a renewal never
+    /// runs another grant unless the spec declares them interchangeable. `None`: unknown.
+    #[serde(default)]
+    pub grant: Option<String>,
 }
 
 impl TokenState {
@@ -191,7 +209,15 @@ impl TokenState {
             refresh_token: None,
             refresh_expires_at: None,
             extra: BTreeMap::new(),
+            grant: None,
         }
+    }
+
+    /// The grant that obtained this token (e.g. `authorization_code` for a user's token), so
+    /// that the client never renews it as another identity.
+    pub fn with_grant(mut self, grant: impl Into<String>) -> Self {
+        self.grant = Some(grant.into());
+        self
     }
 
     /// When the access token expires.
@@ -230,6 +256,7 @@ impl fmt::Debug for TokenState {
             )
             .field("refresh_expires_at", &self.refresh_expires_at)
             .field("extra", &self.extra.keys().collect::<Vec<_>>())
+            .field("grant", &self.grant)
             .finish()
     }
 }

@@ -24,6 +24,7 @@ fn state(obtained: i64, lifetime: Option<i64>) -> TokenState {
         refresh_token: None,
         refresh_expires_at: None,
         extra: BTreeMap::new(),
+        grant: None,
     }
 }
 
@@ -148,6 +149,7 @@ impl GrantRunner<TestCode> for FakeRunner {
             refresh_token: gives_refresh.then(|| format!("r{n}").into()),
             refresh_expires_at: None,
             extra: BTreeMap::new(),
+            grant: None,
         })
     }
 }
@@ -174,6 +176,7 @@ fn spec(automatic: bool, refresh: bool, policy: RefreshPolicy) -> TokenSpec {
         ],
         automatic: automatic.then_some("auto"),
         refresh_with: refresh.then_some("refresh"),
+        interchangeable_grants: Vec::new(),
         authorize: None,
         response: TokenResponseSpec {
             enveloped: false,
@@ -215,7 +218,7 @@ async fn current(
     tm: &TokenManager,
     runner: &Arc<FakeRunner>,
 ) -> Result<TokenState, Error<TestCode>> {
-    tm.current::<TestCode, _>(runner).await
+    tm.current::<TestCode, _>(runner, None).await
 }
 
 /// Runs `n` concurrent `current` calls; returns each result and how long it waited.
@@ -430,7 +433,7 @@ async fn min_interval_override_waits_between_renewals() {
     let runner = Arc::new(FakeRunner::new(3600));
     let start = Instant::now();
     let t1 = current(&tm, &runner).await.unwrap();
-    let t2 = tm.renew::<TestCode, _>(&runner, &t1).await.unwrap();
+    let t2 = tm.renew::<TestCode, _>(&runner, &t1, None).await.unwrap();
     assert_eq!(token(&t2), "t2");
     assert!(start.elapsed() >= Duration::from_secs(5));
 }
@@ -440,10 +443,10 @@ async fn renew_only_replaces_the_failed_token() {
     let (tm, _) = manager(spec(true, false, RefreshPolicy::default()));
     let runner = Arc::new(FakeRunner::new(3600));
     let t1 = current(&tm, &runner).await.unwrap();
-    let t2 = tm.renew::<TestCode, _>(&runner, &t1).await.unwrap();
+    let t2 = tm.renew::<TestCode, _>(&runner, &t1, None).await.unwrap();
     assert_eq!(token(&t2), "t2");
     // A second caller that also saw t1 fail reuses t2.
-    let again = tm.renew::<TestCode, _>(&runner, &t1).await.unwrap();
+    let again = tm.renew::<TestCode, _>(&runner, &t1, None).await.unwrap();
     assert_eq!(token(&again), "t2");
     assert_eq!(runner.calls(), 2);
 }
@@ -801,4 +804,64 @@ async fn renewal_events_carry_no_token() {
     ] {
         assert!(!log.contains(secret), "{secret} in {log}");
     }
+}
+
+/// A token wait that would end past the caller's deadline fails at once, saying when a
+/// token can next be requested: the backoff window after a failure, and the vendor's
+/// minimum interval after a rejected token. A wait that ends in time is still waited.
+#[tokio::test(start_paused = true)]
+async fn a_token_wait_past_the_deadline_fails_at_once_saying_when() {
+    let policy = RefreshPolicy {
+        min_interval: Some(Duration::from_secs(60)),
+        ..Default::default()
+    };
+    let (tm, _) = manager(spec(true, false, policy));
+    let mut runner = FakeRunner::new(3600);
+    runner.fail_status = Some(503);
+    let runner = Arc::new(runner);
+    current(&tm, &runner).await.unwrap_err();
+    let clock = tokio_clock();
+    let soon = Some(add(clock(), Duration::from_secs(5)));
+    let err = tm.current::<TestCode, _>(&runner, soon).await.unwrap_err();
+    let Error::Auth(a) = &err else {
+        panic!("{err:?}")
+    };
+    let AuthError::NoTokenBeforeDeadline {
+        next_request_at,
+        reason,
+    } = &**a
+    else {
+        panic!("{err:?}")
+    };
+    assert!(
+        *next_request_at >= add(clock(), Duration::from_secs(59)),
+        "{err}"
+    );
+    assert!(reason.contains("last token request failed"), "{err}");
+    assert_eq!(runner.calls(), 1);
+
+    // The endpoint recovers; the first token is rejected by the server right away.
+    tokio::time::advance(Duration::from_secs(61)).await;
+    let mut healthy = FakeRunner::new(3600);
+    healthy.delay = Duration::ZERO;
+    let healthy = Arc::new(healthy);
+    let t1 = current(&tm, &healthy).await.unwrap();
+    let started = Instant::now();
+    let err = tm
+        .renew::<TestCode, _>(&healthy, &t1, Some(add(clock(), Duration::from_secs(5))))
+        .await
+        .unwrap_err();
+    assert_eq!(started.elapsed(), Duration::ZERO);
+    assert!(
+        err.to_string().contains("one token request per 60s"),
+        "{err}"
+    );
+    assert_eq!(healthy.calls(), 1);
+    // With a deadline past the interval the renewal waits for it.
+    let t2 = tm
+        .renew::<TestCode, _>(&healthy, &t1, Some(add(clock(), Duration::from_secs(90))))
+        .await
+        .unwrap();
+    assert_ne!(token(&t2), token(&t1));
+    assert!(started.elapsed() >= Duration::from_secs(59));
 }

@@ -295,7 +295,10 @@ fn uuids_are_random_version_4() {
     let simple = draw(UuidFormat::Simple);
     assert_eq!(simple.len(), 32);
     for id in [hyphenated.replace('-', ""), simple.clone()] {
-        assert!(id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')), "{id}");
+        assert!(
+            id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')),
+            "{id}"
+        );
         assert_eq!(&id[12..13], "4", "version 4: {id}");
         assert!("89ab".contains(&id[16..17]), "RFC 9562 variant: {id}");
     }
