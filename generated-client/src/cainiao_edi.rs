@@ -13,7 +13,7 @@ use ::generated_client::runtime as rt;
 pub enum ErrorCode {
     /// `"sign-check-failure"`: Illegal request
     ///
-    /// Maintainer's note: The digest or the 对接码 was not accepted. Document line 297.
+    /// Maintainer's note: The digest or the 对接码 was not accepted. The spec mock answers a wrong digest and a missing 对接码/签名 with it: the page shows it for a failed signature check, and the EDI pages give no code for a missing field. Document line 297.
     ///
     /// Table: 寄件单取消. Class: Auth.
     SignCheckFailure,
@@ -89,6 +89,10 @@ impl rt::VendorCode for ErrorCode {
 
     fn class(&self) -> rt::ErrorClass {
         CODES.class(self)
+    }
+
+    fn rejected_before_execution(&self) -> bool {
+        CODES.rejected_before_execution(self)
     }
 }
 
