@@ -1,4 +1,4 @@
-//! Typed clients for five vendor APIs, generated from `specs/` by `codegen`.
+//! Typed clients for six vendor APIs, generated from `specs/` by `codegen`.
 //!
 //! Each vendor is a module behind a cargo feature of the same name (all on by
 //! default). The modules are generated (`cargo xtask codegen`) and never edited
@@ -19,6 +19,10 @@ pub use secrecy;
 #[doc(hidden)]
 pub mod wire;
 
+/// The Cainiao express EDI; the document's introduction, environments and auth are on [`cainiao_edi::Client`].
+#[cfg(feature = "cainiao_edi")]
+#[rustfmt::skip]
+pub mod cainiao_edi;
 /// The ERP inventory/order API; the document's introduction, environments and auth are on [`erp::Client`].
 #[cfg(feature = "erp")]
 #[rustfmt::skip]

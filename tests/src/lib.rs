@@ -3,6 +3,7 @@
 pub mod chaos;
 pub mod fakes;
 pub mod hostile;
+pub mod python_fake;
 pub mod raw_http;
 pub mod redis_server;
 pub mod secrets;
