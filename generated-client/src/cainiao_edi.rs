@@ -281,7 +281,7 @@ rt::__private::record! { Waybill: Serialize, Deserialize; {
 } }
 
 /// Maintainer's note: ItemInfo内容 of 运单更新. Every field is a String in the document.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ItemInfo {
     /// 商品名称
@@ -381,7 +381,7 @@ rt::__private::record! { ItemInfo: Serialize, Deserialize; {
 /// every row, so every field is optional (see doc_gaps.update_required).
 ///
 /// Document line 196.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct WaybillUpdate {
     /// 订单号

@@ -203,10 +203,16 @@ pub fn emit_type(t: &TypeIr) -> (TokenStream, String) {
     } else {
         TokenStream::new()
     };
+    // Every field optional and built by callers: `Default` too (clippy's `new_without_default`).
+    let derives = if t.built_by_caller && t.fields.iter().all(|f| f.optional) {
+        quote!(#[derive(Debug, Clone, Default, PartialEq)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq)])
+    };
     let tokens = quote! {
         #type_doc
         #dup
-        #[derive(Debug, Clone, PartialEq)]
+        #derives
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
