@@ -13,22 +13,22 @@ use md5::Digest as _;
 
 /// The jfwms `sign` recipe: HMAC-SHA256 over seven sorted `k=v` pairs.
 fn sign_recipe() -> Value {
-    let var = |name: &'static str| Value::Template(vec![Piece::Var(name)]);
-    Value::HmacSha256Hex {
-        key: Box::new(var("client_secret")),
-        data: Box::new(Value::SortedPairs {
-            separator: "&",
-            pairs: vec![
-                ("url", var("path")),
-                ("method", var("method")),
-                ("accessToken", var("access_token")),
-                ("clientId", var("client_id")),
-                ("timestamp", var("timestamp")),
-                ("nonce", var("nonce")),
-                ("userId", var("user_id")),
+    let var = |name: &'static str| Value::Template(vec![Piece::Var(name.into())]);
+    Value::hmac_sha256_hex(
+        var("client_secret"),
+        Value::sorted_pairs(
+            "&",
+            vec![
+                ("url".into(), var("path")),
+                ("method".into(), var("method")),
+                ("accessToken".into(), var("access_token")),
+                ("clientId".into(), var("client_id")),
+                ("timestamp".into(), var("timestamp")),
+                ("nonce".into(), var("nonce")),
+                ("userId".into(), var("user_id")),
             ],
-        }),
-    }
+        ),
+    )
 }
 
 /// A 200-order page shaped like the document's outbound example.
@@ -69,13 +69,13 @@ fn runtime(c: &mut Criterion) {
         Value::digest(
             DigestAlg::Md5,
             Value::concat(vec![
-                Value::template(&[Piece::Var("app_secret")]),
+                Value::template(&[Piece::Var("app_secret".into())]),
                 Value::canonical(
                     Canonical::new(Collection::Params, "", "")
                         .excluding(&["sign"])
                         .dropping_empty(),
                 ),
-                Value::template(&[Piece::Var("app_secret")]),
+                Value::template(&[Piece::Var("app_secret".into())]),
             ]),
         ),
     ));

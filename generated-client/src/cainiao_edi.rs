@@ -605,25 +605,31 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
     rt::ApiSpec::new(
         envelope(),
         Vec::from([
-            rt::Step::form(
-                "logistic_provider_id",
-                rt::Value::template(&[rt::Piece::Var("logistic_provider_id")]),
-            ),
-            rt::Step::form(
-                "data_digest",
-                rt::Value::encode(
-                    rt::TextEncoding::Base64,
-                    rt::Value::digest(
-                        rt::DigestAlg::Md5,
-                        rt::Value::template(
-                            &[
-                                rt::Piece::Var("params.logistics_interface"),
-                                rt::Piece::Var("secret_key"),
-                            ],
+            rt::lang::Step::Form {
+                name: "logistic_provider_id".into(),
+                value: rt::lang::Value::Template(
+                    Vec::from([rt::lang::Piece::Var("logistic_provider_id".into())]),
+                ),
+            },
+            rt::lang::Step::Form {
+                name: "data_digest".into(),
+                value: rt::lang::Value::Encode(
+                    rt::lang::TextEncoding::Base64,
+                    Box::new(
+                        rt::lang::Value::Digest(
+                            rt::lang::DigestAlg::Md5,
+                            Box::new(
+                                rt::lang::Value::Template(
+                                    Vec::from([
+                                        rt::lang::Piece::Var("params.logistics_interface".into()),
+                                        rt::lang::Piece::Var("secret_key".into()),
+                                    ]),
+                                ),
+                            ),
                         ),
                     ),
                 ),
-            ),
+            },
         ]),
         None,
         true,

@@ -606,12 +606,15 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
     rt::ApiSpec::new(
         envelope(),
         Vec::from([
-            rt::Step::header(
-                "Authorization",
-                rt::Value::template(
-                    &[rt::Piece::Lit("Bearer "), rt::Piece::Var("access_token")],
+            rt::lang::Step::Header {
+                name: "Authorization".into(),
+                value: rt::lang::Value::Template(
+                    Vec::from([
+                        rt::lang::Piece::Lit("Bearer ".into()),
+                        rt::lang::Piece::Var("access_token".into()),
+                    ]),
                 ),
-            ),
+            },
         ]),
         Some(
             rt::TokenSpec::new(
@@ -629,7 +632,11 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
                         .with_path("/public/token.php")
                         .with_field(
                             "grant_type",
-                            rt::Value::template(&[rt::Piece::Lit("client_credentials")]),
+                            rt::lang::Value::Template(
+                                Vec::from([
+                                    rt::lang::Piece::Lit("client_credentials".into()),
+                                ]),
+                            ),
                         )
                         .with_client_auth(&[rt::ClientAuth::Form, rt::ClientAuth::Basic]),
                 )
@@ -642,15 +649,23 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
                         .with_path("/public/token.php")
                         .with_field(
                             "grant_type",
-                            rt::Value::template(&[rt::Piece::Lit("authorization_code")]),
+                            rt::lang::Value::Template(
+                                Vec::from([
+                                    rt::lang::Piece::Lit("authorization_code".into()),
+                                ]),
+                            ),
                         )
                         .with_field(
                             "code",
-                            rt::Value::template(&[rt::Piece::Var("code")]),
+                            rt::lang::Value::Template(
+                                Vec::from([rt::lang::Piece::Var("code".into())]),
+                            ),
                         )
                         .with_field(
                             "redirect_uri",
-                            rt::Value::template(&[rt::Piece::Var("redirect_uri")]),
+                            rt::lang::Value::Template(
+                                Vec::from([rt::lang::Piece::Var("redirect_uri".into())]),
+                            ),
                         )
                         .with_client_auth(&[rt::ClientAuth::Form, rt::ClientAuth::Basic])
                         .with_inputs(&["code", "redirect_uri"]),
@@ -660,19 +675,27 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
                     rt::AuthorizeSpec::new("/public/authorize.php")
                         .with_param(
                             "response_type",
-                            rt::Value::template(&[rt::Piece::Lit("code")]),
+                            rt::lang::Value::Template(
+                                Vec::from([rt::lang::Piece::Lit("code".into())]),
+                            ),
                         )
                         .with_param(
                             "client_id",
-                            rt::Value::template(&[rt::Piece::Var("client_id")]),
+                            rt::lang::Value::Template(
+                                Vec::from([rt::lang::Piece::Var("client_id".into())]),
+                            ),
                         )
                         .with_param(
                             "redirect_uri",
-                            rt::Value::template(&[rt::Piece::Var("redirect_uri")]),
+                            rt::lang::Value::Template(
+                                Vec::from([rt::lang::Piece::Var("redirect_uri".into())]),
+                            ),
                         )
                         .with_param(
                             "state",
-                            rt::Value::template(&[rt::Piece::Var("state")]),
+                            rt::lang::Value::Template(
+                                Vec::from([rt::lang::Piece::Var("state".into())]),
+                            ),
                         ),
                 )
                 .with_policy(

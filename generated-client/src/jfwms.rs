@@ -1961,47 +1961,97 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
     rt::ApiSpec::new(
         envelope(),
         Vec::from([
-            rt::Step::header(
-                "accessToken",
-                rt::Value::template(&[rt::Piece::Var("access_token")]),
-            ),
-            rt::Step::header(
-                "clientId",
-                rt::Value::template(&[rt::Piece::Var("client_id")]),
-            ),
-            rt::Step::header("timestamp", rt::Value::Now(rt::TimeUnit::Millis)),
-            rt::Step::header("nonce", rt::Value::RandomDigits(2)),
-            rt::Step::header(
-                "userId",
-                rt::Value::template(&[rt::Piece::Var("user_id")]),
-            ),
-            rt::Step::header(
-                "sign",
-                rt::Value::hmac_sha256_hex(
-                    rt::Value::template(&[rt::Piece::Var("client_secret")]),
-                    rt::Value::sorted_pairs(
-                        "&",
-                        Vec::from([
-                            (
-                                "accessToken",
-                                rt::Value::template(&[rt::Piece::Var("access_token")]),
+            rt::lang::Step::Header {
+                name: "accessToken".into(),
+                value: rt::lang::Value::Template(
+                    Vec::from([rt::lang::Piece::Var("access_token".into())]),
+                ),
+            },
+            rt::lang::Step::Header {
+                name: "clientId".into(),
+                value: rt::lang::Value::Template(
+                    Vec::from([rt::lang::Piece::Var("client_id".into())]),
+                ),
+            },
+            rt::lang::Step::Header {
+                name: "timestamp".into(),
+                value: rt::lang::Value::Now(rt::lang::TimeUnit::Millis),
+            },
+            rt::lang::Step::Header {
+                name: "nonce".into(),
+                value: rt::lang::Value::RandomDigits(2),
+            },
+            rt::lang::Step::Header {
+                name: "userId".into(),
+                value: rt::lang::Value::Template(
+                    Vec::from([rt::lang::Piece::Var("user_id".into())]),
+                ),
+            },
+            rt::lang::Step::Header {
+                name: "sign".into(),
+                value: rt::lang::Value::Encode(
+                    rt::lang::TextEncoding::Hex,
+                    Box::new(
+                        rt::lang::Value::Hmac(
+                            rt::lang::DigestAlg::Sha256,
+                            Box::new(
+                                rt::lang::Value::Template(
+                                    Vec::from([rt::lang::Piece::Var("client_secret".into())]),
+                                ),
                             ),
-                            (
-                                "clientId",
-                                rt::Value::template(&[rt::Piece::Var("client_id")]),
+                            Box::new(
+                                rt::lang::Value::SortedPairs(
+                                    "&".into(),
+                                    Vec::from([
+                                        (
+                                            "accessToken".into(),
+                                            rt::lang::Value::Template(
+                                                Vec::from([rt::lang::Piece::Var("access_token".into())]),
+                                            ),
+                                        ),
+                                        (
+                                            "clientId".into(),
+                                            rt::lang::Value::Template(
+                                                Vec::from([rt::lang::Piece::Var("client_id".into())]),
+                                            ),
+                                        ),
+                                        (
+                                            "method".into(),
+                                            rt::lang::Value::Template(
+                                                Vec::from([rt::lang::Piece::Var("method".into())]),
+                                            ),
+                                        ),
+                                        (
+                                            "nonce".into(),
+                                            rt::lang::Value::Template(
+                                                Vec::from([rt::lang::Piece::Var("nonce".into())]),
+                                            ),
+                                        ),
+                                        (
+                                            "timestamp".into(),
+                                            rt::lang::Value::Template(
+                                                Vec::from([rt::lang::Piece::Var("timestamp".into())]),
+                                            ),
+                                        ),
+                                        (
+                                            "url".into(),
+                                            rt::lang::Value::Template(
+                                                Vec::from([rt::lang::Piece::Var("path".into())]),
+                                            ),
+                                        ),
+                                        (
+                                            "userId".into(),
+                                            rt::lang::Value::Template(
+                                                Vec::from([rt::lang::Piece::Var("user_id".into())]),
+                                            ),
+                                        ),
+                                    ]),
+                                ),
                             ),
-                            ("method", rt::Value::template(&[rt::Piece::Var("method")])),
-                            ("nonce", rt::Value::template(&[rt::Piece::Var("nonce")])),
-                            (
-                                "timestamp",
-                                rt::Value::template(&[rt::Piece::Var("timestamp")]),
-                            ),
-                            ("url", rt::Value::template(&[rt::Piece::Var("path")])),
-                            ("userId", rt::Value::template(&[rt::Piece::Var("user_id")])),
-                        ]),
+                        ),
                     ),
                 ),
-            ),
+            },
         ]),
         Some(
             rt::TokenSpec::new(
@@ -2023,15 +2073,21 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
                         )
                         .with_field(
                             "clientId",
-                            rt::Value::template(&[rt::Piece::Var("client_id")]),
+                            rt::lang::Value::Template(
+                                Vec::from([rt::lang::Piece::Var("client_id".into())]),
+                            ),
                         )
                         .with_field(
                             "clientSecret",
-                            rt::Value::template(&[rt::Piece::Var("client_secret")]),
+                            rt::lang::Value::Template(
+                                Vec::from([rt::lang::Piece::Var("client_secret".into())]),
+                            ),
                         )
                         .with_field(
                             "code",
-                            rt::Value::template(&[rt::Piece::Var("code")]),
+                            rt::lang::Value::Template(
+                                Vec::from([rt::lang::Piece::Var("code".into())]),
+                            ),
                         )
                         .with_inputs(&["code"]),
                 )
@@ -2043,15 +2099,21 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
                         )
                         .with_field(
                             "clientId",
-                            rt::Value::template(&[rt::Piece::Var("client_id")]),
+                            rt::lang::Value::Template(
+                                Vec::from([rt::lang::Piece::Var("client_id".into())]),
+                            ),
                         )
                         .with_field(
                             "clientSecret",
-                            rt::Value::template(&[rt::Piece::Var("client_secret")]),
+                            rt::lang::Value::Template(
+                                Vec::from([rt::lang::Piece::Var("client_secret".into())]),
+                            ),
                         )
                         .with_field(
                             "refreshToken",
-                            rt::Value::template(&[rt::Piece::Var("refresh_token")]),
+                            rt::lang::Value::Template(
+                                Vec::from([rt::lang::Piece::Var("refresh_token".into())]),
+                            ),
                         )
                         .with_inputs(&["refresh_token"]),
                 )
@@ -2521,18 +2583,40 @@ pub fn verify_and_parse(
 ) -> std::result::Result<Webhook, rt::WebhookError> {
     let payload = rt::webhook::raw_field(raw_body, "data")?;
     rt::webhook::verify(
-        &rt::Value::md5_hex(
-            rt::Value::concat(
-                Vec::from([
-                    rt::Value::template(&[rt::Piece::Lit("{\"data\":")]),
-                    rt::Value::template(&[rt::Piece::Var("payload")]),
-                    rt::Value::template(&[rt::Piece::Lit(",\"clientSecret\":\"")]),
-                    rt::Value::encode(
-                        rt::TextEncoding::JsonString,
-                        rt::Value::template(&[rt::Piece::Var("client_secret")]),
+        &rt::lang::Value::Encode(
+            rt::lang::TextEncoding::Hex,
+            Box::new(
+                rt::lang::Value::Digest(
+                    rt::lang::DigestAlg::Md5,
+                    Box::new(
+                        rt::lang::Value::Concat(
+                            Vec::from([
+                                rt::lang::Value::Template(
+                                    Vec::from([rt::lang::Piece::Lit("{\"data\":".into())]),
+                                ),
+                                rt::lang::Value::Template(
+                                    Vec::from([rt::lang::Piece::Var("payload".into())]),
+                                ),
+                                rt::lang::Value::Template(
+                                    Vec::from([
+                                        rt::lang::Piece::Lit(",\"clientSecret\":\"".into()),
+                                    ]),
+                                ),
+                                rt::lang::Value::Encode(
+                                    rt::lang::TextEncoding::JsonString,
+                                    Box::new(
+                                        rt::lang::Value::Template(
+                                            Vec::from([rt::lang::Piece::Var("client_secret".into())]),
+                                        ),
+                                    ),
+                                ),
+                                rt::lang::Value::Template(
+                                    Vec::from([rt::lang::Piece::Lit("\"}".into())]),
+                                ),
+                            ]),
+                        ),
                     ),
-                    rt::Value::template(&[rt::Piece::Lit("\"}")]),
-                ]),
+                ),
             ),
         ),
         payload.get(),

@@ -360,12 +360,15 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
     rt::ApiSpec::new(
         envelope(),
         Vec::from([
-            rt::Step::header(
-                "Authorization",
-                rt::Value::template(
-                    &[rt::Piece::Lit("Bearer "), rt::Piece::Var("access_token")],
+            rt::lang::Step::Header {
+                name: "Authorization".into(),
+                value: rt::lang::Value::Template(
+                    Vec::from([
+                        rt::lang::Piece::Lit("Bearer ".into()),
+                        rt::lang::Piece::Var("access_token".into()),
+                    ]),
                 ),
-            ),
+            },
         ]),
         Some(
             rt::TokenSpec::new(
@@ -384,11 +387,15 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
                         )
                         .with_field(
                             "username",
-                            rt::Value::template(&[rt::Piece::Var("username")]),
+                            rt::lang::Value::Template(
+                                Vec::from([rt::lang::Piece::Var("username".into())]),
+                            ),
                         )
                         .with_field(
                             "password",
-                            rt::Value::template(&[rt::Piece::Var("password")]),
+                            rt::lang::Value::Template(
+                                Vec::from([rt::lang::Piece::Var("password".into())]),
+                            ),
                         ),
                 )
                 .with_automatic("login")

@@ -261,10 +261,12 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
     rt::ApiSpec::new(
         envelope(),
         Vec::from([
-            rt::Step::header(
-                "Authorization",
-                rt::Value::template(&[rt::Piece::Var("access_token")]),
-            ),
+            rt::lang::Step::Header {
+                name: "Authorization".into(),
+                value: rt::lang::Value::Template(
+                    Vec::from([rt::lang::Piece::Var("access_token".into())]),
+                ),
+            },
         ]),
         Some(
             rt::TokenSpec::new(
@@ -282,12 +284,24 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
                         .with_path("/cncop/ca/v1/applications/get-token")
                         .with_field(
                             "accessKey",
-                            rt::Value::template(&[rt::Piece::Var("access_key")]),
+                            rt::lang::Value::Template(
+                                Vec::from([rt::lang::Piece::Var("access_key".into())]),
+                            ),
                         )
                         .with_field(
                             "secretKeySign",
-                            rt::Value::md5_hex(
-                                rt::Value::template(&[rt::Piece::Var("secret_key")]),
+                            rt::lang::Value::Encode(
+                                rt::lang::TextEncoding::Hex,
+                                Box::new(
+                                    rt::lang::Value::Digest(
+                                        rt::lang::DigestAlg::Md5,
+                                        Box::new(
+                                            rt::lang::Value::Template(
+                                                Vec::from([rt::lang::Piece::Var("secret_key".into())]),
+                                            ),
+                                        ),
+                                    ),
+                                ),
                             ),
                         ),
                 )

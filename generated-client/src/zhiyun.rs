@@ -414,38 +414,58 @@ fn api_spec() -> rt::ApiSpec<ErrorCode> {
     rt::ApiSpec::new(
         envelope(),
         Vec::from([
-            rt::Step::basic(
-                rt::Value::template(&[rt::Piece::Var("client_id")]),
-                rt::Value::template(&[rt::Piece::Var("client_secret")]),
-            ),
-            rt::Step::query("t_", rt::Value::Now(rt::TimeUnit::Millis)),
-            rt::Step::query(
-                "p_",
-                rt::Value::Arithmetic(
-                    rt::Expr::sum(
-                        rt::Expr::product(
-                            rt::Expr::remainder(
-                                rt::Expr::Var("t_"),
-                                rt::Expr::Int(10000),
+            rt::lang::Step::Basic {
+                username: rt::lang::Value::Template(
+                    Vec::from([rt::lang::Piece::Var("client_id".into())]),
+                ),
+                password: rt::lang::Value::Template(
+                    Vec::from([rt::lang::Piece::Var("client_secret".into())]),
+                ),
+            },
+            rt::lang::Step::Query {
+                name: "t_".into(),
+                value: rt::lang::Value::Now(rt::lang::TimeUnit::Millis),
+            },
+            rt::lang::Step::Query {
+                name: "p_".into(),
+                value: rt::lang::Value::Arithmetic(
+                    rt::lang::Expr::Bin(
+                        Box::new(
+                            rt::lang::Expr::Bin(
+                                Box::new(
+                                    rt::lang::Expr::Bin(
+                                        Box::new(rt::lang::Expr::Var("t_".into())),
+                                        rt::lang::Op::Rem,
+                                        Box::new(rt::lang::Expr::Int(10000)),
+                                    ),
+                                ),
+                                rt::lang::Op::Mul,
+                                Box::new(rt::lang::Expr::Int(3)),
                             ),
-                            rt::Expr::Int(3),
                         ),
-                        rt::Expr::Int(2345),
+                        rt::lang::Op::Add,
+                        Box::new(rt::lang::Expr::Int(2345)),
                     ),
                 ),
-            ),
-            rt::Step::query(
-                "access_token",
-                rt::Value::template(&[rt::Piece::Var("desktop_access_token")]),
-            ),
-            rt::Step::query(
-                "client_id",
-                rt::Value::template(&[rt::Piece::Var("client_id")]),
-            ),
-            rt::Step::query(
-                "auth_code",
-                rt::Value::template(&[rt::Piece::Var("access_token")]),
-            ),
+            },
+            rt::lang::Step::Query {
+                name: "access_token".into(),
+                value: rt::lang::Value::Template(
+                    Vec::from([rt::lang::Piece::Var("desktop_access_token".into())]),
+                ),
+            },
+            rt::lang::Step::Query {
+                name: "client_id".into(),
+                value: rt::lang::Value::Template(
+                    Vec::from([rt::lang::Piece::Var("client_id".into())]),
+                ),
+            },
+            rt::lang::Step::Query {
+                name: "auth_code".into(),
+                value: rt::lang::Value::Template(
+                    Vec::from([rt::lang::Piece::Var("access_token".into())]),
+                ),
+            },
         ]),
         Some(
             rt::TokenSpec::new(

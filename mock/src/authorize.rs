@@ -7,7 +7,6 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::codes::{Answer, Problem, Style, refuse};
-use crate::convert;
 use crate::server::{Incoming, Shared};
 use crate::verify::{self, Facts, Refusal, TokenLookup};
 
@@ -40,11 +39,7 @@ pub(crate) fn answer(shared: &Shared, req: &Incoming) -> Result<Answer, Answer> 
     if let Some(s) = &state {
         bindings.push(("state".to_owned(), s.clone()));
     }
-    let params: Vec<(&'static str, _)> = authorize
-        .params
-        .iter()
-        .map(|(k, v)| (convert::leak(k), convert::value(v)))
-        .collect();
+    let params = &authorize.params;
     let no_token = |_: &str| TokenLookup::Invalid;
     let facts = Facts {
         method: &req.method_lower,
@@ -62,7 +57,7 @@ pub(crate) fn answer(shared: &Shared, req: &Incoming) -> Result<Answer, Answer> 
         tolerance: shared.config.tolerance,
         replays: &shared.replays,
     };
-    if let Err(r) = verify::check_fields(&params, &facts) {
+    if let Err(r) = verify::check_fields(params, &facts) {
         let problem = match r {
             Refusal::Missing { step } => Problem::BadParam {
                 name: step,

@@ -27,8 +27,8 @@ use std::time::Duration;
 use axum::extract::Request;
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use codegen::ir::{StepIr, ValueIr};
 use serde_json::{Value as Json, json};
+use spec_lang::Value;
 
 use crate::server::Shared;
 use crate::spec::{MockSpec, method_name};
@@ -299,16 +299,13 @@ impl Redaction {
         let mut names: Vec<String> = ["authorization", "proxy-authorization", "cookie"]
             .map(String::from)
             .to_vec();
-        let reads_tainted = |v: &ValueIr, tainted: &[String]| {
-            let mut vars = Vec::new();
-            v.vars(&mut vars);
-            vars.iter().any(|v| tainted.contains(v))
-        };
+        let reads_tainted =
+            |v: &Value, tainted: &[String]| v.vars().iter().any(|v| tainted.iter().any(|t| t == v));
         for step in &api.steps {
-            if let StepIr::Named { name, value, .. } = step
-                && reads_tainted(value, &tainted)
+            if let Some(name) = step.name()
+                && step.values().any(|v| reads_tainted(v, &tainted))
             {
-                tainted.push(name.clone());
+                tainted.push(name.to_owned());
                 names.push(name.to_ascii_lowercase());
             }
         }

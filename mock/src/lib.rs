@@ -28,7 +28,6 @@
 mod authorize;
 mod codes;
 mod control;
-pub mod convert;
 mod json_path;
 mod params;
 mod serve;

@@ -475,7 +475,7 @@ fn dispatch(shared: &Shared, req: &Incoming) -> (Option<String>, Outcome) {
             tolerance: shared.config.tolerance,
             replays: &shared.replays,
         };
-        if let Err(r) = verify::check_request(&spec.steps, &facts) {
+        if let Err(r) = verify::check_request(&spec.api.steps, &facts) {
             return (op, Err(refuse(api, Style::Envelope, &Problem::Auth(r))));
         }
     }
@@ -483,14 +483,8 @@ fn dispatch(shared: &Shared, req: &Incoming) -> (Option<String>, Outcome) {
     let auth_query: Vec<&str> = api
         .steps
         .iter()
-        .filter_map(|s| match s {
-            codegen::ir::StepIr::Named { target, name, .. }
-                if *target != codegen::ir::TargetIr::Header =>
-            {
-                Some(name.as_str())
-            }
-            _ => None,
-        })
+        .filter(|s| s.target().is_some_and(|t| t != spec_lang::Target::Header))
+        .filter_map(|s| s.name())
         .collect();
     let body = read_body(req);
     let at = params::PathAndHeaders {

@@ -1,19 +1,16 @@
-//! The spec as the mock serves it: codegen's IR plus the auth data converted to the runtime's
-//! language once, at start.
+//! The spec as the mock serves it: codegen's IR, whose auth data is already the value language
+//! the clients sign with (`spec_lang`), evaluated here by the same interpreter.
 
 use std::path::Path;
 
-use codegen::ir::{self, Api, BodyEncoding, ClientAuth, EndpointIr, HttpMethod, StepIr, ValueIr};
-use generated_client::runtime::{Step, Value};
-
-use crate::convert::{self, leak};
+use codegen::ir::{self, Api, BodyEncoding, ClientAuth, EndpointIr, HttpMethod};
+use spec_lang::{Piece, Step, Value};
 
 /// One spec, loaded and converted.
 pub(crate) struct MockSpec {
     pub(crate) api: Api,
     /// The path part of the first environment's base URL (`/v1`), served as the mock's base.
     pub(crate) base_path: String,
-    pub(crate) steps: Vec<Step>,
     pub(crate) grants: Vec<MockGrant>,
 }
 
@@ -22,7 +19,6 @@ pub(crate) struct MockGrant {
     /// Where the mock serves it: the spec's path, or `/__mock/grants/<name>` for grants whose
     /// path the application configures.
     pub(crate) path: String,
-    pub(crate) fields: Vec<(&'static str, Value)>,
     /// The auth steps it carries (`send_auth_steps`): those that need no token.
     pub(crate) steps: Vec<Step>,
 }
@@ -32,20 +28,23 @@ impl MockGrant {
     /// that share a path apart.
     pub(crate) fn literal_fields(&self) -> impl Iterator<Item = (&str, String)> {
         self.ir.fields.iter().filter_map(|(k, v)| match v {
-            ValueIr::Template(pieces) if pieces.iter().all(|p| matches!(p, ir::Piece::Lit(_))) => {
-                Some((
-                    k.as_str(),
-                    pieces
-                        .iter()
-                        .map(|p| match p {
-                            ir::Piece::Lit(s) => s.as_str(),
-                            ir::Piece::Var(_) => "",
-                        })
-                        .collect(),
-                ))
-            }
+            Value::Template(pieces) if pieces.iter().all(|p| matches!(p, Piece::Lit(_))) => Some((
+                k.as_str(),
+                pieces
+                    .iter()
+                    .map(|p| match p {
+                        Piece::Lit(s) => s.as_ref(),
+                        Piece::Var(_) => "",
+                    })
+                    .collect(),
+            )),
             _ => None,
         })
+    }
+
+    /// The grant's fields and the values the spec gives them.
+    pub(crate) fn fields(&self) -> &[(String, Value)] {
+        &self.ir.fields
     }
 
     pub(crate) fn encoding(&self) -> BodyEncoding {
@@ -80,7 +79,11 @@ impl MockSpec {
         if let Some(t) = &api.token {
             token_vars.extend(t.response.extra.keys().cloned());
         }
-        let token_free: Vec<StepIr> = convert::token_free(&api.steps, &token_vars);
+        let token_vars: Vec<&str> = token_vars.iter().map(String::as_str).collect();
+        let token_free: Vec<Step> = spec_lang::token_free(&api.steps, &token_vars)
+            .into_iter()
+            .cloned()
+            .collect();
         let grants = api
             .token
             .iter()
@@ -90,13 +93,8 @@ impl MockSpec {
                     Some(p) => format!("{base_path}{p}"),
                     None => format!("{base_path}{}", grant_path(&g.name)),
                 },
-                fields: g
-                    .fields
-                    .iter()
-                    .map(|(k, v)| (leak(k), convert::value(v)))
-                    .collect(),
                 steps: if g.send_auth_steps {
-                    token_free.iter().map(convert::step).collect()
+                    token_free.clone()
                 } else {
                     Vec::new()
                 },
@@ -104,7 +102,6 @@ impl MockSpec {
             })
             .collect();
         Ok(MockSpec {
-            steps: api.steps.iter().map(convert::step).collect(),
             grants,
             base_path,
             api,

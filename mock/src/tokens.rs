@@ -145,7 +145,7 @@ pub(crate) fn grant(
     let mut bindings = Vec::new();
     let mut carried_refresh = None;
     for input in &grant.ir.inputs {
-        let got = grant.fields.iter().find_map(|(name, value)| {
+        let got = grant.fields().iter().find_map(|(name, value)| {
             verify::extract_single_var(value, input, field(name)?).map(str::to_owned)
         });
         let Some(got) = got else {
@@ -194,7 +194,7 @@ pub(crate) fn grant(
         tolerance: shared.config.tolerance,
         replays: &shared.replays,
     };
-    if let Err(r) = verify::check_fields(&grant.fields, &facts) {
+    if let Err(r) = verify::check_fields(grant.fields(), &facts) {
         return refuse(match r {
             Refusal::Missing { step } => Problem::BadParam {
                 name: step,

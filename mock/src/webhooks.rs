@@ -19,7 +19,6 @@ use axum::http::{Request, Uri, header};
 use generated_client::runtime::{Scope, SecretString};
 use serde_json::{Value as Json, json};
 
-use crate::convert;
 use crate::server::Shared;
 use crate::synth::synth;
 
@@ -220,7 +219,6 @@ pub(crate) async fn send(
     let body_text = body.to_string();
     let payload_raw = payload.to_string();
 
-    let secret_name = convert::leak(&hooks.signature.secret);
     let secret = shared
         .credentials
         .iter()
@@ -230,8 +228,9 @@ pub(crate) async fn send(
     let mut scope = Scope::new();
     scope.set("payload", payload_raw);
     scope.set("body", body_text.clone());
-    scope.set_secret(secret_name, SecretString::from(secret));
-    let mut signature = convert::value(&hooks.signature_value)
+    scope.set_secret(hooks.signature.secret.clone(), SecretString::from(secret));
+    let mut signature = hooks
+        .signature_value
         .eval(&scope, jiff::Timestamp::now())
         .map_err(|e| format!("mock: the signature recipe failed: {e}"))?;
     if delivery.tamper == Some(Tamper::Signature) {

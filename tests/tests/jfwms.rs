@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use codegen::ir::{StepIr, TargetIr};
+use codegen::ir::Step;
 use futures_util::FutureExt;
 use generated_client::jfwms::{
     self, Client, ClientBuilder, Credentials, ErrorCode, GetOrderRequest,
@@ -216,10 +216,7 @@ fn document_signature_vector_through_the_specs_sign_step() {
     let names: Vec<&str> = api
         .steps
         .iter()
-        .map(|s| match s {
-            StepIr::Named { name, .. } => name.as_str(),
-            StepIr::Basic { .. } => "(basic)",
-        })
+        .map(|s| s.name().unwrap_or("(basic)"))
         .collect();
     assert_eq!(
         names,
@@ -236,11 +233,7 @@ fn document_signature_vector_through_the_specs_sign_step() {
         .steps
         .iter()
         .find_map(|s| match s {
-            StepIr::Named {
-                target: TargetIr::Header,
-                name,
-                value,
-            } if name == "sign" => Some(spec_mock::convert::value(value)),
+            Step::Header { name, value } if name == "sign" => Some(value),
             _ => None,
         })
         .expect("a `sign` header step");

@@ -6,15 +6,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::data::expr;
 use super::docs::int;
-use crate::ir::{
-    Api, CanonicalIr, CaseIr, CollectionIr, DigestIr, EncodingIr, SortIr, StepIr, TargetIr,
-    TokenIr, ValueIr,
-};
-use crate::ir::{
-    BodyEncoding, ClientAuth, Code, Envelope, HttpMethod, SuccessRule, TimeUnit, UuidFormat,
-};
-use crate::ir::{Expr, Op, Piece};
+use crate::ir::{Api, BodyEncoding, ClientAuth, Code, Envelope, HttpMethod, SuccessRule, TokenIr};
 
 pub fn method(m: HttpMethod) -> TokenStream {
     match m {
@@ -23,164 +17,6 @@ pub fn method(m: HttpMethod) -> TokenStream {
         HttpMethod::Put => quote!(rt::reqwest::Method::PUT),
         HttpMethod::Patch => quote!(rt::reqwest::Method::PATCH),
         HttpMethod::Delete => quote!(rt::reqwest::Method::DELETE),
-    }
-}
-
-fn expr(e: &Expr) -> TokenStream {
-    match e {
-        Expr::Int(n) => {
-            let n = int(*n);
-            quote!(rt::Expr::Int(#n))
-        }
-        Expr::Var(v) => quote!(rt::Expr::Var(#v)),
-        Expr::Bin(a, op, b) => {
-            let (a, b) = (expr(a), expr(b));
-            let op = match op {
-                Op::Add => quote!(sum),
-                Op::Sub => quote!(difference),
-                Op::Mul => quote!(product),
-                Op::Div => quote!(quotient),
-                Op::Rem => quote!(remainder),
-            };
-            quote!(rt::Expr::#op(#a, #b))
-        }
-    }
-}
-
-pub fn value(v: &ValueIr) -> TokenStream {
-    match v {
-        ValueIr::Template(pieces) => {
-            let pieces = pieces.iter().map(|p| match p {
-                Piece::Lit(s) => quote!(rt::Piece::Lit(#s)),
-                Piece::Var(s) => quote!(rt::Piece::Var(#s)),
-            });
-            quote!(rt::Value::template(&[#(#pieces),*]))
-        }
-        ValueIr::Now(unit) => match unit {
-            TimeUnit::Seconds => quote!(rt::Value::Now(rt::TimeUnit::Seconds)),
-            TimeUnit::Millis => quote!(rt::Value::Now(rt::TimeUnit::Millis)),
-        },
-        ValueIr::RandomDigits(n) => {
-            let n = int(*n);
-            quote!(rt::Value::RandomDigits(#n))
-        }
-        ValueIr::Uuid(format) => match format {
-            UuidFormat::Hyphenated => quote!(rt::Value::Uuid(rt::UuidFormat::Hyphenated)),
-            UuidFormat::Simple => quote!(rt::Value::Uuid(rt::UuidFormat::Simple)),
-        },
-        ValueIr::Md5Hex(inner) => {
-            let inner = value(inner);
-            quote!(rt::Value::md5_hex(#inner))
-        }
-        ValueIr::HmacSha256Hex { key, data } => {
-            let (key, data) = (value(key), value(data));
-            quote!(rt::Value::hmac_sha256_hex(#key, #data))
-        }
-        ValueIr::SortedPairs { separator, pairs } => {
-            let pairs = pairs.iter().map(|(k, v)| {
-                let v = value(v);
-                quote!((#k, #v))
-            });
-            quote!(rt::Value::sorted_pairs(#separator, Vec::from([#(#pairs),*])))
-        }
-        ValueIr::Arithmetic(e) => {
-            let e = expr(e);
-            quote!(rt::Value::Arithmetic(#e))
-        }
-        ValueIr::Concat(parts) => {
-            let parts = parts.iter().map(value);
-            quote!(rt::Value::concat(Vec::from([#(#parts),*])))
-        }
-        ValueIr::Case(case, inner) => {
-            let inner = value(inner);
-            match case {
-                CaseIr::Upper => quote!(rt::Value::upper(#inner)),
-                CaseIr::Lower => quote!(rt::Value::lower(#inner)),
-            }
-        }
-        ValueIr::Digest(alg, inner) => {
-            let (alg, inner) = (digest(*alg), value(inner));
-            quote!(rt::Value::digest(#alg, #inner))
-        }
-        ValueIr::Hmac { alg, key, data } => {
-            let (alg, key, data) = (digest(*alg), value(key), value(data));
-            quote!(rt::Value::hmac(#alg, #key, #data))
-        }
-        ValueIr::RsaSha256 { key, data } => {
-            let (key, data) = (value(key), value(data));
-            quote!(rt::Value::rsa_sha256(#key, #data))
-        }
-        ValueIr::Encode(encoding, inner) => {
-            let inner = value(inner);
-            let encoding = match encoding {
-                EncodingIr::Hex => quote!(rt::TextEncoding::Hex),
-                EncodingIr::Base64 => quote!(rt::TextEncoding::Base64),
-                EncodingIr::Url => quote!(rt::TextEncoding::Url),
-                EncodingIr::FormUrl => quote!(rt::TextEncoding::FormUrl),
-                EncodingIr::JsonString => quote!(rt::TextEncoding::JsonString),
-            };
-            quote!(rt::Value::encode(#encoding, #inner))
-        }
-        ValueIr::Time { format, zone } => quote!(rt::Value::time(#format, #zone)),
-        ValueIr::Canonical(c) => canonical(c),
-    }
-}
-
-fn digest(alg: DigestIr) -> TokenStream {
-    match alg {
-        DigestIr::Md5 => quote!(rt::DigestAlg::Md5),
-        DigestIr::Sha1 => quote!(rt::DigestAlg::Sha1),
-        DigestIr::Sha256 => quote!(rt::DigestAlg::Sha256),
-    }
-}
-
-/// `Canonical::new(from, joiner, separator)` plus only the options that differ from its defaults.
-fn canonical(c: &CanonicalIr) -> TokenStream {
-    let from = match c.from {
-        CollectionIr::Params => quote!(rt::Collection::Params),
-        CollectionIr::Query => quote!(rt::Collection::Query),
-        CollectionIr::Body => quote!(rt::Collection::Body),
-    };
-    let (joiner, separator) = (&c.joiner, &c.separator);
-    let mut out = quote!(rt::Canonical::new(#from, #joiner, #separator));
-    if let Some(names) = &c.include {
-        out = quote!(#out.including(&[#(#names),*]));
-    }
-    if !c.exclude.is_empty() {
-        let names = &c.exclude;
-        out = quote!(#out.excluding(&[#(#names),*]));
-    }
-    if c.drop_empty {
-        out = quote!(#out.dropping_empty());
-    }
-    match c.sort {
-        SortIr::Key => {}
-        SortIr::Pair => out = quote!(#out.sorted_by(rt::SortBy::Pair)),
-        SortIr::AsSent => out = quote!(#out.sorted_by(rt::SortBy::AsSent)),
-    }
-    quote!(rt::Value::canonical(#out))
-}
-
-fn step(s: &StepIr) -> TokenStream {
-    match s {
-        StepIr::Named {
-            target,
-            name,
-            value: v,
-        } => {
-            let v = value(v);
-            let constructor = match target {
-                TargetIr::Header => quote!(header),
-                TargetIr::Query => quote!(query),
-                TargetIr::Form => quote!(form),
-                TargetIr::Json => quote!(json),
-            };
-            quote!(rt::Step::#constructor(#name, #v))
-        }
-        StepIr::Basic { username, password } => {
-            let (u, p) = (value(username), value(password));
-            quote!(rt::Step::basic(#u, #p))
-        }
     }
 }
 
@@ -263,7 +99,7 @@ fn grant(g: &crate::ir::GrantIr) -> TokenStream {
         out.extend(quote!(.with_path(#path)));
     }
     for (k, v) in &g.fields {
-        let v = value(v);
+        let v = expr(v);
         out.extend(quote!(.with_field(#k, #v)));
     }
     if !g.client_auth.is_empty() {
@@ -334,7 +170,7 @@ fn token(t: &TokenIr) -> TokenStream {
         let path = &a.path;
         let mut authorize = quote!(rt::AuthorizeSpec::new(#path));
         for (k, v) in &a.params {
-            let v = value(v);
+            let v = expr(v);
             authorize.extend(quote!(.with_param(#k, #v)));
         }
         out.extend(quote!(.with_authorize(#authorize)));
@@ -373,7 +209,7 @@ fn token(t: &TokenIr) -> TokenStream {
 
 /// `fn api_spec()` and `fn envelope()`: the vendor's auth, token and envelope rules as runtime data.
 pub fn emit_api_spec(api: &Api) -> TokenStream {
-    let steps = api.steps.iter().map(step);
+    let steps = api.steps.iter().map(expr);
     let token = match &api.token {
         Some(t) => {
             let t = token(t);

@@ -6,6 +6,7 @@
 mod auth;
 mod catalogue;
 mod client;
+mod data;
 mod docs;
 mod errors;
 mod tests;

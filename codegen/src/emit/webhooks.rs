@@ -58,7 +58,7 @@ pub fn emit_webhooks(api: &Api) -> (TokenStream, String) {
     let meta_serde = record_impls("WebhookMeta", &record, false, true);
     let discriminator = &w.discriminator;
     let payload = &w.payload;
-    let signature_value = super::auth::value(&w.signature_value);
+    let signature_value = super::data::expr(&w.signature_value);
     let ack_success = &w.acknowledgement.success;
     let ack_failure = &w.acknowledgement.failure;
     let secret_name = &w.signature.secret;

@@ -11,17 +11,14 @@
 pub use crate::spec::model::{
     Acknowledgement, BodyEncoding, CatalogueGroup, ClientAuth, Code, DocGap, Envelope, Environment,
     ErrorClass, HttpMethod, MockRefusal, MockRefusalRule, NestedResult, ParamLocation, ParsesAs,
-    RefreshPolicy, SuccessRule, TimeUnit, TokenResponse, Transport, UuidFormat, Vendor,
-    WebhookSignature, WireFormat,
+    RefreshPolicy, SuccessRule, TokenResponse, Transport, Vendor, WebhookSignature, WireFormat,
 };
 pub use crate::validate::types::{ParamText, ScalarText, TypeExpr};
-pub use crate::validate::values::{Expr, Op, Piece};
+/// The value language, as lowering produces it and the emitter writes it (`emit::data`).
+pub use spec_lang as lang;
+pub use spec_lang::{Step, Target, Value};
 
 mod value;
-
-pub use value::{
-    CanonicalIr, CaseIr, CollectionIr, DigestIr, EncodingIr, SortIr, StepIr, TargetIr, ValueIr,
-};
 
 use crate::diagnostics::Diagnostics;
 use crate::spec::LoadedSpec;
@@ -43,7 +40,7 @@ pub struct Api {
     pub transport: Transport,
     pub credentials: Vec<CredentialIr>,
     pub auth_doc: Option<String>,
-    pub steps: Vec<StepIr>,
+    pub steps: Vec<Step>,
     pub token: Option<TokenIr>,
     pub envelope: Option<Envelope>,
     pub types: Vec<TypeIr>,
@@ -163,7 +160,7 @@ pub struct GrantIr {
     pub method: HttpMethod,
     pub path: Option<String>,
     pub encoding: BodyEncoding,
-    pub fields: Vec<(String, ValueIr)>,
+    pub fields: Vec<(String, Value)>,
     pub client_auth: Vec<ClientAuth>,
     pub inputs: Vec<String>,
     pub send_auth_steps: bool,
@@ -172,7 +169,7 @@ pub struct GrantIr {
 #[derive(Debug, Clone)]
 pub struct AuthorizeIr {
     pub path: String,
-    pub params: Vec<(String, ValueIr)>,
+    pub params: Vec<(String, Value)>,
     pub code_lifetime_seconds: Option<u64>,
 }
 
@@ -210,7 +207,7 @@ pub struct WebhooksIr {
     pub events: Vec<EventIr>,
     pub signature: WebhookSignature,
     /// The signature recipe (the `algorithm`/`signed_text` shorthand lowered to it).
-    pub signature_value: ValueIr,
+    pub signature_value: Value,
     /// The recipe reads `{body}`: the whole delivery is signed, not only the payload.
     pub signature_covers_body: bool,
     pub acknowledgement: Acknowledgement,

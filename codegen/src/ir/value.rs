@@ -1,268 +1,138 @@
-//! Auth values and steps lowered to trees the emitter walks: the value language with its
-//! operands parsed (templates, arithmetic) and its choices named by the IR's own enums.
+//! Auth values and steps lowered to the value language (`spec_lang`): operands parsed
+//! (templates, arithmetic), the spec's shorthands (`md5_hex`, `hmac_sha256_hex`, the webhook
+//! `signed_text`) spelled in the core operations.
 
 use super::Lowering;
 use crate::spec::model::{
-    ApplyStep, CollectionName, KeyedValue, SortOrder, StepTarget, TimeUnit, UuidFormat, ValueExpr,
-    ValueOp, WebhookSignature,
+    ApplyStep, CollectionName, KeyedValue, SortOrder, StepTarget, TimeUnit as SpecTimeUnit,
+    UuidFormat as SpecUuidFormat, ValueExpr, ValueOp, WebhookSignature,
 };
-use crate::validate::values::{Expr, Piece, parse_arithmetic, parse_template};
-
-#[derive(Debug, Clone)]
-pub enum ValueIr {
-    Template(Vec<Piece>),
-    Now(TimeUnit),
-    RandomDigits(u8),
-    Uuid(UuidFormat),
-    Md5Hex(Box<ValueIr>),
-    HmacSha256Hex {
-        key: Box<ValueIr>,
-        data: Box<ValueIr>,
-    },
-    SortedPairs {
-        separator: String,
-        pairs: Vec<(String, ValueIr)>,
-    },
-    Arithmetic(Expr),
-    Concat(Vec<ValueIr>),
-    Case(CaseIr, Box<ValueIr>),
-    Digest(DigestIr, Box<ValueIr>),
-    Hmac {
-        alg: DigestIr,
-        key: Box<ValueIr>,
-        data: Box<ValueIr>,
-    },
-    RsaSha256 {
-        key: Box<ValueIr>,
-        data: Box<ValueIr>,
-    },
-    Encode(EncodingIr, Box<ValueIr>),
-    Time {
-        format: String,
-        zone: String,
-    },
-    Canonical(CanonicalIr),
-}
-
-impl ValueIr {
-    /// Every variable the value names (templates and arithmetic), in order.
-    pub fn vars(&self, out: &mut Vec<String>) {
-        match self {
-            ValueIr::Template(pieces) => out.extend(pieces.iter().filter_map(|p| match p {
-                Piece::Var(v) => Some(v.clone()),
-                Piece::Lit(_) => None,
-            })),
-            ValueIr::Arithmetic(e) => e.vars(out),
-            ValueIr::Now(_)
-            | ValueIr::RandomDigits(_)
-            | ValueIr::Uuid(_)
-            | ValueIr::Time { .. }
-            | ValueIr::Canonical(_) => {}
-            ValueIr::Md5Hex(v)
-            | ValueIr::Case(_, v)
-            | ValueIr::Digest(_, v)
-            | ValueIr::Encode(_, v) => v.vars(out),
-            ValueIr::HmacSha256Hex { key, data }
-            | ValueIr::Hmac { key, data, .. }
-            | ValueIr::RsaSha256 { key, data } => {
-                key.vars(out);
-                data.vars(out);
-            }
-            ValueIr::SortedPairs { pairs, .. } => pairs.iter().for_each(|(_, v)| v.vars(out)),
-            ValueIr::Concat(parts) => parts.iter().for_each(|v| v.vars(out)),
-        }
-    }
-
-    /// Whether the value reads the variable `name` anywhere.
-    pub fn reads_var(&self, name: &str) -> bool {
-        let mut vars = Vec::new();
-        self.vars(&mut vars);
-        vars.iter().any(|v| v == name)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaseIr {
-    Upper,
-    Lower,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DigestIr {
-    Md5,
-    Sha1,
-    Sha256,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EncodingIr {
-    Hex,
-    Base64,
-    Url,
-    FormUrl,
-    JsonString,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CollectionIr {
-    Params,
-    Query,
-    Body,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortIr {
-    Key,
-    Pair,
-    AsSent,
-}
-
-#[derive(Debug, Clone)]
-pub struct CanonicalIr {
-    pub from: CollectionIr,
-    pub include: Option<Vec<String>>,
-    pub exclude: Vec<String>,
-    pub drop_empty: bool,
-    pub sort: SortIr,
-    pub joiner: String,
-    pub separator: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TargetIr {
-    Header,
-    Query,
-    Form,
-    Json,
-}
-
-#[derive(Debug, Clone)]
-pub enum StepIr {
-    Named {
-        target: TargetIr,
-        name: String,
-        value: ValueIr,
-    },
-    Basic {
-        username: ValueIr,
-        password: ValueIr,
-    },
-}
+use crate::validate::values::{parse_arithmetic, parse_template};
+use spec_lang::{
+    Canonical, Collection, DigestAlg, Expr, SortBy, Step, Target, Text, TextEncoding, TimeUnit,
+    UuidFormat, Value,
+};
 
 impl Lowering<'_> {
-    pub(super) fn value(&mut self, path: &str, value: &ValueExpr) -> ValueIr {
+    pub(super) fn value(&mut self, path: &str, value: &ValueExpr) -> Value {
         let op = match value {
             ValueExpr::Template(text) => {
                 return match parse_template(text) {
-                    Ok(pieces) => ValueIr::Template(pieces),
+                    Ok(pieces) => Value::Template(pieces),
                     Err(e) => {
                         self.err(path, e);
-                        ValueIr::Template(Vec::new())
+                        Value::Template(Vec::new())
                     }
                 };
             }
             ValueExpr::Op(op) => op,
         };
-        let sub = |this: &mut Self, name: &str, v: &ValueExpr| {
-            Box::new(this.value(&format!("{path}.{name}"), v))
-        };
+        let sub =
+            |this: &mut Self, name: &str, v: &ValueExpr| this.value(&format!("{path}.{name}"), v);
         let keyed = |this: &mut Self, name: &str, k: &KeyedValue| {
             (
-                Box::new(this.value(&format!("{path}.{name}.key"), &k.key)),
-                Box::new(this.value(&format!("{path}.{name}.data"), &k.data)),
+                this.value(&format!("{path}.{name}.key"), &k.key),
+                this.value(&format!("{path}.{name}.data"), &k.data),
             )
         };
+        let hmac = |alg, (key, data)| Value::hmac(alg, key, data);
         match op {
-            ValueOp::Now(unit) => ValueIr::Now(*unit),
-            ValueOp::RandomDigits(n) => ValueIr::RandomDigits(*n),
-            ValueOp::Uuid(format) => ValueIr::Uuid(*format),
-            ValueOp::Md5Hex(inner) => ValueIr::Md5Hex(sub(self, "md5_hex", inner)),
-            ValueOp::HmacSha256Hex { key, data } => ValueIr::HmacSha256Hex {
-                key: sub(self, "hmac_sha256_hex.key", key),
-                data: sub(self, "hmac_sha256_hex.data", data),
-            },
-            ValueOp::SortedPairs { separator, pairs } => ValueIr::SortedPairs {
-                separator: separator.clone(),
-                pairs: pairs
+            ValueOp::Now(unit) => Value::Now(match unit {
+                SpecTimeUnit::Seconds => TimeUnit::Seconds,
+                SpecTimeUnit::Millis => TimeUnit::Millis,
+            }),
+            ValueOp::RandomDigits(n) => Value::RandomDigits(*n),
+            ValueOp::Uuid(format) => Value::Uuid(match format {
+                SpecUuidFormat::Hyphenated => UuidFormat::Hyphenated,
+                SpecUuidFormat::Simple => UuidFormat::Simple,
+            }),
+            ValueOp::Md5Hex(inner) => Value::md5_hex(sub(self, "md5_hex", inner)),
+            ValueOp::HmacSha256Hex { key, data } => Value::hmac_sha256_hex(
+                sub(self, "hmac_sha256_hex.key", key),
+                sub(self, "hmac_sha256_hex.data", data),
+            ),
+            ValueOp::SortedPairs { separator, pairs } => Value::SortedPairs(
+                text(separator),
+                pairs
                     .iter()
                     .map(|(k, v)| {
                         let at = format!("{path}.sorted_pairs.pairs.{k}");
-                        (k.clone(), self.value(&at, v))
+                        (text(k), self.value(&at, v))
                     })
                     .collect(),
-            },
-            ValueOp::Arithmetic(text) => match parse_arithmetic(text) {
-                Ok(expr) => ValueIr::Arithmetic(expr),
+            ),
+            ValueOp::Arithmetic(source) => match parse_arithmetic(source) {
+                Ok(expr) => Value::Arithmetic(expr),
                 Err(e) => {
                     self.err(&format!("{path}.arithmetic"), e);
-                    ValueIr::Arithmetic(Expr::Int(0))
+                    Value::Arithmetic(Expr::Int(0))
                 }
             },
-            ValueOp::Concat(parts) => ValueIr::Concat(
+            ValueOp::Concat(parts) => Value::Concat(
                 parts
                     .iter()
                     .enumerate()
                     .map(|(i, v)| self.value(&format!("{path}.concat[{i}]"), v))
                     .collect(),
             ),
-            ValueOp::Upper(v) => ValueIr::Case(CaseIr::Upper, sub(self, "upper", v)),
-            ValueOp::Lower(v) => ValueIr::Case(CaseIr::Lower, sub(self, "lower", v)),
-            ValueOp::Md5(v) => ValueIr::Digest(DigestIr::Md5, sub(self, "md5", v)),
-            ValueOp::Sha1(v) => ValueIr::Digest(DigestIr::Sha1, sub(self, "sha1", v)),
-            ValueOp::Sha256(v) => ValueIr::Digest(DigestIr::Sha256, sub(self, "sha256", v)),
-            ValueOp::HmacMd5(k) => hmac(DigestIr::Md5, keyed(self, "hmac_md5", k)),
-            ValueOp::HmacSha1(k) => hmac(DigestIr::Sha1, keyed(self, "hmac_sha1", k)),
-            ValueOp::HmacSha256(k) => hmac(DigestIr::Sha256, keyed(self, "hmac_sha256", k)),
+            ValueOp::Upper(v) => Value::upper(sub(self, "upper", v)),
+            ValueOp::Lower(v) => Value::lower(sub(self, "lower", v)),
+            ValueOp::Md5(v) => Value::digest(DigestAlg::Md5, sub(self, "md5", v)),
+            ValueOp::Sha1(v) => Value::digest(DigestAlg::Sha1, sub(self, "sha1", v)),
+            ValueOp::Sha256(v) => Value::digest(DigestAlg::Sha256, sub(self, "sha256", v)),
+            ValueOp::HmacMd5(k) => hmac(DigestAlg::Md5, keyed(self, "hmac_md5", k)),
+            ValueOp::HmacSha1(k) => hmac(DigestAlg::Sha1, keyed(self, "hmac_sha1", k)),
+            ValueOp::HmacSha256(k) => hmac(DigestAlg::Sha256, keyed(self, "hmac_sha256", k)),
             ValueOp::RsaSha256(k) => {
                 let (key, data) = keyed(self, "rsa_sha256", k);
-                ValueIr::RsaSha256 { key, data }
+                Value::rsa_sha256(key, data)
             }
-            ValueOp::Hex(v) => ValueIr::Encode(EncodingIr::Hex, sub(self, "hex", v)),
-            ValueOp::Base64(v) => ValueIr::Encode(EncodingIr::Base64, sub(self, "base64", v)),
-            ValueOp::UrlEncode(v) => ValueIr::Encode(EncodingIr::Url, sub(self, "url_encode", v)),
+            ValueOp::Hex(v) => Value::encode(TextEncoding::Hex, sub(self, "hex", v)),
+            ValueOp::Base64(v) => Value::encode(TextEncoding::Base64, sub(self, "base64", v)),
+            ValueOp::UrlEncode(v) => Value::encode(TextEncoding::Url, sub(self, "url_encode", v)),
             ValueOp::FormUrlEncode(v) => {
-                ValueIr::Encode(EncodingIr::FormUrl, sub(self, "form_url_encode", v))
+                Value::encode(TextEncoding::FormUrl, sub(self, "form_url_encode", v))
             }
             ValueOp::JsonString(v) => {
-                ValueIr::Encode(EncodingIr::JsonString, sub(self, "json_string", v))
+                Value::encode(TextEncoding::JsonString, sub(self, "json_string", v))
             }
-            ValueOp::Time(t) => ValueIr::Time {
-                format: t.format.clone(),
-                zone: t.zone.clone(),
-            },
-            ValueOp::Canonical(c) => ValueIr::Canonical(CanonicalIr {
+            ValueOp::Time(t) => Value::time(text(&t.format), text(&t.zone)),
+            ValueOp::Canonical(c) => Value::canonical(Canonical {
                 from: match c.from {
-                    CollectionName::Params => CollectionIr::Params,
-                    CollectionName::Query => CollectionIr::Query,
-                    CollectionName::Body => CollectionIr::Body,
+                    CollectionName::Params => Collection::Params,
+                    CollectionName::Query => Collection::Query,
+                    CollectionName::Body => Collection::Body,
                 },
-                include: c.include.clone(),
-                exclude: c.exclude.clone(),
+                include: c
+                    .include
+                    .as_ref()
+                    .map(|names| names.iter().map(text).collect()),
+                exclude: c.exclude.iter().map(text).collect(),
                 drop_empty: c.drop_empty,
                 sort: match c.sort {
-                    SortOrder::Key => SortIr::Key,
-                    SortOrder::Pair => SortIr::Pair,
-                    SortOrder::AsSent => SortIr::AsSent,
+                    SortOrder::Key => SortBy::Key,
+                    SortOrder::Pair => SortBy::Pair,
+                    SortOrder::AsSent => SortBy::AsSent,
                 },
-                joiner: c.joiner.clone(),
-                separator: c.separator.clone(),
+                joiner: text(&c.joiner),
+                separator: text(&c.separator),
             }),
         }
     }
 
-    pub(super) fn step(&mut self, path: &str, step: &ApplyStep) -> StepIr {
+    pub(super) fn step(&mut self, path: &str, step: &ApplyStep) -> Step {
         match (step.named(), step) {
-            (Some(named), _) => StepIr::Named {
-                target: match named.target {
-                    StepTarget::Header => TargetIr::Header,
-                    StepTarget::Query => TargetIr::Query,
-                    StepTarget::Form => TargetIr::Form,
-                    StepTarget::Json => TargetIr::Json,
-                },
-                name: named.name.to_owned(),
-                value: self.value(&format!("{path}.value"), named.value),
-            },
-            (None, ApplyStep::Basic { username, password }) => StepIr::Basic {
+            (Some(named), _) => {
+                let target = match named.target {
+                    StepTarget::Header => Target::Header,
+                    StepTarget::Query => Target::Query,
+                    StepTarget::Form => Target::Form,
+                    StepTarget::Json => Target::Json,
+                };
+                let value = self.value(&format!("{path}.value"), named.value);
+                Step::named(target, text(named.name), value)
+            }
+            (None, ApplyStep::Basic { username, password }) => Step::Basic {
                 username: self.value(&format!("{path}.username"), username),
                 password: self.value(&format!("{path}.password"), password),
             },
@@ -274,7 +144,7 @@ impl Lowering<'_> {
 impl Lowering<'_> {
     /// The webhook signature as a recipe: `value` as written, or the `md5_hex` shorthand over
     /// `signed_text` (`{payload}` raw, `{secret}` as inside a JSON string, all else literal).
-    pub(super) fn webhook_signature(&mut self, sig: &WebhookSignature) -> ValueIr {
+    pub(super) fn webhook_signature(&mut self, sig: &WebhookSignature) -> Value {
         if let Some(value) = &sig.value {
             return self.value("webhooks.signature.value", value);
         }
@@ -292,25 +162,23 @@ impl Lowering<'_> {
                 continue;
             };
             if !literal.is_empty() {
-                parts.push(ValueIr::Template(vec![Piece::Lit(std::mem::take(
-                    &mut literal,
-                ))]));
+                parts.push(Value::lit(std::mem::take(&mut literal)));
             }
-            let var = |name: &str| ValueIr::Template(vec![Piece::Var(name.to_owned())]);
             parts.push(if token == "{payload}" {
-                var("payload")
+                Value::var("payload")
             } else {
-                ValueIr::Encode(EncodingIr::JsonString, Box::new(var(&sig.secret)))
+                Value::encode(TextEncoding::JsonString, Value::var(sig.secret.clone()))
             });
             rest = &rest[token.len()..];
         }
         if !literal.is_empty() {
-            parts.push(ValueIr::Template(vec![Piece::Lit(literal)]));
+            parts.push(Value::lit(literal));
         }
-        ValueIr::Md5Hex(Box::new(ValueIr::Concat(parts)))
+        Value::md5_hex(Value::Concat(parts))
     }
 }
 
-fn hmac(alg: DigestIr, (key, data): (Box<ValueIr>, Box<ValueIr>)) -> ValueIr {
-    ValueIr::Hmac { alg, key, data }
+/// Owned text of the language (codegen reads specs at run time).
+fn text(s: impl AsRef<str>) -> Text {
+    Text::Owned(s.as_ref().to_owned())
 }

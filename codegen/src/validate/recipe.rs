@@ -121,7 +121,7 @@ impl Checker<'_> {
                 match parse_arithmetic(src) {
                     Ok(expr) => {
                         let mut used = Vec::new();
-                        expr.vars(&mut used);
+                        expr.for_each_var(&mut |v| used.push(v.to_owned()));
                         for var in used {
                             self.check_var(path, &var, reads);
                         }
@@ -289,7 +289,7 @@ impl Checker<'_> {
     fn check_rsa_key(&mut self, path: &str, key: &ValueExpr, reads: &Reads<'_>) {
         let secret = match key {
             ValueExpr::Template(text) => match parse_template(text).as_deref() {
-                Ok([Piece::Var(name)]) => reads.secrets.contains(name),
+                Ok([Piece::Var(name)]) => reads.secrets.contains(name.as_ref()),
                 _ => false,
             },
             ValueExpr::Op(_) => false,
@@ -507,7 +507,7 @@ fn vars_of(value: &ValueExpr, out: &mut Vec<String>) {
         ValueExpr::Template(text) => {
             for piece in parse_template(text).unwrap_or_default() {
                 if let Piece::Var(v) = piece {
-                    out.push(v);
+                    out.push(v.into_owned());
                 }
             }
             return;
@@ -522,7 +522,7 @@ fn vars_of(value: &ValueExpr, out: &mut Vec<String>) {
         | ValueOp::Canonical(_) => {}
         ValueOp::Arithmetic(src) => {
             if let Ok(expr) = parse_arithmetic(src) {
-                expr.vars(out);
+                expr.for_each_var(&mut |v| out.push(v.to_owned()));
             }
         }
         ValueOp::Md5Hex(v)

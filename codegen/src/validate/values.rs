@@ -1,12 +1,7 @@
 //! Templates (`"Bearer {access_token}"`) and arithmetic (`(t_ % 10000) * 3 + 2345`)
 //! inside auth values, parsed at generation time so mistakes point at the YAML.
 
-/// A piece of a template.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Piece {
-    Lit(String),
-    Var(String),
-}
+pub use spec_lang::{Expr, Op, Piece};
 
 /// Splits a template into literal text and `{name}` references. `{{` and `}}` are literal braces.
 pub fn parse_template(text: &str) -> Result<Vec<Piece>, String> {
@@ -46,9 +41,9 @@ pub fn parse_template(text: &str) -> Result<Vec<Piece>, String> {
                     return Err(format!("empty `{{}}` in template {text:?}"));
                 }
                 if !lit.is_empty() {
-                    pieces.push(Piece::Lit(std::mem::take(&mut lit)));
+                    pieces.push(Piece::Lit(std::mem::take(&mut lit).into()));
                 }
-                pieces.push(Piece::Var(name));
+                pieces.push(Piece::Var(name.into()));
             }
             '}' => {
                 return Err(format!(
@@ -59,26 +54,9 @@ pub fn parse_template(text: &str) -> Result<Vec<Piece>, String> {
         }
     }
     if !lit.is_empty() {
-        pieces.push(Piece::Lit(lit));
+        pieces.push(Piece::Lit(lit.into()));
     }
     Ok(pieces)
-}
-
-/// Integer arithmetic over names and literals.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Expr {
-    Int(i64),
-    Var(String),
-    Bin(Box<Expr>, Op, Box<Expr>),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Rem,
 }
 
 /// Parses `+ - * / %` with the usual precedence, parentheses, integers and names.
@@ -93,19 +71,6 @@ pub fn parse_arithmetic(text: &str) -> Result<Expr, String> {
     match parser.tokens.get(parser.pos) {
         None => Ok(expr),
         Some(t) => Err(format!("unexpected `{t}` in {text:?}")),
-    }
-}
-
-impl Expr {
-    pub fn vars(&self, out: &mut Vec<String>) {
-        match self {
-            Expr::Int(_) => {}
-            Expr::Var(v) => out.push(v.clone()),
-            Expr::Bin(a, _, b) => {
-                a.vars(out);
-                b.vars(out);
-            }
-        }
     }
 }
 
@@ -209,7 +174,7 @@ impl Parser<'_> {
         self.pos += 1;
         match token {
             Some(Token::Int(i)) => Ok(Expr::Int(i)),
-            Some(Token::Name(n)) => Ok(Expr::Var(n)),
+            Some(Token::Name(n)) => Ok(Expr::Var(n.into())),
             Some(Token::Sym('(')) => {
                 let inner = self.sum()?;
                 if self.peek_sym() != Some(')') {

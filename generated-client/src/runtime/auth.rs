@@ -9,95 +9,16 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 
 use super::transport::OutBody;
-use super::value::{EvalError, Scope, Value};
-
-/// One thing added to an authenticated request, in spec order.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum Step {
-    /// A request header; its value is then bound as `{name}` (unless that name is already
-    /// bound: credentials, token fields, `method` and `path` win).
-    Header {
-        /// Header name as the vendor spells it.
-        name: &'static str,
-        /// Its value.
-        value: Value,
-    },
-    /// A query parameter; its value is then bound as `{name}` (unless already bound).
-    Query {
-        /// Parameter name.
-        name: &'static str,
-        /// Its value.
-        value: Value,
-    },
-    /// A field of an `application/x-www-form-urlencoded` body (unless already bound).
-    Form {
-        /// Field name.
-        name: &'static str,
-        /// Its value.
-        value: Value,
-    },
-    /// A top-level string member of a JSON object body (unless already bound).
-    Json {
-        /// Member name.
-        name: &'static str,
-        /// Its value.
-        value: Value,
-    },
-    /// `Authorization: Basic base64(username:password)`.
-    Basic {
-        /// User name (client id).
-        username: Value,
-        /// Password (client secret).
-        password: Value,
-    },
-}
-
-impl Step {
-    fn values(&self) -> [Option<&Value>; 2] {
-        match self {
-            Step::Header { value, .. }
-            | Step::Query { value, .. }
-            | Step::Form { value, .. }
-            | Step::Json { value, .. } => [Some(value), None],
-            Step::Basic { username, password } => [Some(username), Some(password)],
-        }
-    }
-
-    fn for_each_var(&self, f: &mut dyn FnMut(&'static str)) {
-        self.values()
-            .into_iter()
-            .flatten()
-            .for_each(|v| v.for_each_var(f));
-    }
-
-    fn bound_name(&self) -> Option<&'static str> {
-        match self {
-            Step::Header { name, .. }
-            | Step::Query { name, .. }
-            | Step::Form { name, .. }
-            | Step::Json { name, .. } => Some(name),
-            Step::Basic { .. } => None,
-        }
-    }
-
-    /// Whether the step reads the request as sent so far (see [`Value::reads_request`]).
-    fn reads_message(&self) -> bool {
-        self.values()
-            .into_iter()
-            .flatten()
-            .any(Value::reads_request)
-    }
-}
+use spec_lang::{EvalError, Scope, Step};
 
 /// Why steps could not be applied.
 #[derive(Debug)]
 pub(crate) enum ApplyError {
     Eval(EvalError),
     /// The header name or computed value is not valid HTTP (names the header, not the value).
-    Header(&'static str),
+    Header(String),
     /// A body step on a request whose body cannot take it (names the field).
-    Body(&'static str),
+    Body(String),
 }
 
 impl std::fmt::Display for ApplyError {
@@ -214,26 +135,6 @@ impl Message {
     }
 }
 
-/// The steps that also run on token requests: those that do not reference a token variable,
-/// directly or through an earlier step's output (a signature over `{accessToken}` counts).
-/// Steps that sign the request's parameters stay: on a token request they sign what it sends.
-pub(crate) fn token_free(steps: &[Step], token_vars: &[&str]) -> Vec<Step> {
-    let mut tainted: Vec<&str> = token_vars.to_vec();
-    let mut out = Vec::new();
-    for step in steps {
-        let mut uses_token = false;
-        step.for_each_var(&mut |v| uses_token |= tainted.contains(&v));
-        if uses_token {
-            if let Some(name) = step.bound_name() {
-                tainted.push(name);
-            }
-        } else {
-            out.push(step.clone());
-        }
-    }
-    out
-}
-
 /// Evaluates the steps in order, adding each output to `message` and binding it into `scope`.
 pub(crate) fn apply(
     steps: &[Step],
@@ -241,22 +142,23 @@ pub(crate) fn apply(
     now: jiff::Timestamp,
     message: &mut Message,
 ) -> Result<(), ApplyError> {
-    let eval = |value: &Value, scope: &Scope| value.eval(scope, now).map_err(ApplyError::Eval);
+    let eval =
+        |value: &spec_lang::Value, scope: &Scope| value.eval(scope, now).map_err(ApplyError::Eval);
     for step in steps {
-        if step.reads_message() {
+        if step.reads_request() {
             message.expose(scope);
         }
         match step {
             Step::Header { name, value } => {
                 let v = eval(value, scope)?;
                 let header_name = HeaderName::from_bytes(name.as_bytes())
-                    .map_err(|_| ApplyError::Header(name))?;
+                    .map_err(|_| ApplyError::Header(name.to_string()))?;
                 message.headers.push((header_name, sensitive(&v, name)?));
                 bind(scope, name, v);
             }
             Step::Query { name, value } => {
                 let v = eval(value, scope)?;
-                message.query.push(((*name).to_owned(), v.clone()));
+                message.query.push((name.to_string(), v.clone()));
                 bind(scope, name, v);
             }
             Step::Form { name, value } => {
@@ -265,9 +167,9 @@ pub(crate) fn apply(
                     message.body = MessageBody::Form(Vec::new());
                 }
                 let MessageBody::Form(pairs) = &mut message.body else {
-                    return Err(ApplyError::Body(name));
+                    return Err(ApplyError::Body(name.to_string()));
                 };
-                pairs.push(((*name).to_owned(), v.clone()));
+                pairs.push((name.to_string(), v.clone()));
                 bind(scope, name, v);
             }
             Step::Json { name, value } => {
@@ -276,9 +178,9 @@ pub(crate) fn apply(
                     message.body = MessageBody::Json(serde_json::Value::Object(Default::default()));
                 }
                 let MessageBody::Json(serde_json::Value::Object(map)) = &mut message.body else {
-                    return Err(ApplyError::Body(name));
+                    return Err(ApplyError::Body(name.to_string()));
                 };
-                map.insert((*name).to_owned(), v.clone().into());
+                map.insert(name.to_string(), v.clone().into());
                 bind(scope, name, v);
             }
             Step::Basic { username, password } => {
@@ -297,15 +199,15 @@ pub(crate) fn apply(
 /// Binds a step's output for later steps, unless the name is taken: a query parameter named
 /// `access_token` that carries a credential must not hide the cached token `{access_token}`.
 /// Bound as secret: outputs are auth material (tokens, signatures).
-fn bind(scope: &mut Scope, name: &'static str, value: String) {
+fn bind(scope: &mut Scope, name: &str, value: String) {
     if scope.get(name).is_none() {
         scope.set_secret(name, value.into());
     }
 }
 
 /// Marked sensitive so HTTP/2 never puts it in the HPACK table and `Debug` hides it.
-pub(crate) fn sensitive(v: &str, name: &'static str) -> Result<HeaderValue, ApplyError> {
-    let mut hv = HeaderValue::from_str(v).map_err(|_| ApplyError::Header(name))?;
+pub(crate) fn sensitive(v: &str, name: &str) -> Result<HeaderValue, ApplyError> {
+    let mut hv = HeaderValue::from_str(v).map_err(|_| ApplyError::Header(name.to_string()))?;
     hv.set_sensitive(true);
     Ok(hv)
 }
@@ -320,10 +222,10 @@ pub(crate) fn basic_header(user: &str, pass: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::value::{Expr, Piece, TimeUnit};
+    use spec_lang::{Expr, Op, Piece, TimeUnit, Value};
 
     fn var(name: &'static str) -> Value {
-        Value::Template(vec![Piece::Var(name)])
+        Value::Template(vec![Piece::Var(name.into())])
     }
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -348,24 +250,23 @@ mod tests {
                 password: var("client_secret"),
             },
             Step::Query {
-                name: "access_token",
+                name: "access_token".into(),
                 value: var("access_token"),
             },
             Step::Query {
-                name: "t_",
+                name: "t_".into(),
                 value: Value::Now(TimeUnit::Millis),
             },
             Step::Query {
-                name: "p_",
-                value: Value::Arithmetic(Expr::Add(
-                    Box::new(Expr::Mul(
-                        Box::new(Expr::Rem(
-                            Box::new(Expr::Var("t_")),
-                            Box::new(Expr::Int(10000)),
-                        )),
-                        Box::new(Expr::Int(3)),
-                    )),
-                    Box::new(Expr::Int(2345)),
+                name: "p_".into(),
+                value: Value::Arithmetic(Expr::bin(
+                    Expr::bin(
+                        Expr::bin(Expr::Var("t_".into()), Op::Rem, Expr::Int(10000)),
+                        Op::Mul,
+                        Expr::Int(3),
+                    ),
+                    Op::Add,
+                    Expr::Int(2345),
                 )),
             },
         ]
@@ -402,11 +303,11 @@ mod tests {
         scope.set_secret("access_token", "cached".into());
         let steps = [
             Step::Query {
-                name: "access_token",
+                name: "access_token".into(),
                 value: var("desktop"),
             },
             Step::Query {
-                name: "auth_code",
+                name: "auth_code".into(),
                 value: var("access_token"),
             },
         ];
@@ -415,43 +316,6 @@ mod tests {
         assert_eq!(
             out.query,
             pairs(&[("access_token", "desk"), ("auth_code", "cached")])
-        );
-    }
-
-    #[test]
-    fn token_free_steps_exclude_token_references_transitively() {
-        let steps = vec![
-            Step::Header {
-                name: "accessToken",
-                value: var("access_token"),
-            },
-            Step::Header {
-                name: "timestamp",
-                value: Value::Now(TimeUnit::Millis),
-            },
-            Step::Header {
-                name: "userId",
-                value: var("user_id"),
-            },
-            Step::Header {
-                name: "sign",
-                value: Value::Md5Hex(Box::new(var("accessToken"))),
-            },
-            Step::Header {
-                name: "x",
-                value: var("timestamp"),
-            },
-        ];
-        let names: Vec<_> = token_free(&steps, &["access_token", "refresh_token", "user_id"])
-            .iter()
-            .filter_map(Step::bound_name)
-            .collect();
-        assert_eq!(names, ["timestamp", "x"]);
-        // No token variables: every step of the Basic + t_/p_ vendor runs on token calls too,
-        // except the one naming `access_token`.
-        assert_eq!(
-            token_free(&time_derived_steps(), &["access_token"]).len(),
-            3
         );
     }
 
@@ -478,7 +342,7 @@ mod tests {
         let mut scope = Scope::new();
         scope.set_secret("t", "line\nbreak-secret".into());
         let steps = [Step::Header {
-            name: "accessToken",
+            name: "accessToken".into(),
             value: var("t"),
         }];
         let err = apply(

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::auth::Step;
 use super::codes::StaticCode;
 use super::engine::{Body, Request};
 use super::envelope::{EnvelopeSpec, Nested, Success};
@@ -17,7 +16,7 @@ use super::error::{Error, VendorCode};
 use super::token::{
     AuthorizeSpec, ClientAuth, Encoding, Grant, RefreshPolicy, TokenResponseSpec, TokenSpec,
 };
-use super::value::{Canonical, Case, DigestAlg, Expr, Piece, TextEncoding, Value};
+use spec_lang::Value;
 
 impl Request {
     /// A request without query, without body, authenticated.
@@ -351,137 +350,6 @@ impl TokenSpec {
     pub fn with_policy(mut self, policy: RefreshPolicy) -> Self {
         self.policy = policy;
         self
-    }
-}
-
-impl Value {
-    /// Literal text and variables, in order.
-    pub fn template(pieces: &[Piece]) -> Value {
-        Value::Template(pieces.to_vec())
-    }
-
-    /// Lowercase hex MD5 of a value.
-    pub fn md5_hex(value: Value) -> Value {
-        Value::Md5Hex(Box::new(value))
-    }
-
-    /// Lowercase hex HMAC-SHA256 of `data` under `key`.
-    pub fn hmac_sha256_hex(key: Value, data: Value) -> Value {
-        Value::HmacSha256Hex {
-            key: Box::new(key),
-            data: Box::new(data),
-        }
-    }
-
-    /// `k=v` texts sorted by the whole text, joined by `separator`.
-    pub fn sorted_pairs(separator: &'static str, pairs: Vec<(&'static str, Value)>) -> Value {
-        Value::SortedPairs { separator, pairs }
-    }
-
-    /// The texts one after another.
-    pub fn concat(parts: Vec<Value>) -> Value {
-        Value::Concat(parts)
-    }
-
-    /// The text in upper case.
-    pub fn upper(value: Value) -> Value {
-        Value::Case(Case::Upper, Box::new(value))
-    }
-
-    /// The text in lower case.
-    pub fn lower(value: Value) -> Value {
-        Value::Case(Case::Lower, Box::new(value))
-    }
-
-    /// The digest of a value (bytes).
-    pub fn digest(alg: DigestAlg, value: Value) -> Value {
-        Value::Digest(alg, Box::new(value))
-    }
-
-    /// The HMAC of `data` under `key` (bytes).
-    pub fn hmac(alg: DigestAlg, key: Value, data: Value) -> Value {
-        Value::Hmac {
-            alg,
-            key: Box::new(key),
-            data: Box::new(data),
-        }
-    }
-
-    /// RSASSA-PKCS1-v1_5 SHA-256 of `data` under the PEM private key `key` (bytes).
-    pub fn rsa_sha256(key: Value, data: Value) -> Value {
-        Value::RsaSha256 {
-            key: Box::new(key),
-            data: Box::new(data),
-        }
-    }
-
-    /// Bytes or text encoded as text.
-    pub fn encode(encoding: TextEncoding, value: Value) -> Value {
-        Value::Encode(encoding, Box::new(value))
-    }
-
-    /// The current time formatted by `format` (strftime) in the IANA zone `zone`.
-    pub fn time(format: &'static str, zone: &'static str) -> Value {
-        Value::Time { format, zone }
-    }
-
-    /// A canonical string over the request's parameters.
-    pub fn canonical(canonical: Canonical) -> Value {
-        Value::Canonical(Box::new(canonical))
-    }
-}
-
-impl Expr {
-    /// `a + b`.
-    pub fn sum(a: Expr, b: Expr) -> Expr {
-        Expr::Add(Box::new(a), Box::new(b))
-    }
-
-    /// `a - b`.
-    pub fn difference(a: Expr, b: Expr) -> Expr {
-        Expr::Sub(Box::new(a), Box::new(b))
-    }
-
-    /// `a * b`.
-    pub fn product(a: Expr, b: Expr) -> Expr {
-        Expr::Mul(Box::new(a), Box::new(b))
-    }
-
-    /// `a / b`.
-    pub fn quotient(a: Expr, b: Expr) -> Expr {
-        Expr::Div(Box::new(a), Box::new(b))
-    }
-
-    /// `a % b`.
-    pub fn remainder(a: Expr, b: Expr) -> Expr {
-        Expr::Rem(Box::new(a), Box::new(b))
-    }
-}
-
-impl Step {
-    /// A header named `name`.
-    pub fn header(name: &'static str, value: Value) -> Step {
-        Step::Header { name, value }
-    }
-
-    /// A query parameter named `name`.
-    pub fn query(name: &'static str, value: Value) -> Step {
-        Step::Query { name, value }
-    }
-
-    /// A field of a form body named `name`.
-    pub fn form(name: &'static str, value: Value) -> Step {
-        Step::Form { name, value }
-    }
-
-    /// A top-level member of a JSON object body named `name`.
-    pub fn json(name: &'static str, value: Value) -> Step {
-        Step::Json { name, value }
-    }
-
-    /// HTTP Basic authentication.
-    pub fn basic(username: Value, password: Value) -> Step {
-        Step::Basic { username, password }
     }
 }
 

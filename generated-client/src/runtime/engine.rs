@@ -19,7 +19,7 @@ use serde_json::value::RawValue;
 use subtle::ConstantTimeEq;
 use url::Url;
 
-use super::auth::{self, Message, MessageBody, Step};
+use super::auth::{self, Message, MessageBody};
 use super::envelope::{EnvelopeSpec, Fields, Outcome, text_of};
 use super::error::{
     ApiError, AuthError, Error, ErrorClass, NoSharedStore, QuotaExhausted, RawBody, RawCode,
@@ -31,7 +31,8 @@ use super::token::{
     TokenResponseSpec, TokenSpec, TokenState, TokenStore,
 };
 use super::transport::{self, Failure, Outgoing, Received, UrlError};
-use super::value::Scope;
+use spec_lang::Scope;
+use spec_lang::Step;
 
 pub use super::token::AuthorizeSpec;
 pub use grant::decode_token_response;
@@ -369,7 +370,10 @@ impl<C: VendorCode> EngineBuilder<C> {
         };
         let clock = self.time_source.unwrap_or_else(token::system_clock);
         let grant_steps = match &self.spec.token {
-            Some(t) => auth::token_free(&self.spec.steps, &t.token_vars()),
+            Some(t) => spec_lang::token_free(&self.spec.steps, &t.token_vars())
+                .into_iter()
+                .cloned()
+                .collect(),
             None => self.spec.steps.clone(),
         };
         let fetch_on_start = self
@@ -758,7 +762,7 @@ impl<C: VendorCode> Engine<C> {
             .params
             .iter()
             .map(|(k, v)| Ok((*k, v.eval(&scope, now)?)))
-            .collect::<Result<Vec<_>, super::value::EvalError>>()
+            .collect::<Result<Vec<_>, spec_lang::EvalError>>()
             .map_err(|e| Error::Config(format!("authorize parameter: {e}")))?;
         if !params.is_empty() {
             url.query_pairs_mut().extend_pairs(params);

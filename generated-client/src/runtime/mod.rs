@@ -34,8 +34,10 @@ pub mod retry;
 #[doc(hidden)]
 pub mod text;
 pub mod token;
-pub mod value;
 pub mod webhook;
+
+/// The value language (its data, analyses and interpreter), defined once in `spec_lang`.
+pub use spec_lang as lang;
 
 mod data;
 mod secret;
@@ -45,7 +47,6 @@ mod transport;
 #[cfg(test)]
 mod test_support;
 
-pub use auth::Step;
 pub use builder::ClientBuilder;
 pub use codes::{CodeInfo, CodeTable, StaticCode};
 pub use engine::{
@@ -60,15 +61,15 @@ pub use error::{
 };
 pub use paginate::{DEFAULT_MAX_PAGE, Page, PaginationStop, pages, pages_with_max};
 pub use retry::{RetryPolicy, RetryQuota, RetryReason};
+pub use spec_lang::{
+    Canonical, Case, Collection, DigestAlg, EvalError, Expr, Piece, Scope, SortBy, Step,
+    TextEncoding, TimeUnit, UuidFormat, Value,
+};
 pub use token::{
     AuthorizeSpec, ClientAuth, Encoding, Grant, MemoryTokenStore, RefreshPolicy, TokenResponseSpec,
     TokenSpec, TokenState, TokenStore,
 };
 pub use transport::install_crypto_provider;
-pub use value::{
-    Canonical, Case, Collection, DigestAlg, EvalError, Expr, Piece, Scope, SortBy, TextEncoding,
-    TimeUnit, UuidFormat, Value,
-};
 pub use webhook::{WebhookError, ack_failure, raw_field};
 
 /// Re-exported so generated code and applications name the same secret type (and can read

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::SecretText;
 use super::error::{Error, VendorCode};
-use super::value::TextEncoding;
+use spec_lang::TextEncoding;
 
 /// The value's own text: strings as they are, integers and decimals as written (a decimal keeps
 /// its scale), booleans `true`/`false`, dates `2026-05-08`, civil times `2026-05-08T14:30:08`,
@@ -48,7 +48,7 @@ pub fn json<T: Serialize + ?Sized, C: VendorCode>(
 /// A path segment: percent-encoded outside RFC 3986's unreserved set, so `/`, `?` and `#` in a
 /// value stay inside its segment (a `.` or `..` segment is refused when the request is sent).
 pub fn path_segment(text: &str) -> String {
-    super::value::encode_text(TextEncoding::Url, text.as_bytes())
+    spec_lang::encode_text(TextEncoding::Url, text.as_bytes())
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use subtle::ConstantTimeEq;
 
 use super::envelope::Fields;
-use super::value::{Scope, Value};
+use spec_lang::{Scope, Value};
 
 /// Why a webhook delivery was rejected.
 #[derive(Debug, thiserror::Error)]
@@ -182,19 +182,22 @@ fn substitute(template: &str, vars: &[(&str, &str)]) -> String {
 mod tests {
     use super::*;
 
-    use crate::runtime::value::{DigestAlg, Piece, TextEncoding, md5_hex};
+    use spec_lang::{DigestAlg, Piece, TextEncoding, md5_hex};
 
     /// jfwms's recipe: md5_hex of `{"data":` + payload + `,"clientSecret":"` + the secret as
     /// inside a JSON string + `"}`.
     fn recipe() -> Value {
         Value::md5_hex(Value::concat(vec![
-            Value::template(&[Piece::Lit(r#"{"data":"#), Piece::Var("payload")]),
-            Value::template(&[Piece::Lit(r#","clientSecret":""#)]),
+            Value::template(&[
+                Piece::Lit(r#"{"data":"#.into()),
+                Piece::Var("payload".into()),
+            ]),
+            Value::template(&[Piece::Lit(r#","clientSecret":""#.into())]),
             Value::encode(
                 TextEncoding::JsonString,
-                Value::template(&[Piece::Var("client_secret")]),
+                Value::template(&[Piece::Var("client_secret".into())]),
             ),
-            Value::template(&[Piece::Lit(r#""}"#)]),
+            Value::template(&[Piece::Lit(r#""}"#.into())]),
         ]))
     }
 
@@ -278,8 +281,8 @@ mod tests {
             TextEncoding::Base64,
             Value::hmac(
                 DigestAlg::Sha256,
-                Value::template(&[Piece::Var("key")]),
-                Value::template(&[Piece::Var("body")]),
+                Value::template(&[Piece::Var("key".into())]),
+                Value::template(&[Piece::Var("body".into())]),
             ),
         );
         let body = br#"{"type":"order","data":{}}"#;

@@ -185,7 +185,7 @@ impl<C: VendorCode> GrantRunner<C> for Inner<C> {
             .fields
             .iter()
             .map(|(k, v)| Ok(((*k).to_owned(), v.eval(&scope, now)?)))
-            .collect::<Result<Vec<_>, crate::runtime::value::EvalError>>()
+            .collect::<Result<Vec<_>, spec_lang::EvalError>>()
             .map_err(|e| Error::Config(format!("grant `{}`: {e}", grant.name)))?;
         let mut headers = Vec::new();
         let client_auth = match self.client_auth {

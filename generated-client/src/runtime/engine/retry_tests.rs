@@ -11,7 +11,7 @@ use crate::runtime::envelope::Success;
 use crate::runtime::error::Phase;
 use crate::runtime::test_support::{Reply, TestCode, TestServer};
 use crate::runtime::token::RefreshPolicy;
-use crate::runtime::value::{Piece, Value};
+use spec_lang::{Piece, Value};
 
 type E = Error<TestCode>;
 
@@ -395,7 +395,7 @@ async fn a_401_renews_only_when_the_spec_lists_it() {
         .await;
         let token = TokenSpec {
             grants: vec![Grant {
-                name: "client_credentials",
+                name: "client_credentials".into(),
                 method: reqwest::Method::POST,
                 path: Some("/token"),
                 encoding: Encoding::Form,
@@ -424,8 +424,11 @@ async fn a_401_renews_only_when_the_spec_lists_it() {
             },
         };
         let steps = vec![Step::Header {
-            name: "Authorization",
-            value: Value::Template(vec![Piece::Lit("Bearer "), Piece::Var("access_token")]),
+            name: "Authorization".into(),
+            value: Value::Template(vec![
+                Piece::Lit("Bearer ".into()),
+                Piece::Var("access_token".into()),
+            ]),
         }];
         let e = EngineBuilder::<TestCode>::new(
             ApiSpec::new(None, steps, Some(token), false),

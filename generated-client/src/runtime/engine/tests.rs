@@ -11,16 +11,16 @@ use super::*;
 use crate::runtime::envelope::Success;
 use crate::runtime::test_support::{Recorded, Reply, TestCode, TestServer};
 use crate::runtime::token::RefreshPolicy;
-use crate::runtime::value::{Expr, Piece, TimeUnit, Value};
+use spec_lang::{Expr, Op, Piece, TimeUnit, Value};
 
 type E = Error<TestCode>;
 
 fn var(name: &'static str) -> Value {
-    Value::Template(vec![Piece::Var(name)])
+    Value::Template(vec![Piece::Var(name.into())])
 }
 
 fn lit(s: &'static str) -> Value {
-    Value::Template(vec![Piece::Lit(s)])
+    Value::Template(vec![Piece::Lit(s.into())])
 }
 
 fn code_envelope() -> EnvelopeSpec {
@@ -66,8 +66,11 @@ fn oauth_spec() -> ApiSpec<TestCode> {
     ApiSpec::new(
         Some(code_envelope()),
         vec![Step::Header {
-            name: "Authorization",
-            value: Value::Template(vec![Piece::Lit("Bearer "), Piece::Var("access_token")]),
+            name: "Authorization".into(),
+            value: Value::Template(vec![
+                Piece::Lit("Bearer ".into()),
+                Piece::Var("access_token".into()),
+            ]),
         }],
         Some(TokenSpec {
             grants: vec![grant("client_credentials", Some("/token"))],
@@ -324,15 +327,14 @@ async fn token_free_steps_go_on_grant_requests_that_ask_for_them() {
         ),
     })
     .await;
-    let p_ = Value::Arithmetic(Expr::Add(
-        Box::new(Expr::Mul(
-            Box::new(Expr::Rem(
-                Box::new(Expr::Var("t_")),
-                Box::new(Expr::Int(10000)),
-            )),
-            Box::new(Expr::Int(3)),
-        )),
-        Box::new(Expr::Int(2345)),
+    let p_ = Value::Arithmetic(Expr::bin(
+        Expr::bin(
+            Expr::bin(Expr::Var("t_".into()), Op::Rem, Expr::Int(10000)),
+            Op::Mul,
+            Expr::Int(3),
+        ),
+        Op::Add,
+        Expr::Int(2345),
     ));
     let spec = ApiSpec::<TestCode>::new(
         Some(EnvelopeSpec {
@@ -345,19 +347,19 @@ async fn token_free_steps_go_on_grant_requests_that_ask_for_them() {
                 password: var("client_secret"),
             },
             Step::Query {
-                name: "t_",
+                name: "t_".into(),
                 value: Value::Now(TimeUnit::Millis),
             },
             Step::Query {
-                name: "p_",
+                name: "p_".into(),
                 value: p_,
             },
             Step::Query {
-                name: "access_token",
+                name: "access_token".into(),
                 value: var("desktop_token"),
             },
             Step::Query {
-                name: "auth_code",
+                name: "auth_code".into(),
                 value: var("access_token"),
             },
         ],
@@ -444,46 +446,46 @@ async fn signed_headers_after_code_exchange() {
         }
     })
     .await;
-    let sign = Value::HmacSha256Hex {
-        key: Box::new(var("client_secret")),
-        data: Box::new(Value::SortedPairs {
-            separator: "&",
-            pairs: vec![
-                ("accessToken", var("access_token")),
-                ("clientId", var("client_id")),
-                ("method", var("method")),
-                ("nonce", var("nonce")),
-                ("timestamp", var("timestamp")),
-                ("url", var("path")),
-                ("userId", var("user_id")),
+    let sign = Value::hmac_sha256_hex(
+        var("client_secret"),
+        Value::sorted_pairs(
+            "&",
+            vec![
+                ("accessToken".into(), var("access_token")),
+                ("clientId".into(), var("client_id")),
+                ("method".into(), var("method")),
+                ("nonce".into(), var("nonce")),
+                ("timestamp".into(), var("timestamp")),
+                ("url".into(), var("path")),
+                ("userId".into(), var("user_id")),
             ],
-        }),
-    };
+        ),
+    );
     let spec = ApiSpec::<TestCode>::new(
         Some(code_envelope()),
         vec![
             Step::Header {
-                name: "accessToken",
+                name: "accessToken".into(),
                 value: var("access_token"),
             },
             Step::Header {
-                name: "clientId",
+                name: "clientId".into(),
                 value: var("client_id"),
             },
             Step::Header {
-                name: "timestamp",
+                name: "timestamp".into(),
                 value: Value::Now(TimeUnit::Millis),
             },
             Step::Header {
-                name: "nonce",
+                name: "nonce".into(),
                 value: Value::RandomDigits(2),
             },
             Step::Header {
-                name: "userId",
+                name: "userId".into(),
                 value: var("user_id"),
             },
             Step::Header {
-                name: "sign",
+                name: "sign".into(),
                 value: sign,
             },
         ],
@@ -618,7 +620,7 @@ async fn transport_errors_never_show_query_or_secrets() {
     let spec = ApiSpec::<TestCode>::new(
         None,
         vec![Step::Query {
-            name: "access_token",
+            name: "access_token".into(),
             value: var("client_secret"),
         }],
         None,

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{Error, VendorCode};
 use super::secret::{self, Redacted};
-use super::value::Value;
+use spec_lang::Value;
 
 mod conformance;
 mod manager;

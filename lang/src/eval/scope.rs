@@ -6,26 +6,23 @@ use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::runtime::secret::Redacted;
+use crate::{Collection, PARAM_PREFIX};
+
+/// Stands in for a secret in `Debug` output.
+struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
 
 enum Entry {
     Plain(String),
     Secret(SecretString),
 }
 
-/// Which of the request's parameters a [`Canonical`](super::Canonical) string reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Collection {
-    /// The query parameters, then the body's fields (form fields or top-level JSON members).
-    Params,
-    /// The query parameters only.
-    Query,
-    /// The body's fields only.
-    Body,
-}
-
-/// Variables available to [`Value::eval`](super::Value::eval): credentials, token fields, request
+/// Variables available to [`Value::eval`](crate::Value::eval): credentials, token fields, request
 /// facts, earlier steps' outputs, and the request's parameters as sent so far. Secret entries
 /// never reach `Debug`; parameters show only their names.
 #[derive(Default)]
@@ -34,9 +31,6 @@ pub struct Scope {
     query: Vec<(String, String)>,
     body: Vec<(String, String)>,
 }
-
-/// The prefix of a template variable naming one request parameter: `{params.customer}`.
-pub const PARAM_PREFIX: &str = "params.";
 
 impl Scope {
     /// An empty scope.

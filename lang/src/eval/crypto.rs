@@ -12,37 +12,7 @@ use sha1::Sha1;
 use sha2::Sha256;
 
 use super::EvalError;
-
-/// A hash function.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DigestAlg {
-    /// MD5 (RFC 1321).
-    Md5,
-    /// SHA-1 (FIPS 180-4).
-    Sha1,
-    /// SHA-256 (FIPS 180-4).
-    Sha256,
-}
-
-/// How bytes or text become text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TextEncoding {
-    /// Lowercase hexadecimal.
-    Hex,
-    /// Standard base64 with padding (RFC 4648 §4).
-    Base64,
-    /// Percent-encoding of every byte outside RFC 3986's unreserved set (`A-Z a-z 0-9 - . _ ~`),
-    /// upper-case hex digits, space as `%20`.
-    Url,
-    /// An `application/x-www-form-urlencoded` value as Java's `URLEncoder` and Python's
-    /// `quote_plus` write it: `A-Z a-z 0-9 * - . _` kept, space as `+`, everything else
-    /// percent-encoded with upper-case hex digits (`~` as `%7E`).
-    FormUrl,
-    /// The text as it appears between the quotes of a JSON string (as `serde_json` writes it).
-    JsonString,
-}
+use crate::{DigestAlg, TextEncoding};
 
 /// RFC 3986 §2.3: everything but `ALPHA / DIGIT / "-" / "." / "_" / "~"` is encoded.
 const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
@@ -112,6 +82,6 @@ pub(super) fn rsa_sha256(pem: &[u8], data: &[u8]) -> Result<Vec<u8>, EvalError> 
 }
 
 /// Lowercase hex MD5.
-pub(crate) fn md5_hex(data: &[u8]) -> String {
+pub fn md5_hex(data: &[u8]) -> String {
     hex::encode(Md5::digest(data))
 }

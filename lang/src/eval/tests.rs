@@ -1,14 +1,21 @@
 use super::*;
+use crate::{
+    Canonical, Collection, DigestAlg, Expr, Op, Piece, SortBy, TextEncoding, TimeUnit, UuidFormat,
+    Value,
+};
 use proptest::prelude::*;
 
 fn tpl(pieces: &[Piece]) -> Value {
     Value::Template(pieces.to_vec())
 }
 fn var(name: &'static str) -> Value {
-    tpl(&[Piece::Var(name)])
+    tpl(&[Piece::Var(name.into())])
 }
 fn b(e: Expr) -> Box<Expr> {
     Box::new(e)
+}
+fn ebin(op: Op, a: Box<Expr>, b: Box<Expr>) -> Expr {
+    Expr::Bin(a, op, b)
 }
 fn now() -> jiff::Timestamp {
     jiff::Timestamp::from_millisecond(1_422_339_152_058).unwrap()
@@ -16,21 +23,21 @@ fn now() -> jiff::Timestamp {
 
 /// The document's signature vector: sorted `k=v` joined by `&`, HMAC-SHA256 by the secret.
 fn jfwms_sign() -> Value {
-    Value::HmacSha256Hex {
-        key: Box::new(var("client_secret")),
-        data: Box::new(Value::SortedPairs {
-            separator: "&",
-            pairs: vec![
-                ("url", var("path")),
-                ("method", var("method")),
-                ("userId", var("userId")),
-                ("accessToken", var("accessToken")),
-                ("timestamp", var("timestamp")),
-                ("clientId", var("client_id")),
-                ("nonce", var("nonce")),
+    Value::hmac_sha256_hex(
+        var("client_secret"),
+        Value::sorted_pairs(
+            "&",
+            vec![
+                ("url".into(), var("path")),
+                ("method".into(), var("method")),
+                ("userId".into(), var("userId")),
+                ("accessToken".into(), var("accessToken")),
+                ("timestamp".into(), var("timestamp")),
+                ("clientId".into(), var("client_id")),
+                ("nonce".into(), var("nonce")),
             ],
-        }),
-    }
+        ),
+    )
 }
 
 fn jfwms_scope() -> Scope {
@@ -57,9 +64,15 @@ fn hmac_signature_vector() {
 #[test]
 fn p_from_t() {
     // p_ = (t_ % 10000) * 3 + 2345
-    let p = Value::Arithmetic(Expr::Add(
-        b(Expr::Mul(
-            b(Expr::Rem(b(Expr::Var("t_")), b(Expr::Int(10000)))),
+    let p = Value::Arithmetic(ebin(
+        Op::Add,
+        b(ebin(
+            Op::Mul,
+            b(ebin(
+                Op::Rem,
+                b(Expr::Var("t_".into())),
+                b(Expr::Int(10000)),
+            )),
             b(Expr::Int(3)),
         )),
         b(Expr::Int(2345)),
@@ -73,12 +86,9 @@ fn p_from_t() {
 fn digests_and_time() {
     let s = Scope::new();
     let cases: &[(Value, &str)] = &[
+        (Value::md5_hex(tpl(&[])), "d41d8cd98f00b204e9800998ecf8427e"),
         (
-            Value::Md5Hex(Box::new(tpl(&[]))),
-            "d41d8cd98f00b204e9800998ecf8427e",
-        ),
-        (
-            Value::Md5Hex(Box::new(tpl(&[Piece::Lit("abc")]))),
+            Value::md5_hex(tpl(&[Piece::Lit("abc".into())])),
             "900150983cd24fb0d6963f7d28e17f72",
         ),
         (Value::Now(TimeUnit::Millis), "1422339152058"),
@@ -95,29 +105,41 @@ fn arithmetic_rules() {
     s.set("n", "-7");
     s.set("x", "12a");
     let cases: Vec<(Expr, Result<i64, EvalError>)> = vec![
-        (Expr::Rem(b(Expr::Var("n")), b(Expr::Int(3))), Ok(-1)),
-        (Expr::Div(b(Expr::Var("n")), b(Expr::Int(2))), Ok(-3)),
-        (Expr::Sub(b(Expr::Int(1)), b(Expr::Int(3))), Ok(-2)),
         (
-            Expr::Add(b(Expr::Int(i64::MAX)), b(Expr::Int(1))),
-            Ok(i64::MIN),
-        ),
-        (Expr::Mul(b(Expr::Int(i64::MAX)), b(Expr::Int(2))), Ok(-2)),
-        (
-            Expr::Div(b(Expr::Int(i64::MIN)), b(Expr::Int(-1))),
-            Ok(i64::MIN),
+            ebin(Op::Rem, b(Expr::Var("n".into())), b(Expr::Int(3))),
+            Ok(-1),
         ),
         (
-            Expr::Div(b(Expr::Int(1)), b(Expr::Int(0))),
+            ebin(Op::Div, b(Expr::Var("n".into())), b(Expr::Int(2))),
+            Ok(-3),
+        ),
+        (ebin(Op::Sub, b(Expr::Int(1)), b(Expr::Int(3))), Ok(-2)),
+        (
+            ebin(Op::Add, b(Expr::Int(i64::MAX)), b(Expr::Int(1))),
+            Ok(i64::MIN),
+        ),
+        (
+            ebin(Op::Mul, b(Expr::Int(i64::MAX)), b(Expr::Int(2))),
+            Ok(-2),
+        ),
+        (
+            ebin(Op::Div, b(Expr::Int(i64::MIN)), b(Expr::Int(-1))),
+            Ok(i64::MIN),
+        ),
+        (
+            ebin(Op::Div, b(Expr::Int(1)), b(Expr::Int(0))),
             Err(EvalError::DivisionByZero),
         ),
         (
-            Expr::Rem(b(Expr::Int(1)), b(Expr::Int(0))),
+            ebin(Op::Rem, b(Expr::Int(1)), b(Expr::Int(0))),
             Err(EvalError::DivisionByZero),
         ),
-        (Expr::Var("x"), Err(EvalError::NotAnInteger("x".into()))),
         (
-            Expr::Var("nope"),
+            Expr::Var("x".into()),
+            Err(EvalError::NotAnInteger("x".into())),
+        ),
+        (
+            Expr::Var("nope".into()),
             Err(EvalError::UnknownVariable("nope".into())),
         ),
     ];
@@ -130,7 +152,10 @@ fn arithmetic_rules() {
 fn unknown_variable_names_it_without_values() {
     let mut s = Scope::new();
     s.set_secret("client_secret", "hunter2".into());
-    let v = tpl(&[Piece::Var("client_secret"), Piece::Var("user_id")]);
+    let v = tpl(&[
+        Piece::Var("client_secret".into()),
+        Piece::Var("user_id".into()),
+    ]);
     let err = v.eval(&s, now()).unwrap_err();
     assert_eq!(err.to_string(), "`{user_id}` is unknown");
 }
@@ -190,10 +215,10 @@ proptest! {
         for (var, v) in VARS.iter().zip(&values) {
             s.set(*var, v.clone());
         }
-        let build = |idx: &[usize]| Value::SortedPairs {
-            separator: "&",
-            pairs: idx.iter().map(|&i| (NAMES[i], var(VARS[i]))).collect(),
-        };
+        let build = |idx: &[usize]| Value::sorted_pairs(
+            "&",
+            idx.iter().map(|&i| (NAMES[i].into(), var(VARS[i]))).collect(),
+        );
         let mut subset: Vec<usize> = order[..len].to_vec();
         let shuffled = build(&subset).eval(&s, now()).unwrap();
         subset.sort_unstable();
@@ -207,7 +232,7 @@ proptest! {
 }
 
 fn lit(text: &'static str) -> Value {
-    tpl(&[Piece::Lit(text)])
+    tpl(&[Piece::Lit(text.into())])
 }
 
 /// Published vectors: RFC 1321/3174/6234 digests of "abc", RFC 2202/4231 HMAC test case 2
