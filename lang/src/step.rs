@@ -20,6 +20,18 @@ pub enum Target {
     Json,
 }
 
+impl Target {
+    /// The spec's word for it (`in: header`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Header => "header",
+            Target::Query => "query",
+            Target::Form => "form",
+            Target::Json => "json",
+        }
+    }
+}
+
 /// One thing added to an authenticated request, in spec order. A named step's value is then
 /// bound as `{name}` for later steps (unless that name is already bound: credentials, token
 /// fields, `method` and `path` win).
@@ -113,6 +125,13 @@ impl Step {
         self.values().for_each(|v| v.for_each_var(f));
     }
 
+    /// Every variable the step's values read, in order.
+    pub fn vars(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.for_each_var(&mut |v| out.push(v));
+        out
+    }
+
     /// Whether the step reads the request as sent so far (see [`Value::reads_request`]).
     pub fn reads_request(&self) -> bool {
         self.values().any(Value::reads_request)
@@ -120,17 +139,17 @@ impl Step {
 }
 
 /// The steps a token request carries when its grant asks for them: those that reference no
-/// token variable, directly or through an earlier step's output.
-pub fn token_free<'s>(steps: &'s [Step], token_vars: &[&str]) -> Vec<&'s Step> {
+/// token variable, directly or through an earlier step's output; each with its index.
+pub fn token_free<'s>(steps: &'s [Step], token_vars: &[&str]) -> Vec<(usize, &'s Step)> {
     let mut tainted: Vec<&str> = token_vars.to_vec();
     let mut out = Vec::new();
-    for step in steps {
+    for (i, step) in steps.iter().enumerate() {
         let mut uses_token = false;
         step.for_each_var(&mut |v| uses_token |= tainted.contains(&v));
         if uses_token {
             tainted.extend(step.name());
         } else {
-            out.push(step);
+            out.push((i, step));
         }
     }
     out
@@ -157,7 +176,7 @@ mod tests {
         ];
         let names: Vec<_> = token_free(&steps, &["access_token"])
             .into_iter()
-            .filter_map(Step::name)
+            .filter_map(|(_, s)| s.name())
             .collect();
         assert_eq!(names, ["timestamp", "clientId"]);
     }

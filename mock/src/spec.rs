@@ -82,7 +82,7 @@ impl MockSpec {
         let token_vars: Vec<&str> = token_vars.iter().map(String::as_str).collect();
         let token_free: Vec<Step> = spec_lang::token_free(&api.steps, &token_vars)
             .into_iter()
-            .cloned()
+            .map(|(_, step)| step.clone())
             .collect();
         let grants = api
             .token

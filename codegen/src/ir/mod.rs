@@ -18,8 +18,6 @@ pub use crate::validate::types::{ParamText, ScalarText, TypeExpr};
 pub use spec_lang as lang;
 pub use spec_lang::{Step, Target, Value};
 
-mod value;
-
 use crate::diagnostics::Diagnostics;
 use crate::spec::LoadedSpec;
 use crate::spec::model::{self, *};
@@ -239,6 +237,8 @@ pub struct ExampleIr {
 pub fn lower(valid: &Validated<'_>, spec_path: &str) -> Result<Api, Diagnostics> {
     let mut cx = Lowering {
         loaded: valid.loaded(),
+        recipe: valid.recipe(),
+        types: valid,
         diags: Diagnostics::default(),
     };
     let api = cx.api(spec_path);
@@ -251,6 +251,10 @@ pub fn lower(valid: &Validated<'_>, spec_path: &str) -> Result<Api, Diagnostics>
 
 struct Lowering<'a> {
     loaded: &'a LoadedSpec,
+    /// The auth values validation parsed: taken as they are, never parsed again.
+    recipe: &'a crate::validate::Recipe,
+    /// The type expressions validation parsed, by spec path.
+    types: &'a Validated<'a>,
     diags: Diagnostics,
 }
 
@@ -291,13 +295,10 @@ impl Lowering<'_> {
             }
         }
         let types = mark_built_by_caller(types, &endpoints);
-        let steps = spec
-            .auth
-            .apply
-            .iter()
-            .enumerate()
-            .map(|(i, step)| self.step(&format!("auth.apply[{i}]"), step))
-            .collect();
+        if self.recipe.apply.len() != spec.auth.apply.len() {
+            self.err("auth.apply", "these steps were not validated");
+        }
+        let steps = self.recipe.apply.clone();
         let token = spec.auth.token.as_ref().map(|t| self.token(t));
         let error_tables = spec
             .error_codes
@@ -330,9 +331,12 @@ impl Lowering<'_> {
                     .collect(),
             })
             .collect();
-        let webhooks = spec.webhooks.as_ref().map(|w| {
-            let signature_value = self.webhook_signature(&w.signature);
-            WebhooksIr {
+        let webhooks = spec.webhooks.as_ref().and_then(|w| {
+            let Some(signature_value) = self.recipe.webhook_signature.clone() else {
+                self.err("webhooks.signature", "no signature recipe was validated");
+                return None;
+            };
+            Some(WebhooksIr {
                 doc: w.doc.clone(),
                 discriminator: w.discriminator.clone(),
                 payload: w.payload.clone(),
@@ -349,7 +353,7 @@ impl Lowering<'_> {
                     .map(|(kind, e)| EventIr {
                         kind: kind.clone(),
                         variant: e.name.clone().unwrap_or_else(|| variant_name(kind)),
-                        payload_type: self.ty(&format!("webhooks.events.{kind}.type"), &e.ty),
+                        payload_type: self.ty(&format!("webhooks.events.{kind}.type")),
                         doc: e.doc.clone(),
                         fields: self.fields(&format!("webhooks.events.{kind}.fields"), &e.fields),
                     })
@@ -358,7 +362,7 @@ impl Lowering<'_> {
                 signature_value: signature_value.clone(),
                 signature_covers_body: signature_value.reads_var("body"),
                 acknowledgement: w.acknowledgement.clone(),
-            }
+            })
         });
         Api {
             spec_path: spec_path.to_owned(),
@@ -404,11 +408,16 @@ impl Lowering<'_> {
         }
     }
 
-    fn ty(&mut self, path: &str, text: &str) -> TypeExpr {
-        TypeExpr::parse(text).unwrap_or_else(|e| {
-            self.err(path, e);
-            TypeExpr::Json
-        })
+    /// The type validation parsed at `path`. A path it did not parse (lowering an unvalidated
+    /// spec) is a located error; the placeholder is never emitted, since lowering then fails.
+    fn ty(&mut self, path: &str) -> TypeExpr {
+        match self.types.type_at(path) {
+            Some(ty) => ty.clone(),
+            None => {
+                self.err(path, "this type was not validated");
+                TypeExpr::Json
+            }
+        }
     }
 
     fn fields(&mut self, path: &str, fields: &indexmap::IndexMap<String, Field>) -> Vec<FieldIr> {
@@ -417,7 +426,7 @@ impl Lowering<'_> {
             .map(|(wire, f)| FieldIr {
                 wire: wire.clone(),
                 rust: f.rust_name.clone().unwrap_or_else(|| field_name(wire)),
-                ty: self.ty(&format!("{path}.{wire}.type"), &f.ty),
+                ty: self.ty(&format!("{path}.{wire}.type")),
                 doc: f.doc.clone(),
                 document_type: f.document_type.clone(),
                 optional: f.nullable || f.optional,
@@ -436,7 +445,7 @@ impl Lowering<'_> {
             .map(|(wire, p)| ParamIr {
                 wire: wire.clone(),
                 rust: p.rust_name.clone().unwrap_or_else(|| field_name(wire)),
-                ty: self.ty(&format!("{at}.params.{wire}.type"), p.type_text()),
+                ty: self.ty(&format!("{at}.params.{wire}.type")),
                 const_value: p.const_value.clone(),
                 required: p.required || p.const_value.is_some(),
                 location: p.location,
@@ -461,7 +470,7 @@ impl Lowering<'_> {
         let response = ep
             .response
             .as_deref()
-            .map(|r| self.ty(&format!("{at}.response"), r));
+            .map(|_| self.ty(&format!("{at}.response")));
         let pagination = ep
             .pagination
             .as_ref()
@@ -553,14 +562,12 @@ impl Lowering<'_> {
                 method: g.method,
                 path: g.path.clone(),
                 encoding: g.encoding,
-                fields: g
-                    .fields
-                    .iter()
-                    .map(|(k, v)| {
-                        let at = format!("auth.token.grants.{name}.fields.{k}");
-                        (k.clone(), self.value(&at, v))
-                    })
-                    .collect(),
+                fields: self
+                    .recipe
+                    .grant_fields
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_default(),
                 client_auth: g.client_auth.clone(),
                 inputs: g.inputs.clone(),
                 send_auth_steps: g.send_auth_steps,
@@ -568,14 +575,7 @@ impl Lowering<'_> {
             .collect();
         let authorize = token.authorize.as_ref().map(|a| AuthorizeIr {
             path: a.path.clone(),
-            params: a
-                .params
-                .iter()
-                .map(|(k, v)| {
-                    let at = format!("auth.token.authorize.params.{k}");
-                    (k.clone(), self.value(&at, v))
-                })
-                .collect(),
+            params: self.recipe.authorize_params.clone(),
             code_lifetime_seconds: a.code_lifetime_seconds,
         });
         TokenIr {
@@ -649,8 +649,9 @@ endpoints:
     response: Thing
 "#;
 
-    /// What validation would reject is a located diagnostic when lowered anyway, never a
-    /// `json` type or an arithmetic `0`.
+    /// Lowering takes what validation parsed; an unvalidated spec is a located diagnostic for
+    /// each thing it would otherwise have to guess (a type, the auth steps), never a `json`
+    /// type or an empty recipe.
     #[test]
     fn lowering_reports_what_it_cannot_lower_instead_of_guessing() {
         let loaded = crate::spec::load_str(Path::new("tiny.yaml"), SPEC.to_owned())
@@ -662,10 +663,7 @@ endpoints:
             rendered.contains("types.Thing.fields.id.type"),
             "{rendered}"
         );
-        assert!(
-            rendered.contains("auth.apply[0].value.arithmetic"),
-            "{rendered}"
-        );
+        assert!(rendered.contains("auth.apply"), "{rendered}");
         assert!(diags.iter().all(|d| d.loc.line > 0), "located: {rendered}");
     }
 }

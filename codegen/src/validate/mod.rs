@@ -43,24 +43,41 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Event",
 ];
 
-pub use recipe::REQUEST_VARS;
+pub use recipe::{REQUEST_VARS, Recipe};
 
 /// A spec that passed every semantic check: the only input [`crate::ir::lower`] takes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Validated<'a> {
     loaded: &'a LoadedSpec,
+    recipe: Recipe,
+    types: BTreeMap<String, TypeExpr>,
 }
 
 impl<'a> Validated<'a> {
     /// A spec that skipped validation, to test that lowering rejects what it cannot lower.
     #[cfg(test)]
     pub(crate) fn unchecked(loaded: &'a LoadedSpec) -> Self {
-        Validated { loaded }
+        Validated {
+            loaded,
+            recipe: Recipe::default(),
+            types: BTreeMap::new(),
+        }
     }
 
     /// The spec, with its source and node tree for positions.
     pub fn loaded(&self) -> &'a LoadedSpec {
         self.loaded
+    }
+
+    /// The auth values, parsed into the value language while they were checked.
+    pub fn recipe(&self) -> &Recipe {
+        &self.recipe
+    }
+
+    /// The type expression at a spec path (`types.Order.fields.id.type`,
+    /// `endpoints.x.response`), parsed while it was checked.
+    pub fn type_at(&self, path: &str) -> Option<&TypeExpr> {
+        self.types.get(path)
     }
 }
 
@@ -74,10 +91,16 @@ pub fn validate(loaded: &LoadedSpec) -> Result<Validated<'_>, Diagnostics> {
     let mut cx = Checker {
         loaded,
         diags: Diagnostics::default(),
+        recipe: Recipe::default(),
+        types: BTreeMap::new(),
     };
     cx.check();
     if cx.diags.is_empty() {
-        Ok(Validated { loaded })
+        Ok(Validated {
+            loaded,
+            recipe: cx.recipe,
+            types: cx.types,
+        })
     } else {
         Err(cx.diags.sorted())
     }
@@ -86,6 +109,10 @@ pub fn validate(loaded: &LoadedSpec) -> Result<Validated<'_>, Diagnostics> {
 struct Checker<'a> {
     loaded: &'a LoadedSpec,
     diags: Diagnostics,
+    /// The auth values parsed so far (handed to `Validated`).
+    recipe: Recipe,
+    /// Every type expression parsed so far, by spec path (handed to `Validated`).
+    types: BTreeMap<String, TypeExpr>,
 }
 
 impl Checker<'_> {
@@ -250,6 +277,7 @@ impl Checker<'_> {
                         format!("type `{name}` is not defined in `types`{hint}"),
                     );
                 }
+                self.types.insert(path.to_owned(), ty.clone());
                 Some(ty)
             }
             Err(msg) => {
@@ -661,6 +689,7 @@ impl Checker<'_> {
                 }
                 let mut scope: BTreeSet<String> = credentials.clone();
                 scope.extend(grant.inputs.iter().cloned());
+                let mut fields = Vec::new();
                 for (field, value) in &grant.fields {
                     let reads = recipe::Reads {
                         names: &scope,
@@ -668,8 +697,10 @@ impl Checker<'_> {
                         params: None,
                         carried: &BTreeSet::new(),
                     };
-                    self.check_value(&format!("{path}.fields.{field}"), value, &reads);
+                    let value = self.check_value(&format!("{path}.fields.{field}"), value, &reads);
+                    fields.push((field.clone(), value));
                 }
+                self.recipe.grant_fields.insert(name.clone(), fields);
                 let has_client_credentials =
                     credentials.contains("client_id") && credentials.contains("client_secret");
                 if !grant.client_auth.is_empty() && !has_client_credentials {
@@ -695,11 +726,12 @@ impl Checker<'_> {
                         params: None,
                         carried: &BTreeSet::new(),
                     };
-                    self.check_value(
+                    let value = self.check_value(
                         &format!("auth.token.authorize.params.{param}"),
                         value,
                         &reads,
                     );
+                    self.recipe.authorize_params.push((param.clone(), value));
                 }
             }
             if let Some(f) = token
@@ -713,10 +745,10 @@ impl Checker<'_> {
                 );
             }
         }
-        self.check_grant_steps(&token_vars);
         let mut names: BTreeSet<String> = credentials;
-        names.extend(token_vars);
+        names.extend(token_vars.iter().cloned());
         self.check_apply(names, &secrets);
+        self.check_grant_steps(&token_vars);
     }
 
     fn check_error_codes(&mut self) {
@@ -838,7 +870,8 @@ impl Checker<'_> {
                 params: None,
                 carried: &BTreeSet::new(),
             };
-            self.check_value("webhooks.signature.value", value, &reads);
+            let value = self.check_value("webhooks.signature.value", value, &reads);
+            self.recipe.webhook_signature = Some(value);
         }
         if let Some(algorithm) = sig.algorithm.as_ref().filter(|a| *a != "md5_hex") {
             self.err(
@@ -863,6 +896,8 @@ impl Checker<'_> {
                 "webhooks.signature",
                 "give either `value` (a recipe) or both `algorithm` and `signed_text`",
             );
+        } else if let Some(text) = &sig.signed_text {
+            self.recipe.webhook_signature = Some(recipe::signed_text(text, &sig.secret));
         }
     }
 

@@ -5,25 +5,24 @@
 
 use std::collections::BTreeSet;
 
+use indexmap::IndexMap;
+use spec_lang::{
+    Canonical, Collection, DigestAlg, Kind, Piece, SortBy, Step, Target, Text, TextEncoding,
+    TimeUnit, UuidFormat, Value,
+};
+
 use super::Checker;
-use super::values::{Piece, parse_arithmetic, parse_template};
+use super::values::{parse_arithmetic, parse_template};
 use crate::spec::model::{
-    ApplyStep, BodyEncoding, HttpMethod, KeyedValue, ParamLocation, StepTarget, ValueExpr, ValueOp,
+    ApplyStep, BodyEncoding, CollectionName, HttpMethod, KeyedValue, ParamLocation, SortOrder,
+    StepTarget, TimeUnit as SpecTimeUnit, UuidFormat as SpecUuidFormat, ValueExpr, ValueOp,
 };
 
 /// Request facts every auth step may read (`host`, `query` and `body` as sent so far).
 pub const REQUEST_VARS: &[&str] = &["method", "path", "host", "query", "body"];
 
 /// The prefix of `{params.NAME}`.
-const PARAMS: &str = "params.";
-
-/// What a value is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Text,
-    /// A digest, MAC or signature: text only through `hex` or `base64`.
-    Bytes,
-}
+const PARAMS: &str = spec_lang::PARAM_PREFIX;
 
 /// What a value may read where it is written.
 pub(super) struct Reads<'a> {
@@ -39,10 +38,31 @@ pub(super) struct Reads<'a> {
     pub carried: &'a BTreeSet<String>,
 }
 
+/// The value language as validation parsed it: what `ir::lower` consumes, never parsed again.
+#[derive(Debug, Clone, Default)]
+pub struct Recipe {
+    /// `auth.apply`, in order.
+    pub apply: Vec<Step>,
+    /// Each grant's `fields`, by grant name, in spec order.
+    pub grant_fields: IndexMap<String, Vec<(String, Value)>>,
+    /// `auth.token.authorize.params`, in spec order.
+    pub authorize_params: Vec<(String, Value)>,
+    /// The webhook signature: the `value` recipe, or the `signed_text` shorthand spelled in the
+    /// language.
+    pub webhook_signature: Option<Value>,
+}
+
 impl Checker<'_> {
-    /// Checks a value that must give text (a header, parameter or field).
-    pub(super) fn check_value(&mut self, path: &str, value: &ValueExpr, reads: &Reads<'_>) {
-        if self.kind(path, value, reads) == Some(Kind::Bytes) {
+    /// Parses a value that must give text (a header, parameter or field), reporting every
+    /// problem inside it.
+    pub(super) fn check_value(
+        &mut self,
+        path: &str,
+        value: &ValueExpr,
+        reads: &Reads<'_>,
+    ) -> Value {
+        let parsed = self.parse_value(path, value, reads);
+        if parsed.kind() == Kind::Bytes {
             self.err(
                 path,
                 format!(
@@ -51,29 +71,36 @@ impl Checker<'_> {
                 ),
             );
         }
+        parsed
     }
 
-    /// The value's kind, after reporting every problem inside it (`None` when unknowable).
-    fn kind(&mut self, path: &str, value: &ValueExpr, reads: &Reads<'_>) -> Option<Kind> {
+    /// The value in the language, after reporting every problem inside it. What cannot be
+    /// parsed is reported and stands as an empty template (validation then fails, so it is
+    /// never lowered).
+    fn parse_value(&mut self, path: &str, value: &ValueExpr, reads: &Reads<'_>) -> Value {
         let op = match value {
             ValueExpr::Template(text) => {
-                match parse_template(text) {
+                return match parse_template(text) {
                     Ok(pieces) => {
-                        for piece in pieces {
+                        for piece in &pieces {
                             if let Piece::Var(var) = piece {
-                                self.check_var(path, &var, reads);
+                                self.check_var(path, var, reads);
                             }
                         }
+                        Value::Template(pieces)
                     }
-                    Err(msg) => self.err(path, msg),
-                }
-                return Some(Kind::Text);
+                    Err(msg) => {
+                        self.err(path, msg);
+                        Value::Template(Vec::new())
+                    }
+                };
             }
             ValueExpr::Op(op) => op,
         };
         let text = |this: &mut Self, name: &str, v: &ValueExpr| {
             let at = format!("{path}.{name}");
-            if this.kind(&at, v, reads) == Some(Kind::Bytes) {
+            let parsed = this.parse_value(&at, v, reads);
+            if parsed.kind() == Kind::Bytes {
                 this.err(
                     &at,
                     format!(
@@ -83,16 +110,23 @@ impl Checker<'_> {
                     ),
                 );
             }
+            parsed
         };
         let any = |this: &mut Self, name: &str, v: &ValueExpr| {
-            this.kind(&format!("{path}.{name}"), v, reads);
+            this.parse_value(&format!("{path}.{name}"), v, reads)
         };
         let keyed = |this: &mut Self, name: &str, k: &KeyedValue| {
-            any(this, &format!("{name}.key"), &k.key);
-            any(this, &format!("{name}.data"), &k.data);
+            (
+                any(this, &format!("{name}.key"), &k.key),
+                any(this, &format!("{name}.data"), &k.data),
+            )
         };
-        Some(match op {
-            ValueOp::Now(_) => Kind::Text,
+        let hmac = |alg, (key, data)| Value::hmac(alg, key, data);
+        match op {
+            ValueOp::Now(unit) => Value::Now(match unit {
+                SpecTimeUnit::Seconds => TimeUnit::Seconds,
+                SpecTimeUnit::Millis => TimeUnit::Millis,
+            }),
             ValueOp::RandomDigits(n) => {
                 if *n == 0 || *n > 18 {
                     self.err(
@@ -100,36 +134,38 @@ impl Checker<'_> {
                         "random_digits must be between 1 and 18",
                     );
                 }
-                Kind::Text
+                Value::RandomDigits(*n)
             }
-            ValueOp::Md5Hex(inner) => {
-                any(self, "md5_hex", inner);
-                Kind::Text
-            }
-            ValueOp::HmacSha256Hex { key, data } => {
-                any(self, "hmac_sha256_hex.key", key);
-                any(self, "hmac_sha256_hex.data", data);
-                Kind::Text
-            }
-            ValueOp::SortedPairs { pairs, .. } => {
-                for (k, v) in pairs {
-                    text(self, &format!("sorted_pairs.pairs.{k}"), v);
-                }
-                Kind::Text
-            }
-            ValueOp::Arithmetic(src) => {
-                match parse_arithmetic(src) {
-                    Ok(expr) => {
-                        let mut used = Vec::new();
-                        expr.for_each_var(&mut |v| used.push(v.to_owned()));
-                        for var in used {
-                            self.check_var(path, &var, reads);
-                        }
+            ValueOp::Uuid(format) => Value::Uuid(match format {
+                SpecUuidFormat::Hyphenated => UuidFormat::Hyphenated,
+                SpecUuidFormat::Simple => UuidFormat::Simple,
+            }),
+            ValueOp::Md5Hex(inner) => Value::md5_hex(any(self, "md5_hex", inner)),
+            ValueOp::HmacSha256Hex { key, data } => Value::hmac_sha256_hex(
+                any(self, "hmac_sha256_hex.key", key),
+                any(self, "hmac_sha256_hex.data", data),
+            ),
+            ValueOp::SortedPairs { separator, pairs } => Value::SortedPairs(
+                owned(separator),
+                pairs
+                    .iter()
+                    .map(|(k, v)| (owned(k), text(self, &format!("sorted_pairs.pairs.{k}"), v)))
+                    .collect(),
+            ),
+            ValueOp::Arithmetic(src) => match parse_arithmetic(src) {
+                Ok(expr) => {
+                    let mut used = Vec::new();
+                    expr.for_each_var(&mut |v| used.push(v.to_owned()));
+                    for var in used {
+                        self.check_var(path, &var, reads);
                     }
-                    Err(msg) => self.err(&format!("{path}.arithmetic"), msg),
+                    Value::Arithmetic(expr)
                 }
-                Kind::Text
-            }
+                Err(msg) => {
+                    self.err(&format!("{path}.arithmetic"), msg);
+                    Value::Template(Vec::new())
+                }
+            },
             ValueOp::Concat(parts) => {
                 if parts.is_empty() {
                     self.err(
@@ -137,72 +173,39 @@ impl Checker<'_> {
                         "`concat` needs at least one value",
                     );
                 }
-                for (i, part) in parts.iter().enumerate() {
-                    text(self, &format!("concat[{i}]"), part);
-                }
-                Kind::Text
+                Value::Concat(
+                    parts
+                        .iter()
+                        .enumerate()
+                        .map(|(i, part)| text(self, &format!("concat[{i}]"), part))
+                        .collect(),
+                )
             }
-            ValueOp::Upper(v) => {
-                text(self, "upper", v);
-                Kind::Text
-            }
-            ValueOp::Lower(v) => {
-                text(self, "lower", v);
-                Kind::Text
-            }
-            ValueOp::UrlEncode(v) => {
-                text(self, "url_encode", v);
-                Kind::Text
-            }
+            ValueOp::Upper(v) => Value::upper(text(self, "upper", v)),
+            ValueOp::Lower(v) => Value::lower(text(self, "lower", v)),
+            ValueOp::UrlEncode(v) => Value::encode(TextEncoding::Url, text(self, "url_encode", v)),
             ValueOp::FormUrlEncode(v) => {
-                text(self, "form_url_encode", v);
-                Kind::Text
+                Value::encode(TextEncoding::FormUrl, text(self, "form_url_encode", v))
             }
-            ValueOp::Uuid(_) => Kind::Text,
             ValueOp::JsonString(v) => {
-                text(self, "json_string", v);
-                Kind::Text
+                Value::encode(TextEncoding::JsonString, text(self, "json_string", v))
             }
-            ValueOp::Hex(v) => {
-                any(self, "hex", v);
-                Kind::Text
-            }
-            ValueOp::Base64(v) => {
-                any(self, "base64", v);
-                Kind::Text
-            }
-            ValueOp::Md5(v) => {
-                any(self, "md5", v);
-                Kind::Bytes
-            }
-            ValueOp::Sha1(v) => {
-                any(self, "sha1", v);
-                Kind::Bytes
-            }
-            ValueOp::Sha256(v) => {
-                any(self, "sha256", v);
-                Kind::Bytes
-            }
-            ValueOp::HmacMd5(k) => {
-                keyed(self, "hmac_md5", k);
-                Kind::Bytes
-            }
-            ValueOp::HmacSha1(k) => {
-                keyed(self, "hmac_sha1", k);
-                Kind::Bytes
-            }
-            ValueOp::HmacSha256(k) => {
-                keyed(self, "hmac_sha256", k);
-                Kind::Bytes
-            }
+            ValueOp::Hex(v) => Value::encode(TextEncoding::Hex, any(self, "hex", v)),
+            ValueOp::Base64(v) => Value::encode(TextEncoding::Base64, any(self, "base64", v)),
+            ValueOp::Md5(v) => Value::digest(DigestAlg::Md5, any(self, "md5", v)),
+            ValueOp::Sha1(v) => Value::digest(DigestAlg::Sha1, any(self, "sha1", v)),
+            ValueOp::Sha256(v) => Value::digest(DigestAlg::Sha256, any(self, "sha256", v)),
+            ValueOp::HmacMd5(k) => hmac(DigestAlg::Md5, keyed(self, "hmac_md5", k)),
+            ValueOp::HmacSha1(k) => hmac(DigestAlg::Sha1, keyed(self, "hmac_sha1", k)),
+            ValueOp::HmacSha256(k) => hmac(DigestAlg::Sha256, keyed(self, "hmac_sha256", k)),
             ValueOp::RsaSha256(k) => {
-                keyed(self, "rsa_sha256", k);
-                self.check_rsa_key(&format!("{path}.rsa_sha256.key"), &k.key, reads);
-                Kind::Bytes
+                let (key, data) = keyed(self, "rsa_sha256", k);
+                self.check_rsa_key(&format!("{path}.rsa_sha256.key"), &key, reads);
+                Value::rsa_sha256(key, data)
             }
             ValueOp::Time(t) => {
                 self.check_time(&format!("{path}.time"), &t.format, &t.zone);
-                Kind::Text
+                Value::time(owned(&t.format), owned(&t.zone))
             }
             ValueOp::Canonical(c) => {
                 if reads.params.is_none() {
@@ -239,9 +242,28 @@ impl Checker<'_> {
                         }
                     }
                 }
-                Kind::Text
+                Value::canonical(Canonical {
+                    from: match c.from {
+                        CollectionName::Params => Collection::Params,
+                        CollectionName::Query => Collection::Query,
+                        CollectionName::Body => Collection::Body,
+                    },
+                    include: c
+                        .include
+                        .as_ref()
+                        .map(|names| names.iter().map(owned).collect()),
+                    exclude: c.exclude.iter().map(owned).collect(),
+                    drop_empty: c.drop_empty,
+                    sort: match c.sort {
+                        SortOrder::Key => SortBy::Key,
+                        SortOrder::Pair => SortBy::Pair,
+                        SortOrder::AsSent => SortBy::AsSent,
+                    },
+                    joiner: owned(&c.joiner),
+                    separator: owned(&c.separator),
+                })
             }
-        })
+        }
     }
 
     fn check_var(&mut self, path: &str, var: &str, reads: &Reads<'_>) {
@@ -286,13 +308,13 @@ impl Checker<'_> {
     }
 
     /// An RSA key is a whole secret credential: `"{private_key}"`, nothing around it.
-    fn check_rsa_key(&mut self, path: &str, key: &ValueExpr, reads: &Reads<'_>) {
+    fn check_rsa_key(&mut self, path: &str, key: &Value, reads: &Reads<'_>) {
         let secret = match key {
-            ValueExpr::Template(text) => match parse_template(text).as_deref() {
-                Ok([Piece::Var(name)]) => reads.secrets.contains(name.as_ref()),
+            Value::Template(pieces) => match pieces.as_slice() {
+                [Piece::Var(name)] => reads.secrets.contains(name.as_ref()),
                 _ => false,
             },
-            ValueExpr::Op(_) => false,
+            _ => false,
         };
         if !secret {
             self.err(
@@ -372,21 +394,23 @@ impl Checker<'_> {
                 params: Some(&params),
                 carried: &carried,
             };
-            match step {
-                ApplyStep::Basic { username, password } => {
-                    self.check_value(&format!("{path}.username"), username, &reads);
-                    self.check_value(&format!("{path}.password"), password, &reads);
-                }
+            let parsed = match step {
+                ApplyStep::Basic { username, password } => Step::Basic {
+                    username: self.check_value(&format!("{path}.username"), username, &reads),
+                    password: self.check_value(&format!("{path}.password"), password, &reads),
+                },
                 _ => {
                     let Some(named) = step.named() else { continue };
-                    self.check_value(&format!("{path}.value"), named.value, &reads);
+                    let value = self.check_value(&format!("{path}.value"), named.value, &reads);
                     self.check_target(&path, named.target, &authenticated);
                     if named.target.is_param() {
                         params.insert(named.name.to_owned());
                     }
                     names.insert(named.name.to_owned());
+                    Step::named(target(named.target), owned(named.name), value)
                 }
-            }
+            };
+            self.recipe.apply.push(parsed);
         }
     }
 
@@ -436,53 +460,35 @@ impl Checker<'_> {
         let Some(token) = &spec.auth.token else {
             return;
         };
-        // The steps a token request carries (the runtime's `token_free`): none that reads a
-        // token variable, directly or through an earlier step's output.
-        let mut tainted = token_vars.clone();
-        let mut token_free = Vec::new();
-        for (i, step) in spec.auth.apply.iter().enumerate() {
-            let mut vars = Vec::new();
-            match step {
-                ApplyStep::Basic { username, password } => {
-                    vars_of(username, &mut vars);
-                    vars_of(password, &mut vars);
-                }
-                _ => {
-                    if let Some(named) = step.named() {
-                        vars_of(named.value, &mut vars);
-                    }
-                }
-            }
-            if vars.iter().any(|v| tainted.contains(v)) {
-                if let Some(named) = step.named() {
-                    tainted.insert(named.name.to_owned());
-                }
-            } else {
-                token_free.push((i, step));
-            }
-        }
+        // The steps a token request carries: the runtime's own analysis, over the parsed steps.
+        let token_vars: Vec<&str> = token_vars.iter().map(String::as_str).collect();
+        let token_free = spec_lang::token_free(&self.recipe.apply, &token_vars);
+        let token_free: Vec<(usize, Step)> = token_free
+            .into_iter()
+            .map(|(i, step)| (i, step.clone()))
+            .collect();
         for (name, grant) in token.grants.iter().filter(|(_, g)| g.send_auth_steps) {
             let mut sent: BTreeSet<String> = grant.fields.keys().cloned().collect();
             for (i, step) in &token_free {
-                let Some(named) = step.named() else { continue };
-                let fits = match named.target {
-                    StepTarget::Form => grant.encoding == BodyEncoding::Form,
-                    StepTarget::Json => grant.encoding == BodyEncoding::Json,
-                    StepTarget::Header | StepTarget::Query => true,
+                let (Some(step_target), Some(step_name)) = (step.target(), step.name()) else {
+                    continue;
+                };
+                let fits = match step_target {
+                    Target::Form => grant.encoding == BodyEncoding::Form,
+                    Target::Json => grant.encoding == BodyEncoding::Json,
+                    Target::Header | Target::Query => true,
                 };
                 if !fits {
                     self.err(
                         &format!("auth.token.grants.{name}.send_auth_steps"),
                         format!(
                             "the token request runs `auth.apply[{i}]` (`in: {}`), but it is sent with `encoding: {}`",
-                            named.target.as_str(),
+                            step_target.as_str(),
                             format!("{:?}", grant.encoding).to_lowercase()
                         ),
                     );
                 }
-                let mut vars = Vec::new();
-                vars_of(named.value, &mut vars);
-                for param in vars.iter().filter_map(|v| v.strip_prefix(PARAMS)) {
+                for param in step.vars().iter().filter_map(|v| v.strip_prefix(PARAMS)) {
                     if !sent.contains(param) {
                         self.err(
                             &format!("auth.token.grants.{name}.send_auth_steps"),
@@ -492,63 +498,56 @@ impl Checker<'_> {
                         );
                     }
                 }
-                if named.target.is_param() {
-                    sent.insert(named.name.to_owned());
+                if step_target != Target::Header {
+                    sent.insert(step_name.to_owned());
                 }
             }
         }
     }
 }
 
-/// Every variable a value names (templates and arithmetic), parsed leniently: unparsable
-/// text is reported where the value itself is checked.
-fn vars_of(value: &ValueExpr, out: &mut Vec<String>) {
-    let op = match value {
-        ValueExpr::Template(text) => {
-            for piece in parse_template(text).unwrap_or_default() {
-                if let Piece::Var(v) = piece {
-                    out.push(v.into_owned());
-                }
-            }
-            return;
+/// The webhook `signed_text` shorthand in the language: `md5_hex` over the text with
+/// `{payload}` raw, `{secret}` as inside a JSON string, all else literal.
+pub(super) fn signed_text(text: &str, secret: &str) -> Value {
+    let mut parts = Vec::new();
+    let mut literal = String::new();
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let token = ["{payload}", "{secret}"]
+            .into_iter()
+            .find(|t| rest.starts_with(t));
+        let Some(token) = token else {
+            literal.push(c);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        };
+        if !literal.is_empty() {
+            parts.push(Value::lit(std::mem::take(&mut literal)));
         }
-        ValueExpr::Op(op) => op,
-    };
-    match op {
-        ValueOp::Now(_)
-        | ValueOp::RandomDigits(_)
-        | ValueOp::Uuid(_)
-        | ValueOp::Time(_)
-        | ValueOp::Canonical(_) => {}
-        ValueOp::Arithmetic(src) => {
-            if let Ok(expr) = parse_arithmetic(src) {
-                expr.for_each_var(&mut |v| out.push(v.to_owned()));
-            }
-        }
-        ValueOp::Md5Hex(v)
-        | ValueOp::Upper(v)
-        | ValueOp::Lower(v)
-        | ValueOp::Md5(v)
-        | ValueOp::Sha1(v)
-        | ValueOp::Sha256(v)
-        | ValueOp::Hex(v)
-        | ValueOp::Base64(v)
-        | ValueOp::UrlEncode(v)
-        | ValueOp::FormUrlEncode(v)
-        | ValueOp::JsonString(v) => vars_of(v, out),
-        ValueOp::HmacSha256Hex { key, data } => {
-            vars_of(key, out);
-            vars_of(data, out);
-        }
-        ValueOp::HmacMd5(k)
-        | ValueOp::HmacSha1(k)
-        | ValueOp::HmacSha256(k)
-        | ValueOp::RsaSha256(k) => {
-            vars_of(&k.key, out);
-            vars_of(&k.data, out);
-        }
-        ValueOp::SortedPairs { pairs, .. } => pairs.values().for_each(|v| vars_of(v, out)),
-        ValueOp::Concat(parts) => parts.iter().for_each(|v| vars_of(v, out)),
+        parts.push(if token == "{payload}" {
+            Value::var("payload")
+        } else {
+            Value::encode(TextEncoding::JsonString, Value::var(secret.to_owned()))
+        });
+        rest = &rest[token.len()..];
+    }
+    if !literal.is_empty() {
+        parts.push(Value::lit(literal));
+    }
+    Value::md5_hex(Value::Concat(parts))
+}
+
+/// Owned text of the language (specs are read at run time).
+fn owned(s: impl AsRef<str>) -> Text {
+    Text::Owned(s.as_ref().to_owned())
+}
+
+fn target(t: StepTarget) -> Target {
+    match t {
+        StepTarget::Header => Target::Header,
+        StepTarget::Query => Target::Query,
+        StepTarget::Form => Target::Form,
+        StepTarget::Json => Target::Json,
     }
 }
 

@@ -372,7 +372,7 @@ impl<C: VendorCode> EngineBuilder<C> {
         let grant_steps = match &self.spec.token {
             Some(t) => spec_lang::token_free(&self.spec.steps, &t.token_vars())
                 .into_iter()
-                .cloned()
+                .map(|(_, step)| step.clone())
                 .collect(),
             None => self.spec.steps.clone(),
         };
