@@ -34,7 +34,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::SignCheckFailure,
             rt::CodeInfo::str(
                 "sign-check-failure",
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "Illegal request",
                 "寄件单取消",
             ),
@@ -43,7 +43,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::SysError,
             rt::CodeInfo::str(
                 "SYS_ERROR",
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "系统错误",
                 "寄件单取消",
             ),

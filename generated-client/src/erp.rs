@@ -65,7 +65,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::InvalidRequest,
             rt::CodeInfo::str(
                 "invalid_request",
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "请求参数缺失或格式错误",
                 "OAuth2.0 错误(Token 端点)",
             ),
@@ -74,7 +74,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::InvalidClient,
             rt::CodeInfo::str(
                 "invalid_client",
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "客户端凭据无效",
                 "OAuth2.0 错误(Token 端点)",
             ),
@@ -83,7 +83,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::InvalidGrant,
             rt::CodeInfo::str(
                 "invalid_grant",
-                rt::ErrorClass::Reauthorize,
+                rt::lang::ErrorClass::Reauthorize,
                 "授权码无效、已过期或已使用",
                 "OAuth2.0 错误(Token 端点)",
             ),
@@ -92,7 +92,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::UnsupportedGrantType,
             rt::CodeInfo::str(
                 "unsupported_grant_type",
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "不支持的 grant_type(仅支持 authorization_code 和 client_credentials)",
                 "OAuth2.0 错误(Token 端点)",
             ),
@@ -101,20 +101,25 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::UnauthorizedClient,
             rt::CodeInfo::str(
                 "unauthorized_client",
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "客户端未注册",
                 "OAuth2.0 错误(Token 端点)",
             ),
         ),
         (
             ErrorCode::Ok,
-            rt::CodeInfo::int(0, rt::ErrorClass::Success, "成功", "业务接口错误"),
+            rt::CodeInfo::int(
+                0,
+                rt::lang::ErrorClass::Success,
+                "成功",
+                "业务接口错误",
+            ),
         ),
         (
             ErrorCode::Unauthorized,
             rt::CodeInfo::int(
                 -1,
-                rt::ErrorClass::RenewToken,
+                rt::lang::ErrorClass::RenewToken,
                 "未授权(Token 缺失、无效或过期)",
                 "业务接口错误",
             ),

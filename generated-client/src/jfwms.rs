@@ -686,7 +686,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::ServiceError,
             rt::CodeInfo::int(
                 1,
-                rt::ErrorClass::Retryable,
+                rt::lang::ErrorClass::Retryable,
                 "服务异常,请稍后重试",
                 "五、常见报错",
             ),
@@ -695,7 +695,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::RequestParamsError,
             rt::CodeInfo::int(
                 10001,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "Request parameter error",
                 "五、常见报错",
             ),
@@ -704,7 +704,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::InvalidAccessToken,
             rt::CodeInfo::int(
                 10002,
-                rt::ErrorClass::RenewToken,
+                rt::lang::ErrorClass::RenewToken,
                 "Invalid ACCESS TOKEN ",
                 "五、常见报错",
             ),
@@ -713,7 +713,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::InvalidRefreshToken,
             rt::CodeInfo::int(
                 10003,
-                rt::ErrorClass::Reauthorize,
+                rt::lang::ErrorClass::Reauthorize,
                 "Invalid REFRESH TOKEN",
                 "五、常见报错",
             ),
@@ -722,7 +722,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::AccessTokenCannotNull,
             rt::CodeInfo::int(
                 10004,
-                rt::ErrorClass::RenewToken,
+                rt::lang::ErrorClass::RenewToken,
                 "ACCESS TOKEN empty",
                 "五、常见报错",
             ),
@@ -731,7 +731,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::RefreshTokenCannotNull,
             rt::CodeInfo::int(
                 10005,
-                rt::ErrorClass::Reauthorize,
+                rt::lang::ErrorClass::Reauthorize,
                 "REFRESH TOKEN empty",
                 "五、常见报错",
             ),
@@ -740,7 +740,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::ClientIdCannotNull,
             rt::CodeInfo::int(
                 10006,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "CLIENT ID empty",
                 "五、常见报错",
             ),
@@ -749,7 +749,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::ClientSecretCannotNull,
             rt::CodeInfo::int(
                 10007,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "CLIENT SECRET empty",
                 "五、常见报错",
             ),
@@ -758,7 +758,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::ClientAppNotFindOrInvalid,
             rt::CodeInfo::int(
                 10008,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "Invalid client app info",
                 "五、常见报错",
             ),
@@ -767,7 +767,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::CannotFindAppAuthInfo,
             rt::CodeInfo::int(
                 10009,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "Invalid client auth info",
                 "五、常见报错",
             ),
@@ -776,7 +776,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::NotIntWriteList,
             rt::CodeInfo::int(
                 10010,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "Request ip not in whitelist",
                 "五、常见报错",
             ),
@@ -785,7 +785,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::RequestEmailError,
             rt::CodeInfo::int(
                 10011,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "could not find any user by the email",
                 "五、常见报错",
             ),
@@ -794,7 +794,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::RequestPasswordError,
             rt::CodeInfo::int(
                 10012,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "wrong password",
                 "五、常见报错",
             ),
@@ -803,7 +803,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::RequestDomainError,
             rt::CodeInfo::int(
                 10013,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "could not find domain info",
                 "五、常见报错",
             ),
@@ -812,7 +812,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::RequestAppError,
             rt::CodeInfo::int(
                 10014,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "could not find valid app info",
                 "五、常见报错",
             ),
@@ -821,7 +821,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::SignCannotNull,
             rt::CodeInfo::int(
                 10021,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "SIGN 不能为空",
                 "五、常见报错",
             ),
@@ -830,7 +830,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::NonceCannotNull,
             rt::CodeInfo::int(
                 10022,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "NONCE 不能为空",
                 "五、常见报错",
             ),
@@ -839,7 +839,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::TimestampCannotNull,
             rt::CodeInfo::int(
                 10023,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "TIMESTAMP 不能为空",
                 "五、常见报错",
             ),
@@ -848,7 +848,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::NonceFormatError,
             rt::CodeInfo::int(
                 10024,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "NONCE 格式异常",
                 "五、常见报错",
             ),
@@ -857,7 +857,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::TimestampFormatError,
             rt::CodeInfo::int(
                 10025,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "TIMESTAMP 格式异常",
                 "五、常见报错",
             ),
@@ -866,7 +866,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::SignError,
             rt::CodeInfo::int(
                 10026,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "签名错误",
                 "五、常见报错",
             ),
@@ -875,7 +875,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::RepeatSubmit,
             rt::CodeInfo::int(
                 10027,
-                rt::ErrorClass::Resign,
+                rt::lang::ErrorClass::Resign,
                 "重复提交",
                 "五、常见报错",
             ),
@@ -884,7 +884,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::TimestampInvalid,
             rt::CodeInfo::int(
                     10028,
-                    rt::ErrorClass::ClockSkew,
+                    rt::lang::ErrorClass::ClockSkew,
                     "时间戳失效",
                     "五、常见报错",
                 )
@@ -894,7 +894,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::UserIdFormatError,
             rt::CodeInfo::int(
                 10029,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "USER ID 格式异常",
                 "五、常见报错",
             ),
@@ -903,7 +903,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::InvalidAuthCode,
             rt::CodeInfo::int(
                 10030,
-                rt::ErrorClass::Reauthorize,
+                rt::lang::ErrorClass::Reauthorize,
                 "Invalid authorization identification code",
                 "五、常见报错",
             ),
@@ -912,7 +912,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OmsAccountDisable,
             rt::CodeInfo::int(
                 10040,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "OMS account has been deactivated, please contact the warehouse",
                 "五、常见报错",
             ),
@@ -921,7 +921,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OmsWarehouseNotExist,
             rt::CodeInfo::int(
                 10041,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "Warehouse not identified, please contact the warehouse",
                 "五、常见报错",
             ),
@@ -930,7 +930,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OmsUserWarehouseClosed,
             rt::CodeInfo::int(
                 10042,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "The warehouse status has been closed, please contact the warehouse!",
                 "五、常见报错",
             ),
@@ -939,7 +939,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OmsWarehouseNoEmpty,
             rt::CodeInfo::int(
                 10043,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "warehouse is required",
                 "五、常见报错",
             ),
@@ -948,7 +948,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OmsWarehouseProhibitReceive,
             rt::CodeInfo::int(
                 10044,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "The warehouse has suspended receiving goods. Please contact the warehouse",
                 "五、常见报错",
             ),
@@ -957,7 +957,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OmsFeeTemplateNotExist,
             rt::CodeInfo::int(
                 10045,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "The warehouse has not yet assigned a billing plan for you. Please contact the warehouse!",
                 "五、常见报错",
             ),
@@ -966,7 +966,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OmsSkuNotExist,
             rt::CodeInfo::int(
                 10046,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "Some products in the document do not exist in the warehouse. Please push the products first!",
                 "五、常见报错",
             ),
@@ -975,7 +975,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OmsSkuProhibitReceive,
             rt::CodeInfo::int(
                 10047,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "sku(%s) has been banned by the warehouse. Please contact the warehouse!",
                 "五、常见报错",
             ),
@@ -984,7 +984,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OmsWarehouseProhibitSale,
             rt::CodeInfo::int(
                 10048,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "The warehouse has suspended receiving orders, please contact the warehouse!",
                 "五、常见报错",
             ),
@@ -993,7 +993,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OmsInsufficientExpenses,
             rt::CodeInfo::int(
                 10049,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "Creation failed! You are in arrears. Please log in to the OMS system to recharge or contact the warehouse",
                 "五、常见报错",
             ),
@@ -1002,7 +1002,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::MerchantSkuNoEmpty,
             rt::CodeInfo::int(
                 20000,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "sku is required",
                 "五、常见报错",
             ),
@@ -1011,7 +1011,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::MerchantSkuNameEmpty,
             rt::CodeInfo::int(
                 20001,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "sku name is required",
                 "五、常见报错",
             ),
@@ -1020,7 +1020,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::MerchantSkuCodeEmpty,
             rt::CodeInfo::int(
                 20002,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "customer sku no name is required",
                 "五、常见报错",
             ),
@@ -1029,7 +1029,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::MerchantSkuIsExist,
             rt::CodeInfo::int(
                 20003,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "sku(%s) is exist",
                 "五、常见报错",
             ),
@@ -1038,7 +1038,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::MerchantSkuCodeExist,
             rt::CodeInfo::int(
                 20004,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "customer sku no(%s) is exist",
                 "五、常见报错",
             ),
@@ -1047,7 +1047,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::MerchantLengthWidthHeightError,
             rt::CodeInfo::int(
                 20005,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "Length, width, and height must be filled in simultaneously",
                 "五、常见报错",
             ),
@@ -1056,7 +1056,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::MerchantNameNoLengthError,
             rt::CodeInfo::int(
                 20006,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "Product name (barcode) with a maximum of 200 (50) characters",
                 "五、常见报错",
             ),
@@ -1065,7 +1065,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::MerchantSkuNotExist,
             rt::CodeInfo::int(
                 20007,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "sku is not exist",
                 "五、常见报错",
             ),
@@ -1074,7 +1074,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::MerchantWeightRange,
             rt::CodeInfo::int(
                 20008,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "weight range:0.01g-999999.99g",
                 "五、常见报错",
             ),
@@ -1083,7 +1083,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::MerchantSizeRange,
             rt::CodeInfo::int(
                 20009,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "size range:”0.01cm-999999.99cm",
                 "五、常见报错",
             ),
@@ -1092,7 +1092,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::InventorySkuNotExist,
             rt::CodeInfo::int(
                 30001,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "No corresponding product was found in the warehouse system",
                 "五、常见报错",
             ),
@@ -1101,7 +1101,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::InboundErpNoEmpty,
             rt::CodeInfo::int(
                 40000,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "erp no is required",
                 "五、常见报错",
             ),
@@ -1110,7 +1110,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::InboundErpNoExist,
             rt::CodeInfo::int(
                 40001,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "erp no is exist",
                 "五、常见报错",
             ),
@@ -1119,7 +1119,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::InboundSkuInfoEmpty,
             rt::CodeInfo::int(
                 40002,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "sku is required",
                 "五、常见报错",
             ),
@@ -1128,7 +1128,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::InboundSkuCountEmpty,
             rt::CodeInfo::int(
                 40003,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "sku count is required",
                 "五、常见报错",
             ),
@@ -1137,7 +1137,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::InboundNotExist,
             rt::CodeInfo::int(
                 40004,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "No receipt found in the warehouse system!",
                 "五、常见报错",
             ),
@@ -1146,7 +1146,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::InboundStatusCountNotCancel,
             rt::CodeInfo::int(
                 40005,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "The current status (%s) does not allow cancellation of the receipt order",
                 "五、常见报错",
             ),
@@ -1155,7 +1155,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtLabelUrlEmpty,
             rt::CodeInfo::int(
                 50000,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "label url is required",
                 "五、常见报错",
             ),
@@ -1164,7 +1164,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtLabelUrlTooLong,
             rt::CodeInfo::int(
                 50001,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "label url up to 2048 characters",
                 "五、常见报错",
             ),
@@ -1173,7 +1173,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtRecipientCountryEmpty,
             rt::CodeInfo::int(
                 50002,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "recipient country is required",
                 "五、常见报错",
             ),
@@ -1182,7 +1182,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtErpNoEmpty,
             rt::CodeInfo::int(
                 50003,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "erp no is required",
                 "五、常见报错",
             ),
@@ -1191,7 +1191,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtLogisticsNameEmpty,
             rt::CodeInfo::int(
                 50004,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "logistics name is required",
                 "五、常见报错",
             ),
@@ -1200,7 +1200,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtTrackingNoEmpty,
             rt::CodeInfo::int(
                 50005,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "tracking no is required",
                 "五、常见报错",
             ),
@@ -1209,7 +1209,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtRecipientAddressTooLong,
             rt::CodeInfo::int(
                 50006,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "recipient address up to 300 characters",
                 "五、常见报错",
             ),
@@ -1218,7 +1218,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtCountryCodeError,
             rt::CodeInfo::int(
                 50007,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "The country is currently not supported, or the country needs to transmit a two character code",
                 "五、常见报错",
             ),
@@ -1227,7 +1227,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtErpNoTooLong,
             rt::CodeInfo::int(
                 50008,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "erp no up to 100 characters",
                 "五、常见报错",
             ),
@@ -1236,7 +1236,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtPlatformOrderNoTooLong,
             rt::CodeInfo::int(
                 50009,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "erp no up to 100 characters",
                 "五、常见报错",
             ),
@@ -1245,7 +1245,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtBuyerNameTooLong,
             rt::CodeInfo::int(
                 50010,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "buyer name up to 100 characters",
                 "五、常见报错",
             ),
@@ -1254,7 +1254,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtBuyerPhoneTooLong,
             rt::CodeInfo::int(
                 50011,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "buyer phone up to 100 characters",
                 "五、常见报错",
             ),
@@ -1263,7 +1263,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtRecipientProvinceTooLong,
             rt::CodeInfo::int(
                 50012,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "recipient province up to 100 characters",
                 "五、常见报错",
             ),
@@ -1272,7 +1272,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtRecipientCityTooLong,
             rt::CodeInfo::int(
                 50013,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "recipient city up to 100 characters",
                 "五、常见报错",
             ),
@@ -1281,7 +1281,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtZipCodeTooLong,
             rt::CodeInfo::int(
                 50014,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "zip code up to 100 characters",
                 "五、常见报错",
             ),
@@ -1290,7 +1290,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtLogisticsNameTooLong,
             rt::CodeInfo::int(
                 50015,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "logistics name up to 100 characters",
                 "五、常见报错",
             ),
@@ -1299,7 +1299,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtTrackingNoTooLong,
             rt::CodeInfo::int(
                 50016,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "tracking no up to 100 characters",
                 "五、常见报错",
             ),
@@ -1308,7 +1308,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtOrderNotExist,
             rt::CodeInfo::int(
                 50017,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "The order was not found in the warehouse!",
                 "五、常见报错",
             ),
@@ -1317,7 +1317,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtOrderStatusCountNotCancel,
             rt::CodeInfo::int(
                 50018,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "The order has been shipped, please contact logistics interception",
                 "五、常见报错",
             ),
@@ -1326,7 +1326,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtOrderErpNoExist,
             rt::CodeInfo::int(
                 50019,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "ERP order number already exists",
                 "五、常见报错",
             ),
@@ -1335,7 +1335,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtLogisticsNotExist,
             rt::CodeInfo::int(
                 50020,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "Logistics does not exist, please contact the warehouse",
                 "五、常见报错",
             ),
@@ -1344,7 +1344,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtLogisticsClosed,
             rt::CodeInfo::int(
                 50021,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "Logistics method not enabled",
                 "五、常见报错",
             ),
@@ -1353,7 +1353,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtSkuEmpty,
             rt::CodeInfo::int(
                 50022,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "sku is required",
                 "五、常见报错",
             ),
@@ -1362,7 +1362,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtSkuNumError,
             rt::CodeInfo::int(
                 50023,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "sku num error",
                 "五、常见报错",
             ),
@@ -1371,7 +1371,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtSkuNumNotExist,
             rt::CodeInfo::int(
                 50024,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "Product SKU: %s do not exist in the warehouse, please push the product first!",
                 "五、常见报错",
             ),
@@ -1380,7 +1380,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtLogisticsShipCountryError,
             rt::CodeInfo::int(
                 50025,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "Logistics cannot be sent to the recipient country",
                 "五、常见报错",
             ),
@@ -1389,7 +1389,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtSkuNotEnoughStock,
             rt::CodeInfo::int(
                 50026,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "Not enough stock,Please check!",
                 "五、常见报错",
             ),
@@ -1398,7 +1398,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtOrderIsCanceled,
             rt::CodeInfo::int(
                 50027,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "Order cancelled",
                 "五、常见报错",
             ),
@@ -1407,7 +1407,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::OtOrderQueryMax,
             rt::CodeInfo::int(
                 50028,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "Query up to 100 pieces of data at once",
                 "五、常见报错",
             ),
@@ -1416,7 +1416,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::MerchantOrderInterceptError,
             rt::CodeInfo::int(
                 20022,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "The warehouse does not allow interception of orders, interception of orders failed!",
                 "五、常见报错",
             ),
@@ -1425,7 +1425,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::MerchantOrderInterceptApply,
             rt::CodeInfo::int(
                 20023,
-                rt::ErrorClass::Vendor,
+                rt::lang::ErrorClass::Vendor,
                 "Order interception has been applied and is under review by the warehouse!",
                 "五、常见报错",
             ),

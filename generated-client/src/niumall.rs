@@ -71,7 +71,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::Ok,
             rt::CodeInfo::int(
                     200,
-                    rt::ErrorClass::Success,
+                    rt::lang::ErrorClass::Success,
                     "请求成功",
                     "HTTP状态码",
                 )
@@ -81,7 +81,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::Created,
             rt::CodeInfo::int(
                     201,
-                    rt::ErrorClass::Success,
+                    rt::lang::ErrorClass::Success,
                     "创建成功",
                     "HTTP状态码",
                 )
@@ -91,7 +91,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::BadRequest,
             rt::CodeInfo::int(
                     400,
-                    rt::ErrorClass::Caller,
+                    rt::lang::ErrorClass::Caller,
                     "请求参数错误",
                     "HTTP状态码",
                 )
@@ -101,7 +101,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::Unauthorized,
             rt::CodeInfo::int(
                     401,
-                    rt::ErrorClass::RenewToken,
+                    rt::lang::ErrorClass::RenewToken,
                     "未授权,需要登录",
                     "HTTP状态码",
                 )
@@ -111,7 +111,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::Forbidden,
             rt::CodeInfo::int(
                     403,
-                    rt::ErrorClass::Auth,
+                    rt::lang::ErrorClass::Auth,
                     "禁止访问,权限不足",
                     "HTTP状态码",
                 )
@@ -121,7 +121,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::NotFound,
             rt::CodeInfo::int(
                     404,
-                    rt::ErrorClass::Caller,
+                    rt::lang::ErrorClass::Caller,
                     "资源不存在",
                     "HTTP状态码",
                 )
@@ -131,7 +131,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::InternalServerError,
             rt::CodeInfo::int(
                     500,
-                    rt::ErrorClass::Retryable,
+                    rt::lang::ErrorClass::Retryable,
                     "服务器内部错误",
                     "HTTP状态码",
                 )
@@ -141,7 +141,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::ValidationError,
             rt::CodeInfo::str(
                 "VALIDATION_ERROR",
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "请求参数验证失败",
                 "错误响应示例中的错误码",
             ),

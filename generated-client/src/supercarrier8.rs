@@ -81,13 +81,18 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
     &[
         (
             ErrorCode::Success,
-            rt::CodeInfo::int(200, rt::ErrorClass::Success, "成功", "1.3 错误码"),
+            rt::CodeInfo::int(
+                200,
+                rt::lang::ErrorClass::Success,
+                "成功",
+                "1.3 错误码",
+            ),
         ),
         (
             ErrorCode::InvalidCredentials,
             rt::CodeInfo::int(
                 21184031,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "应用账号或密钥不正确",
                 "1.3 错误码",
             ),
@@ -96,7 +101,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::AccountDisabled,
             rt::CodeInfo::int(
                 21184032,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "应用账号被禁用",
                 "1.3 错误码",
             ),
@@ -105,7 +110,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::AccountNotFound,
             rt::CodeInfo::int(
                 21184033,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "应用账号不存在",
                 "1.3 错误码",
             ),
@@ -114,7 +119,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::AccessKeyEmpty,
             rt::CodeInfo::int(
                 21180031,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "Access Key不能为空",
                 "1.3 错误码",
             ),
@@ -123,7 +128,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::SecretKeyEmpty,
             rt::CodeInfo::int(
                 21180041,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "密钥不能为空",
                 "1.3 错误码",
             ),
@@ -132,7 +137,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::TokenRateLimited,
             rt::CodeInfo::int(
                 21185002,
-                rt::ErrorClass::RateLimited,
+                rt::lang::ErrorClass::RateLimited,
                 "获取Token超出频率限制",
                 "1.3 错误码",
             ),
@@ -141,7 +146,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::UnknownError,
             rt::CodeInfo::int(
                 500,
-                rt::ErrorClass::Retryable,
+                rt::lang::ErrorClass::Retryable,
                 "未知错误",
                 "1.3 错误码",
             ),
@@ -150,7 +155,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::RenewToken20324012,
             rt::CodeInfo::int(
                 20324012,
-                rt::ErrorClass::RenewToken,
+                rt::lang::ErrorClass::RenewToken,
                 "需要刷新Access Token",
                 "3.2 返回错误码时刷新",
             ),
@@ -159,7 +164,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::RenewToken20324013,
             rt::CodeInfo::int(
                 20324013,
-                rt::ErrorClass::RenewToken,
+                rt::lang::ErrorClass::RenewToken,
                 "需要刷新Access Token",
                 "3.2 返回错误码时刷新",
             ),

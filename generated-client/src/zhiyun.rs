@@ -125,7 +125,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::AccessTokenExpired,
             rt::CodeInfo::int(
                 100014,
-                rt::ErrorClass::Reauthorize,
+                rt::lang::ErrorClass::Reauthorize,
                 "访问token已过期,过期时间一般为3个月",
                 "4.错误码",
             ),
@@ -134,7 +134,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::ClientIdNotFound,
             rt::CodeInfo::int(
                 100008,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "该client_id 不存在",
                 "4.错误码",
             ),
@@ -143,7 +143,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::InvalidBasicAuth,
             rt::CodeInfo::int(
                 100009,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "HTTP协议头认证非法",
                 "4.错误码",
             ),
@@ -152,7 +152,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::ClientIdForbidden,
             rt::CodeInfo::int(
                 100002,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "client_id 访问非法",
                 "4.错误码",
             ),
@@ -161,7 +161,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::AuthCodeNotFound,
             rt::CodeInfo::int(
                 100019,
-                rt::ErrorClass::RenewToken,
+                rt::lang::ErrorClass::RenewToken,
                 "授权码不存在,请重新授权",
                 "4.错误码",
             ),
@@ -170,7 +170,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::AuthCodeNoPermission,
             rt::CodeInfo::int(
                 100018,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "该授权码无权限访问",
                 "4.错误码",
             ),
@@ -179,7 +179,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::AuthCodeExpired,
             rt::CodeInfo::int(
                 100020,
-                rt::ErrorClass::RenewToken,
+                rt::lang::ErrorClass::RenewToken,
                 "授权码已经过期,请重启授权",
                 "4.错误码",
             ),
@@ -188,7 +188,7 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::AuthCodeWrongClient,
             rt::CodeInfo::int(
                 100021,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "授权客户端非法持有授权码",
                 "4.错误码",
             ),
@@ -197,32 +197,52 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::AuthCodeWrongUser,
             rt::CodeInfo::int(
                 100023,
-                rt::ErrorClass::Auth,
+                rt::lang::ErrorClass::Auth,
                 "授权用户非法持有授权码",
                 "4.错误码",
             ),
         ),
         (
             ErrorCode::Ok,
-            rt::CodeInfo::int(200, rt::ErrorClass::Success, "成功码", "5.通用码"),
+            rt::CodeInfo::int(
+                200,
+                rt::lang::ErrorClass::Success,
+                "成功码",
+                "5.通用码",
+            ),
         ),
         (
             ErrorCode::NotModified,
-            rt::CodeInfo::int(304, rt::ErrorClass::Vendor, "未修改", "5.通用码"),
+            rt::CodeInfo::int(
+                304,
+                rt::lang::ErrorClass::Vendor,
+                "未修改",
+                "5.通用码",
+            ),
         ),
         (
             ErrorCode::BadRequest,
-            rt::CodeInfo::int(400, rt::ErrorClass::Caller, "请求无效", "5.通用码"),
+            rt::CodeInfo::int(
+                400,
+                rt::lang::ErrorClass::Caller,
+                "请求无效",
+                "5.通用码",
+            ),
         ),
         (
             ErrorCode::Unauthorized,
-            rt::CodeInfo::int(401, rt::ErrorClass::Auth, "未授权", "5.通用码"),
+            rt::CodeInfo::int(
+                401,
+                rt::lang::ErrorClass::Auth,
+                "未授权",
+                "5.通用码",
+            ),
         ),
         (
             ErrorCode::InternalError,
             rt::CodeInfo::int(
                 500,
-                rt::ErrorClass::Retryable,
+                rt::lang::ErrorClass::Retryable,
                 "服务内部错误",
                 "5.通用码",
             ),
@@ -231,18 +251,28 @@ static CODES: rt::CodeTable<ErrorCode> = rt::CodeTable::new(
             ErrorCode::UnsupportedClient,
             rt::CodeInfo::int(
                 501,
-                rt::ErrorClass::Caller,
+                rt::lang::ErrorClass::Caller,
                 "不支持该客户端",
                 "5.通用码",
             ),
         ),
         (
             ErrorCode::InvalidParameter,
-            rt::CodeInfo::int(601, rt::ErrorClass::Caller, "参数非法", "5.通用码"),
+            rt::CodeInfo::int(
+                601,
+                rt::lang::ErrorClass::Caller,
+                "参数非法",
+                "5.通用码",
+            ),
         ),
         (
             ErrorCode::EmptyContent,
-            rt::CodeInfo::int(602, rt::ErrorClass::Vendor, "内容为空", "5.通用码"),
+            rt::CodeInfo::int(
+                602,
+                rt::lang::ErrorClass::Vendor,
+                "内容为空",
+                "5.通用码",
+            ),
         ),
     ],
 );

@@ -21,6 +21,7 @@
 
 mod step;
 mod value;
+mod vocab;
 
 #[cfg(feature = "eval")]
 mod eval;
@@ -30,6 +31,7 @@ pub use value::{
     Canonical, Case, Collection, DigestAlg, Expr, Kind, Op, Operand, PARAM_PREFIX, Piece, SortBy,
     TextEncoding, TimeUnit, UuidFormat, Value,
 };
+pub use vocab::{ErrorClass, HttpMethod};
 
 #[cfg(feature = "eval")]
 pub use eval::{EvalError, Scope, encode_text, md5_hex};

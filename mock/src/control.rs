@@ -31,7 +31,7 @@ use serde_json::{Value as Json, json};
 use spec_lang::Value;
 
 use crate::server::Shared;
-use crate::spec::{MockSpec, method_name};
+use crate::spec::MockSpec;
 use crate::{ReceivedRequest, Script, ScriptAction, synth, webhooks};
 
 /// Where the control surface lives: off every vendor path (a spec path starting with it is
@@ -187,7 +187,7 @@ fn operations(shared: &Shared) -> Json {
         .map(|e| {
             json!({
                 "operation": e.method_name,
-                "method": method_name(e.http_method),
+                "method": e.http_method.as_str(),
                 "path": format!("{}{}", spec.base_path, e.path),
                 "authenticated": e.authenticated,
             })
@@ -196,7 +196,7 @@ fn operations(shared: &Shared) -> Json {
     let grants: Vec<Json> = spec
         .grants
         .iter()
-        .map(|g| json!({ "operation": g.ir.name, "method": method_name(g.ir.method), "path": g.path }))
+        .map(|g| json!({ "operation": g.ir.name, "method": g.ir.method.as_str(), "path": g.path }))
         .collect();
     let authorize = api
         .token

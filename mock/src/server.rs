@@ -16,7 +16,7 @@ use serde_json::Value as Json;
 use crate::codes::{Answer, Problem, RefusalNote, Style, documented, refuse};
 use crate::control::{self, Redaction};
 use crate::params::{self, Body};
-use crate::spec::{MockSpec, method_name};
+use crate::spec::MockSpec;
 use crate::tokens::{self, Issued};
 use crate::verify::{self, Facts, ReplayGuard};
 use crate::{MockConfig, ReceivedRequest, Script, ScriptAction, synth};
@@ -429,7 +429,7 @@ fn dispatch(shared: &Shared, req: &Incoming) -> (Option<String>, Outcome) {
             ep.allowed_methods
                 .iter()
                 .chain([&ep.http_method])
-                .any(|m| method_name(*m) == req.method)
+                .any(|m| m.as_str() == req.method)
         })
         .collect();
     // A gateway serves many operations at one path, told apart by a fixed parameter

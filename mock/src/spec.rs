@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use codegen::ir::{self, Api, BodyEncoding, ClientAuth, EndpointIr, HttpMethod};
+use codegen::ir::{self, Api, BodyEncoding, ClientAuth, EndpointIr};
 use spec_lang::{Piece, Step, Value};
 
 /// One spec, loaded and converted.
@@ -135,15 +135,5 @@ impl MockSpec {
     /// The grant served at `path` whose fixed fields the request matches.
     pub(crate) fn grants_at(&self, path: &str) -> impl Iterator<Item = &MockGrant> {
         self.grants.iter().filter(move |g| g.path == path)
-    }
-}
-
-pub(crate) fn method_name(m: HttpMethod) -> &'static str {
-    match m {
-        HttpMethod::Get => "GET",
-        HttpMethod::Post => "POST",
-        HttpMethod::Put => "PUT",
-        HttpMethod::Patch => "PATCH",
-        HttpMethod::Delete => "DELETE",
     }
 }

@@ -11,13 +11,8 @@ use super::docs::int;
 use crate::ir::{Api, BodyEncoding, ClientAuth, Code, Envelope, HttpMethod, SuccessRule, TokenIr};
 
 pub fn method(m: HttpMethod) -> TokenStream {
-    match m {
-        HttpMethod::Get => quote!(rt::reqwest::Method::GET),
-        HttpMethod::Post => quote!(rt::reqwest::Method::POST),
-        HttpMethod::Put => quote!(rt::reqwest::Method::PUT),
-        HttpMethod::Patch => quote!(rt::reqwest::Method::PATCH),
-        HttpMethod::Delete => quote!(rt::reqwest::Method::DELETE),
-    }
+    let name = quote::format_ident!("{}", m.as_str());
+    quote!(rt::reqwest::Method::#name)
 }
 
 fn secs(n: u64) -> TokenStream {

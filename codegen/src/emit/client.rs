@@ -11,18 +11,8 @@ use super::types::{
     wire_adapter,
 };
 use crate::ir::{Api, EndpointIr, ParamIr};
-use crate::ir::{BodyEncoding, HttpMethod, ParamLocation};
+use crate::ir::{BodyEncoding, ParamLocation};
 use crate::ir::{ParamText, ScalarText, TypeExpr};
-
-fn method_name(m: HttpMethod) -> &'static str {
-    match m {
-        HttpMethod::Get => "GET",
-        HttpMethod::Post => "POST",
-        HttpMethod::Put => "PUT",
-        HttpMethod::Patch => "PATCH",
-        HttpMethod::Delete => "DELETE",
-    }
-}
 
 fn param_doc(p: &ParamIr) -> String {
     let mut text = p.doc.clone().unwrap_or_else(|| format!("`{}`.", p.wire));
@@ -386,15 +376,15 @@ fn endpoint_method(ep: &EndpointIr) -> TokenStream {
     let mut text = format!(
         "{} — `{} {}`",
         md(&ep.title),
-        method_name(ep.http_method),
+        ep.http_method.as_str(),
         ep.path
     );
     if ep.allowed_methods.len() > 1 {
-        let all: Vec<&str> = ep.allowed_methods.iter().map(|m| method_name(*m)).collect();
+        let all: Vec<&str> = ep.allowed_methods.iter().map(|m| m.as_str()).collect();
         text.push_str(&format!(
             "\n\nThe document allows {}; the client uses {}.",
             all.join(" or "),
-            method_name(ep.http_method)
+            ep.http_method.as_str()
         ));
     }
     if let Some(d) = &ep.doc {

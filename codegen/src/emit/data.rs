@@ -9,6 +9,7 @@
 
 use std::fmt;
 
+use heck::ToUpperCamelCase;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde::Serialize;
@@ -51,9 +52,11 @@ fn ty(name: &str) -> TokenStream {
     quote!(rt::lang::#name)
 }
 
+/// Enum variants are named as serde spells them (`renew_token`, as the spec writes it), so
+/// they are turned back into Rust's `UpperCamelCase` (a no-op for `RenewToken`).
 fn variant(name: &str, variant: &str) -> TokenStream {
     let ty = ty(name);
-    let variant = format_ident!("{variant}");
+    let variant = format_ident!("{}", variant.to_upper_camel_case());
     quote!(#ty::#variant)
 }
 

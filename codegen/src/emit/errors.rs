@@ -8,19 +8,7 @@ use crate::ir::Api;
 use crate::ir::{Code, ErrorClass};
 
 fn class_tokens(class: ErrorClass) -> TokenStream {
-    let variant = ident(match class {
-        ErrorClass::Success => "Success",
-        ErrorClass::Auth => "Auth",
-        ErrorClass::RenewToken => "RenewToken",
-        ErrorClass::Reauthorize => "Reauthorize",
-        ErrorClass::Resign => "Resign",
-        ErrorClass::ClockSkew => "ClockSkew",
-        ErrorClass::Retryable => "Retryable",
-        ErrorClass::RateLimited => "RateLimited",
-        ErrorClass::Caller => "Caller",
-        ErrorClass::Vendor => "Vendor",
-    });
-    quote!(rt::ErrorClass::#variant)
+    super::data::expr(&class)
 }
 
 pub fn emit_errors(api: &Api) -> TokenStream {

@@ -214,7 +214,7 @@ pub struct Grant {
     /// audit, shown as a maintainer's note in generated docs.
     #[serde(default)]
     pub note: Option<String>,
-    #[serde(default = "HttpMethod::post")]
+    #[serde(default = "post")]
     pub method: HttpMethod,
     /// Path relative to the base URL. Absent when the document gives none: the
     /// application must then configure it (recorded in `doc_gaps`).
@@ -598,20 +598,10 @@ pub enum BodyEncoding {
     Query,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum HttpMethod {
-    Get,
-    Post,
-    Put,
-    Patch,
-    Delete,
-}
+pub use spec_lang::HttpMethod;
 
-impl HttpMethod {
-    fn post() -> Self {
-        HttpMethod::Post
-    }
+fn post() -> HttpMethod {
+    HttpMethod::Post
 }
 
 // ---------------------------------------------------------------------------
@@ -1039,33 +1029,7 @@ impl MockRefusal {
     }
 }
 
-/// What an error code means for the client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorClass {
-    /// Not an error.
-    Success,
-    /// Credentials are wrong or missing; retrying will not help.
-    Auth,
-    /// The access token is invalid or expired: renew it and retry once.
-    RenewToken,
-    /// A person must authorize again (refresh token or auth code is dead).
-    Reauthorize,
-    /// The nonce or timestamp was rejected (a replay): regenerate both, re-sign and retry,
-    /// with backoff, a bounded number of times.
-    Resign,
-    /// The request's timestamp is outside the vendor's window: re-signed and sent once more at
-    /// once; a second failure means the local clock is wrong, and is not retried.
-    ClockSkew,
-    /// Transient; retrying later may succeed.
-    Retryable,
-    /// Called too often.
-    RateLimited,
-    /// The request is wrong; fix the input.
-    Caller,
-    /// The vendor (or its warehouse, etc.) refused for its own reasons.
-    Vendor,
-}
+pub use spec_lang::ErrorClass;
 
 // ---------------------------------------------------------------------------
 // Webhooks

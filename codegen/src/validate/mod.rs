@@ -768,6 +768,12 @@ impl Checker<'_> {
                         format!("code {code_text} is already defined at {other}"),
                     );
                 }
+                if entry.class == ErrorClass::Unknown {
+                    self.err(
+                        &format!("{path}.class"),
+                        "`unknown` is what the client reports for codes the spec does not list; give this code the class it has",
+                    );
+                }
                 let name = error_variant_name(entry);
                 match name {
                     Some(name) if is_upper_camel_ident(&name) && name != "Unknown" => {

@@ -86,39 +86,7 @@ pub fn for_logs(text: &str) -> String {
     out
 }
 
-/// What an error means for the caller: from the spec's error tables for vendor codes,
-/// from the kind of failure otherwise.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorClass {
-    /// Not an error.
-    Success,
-    /// Credentials are wrong or missing; retrying will not help.
-    Auth,
-    /// The access token is invalid or expired: renew it and send the call once more (done
-    /// automatically, once per call).
-    RenewToken,
-    /// A person must authorize again (refresh token or authorization code is dead).
-    Reauthorize,
-    /// The vendor rejected the nonce or timestamp (a replayed nonce): re-sign with fresh ones
-    /// and send again, with backoff, up to [`MAX_RESIGNS`](super::retry::MAX_RESIGNS) times
-    /// (done automatically unless retries are disabled).
-    Resign,
-    /// The vendor found the request's timestamp outside its window. Re-signed and sent once
-    /// more at once (a timestamp that went stale in transit); if that fails too, the local
-    /// clock is probably wrong and retrying cannot help.
-    ClockSkew,
-    /// Transient; retrying later may succeed.
-    Retryable,
-    /// Called too often.
-    RateLimited,
-    /// The request is wrong; fix the input.
-    Caller,
-    /// The vendor refused for its own reasons.
-    Vendor,
-    /// No code, or a code the spec does not list.
-    Unknown,
-}
+pub use spec_lang::ErrorClass;
 
 /// A vendor's error-code enum. Generated per vendor: a match table, else `Unknown(raw)`.
 pub trait VendorCode: Clone + fmt::Debug + Send + Sync + 'static {

@@ -395,7 +395,7 @@ async fn a_401_renews_only_when_the_spec_lists_it() {
         .await;
         let token = TokenSpec {
             grants: vec![Grant {
-                name: "client_credentials".into(),
+                name: "client_credentials",
                 method: reqwest::Method::POST,
                 path: Some("/token"),
                 encoding: Encoding::Form,
