@@ -6,7 +6,7 @@
 # with a 5-field nested list), generates it with the release `codegen` binary and reports
 # wall time, CPU time (user + sys), peak memory (max RSS, from /usr/bin/time) and lines.
 # For each size in $COMPILE_OPS it then measures the debug rebuild of the generated module
-# in a scratch crate that depends on generated-client alone (median of $RUNS rebuilds after
+# in a scratch crate that depends on the runtime (spec-runtime) alone (median of $RUNS rebuilds after
 # touching the module, minus the same for an empty module), per operation.
 #
 # Usage: bench/scale.sh            (OPS="100 500 2000" COMPILE_OPS="100 500" RUNS=3)
@@ -43,7 +43,7 @@ for n in $OPS; do
     'BEGIN { printf "| %d | %.1f MB | %.2f s | %.2f s | %.0f MB | %d | %.0f |\n", n, size/1024, wall, user+sys, rss/1024, lines, lines/n }'
 done
 
-# The scratch crate: generated-client as its only dependency, the workspace's lock file and
+# The scratch crate: the runtime as its only dependency, the workspace's lock file and
 # target directory (so dependencies are built once and shared).
 crate=$work/crate
 mkdir -p "$crate/src"
@@ -55,7 +55,7 @@ edition = "2024"
 publish = false
 
 [dependencies]
-generated-client = { path = "$root/generated-client", default-features = false }
+spec-runtime = { path = "$root/runtime" }
 
 [workspace]
 TOML

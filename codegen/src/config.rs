@@ -102,7 +102,7 @@ impl Config {
         Ok(loaded)
     }
 
-    /// The path generated code names the runtime by (default `::generated_client::runtime`),
+    /// The path generated code names the runtime by (default `::spec_runtime`, the `spec-runtime` crate),
     /// in the manner of prost's `extern_path`: set it when the runtime is re-exported
     /// elsewhere (`"::my_platform::api_runtime"`). Everything else generated code uses
     /// (serde, jiff, reqwest...) is reached through the runtime's re-exports, so the crate

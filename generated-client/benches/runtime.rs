@@ -5,9 +5,13 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use generated_client::runtime::{
-    Canonical, Collection, DigestAlg, Piece, Scope, TextEncoding, Value,
-};
+use generated_client::runtime::__private::lang::Canonical;
+use generated_client::runtime::__private::lang::Collection;
+use generated_client::runtime::__private::lang::DigestAlg;
+use generated_client::runtime::__private::lang::Piece;
+use generated_client::runtime::__private::lang::Scope;
+use generated_client::runtime::__private::lang::TextEncoding;
+use generated_client::runtime::__private::lang::Value;
 use generated_client::{erp, jfwms};
 use md5::Digest as _;
 

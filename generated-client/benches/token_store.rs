@@ -18,7 +18,7 @@ use axum::routing::{any, post};
 use criterion::{Criterion, criterion_group, criterion_main};
 use generated_client::erp::{Client, Credentials, QueryInventoryRequest};
 use generated_client::runtime::TokenState;
-use generated_client::runtime::token::{MemoryTokenStore, RedisTokenStore, TokenStore};
+use generated_client::runtime::{MemoryTokenStore, RedisTokenStore, TokenStore};
 
 struct Redis(Child);
 

@@ -7,7 +7,6 @@
 //! ```
 
 use generated_client::erp::{Client, Credentials, QueryInventoryRequest};
-use generated_client::runtime as rt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,7 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .build()
     .await?;
 
-    let state = rt::new_state();
+    let state = Client::new_state();
     println!(
         "Open this URL and approve:\n{}\n",
         client.authorize_url(&redirect_uri, &state)?
@@ -36,7 +35,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
     };
-    rt::check_state(&state, &param("state").unwrap_or_default())?;
+    Client::check_state(&state, &param("state").unwrap_or_default())?;
     let code = param("code").ok_or("the callback URL has no `code`")?;
 
     let token = client

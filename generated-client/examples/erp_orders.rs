@@ -17,7 +17,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .base_url(&env("ERP_BASE_URL")?)
     .build()
     .await?;
-    let day: Option<jiff::civil::Date> = std::env::args().nth(1).map(|d| d.parse()).transpose()?;
+    let day: Option<generated_client::jiff::civil::Date> =
+        std::env::args().nth(1).map(|d| d.parse()).transpose()?;
 
     let mut orders = QueryOrdersRequest::new().page_size(20);
     let mut outbound = QueryOutboundRequest::new().page_size(20);

@@ -84,7 +84,7 @@ fn redis_store(
     url: &str,
     client_id: &str,
 ) -> Result<std::sync::Arc<dyn rt::TokenStore>, Box<dyn std::error::Error>> {
-    let store = rt::token::RedisTokenStore::new(url, "jfwms", client_id)?;
+    let store = rt::RedisTokenStore::new(url, "jfwms", client_id)?;
     Ok(std::sync::Arc::new(store))
 }
 

@@ -20,7 +20,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::post;
 use generated_client::jfwms::{self, WEBHOOK_ACK_SUCCESS, WebhookEvent, webhook_ack_failure};
-use generated_client::runtime::SecretString;
+use generated_client::runtime::secrecy::SecretString;
 
 /// Where the signature is read from: an assumption, see the module docs.
 const SIGNATURE_HEADER: &str = "sign";

@@ -23,8 +23,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use futures_util::FutureExt;
-use generated_client::runtime::token::{Saved, StoreError, StoreFuture, Stored};
 use generated_client::runtime::{ErrorClass, TokenState, TokenStore};
+use generated_client::runtime::{Saved, StoreError, StoreFuture, Stored};
 use generated_client::supercarrier8::{Client, Credentials, Error, catalogue};
 
 fn env(name: &str) -> Result<String, String> {
@@ -34,7 +34,11 @@ fn env(name: &str) -> Result<String, String> {
 /// What to call, from the command line.
 enum Call {
     Demo,
-    Generic(reqwest::Method, String, Option<serde_json::Value>),
+    Generic(
+        generated_client::reqwest::Method,
+        String,
+        Option<serde_json::Value>,
+    ),
 }
 
 fn parse_args() -> Result<Call, String> {
@@ -42,8 +46,10 @@ fn parse_args() -> Result<Call, String> {
     match args.as_slice() {
         [] => Ok(Call::Demo),
         [method, path, rest @ ..] if rest.len() <= 1 => {
-            let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
-                .map_err(|e| format!("method `{method}`: {e}"))?;
+            let method = generated_client::reqwest::Method::from_bytes(
+                method.to_ascii_uppercase().as_bytes(),
+            )
+            .map_err(|e| format!("method `{method}`: {e}"))?;
             let body = rest
                 .first()
                 .map(|b| serde_json::from_str(b).map_err(|e| format!("JSON body: {e}")))
@@ -123,12 +129,9 @@ fn token_store(access_key: &str) -> Result<Option<Arc<dyn TokenStore>>, String> 
     if let Ok(url) = std::env::var("SUPERCARRIER8_REDIS_URL") {
         #[cfg(feature = "redis")]
         {
-            let store = generated_client::runtime::token::RedisTokenStore::new(
-                &url,
-                "supercarrier8",
-                access_key,
-            )
-            .map_err(|e| format!("SUPERCARRIER8_REDIS_URL: {e}"))?;
+            let store =
+                generated_client::runtime::RedisTokenStore::new(&url, "supercarrier8", access_key)
+                    .map_err(|e| format!("SUPERCARRIER8_REDIS_URL: {e}"))?;
             return Ok(Some(Arc::new(store)));
         }
         #[cfg(not(feature = "redis"))]

@@ -2,22 +2,15 @@
 //!
 //! Each vendor is a module behind a cargo feature of the same name (all on by
 //! default). The modules are generated (`cargo xtask codegen`) and never edited
-//! by hand; everything they share lives in the hand-written [`runtime`].
+//! by hand; everything they share lives in the hand-written [`runtime`] (the `spec-runtime` crate).
 
-// Generated code names the runtime `::generated_client::runtime`, whichever crate it is compiled
-// in; this alias makes the same path resolve inside this crate.
-extern crate self as generated_client;
-
-pub mod runtime;
+/// The runtime every module here runs on, its own crate (`spec-runtime`) so that clients
+/// generated from other specs depend on it without these six vendors.
+pub use spec_runtime as runtime;
 
 // Crates whose types appear in the generated API, re-exported so applications use the
 // same versions without naming them in their own manifests.
-pub use jiff;
-pub use reqwest;
-pub use rust_decimal;
-pub use secrecy;
-#[doc(hidden)]
-pub mod wire;
+pub use spec_runtime::{jiff, reqwest, rust_decimal, secrecy};
 
 /// The Cainiao express EDI; the document's introduction, environments and auth are on [`cainiao_edi::Client`].
 #[cfg(feature = "cainiao_edi")]

@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use generated_client::runtime::SecretString;
 use spec_lang::{Piece, Scope, Step, TimeUnit, UuidFormat, Value};
+use spec_runtime::secrecy::SecretString;
 use subtle::ConstantTimeEq;
 
 /// Why a request's auth material was refused. Names the step, never a value.

@@ -16,8 +16,9 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, Uri, header};
-use generated_client::runtime::{Scope, SecretString};
 use serde_json::{Value as Json, json};
+use spec_lang::Scope;
+use spec_runtime::secrecy::SecretString;
 
 use crate::server::Shared;
 use crate::synth::synth;

@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use generated_client::jfwms;
-use generated_client::runtime::SecretString;
+use generated_client::runtime::secrecy::SecretString;
 use spec_mock::{Tamper, WebhookDelivery};
 use support::mock;
 

@@ -10,7 +10,7 @@
 //! process prints its own peak (VmHWM) before and after verifying.
 
 use generated_client::jfwms::{WebhookEvent, verify_and_parse};
-use generated_client::runtime::SecretString;
+use generated_client::runtime::secrecy::SecretString;
 use integration_tests::fakes::jfwms::sign_webhook;
 
 fn peak_kib() -> u64 {

@@ -71,3 +71,47 @@ async fn a_silent_server_times_out_per_attempt_and_the_deadline_ends_the_call() 
     );
     assert!(err.to_string().contains("2 attempts"), "{err}");
 }
+
+/// Per-call settings through the generated `with_options`: a clone with its own deadline and
+/// retry policy; the client it came from keeps its own.
+#[tokio::test]
+async fn with_options_changes_the_settings_of_the_calls_made_through_it() {
+    let (_server, client) = silent_server_client(RetryPolicy::standard()).await;
+
+    let started = Instant::now();
+    let err = client
+        .with_options(|o| o.deadline = Duration::from_millis(500))
+        .list_orders(&ListOrdersRequest::new())
+        .await
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(matches!(err, Error::DeadlineExceeded(_)), "{err:?}");
+    assert!(
+        elapsed >= Duration::from_millis(450) && elapsed < Duration::from_millis(1500),
+        "{elapsed:?}"
+    );
+
+    // No retries and a deadline past the 2 s attempt timeout: one attempt, which times out.
+    let err = client
+        .with_options(|o| {
+            o.retry = RetryPolicy::disabled();
+            o.deadline = Duration::from_secs(10);
+        })
+        .list_orders(&ListOrdersRequest::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+
+    // The original client still retries within its own 3 s deadline.
+    let started = Instant::now();
+    let err = client
+        .list_orders(&ListOrdersRequest::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::DeadlineExceeded(_)), "{err:?}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(2950),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -8,9 +8,9 @@ use futures_util::TryStreamExt;
 use generated_client::erp::{
     self, Client, Credentials, ErrorCode, QueryInventoryRequest, QueryOrdersRequest,
 };
-use generated_client::runtime::{
-    self as rt, AuthError, ClientAuth, ErrorClass, ExposeSecret, TokenStore,
-};
+use generated_client::runtime::ClientAuth;
+use generated_client::runtime::secrecy::ExposeSecret;
+use generated_client::runtime::{self as rt, AuthError, ErrorClass, TokenStore};
 use integration_tests::fakes::erp::{ErpConfig, FakeErp, start};
 use integration_tests::raw_http::RawRequest;
 use integration_tests::secrets::Secrets;
@@ -245,7 +245,7 @@ async fn authorization_code_flow_with_state_check() {
     let redirect_uri = fake.config().redirect_uris[0].clone();
     let client = client(&fake).await;
 
-    let state = rt::new_state();
+    let state = Client::new_state();
     let url = client
         .authorize_url(&redirect_uri, &state)
         .expect("authorize URL");
@@ -273,8 +273,8 @@ async fn authorization_code_flow_with_state_check() {
             .map(|(_, v)| v.into_owned())
             .unwrap()
     };
-    rt::check_state(&state, &param("state")).expect("state matches");
-    assert!(rt::check_state(&state, "forged").is_err());
+    Client::check_state(&state, &param("state")).expect("state matches");
+    assert!(Client::check_state(&state, "forged").is_err());
 
     let token = client
         .exchange_authorization_code(&param("code"), &redirect_uri)

@@ -5,9 +5,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use generated_client::erp::{self, Client, Credentials, QueryInventoryRequest};
-use generated_client::runtime::{
-    self as rt, AuthError, ErrorClass, MAX_VENDOR_TEXT, PaginationStop, RawCode,
-};
+use generated_client::runtime::__private::MAX_VENDOR_TEXT;
+use generated_client::runtime::{self as rt, AuthError, ErrorClass, PaginationStop, RawCode};
 use integration_tests::fakes::erp::INVENTORY_PATH;
 use integration_tests::hostile::{HostileServer, Seen};
 use serde_json::json;
@@ -203,8 +202,8 @@ async fn an_oversized_token_response_reports_its_real_status() {
 #[tokio::test]
 async fn a_url_over_the_transport_limit_is_a_caller_error_and_not_retried() {
     let server = HostileServer::start(|_| (200, br#"{"ok":true}"#.to_vec())).await;
-    let engine = rt::EngineBuilder::new(
-        rt::ApiSpec::<RawCode>::new(None, vec![], None, false),
+    let engine = rt::__private::EngineBuilder::engine(
+        rt::__private::ApiSpec::<RawCode>::new(None, vec![], None, false),
         "https://unused.invalid",
     )
     .base_url(&server.base_url)
@@ -212,7 +211,7 @@ async fn a_url_over_the_transport_limit_is_a_caller_error_and_not_retried() {
     .build()
     .await
     .expect("engine builds");
-    let request = rt::Request::new(rt::reqwest::Method::GET, "/search")
+    let request = rt::__private::Request::new(rt::reqwest::Method::GET, "/search")
         .with_query(vec![("q", "x".repeat(70_000))]);
     let started = Instant::now();
     let err = engine.send::<serde_json::Value>(request).await.unwrap_err();

@@ -13,11 +13,13 @@ use futures_util::FutureExt;
 use generated_client::jfwms::{
     self, Client, ClientBuilder, Credentials, ErrorCode, GetOrderRequest,
 };
-use generated_client::runtime::engine::MAX_RESIGNS;
-use generated_client::runtime::token::{Saved, StoreFuture, Stored};
+use generated_client::runtime::__private::MAX_RESIGNS;
+use generated_client::runtime::__private::lang::Scope;
+use generated_client::runtime::secrecy::ExposeSecret;
 use generated_client::runtime::{
-    self as rt, AuthError, ErrorClass, ExposeSecret, RawCode, Scope, TokenState, TokenStore,
+    self as rt, AuthError, ErrorClass, RawCode, TokenState, TokenStore,
 };
+use generated_client::runtime::{Saved, StoreFuture, Stored};
 use integration_tests::fakes::jfwms::{
     FORCED_REPLAY_DELAY, FakeJfwms, JfwmsConfig, ORDER_GET_PATH, sign, start,
 };
@@ -825,18 +827,12 @@ async fn secrets_stay_out_of_debug_output() {
 
 /// An engine with jfwms's auth and errors, for requests the generated client does not make:
 /// here a signed POST that is *not* idempotent (a create or a cancel would be). The generated
-/// builder is taken apart through `ClientBuilder::engine`, which hands over the configured
-/// `EngineBuilder`.
+/// builder's configuration is taken over as a bare engine's builder.
 async fn write_engine(
     fake: &FakeJfwms,
     skew: Option<std::time::Duration>,
-) -> rt::Engine<ErrorCode> {
-    let mut configured = None;
-    let _unused = builder(fake, &fake.config().client_secret).engine(|e| {
-        configured = Some(e);
-        rt::EngineBuilder::new(rt::ApiSpec::new(None, vec![], None, false), "https://x")
-    });
-    let mut engine_builder = configured.expect("the builder hands its engine over");
+) -> rt::__private::Engine<ErrorCode> {
+    let mut engine_builder = builder(fake, &fake.config().client_secret).into_engine_builder();
     if let Some(skew) = skew {
         engine_builder = engine_builder.time_source(move || jiff::Timestamp::now() - skew);
     }
@@ -851,9 +847,10 @@ async fn write_engine(
     engine
 }
 
-fn write_request(erp_no: &str) -> rt::Request {
-    rt::Request::new(rt::reqwest::Method::POST, ORDER_GET_PATH)
-        .with_body(rt::Body::Json(serde_json::json!({ "erpNo": erp_no })))
+fn write_request(erp_no: &str) -> rt::__private::Request {
+    rt::__private::Request::new(rt::reqwest::Method::POST, ORDER_GET_PATH).with_body(
+        rt::__private::Body::Json(serde_json::json!({ "erpNo": erp_no })),
+    )
 }
 
 /// 10027 REPEAT_SUBMIT may be a duplicate-submission guard answering after the first copy

@@ -8,7 +8,8 @@ use codegen::spec::model::ParsesAs;
 use generated_client::jfwms::{
     WEBHOOK_ACK_SUCCESS, Webhook, WebhookEvent, verify_and_parse, webhook_ack_failure,
 };
-use generated_client::runtime::{SecretString, WebhookError};
+use generated_client::runtime::WebhookError;
+use generated_client::runtime::secrecy::SecretString;
 use integration_tests::fakes::jfwms::{JfwmsConfig, sign_webhook};
 use jiff::civil::DateTime;
 use proptest::prelude::*;

@@ -11,8 +11,9 @@ use futures_util::TryStreamExt;
 use generated_client::niumall::{
     self, Client, CreateOrderRequest, Credentials, ErrorCode, ListOrdersRequest,
 };
+use generated_client::runtime::secrecy::ExposeSecret;
 use generated_client::runtime::{
-    self as rt, AuthError, ErrorClass, ExposeSecret, FieldError, RawCode, TokenStore,
+    self as rt, AuthError, ErrorClass, FieldError, RawCode, TokenStore,
 };
 use integration_tests::fakes::niumall::{FakeNiumall, NiumallConfig, start};
 use integration_tests::secrets::Secrets;
@@ -105,7 +106,7 @@ async fn login_at_the_configured_path_then_bearer_jwt_on_list_orders() {
         ("GET", "/v1/orders")
     );
     let state = client.token_state().await.expect("a cached token");
-    use rt::ExposeSecret as _;
+    use rt::secrecy::ExposeSecret as _;
     let jwt = state.access_token.expose_secret();
     assert_eq!(jwt.split('.').count(), 3, "a JWT");
     assert_eq!(
@@ -381,7 +382,7 @@ async fn an_expired_jwt_is_renewed_by_logging_in_again_and_retried_once() {
     let fake = start(NiumallConfig::default()).await;
     let client = client(&fake).await;
     client.list_orders(&ListOrdersRequest::new()).await.unwrap();
-    use rt::ExposeSecret as _;
+    use rt::secrecy::ExposeSecret as _;
     let before = client.token_state().await.unwrap();
     let before = before.access_token.expose_secret().to_owned();
 

@@ -6,8 +6,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use generated_client::runtime::token::{RedisTokenStore, TokenStore, check_store_protocol};
-use generated_client::runtime::{ExposeSecret, TokenState};
+use generated_client::runtime::TokenState;
+use generated_client::runtime::secrecy::ExposeSecret;
+use generated_client::runtime::{RedisTokenStore, TokenStore, check_store_protocol};
 use generated_client::{jfwms, supercarrier8};
 use integration_tests::fakes::jfwms::{FakeJfwms, JfwmsConfig};
 use integration_tests::fakes::supercarrier8::{FakeSupercarrier8, Supercarrier8Config};

@@ -50,7 +50,7 @@ async fn with_interval(interval: Duration) -> (FakeSupercarrier8, Client) {
 }
 
 fn cached_token(state: &rt::TokenState) -> String {
-    use rt::ExposeSecret as _;
+    use rt::secrecy::ExposeSecret as _;
     state.access_token.expose_secret().to_owned()
 }
 

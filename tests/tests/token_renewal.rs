@@ -11,7 +11,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{any, post};
 use generated_client::erp::{Client, Credentials, QueryInventoryRequest};
-use generated_client::runtime::{ErrorClass, ExposeSecret, TokenState};
+use generated_client::runtime::secrecy::ExposeSecret;
+use generated_client::runtime::{ErrorClass, TokenState};
 
 /// How the token endpoint behaves; changeable while the server runs.
 #[derive(Default)]

@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use generated_client::runtime::{ExposeSecret, TokenState};
+use generated_client::runtime::TokenState;
+use generated_client::runtime::secrecy::ExposeSecret;
 use generated_client::{erp, jfwms, niumall, supercarrier8, zhiyun};
 use integration_tests::fakes::{self, RecordedRequest};
 use secrecy::SecretString;
@@ -189,7 +190,7 @@ async fn erp_flows(secrets: &mut Secrets) {
     let redirect = fake.config().redirect_uris[0].clone();
     let code = fake.issue_authorization_code(&redirect);
     secrets.add("erp authorization code", &code);
-    let state = generated_client::runtime::new_state();
+    let state = generated_client::erp::Client::new_state();
     secrets.add("erp state", &state);
     let authorized = erp::Client::builder(credentials)
         .base_url(&fake.base_url)

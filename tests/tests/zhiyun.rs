@@ -6,9 +6,8 @@
 
 use std::sync::Arc;
 
-use generated_client::runtime::{
-    self as rt, AuthError, ErrorClass, ExposeSecret, RawCode, TokenStore,
-};
+use generated_client::runtime::secrecy::ExposeSecret;
+use generated_client::runtime::{self as rt, AuthError, ErrorClass, RawCode, TokenStore};
 use generated_client::zhiyun::{Client, Credentials, ErrorCode};
 use integration_tests::fakes::RecordedRequest;
 use integration_tests::fakes::zhiyun::{
@@ -97,7 +96,7 @@ async fn the_client_authorizes_itself_and_reuses_the_auth_code() {
     let requests = fake.requests();
     assert_eq!(requests.len(), 3);
     let token = desktop_token(&fake);
-    use rt::ExposeSecret as _;
+    use rt::secrecy::ExposeSecret as _;
     let state = client.token_state().await.expect("the cached auth code");
     let auth_code = state.access_token.expose_secret().to_owned();
     assert_eq!(auth_code.len(), 40);
@@ -179,7 +178,7 @@ async fn an_expired_auth_code_is_obtained_again_and_the_call_retried_once() {
     let fake = start(ZhiyunConfig::default()).await;
     let client = default_client(&fake).await;
     client.get_user_info().await.unwrap();
-    use rt::ExposeSecret as _;
+    use rt::secrecy::ExposeSecret as _;
     let first = client.token_state().await.unwrap();
     let first = first.access_token.expose_secret().to_owned();
 

@@ -35,17 +35,17 @@ fn param_doc(p: &ParamIr) -> String {
     text
 }
 
-/// `rt::Request::new(method, path)` (or `to_path` with the path parameters filled in),
+/// `rt::__private::Request::new(method, path)` (or `to_path` with the path parameters filled in),
 /// unauthenticated and idempotent as the endpoint is. `from_self`: parameters are read from
 /// the request type's fields.
 fn request_new(ep: &EndpointIr) -> TokenStream {
     let http_method = method(ep.http_method);
     let mut request = if ep.path.contains('{') {
         let (format, args) = path_format(ep);
-        quote!(rt::Request::to_path(#http_method, format!(#format, #(#args),*)))
+        quote!(rt::__private::Request::to_path(#http_method, format!(#format, #(#args),*)))
     } else {
         let path = &ep.path;
-        quote!(rt::Request::new(#http_method, #path))
+        quote!(rt::__private::Request::new(#http_method, #path))
     };
     if !ep.authenticated {
         request = quote!(#request.unauthenticated());
@@ -158,7 +158,7 @@ pub fn has_request(ep: &EndpointIr) -> bool {
     ep.caller_params().next().is_some()
 }
 
-/// Statements that build `request` (an `rt::Request`) from the endpoint's parameters: the
+/// Statements that build `request` (an `rt::__private::Request`) from the endpoint's parameters: the
 /// caller's (read from `self`) and the fixed ones.
 fn build_request(ep: &EndpointIr) -> TokenStream {
     let in_query = |p: &&ParamIr| {
@@ -191,9 +191,9 @@ fn build_request(ep: &EndpointIr) -> TokenStream {
     let body = match ep.body {
         Some(BodyEncoding::Json) => {
             let mut body = if has_request(ep) {
-                quote!(rt::Body::json(self)?)
+                quote!(rt::__private::Body::json(self)?)
             } else {
-                quote!(rt::Body::json_object())
+                quote!(rt::__private::Body::json_object())
             };
             for p in body_params {
                 if let Some(c) = &p.const_value {
@@ -208,7 +208,7 @@ fn build_request(ep: &EndpointIr) -> TokenStream {
                 &ident("form"),
                 text_entries(body_params, &ident("form"), true),
             );
-            Some(quote!({ #form rt::Body::Form(form) }))
+            Some(quote!({ #form rt::__private::Body::Form(form) }))
         }
         Some(BodyEncoding::Query) | None => None,
     };
@@ -353,7 +353,7 @@ pub fn request_struct(ep: &EndpointIr) -> (TokenStream, String) {
 
             #validate_fn
 
-            fn to_request(&self) -> Result<rt::Request> {
+            fn to_request(&self) -> Result<rt::__private::Request> {
                 #validate_call
                 #build
                 Ok(request)
@@ -443,7 +443,7 @@ fn pages_method(ep: &EndpointIr) -> TokenStream {
         #d
         pub fn #name(&self, request: #req) -> impl rt::futures_core::Stream<Item = Result<#item>> + Send + '_ {
             let first = request.#page.unwrap_or(1);
-            rt::pages_with_max(first, self.engine.max_page(), move |page| {
+            rt::__private::pages_with_max(first, self.engine.max_page(), move |page| {
                 let request = request.clone().#page(page);
                 async move { self.#single(&request).await }
             })
@@ -460,7 +460,7 @@ pub fn page_impl(ep: &EndpointIr) -> TokenStream {
     let items = ident(&p.items_field);
     let path = p.total_pages_path.iter().map(|f| ident(f));
     quote! {
-        impl rt::Page for #resp {
+        impl rt::__private::Page for #resp {
             type Item = #item;
             fn into_items(self) -> Vec<#item> {
                 self.#items
@@ -533,9 +533,9 @@ pub fn credentials(api: &Api) -> TokenStream {
                 Self { #(#init),* }
             }
 
-            fn to_runtime(&self) -> rt::Credentials {
+            fn to_runtime(&self) -> rt::__private::Credentials {
                 #expose
-                let mut credentials = rt::Credentials::new();
+                let mut credentials = rt::__private::Credentials::new();
                 #(#to_runtime)*
                 credentials
             }
@@ -543,19 +543,26 @@ pub fn credentials(api: &Api) -> TokenStream {
     }
 }
 
-/// Per-call overrides of the deadline and retry policy on a cheap clone of the client.
+/// Per-call settings on a cheap clone of the client: `with_options` reaches every
+/// [`CallOptions`] field, including ones newer than the generated code; the other two are
+/// shorthands.
 fn per_call_options() -> TokenStream {
     quote! {
-        /// This client with another deadline for the calls made through it (a cheap clone
-        /// sharing the token cache and connections):
-        /// `client.with_deadline(Duration::from_secs(5)).some_call(&request).await`.
+        /// This client with other per-call settings ([`CallOptions`](rt::CallOptions)) for
+        /// the calls made through it: a cheap clone sharing the token cache and connections.
+        /// `client.with_options(|o| o.deadline = Duration::from_secs(5)).some_call(&request).await`.
+        pub fn with_options(&self, configure: impl FnOnce(&mut rt::CallOptions)) -> Client {
+            Client { engine: self.engine.with_options(configure) }
+        }
+
+        /// This client with another deadline for the calls made through it (a cheap clone).
         pub fn with_deadline(&self, deadline: std::time::Duration) -> Client {
-            Client { engine: self.engine.with_deadline(deadline) }
+            self.with_options(|o| o.deadline = deadline)
         }
 
         /// This client with another retry policy for the calls made through it (a cheap clone).
         pub fn with_retry_policy(&self, policy: rt::RetryPolicy) -> Client {
-            Client { engine: self.engine.with_retry_policy(policy) }
+            self.with_options(|o| o.retry = policy)
         }
     }
 }
@@ -604,10 +611,21 @@ fn auth_flow_methods(api: &Api) -> TokenStream {
     if token.authorize.is_some() {
         out.extend(quote! {
             /// The URL to send the user's browser to, to authorize this application.
-            /// Generate `state` with [`rt::new_state`], keep it, and check the callback's
-            /// `state` with [`rt::check_state`] before exchanging the code.
+            /// Generate `state` with [`Client::new_state`], keep it, and check the callback's
+            /// `state` with [`Client::check_state`] before exchanging the code.
             pub fn authorize_url(&self, redirect_uri: &str, state: &str) -> Result<String> {
                 self.engine.authorize_url(redirect_uri, state)
+            }
+
+            /// A fresh, unguessable `state` for [`Client::authorize_url`] (CSRF protection).
+            pub fn new_state() -> String {
+                rt::__private::new_state()
+            }
+
+            /// Checks the authorization callback's `state` against the one sent, in constant
+            /// time; a mismatch is [`AuthError::StateMismatch`](rt::AuthError::StateMismatch).
+            pub fn check_state(expected: &str, received: &str) -> Result<()> {
+                Ok(rt::__private::check_state(expected, received)?)
             }
         });
     }
@@ -671,8 +689,8 @@ pub fn emit_client(api: &Api, about: &str) -> TokenStream {
             /// fields): auth, token caching and error codes are handled; `data` comes back as JSON.
             pub async fn call(&self, method: rt::reqwest::Method, path: &str, body: Option<rt::serde_json::Value>) -> Result<rt::serde_json::Value> {
                 // Unknown endpoints: only GET is retried after it may have been received.
-                let request = rt::Request::to_path(method, path.to_owned());
-                self.engine.send(request.with_body(body.map_or(rt::Body::None, rt::Body::Json))).await
+                let request = rt::__private::Request::to_path(method, path.to_owned());
+                self.engine.send(request.with_body(body.map_or(rt::__private::Body::None, rt::__private::Body::Json))).await
             }
         }
     };
@@ -686,7 +704,7 @@ pub fn emit_client(api: &Api, about: &str) -> TokenStream {
         #client_doc
         #[derive(Clone)]
         pub struct Client {
-            engine: rt::Engine<ErrorCode>,
+            engine: rt::__private::Engine<ErrorCode>,
         }
 
         impl std::fmt::Debug for Client {
@@ -700,8 +718,9 @@ pub fn emit_client(api: &Api, about: &str) -> TokenStream {
         impl Client {
             /// Starts configuring a client with the application's credentials.
             pub fn builder(credentials: Credentials) -> ClientBuilder {
-                let engine = rt::EngineBuilder::new(api_spec(), DEFAULT_BASE_URL).credentials(credentials.to_runtime()).vendor(#module);
-                rt::ClientBuilder::new(engine, |engine| Client { engine })
+                rt::ClientBuilder::new(api_spec(), DEFAULT_BASE_URL, |engine| Client { engine })
+                    .credentials(credentials.to_runtime())
+                    .vendor(#module)
             }
 
             #per_call_options
@@ -715,7 +734,7 @@ pub fn emit_client(api: &Api, about: &str) -> TokenStream {
         /// Decodes a raw response body of this vendor (one you recorded, or received through
         /// another HTTP stack) exactly as the client does: envelope, error codes, typed `data`.
         pub fn decode_response<T: rt::serde::de::DeserializeOwned>(status: u16, body: &[u8]) -> Result<T> {
-            rt::decode_response(envelope().as_ref(), status, body)
+            rt::__private::decode_response(envelope().as_ref(), status, body)
         }
     }
 }

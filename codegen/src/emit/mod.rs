@@ -75,14 +75,14 @@ fn separate_items(code: &str) -> String {
 /// Options of the emitter that do not come from the spec.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The path generated code reaches the runtime by (`::generated_client::runtime`).
+    /// The path generated code reaches the runtime by (`::spec_runtime`).
     pub runtime_path: String,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
-            runtime_path: "::generated_client::runtime".to_owned(),
+            runtime_path: "::spec_runtime".to_owned(),
         }
     }
 }
@@ -213,7 +213,7 @@ fn part_tokens(
             quote! {
                 #d
                 pub fn decode_token_response(status: u16, body: &[u8]) -> Result<rt::TokenState> {
-                    rt::decode_token_response(&api_spec(), status, body)
+                    rt::__private::decode_token_response(&api_spec(), status, body)
                 }
             }
         }

@@ -14,7 +14,7 @@ use crate::harness::{Rng, Target};
 use crate::mutate::{json, pick};
 use crate::seeds::{self, ExampleSeed};
 use codegen::spec::model::Spec;
-use generated_client::runtime::error::VendorCode;
+use generated_client::runtime::VendorCode;
 
 /// One decoding entry point: a vendor module and a response type.
 pub struct Decoder {

@@ -71,7 +71,7 @@ pub fn normalize_message(message: &str) -> String {
 }
 
 /// `err:<Variant>/<class>[/<serde category>][: <message>]` for a runtime error.
-pub fn error_kind<C: generated_client::runtime::error::VendorCode>(
+pub fn error_kind<C: generated_client::runtime::VendorCode>(
     err: &generated_client::runtime::Error<C>,
 ) -> String {
     let debug = format!("{err:?}");

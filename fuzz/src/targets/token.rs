@@ -15,7 +15,7 @@ use crate::harness::{Rng, Target};
 use crate::mutate::{json as json_mutate, pick};
 use crate::seeds::{self, set_path};
 use codegen::spec::model::{Code, ParsesAs, Spec, SuccessRule};
-use generated_client::runtime::{Error, TokenState, error::VendorCode};
+use generated_client::runtime::{Error, TokenState, VendorCode};
 
 type DecodeToken = fn(u16, &[u8]) -> String;
 

@@ -10,8 +10,8 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use consumer::bookshop::{self, Client, Credentials, ErrorCode, ListBooksRequest, OrderLine};
 use futures_util::StreamExt as _;
-use generated_client::runtime::serde_json::{Value, json};
-use generated_client::runtime::{ErrorClass, rust_decimal::Decimal};
+use spec_runtime::serde_json::{Value, json};
+use spec_runtime::{ErrorClass, rust_decimal::Decimal};
 
 #[derive(Default)]
 struct Shop {
@@ -89,7 +89,7 @@ async fn orders(headers: HeaderMap, body: String) -> String {
     if token_number(&headers).is_none() {
         return json!({"code": 40100, "message": "no token", "data": null}).to_string();
     }
-    let order: Value = match generated_client::runtime::serde_json::from_str(&body) {
+    let order: Value = match spec_runtime::serde_json::from_str(&body) {
         Ok(v) => v,
         Err(e) => return json!({"code": 1, "message": e.to_string(), "data": null}).to_string(),
     };

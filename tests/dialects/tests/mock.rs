@@ -9,8 +9,8 @@ use dialect_tests::{
     alipay_rsa2, json_body_hmac, kuaidi100, pinduoduo, sf_express, taobao_hmac, taobao_md5,
     wechatpay_v2_hmac, wechatpay_v2_md5,
 };
-use generated_client::runtime::RetryPolicy;
 use spec_mock::{MockConfig, MockServer};
+use spec_runtime::RetryPolicy;
 
 const CALLS: usize = 20;
 

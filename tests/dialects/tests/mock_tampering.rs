@@ -13,9 +13,9 @@ use dialect_tests::{
     alipay_rsa2, json_body_hmac, kuaidi100, pinduoduo, taobao_hmac, taobao_md5, wechatpay_v2_hmac,
     wechatpay_v2_md5,
 };
-use generated_client::runtime::RetryPolicy;
 use proptest::prelude::*;
 use spec_mock::{MockConfig, MockServer, ReceivedRequest};
+use spec_runtime::RetryPolicy;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Headers the transport sets, not an auth step.

@@ -14,8 +14,8 @@ use dialect_tests::{
     alipay_rsa2, json_body_hmac, kuaidi100, pinduoduo, sf_express, taobao_hmac, taobao_md5,
     wechatpay_v2_hmac, wechatpay_v2_md5,
 };
-use generated_client::runtime::jiff::Timestamp;
-use generated_client::runtime::{RetryPolicy, reqwest};
+use spec_runtime::jiff::Timestamp;
+use spec_runtime::{RetryPolicy, reqwest};
 
 /// A request as the server received it.
 #[derive(Clone, Debug)]
@@ -589,10 +589,7 @@ async fn sf_express_form_urlencoded_digest_matches_python() {
             .create_order(&CreateOrderRequest::new(order.clone()))
             .await
             .expect_err("`{}` is not SF's envelope");
-        assert!(
-            matches!(err, generated_client::runtime::Error::Decode { .. }),
-            "{err:?}"
-        );
+        assert!(matches!(err, spec_runtime::Error::Decode { .. }), "{err:?}");
         sent.push(order);
     }
     let seen = capture.take();

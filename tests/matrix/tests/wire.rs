@@ -7,9 +7,9 @@
 
 use std::path::PathBuf;
 
-use generated_client::runtime::{RetryPolicy, SecretText, jiff, rust_decimal, serde_json};
 use matrix_tests::matrix::{self, Item};
 use spec_mock::{MockConfig, MockServer, ReceivedRequest};
+use spec_runtime::{RetryPolicy, SecretText, jiff, rust_decimal, serde_json};
 
 const API_KEY: &str = "key-1";
 
@@ -435,17 +435,14 @@ async fn json_inside_strings_decodes_typed() {
         source = e.source();
     }
     assert!(chain.contains("JSON document inside the string"), "{chain}");
-    assert!(
-        matches!(err, generated_client::runtime::Error::Decode { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, spec_runtime::Error::Decode { .. }), "{err:?}");
 }
 
 /// Generated webhook code compiles in a crate that depends on the runtime alone (it names
 /// `SecretString` through the runtime), and verifies a delivery signed per the spec.
 #[test]
 fn webhooks_verify_in_a_runtime_only_crate() {
-    use generated_client::runtime::SecretString;
+    use spec_runtime::secrecy::SecretString;
     let now = jiff::Timestamp::now().as_second();
     let payload = r#"{"sku":"w","qty":1}"#;
     let body = format!(r#"{{"type":"item_changed","timestamp":{now},"data":{payload}}}"#);

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use generated_client::runtime::token::RedisTokenStore;
+use generated_client::runtime::RedisTokenStore;
 use generated_client::{jfwms, supercarrier8};
 
 fn env(name: &str) -> Result<String, String> {

@@ -18,7 +18,7 @@ pub trait Page {
 }
 
 /// The highest page number a page stream fetches unless the client is configured otherwise
-/// ([`EngineBuilder::max_page`](super::EngineBuilder::max_page)): far beyond any listing the
+/// ([`ClientBuilder::max_page`](crate::ClientBuilder::max_page)): far beyond any listing the
 /// documents describe, yet a bound on a server that reports `total_pages` of `i64::MAX`.
 pub const DEFAULT_MAX_PAGE: i64 = 10_000;
 
@@ -134,7 +134,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::test_support::TestCode;
+    use crate::test_support::TestCode;
     use futures_util::StreamExt;
 
     struct TestPage(Vec<i64>, i64);

@@ -607,8 +607,18 @@ pub enum AuthError<C: VendorCode> {
     /// The start-up token request (`fetch_on_start`) was refused as too frequent, and no token
     /// store is configured: replicas started together each request their own token and the
     /// vendor refuses all but one. [`Error::code`] and [`Error::class`] answer for the refusal.
-    #[error(transparent)]
-    NoSharedStore(NoSharedStore<C>),
+    #[error(
+        "{}; no token store shared by every replica is configured: replicas started \
+         together each request a token at start-up and the vendor refuses all but one \
+         (configure `token_store`, e.g. RedisTokenStore)",
+        // An expression rather than `{refusal}`: thiserror would bound `Box<AuthError<C>>:
+        // Display`, which the compiler cannot prove for a recursive type.
+        refusal.to_string()
+    )]
+    NoSharedStore {
+        /// The vendor's refusal.
+        refusal: Box<AuthError<C>>,
+    },
     /// The authorization callback's `state` differs from the one sent.
     #[error("authorization callback `state` does not match")]
     StateMismatch,
@@ -657,34 +667,12 @@ impl<C: VendorCode> AuthError<C> {
     /// The token endpoint's refusal, also inside [`AuthError::NoSharedStore`].
     fn token_refusal(&self) -> Option<&AuthError<C>> {
         match self {
-            AuthError::NoSharedStore(w) => Some(&*w.refusal),
+            AuthError::NoSharedStore { refusal } => Some(refusal),
             AuthError::TokenEndpoint { .. } => Some(self),
             _ => None,
         }
     }
 }
-
-/// See [`AuthError::NoSharedStore`].
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct NoSharedStore<C: VendorCode> {
-    /// The vendor's refusal.
-    pub refusal: Box<AuthError<C>>,
-}
-
-impl<C: VendorCode> fmt::Display for NoSharedStore<C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}; no token store shared by every replica is configured: replicas started \
-             together each request a token at start-up and the vendor refuses all but one \
-             (configure `token_store`, e.g. RedisTokenStore)",
-            self.refusal
-        )
-    }
-}
-
-impl<C: VendorCode> std::error::Error for NoSharedStore<C> {}
 
 fn code_and_message(code: &Option<RawCode>, message: &Option<String>) -> String {
     match (code, message) {

@@ -8,9 +8,11 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::json;
 
 use super::*;
-use crate::runtime::envelope::Success;
-use crate::runtime::test_support::{Recorded, Reply, TestCode, TestServer};
-use crate::runtime::token::RefreshPolicy;
+use crate::builder::EngineBuilder;
+use crate::envelope::Success;
+use crate::test_support::{Recorded, Reply, TestCode, TestServer};
+use crate::token::AuthorizeSpec;
+use crate::token::RefreshPolicy;
 use spec_lang::{Expr, Op, Piece, TimeUnit, Value};
 
 type E = Error<TestCode>;
@@ -103,7 +105,7 @@ fn creds() -> Credentials {
 }
 
 async fn engine_for(spec: ApiSpec<TestCode>, server: &TestServer) -> Engine<TestCode> {
-    EngineBuilder::new(spec, "https://unused.example")
+    EngineBuilder::engine(spec, "https://unused.example")
         .base_url(&server.url())
         .credentials(creds())
         .build()
@@ -284,7 +286,7 @@ async fn token_endpoint_error_and_basic_client_auth() {
         }
     })
     .await;
-    let engine = EngineBuilder::new(oauth_spec(), "https://unused.example")
+    let engine = EngineBuilder::engine(oauth_spec(), "https://unused.example")
         .base_url(&server.url())
         .credentials(creds())
         .client_auth(ClientAuth::Basic)
@@ -387,7 +389,7 @@ async fn token_free_steps_go_on_grant_requests_that_ask_for_them() {
         }),
         true,
     );
-    let engine = EngineBuilder::new(spec, "https://unused.example")
+    let engine = EngineBuilder::engine(spec, "https://unused.example")
         .base_url(&server.url())
         .credentials(creds().secret("desktop_token", "desk-tok"))
         .build()
@@ -520,7 +522,7 @@ async fn signed_headers_after_code_exchange() {
         false,
     );
     let build = |path: Option<&str>| {
-        let mut b = EngineBuilder::new(spec.clone(), "https://unused.example")
+        let mut b = EngineBuilder::engine(spec.clone(), "https://unused.example")
             .base_url(&server.url())
             .credentials(creds());
         if let Some(p) = path {
@@ -592,7 +594,7 @@ async fn redirects_are_not_followed() {
         ..Reply::json(302, "")
     })
     .await;
-    let engine = EngineBuilder::new(
+    let engine = EngineBuilder::engine(
         ApiSpec::new(None, vec![], None, false),
         "https://unused.example",
     )
@@ -626,7 +628,7 @@ async fn transport_errors_never_show_query_or_secrets() {
         None,
         false,
     );
-    let engine: Engine<TestCode> = EngineBuilder::new(spec.clone(), "https://unused.example")
+    let engine: Engine<TestCode> = EngineBuilder::engine(spec.clone(), "https://unused.example")
         .base_url(&format!("http://127.0.0.1:{port}/v1"))
         .credentials(creds())
         .connect_timeout(Duration::from_secs(2))
@@ -643,7 +645,7 @@ async fn transport_errors_never_show_query_or_secrets() {
         ..Reply::json(200, "{}")
     })
     .await;
-    let engine: Engine<TestCode> = EngineBuilder::new(spec, "https://unused.example")
+    let engine: Engine<TestCode> = EngineBuilder::engine(spec, "https://unused.example")
         .base_url(&format!("{}/v1", server.url()))
         .credentials(creds())
         .timeout(Duration::from_millis(200))
@@ -680,7 +682,7 @@ async fn transport_errors_never_show_query_or_secrets() {
 #[tokio::test]
 async fn base_url_rules_at_build() {
     let build = |url: &str, spec_allows: bool, opt_in: Option<bool>| {
-        let mut b = EngineBuilder::new(
+        let mut b = EngineBuilder::engine(
             ApiSpec::<TestCode>::new(None, vec![], None, spec_allows),
             "https://x",
         )
@@ -711,7 +713,7 @@ async fn base_url_rules_at_build() {
         };
         assert_eq!(got, *want, "{url} {spec_allows} {opt_in:?}");
     }
-    let err = EngineBuilder::new(oauth_spec(), "https://x")
+    let err = EngineBuilder::engine(oauth_spec(), "https://x")
         .grant_path("nope", "/t")
         .build()
         .await;
@@ -721,7 +723,7 @@ async fn base_url_rules_at_build() {
 #[tokio::test]
 async fn paths_cannot_leave_the_base_url() {
     let server = TestServer::start(|_| Reply::json(200, "{}")).await;
-    let engine = EngineBuilder::new(
+    let engine = EngineBuilder::engine(
         ApiSpec::<TestCode>::new(None, vec![], None, false),
         "https://x",
     )
@@ -779,7 +781,7 @@ async fn fetch_on_start_and_token_state_round_trip() {
     assert_eq!(server.count("/token"), 1);
     let state = engine.token_state().await.unwrap();
     assert_eq!(state.access_token.expose_secret(), "tok-1");
-    let restored = EngineBuilder::new(oauth_spec(), "https://x")
+    let restored = EngineBuilder::engine(oauth_spec(), "https://x")
         .base_url(&server.url())
         .build()
         .await
@@ -791,7 +793,7 @@ async fn fetch_on_start_and_token_state_round_trip() {
 
 #[tokio::test]
 async fn authorize_url_and_state() {
-    let engine = EngineBuilder::new(oauth_spec(), "https://auth.example/public")
+    let engine = EngineBuilder::engine(oauth_spec(), "https://auth.example/public")
         .credentials(creds())
         .build()
         .await
@@ -933,7 +935,7 @@ fn debug_redacts_credentials() {
     let c = creds();
     let dbg = format!("{c:?}");
     assert!(dbg.contains("cid") && !dbg.contains("s3cr3t"), "{dbg}");
-    let b = EngineBuilder::new(oauth_spec(), "https://x").credentials(creds());
+    let b = EngineBuilder::engine(oauth_spec(), "https://x").credentials(creds());
     let dbg = format!("{b:?}");
     assert!(dbg.contains("cid") && !dbg.contains("s3cr3t"), "{dbg}");
 }
@@ -944,13 +946,13 @@ fn send_futures_are_send() {
     fn check(e: &Engine<TestCode>) {
         assert_send(&e.send::<serde_json::Value>(get("/")));
         assert_send(&e.exchange("g", &[]));
-        assert_send(&crate::runtime::pages::<TestPage, TestCode, _, _>(
+        assert_send(&crate::__private::pages::<TestPage, TestCode, _, _>(
             1,
             |_| async { Ok::<_, E>(TestPage) },
         ));
     }
     struct TestPage;
-    impl crate::runtime::Page for TestPage {
+    impl crate::__private::Page for TestPage {
         type Item = ();
         fn into_items(self) -> Vec<()> {
             vec![]

@@ -69,7 +69,7 @@ mod tests {
         assert_eq!(display(&date.at(14, 30, 8, 0)), "2026-05-08T14:30:08");
         assert_eq!(secret(&SecretText::from("pw".to_owned())), "pw");
         assert_eq!(path_segment("a b/c?d#e~é"), "a%20b%2Fc%3Fd%23e~%C3%A9");
-        let doc = json::<_, crate::runtime::test_support::TestCode>("p", &vec!["a b", "中"]);
+        let doc = json::<_, crate::test_support::TestCode>("p", &vec!["a b", "中"]);
         assert_eq!(doc.unwrap(), r#"["a b","中"]"#);
     }
 }

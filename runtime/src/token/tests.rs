@@ -7,8 +7,8 @@ use secrecy::ExposeSecret;
 use tokio::time::Instant;
 
 use super::*;
-use crate::runtime::error::{AuthError, ErrorClass, RawCode};
-use crate::runtime::test_support::TestCode;
+use crate::error::{AuthError, ErrorClass, RawCode};
+use crate::test_support::TestCode;
 
 const T0: i64 = 1_700_000_000;
 

@@ -20,21 +20,20 @@ use subtle::ConstantTimeEq;
 use url::Url;
 
 use super::auth::{self, Message, MessageBody};
+use super::builder::ClientBuilder;
 use super::envelope::{EnvelopeSpec, Fields, Outcome, text_of};
 use super::error::{
-    ApiError, AuthError, Error, ErrorClass, NoSharedStore, QuotaExhausted, RawBody, RawCode,
-    VendorCode,
+    ApiError, AuthError, Error, ErrorClass, QuotaExhausted, RawBody, RawCode, VendorCode,
 };
 use super::secret::Redacted;
 use super::token::{
     self, ClientAuth, Clock, Encoding, Grant, GrantRunner, MemoryTokenStore, TokenManager,
-    TokenResponseSpec, TokenSpec, TokenState, TokenStore,
+    TokenResponseSpec, TokenSpec, TokenState,
 };
 use super::transport::{self, Failure, Outgoing, Received, UrlError};
 use spec_lang::Scope;
 use spec_lang::Step;
 
-pub use super::token::AuthorizeSpec;
 pub use grant::decode_token_response;
 pub use interpret::decode_response;
 
@@ -47,7 +46,7 @@ use call::{AttemptLog, Phase};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use super::retry::{self, Failed, QuotaBucket, RetryPolicy, RetryQuota, Spent};
+use super::retry::{self, Failed, QuotaBucket, RetryPolicy, Spent};
 
 mod call;
 mod grant;
@@ -157,181 +156,10 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// Configures an [`Engine`].
-pub struct EngineBuilder<C> {
-    spec: ApiSpec<C>,
-    base_url: String,
-    credentials: Credentials,
-    allow_plain_http: Option<bool>,
-    connect_timeout: Duration,
-    timeout: Duration,
-    grant_paths: Vec<(&'static str, String)>,
-    store: Option<Arc<dyn TokenStore>>,
-    min_token_interval: Option<Duration>,
-    client_auth: Option<ClientAuth>,
-    client: Option<reqwest::Client>,
-    options: CallOptions,
-    vendor: &'static str,
-    time_source: Option<token::Clock>,
-    retry_quota: RetryQuota,
-    proxy: Option<String>,
-    max_page: i64,
-}
-
-impl<C> fmt::Debug for EngineBuilder<C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EngineBuilder")
-            .field("base_url", &self.base_url)
-            .field("credentials", &self.credentials)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<C: VendorCode> EngineBuilder<C> {
-    /// Starts from the spec and the vendor's default base URL. Installs the ring TLS provider
-    /// as the process default unless one is installed, so that a `reqwest::Client` the
-    /// application builds for [`http_client`](Self::http_client) finds one.
-    pub fn new(spec: ApiSpec<C>, default_base_url: &'static str) -> Self {
-        transport::install_crypto_provider();
-        EngineBuilder {
-            spec,
-            base_url: default_base_url.to_owned(),
-            credentials: Credentials::new(),
-            allow_plain_http: None,
-            connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(30),
-            grant_paths: Vec::new(),
-            store: None,
-            min_token_interval: None,
-            client_auth: None,
-            client: None,
-            options: CallOptions::default(),
-            vendor: "api",
-            time_source: None,
-            retry_quota: RetryQuota::standard(),
-            proxy: None,
-            max_page: super::paginate::DEFAULT_MAX_PAGE,
-        }
-    }
-
-    /// Where the client reads the current time (default: the system clock): timestamps and
-    /// formatted times in signatures, token lifetimes. For tests and replays of a recorded
-    /// request (as the AWS SDK's `time_source`); a wrong clock makes vendors refuse requests.
-    pub fn time_source(mut self, now: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
-        self.time_source = Some(Arc::new(now));
-        self
-    }
-
-    /// Another base URL (test environment, local fake); validated in [`build`](Self::build).
-    pub fn base_url(mut self, url: &str) -> Self {
-        url.clone_into(&mut self.base_url);
-        self
-    }
-
-    /// The application's credentials.
-    pub fn credentials(mut self, c: Credentials) -> Self {
-        self.credentials = c;
-        self
-    }
-
-    /// Explicitly allows (or forbids) plain `http://` to non-loopback hosts.
-    pub fn allow_plain_http(mut self, yes: bool) -> Self {
-        self.allow_plain_http = Some(yes);
-        self
-    }
-
-    /// Connect timeout (default 10 s).
-    pub fn connect_timeout(mut self, d: Duration) -> Self {
-        self.connect_timeout = d;
-        self
-    }
-
-    /// Total timeout per request, body included (default 30 s).
-    pub fn timeout(mut self, d: Duration) -> Self {
-        self.timeout = d;
-        self
-    }
-
-    /// Path (or absolute URL) of a grant whose spec gives none.
-    pub fn grant_path(mut self, grant: &'static str, path: &str) -> Self {
-        self.grant_paths.push((grant, path.to_owned()));
-        self
-    }
-
-    /// Where token state persists (default: memory).
-    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
-        self.store = Some(store);
-        self
-    }
-
-    /// Minimum interval between token requests, overriding the spec's policy.
-    pub fn min_token_interval(mut self, d: Duration) -> Self {
-        self.min_token_interval = Some(d);
-        self
-    }
-
-    /// How to present the client id and secret to grants that accept it (default: each
-    /// grant's first, as the spec lists them).
-    pub fn client_auth(mut self, method: ClientAuth) -> Self {
-        self.client_auth = Some(method);
-        self
-    }
-
-    /// A caller-provided client. It must have timeouts and should not follow redirects
-    /// (`reqwest::redirect::Policy::none()`): custom auth headers survive cross-host redirects.
-    /// Its proxy settings are its own: the plain-HTTP rule cannot see them.
-    pub fn http_client(mut self, c: reqwest::Client) -> Self {
-        self.client = Some(c);
-        self
-    }
-
-    /// Sends every request through this proxy (`http://host:port`, `https://…`,
-    /// `socks5://…`). Proxies from the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`)
-    /// are never used: a proxy the application did not choose would see plain-HTTP requests,
-    /// credentials included. A proxy reached over plain HTTP carries plain-HTTP requests in
-    /// clear, so it is held to the base URL's rule: loopback, or `allow_plain_http`.
-    pub fn proxy(mut self, url: &str) -> Self {
-        self.proxy = Some(url.to_owned());
-        self
-    }
-
-    /// The client's retry quota (default [`RetryQuota::standard`], smithy-rs's token bucket;
-    /// [`RetryQuota::unlimited`] turns it off). One bucket per client, shared by its clones.
-    pub fn retry_quota(mut self, quota: RetryQuota) -> Self {
-        self.retry_quota = quota;
-        self
-    }
-
-    /// The highest page number a `…_pages` stream fetches (default
-    /// [`DEFAULT_MAX_PAGE`](super::paginate::DEFAULT_MAX_PAGE)); past it the stream ends with
-    /// [`Error::Pagination`].
-    pub fn max_page(mut self, page: i64) -> Self {
-        self.max_page = page;
-        self
-    }
-
-    /// How failed calls are retried (default [`RetryPolicy::standard`]; turn retries off with
-    /// [`RetryPolicy::disabled`]). Per call: [`Engine::with_retry_policy`].
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.options.retry = policy;
-        self
-    }
-
-    /// How long a call may take in all: waiting for a token, every attempt and the waits
-    /// between them (default [`DEFAULT_DEADLINE`], 60 s). Per call: [`Engine::with_deadline`].
-    pub fn deadline(mut self, d: Duration) -> Self {
-        self.options.deadline = d;
-        self
-    }
-
-    /// The vendor's name in traces (generated clients set their module name).
-    pub fn vendor(mut self, name: &'static str) -> Self {
-        self.vendor = name;
-        self
-    }
-
-    /// Validates the configuration; fetches a token first when the spec asks for it.
-    pub async fn build(self) -> Result<Engine<C>, Error<C>> {
+impl<C: VendorCode, T> ClientBuilder<C, T> {
+    /// Validates the configuration and makes the engine; fetches a token first when the
+    /// spec asks for it.
+    pub(crate) async fn build_engine(self) -> Result<Engine<C>, Error<C>> {
         let allow_plain_http = self.allow_plain_http.unwrap_or(self.spec.allow_plain_http);
         let base = checked(&self.base_url, allow_plain_http)?;
         let mut grant_urls = Vec::new();
@@ -423,7 +251,7 @@ impl<C: VendorCode> EngineBuilder<C> {
                             && is_rate_limited_refusal(&refusal)
                             && matches!(*refusal, AuthError::TokenEndpoint { .. }) =>
                     {
-                        AuthError::NoSharedStore(NoSharedStore { refusal }).into()
+                        AuthError::NoSharedStore { refusal }.into()
                     }
                     other => other,
                 })?;
@@ -515,8 +343,9 @@ impl Request {
 }
 
 /// Per-call settings: the overall deadline and the retry policy. Set them per client
-/// ([`EngineBuilder::deadline`], [`EngineBuilder::retry_policy`]) or for some calls only
-/// ([`Engine::with_deadline`], [`Engine::with_retry_policy`]).
+/// ([`ClientBuilder::deadline`], [`ClientBuilder::retry_policy`]) or for some calls only,
+/// through the generated `Client::with_options(|o| …)` (a cheap clone of the client), which
+/// reaches every field here, including fields added after the client was generated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallOptions {
@@ -581,19 +410,22 @@ struct Inner<C> {
 }
 
 impl<C: VendorCode> Engine<C> {
-    /// This engine with another deadline for its calls (a cheap clone sharing the token
-    /// cache and connections): `engine.with_deadline(Duration::from_secs(5)).send(req)`.
-    pub fn with_deadline(&self, deadline: Duration) -> Self {
+    /// This engine with other per-call settings for its calls (a cheap clone sharing the
+    /// token cache and connections).
+    pub fn with_options(&self, configure: impl FnOnce(&mut CallOptions)) -> Self {
         let mut e = self.clone();
-        e.options.deadline = deadline;
+        configure(&mut e.options);
         e
+    }
+
+    /// This engine with another deadline for its calls (a cheap clone).
+    pub fn with_deadline(&self, deadline: Duration) -> Self {
+        self.with_options(|o| o.deadline = deadline)
     }
 
     /// This engine with another retry policy for its calls (a cheap clone).
     pub fn with_retry_policy(&self, policy: RetryPolicy) -> Self {
-        let mut e = self.clone();
-        e.options.retry = policy;
-        e
+        self.with_options(|o| o.retry = policy)
     }
 
     /// The deadline and retry policy this engine's calls run with.
@@ -601,7 +433,7 @@ impl<C: VendorCode> Engine<C> {
         self.options
     }
 
-    /// The highest page number its page streams fetch ([`EngineBuilder::max_page`]).
+    /// The highest page number its page streams fetch ([`ClientBuilder::max_page`]).
     pub fn max_page(&self) -> i64 {
         self.inner.max_page
     }

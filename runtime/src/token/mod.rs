@@ -62,7 +62,7 @@ pub struct Grant {
     /// HTTP method.
     pub method: reqwest::Method,
     /// Path relative to the base URL; `None`: the application configures it
-    /// ([`EngineBuilder::grant_path`](super::EngineBuilder::grant_path)).
+    /// ([`ClientBuilder::grant_path`](crate::ClientBuilder::grant_path)).
     pub path: Option<&'static str>,
     /// How the fields are sent.
     pub encoding: Encoding,

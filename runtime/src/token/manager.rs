@@ -27,7 +27,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::store::{Lease, Saved, StoreError, Stored, TokenStore};
 use super::{Clock, Freshness, Grant, GrantRunner, TokenSpec, TokenState, add, freshness};
-use crate::runtime::error::{AuthError, Error, ErrorClass, VendorCode};
+use crate::error::{AuthError, Error, ErrorClass, VendorCode};
 
 /// A failed refresh-ahead is retried at most this often, so a down token endpoint does not
 /// turn every call into a token request while the old token still works.

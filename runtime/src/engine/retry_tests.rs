@@ -7,10 +7,12 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::*;
-use crate::runtime::envelope::Success;
-use crate::runtime::error::Phase;
-use crate::runtime::test_support::{Reply, TestCode, TestServer};
-use crate::runtime::token::RefreshPolicy;
+use crate::builder::EngineBuilder;
+use crate::envelope::Success;
+use crate::error::Phase;
+use crate::retry::RetryQuota;
+use crate::test_support::{Reply, TestCode, TestServer};
+use crate::token::RefreshPolicy;
 use spec_lang::{Piece, Value};
 
 type E = Error<TestCode>;
@@ -37,7 +39,7 @@ fn quick() -> RetryPolicy {
 }
 
 async fn engine(url: &str, policy: RetryPolicy) -> Engine<TestCode> {
-    EngineBuilder::new(
+    EngineBuilder::engine(
         ApiSpec::new(Some(envelope()), vec![], None, false),
         "https://x",
     )
@@ -116,7 +118,7 @@ async fn a_non_idempotent_post_is_not_resent_after_5xx_429_or_a_timeout() {
     };
     for reply in [unavailable as fn() -> Reply, throttled, silent] {
         let server = flaky(usize::MAX, reply).await;
-        let e = EngineBuilder::<TestCode>::new(
+        let e = EngineBuilder::<TestCode>::engine(
             ApiSpec::new(Some(envelope()), vec![], None, false),
             "https://x",
         )
@@ -263,7 +265,7 @@ async fn a_silent_server_is_cut_off_by_the_timeout_and_the_deadline() {
         ..Reply::json(200, OK)
     })
     .await;
-    let e = EngineBuilder::<TestCode>::new(
+    let e = EngineBuilder::<TestCode>::engine(
         ApiSpec::new(Some(envelope()), vec![], None, false),
         "https://x",
     )
@@ -339,7 +341,7 @@ async fn resign_and_clock_skew_budgets() {
 #[tokio::test]
 async fn the_retry_quota_caps_attempts_during_an_outage() {
     let server = flaky(usize::MAX, unavailable).await;
-    let e = EngineBuilder::new(
+    let e = EngineBuilder::engine(
         ApiSpec::new(Some(envelope()), vec![], None, false),
         "https://x",
     )
@@ -430,7 +432,7 @@ async fn a_401_renews_only_when_the_spec_lists_it() {
                 Piece::Var("access_token".into()),
             ]),
         }];
-        let e = EngineBuilder::<TestCode>::new(
+        let e = EngineBuilder::<TestCode>::engine(
             ApiSpec::new(None, steps, Some(token), false),
             "https://x",
         )

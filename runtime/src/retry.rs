@@ -42,7 +42,7 @@ pub const MAX_RESIGNS: u32 = 3;
 ///
 /// ```
 /// use std::time::Duration;
-/// use generated_client::runtime::RetryPolicy;
+/// use spec_runtime::RetryPolicy;
 ///
 /// let standard = RetryPolicy::standard(); // 3 attempts, backoff 0–1 s, 0–2 s, … capped at 20 s
 /// let patient = RetryPolicy::standard()
@@ -133,10 +133,10 @@ impl RetryPolicy {
 /// The defaults are smithy-rs's: 500 tokens, 5 per retry, 10 per retry after a timeout,
 /// so a full outage costs each call 3 attempts for the first 50 calls, then 1. One bucket per
 /// client, shared by its clones (and by every
-/// [`Engine::with_retry_policy`](super::Engine::with_retry_policy) copy).
+/// `Client::with_options` copy).
 ///
 /// ```
-/// use generated_client::runtime::RetryQuota;
+/// use spec_runtime::RetryQuota;
 /// let standard = RetryQuota::standard();
 /// let bigger = RetryQuota::standard().with_capacity(5_000);
 /// let off = RetryQuota::unlimited(); // retries are limited by the policy alone

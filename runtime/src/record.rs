@@ -45,12 +45,12 @@ macro_rules! __generated_record {
     (@Serialize $name:ident {
         $($field:ident: $ty:ty = $wire:literal as $a:ident $(<$p:ty>)? => $mode:ident;)*
     }) => {
-        impl $crate::runtime::serde::Serialize for $name {
-            fn serialize<S: $crate::runtime::serde::Serializer>(
+        impl $crate::serde::Serialize for $name {
+            fn serialize<S: $crate::serde::Serializer>(
                 &self,
                 serializer: S,
             ) -> ::core::result::Result<S::Ok, S::Error> {
-                use $crate::runtime::record as r;
+                use $crate::record as r;
                 r::encode(serializer, ::core::stringify!($name), &[$(
                     r::$mode($wire, &self.$field, &r::Adapted::<_, r::$a $(<$p>)?>::new(&self.$field)),
                 )*])
@@ -60,11 +60,11 @@ macro_rules! __generated_record {
     (@Deserialize $name:ident {
         $($field:ident: $ty:ty = $wire:literal as $a:ident $(<$p:ty>)? => $mode:ident;)*
     }) => {
-        impl<'de> $crate::runtime::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::runtime::serde::Deserializer<'de>>(
+        impl<'de> $crate::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
-                use $crate::runtime::record as r;
+                use $crate::record as r;
                 $(let mut $field = r::Slot::<$ty, r::$a $(<$p>)?>::new();)*
                 r::decode(
                     deserializer,

@@ -75,7 +75,7 @@ pub(super) fn interpret_with<C: VendorCode>(
         Ok(Outcome::Success(_)) => Err(http_status()),
         Ok(Outcome::Failure(f)) => Err(ApiError {
             status,
-            code: crate::runtime::error::resolve_code(f.raw_code.as_ref(), status),
+            code: crate::error::resolve_code(f.raw_code.as_ref(), status),
             raw_code: f.raw_code,
             message: f.message,
             details: f.details,

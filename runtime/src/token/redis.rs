@@ -81,16 +81,13 @@ const STAMP_TTL: Duration = Duration::from_secs(24 * 3600);
 /// Token state in Redis, shared by every process using the same vendor and credential.
 ///
 /// ```no_run
-/// # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+/// # fn f() -> Result<(), Box<dyn std::error::Error>> {
 /// use std::sync::Arc;
-/// use generated_client::runtime::token::RedisTokenStore;
-/// use generated_client::supercarrier8::{Client, Credentials};
+/// use spec_runtime::{RedisTokenStore, TokenStore};
 ///
-/// let store = RedisTokenStore::new("redis://127.0.0.1:6379", "supercarrier8", "my-access-key")?;
-/// let client = Client::builder(Credentials::new("my-access-key", "my-secret-key"))
-///     .token_store(Arc::new(store))
-///     .build()
-///     .await?;
+/// let store: Arc<dyn TokenStore> =
+///     Arc::new(RedisTokenStore::new("redis://127.0.0.1:6379", "supercarrier8", "my-access-key")?);
+/// // Then, with any generated client: `Client::builder(credentials).token_store(store)`.
 /// # Ok(()) }
 /// ```
 ///

@@ -9,10 +9,10 @@ use tracing::Span;
 use tracing::field::Empty;
 
 use super::*;
-use crate::runtime::error::{AttemptFailure, DeadlineExceeded};
+use crate::error::{AttemptFailure, DeadlineExceeded};
 
 /// What the call was doing when the deadline passed.
-pub(crate) use crate::runtime::error::Phase;
+pub(crate) use crate::error::Phase;
 
 /// Every attempt of one call, as it happens.
 #[derive(Debug)]

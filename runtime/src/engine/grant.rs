@@ -46,7 +46,7 @@ fn read_token<C: VendorCode>(
             grant,
             status,
             code: (raw_code.is_some() || !(200..300).contains(&status))
-                .then(|| crate::runtime::error::resolve_code(raw_code.as_ref(), status)),
+                .then(|| crate::error::resolve_code(raw_code.as_ref(), status)),
             raw_code,
             message,
             body: RawBody::new(r.body.clone()),
@@ -93,7 +93,7 @@ fn read_token<C: VendorCode>(
             Some(raw),
             message_path
                 .and_then(|p| fields.get_present(p))
-                .map(|m| crate::runtime::error::for_logs(&text_of(m))),
+                .map(|m| crate::error::for_logs(&text_of(m))),
         ));
     }
     if !r.is_success() {
@@ -155,7 +155,7 @@ impl<C: VendorCode> Inner<C> {
             .ok_or_else(|| {
                 AuthError::NotConfigured {
                     what: format!(
-                        "the path of grant `{}` (set it with EngineBuilder::grant_path)",
+                        "the path of grant `{}` (set it with ClientBuilder::grant_path)",
                         grant.name
                     ),
                 }
