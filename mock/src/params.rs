@@ -1,7 +1,7 @@
 //! Parameter checks: required, unknown names, types and bounds, fixed values, where the spec
 //! puts each parameter (path segment, header, query string, form body, JSON body).
 
-use codegen::ir::{Api, BodyEncoding, EndpointIr, ParamIr, ParamLocation, TypeExpr};
+use codegen::ir::{Api, BodyEncoding, EndpointIr, ParamIr, ParamLocation, TypeExpr, ValueCheck};
 use serde_json::Value as Json;
 
 use crate::codes::Problem;
@@ -219,23 +219,40 @@ fn text_fits(ty: &TypeExpr, v: &str) -> bool {
         // The document inside the text: valid JSON (its shape is the client's business; the
         // generator wrote it from the type).
         TypeExpr::JsonText(_) => serde_json::from_str::<Json>(v).is_ok(),
-        TypeExpr::Integer | TypeExpr::UnixSeconds | TypeExpr::UnixMillis => {
-            v.parse::<i64>().is_ok()
-        }
-        TypeExpr::Boolean => matches!(v, "true" | "false"),
-        TypeExpr::Decimal => is_decimal(v),
-        TypeExpr::Date => v.parse::<jiff::civil::Date>().is_ok(),
-        TypeExpr::DateTime => v
+        TypeExpr::Primitive(p) => text_passes(p.capabilities().check, v),
+        TypeExpr::List(_) | TypeExpr::Map(_) | TypeExpr::Named(_) => true,
+    }
+}
+
+/// A value written as text (a query value, a path segment) against the table's check.
+fn text_passes(check: ValueCheck, v: &str) -> bool {
+    match check {
+        ValueCheck::Integer => v.parse::<i64>().is_ok(),
+        ValueCheck::Boolean => matches!(v, "true" | "false"),
+        ValueCheck::Decimal => is_decimal(v),
+        ValueCheck::Date => v.parse::<jiff::civil::Date>().is_ok(),
+        ValueCheck::DateTime => v
             .replacen(' ', "T", 1)
             .parse::<jiff::civil::DateTime>()
             .is_ok(),
-        TypeExpr::Timestamp => v.parse::<jiff::Timestamp>().is_ok(),
-        TypeExpr::String
-        | TypeExpr::Secret
-        | TypeExpr::Json
-        | TypeExpr::List(_)
-        | TypeExpr::Map(_)
-        | TypeExpr::Named(_) => true,
+        ValueCheck::Timestamp => v.parse::<jiff::Timestamp>().is_ok(),
+        ValueCheck::Text | ValueCheck::Any => true,
+    }
+}
+
+/// A JSON value of a primitive against the table's check.
+fn json_passes(check: ValueCheck, v: &Json) -> bool {
+    match (check, v) {
+        (ValueCheck::Any, _) => true,
+        (ValueCheck::Text, Json::String(_)) => true,
+        (ValueCheck::Integer, Json::Number(n)) => n.is_i64() || n.is_u64(),
+        (ValueCheck::Boolean, Json::Bool(_)) => true,
+        (ValueCheck::Decimal, Json::Number(_)) => true,
+        (ValueCheck::Decimal, Json::String(s)) => is_decimal(s),
+        (ValueCheck::Date | ValueCheck::DateTime | ValueCheck::Timestamp, Json::String(s)) => {
+            text_passes(check, s)
+        }
+        _ => false,
     }
 }
 
@@ -254,17 +271,7 @@ fn check_json(api: &Api, at: &str, ty: &TypeExpr, v: &Json, depth: usize) -> Res
         return Err(bad(at, "nested too deeply"));
     }
     let ok = match (ty, v) {
-        (TypeExpr::String | TypeExpr::Secret, Json::String(_)) => true,
-        (TypeExpr::Integer | TypeExpr::UnixSeconds | TypeExpr::UnixMillis, Json::Number(n)) => {
-            n.is_i64() || n.is_u64()
-        }
-        (TypeExpr::Boolean, Json::Bool(_)) => true,
-        (TypeExpr::Decimal, Json::Number(_)) => true,
-        (TypeExpr::Decimal, Json::String(s)) => is_decimal(s),
-        (TypeExpr::Date | TypeExpr::DateTime | TypeExpr::Timestamp, Json::String(s)) => {
-            text_fits(ty, s)
-        }
-        (TypeExpr::Json, _) => true,
+        (TypeExpr::Primitive(p), v) => json_passes(p.capabilities().check, v),
         (TypeExpr::JsonText(inner), Json::String(text)) => {
             let Ok(doc) = serde_json::from_str::<Json>(text) else {
                 return Err(bad(at, "not a JSON document inside the string"));

@@ -12,20 +12,7 @@ const MAX_DEPTH: usize = 8;
 /// A deterministic value of `ty`.
 pub(crate) fn synth(api: &Api, ty: &TypeExpr, wire: WireFormat, depth: usize) -> Json {
     match ty {
-        TypeExpr::String => json!("text"),
-        TypeExpr::Secret => json!("mock-secret-value"),
-        TypeExpr::Integer => json!(1),
-        TypeExpr::Boolean => json!(true),
-        TypeExpr::Decimal => match wire {
-            WireFormat::Number => json!(1.5),
-            WireFormat::String => json!("1.50"),
-        },
-        TypeExpr::Date => json!("2026-05-08"),
-        TypeExpr::DateTime => json!("2026-05-08T14:30:08"),
-        TypeExpr::Timestamp => json!("2026-05-08T14:30:08Z"),
-        TypeExpr::UnixSeconds => json!(1_778_250_608),
-        TypeExpr::UnixMillis => json!(1_778_250_608_000_i64),
-        TypeExpr::Json => json!({}),
+        TypeExpr::Primitive(p) => (p.capabilities().sample)(wire),
         TypeExpr::JsonText(inner) => json!(synth(api, inner, wire, depth + 1).to_string()),
         TypeExpr::List(item) if depth < MAX_DEPTH => json!([synth(api, item, wire, depth + 1)]),
         TypeExpr::List(_) => json!([]),

@@ -12,7 +12,7 @@ use super::types::{
 };
 use crate::ir::{Api, EndpointIr, ParamIr};
 use crate::ir::{BodyEncoding, ParamLocation};
-use crate::ir::{ParamText, ScalarText, TypeExpr};
+use crate::ir::{ParamText, Primitive, ScalarText, TypeExpr};
 
 fn param_doc(p: &ParamIr) -> String {
     let mut text = p.doc.clone().unwrap_or_else(|| format!("`{}`.", p.wire));
@@ -263,7 +263,7 @@ pub fn request_struct(ep: &EndpointIr) -> (TokenStream, String) {
     let init = params.iter().map(|p| {
         let f = ident(&p.rust);
         match (p.required, &p.ty) {
-            (true, TypeExpr::String) => quote!(#f: #f.into()),
+            (true, TypeExpr::Primitive(Primitive::String)) => quote!(#f: #f.into()),
             (true, _) => quote!(#f),
             (false, _) => quote!(#f: None),
         }
@@ -271,7 +271,7 @@ pub fn request_struct(ep: &EndpointIr) -> (TokenStream, String) {
     let setters = params.iter().filter(|p| !p.required).map(|p| {
         let f = ident(&p.rust);
         let ty = argument_type(&p.ty);
-        let value = if p.ty == TypeExpr::String {
+        let value = if p.ty == TypeExpr::Primitive(Primitive::String) {
             quote!(#f.into())
         } else {
             quote!(#f)

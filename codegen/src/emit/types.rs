@@ -4,24 +4,18 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{doc, doc_opt, ident};
-use crate::ir::TypeExpr;
 use crate::ir::WireFormat;
 use crate::ir::{FieldIr, TypeIr};
+use crate::ir::{Primitive, TypeExpr};
 
 /// The Rust type of a type expression.
 pub fn rust_type(ty: &TypeExpr) -> TokenStream {
     match ty {
-        TypeExpr::String => quote!(String),
-        TypeExpr::Secret => quote!(rt::SecretText),
-        TypeExpr::Integer => quote!(i64),
-        TypeExpr::Boolean => quote!(bool),
-        TypeExpr::Decimal => quote!(rt::rust_decimal::Decimal),
-        TypeExpr::Date => quote!(rt::jiff::civil::Date),
-        TypeExpr::DateTime => quote!(rt::jiff::civil::DateTime),
-        TypeExpr::Timestamp | TypeExpr::UnixSeconds | TypeExpr::UnixMillis => {
-            quote!(rt::jiff::Timestamp)
+        TypeExpr::Primitive(p) => {
+            let ty: syn::Type = syn::parse_str(p.capabilities().rust)
+                .expect("the capability table's Rust types parse");
+            quote!(#ty)
         }
-        TypeExpr::Json => quote!(rt::serde_json::Value),
         TypeExpr::List(inner) => {
             let inner = rust_type(inner);
             quote!(Vec<#inner>)
@@ -55,11 +49,13 @@ pub fn wire_adapter(ty: &TypeExpr, lenient: bool, wire: WireFormat, optional: bo
     match ty {
         TypeExpr::JsonText(_) if optional => "JsonTextOption".to_owned(),
         TypeExpr::JsonText(_) => "JsonText".to_owned(),
-        TypeExpr::UnixSeconds => "UnixSeconds".to_owned(),
-        TypeExpr::UnixMillis => "UnixMillis".to_owned(),
-        TypeExpr::Decimal if wire == WireFormat::Number => "DecimalNumber".to_owned(),
-        TypeExpr::Integer | TypeExpr::Decimal | TypeExpr::Boolean if lenient => {
-            format!("Lenient<{}>", type_text(ty))
+        TypeExpr::Primitive(p) => {
+            let row = p.capabilities();
+            match (row.adapter)(wire) {
+                Some(adapter) => adapter.to_owned(),
+                None if lenient && row.lenient => format!("Lenient<{}>", row.rust),
+                None => "Plain".to_owned(),
+            }
         }
         _ => "Plain".to_owned(),
     }
@@ -69,17 +65,7 @@ pub fn wire_adapter(ty: &TypeExpr, lenient: bool, wire: WireFormat, optional: bo
 /// the formatter does not lay out).
 pub fn type_text(ty: &TypeExpr) -> String {
     match ty {
-        TypeExpr::String => "String".to_owned(),
-        TypeExpr::Secret => "rt::SecretText".to_owned(),
-        TypeExpr::Integer => "i64".to_owned(),
-        TypeExpr::Boolean => "bool".to_owned(),
-        TypeExpr::Decimal => "rt::rust_decimal::Decimal".to_owned(),
-        TypeExpr::Date => "rt::jiff::civil::Date".to_owned(),
-        TypeExpr::DateTime => "rt::jiff::civil::DateTime".to_owned(),
-        TypeExpr::Timestamp | TypeExpr::UnixSeconds | TypeExpr::UnixMillis => {
-            "rt::jiff::Timestamp".to_owned()
-        }
-        TypeExpr::Json => "rt::serde_json::Value".to_owned(),
+        TypeExpr::Primitive(p) => p.capabilities().rust.to_owned(),
         TypeExpr::List(inner) => format!("Vec<{}>", type_text(inner)),
         TypeExpr::Map(inner) => {
             format!("std::collections::BTreeMap<String, {}>", type_text(inner))
@@ -237,14 +223,14 @@ fn constructor(t: &TypeIr) -> TokenStream {
         let name = ident(&f.rust);
         match (f.optional, &f.ty) {
             (true, _) => quote!(#name: None),
-            (false, TypeExpr::String) => quote!(#name: #name.into()),
+            (false, TypeExpr::Primitive(Primitive::String)) => quote!(#name: #name.into()),
             (false, _) => quote!(#name),
         }
     });
     let setters = t.fields.iter().filter(|f| f.optional).map(|f| {
         let name = ident(&f.rust);
         let ty = argument_type(&f.ty);
-        let value = if f.ty == TypeExpr::String {
+        let value = if f.ty == TypeExpr::Primitive(Primitive::String) {
             quote!(#name.into())
         } else {
             quote!(#name)
@@ -292,7 +278,7 @@ pub fn many_arguments(count: usize) -> TokenStream {
 /// `impl Into<i64>` would also accept `bool` (and `u8`, `char`...), silently.
 pub fn argument_type(ty: &TypeExpr) -> TokenStream {
     match ty {
-        TypeExpr::String => quote!(impl Into<String>),
+        TypeExpr::Primitive(Primitive::String) => quote!(impl Into<String>),
         other => rust_type(other),
     }
 }

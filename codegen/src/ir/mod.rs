@@ -13,7 +13,9 @@ pub use crate::spec::model::{
     ErrorClass, HttpMethod, MockRefusal, MockRefusalRule, NestedResult, ParamLocation, ParsesAs,
     RefreshPolicy, SuccessRule, TokenResponse, Transport, Vendor, WebhookSignature, WireFormat,
 };
-pub use crate::validate::types::{ParamText, ScalarText, TypeExpr};
+pub use crate::validate::types::{
+    Capabilities, ParamText, Primitive, ScalarText, TypeExpr, ValueCheck,
+};
 /// The value language, as lowering produces it and the emitter writes it (`emit::data`).
 pub use spec_lang as lang;
 pub use spec_lang::{Step, Target, Value};
@@ -415,7 +417,7 @@ impl Lowering<'_> {
             Some(ty) => ty.clone(),
             None => {
                 self.err(path, "this type was not validated");
-                TypeExpr::Json
+                TypeExpr::Primitive(Primitive::Json)
             }
         }
     }
@@ -514,7 +516,7 @@ impl Lowering<'_> {
                     &format!("{at}.items"),
                     "not a list field of the endpoint's response type",
                 );
-                TypeExpr::Json
+                TypeExpr::Primitive(Primitive::Json)
             }
         };
         let page_param = match params.iter().find(|q| q.wire == p.page_param) {

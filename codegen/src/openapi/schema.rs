@@ -3,7 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::spec::model::{Code, Envelope, Field, Param, SuccessRule, TypeDef, WireFormat};
-use crate::validate::types::TypeExpr;
+use crate::validate::types::{Primitive, TypeExpr};
 
 pub fn type_ref(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
@@ -21,37 +21,7 @@ pub fn of_type(ty: &str, wire: Option<WireFormat>, lenient: bool) -> Value {
 fn of_expr(ty: &TypeExpr, wire: Option<WireFormat>, lenient: bool) -> Value {
     let lenient_note = "Numbers and booleans may also arrive as JSON strings (\"5\").";
     let mut schema = match ty {
-        TypeExpr::String => json!({ "type": "string" }),
-        TypeExpr::Secret => json!({ "type": "string", "format": "password" }),
-        TypeExpr::Integer => json!({ "type": "integer", "format": "int64" }),
-        TypeExpr::Boolean => json!({ "type": "boolean" }),
-        TypeExpr::Decimal => match wire {
-            Some(WireFormat::Number) => json!({
-                "type": "number", "format": "decimal",
-                "x-decimal": "An exact decimal written as a JSON number; read it without going through binary floating point."
-            }),
-            _ => json!({
-                "type": "string", "format": "decimal", "pattern": "^-?[0-9]+(\\.[0-9]+)?$",
-                "x-decimal": "An exact decimal written as a JSON string; its scale is significant (\"1.00000000\")."
-            }),
-        },
-        TypeExpr::Date => json!({ "type": "string", "format": "date" }),
-        TypeExpr::DateTime => json!({
-            "type": "string",
-            "x-format": "yyyy-MM-dd HH:mm:ss[.SSSSSS]",
-            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?$",
-            "x-civil-datetime": "A civil date-time without offset or zone (`2026-05-08 14:30:08.573131`; a `T` separator is accepted too). The document does not state its time zone."
-        }),
-        TypeExpr::Timestamp => json!({ "type": "string", "format": "date-time" }),
-        TypeExpr::UnixSeconds => json!({
-            "type": ["integer", "string"], "x-format": "unix-seconds",
-            "x-unix-time": "Seconds since 1970-01-01T00:00:00Z, as a JSON number or numeric string."
-        }),
-        TypeExpr::UnixMillis => json!({
-            "type": ["integer", "string"], "x-format": "unix-millis",
-            "x-unix-time": "Milliseconds since 1970-01-01T00:00:00Z, as a JSON number or numeric string."
-        }),
-        TypeExpr::Json => json!({}),
+        TypeExpr::Primitive(p) => (p.capabilities().schema)(wire.unwrap_or(WireFormat::String)),
         TypeExpr::List(inner) => json!({ "type": "array", "items": of_expr(inner, wire, lenient) }),
         TypeExpr::Map(inner) => {
             json!({ "type": "object", "additionalProperties": of_expr(inner, wire, lenient) })
@@ -64,7 +34,7 @@ fn of_expr(ty: &TypeExpr, wire: Option<WireFormat>, lenient: bool) -> Value {
         TypeExpr::Named(name) => type_ref(name),
     };
     if lenient
-        && ty.is_scalar_number_or_bool()
+        && ty.is_lenient_capable()
         && let Some(obj) = schema.as_object_mut()
     {
         let base = obj.get("type").cloned().unwrap_or(Value::Null);
@@ -118,7 +88,7 @@ pub fn field(f: &Field, lines: &[usize]) -> Value {
 
 fn default_fits(ty: &str, value: &Value) -> bool {
     match TypeExpr::parse(ty) {
-        Ok(TypeExpr::Date) => value.as_str().is_some_and(|s| {
+        Ok(TypeExpr::Primitive(Primitive::Date)) => value.as_str().is_some_and(|s| {
             s.len() == 10
                 && s.char_indices().all(|(i, c)| {
                     if i == 4 || i == 7 {
@@ -128,9 +98,9 @@ fn default_fits(ty: &str, value: &Value) -> bool {
                     }
                 })
         }),
-        Ok(TypeExpr::Integer) => value.is_i64(),
-        Ok(TypeExpr::Boolean) => value.is_boolean(),
-        Ok(TypeExpr::String) => value.is_string(),
+        Ok(TypeExpr::Primitive(Primitive::Integer)) => value.is_i64(),
+        Ok(TypeExpr::Primitive(Primitive::Boolean)) => value.is_boolean(),
+        Ok(TypeExpr::Primitive(Primitive::String)) => value.is_string(),
         Ok(_) => true,
         Err(_) => false,
     }

@@ -17,7 +17,7 @@ use crate::diagnostics::Diagnostics;
 use crate::spec::LoadedSpec;
 use crate::spec::model::*;
 use names::{field_name, is_keyword, is_snake_case_ident, is_upper_camel_ident, variant_name};
-use types::TypeExpr;
+use types::{Primitive, TypeExpr};
 
 /// Names the generator itself puts in every vendor module.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
@@ -312,13 +312,16 @@ impl Checker<'_> {
             self.err(path, format!("`{wire}` and `{other}` both become the Rust field `{rust}`; set `rust_name` on one"));
         }
         if let Some(ty) = ty {
-            if field.lenient && !ty.is_scalar_number_or_bool() {
+            if field.lenient && !ty.is_lenient_capable() {
                 self.err(
                     &format!("{path}.lenient"),
-                    format!("`lenient` applies to integer, decimal and boolean, not {ty}"),
+                    format!(
+                        "`lenient` applies to {}, not {ty}",
+                        lenient_capable().join(", ")
+                    ),
                 );
             }
-            if field.wire.is_some() && ty != TypeExpr::Decimal {
+            if field.wire.is_some() && ty != TypeExpr::Primitive(Primitive::Decimal) {
                 self.err(
                     &format!("{path}.wire"),
                     format!("`wire` applies to decimal, not {ty}"),
@@ -437,7 +440,9 @@ impl Checker<'_> {
                     );
                 }
                 if (param.minimum.is_some() || param.maximum.is_some())
-                    && ty.as_ref().is_some_and(|t| *t != TypeExpr::Integer)
+                    && ty
+                        .as_ref()
+                        .is_some_and(|t| *t != TypeExpr::Primitive(Primitive::Integer))
                 {
                     self.err(&ppath, "`minimum`/`maximum` apply to integer parameters");
                 }
@@ -463,7 +468,7 @@ impl Checker<'_> {
 
     /// A fixed parameter is text the endpoint always sends: no caller-facing options.
     fn check_const_param(&mut self, ppath: &str, param: &Param, ty: Option<&TypeExpr>) {
-        if ty.is_some_and(|t| *t != TypeExpr::String) {
+        if ty.is_some_and(|t| *t != TypeExpr::Primitive(Primitive::String)) {
             self.err(
                 &format!("{ppath}.type"),
                 "a `const` parameter is sent as written: leave `type` out (or say `string`)",
@@ -601,7 +606,9 @@ impl Checker<'_> {
                 format!("`{}` must be a list field of the response type", p.items),
             ),
         }
-        if self.resolve_field_path(response, &p.total_pages) != Some(TypeExpr::Integer) {
+        if self.resolve_field_path(response, &p.total_pages)
+            != Some(TypeExpr::Primitive(Primitive::Integer))
+        {
             self.err(
                 &format!("{path}.pagination.total_pages"),
                 format!(
@@ -1061,6 +1068,15 @@ fn strip_line_comments(text: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The primitives `lenient` applies to, as the capability table says.
+fn lenient_capable() -> Vec<&'static str> {
+    types::PRIMITIVES
+        .iter()
+        .filter(|c| c.lenient)
+        .map(|c| c.name)
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,10 +1,31 @@
-//! The `type:` mini-language of fields and parameters.
+//! The `type:` mini-language of fields and parameters, and its capability table: one row
+//! per primitive saying everything the generator, the OpenAPI export and the mock need to
+//! know about it (Rust type, wire adapter, text form, JSON Schema, the mock's check and
+//! sample). Adding a primitive is a variant of [`Primitive`] and its row in [`PRIMITIVES`];
+//! the consumers read the row, so none of them names a primitive.
 
 use std::fmt;
+
+use serde_json::{Value as Json, json};
+
+use crate::spec::model::WireFormat;
 
 /// A parsed `type:` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypeExpr {
+    /// `string`, `integer`, `decimal`, … (see [`PRIMITIVES`]).
+    Primitive(Primitive),
+    List(Box<TypeExpr>),
+    Map(Box<TypeExpr>),
+    /// A value carried as a JSON document inside a string (`json_text<Order>`): SF Express's
+    /// `msgData`, Douyin's `param_json`.
+    JsonText(Box<TypeExpr>),
+    Named(String),
+}
+
+/// The primitive types; each has one row in [`PRIMITIVES`], at its own index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Primitive {
     String,
     /// A string that is a credential (an access token in a response): never in `Debug`.
     Secret,
@@ -21,27 +42,226 @@ pub enum TypeExpr {
     UnixMillis,
     /// Any JSON value (the document does not say what it is).
     Json,
-    List(Box<TypeExpr>),
-    Map(Box<TypeExpr>),
-    /// A value carried as a JSON document inside a string (`json_text<Order>`): SF Express's
-    /// `msgData`, Douyin's `param_json`.
-    JsonText(Box<TypeExpr>),
-    Named(String),
 }
 
-pub const PRIMITIVES: &[&str] = &[
-    "string",
-    "integer",
-    "boolean",
-    "decimal",
-    "date",
-    "datetime",
-    "timestamp",
-    "unix_seconds",
-    "unix_millis",
-    "json",
-    "secret",
+/// What the mock accepts for a value of a primitive, as JSON and as text (a query value, a
+/// path segment): a kind of check, shared by primitives that look alike on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueCheck {
+    /// Any string.
+    Text,
+    /// A whole number (a JSON integer, or its digits in text).
+    Integer,
+    /// `true` or `false`.
+    Boolean,
+    /// An exact decimal: a JSON number, or a string of digits with an optional fraction.
+    Decimal,
+    /// `2026-05-08`.
+    Date,
+    /// A civil date-time, ` ` or `T` between date and time.
+    DateTime,
+    /// An RFC 3339 instant.
+    Timestamp,
+    /// Anything.
+    Any,
+}
+
+/// One row of the capability table: everything known about a primitive.
+pub struct Capabilities {
+    /// Which primitive (the row's index is its discriminant).
+    pub primitive: Primitive,
+    /// Its spelling in specs.
+    pub name: &'static str,
+    /// The Rust type, under the runtime path `rt` of generated code.
+    pub rust: &'static str,
+    /// The runtime's record encoding for the field's wire format when the Rust type's own serde
+    /// impls do not fit the wire (`None`: `Plain`, or `Lenient<T>` where `lenient` applies).
+    pub adapter: fn(WireFormat) -> Option<&'static str>,
+    /// Whether a field's `lenient: true` applies (the value may arrive as a JSON string).
+    pub lenient: bool,
+    /// How a value is written where only text goes (path, query, header, form); `None`: it
+    /// has none, and the spec must say `json_text<T>`.
+    pub text: Option<ScalarText>,
+    /// Its JSON Schema (OpenAPI 3.1 dialect) for the field's wire format.
+    pub schema: fn(WireFormat) -> Json,
+    /// What the mock accepts.
+    pub check: ValueCheck,
+    /// A deterministic value the mock answers with, for the field's wire format.
+    pub sample: fn(WireFormat) -> Json,
+}
+
+const fn no_adapter(_: WireFormat) -> Option<&'static str> {
+    None
+}
+
+/// The capability table, in [`Primitive`] order.
+pub static PRIMITIVES: [Capabilities; 11] = [
+    Capabilities {
+        primitive: Primitive::String,
+        name: "string",
+        rust: "String",
+        adapter: no_adapter,
+        lenient: false,
+        text: Some(ScalarText::Display),
+        schema: |_| json!({ "type": "string" }),
+        check: ValueCheck::Text,
+        sample: |_| json!("text"),
+    },
+    Capabilities {
+        primitive: Primitive::Secret,
+        name: "secret",
+        rust: "rt::SecretText",
+        adapter: no_adapter,
+        lenient: false,
+        text: Some(ScalarText::Secret),
+        schema: |_| json!({ "type": "string", "format": "password" }),
+        check: ValueCheck::Text,
+        sample: |_| json!("mock-secret-value"),
+    },
+    Capabilities {
+        primitive: Primitive::Integer,
+        name: "integer",
+        rust: "i64",
+        adapter: no_adapter,
+        lenient: true,
+        text: Some(ScalarText::Display),
+        schema: |_| json!({ "type": "integer", "format": "int64" }),
+        check: ValueCheck::Integer,
+        sample: |_| json!(1),
+    },
+    Capabilities {
+        primitive: Primitive::Boolean,
+        name: "boolean",
+        rust: "bool",
+        adapter: no_adapter,
+        lenient: true,
+        text: Some(ScalarText::Display),
+        schema: |_| json!({ "type": "boolean" }),
+        check: ValueCheck::Boolean,
+        sample: |_| json!(true),
+    },
+    Capabilities {
+        primitive: Primitive::Decimal,
+        name: "decimal",
+        rust: "rt::rust_decimal::Decimal",
+        adapter: |wire| (wire == WireFormat::Number).then_some("DecimalNumber"),
+        lenient: true,
+        text: Some(ScalarText::Display),
+        schema: |wire| match wire {
+            WireFormat::Number => json!({
+                "type": "number", "format": "decimal",
+                "x-decimal": "An exact decimal written as a JSON number; read it without going through binary floating point."
+            }),
+            WireFormat::String => json!({
+                "type": "string", "format": "decimal", "pattern": "^-?[0-9]+(\\.[0-9]+)?$",
+                "x-decimal": "An exact decimal written as a JSON string; its scale is significant (\"1.00000000\")."
+            }),
+        },
+        check: ValueCheck::Decimal,
+        sample: |wire| match wire {
+            WireFormat::Number => json!(1.5),
+            WireFormat::String => json!("1.50"),
+        },
+    },
+    Capabilities {
+        primitive: Primitive::Date,
+        name: "date",
+        rust: "rt::jiff::civil::Date",
+        adapter: no_adapter,
+        lenient: false,
+        text: Some(ScalarText::Display),
+        schema: |_| json!({ "type": "string", "format": "date" }),
+        check: ValueCheck::Date,
+        sample: |_| json!("2026-05-08"),
+    },
+    Capabilities {
+        primitive: Primitive::DateTime,
+        name: "datetime",
+        rust: "rt::jiff::civil::DateTime",
+        adapter: no_adapter,
+        lenient: false,
+        text: Some(ScalarText::Display),
+        schema: |_| {
+            json!({
+                "type": "string",
+                "x-format": "yyyy-MM-dd HH:mm:ss[.SSSSSS]",
+                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?$",
+                "x-civil-datetime": "A civil date-time without offset or zone (`2026-05-08 14:30:08.573131`; a `T` separator is accepted too). The document does not state its time zone."
+            })
+        },
+        check: ValueCheck::DateTime,
+        sample: |_| json!("2026-05-08T14:30:08"),
+    },
+    Capabilities {
+        primitive: Primitive::Timestamp,
+        name: "timestamp",
+        rust: "rt::jiff::Timestamp",
+        adapter: no_adapter,
+        lenient: false,
+        text: Some(ScalarText::Display),
+        schema: |_| json!({ "type": "string", "format": "date-time" }),
+        check: ValueCheck::Timestamp,
+        sample: |_| json!("2026-05-08T14:30:08Z"),
+    },
+    Capabilities {
+        primitive: Primitive::UnixSeconds,
+        name: "unix_seconds",
+        rust: "rt::jiff::Timestamp",
+        adapter: |_| Some("UnixSeconds"),
+        lenient: false,
+        text: Some(ScalarText::UnixSeconds),
+        schema: |_| {
+            json!({
+                "type": ["integer", "string"], "x-format": "unix-seconds",
+                "x-unix-time": "Seconds since 1970-01-01T00:00:00Z, as a JSON number or numeric string."
+            })
+        },
+        check: ValueCheck::Integer,
+        sample: |_| json!(1_778_250_608),
+    },
+    Capabilities {
+        primitive: Primitive::UnixMillis,
+        name: "unix_millis",
+        rust: "rt::jiff::Timestamp",
+        adapter: |_| Some("UnixMillis"),
+        lenient: false,
+        text: Some(ScalarText::UnixMillis),
+        schema: |_| {
+            json!({
+                "type": ["integer", "string"], "x-format": "unix-millis",
+                "x-unix-time": "Milliseconds since 1970-01-01T00:00:00Z, as a JSON number or numeric string."
+            })
+        },
+        check: ValueCheck::Integer,
+        sample: |_| json!(1_778_250_608_000_i64),
+    },
+    Capabilities {
+        primitive: Primitive::Json,
+        name: "json",
+        rust: "rt::serde_json::Value",
+        adapter: no_adapter,
+        lenient: false,
+        text: None,
+        schema: |_| json!({}),
+        check: ValueCheck::Any,
+        sample: |_| json!({}),
+    },
 ];
+
+impl Primitive {
+    /// Its row of the capability table.
+    pub fn capabilities(self) -> &'static Capabilities {
+        &PRIMITIVES[self as usize]
+    }
+
+    /// The primitive spelled `name` in specs.
+    pub fn named(name: &str) -> Option<Primitive> {
+        PRIMITIVES
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.primitive)
+    }
+}
 
 impl TypeExpr {
     /// Parses `list<map<Item>>`-style expressions. Named types are not resolved here.
@@ -59,26 +279,19 @@ impl TypeExpr {
                 return Ok(wrap(Box::new(TypeExpr::parse(inner)?)));
             }
         }
+        if let Some(p) = Primitive::named(t) {
+            return Ok(TypeExpr::Primitive(p));
+        }
         Ok(match t {
-            "string" => TypeExpr::String,
-            "integer" => TypeExpr::Integer,
-            "boolean" => TypeExpr::Boolean,
-            "decimal" => TypeExpr::Decimal,
-            "date" => TypeExpr::Date,
-            "datetime" => TypeExpr::DateTime,
-            "timestamp" => TypeExpr::Timestamp,
-            "unix_seconds" => TypeExpr::UnixSeconds,
-            "unix_millis" => TypeExpr::UnixMillis,
-            "json" => TypeExpr::Json,
-            "secret" => TypeExpr::Secret,
             name if is_type_name(name) => TypeExpr::Named(name.to_owned()),
             _ => {
-                let hint = crate::spec::schema::closest(t, PRIMITIVES)
+                let names: Vec<&str> = PRIMITIVES.iter().map(|c| c.name).collect();
+                let hint = crate::spec::schema::closest(t, &names)
                     .map(|k| format!(" (did you mean `{k}`?)"))
                     .unwrap_or_default();
                 return Err(format!(
                     "unknown type {t:?}{hint}; expected one of {}, list<T>, map<T>, json_text<T> or a type name in UpperCamelCase",
-                    PRIMITIVES.join(", ")
+                    names.join(", ")
                 ));
             }
         })
@@ -105,26 +318,22 @@ impl TypeExpr {
                 ParamText::Repeated(_) => None,
             },
             TypeExpr::JsonText(_) => Some(ParamText::One(ScalarText::Json)),
-            TypeExpr::Secret => Some(ParamText::One(ScalarText::Secret)),
-            TypeExpr::String
-            | TypeExpr::Integer
-            | TypeExpr::Boolean
-            | TypeExpr::Decimal
-            | TypeExpr::Date
-            | TypeExpr::DateTime
-            | TypeExpr::Timestamp => Some(ParamText::One(ScalarText::Display)),
-            TypeExpr::UnixSeconds => Some(ParamText::One(ScalarText::UnixSeconds)),
-            TypeExpr::UnixMillis => Some(ParamText::One(ScalarText::UnixMillis)),
-            TypeExpr::Json | TypeExpr::Map(_) | TypeExpr::Named(_) => None,
+            TypeExpr::Primitive(p) => p.capabilities().text.map(ParamText::One),
+            TypeExpr::Map(_) | TypeExpr::Named(_) => None,
         }
     }
 
-    /// Numbers and booleans: the only kinds `lenient` applies to.
-    pub fn is_scalar_number_or_bool(&self) -> bool {
-        matches!(
-            self,
-            TypeExpr::Integer | TypeExpr::Decimal | TypeExpr::Boolean
-        )
+    /// Whether `lenient` applies (numbers and booleans, as the table says).
+    pub fn is_lenient_capable(&self) -> bool {
+        matches!(self, TypeExpr::Primitive(p) if p.capabilities().lenient)
+    }
+
+    /// The primitive this is, if it is one.
+    pub fn primitive(&self) -> Option<Primitive> {
+        match self {
+            TypeExpr::Primitive(p) => Some(*p),
+            _ => None,
+        }
     }
 }
 
@@ -160,25 +369,7 @@ impl fmt::Display for TypeExpr {
             TypeExpr::Map(i) => write!(f, "map<{i}>"),
             TypeExpr::JsonText(i) => write!(f, "json_text<{i}>"),
             TypeExpr::Named(n) => f.write_str(n),
-            other => f.write_str(PRIMITIVES[other.primitive_index()]),
-        }
-    }
-}
-
-impl TypeExpr {
-    fn primitive_index(&self) -> usize {
-        match self {
-            TypeExpr::String => 0,
-            TypeExpr::Integer => 1,
-            TypeExpr::Boolean => 2,
-            TypeExpr::Decimal => 3,
-            TypeExpr::Date => 4,
-            TypeExpr::DateTime => 5,
-            TypeExpr::Timestamp => 6,
-            TypeExpr::UnixSeconds => 7,
-            TypeExpr::UnixMillis => 8,
-            TypeExpr::Secret => 10,
-            _ => 9,
+            TypeExpr::Primitive(p) => f.write_str(p.capabilities().name),
         }
     }
 }
@@ -195,7 +386,7 @@ mod tests {
     #[test]
     fn parses_type_expressions() {
         let cases = [
-            ("string", Ok(TypeExpr::String)),
+            ("string", Ok(TypeExpr::Primitive(Primitive::String))),
             (
                 "list<InventoryItem>",
                 Ok(TypeExpr::List(Box::new(TypeExpr::Named(
@@ -205,7 +396,7 @@ mod tests {
             (
                 "map<list<decimal>>",
                 Ok(TypeExpr::Map(Box::new(TypeExpr::List(Box::new(
-                    TypeExpr::Decimal,
+                    TypeExpr::Primitive(Primitive::Decimal),
                 ))))),
             ),
         ];
@@ -219,6 +410,19 @@ mod tests {
         );
         assert!(TypeExpr::parse("list<string").is_err());
         assert!(TypeExpr::parse("lowercase_name").is_err());
+    }
+
+    #[test]
+    fn every_row_is_at_its_primitives_index_and_names_are_unique() {
+        for (i, row) in PRIMITIVES.iter().enumerate() {
+            assert_eq!(row.primitive as usize, i, "{}", row.name);
+            assert_eq!(Primitive::named(row.name), Some(row.primitive));
+            assert_eq!(
+                TypeExpr::parse(row.name).unwrap().to_string(),
+                row.name,
+                "round trip"
+            );
+        }
     }
 
     #[test]
