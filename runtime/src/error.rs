@@ -663,6 +663,59 @@ pub enum AuthError<C: VendorCode> {
     },
 }
 
+impl AuthError<RawCode> {
+    /// The same failure with its vendor code classified by `C`'s table, exactly as the engine
+    /// classifies a token endpoint's refusal ([`resolve_code`] over the raw code and status).
+    pub(crate) fn classify<C: VendorCode>(self) -> AuthError<C> {
+        match self {
+            AuthError::TokenEndpoint {
+                grant,
+                status,
+                code,
+                raw_code,
+                message,
+                body,
+            } => AuthError::TokenEndpoint {
+                grant,
+                status,
+                code: code.map(|_| resolve_code(raw_code.as_ref(), status)),
+                raw_code,
+                message,
+                body,
+            },
+            AuthError::ReauthorizationRequired { reason } => {
+                AuthError::ReauthorizationRequired { reason }
+            }
+            AuthError::NoTokenBeforeDeadline {
+                next_request_at,
+                reason,
+            } => AuthError::NoTokenBeforeDeadline {
+                next_request_at,
+                reason,
+            },
+            AuthError::NoSharedStore { refusal } => AuthError::NoSharedStore {
+                refusal: Box::new(refusal.classify()),
+            },
+            AuthError::StateMismatch => AuthError::StateMismatch,
+            AuthError::NotConfigured { what } => AuthError::NotConfigured { what },
+            AuthError::Transport { grant, url, source } => {
+                AuthError::Transport { grant, url, source }
+            }
+            AuthError::Store(e) => AuthError::Store(e),
+            AuthError::Timeout { grant, url } => AuthError::Timeout { grant, url },
+            AuthError::Decode {
+                grant,
+                status,
+                reason,
+            } => AuthError::Decode {
+                grant,
+                status,
+                reason,
+            },
+        }
+    }
+}
+
 impl<C: VendorCode> AuthError<C> {
     /// The token endpoint's refusal, also inside [`AuthError::NoSharedStore`].
     fn token_refusal(&self) -> Option<&AuthError<C>> {

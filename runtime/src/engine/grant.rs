@@ -1,6 +1,7 @@
 //! Token requests: running a grant and reading the token endpoint's answer.
 
 use super::*;
+use crate::token::RenewalError;
 
 /// Decodes a recorded token-endpoint response exactly as the engine does, stamped with the
 /// current time. Errors name the spec's automatic (else renewing, else first) grant.
@@ -30,23 +31,26 @@ pub fn decode_token_response<C: VendorCode>(
         &received,
         Timestamp::now(),
     )
+    .map_err(RenewalError::into_error)
 }
 
-/// Reads a token response (see [`TokenResponseSpec`](super::TokenResponseSpec)).
-fn read_token<C: VendorCode>(
+/// Reads a token response (see [`TokenResponseSpec`](super::TokenResponseSpec)). A refusal
+/// keeps its raw code; the caller's table classifies it ([`RenewalError::into_error`]).
+fn read_token(
     spec: &TokenResponseSpec,
     envelope: Option<&EnvelopeSpec>,
     grant: &'static str,
     r: &Received,
     now: Timestamp,
-) -> Result<TokenState, Error<C>> {
+) -> Result<TokenState, RenewalError> {
     let status = r.status;
-    let refused = |raw_code: Option<RawCode>, message: Option<String>| -> Error<C> {
+    let refused = |raw_code: Option<RawCode>, message: Option<String>| -> RenewalError {
         AuthError::TokenEndpoint {
             grant,
             status,
+            // Whether there is a code to classify; `AuthError::classify` resolves it.
             code: (raw_code.is_some() || !(200..300).contains(&status))
-                .then(|| crate::error::resolve_code(raw_code.as_ref(), status)),
+                .then(|| raw_code.clone().unwrap_or(RawCode::Str(String::new()))),
             raw_code,
             message,
             body: RawBody::new(r.body.clone()),
@@ -54,7 +58,7 @@ fn read_token<C: VendorCode>(
         .into()
     };
     // The body may hold a token: reasons never quote it.
-    let unusable = |reason: String| -> Error<C> {
+    let unusable = |reason: String| -> RenewalError {
         AuthError::Decode {
             grant,
             status,
@@ -65,7 +69,9 @@ fn read_token<C: VendorCode>(
     let enveloped_data;
     let payload: &[u8] = if spec.enveloped {
         let envelope = envelope.ok_or_else(|| {
-            Error::Config("the token response is enveloped but the API has no envelope".into())
+            RenewalError::Config(
+                "the token response is enveloped but the API has no envelope".into(),
+            )
         })?;
         match envelope.decode(&r.body) {
             Ok(Outcome::Success(data)) if r.is_success() => {
@@ -147,7 +153,7 @@ fn seconds(v: &RawValue) -> Option<Duration> {
 }
 
 impl<C: VendorCode> Inner<C> {
-    pub(super) fn grant_url(&self, grant: &Grant) -> Result<&Url, Error<C>> {
+    pub(super) fn grant_url(&self, grant: &Grant) -> Result<&Url, RenewalError> {
         self.grant_urls
             .iter()
             .find(|(n, _)| *n == grant.name)
@@ -163,10 +169,10 @@ impl<C: VendorCode> Inner<C> {
             })
     }
 
-    pub(super) fn credential(&self, name: &'static str) -> Result<&str, Error<C>> {
+    pub(super) fn credential(&self, name: &'static str) -> Result<&str, RenewalError> {
         self.credentials
             .get(name)
-            .ok_or_else(|| Error::Config(format!("credential `{name}` is not set")))
+            .ok_or_else(|| RenewalError::Config(format!("credential `{name}` is not set")))
     }
 }
 impl<C: VendorCode> GrantRunner<C> for Inner<C> {
@@ -175,7 +181,7 @@ impl<C: VendorCode> GrantRunner<C> for Inner<C> {
         grant: &Grant,
         inputs: &[(&'static str, &str)],
         now: Timestamp,
-    ) -> Result<TokenState, Error<C>> {
+    ) -> Result<TokenState, RenewalError> {
         let mut url = self.grant_url(grant)?.clone();
         let mut scope = self.scope(&grant.method, url.path());
         for (name, value) in inputs {
@@ -186,7 +192,7 @@ impl<C: VendorCode> GrantRunner<C> for Inner<C> {
             .iter()
             .map(|(k, v)| Ok(((*k).to_owned(), v.eval(&scope, now)?)))
             .collect::<Result<Vec<_>, spec_lang::EvalError>>()
-            .map_err(|e| Error::Config(format!("grant `{}`: {e}", grant.name)))?;
+            .map_err(|e| RenewalError::Config(format!("grant `{}`: {e}", grant.name)))?;
         let mut headers = Vec::new();
         let client_auth = match self.client_auth {
             Some(m) if grant.client_auth.contains(&m) => Some(m),
@@ -206,7 +212,7 @@ impl<C: VendorCode> GrantRunner<C> for Inner<C> {
                     self.credential("client_secret")?,
                 );
                 let value = auth::sensitive(&basic, "Authorization")
-                    .map_err(|e| Error::Config(e.to_string()))?;
+                    .map_err(|e| RenewalError::Config(e.to_string()))?;
                 headers.push((AUTHORIZATION, value));
             }
             None => {}
@@ -230,10 +236,10 @@ impl<C: VendorCode> GrantRunner<C> for Inner<C> {
             Encoding::Query => message.query = fields,
         }
         auth::apply(steps, &mut scope, now, &mut message)
-            .map_err(|e| Error::Config(e.to_string()))?;
+            .map_err(|e| RenewalError::Config(e.to_string()))?;
         let (headers, body) = message
             .into_parts(&mut url)
-            .map_err(|e| Error::Config(e.to_string()))?;
+            .map_err(|e| RenewalError::Config(e.to_string()))?;
         let shown = transport::display_url(&url);
         let out = Outgoing {
             method: grant.method.clone(),
@@ -241,35 +247,39 @@ impl<C: VendorCode> GrantRunner<C> for Inner<C> {
             headers,
             body,
         };
-        let received = transport::execute(&self.client, out)
-            .await
-            .map_err(|f| -> Error<C> {
-                match f {
-                    Failure::Transport(source) => AuthError::Transport {
-                        grant: grant.name,
-                        url: shown,
-                        source: Arc::new(source),
+        let received =
+            transport::execute(&self.client, out)
+                .await
+                .map_err(|f| -> RenewalError {
+                    match f {
+                        Failure::Transport(source) => AuthError::Transport {
+                            grant: grant.name,
+                            url: shown,
+                            source: Arc::new(source),
+                        }
+                        .into(),
+                        Failure::NotSendable(reason) => RenewalError::Config(format!(
+                            "token request `{}` cannot be sent: {reason}",
+                            grant.name
+                        )),
+                        Failure::Timeout => AuthError::Timeout {
+                            grant: grant.name,
+                            url: shown,
+                        }
+                        .into(),
+                        Failure::TooLarge { status } => AuthError::Decode {
+                            grant: grant.name,
+                            status,
+                            reason: format!("response larger than {} bytes", transport::MAX_BODY),
+                        }
+                        .into(),
                     }
-                    .into(),
-                    Failure::NotSendable(reason) => Error::Config(format!(
-                        "token request `{}` cannot be sent: {reason}",
-                        grant.name
-                    )),
-                    Failure::Timeout => AuthError::Timeout {
-                        grant: grant.name,
-                        url: shown,
-                    }
-                    .into(),
-                    Failure::TooLarge { status } => AuthError::Decode {
-                        grant: grant.name,
-                        status,
-                        reason: format!("response larger than {} bytes", transport::MAX_BODY),
-                    }
-                    .into(),
-                }
-            })?;
+                })?;
         let Some(tm) = &self.tokens else {
-            return Err(not_configured("token spec"));
+            return Err(AuthError::NotConfigured {
+                what: "this API has no token spec".into(),
+            }
+            .into());
         };
         read_token(
             &tm.spec().response,

@@ -17,7 +17,6 @@
 //! - A store that fails otherwise is logged and bypassed: the client keeps its own copy, its
 //!   own single flight and the minimum interval, and uses the store again when it answers.
 
-use std::any::Any;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -26,7 +25,9 @@ use jiff::Timestamp;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::store::{Lease, Saved, StoreError, Stored, TokenStore};
-use super::{Clock, Freshness, Grant, GrantRunner, TokenSpec, TokenState, add, freshness};
+use super::{
+    Clock, Freshness, Grant, GrantRunner, RenewalError, TokenSpec, TokenState, add, freshness,
+};
 use crate::error::{AuthError, Error, ErrorClass, VendorCode};
 
 /// A failed refresh-ahead is retried at most this often, so a down token endpoint does not
@@ -41,36 +42,8 @@ const BACKOFF_CAP: Duration = Duration::from_secs(60);
 const POLL_FIRST: Duration = Duration::from_millis(20);
 const POLL_MAX: Duration = Duration::from_millis(500);
 
-type FlightResult = Result<TokenState, SharedError>;
+type FlightResult = Result<TokenState, RenewalError>;
 type Flight = Shared<BoxFuture<'static, FlightResult>>;
-
-/// A renewal error handed to every waiter. Type-erased, so that the manager's types do not
-/// depend on the vendor's code type (only its methods do).
-#[derive(Clone)]
-struct SharedError(Arc<dyn Any + Send + Sync>);
-
-impl SharedError {
-    fn new<C: VendorCode>(e: Error<C>) -> Self {
-        SharedError(Arc::new(e))
-    }
-
-    fn get<C: VendorCode>(&self) -> Error<C> {
-        match self.0.downcast_ref::<Error<C>>() {
-            Some(e) => duplicate(e),
-            None => Error::Config("token renewal failed with an error of another client".into()),
-        }
-    }
-
-    fn class<C: VendorCode>(&self) -> Option<ErrorClass> {
-        self.0.downcast_ref::<Error<C>>().map(Error::class)
-    }
-
-    /// The token request succeeded but its state could not be saved: the next flight saves
-    /// it without a request, so there is nothing to back off from.
-    fn is_store<C: VendorCode>(&self) -> bool {
-        matches!(self.0.downcast_ref::<Error<C>>(), Some(Error::Auth(a)) if matches!(**a, AuthError::Store(_)))
-    }
-}
 
 /// What a flight is for.
 enum Purpose {
@@ -99,7 +72,7 @@ enum Plan<'a> {
 
 /// A remembered failure of a token request.
 struct Failure {
-    error: SharedError,
+    error: RenewalError,
     until: Timestamp,
 }
 
@@ -204,7 +177,7 @@ impl TokenManager {
                 None => core.start(&mut l, runner, Purpose::Usable),
             }
         };
-        flight.await.map_err(|e| e.get())
+        flight.await.map_err(RenewalError::into_error)
     }
 
     /// Renews after the server rejected `failed`, unless someone already replaced it.
@@ -243,7 +216,7 @@ impl TokenManager {
                     None => core.start(&mut l, runner, Purpose::Usable),
                 }
             };
-            let state = flight.await.map_err(|e| e.get())?;
+            let state = flight.await.map_err(RenewalError::into_error)?;
             if attempts >= 2 || state.access_token.expose_secret() != failed_token {
                 return Ok(state);
             }
@@ -275,7 +248,7 @@ impl TokenManager {
             };
             let result = flight.await;
             if !running {
-                return result.map_err(|e| e.get());
+                return result.map_err(RenewalError::into_error);
             }
         }
     }
@@ -359,7 +332,7 @@ impl Core {
         if let Some(f) = l.failure.as_ref().filter(|f| f.until > deadline) {
             return Err(AuthError::NoTokenBeforeDeadline {
                 next_request_at: f.until,
-                reason: format!("the last token request failed: {}", f.error.get::<C>()),
+                reason: format!("the last token request failed: {}", f.error),
             }
             .into());
         }
@@ -390,7 +363,7 @@ impl Core {
             return Some(Ok(flight.clone()));
         }
         match &l.failure {
-            Some(f) if now < f.until => Some(Err(f.error.get())),
+            Some(f) if now < f.until => Some(Err(f.error.clone().into_error())),
             _ => None,
         }
     }
@@ -415,9 +388,9 @@ impl Core {
         });
         let flight = async move {
             task.await.unwrap_or_else(|_| {
-                Err(SharedError::new(Error::<C>::Config(
+                Err(RenewalError::Config(
                     "the token renewal task stopped before it finished".into(),
-                )))
+                ))
             })
         }
         .boxed()
@@ -435,10 +408,7 @@ impl Core {
         // A failed exchange is the caller's to handle; automatic renewals back off.
         let mut requested = false;
         let automatic = !matches!(purpose, Purpose::Exchange(..));
-        let result = self
-            .obtain(runner, &purpose, &mut requested)
-            .await
-            .map_err(SharedError::new);
+        let result = self.obtain(runner, &purpose, &mut requested).await;
         let now = self.now();
         let mut l = self.lock();
         match &result {
@@ -446,7 +416,7 @@ impl Core {
                 l.failure = None;
                 l.failures = 0;
             }
-            Err(e) if automatic && requested && !e.is_store::<C>() => {
+            Err(e) if automatic && requested && !e.is_store() => {
                 l.failures = l.failures.saturating_add(1);
                 let window = backoff(l.failures, self.min_interval);
                 tracing::warn!(
@@ -469,7 +439,7 @@ impl Core {
         runner: &R,
         purpose: &Purpose,
         requested: &mut bool,
-    ) -> Result<TokenState, Error<C>> {
+    ) -> Result<TokenState, RenewalError> {
         if let Some(done) = self.save_unsaved().await {
             return done;
         }
@@ -576,14 +546,14 @@ impl Core {
         purpose: &Purpose,
         fence: u64,
         requested: &mut bool,
-    ) -> Result<TokenState, Error<C>> {
+    ) -> Result<TokenState, RenewalError> {
         let previous = self.held();
         let may_clear = !matches!(purpose, Purpose::Ahead);
         if let Purpose::Exchange(name, inputs) = purpose {
             let grant = self
                 .spec
                 .grant(name)
-                .ok_or_else(|| Error::Config(format!("no grant `{name}`")))?;
+                .ok_or_else(|| RenewalError::Config(format!("no grant `{name}`")))?;
             let inputs: Vec<_> = inputs
                 .iter()
                 .map(|(k, v)| (*k, v.expose_secret()))
@@ -596,7 +566,7 @@ impl Core {
             }
             return self.keep(state, previous.as_ref(), fence).await;
         }
-        let reauthorize = |reason: &str| -> Error<C> {
+        let reauthorize = |reason: &str| -> RenewalError {
             AuthError::ReauthorizationRequired {
                 reason: reason.to_owned(),
             }
@@ -629,7 +599,7 @@ impl Core {
                         keep_identity(&mut state, previous.as_ref());
                         state
                     }
-                    Err(e) if e.class() == ErrorClass::Reauthorize => {
+                    Err(e) if e.class::<C>() == ErrorClass::Reauthorize => {
                         let origin = previous.as_ref().and_then(|p| p.grant.as_deref());
                         match self
                             .spec
@@ -659,7 +629,7 @@ impl Core {
         runner: &R,
         grant: &Grant,
         inputs: &[(&'static str, &str)],
-    ) -> Result<TokenState, Error<C>> {
+    ) -> Result<TokenState, RenewalError> {
         tracing::debug!(grant = grant.name, "token request");
         // Before sending: a request the vendor saw counts against its window even if we never
         // learn the answer (task aborted, connection lost).
@@ -682,12 +652,12 @@ impl Core {
 
     /// Saves a new state (a rotated refresh token must be saved before it is handed out) and
     /// makes it current.
-    async fn keep<C: VendorCode>(
+    async fn keep(
         &self,
         state: TokenState,
         previous: Option<&TokenState>,
         fence: u64,
-    ) -> Result<TokenState, Error<C>> {
+    ) -> Result<TokenState, RenewalError> {
         let rotated = state.refresh_token.as_ref().is_some_and(|new| {
             previous
                 .and_then(|p| p.refresh_token.as_ref())
@@ -722,7 +692,7 @@ impl Core {
     }
 
     /// Saves a state kept in memory because its save failed; `None` when there is none.
-    async fn save_unsaved<C: VendorCode>(&self) -> Option<Result<TokenState, Error<C>>> {
+    async fn save_unsaved(&self) -> Option<Result<TokenState, RenewalError>> {
         let (state, fence) = {
             let l = self.lock();
             if !l.unsaved {
@@ -919,7 +889,7 @@ fn warn_store(e: &StoreError) {
     );
 }
 
-fn no_token<C: VendorCode>() -> Error<C> {
+fn no_token() -> RenewalError {
     AuthError::ReauthorizationRequired {
         reason: "no token is held".into(),
     }
@@ -964,29 +934,5 @@ fn keep_unrotated(state: &mut TokenState, previous: Option<&TokenState>) {
 fn keep_identity(state: &mut TokenState, previous: Option<&TokenState>) {
     if let Some(origin) = previous.and_then(|p| p.grant.clone()) {
         state.grant = Some(origin);
-    }
-}
-
-/// A copy of a shared renewal error for one waiter. Token requests fail with [`AuthError`]s
-/// (which clone) or configuration errors; anything else keeps its text.
-fn duplicate<C: VendorCode>(e: &Error<C>) -> Error<C> {
-    match e {
-        Error::Auth(a) => Error::Auth(a.clone()),
-        Error::Config(m) => Error::Config(m.clone()),
-        Error::Api(a) => Error::Api(a.clone()),
-        Error::InvalidRequest { field, reason } => Error::InvalidRequest {
-            field,
-            reason: reason.clone(),
-        },
-        Error::InsecureUrl { url } => Error::InsecureUrl { url: url.clone() },
-        Error::Timeout { method, url } => Error::Timeout {
-            method: method.clone(),
-            url: url.clone(),
-        },
-        Error::HttpStatus { status, body } => Error::HttpStatus {
-            status: *status,
-            body: body.clone(),
-        },
-        other => Error::Config(format!("token renewal failed: {other}")),
     }
 }

@@ -17,7 +17,7 @@ use jiff::{SignedDuration, Timestamp};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use super::error::{Error, VendorCode};
+use super::error::{AuthError, Error, RawCode, VendorCode};
 use super::secret::{self, Redacted};
 use spec_lang::Value;
 
@@ -268,6 +268,47 @@ pub(crate) fn system_clock() -> Clock {
     Arc::new(Timestamp::now)
 }
 
+/// A token request's failure as the token layer keeps and shares it (with every waiter of one
+/// renewal, and through the fail-fast window after it): cloneable and independent of the
+/// vendor's code type — a refusal keeps its raw code and status — so it is copied whole,
+/// never re-described. [`RenewalError::into_error`] classifies it with the caller's code
+/// table where the token layer hands it back to the engine.
+#[derive(Clone, Debug, thiserror::Error)]
+pub(crate) enum RenewalError {
+    /// Obtaining or renewing the token failed.
+    #[error(transparent)]
+    Auth(Box<AuthError<RawCode>>),
+    /// The client cannot send the token request as configured.
+    #[error("configuration error: {0}")]
+    Config(String),
+}
+
+impl RenewalError {
+    /// The caller's error: codes classified by its table.
+    pub(crate) fn into_error<C: VendorCode>(self) -> Error<C> {
+        match self {
+            RenewalError::Auth(a) => Error::Auth(Box::new((*a).classify())),
+            RenewalError::Config(m) => Error::Config(m),
+        }
+    }
+
+    /// Its class by `C`'s code table (as the caller will see it).
+    pub(crate) fn class<C: VendorCode>(&self) -> crate::ErrorClass {
+        self.clone().into_error::<C>().class()
+    }
+
+    /// The token was obtained but could not be saved (the next flight saves it).
+    pub(crate) fn is_store(&self) -> bool {
+        matches!(self, RenewalError::Auth(a) if matches!(**a, AuthError::Store(_)))
+    }
+}
+
+impl From<AuthError<RawCode>> for RenewalError {
+    fn from(e: AuthError<RawCode>) -> Self {
+        RenewalError::Auth(Box::new(e))
+    }
+}
+
 /// Runs one token request. Implemented by the engine (HTTP) and by test fakes.
 pub(crate) trait GrantRunner<C: VendorCode>: Sync {
     /// Sends `grant` with `inputs` and reads a fresh state stamped `obtained_at = now`.
@@ -276,7 +317,7 @@ pub(crate) trait GrantRunner<C: VendorCode>: Sync {
         grant: &Grant,
         inputs: &[(&'static str, &str)],
         now: Timestamp,
-    ) -> impl Future<Output = Result<TokenState, Error<C>>> + Send;
+    ) -> impl Future<Output = Result<TokenState, RenewalError>> + Send;
 }
 
 /// How a cached token relates to the policy at some instant.

@@ -115,18 +115,18 @@ impl GrantRunner<TestCode> for FakeRunner {
         grant: &Grant,
         inputs: &[(&'static str, &str)],
         now: Timestamp,
-    ) -> Result<TokenState, Error<TestCode>> {
+    ) -> Result<TokenState, RenewalError> {
         let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
         self.log.lock().unwrap().push((
             grant.name,
             inputs.iter().map(|(_, v)| (*v).to_owned()).collect(),
         ));
         tokio::time::sleep(self.delay).await;
-        let refused = |status, code: Option<&RawCode>| -> Error<TestCode> {
+        let refused = |status, code: Option<&RawCode>| -> RenewalError {
             AuthError::TokenEndpoint {
                 grant: grant.name,
                 status,
-                code: code.map(TestCode::from_raw),
+                code: code.cloned(),
                 raw_code: code.cloned(),
                 message: None,
                 body: Default::default(),
@@ -864,4 +864,50 @@ async fn a_token_wait_past_the_deadline_fails_at_once_saying_when() {
         .unwrap();
     assert_ne!(token(&t2), token(&t1));
     assert!(started.elapsed() >= Duration::from_secs(59));
+}
+
+/// A renewal's failure is shared by value: every waiter gets the whole typed error — code
+/// classified by its own table, raw code, message and body — not a description of it.
+#[test]
+fn a_renewal_error_reaches_every_waiter_whole() {
+    let shared: RenewalError = AuthError::TokenEndpoint {
+        grant: "auto",
+        status: 400,
+        code: Some(RawCode::Str("invalid_grant".into())),
+        raw_code: Some(RawCode::Str("invalid_grant".into())),
+        message: Some("refresh token revoked".into()),
+        body: crate::error::RawBody::new(bytes::Bytes::from_static(
+            br#"{"error":"invalid_grant"}"#,
+        )),
+    }
+    .into();
+    let waiters: Vec<Error<TestCode>> = (0..3).map(|_| shared.clone().into_error()).collect();
+    for e in &waiters {
+        assert_eq!(
+            e.code(),
+            Some(&TestCode::Known(
+                RawCode::Str("invalid_grant".into()),
+                ErrorClass::Reauthorize
+            )),
+            "{e:?}"
+        );
+        assert_eq!(e.class(), ErrorClass::Reauthorize);
+        assert_eq!(
+            e.raw_body().map(|b| b.as_bytes().to_vec()),
+            Some(br#"{"error":"invalid_grant"}"#.to_vec())
+        );
+        assert!(e.to_string().contains("refresh token revoked"), "{e}");
+    }
+    assert_eq!(shared.class::<TestCode>(), ErrorClass::Reauthorize);
+    // A refusal without a code stays without one (classified by status by the engine).
+    let no_code: RenewalError = AuthError::TokenEndpoint {
+        grant: "auto",
+        status: 200,
+        code: None,
+        raw_code: None,
+        message: None,
+        body: Default::default(),
+    }
+    .into();
+    assert_eq!(no_code.into_error::<TestCode>().code(), None);
 }
