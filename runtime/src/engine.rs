@@ -20,17 +20,16 @@ use subtle::ConstantTimeEq;
 use url::Url;
 
 use super::auth::{self, Message, MessageBody};
-use super::builder::ClientBuilder;
 use super::envelope::{EnvelopeSpec, Fields, Outcome, text_of};
 use super::error::{
     ApiError, AuthError, Error, ErrorClass, QuotaExhausted, RawBody, RawCode, VendorCode,
 };
 use super::secret::Redacted;
 use super::token::{
-    self, ClientAuth, Clock, Encoding, Grant, GrantRunner, MemoryTokenStore, TokenManager,
-    TokenResponseSpec, TokenSpec, TokenState,
+    self, ClientAuth, Clock, Encoding, Grant, GrantRunner, TokenManager, TokenResponseSpec,
+    TokenSpec, TokenState,
 };
-use super::transport::{self, Failure, Outgoing, Received, UrlError};
+use super::transport::{self, Failure, Outgoing, Received};
 use spec_lang::Scope;
 use spec_lang::Step;
 
@@ -156,151 +155,6 @@ impl fmt::Debug for Credentials {
     }
 }
 
-impl<C: VendorCode, T> ClientBuilder<C, T> {
-    /// Validates the configuration and makes the engine; fetches a token first when the
-    /// spec asks for it.
-    pub(crate) async fn build_engine(self) -> Result<Engine<C>, Error<C>> {
-        let allow_plain_http = self.allow_plain_http.unwrap_or(self.spec.allow_plain_http);
-        let base = checked(&self.base_url, allow_plain_http)?;
-        let mut grant_urls = Vec::new();
-        if let Some(spec) = &self.spec.token {
-            for (grant, path) in &self.grant_paths {
-                if spec.grant(grant).is_none() {
-                    return Err(Error::Config(format!("grant_path: no grant `{grant}`")));
-                }
-                grant_urls.push((*grant, endpoint_url(&base, path, allow_plain_http)?));
-            }
-            for g in &spec.grants {
-                if let Some(path) = g.path
-                    && !grant_urls.iter().any(|(name, _)| *name == g.name)
-                {
-                    grant_urls.push((g.name, endpoint_url(&base, path, allow_plain_http)?));
-                }
-            }
-            if let Some(m) = self.client_auth
-                && !spec.grants.iter().any(|g| g.client_auth.contains(&m))
-            {
-                return Err(Error::Config(format!("no grant accepts client auth {m:?}")));
-            }
-        } else if let Some((grant, _)) = self.grant_paths.first() {
-            return Err(Error::Config(format!(
-                "grant_path: no grant `{grant}` (no token spec)"
-            )));
-        }
-        let proxy = match &self.proxy {
-            Some(raw) => Some(proxy(raw, &base, allow_plain_http)?),
-            None => None,
-        };
-        let client = match self.client {
-            Some(c) => c,
-            None => transport::default_client(self.connect_timeout, self.timeout, proxy)
-                .map_err(|_| Error::Config("the HTTP client could not be built".into()))?,
-        };
-        let clock = self.time_source.unwrap_or_else(token::system_clock);
-        let grant_steps = match &self.spec.token {
-            Some(t) => spec_lang::token_free(&self.spec.steps, &t.token_vars())
-                .into_iter()
-                .map(|(_, step)| step.clone())
-                .collect(),
-            None => self.spec.steps.clone(),
-        };
-        let fetch_on_start = self
-            .spec
-            .token
-            .as_ref()
-            .is_some_and(|t| t.policy.fetch_on_start && t.automatic.is_some());
-        let configured_store = self.store.is_some();
-        let tokens = self.spec.token.map(|spec| {
-            let store = self
-                .store
-                .unwrap_or_else(|| Arc::new(MemoryTokenStore::default()));
-            let mut tm = TokenManager::new(spec, store, clock.clone());
-            if let Some(d) = self.min_token_interval {
-                tm.set_min_interval(d);
-            }
-            tm
-        });
-        let engine = Engine {
-            inner: Arc::new(Inner {
-                client,
-                base,
-                envelope: self.spec.envelope,
-                steps: self.spec.steps,
-                grant_steps,
-                credentials: self.credentials,
-                client_auth: self.client_auth,
-                grant_urls,
-                tokens,
-                clock,
-                vendor: self.vendor,
-                quota: QuotaBucket::new(self.retry_quota),
-                max_page: self.max_page,
-                _c: PhantomData,
-            }),
-            options: self.options,
-        };
-        if fetch_on_start && let Some(tm) = &engine.inner.tokens {
-            let deadline = engine.token_deadline(Instant::now() + engine.options.deadline);
-            tm.current(&engine.inner, deadline)
-                .await
-                .map_err(|e: Error<C>| match e {
-                    // Replicas started together without a shared store each ask for a token;
-                    // the vendor refuses all but one. Say so, keeping the typed refusal.
-                    Error::Auth(refusal)
-                        if !configured_store
-                            && is_rate_limited_refusal(&refusal)
-                            && matches!(*refusal, AuthError::TokenEndpoint { .. }) =>
-                    {
-                        AuthError::NoSharedStore { refusal }.into()
-                    }
-                    other => other,
-                })?;
-        }
-        Ok(engine)
-    }
-}
-
-/// An explicit proxy: a valid URL; plain HTTP to it only when plain-HTTP requests to the
-/// base URL could not leak through it (an `https` base is tunnelled) or the proxy is
-/// loopback, or plain HTTP is allowed.
-fn proxy<C: VendorCode>(
-    raw: &str,
-    base: &Url,
-    allow_plain_http: bool,
-) -> Result<reqwest::Proxy, Error<C>> {
-    let url = Url::parse(raw).map_err(|e| Error::Config(format!("proxy: not a valid URL: {e}")))?;
-    let shown = transport::display_url(&url);
-    let clear = url.scheme() == "http" && base.scheme() == "http";
-    if clear && !allow_plain_http && !transport::is_loopback(&url) {
-        return Err(Error::InsecureUrl { url: shown });
-    }
-    reqwest::Proxy::all(url.as_str())
-        .map_err(|_| Error::Config(format!("proxy `{shown}` is not usable")))
-}
-
-fn is_rate_limited_refusal<C: VendorCode>(refusal: &AuthError<C>) -> bool {
-    matches!(refusal, AuthError::TokenEndpoint { code: Some(code), .. } if code.class() == ErrorClass::RateLimited)
-}
-
-fn checked<C: VendorCode>(raw: &str, allow_plain_http: bool) -> Result<Url, Error<C>> {
-    transport::check_url(raw, allow_plain_http).map_err(|e| match e {
-        UrlError::Invalid(m) => Error::Config(format!("base URL {m}")),
-        UrlError::Insecure(url) => Error::InsecureUrl { url },
-    })
-}
-
-/// A path below the base URL, or an absolute URL held to the same rules as the base.
-fn endpoint_url<C: VendorCode>(
-    base: &Url,
-    path: &str,
-    allow_plain_http: bool,
-) -> Result<Url, Error<C>> {
-    if path.starts_with("http://") || path.starts_with("https://") {
-        return checked(path, allow_plain_http);
-    }
-    transport::join(base, path).map_err(Error::Config)
-}
-
 /// A request body.
 #[derive(Clone, Debug, Default)]
 pub enum Body {
@@ -366,8 +220,8 @@ impl Default for CallOptions {
 
 /// A configured client for one vendor API. Cheap to clone; clones share the token cache.
 pub struct Engine<C> {
-    inner: Arc<Inner<C>>,
-    options: CallOptions,
+    pub(crate) inner: Arc<Inner<C>>,
+    pub(crate) options: CallOptions,
 }
 
 impl<C> Clone for Engine<C> {
@@ -388,25 +242,25 @@ impl<C> fmt::Debug for Engine<C> {
     }
 }
 
-struct Inner<C> {
-    client: reqwest::Client,
-    base: Url,
-    envelope: Option<EnvelopeSpec>,
-    steps: Vec<Step>,
+pub(crate) struct Inner<C> {
+    pub(crate) client: reqwest::Client,
+    pub(crate) base: Url,
+    pub(crate) envelope: Option<EnvelopeSpec>,
+    pub(crate) steps: Vec<Step>,
     /// The steps that reference no token field, for grants with `send_auth_steps`.
-    grant_steps: Vec<Step>,
-    credentials: Credentials,
-    client_auth: Option<ClientAuth>,
-    grant_urls: Vec<(&'static str, Url)>,
-    tokens: Option<TokenManager>,
-    clock: Clock,
+    pub(crate) grant_steps: Vec<Step>,
+    pub(crate) credentials: Credentials,
+    pub(crate) client_auth: Option<ClientAuth>,
+    pub(crate) grant_urls: Vec<(&'static str, Url)>,
+    pub(crate) tokens: Option<TokenManager>,
+    pub(crate) clock: Clock,
     /// The vendor's name in traces.
-    vendor: &'static str,
+    pub(crate) vendor: &'static str,
     /// The retry quota, shared by every clone.
-    quota: QuotaBucket,
+    pub(crate) quota: QuotaBucket,
     /// The highest page number a page stream fetches.
-    max_page: i64,
-    _c: PhantomData<fn() -> C>,
+    pub(crate) max_page: i64,
+    pub(crate) _c: PhantomData<fn() -> C>,
 }
 
 impl<C: VendorCode> Engine<C> {
@@ -439,7 +293,7 @@ impl<C: VendorCode> Engine<C> {
     }
 
     /// The deadline on the token clock (the injectable wall clock token lifetimes use).
-    fn token_deadline(&self, deadline: Instant) -> Option<Timestamp> {
+    pub(crate) fn token_deadline(&self, deadline: Instant) -> Option<Timestamp> {
         let left = deadline.checked_duration_since(Instant::now())?;
         Some(token::add((self.inner.clock)(), left))
     }

@@ -19,15 +19,16 @@ pub fn install_crypto_provider() {
     }
 }
 
-/// A client that never follows redirects (reqwest would carry custom auth headers such as
-/// `accessToken`/`sign` to another host), always times out, and uses no proxy but the one
-/// given: an environment proxy (`HTTP_PROXY`) would receive plain-HTTP requests, secrets
-/// included, that the plain-HTTP rule allowed only because the *URL* is loopback.
-pub(crate) fn default_client(
+/// The settings every client the runtime builds has: it never follows redirects (reqwest
+/// would carry custom auth headers such as `accessToken`/`sign` to another host), always times
+/// out, and uses no proxy but the one given: an environment proxy (`HTTP_PROXY`) would receive
+/// plain-HTTP requests, secrets included, that the plain-HTTP rule allowed only because the
+/// *URL* is loopback. The client builder adds its options and builds it.
+pub(crate) fn safe_client(
     connect_timeout: Duration,
     timeout: Duration,
     proxy: Option<reqwest::Proxy>,
-) -> Result<reqwest::Client, reqwest::Error> {
+) -> reqwest::ClientBuilder {
     install_crypto_provider();
     let builder = match proxy {
         Some(p) => reqwest::Client::builder().proxy(p),
@@ -42,7 +43,6 @@ pub(crate) fn default_client(
             "/",
             env!("CARGO_PKG_VERSION")
         ))
-        .build()
 }
 
 /// Why a URL was refused.
