@@ -197,9 +197,10 @@ impl Request {
 }
 
 /// Per-call settings: the overall deadline and the retry policy. Set them per client
-/// ([`ClientBuilder::deadline`], [`ClientBuilder::retry_policy`]) or for some calls only,
-/// through the generated `Client::with_options(|o| …)` (a cheap clone of the client), which
-/// reaches every field here, including fields added after the client was generated.
+/// ([`deadline`](crate::ClientBuilder::deadline),
+/// [`retry_policy`](crate::ClientBuilder::retry_policy)) or for some calls only, through the
+/// generated `Client::with_options(|o| …)` (a cheap clone of the client), which reaches
+/// every field here, including fields added after the client was generated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallOptions {
