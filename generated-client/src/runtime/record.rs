@@ -5,8 +5,10 @@
 //! type-checked and borrow-checked for every type, was most of a debug build of the
 //! generated module. Generated records instead implement the serde traits in a few lines
 //! over this module: decoding walks the map (or sequence) here, once per deserializer, and
-//! fills each field's [`Slot`] through [`erased_serde`], so per type only the field list and
-//! the struct literal are written, by the [`__generated_record!`](crate::__generated_record)
+//! fills each field's [`Slot`] by code compiled once per field type for the one deserializer
+//! the runtime uses (`serde_json` over text, [`JsonDe`]); any other deserializer reaches the
+//! field through [`erased_serde`]. So per type only the field list and the struct literal
+//! are written, by the [`__generated_record!`](crate::__generated_record)
 //! macro from one line per field. Behaviour matches the derive's: fields by wire
 //! name, unknown keys ignored, `missing field` / `duplicate field` errors, a missing
 //! `Option` field is `None`, a sequence fills the fields in order; encoding writes a struct
@@ -80,7 +82,10 @@ macro_rules! __generated_record {
 
 /// A record field being decoded: filled at most once, from any deserializer.
 pub trait FieldSlot {
-    /// Decodes the field's value.
+    /// Decodes the field's value from JSON text: the deserializer every response, token
+    /// and delivery is decoded with, so this is the path that must be fast.
+    fn fill_json(&mut self, d: &mut JsonDe<'_>) -> Result<(), serde_json::Error>;
+    /// Decodes the field's value from any other deserializer.
     fn fill(
         &mut self,
         d: &mut dyn erased_serde::Deserializer<'_>,
@@ -96,6 +101,8 @@ pub trait FieldSlot {
 
 /// How a field of type `T` is read from the wire.
 pub trait Decoding<T> {
+    /// [`Decoding::deserialize`] from JSON text, with no type-erased layer.
+    fn from_json(d: &mut JsonDe<'_>) -> Result<Option<T>, serde_json::Error>;
     /// Decodes a `T`; `None`: the value is read and dropped (the field is not on the wire).
     fn deserialize(
         d: &mut dyn erased_serde::Deserializer<'_>,
@@ -135,6 +142,11 @@ impl<T, A> Default for Slot<T, A> {
 }
 
 impl<T, A: Decoding<T>> FieldSlot for Slot<T, A> {
+    fn fill_json(&mut self, d: &mut JsonDe<'_>) -> Result<(), serde_json::Error> {
+        self.0 = A::from_json(d)?;
+        Ok(())
+    }
+
     fn fill(
         &mut self,
         d: &mut dyn erased_serde::Deserializer<'_>,
@@ -273,6 +285,38 @@ impl de::Visitor<'_> for KeySeed {
     }
 }
 
+/// The deserializer of JSON text (`serde_json::from_str`), which the runtime decodes every
+/// body with.
+pub type JsonDe<'de> = serde_json::Deserializer<serde_json::de::StrRead<'de>>;
+
+/// Runs `f` on `d` if `d` is `&mut JsonDe`, else gives `d` back.
+///
+/// Why: a record's fields are decoded by code compiled once per field type. Through
+/// `erased_serde` that code serves every deserializer, but every value then crosses a
+/// type-erased visitor (boxed, per field and per level of nesting): 5× slower than a
+/// derive. Compiled for the one deserializer the runtime uses, it is as fast as a derive,
+/// and still compiled once per field type (the walk over the map stays generic, once per
+/// deserializer, in this module). Other deserializers keep the erased path.
+fn with_json_text<'de, D: Deserializer<'de>, R>(
+    d: D,
+    f: impl FnOnce(&mut JsonDe<'de>) -> R,
+) -> Result<R, D> {
+    if typeid::of::<D>() != typeid::of::<&mut JsonDe<'de>>() {
+        return Err(d);
+    }
+    let mut d = std::mem::ManuallyDrop::new(d);
+    // SAFETY: `D` is `&'a mut serde_json::Deserializer<StrRead<'x>>` up to lifetimes
+    // (`typeid` ignores them). `'x` is `'de`: serde_json implements `Deserializer<'de>` for
+    // `&mut Deserializer<R>` only where `R: Read<'de>`, and `StrRead<'x>` is `Read<'x>`
+    // only. The reference is reborrowed for no longer than `d` lives, which is within
+    // `'a`; `f` gets it for the call only and returns nothing borrowed from it (`R` is
+    // chosen by the caller before `'a` is known). A `&mut` has no drop glue, so not
+    // dropping `d` loses nothing.
+    let json: &mut JsonDe<'de> =
+        unsafe { std::ptr::read((&mut *d as *mut D).cast::<&mut JsonDe<'de>>()) };
+    Ok(f(json))
+}
+
 /// Decodes one value into a slot.
 struct SlotSeed<'a, 'b>(&'a mut (dyn FieldSlot + 'b));
 
@@ -280,6 +324,10 @@ impl<'de> DeserializeSeed<'de> for SlotSeed<'_, '_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        let d = match with_json_text(d, |json| self.0.fill_json(json)) {
+            Ok(filled) => return filled.map_err(de::Error::custom),
+            Err(d) => d,
+        };
         let mut erased = <dyn erased_serde::Deserializer>::erase(d);
         // serde_json reads the position back out of the message, so nothing is lost.
         self.0.fill(&mut erased).map_err(de::Error::custom)
@@ -429,6 +477,10 @@ impl<T: Serialize> Encoding<T> for JsonText {
 }
 
 impl<T: DeserializeOwned> Decoding<T> for JsonText {
+    fn from_json(d: &mut JsonDe<'_>) -> Result<Option<T>, serde_json::Error> {
+        let text = String::deserialize(d)?;
+        from_json_text(&text).map(Some).map_err(de::Error::custom)
+    }
     fn deserialize(
         d: &mut dyn erased_serde::Deserializer<'_>,
     ) -> Result<Option<T>, erased_serde::Error> {
@@ -450,6 +502,14 @@ impl<T: Serialize> Encoding<Option<T>> for JsonTextOption {
 }
 
 impl<T: DeserializeOwned> Decoding<Option<T>> for JsonTextOption {
+    fn from_json(d: &mut JsonDe<'_>) -> Result<Option<Option<T>>, serde_json::Error> {
+        match Option::<String>::deserialize(d)?.as_deref() {
+            None | Some("") => Ok(Some(None)),
+            Some(text) => from_json_text(text)
+                .map(|v| Some(Some(v)))
+                .map_err(de::Error::custom),
+        }
+    }
     fn deserialize(
         d: &mut dyn erased_serde::Deserializer<'_>,
     ) -> Result<Option<Option<T>>, erased_serde::Error> {
@@ -471,6 +531,9 @@ impl<T: Serialize> Encoding<T> for Plain {
 }
 
 impl<T: DeserializeOwned> Decoding<T> for Plain {
+    fn from_json(d: &mut JsonDe<'_>) -> Result<Option<T>, serde_json::Error> {
+        T::deserialize(d).map(Some)
+    }
     fn deserialize(
         d: &mut dyn erased_serde::Deserializer<'_>,
     ) -> Result<Option<T>, erased_serde::Error> {
@@ -489,6 +552,9 @@ impl<T> Encoding<T> for Skipped {
 }
 
 impl<T: Default> Decoding<T> for Skipped {
+    fn from_json(d: &mut JsonDe<'_>) -> Result<Option<T>, serde_json::Error> {
+        de::IgnoredAny::deserialize(d).map(|_| None)
+    }
     fn deserialize(
         d: &mut dyn erased_serde::Deserializer<'_>,
     ) -> Result<Option<T>, erased_serde::Error> {
@@ -510,6 +576,9 @@ macro_rules! wire_encoding {
         }
 
         impl<$($param: $bound,)? T: WireValue<$scalar>> Decoding<T> for $marker {
+            fn from_json(d: &mut JsonDe<'_>) -> Result<Option<T>, serde_json::Error> {
+                wire::$module::deserialize::<_, $($param,)? T>(d).map(Some)
+            }
             fn deserialize(
                 d: &mut dyn erased_serde::Deserializer<'_>,
             ) -> Result<Option<T>, erased_serde::Error> {
