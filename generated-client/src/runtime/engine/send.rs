@@ -26,7 +26,7 @@ impl<C: VendorCode> Inner<C> {
     /// `base` + `path`, refusing a path that would leave the base URL's origin.
     pub(super) fn endpoint(&self, path: &str) -> Result<Url, Error<C>> {
         let url = transport::join(&self.base, path).map_err(Error::Config)?;
-        if url.origin() != self.base.origin() {
+        if !transport::same_origin(&url, &self.base) {
             return Err(Error::InvalidRequest {
                 field: "path",
                 reason: "leaves the base URL".into(),
