@@ -98,6 +98,8 @@ echo "| operations | profile | ours | progenitor | ratio |"
 echo "|---:|---|---:|---:|---:|"
 for n in $OPS; do
   prog=$work/prog-$n
+  # Its own workspace: it lives under this repository's target directory.
+  grep -q '^\[workspace\]' "$prog/Cargo.toml" || printf '\n[workspace]\n' >> "$prog/Cargo.toml"
   for profile in dev release; do
     flag=""; [ "$profile" = release ] && flag=--release
     # Empty modules first (dependencies built, and the baseline for both).
