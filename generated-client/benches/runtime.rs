@@ -4,14 +4,10 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
-use generated_client::runtime::__private::lang::Canonical;
-use generated_client::runtime::__private::lang::Collection;
-use generated_client::runtime::__private::lang::DigestAlg;
-use generated_client::runtime::__private::lang::Piece;
-use generated_client::runtime::__private::lang::Scope;
-use generated_client::runtime::__private::lang::TextEncoding;
-use generated_client::runtime::__private::lang::Value;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use generated_client::runtime::__private::lang::{
+    Canonical, Collection, DigestAlg, Piece, Scope, TextEncoding, Value,
+};
 use generated_client::{erp, jfwms};
 use md5::Digest as _;
 
@@ -44,6 +40,77 @@ fn outbound_page(orders: usize) -> Vec<u8> {
     );
     let list = vec![order.as_str(); orders].join(",");
     format!(r#"{{"code":0,"message":"ok","data":{{"list":[{list}],"pagination":{{"page":1,"page_size":{orders},"total":{orders},"total_pages":1}}}}}}"#).into_bytes()
+}
+
+/// Serde-derive twins of erp's `OutboundPage` records (same fields, same wire names, same
+/// field types), decoded through the same `erp::decode_response`: the yardstick the
+/// generated `record!` impls are measured against (issue 21: within 1.25×).
+mod derived {
+    use jiff::civil::DateTime;
+    use rust_decimal::Decimal;
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    #[allow(dead_code)]
+    pub struct Line {
+        billid: i64,
+        sku_id: String,
+        product_type: Option<String>,
+        number: Decimal,
+        price: Decimal,
+        total: Decimal,
+        source_order_sn: Option<String>,
+        batch_sn: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[allow(dead_code)]
+    pub struct Order {
+        organization_name: String,
+        organization_code: String,
+        exhibition_hall_sn: String,
+        exhibition_hall_name: String,
+        order_sn: String,
+        billid: i64,
+        create_at: DateTime,
+        order_type: String,
+        order_status: String,
+        updated_at: DateTime,
+        follow_order_flag: Option<serde_json::Value>,
+        original_order_sn: Option<String>,
+        withdraw_order_flag: Option<serde_json::Value>,
+        withdraw_order_sn: Option<String>,
+        completed_at: Option<DateTime>,
+        total_amount: Decimal,
+        return_flag: Option<serde_json::Value>,
+        return_and_exchange_order_sn: Option<String>,
+        delivery_at: Option<DateTime>,
+        customer_type: Option<String>,
+        customer_code: String,
+        receiver_sn: Option<String>,
+        receiver_province: Option<String>,
+        receiver_city: Option<String>,
+        receiver_area: Option<String>,
+        order_channel_source: Option<String>,
+        salesperson_code: String,
+        product_info: Vec<Line>,
+    }
+
+    #[derive(Deserialize)]
+    #[allow(dead_code)]
+    pub struct Pagination {
+        page: i64,
+        page_size: i64,
+        total: i64,
+        total_pages: i64,
+    }
+
+    #[derive(Deserialize)]
+    #[allow(dead_code)]
+    pub struct Page {
+        pub list: Vec<Order>,
+        pagination: Pagination,
+    }
 }
 
 fn runtime(c: &mut Criterion) {
@@ -112,15 +179,19 @@ fn runtime(c: &mut Criterion) {
         b.iter(|| top.eval(black_box(&top_scope), now).expect("signs"))
     });
 
+    // Generated records and their serde-derive twins, side by side in one group.
     let body = outbound_page(200);
-    c.bench_function(
-        "decode 200 outbound orders (3,600 lines, exact decimals)",
-        |b| {
-            b.iter(|| {
-                erp::decode_response::<erp::OutboundPage>(200, black_box(&body)).expect("decodes")
-            })
-        },
-    );
+    let mut decode = c.benchmark_group("decode 200 outbound orders (3,600 lines, exact decimals)");
+    decode.throughput(Throughput::Bytes(body.len() as u64));
+    decode.bench_function("record!", |b| {
+        b.iter(|| {
+            erp::decode_response::<erp::OutboundPage>(200, black_box(&body)).expect("decodes")
+        })
+    });
+    decode.bench_function("serde derive twin", |b| {
+        b.iter(|| erp::decode_response::<derived::Page>(200, black_box(&body)).expect("decodes"))
+    });
+    decode.finish();
 
     let data = r#"{"warehouseCode":"A","documentNo":"MOL703","userId":3256,"finishTime":"2025-02-07T09:10:03.951","skuList":[{"sku":"819-Dark GL","total":1,"locked":0,"available":1,"nonGood":0,"totalChange":1,"lockedChange":null,"availableChange":null,"nonGoodChange":null}]}"#;
     let body = format!(r#"{{"timestamp":1700000000000,"type":"move","data":{data}}}"#);

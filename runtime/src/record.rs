@@ -5,15 +5,20 @@
 //! type-checked and borrow-checked for every type, was most of a debug build of the
 //! generated module. Generated records instead implement the serde traits in a few lines
 //! over this module: decoding walks the map (or sequence) here, once per deserializer, and
-//! fills each field's [`Slot`] through [`erased_serde`], so per type only the field list and
-//! the struct literal are written, by the [`__generated_record!`](crate::__generated_record)
+//! fills each field's [`Slot`] by code compiled once per field type for the one deserializer
+//! the runtime uses (`serde_json` over text, [`JsonDe`]); any other deserializer (a `Value`,
+//! bytes) hands the field's value over as a JSON tree, decoded again as text by the same
+//! code (slower; off the runtime's path). So per type only the field list and the struct
+//! literal are written, by the [`__generated_record!`](crate::__generated_record)
 //! macro from one line per field. Behaviour matches the derive's: fields by wire
 //! name, unknown keys ignored, `missing field` / `duplicate field` errors, a missing
 //! `Option` field is `None`, a sequence fills the fields in order; encoding writes a struct
 //! whose `None` optional fields may be skipped.
-//! One difference: a JSON syntax error met inside a record's field (rare: enveloped data
+//! Differences: a JSON syntax error met inside a record's field (rare: enveloped data
 //! was parsed once already) has serde_json's `Data` category rather than `Syntax`, since it
-//! crossed the type-erased layer as a message; its text and position are the same.
+//! crosses the record's walk as a message (its text and position are the same); and off
+//! the text path, a field's value passes through a `serde_json::Value`, so a repeated key
+//! inside it is kept last-wins and an integer beyond 64 bits becomes a float.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -80,11 +85,9 @@ macro_rules! __generated_record {
 
 /// A record field being decoded: filled at most once, from any deserializer.
 pub trait FieldSlot {
-    /// Decodes the field's value.
-    fn fill(
-        &mut self,
-        d: &mut dyn erased_serde::Deserializer<'_>,
-    ) -> Result<(), erased_serde::Error>;
+    /// Decodes the field's value from JSON text: the deserializer every response, token
+    /// and delivery is decoded with, so this is the path that must be fast.
+    fn fill_json(&mut self, d: &mut JsonDe<'_>) -> Result<(), serde_json::Error>;
     /// Whether a value was decoded already (a repeated key is an error).
     fn is_filled(&self) -> bool;
     /// The field's key is absent: fills the slot and returns `true` when that is allowed
@@ -96,10 +99,9 @@ pub trait FieldSlot {
 
 /// How a field of type `T` is read from the wire.
 pub trait Decoding<T> {
-    /// Decodes a `T`; `None`: the value is read and dropped (the field is not on the wire).
-    fn deserialize(
-        d: &mut dyn erased_serde::Deserializer<'_>,
-    ) -> Result<Option<T>, erased_serde::Error>;
+    /// Decodes a `T` from JSON text; `None`: the value is read and dropped (the field is not
+    /// on the wire).
+    fn from_json(d: &mut JsonDe<'_>) -> Result<Option<T>, serde_json::Error>;
     /// The value of an absent key, if one is allowed.
     fn missing() -> Option<T>;
     /// Whether the field is on the wire at all.
@@ -135,11 +137,8 @@ impl<T, A> Default for Slot<T, A> {
 }
 
 impl<T, A: Decoding<T>> FieldSlot for Slot<T, A> {
-    fn fill(
-        &mut self,
-        d: &mut dyn erased_serde::Deserializer<'_>,
-    ) -> Result<(), erased_serde::Error> {
-        self.0 = A::deserialize(d)?;
+    fn fill_json(&mut self, d: &mut JsonDe<'_>) -> Result<(), serde_json::Error> {
+        self.0 = A::from_json(d)?;
         Ok(())
     }
 
@@ -273,6 +272,50 @@ impl de::Visitor<'_> for KeySeed {
     }
 }
 
+/// The deserializer of JSON text (`serde_json::from_str`), which the runtime decodes every
+/// body with.
+pub type JsonDe<'de> = serde_json::Deserializer<serde_json::de::StrRead<'de>>;
+
+/// Runs `f` on `d` if `d` is `&mut JsonDe`, else gives `d` back.
+///
+/// Why: a record's fields are decoded by code compiled once per field type. Through
+/// `erased_serde` that code served every deserializer, but every value then crossed a
+/// type-erased visitor (boxed, per field and per level of nesting): 5× slower than a
+/// derive. Compiled for the one deserializer the runtime uses, it is as fast as a derive,
+/// and still compiled once per field type (the walk over the map stays generic, once per
+/// deserializer, in this module).
+fn with_json_text<'de, D: Deserializer<'de>, R>(
+    d: D,
+    f: impl FnOnce(&mut JsonDe<'de>) -> R,
+) -> Result<R, D> {
+    if typeid::of::<D>() != typeid::of::<&mut JsonDe<'de>>() {
+        return Err(d);
+    }
+    let mut d = std::mem::ManuallyDrop::new(d);
+    // SAFETY: `D` is `&'a mut serde_json::Deserializer<StrRead<'x>>` up to lifetimes
+    // (`typeid` ignores them). `'x` is `'de`: serde_json implements `Deserializer<'de>` for
+    // `&mut Deserializer<R>` only where `R: Read<'de>`, and `StrRead<'x>` is `Read<'x>`
+    // only. The reference is reborrowed for no longer than `d` lives, which is within
+    // `'a`; `f` gets it for the call only and returns nothing borrowed from it (`R` is
+    // chosen by the caller before `'a` is known). A `&mut` has no drop glue, so not
+    // dropping `d` loses nothing.
+    let json: &mut JsonDe<'de> =
+        unsafe { std::ptr::read((&mut *d as *mut D).cast::<&mut JsonDe<'de>>()) };
+    Ok(f(json))
+}
+
+/// The error's text without the position, which is the re-parsed text's and not the
+/// input's: the deserializer that read the input adds its own when it has one.
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    if e.line() == 0 {
+        return text;
+    }
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&suffix)
+        .map_or_else(|| text.clone(), str::to_owned)
+}
+
 /// Decodes one value into a slot.
 struct SlotSeed<'a, 'b>(&'a mut (dyn FieldSlot + 'b));
 
@@ -280,9 +323,18 @@ impl<'de> DeserializeSeed<'de> for SlotSeed<'_, '_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        let mut erased = <dyn erased_serde::Deserializer>::erase(d);
-        // serde_json reads the position back out of the message, so nothing is lost.
-        self.0.fill(&mut erased).map_err(de::Error::custom)
+        let d = match with_json_text(d, |json| self.0.fill_json(json)) {
+            Ok(filled) => return filled.map_err(de::Error::custom),
+            Err(d) => d,
+        };
+        // Any other deserializer (a `Value`, bytes): the value as a JSON tree, decoded again
+        // as text by the same code. Slower, but the fields' decoding is compiled once.
+        let tree = serde_json::Value::deserialize(d)?;
+        let text = tree.to_string();
+        let mut json = serde_json::Deserializer::from_str(&text);
+        self.0
+            .fill_json(&mut json)
+            .map_err(|e| de::Error::custom(without_position(&e)))
     }
 }
 
@@ -411,7 +463,7 @@ pub struct JsonText;
 pub struct JsonTextOption;
 
 /// Decodes the JSON document inside a string.
-fn from_json_text<T: DeserializeOwned>(text: &str) -> Result<T, erased_serde::Error> {
+fn from_json_text<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
     serde_json::from_str(text)
         .map_err(|e| de::Error::custom(format!("in the JSON document inside the string: {e}")))
 }
@@ -429,11 +481,9 @@ impl<T: Serialize> Encoding<T> for JsonText {
 }
 
 impl<T: DeserializeOwned> Decoding<T> for JsonText {
-    fn deserialize(
-        d: &mut dyn erased_serde::Deserializer<'_>,
-    ) -> Result<Option<T>, erased_serde::Error> {
-        let text: String = erased_serde::deserialize(d)?;
-        from_json_text(&text).map(Some)
+    fn from_json(d: &mut JsonDe<'_>) -> Result<Option<T>, serde_json::Error> {
+        let text = String::deserialize(d)?;
+        from_json_text(&text).map(Some).map_err(de::Error::custom)
     }
     fn missing() -> Option<T> {
         None
@@ -450,13 +500,12 @@ impl<T: Serialize> Encoding<Option<T>> for JsonTextOption {
 }
 
 impl<T: DeserializeOwned> Decoding<Option<T>> for JsonTextOption {
-    fn deserialize(
-        d: &mut dyn erased_serde::Deserializer<'_>,
-    ) -> Result<Option<Option<T>>, erased_serde::Error> {
-        let text: Option<String> = erased_serde::deserialize(d)?;
-        match text.as_deref() {
+    fn from_json(d: &mut JsonDe<'_>) -> Result<Option<Option<T>>, serde_json::Error> {
+        match Option::<String>::deserialize(d)?.as_deref() {
             None | Some("") => Ok(Some(None)),
-            Some(text) => from_json_text(text).map(|v| Some(Some(v))),
+            Some(text) => from_json_text(text)
+                .map(|v| Some(Some(v)))
+                .map_err(de::Error::custom),
         }
     }
     fn missing() -> Option<Option<T>> {
@@ -471,10 +520,8 @@ impl<T: Serialize> Encoding<T> for Plain {
 }
 
 impl<T: DeserializeOwned> Decoding<T> for Plain {
-    fn deserialize(
-        d: &mut dyn erased_serde::Deserializer<'_>,
-    ) -> Result<Option<T>, erased_serde::Error> {
-        erased_serde::deserialize(d).map(Some)
+    fn from_json(d: &mut JsonDe<'_>) -> Result<Option<T>, serde_json::Error> {
+        T::deserialize(d).map(Some)
     }
     fn missing() -> Option<T> {
         T::deserialize(Missing).ok()
@@ -489,9 +536,7 @@ impl<T> Encoding<T> for Skipped {
 }
 
 impl<T: Default> Decoding<T> for Skipped {
-    fn deserialize(
-        d: &mut dyn erased_serde::Deserializer<'_>,
-    ) -> Result<Option<T>, erased_serde::Error> {
+    fn from_json(d: &mut JsonDe<'_>) -> Result<Option<T>, serde_json::Error> {
         de::IgnoredAny::deserialize(d).map(|_| None)
     }
     fn missing() -> Option<T> {
@@ -510,9 +555,7 @@ macro_rules! wire_encoding {
         }
 
         impl<$($param: $bound,)? T: WireValue<$scalar>> Decoding<T> for $marker {
-            fn deserialize(
-                d: &mut dyn erased_serde::Deserializer<'_>,
-            ) -> Result<Option<T>, erased_serde::Error> {
+            fn from_json(d: &mut JsonDe<'_>) -> Result<Option<T>, serde_json::Error> {
                 wire::$module::deserialize::<_, $($param,)? T>(d).map(Some)
             }
             fn missing() -> Option<T> {

@@ -26,7 +26,7 @@ impl<C: VendorCode> Inner<C> {
     /// `base` + `path`, refusing a path that would leave the base URL's origin.
     pub(super) fn endpoint(&self, path: &str) -> Result<Url, Error<C>> {
         let url = transport::join(&self.base, path).map_err(Error::Config)?;
-        if url.origin() != self.base.origin() {
+        if !transport::same_origin(&url, &self.base) {
             return Err(Error::InvalidRequest {
                 field: "path",
                 reason: "leaves the base URL".into(),
@@ -92,7 +92,6 @@ impl<C: VendorCode> Inner<C> {
                 reason: e.to_string(),
             })?;
         let method = req.method.clone();
-        let shown = transport::display_url(&url);
         transport::execute(
             &self.client,
             Outgoing {
@@ -105,6 +104,12 @@ impl<C: VendorCode> Inner<C> {
         .await
         .map_err(|f| {
             let method = req.method.to_string();
+            // Built only for an error: the URL shown is the endpoint's, without its query
+            // (which may hold a signature), so the sent URL is not needed to write it.
+            let shown = self
+                .endpoint(&req.path)
+                .map(|u| transport::display_url(&u))
+                .unwrap_or_default();
             match f {
                 Failure::Transport(source) => Error::Transport {
                     method,

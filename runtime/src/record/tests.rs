@@ -101,6 +101,13 @@ fn decodes_what_the_derive_decodes_and_fails_as_it_fails() {
             .map(Lean::from)
             .map_err(|e| e.to_string());
         assert_eq!(lean, derived, "{body}");
+        // From bytes: positions, but not the text deserializer the fields are compiled for,
+        // so each field's value goes through a JSON tree.
+        let lean = serde_json::from_slice::<Lean>(body.as_bytes()).map_err(|e| e.to_string());
+        let derived = serde_json::from_slice::<Derived>(body.as_bytes())
+            .map(Lean::from)
+            .map_err(|e| e.to_string());
+        assert_eq!(lean, derived, "{body} as bytes");
         // Through a JSON tree too (no positions, another deserializer).
         if let Ok(tree) = serde_json::from_str::<serde_json::Value>(body) {
             let lean = serde_json::from_value::<Lean>(tree.clone()).map_err(|e| e.to_string());
