@@ -164,6 +164,37 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
         }
     }
 
+    // A code's message against its own row: the whole cell (or the enum
+    // line's message), whitespace normalised, so a message the document has
+    // reworded or extended is reported even though the old text still occurs.
+    for (table_name, table) in &spec.error_codes {
+        for (i, code) in table.codes.iter().enumerate() {
+            let here = format!("error_codes.{table_name}.codes[{i}]");
+            let Some(&row) = prov.positions(&here).first() else {
+                continue;
+            };
+            if doc.is_long(row.line) {
+                continue;
+            }
+            let line = &doc.lines()[row.line - 1];
+            let Some(cells) = identifiers::row_texts(line) else {
+                continue;
+            };
+            let wanted = document::squeeze(&code.message);
+            if !cells.iter().any(|c| document::squeeze(c) == wanted) {
+                out.claim(
+                    &format!("{here}.message"),
+                    format!(
+                        "the code's row (document {}) does not give this message as a whole: the row reads {:?}, the spec {:?}; transcribe the row's text (a reworded or extended message), or acknowledge it in a doc_gaps entry's `claims`",
+                        doc.describe(row),
+                        shorten(line),
+                        shorten(&code.message)
+                    ),
+                );
+            }
+        }
+    }
+
     out.report_unused_acknowledgements();
     out.diags.sorted()
 }
