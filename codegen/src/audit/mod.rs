@@ -137,7 +137,8 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
         }
     }
     for (name, ep) in &spec.endpoints {
-        if doc.find_all(&ep.path).is_empty() {
+        // A whole path: a renamed `/demo` → `/demo2` must not still "occur".
+        if doc.find_whole_at(&ep.path).is_empty() {
             out.claim(
                 &format!("endpoints.{name}.path"),
                 format!("path `{}` does not occur in the document", ep.path),

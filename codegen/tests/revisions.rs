@@ -1,0 +1,213 @@
+//! Vendor revisions of the documents, planted in a copy of each document and
+//! audited against the *unchanged* spec: each revision must be reported, at
+//! the spec entry it touches (or naming the document's new identifier).
+//!
+//! A revision is `(from, to)` applied to the document text (`from` must occur
+//! exactly once, so a revision cannot silently miss) and what the audit must say.
+
+use std::path::{Path, PathBuf};
+
+use codegen::document::SourceDocument;
+use codegen::{audit, spec, validate};
+
+fn specs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs")
+}
+
+/// What a revision's finding must show.
+enum Expect {
+    /// A finding at this spec path.
+    At(&'static str),
+    /// A finding whose message names this new document identifier.
+    Names(&'static str),
+}
+
+struct Revision {
+    what: &'static str,
+    from: &'static str,
+    to: &'static str,
+    /// Replace every occurrence (a renamed path is renamed everywhere).
+    all: bool,
+    expect: Expect,
+}
+
+const fn rev(what: &'static str, from: &'static str, to: &'static str, expect: Expect) -> Revision {
+    Revision {
+        what,
+        from,
+        to,
+        all: false,
+        expect,
+    }
+}
+
+/// Audits `specs/<name>.yaml` against its document revised by `r`.
+fn findings_after(name: &str, r: &Revision) -> Vec<codegen::diagnostics::Diagnostic> {
+    let path = specs_dir().join(format!("{name}.yaml"));
+    let loaded = spec::load(&path).expect("the spec loads");
+    validate::validate(&loaded).expect("the spec is valid");
+    let original = codegen::document::load_source(&loaded).expect("the document is found");
+    let text = original.lines().join("\n");
+    let n = text.matches(r.from).count();
+    assert!(
+        if r.all { n >= 1 } else { n == 1 },
+        "{name}: revision {:?}: {:?} occurs {n} times",
+        r.what,
+        r.from
+    );
+    let revised = if r.all {
+        text.replace(r.from, r.to)
+    } else {
+        text.replacen(r.from, r.to, 1)
+    };
+    let doc = SourceDocument::new(original.path.clone(), &revised);
+    audit::audit(&loaded, &doc).into_iter().collect()
+}
+
+fn check(name: &str, revisions: &[Revision]) {
+    let mut missed = Vec::new();
+    for r in revisions {
+        let findings = findings_after(name, r);
+        let hit = findings.iter().any(|f| match r.expect {
+            Expect::At(p) => f.path == p,
+            Expect::Names(id) => f.message.contains(&format!("`{id}`")),
+        });
+        if !hit {
+            missed.push(format!("{}: {findings:#?}", r.what));
+        }
+    }
+    assert!(missed.is_empty(), "{name}: revisions not reported:\n{}", missed.join("\n"));
+}
+
+#[test]
+fn erp_revisions_are_reported() {
+    check(
+        "erp",
+        &[
+            rev(
+                "a code added (`code | text` row)",
+                "invalid_client | 客户端凭据无效 |",
+                "invalid_client | 客户端凭据无效 |\nserver_busy | 服务繁忙 |",
+                Expect::Names("server_busy"),
+            ),
+            rev(
+                "a message extended",
+                "invalid_client | 客户端凭据无效 |",
+                "invalid_client | 客户端凭据无效或已被禁用 |",
+                Expect::At("error_codes.oauth2.codes[1].message"),
+            ),
+            rev(
+                "a message reworded",
+                "invalid_client | 客户端凭据无效 |",
+                "invalid_client | 客户端认证失败 |",
+                Expect::At("error_codes.oauth2.codes[1].message"),
+            ),
+            rev(
+                "a parameter added to the token table",
+                "client_secret | 客户端密钥(请妥善保管) |",
+                "client_secret | 客户端密钥(请妥善保管) |\ntenant_code | 租户编码 |",
+                Expect::Names("tenant_code"),
+            ),
+            Revision {
+                all: true,
+                ..rev(
+                    "a path renamed",
+                    "/public/worehouse.php",
+                    "/public/warehouse.php",
+                    Expect::At("endpoints.query_inventory.path"),
+                )
+            },
+        ],
+    );
+}
+
+#[test]
+fn jfwms_revisions_are_reported() {
+    check(
+        "jfwms",
+        &[
+            rev(
+                "a code added (enum line)",
+                "SIGN_CANNOT_NULL(10021, \"SIGN 不能为空\"),",
+                "SIGN_CANNOT_NULL(10021, \"SIGN 不能为空\"),\nORDER_LOCKED(10050, \"Order is locked\"),",
+                Expect::Names("10050"),
+            ),
+            rev(
+                "an enum message reworded",
+                "REQUEST_PARAMS_ERROR(10001, \"Request parameter error\"),",
+                "REQUEST_PARAMS_ERROR(10001, \"Request parameter is invalid\"),",
+                Expect::At("error_codes.common.codes[1].message"),
+            ),
+            rev(
+                "an enum message extended",
+                "REQUEST_PARAMS_ERROR(10001, \"Request parameter error\"),",
+                "REQUEST_PARAMS_ERROR(10001, \"Request parameter error, see details\"),",
+                Expect::At("error_codes.common.codes[1].message"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn niumall_revisions_are_reported() {
+    check(
+        "niumall",
+        &[
+            rev(
+                "a code added (markdown table)",
+                "| 201 | 创建成功 |",
+                "| 201 | 创建成功 |\n| 209 | 部分成功 |",
+                Expect::Names("209"),
+            ),
+            rev(
+                "a parameter added to one endpoint",
+                "| status | string | 否 | 订单状态筛选 |",
+                "| status | string | 否 | 订单状态筛选 |\n| keyword | string | 否 | 关键词 |",
+                Expect::Names("keyword"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn zhiyun_revisions_are_reported() {
+    check(
+        "zhiyun",
+        &[
+            rev(
+                "a code added (`code | text` row)",
+                "100023 | 授权用户非法持有授权码 |",
+                "100023 | 授权用户非法持有授权码 |\n100024 | 授权码已被撤销 |",
+                Expect::Names("100024"),
+            ),
+            rev(
+                "a message extended",
+                "100008 | 该client_id 不存在 |",
+                "100008 | 该client_id 不存在或已停用 |",
+                Expect::At("error_codes.auth.codes[1].message"),
+            ),
+            rev(
+                "an example value changed",
+                "Basic MTEwMjA4NDI5NDpha3U4aEN5WEJkOVNxWWtU",
+                "Basic MTEwMjA4NDI5NDpha3U4aEN5WEJkOVNxWWtV",
+                Expect::At("examples.basic_header_sample.text"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn supercarrier8_revisions_are_reported() {
+    check(
+        "supercarrier8",
+        &[Revision {
+            all: true,
+            ..rev(
+                "a path renamed (flattened page)",
+                "/cncop/demo",
+                "/cncop/demo2",
+                Expect::At("endpoints.demo.path"),
+            )
+        }],
+    );
+}
