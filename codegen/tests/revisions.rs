@@ -76,7 +76,11 @@ fn check(name: &str, revisions: &[Revision]) {
             missed.push(format!("{}: {findings:#?}", r.what));
         }
     }
-    assert!(missed.is_empty(), "{name}: revisions not reported:\n{}", missed.join("\n"));
+    assert!(
+        missed.is_empty(),
+        "{name}: revisions not reported:\n{}",
+        missed.join("\n")
+    );
 }
 
 #[test]
@@ -164,6 +168,18 @@ fn niumall_revisions_are_reported() {
                 "| status | string | 否 | 订单状态筛选 |",
                 "| status | string | 否 | 订单状态筛选 |\n| keyword | string | 否 | 关键词 |",
                 Expect::Names("keyword"),
+            ),
+            rev(
+                "a parameter added whose name is a response field elsewhere",
+                "| status | string | 否 | 订单状态筛选 |",
+                "| status | string | 否 | 订单状态筛选 |\n| order_no | string | 否 | 订单号 |",
+                Expect::At("endpoints.list_orders.params"),
+            ),
+            rev(
+                "a parameter added whose name is another endpoint's parameter",
+                "| status | string | 否 | 订单状态筛选 |",
+                "| status | string | 否 | 订单状态筛选 |\n| supplier_id | integer | 否 | 供应商ID |",
+                Expect::At("endpoints.list_orders.params"),
             ),
         ],
     );

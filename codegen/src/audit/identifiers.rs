@@ -95,7 +95,11 @@ pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
             push(cell, IdentKind::TableEntry, offset_of(cell));
         }
         if let Some(c) = ENUM_CODE.captures(line) {
-            push(&c[2], IdentKind::TableEntry, c.get(2).map_or(0, |m| m.start()));
+            push(
+                &c[2],
+                IdentKind::TableEntry,
+                c.get(2).map_or(0, |m| m.start()),
+            );
         }
         for c in JSON_KEY.captures_iter(line) {
             push(&c[1], IdentKind::JsonKey, c.get(1).map_or(0, |m| m.start()));

@@ -95,6 +95,22 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
     let modelled = Modelled::from_spec(spec);
     let mut seen = HashSet::new();
     for ident in &idents {
+        if let Some(endpoint) = out_of_context(spec, doc, &idents, ident) {
+            // Modelled somewhere, but not here: a row in one endpoint's table
+            // is not modelled by a same-named field or parameter elsewhere.
+            let at = format!("endpoints.{endpoint}.params");
+            if !out.acknowledge_name(&ident.name) {
+                out.report(
+                    &at,
+                    format!(
+                        "document {}: `{}` is a row of this endpoint's table, but the endpoint has no such parameter and the table is its parameter table (a same-named field or parameter elsewhere does not model it); model it or acknowledge it in a doc_gaps entry's `names`",
+                        doc.describe(ident.pos),
+                        ident.name
+                    ),
+                );
+            }
+            continue;
+        }
         if modelled.covers(ident) || !seen.insert(ident.name.as_str()) {
             continue;
         }
@@ -198,6 +214,54 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
 
     out.report_unused_acknowledgements();
     out.diags.sorted()
+}
+
+/// The endpoint whose parameter table holds a row `ident` that the endpoint
+/// does not model. The table (the contiguous `|` lines around the row) is an
+/// endpoint's parameter table when that endpoint's parameters name at least
+/// half of its other rows (and more of them than any other endpoint's do); a
+/// same-named response field or another endpoint's parameter does not model
+/// a row there. Read from the table itself, since documents without headings
+/// (niumall) give endpoint sections no start.
+fn out_of_context<'s>(
+    spec: &'s spec::model::Spec,
+    doc: &SourceDocument,
+    idents: &[DocIdent],
+    ident: &DocIdent,
+) -> Option<&'s str> {
+    if ident.kind != IdentKind::TableEntry || doc.is_long(ident.pos.line) {
+        return None;
+    }
+    let lines = doc.lines();
+    let in_table = |n: usize| n >= 1 && lines.get(n - 1).is_some_and(|l| l.contains('|'));
+    let (mut lo, mut hi) = (ident.pos.line, ident.pos.line);
+    while in_table(lo - 1) {
+        lo -= 1;
+    }
+    while in_table(hi + 1) {
+        hi += 1;
+    }
+    let rows: Vec<&str> = idents
+        .iter()
+        .filter(|i| i.kind == IdentKind::TableEntry && (lo..=hi).contains(&i.pos.line))
+        .filter(|i| i.pos != ident.pos)
+        .map(|i| i.name.as_str())
+        .collect();
+    let last = |name: &str| name.rsplit('.').next().unwrap_or(name).to_owned();
+    let (best, covered) = spec
+        .endpoints
+        .iter()
+        .map(|(name, ep)| {
+            let n = rows
+                .iter()
+                .filter(|r| ep.params.contains_key(**r) || ep.params.contains_key(&last(r)))
+                .count();
+            (name, n)
+        })
+        .max_by_key(|&(_, n)| n)?;
+    let ep = &spec.endpoints[best];
+    let models = ep.params.contains_key(&ident.name) || ep.params.contains_key(&last(&ident.name));
+    (covered > 0 && 2 * covered >= rows.len() && !models).then_some(best.as_str())
 }
 
 /// Whether `text` contains `n` as a whole number (not a part of a longer one).
