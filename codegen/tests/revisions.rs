@@ -2,6 +2,11 @@
 //! audited against the *unchanged* spec: each revision must be reported, at
 //! the spec entry it touches (or naming the document's new identifier).
 //!
+//! The same revisions go through `audit::drift` (old document → revised): a
+//! revision that inserts lines must be listed as new material (an added hunk
+//! no spec entry cites, or citing the entry the audit names), any other must
+//! be attributed to the spec entry the audit reports (or the item holding it).
+//!
 //! A revision is `(from, to)` applied to the document text (`from` must occur
 //! exactly once, so a revision cannot silently miss) and what the audit must say.
 
@@ -41,8 +46,15 @@ const fn rev(what: &'static str, from: &'static str, to: &'static str, expect: E
     }
 }
 
-/// Audits `specs/<name>.yaml` against its document revised by `r`.
-fn findings_after(name: &str, r: &Revision) -> Vec<codegen::diagnostics::Diagnostic> {
+/// Audits `specs/<name>.yaml` against its document revised by `r`, and runs
+/// drift from the original to the revised document.
+fn findings_after(
+    name: &str,
+    r: &Revision,
+) -> (
+    Vec<codegen::diagnostics::Diagnostic>,
+    Vec<audit::drift::Hunk>,
+) {
     let path = specs_dir().join(format!("{name}.yaml"));
     let loaded = spec::load(&path).expect("the spec loads");
     validate::validate(&loaded).expect("the spec is valid");
@@ -61,24 +73,44 @@ fn findings_after(name: &str, r: &Revision) -> Vec<codegen::diagnostics::Diagnos
         text.replacen(r.from, r.to, 1)
     };
     let doc = SourceDocument::new(original.path.clone(), &revised);
-    audit::audit(&loaded, &doc).into_iter().collect()
+    let hunks = audit::drift::drift(&loaded, &original, &doc);
+    (audit::audit(&loaded, &doc).into_iter().collect(), hunks)
 }
 
 fn check(name: &str, revisions: &[Revision]) {
     let mut missed = Vec::new();
     for r in revisions {
-        let findings = findings_after(name, r);
+        let (findings, hunks) = findings_after(name, r);
         let hit = findings.iter().any(|f| match r.expect {
             Expect::At(p) => f.path == p,
             Expect::Names(id) => f.message.contains(&format!("`{id}`")),
         });
         if !hit {
-            missed.push(format!("{}: {findings:#?}", r.what));
+            missed.push(format!("audit, {}: {findings:#?}", r.what));
+        }
+        let inserts = r.to.starts_with(&format!("{}\n", r.from));
+        let attributed = hunks.iter().any(|h| {
+            let related = |p: &str| match r.expect {
+                Expect::At(e) => e == p || e.starts_with(&format!("{p}.")),
+                Expect::Names(_) => false,
+            };
+            let cites = h.cited.iter().any(|c| related(&c.spec_path));
+            if inserts {
+                let new_material = h.change == audit::drift::Change::Added
+                    && h.added.iter().any(|l| r.to.contains(l.as_str()))
+                    && (h.cited.is_empty() || cites);
+                new_material
+            } else {
+                cites
+            }
+        });
+        if !attributed {
+            missed.push(format!("drift, {}: {hunks:#?}", r.what));
         }
     }
     assert!(
         missed.is_empty(),
-        "{name}: revisions not reported:\n{}",
+        "{name}: revisions not reported or not attributed:\n{}",
         missed.join("\n")
     );
 }

@@ -20,6 +20,7 @@
 //! item comes from; the generator shows it in the generated docs.
 
 mod compose;
+pub mod drift;
 pub mod identifiers;
 pub mod provenance;
 mod texts;
