@@ -144,6 +144,18 @@ fn erp_revisions_are_reported() {
                 "client_secret | 客户端密钥(请妥善保管) |\ntenant_code | 租户编码 |",
                 Expect::Names("tenant_code"),
             ),
+            rev(
+                "a token lifetime changed in prose",
+                "expires_in | 有效期(秒),默认 3600 即 1 小时 |",
+                "expires_in | 有效期(秒),默认 7200 即 2 小时 |",
+                Expect::At("auth.token.response.default_lifetime_seconds"),
+            ),
+            rev(
+                "an endpoint added",
+                "| 销售出库单查询接口 | https://httpsAPI/public/outbound.php |",
+                "| 销售出库单查询接口 | https://httpsAPI/public/outbound.php |\n| 退货单查询接口 | https://httpsAPI/public/refund.php |",
+                Expect::Names("/public/refund.php"),
+            ),
             Revision {
                 all: true,
                 ..rev(
@@ -241,6 +253,19 @@ fn zhiyun_revisions_are_reported() {
                 Expect::At("examples.basic_header_sample.text"),
             ),
         ],
+    );
+}
+
+#[test]
+fn cainiao_edi_revisions_are_reported() {
+    check(
+        "cainiao_edi",
+        &[rev(
+            "a message reworded (JSON example)",
+            "{\"result\":{\"errorCode\":\"sign-check-failure\",\"errorMsg\":\"Illegal request\"},\"success\":\"false\"}",
+            "{\"result\":{\"errorCode\":\"sign-check-failure\",\"errorMsg\":\"Illegal signature\"},\"success\":\"false\"}",
+            Expect::At("error_codes.gateway.codes[0].message"),
+        )],
     );
 }
 

@@ -26,7 +26,9 @@ pub fn run(args: &[&str]) -> Result<(), String> {
             )
         }
         _ => {
-            return Err("usage: cargo xtask drift SPEC --was OLD_DOCUMENT | --since GIT_REV".into());
+            return Err(
+                "usage: cargo xtask drift SPEC --was OLD_DOCUMENT | --since GIT_REV".into(),
+            );
         }
     };
     let loaded = codegen::spec::load(Path::new(spec_file)).map_err(|d| d.to_string())?;

@@ -62,6 +62,22 @@ fn citations(loaded: &LoadedSpec, doc: &SourceDocument) -> Vec<(String, Vec<usiz
         .entries()
         .map(|(path, pos)| (path.to_owned(), pos.iter().map(|p| p.line).collect()))
         .collect();
+    // The token lifetime is read from the lifetime field's own row (see the audit).
+    if let Some(token) = &loaded.spec.auth.token
+        && let Some(field) = token.response.expires_in.as_deref()
+        && token.response.default_lifetime_seconds.is_some()
+    {
+        let last = field.rsplit('.').next().unwrap_or(field);
+        let rows = idents
+            .iter()
+            .filter(|i| i.kind == identifiers::IdentKind::TableEntry && i.name == last)
+            .map(|i| i.pos.line)
+            .collect();
+        out.push((
+            "auth.token.response.default_lifetime_seconds".to_owned(),
+            rows,
+        ));
+    }
     for t in texts::document_texts(&loaded.spec) {
         let mut lines = Vec::new();
         for passage in texts::paragraphs(t.text) {

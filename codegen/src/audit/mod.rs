@@ -33,7 +33,7 @@ use identifiers::{DocIdent, IdentKind, Modelled};
 pub use provenance::Provenance;
 
 use crate::diagnostics::Diagnostics;
-use crate::document::{self, SourceDocument};
+use crate::document::{self, DocPos, SourceDocument};
 use crate::spec::{self, LoadedSpec};
 
 /// Loads, validates and audits one spec file against its source document.
@@ -210,6 +210,45 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
                     ),
                 );
             }
+        }
+    }
+
+    // A token lifetime against the document's own row for the lifetime field
+    // (`expires_in | 有效期(秒),默认 3600 即 1 小时 |`): the row must state it,
+    // so a revised lifetime is reported although the examples still show the old one.
+    if let Some(token) = &spec.auth.token
+        && let (Some(field), Some(seconds)) = (
+            token.response.expires_in.as_deref(),
+            token.response.default_lifetime_seconds,
+        )
+    {
+        let last = field.rsplit('.').next().unwrap_or(field);
+        let rows: Vec<DocPos> = idents
+            .iter()
+            .filter(|i| i.kind == IdentKind::TableEntry && i.name == last)
+            .map(|i| i.pos)
+            .collect();
+        let states = |pos: &DocPos| {
+            let line = &doc.lines()[pos.line - 1];
+            states_number(line, seconds as i64)
+                || (seconds % 3600 == 0
+                    && states_number(line, (seconds / 3600) as i64)
+                    && line.contains("小时"))
+                || (seconds % 60 == 0
+                    && states_number(line, (seconds / 60) as i64)
+                    && line.contains("分钟"))
+        };
+        if let Some(first) = rows.first()
+            && !rows.iter().any(states)
+        {
+            out.claim(
+                "auth.token.response.default_lifetime_seconds",
+                format!(
+                    "the document's row for `{last}` (document {}) does not state {seconds} seconds: {:?}; transcribe the lifetime it gives, or acknowledge it in a doc_gaps entry's `claims`",
+                    doc.describe(*first),
+                    shorten(&doc.lines()[first.line - 1])
+                ),
+            );
         }
     }
 
