@@ -105,6 +105,26 @@ impl SourceDocument {
             .collect()
     }
 
+    /// Every position at which `text` occurs as a whole token: the character
+    /// after it in the document (not the whitespace-free text) does not
+    /// continue a name or path, so `/cncop/demo` is not found in `/cncop/demo2`.
+    pub fn find_whole_at(&self, text: &str) -> Vec<DocPos> {
+        let needle = squeeze(text);
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        let continues = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '/' | '{');
+        self.squeezed
+            .match_indices(&needle)
+            .filter_map(|(at, _)| {
+                let start = *self.pos_of_byte.get(at)?;
+                let last = *self.pos_of_byte.get(at + needle.len() - 1)?;
+                let next = self.lines.get(last.line - 1)?.chars().nth(last.column);
+                (!next.is_some_and(continues)).then_some(start)
+            })
+            .collect()
+    }
+
     /// Every line on which `text` starts.
     pub fn find_all(&self, text: &str) -> Vec<usize> {
         let mut out: Vec<usize> = self.find_all_at(text).iter().map(|p| p.line).collect();
@@ -177,5 +197,9 @@ mod tests {
             "line 1 (column 402)"
         );
         assert_eq!(doc.describe(DocPos { line: 3, column: 1 }), "line 3");
+        let paths = SourceDocument::new(PathBuf::from("d.txt"), "GET /cncop/demo2\n/a/b and\n");
+        assert!(paths.find_whole_at("/cncop/demo").is_empty());
+        assert_eq!(paths.find_whole_at("/cncop/demo2").len(), 1);
+        assert_eq!(paths.find_whole_at("/a/b").len(), 1);
     }
 }

@@ -24,6 +24,7 @@ use std::time::Instant;
 use codegen::GeneratedKind;
 
 mod audit;
+mod drift;
 mod fuzz;
 mod mock;
 mod openapi;
@@ -53,6 +54,11 @@ const COMMANDS: &[Help] = &[
         name: "audit",
         usage: "cargo xtask audit SPEC...",
         about: "Checks specs against their source documents (specs/sources/): document text, identifiers, provenance.",
+    },
+    Help {
+        name: "drift",
+        usage: "cargo xtask drift SPEC --was OLD_DOCUMENT | --since GIT_REV",
+        about: "Diffs the document revision the spec transcribed (a file, or the spec's `source:` at a git revision) with its current `source:`; prints each changed hunk (added / removed / reworded), the spec entries whose provenance lies in it (file:line:column) and what to do. Exits 1 while any hunk is left.",
     },
     Help {
         name: "openapi",
@@ -137,6 +143,7 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen(&root, Mode::Check),
         ["check-spec", files @ ..] if !files.is_empty() => check_specs(files),
         ["audit", files @ ..] if !files.is_empty() => audit::run(files),
+        ["drift", args @ ..] if !args.is_empty() => drift::run(args),
         ["openapi", "--validate"] => {
             // The vendor specs and the signing dialects (whose custom recipes become `x-`
             // extensions the validator must accept too).

@@ -67,6 +67,9 @@ static HEADER_LINE: LazyLock<Regex> =
     LazyLock::new(|| re(r"^([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*):[ \t]*[^\s/]"));
 static QUOTED_HEADER: LazyLock<Regex> =
     LazyLock::new(|| re(r#"(?:-H\s+["']|["'])([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*):\s"#));
+/// An enum-style error-code line, the WMS document's style: `NAME(10050, "message"),`.
+static ENUM_CODE: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"^\s*([A-Z][A-Z0-9_]*)\s*\(\s*(-?[0-9]+)\s*,\s*"([^"]*)"\s*\)"#));
 static TABLE_NAME: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:[A-Za-z_][A-Za-z0-9_.\[\]\-]*|-?[0-9]+)$"));
 
@@ -90,6 +93,13 @@ pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
         let offset_of = |part: &str| line.find(part).unwrap_or(0);
         if let Some(cell) = table_first_cell(line, lines.get(index + 1).map(String::as_str)) {
             push(cell, IdentKind::TableEntry, offset_of(cell));
+        }
+        if let Some(c) = ENUM_CODE.captures(line) {
+            push(
+                &c[2],
+                IdentKind::TableEntry,
+                c.get(2).map_or(0, |m| m.start()),
+            );
         }
         for c in JSON_KEY.captures_iter(line) {
             push(&c[1], IdentKind::JsonKey, c.get(1).map_or(0, |m| m.start()));
@@ -128,6 +138,27 @@ pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
         }
     }
     out
+}
+
+/// The texts a code row gives next to its code, for comparing a spec's
+/// `message` with the whole text (not a substring of a longer one): the
+/// message of an enum line (`NAME(code, "message")`), else the cells of a
+/// table or `code | text` row. `None` when the line is neither (prose, or a
+/// flattened page whose cells cannot be told apart).
+pub fn row_texts(line: &str) -> Option<Vec<String>> {
+    if let Some(c) = ENUM_CODE.captures(line) {
+        return Some(vec![c[3].to_owned()]);
+    }
+    if !line.contains('|') || is_separator(line) {
+        return None;
+    }
+    Some(
+        line.split('|')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    )
 }
 
 fn is_separator(line: &str) -> bool {

@@ -20,6 +20,7 @@
 //! item comes from; the generator shows it in the generated docs.
 
 mod compose;
+pub mod drift;
 pub mod identifiers;
 pub mod provenance;
 mod texts;
@@ -32,7 +33,7 @@ use identifiers::{DocIdent, IdentKind, Modelled};
 pub use provenance::Provenance;
 
 use crate::diagnostics::Diagnostics;
-use crate::document::{self, SourceDocument};
+use crate::document::{self, DocPos, SourceDocument};
 use crate::spec::{self, LoadedSpec};
 
 /// Loads, validates and audits one spec file against its source document.
@@ -95,6 +96,22 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
     let modelled = Modelled::from_spec(spec);
     let mut seen = HashSet::new();
     for ident in &idents {
+        if let Some(endpoint) = out_of_context(spec, doc, &idents, ident) {
+            // Modelled somewhere, but not here: a row in one endpoint's table
+            // is not modelled by a same-named field or parameter elsewhere.
+            let at = format!("endpoints.{endpoint}.params");
+            if !out.acknowledge_name(&ident.name) {
+                out.report(
+                    &at,
+                    format!(
+                        "document {}: `{}` is a row of this endpoint's table, but the endpoint has no such parameter and the table is its parameter table (a same-named field or parameter elsewhere does not model it); model it or acknowledge it in a doc_gaps entry's `names`",
+                        doc.describe(ident.pos),
+                        ident.name
+                    ),
+                );
+            }
+            continue;
+        }
         if modelled.covers(ident) || !seen.insert(ident.name.as_str()) {
             continue;
         }
@@ -137,7 +154,8 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
         }
     }
     for (name, ep) in &spec.endpoints {
-        if doc.find_all(&ep.path).is_empty() {
+        // A whole path: a renamed `/demo` → `/demo2` must not still "occur".
+        if doc.find_whole_at(&ep.path).is_empty() {
             out.claim(
                 &format!("endpoints.{name}.path"),
                 format!("path `{}` does not occur in the document", ep.path),
@@ -164,8 +182,126 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
         }
     }
 
+    // A code's message against its own row: the whole cell (or the enum
+    // line's message), whitespace normalised, so a message the document has
+    // reworded or extended is reported even though the old text still occurs.
+    for (table_name, table) in &spec.error_codes {
+        for (i, code) in table.codes.iter().enumerate() {
+            let here = format!("error_codes.{table_name}.codes[{i}]");
+            let Some(&row) = prov.positions(&here).first() else {
+                continue;
+            };
+            if doc.is_long(row.line) {
+                continue;
+            }
+            let line = &doc.lines()[row.line - 1];
+            let Some(cells) = identifiers::row_texts(line) else {
+                continue;
+            };
+            let wanted = document::squeeze(&code.message);
+            if !cells.iter().any(|c| document::squeeze(c) == wanted) {
+                out.claim(
+                    &format!("{here}.message"),
+                    format!(
+                        "the code's row (document {}) does not give this message as a whole: the row reads {:?}, the spec {:?}; transcribe the row's text (a reworded or extended message), or acknowledge it in a doc_gaps entry's `claims`",
+                        doc.describe(row),
+                        shorten(line),
+                        shorten(&code.message)
+                    ),
+                );
+            }
+        }
+    }
+
+    // A token lifetime against the document's own row for the lifetime field
+    // (`expires_in | 有效期(秒),默认 3600 即 1 小时 |`): the row must state it,
+    // so a revised lifetime is reported although the examples still show the old one.
+    if let Some(token) = &spec.auth.token
+        && let (Some(field), Some(seconds)) = (
+            token.response.expires_in.as_deref(),
+            token.response.default_lifetime_seconds,
+        )
+    {
+        let last = field.rsplit('.').next().unwrap_or(field);
+        let rows: Vec<DocPos> = idents
+            .iter()
+            .filter(|i| i.kind == IdentKind::TableEntry && i.name == last)
+            .map(|i| i.pos)
+            .collect();
+        let states = |pos: &DocPos| {
+            let line = &doc.lines()[pos.line - 1];
+            states_number(line, seconds as i64)
+                || (seconds % 3600 == 0
+                    && states_number(line, (seconds / 3600) as i64)
+                    && line.contains("小时"))
+                || (seconds % 60 == 0
+                    && states_number(line, (seconds / 60) as i64)
+                    && line.contains("分钟"))
+        };
+        if let Some(first) = rows.first()
+            && !rows.iter().any(states)
+        {
+            out.claim(
+                "auth.token.response.default_lifetime_seconds",
+                format!(
+                    "the document's row for `{last}` (document {}) does not state {seconds} seconds: {:?}; transcribe the lifetime it gives, or acknowledge it in a doc_gaps entry's `claims`",
+                    doc.describe(*first),
+                    shorten(&doc.lines()[first.line - 1])
+                ),
+            );
+        }
+    }
+
     out.report_unused_acknowledgements();
     out.diags.sorted()
+}
+
+/// The endpoint whose parameter table holds a row `ident` that the endpoint
+/// does not model. The table (the contiguous `|` lines around the row) is an
+/// endpoint's parameter table when that endpoint's parameters name at least
+/// half of its other rows (and more of them than any other endpoint's do); a
+/// same-named response field or another endpoint's parameter does not model
+/// a row there. Read from the table itself, since documents without headings
+/// (niumall) give endpoint sections no start.
+fn out_of_context<'s>(
+    spec: &'s spec::model::Spec,
+    doc: &SourceDocument,
+    idents: &[DocIdent],
+    ident: &DocIdent,
+) -> Option<&'s str> {
+    if ident.kind != IdentKind::TableEntry || doc.is_long(ident.pos.line) {
+        return None;
+    }
+    let lines = doc.lines();
+    let in_table = |n: usize| n >= 1 && lines.get(n - 1).is_some_and(|l| l.contains('|'));
+    let (mut lo, mut hi) = (ident.pos.line, ident.pos.line);
+    while in_table(lo - 1) {
+        lo -= 1;
+    }
+    while in_table(hi + 1) {
+        hi += 1;
+    }
+    let rows: Vec<&str> = idents
+        .iter()
+        .filter(|i| i.kind == IdentKind::TableEntry && (lo..=hi).contains(&i.pos.line))
+        .filter(|i| i.pos != ident.pos)
+        .map(|i| i.name.as_str())
+        .collect();
+    let last = |name: &str| name.rsplit('.').next().unwrap_or(name).to_owned();
+    let (best, covered) = spec
+        .endpoints
+        .iter()
+        .map(|(name, ep)| {
+            let n = rows
+                .iter()
+                .filter(|r| ep.params.contains_key(**r) || ep.params.contains_key(&last(r)))
+                .count();
+            (name, n)
+        })
+        .max_by_key(|&(_, n)| n)?;
+    let ep = &spec.endpoints[best];
+    let models = ep.params.contains_key(&ident.name) || ep.params.contains_key(&last(&ident.name));
+    (covered > 0 && 2 * covered >= rows.len() && !models).then_some(best.as_str())
 }
 
 /// Whether `text` contains `n` as a whole number (not a part of a longer one).

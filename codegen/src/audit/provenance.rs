@@ -46,6 +46,13 @@ impl Provenance {
             .unwrap_or(&[])
     }
 
+    /// Every spec path with its document positions, in computation order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &[DocPos])> {
+        self.positions
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
     /// "Document line 131." / "Document lines 119, 123." / "Document line 173, column 2345."
     pub fn describe(&self, spec_path: &str) -> Option<&str> {
         self.described.get(spec_path).map(String::as_str)

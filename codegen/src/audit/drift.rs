@@ -1,0 +1,174 @@
+//! `cargo xtask drift SPEC --was OLD`: what changed between the revision of a
+//! document the spec transcribes and the new one, and which spec entries each
+//! change touches.
+//!
+//! The two documents are diffed by lines (`similar`); each changed hunk names
+//! the spec entries whose provenance lies in it: in the old document (what
+//! the spec cites) or in the new one (an entry that now matches the new text).
+//! Provenance is that of [`super::provenance`] (endpoints, parameters, fields,
+//! codes) plus every text the spec presents as the document's (titles, docs,
+//! messages, auth step docs, examples), located by where it occurs.
+
+use similar::{DiffTag, TextDiff};
+
+use super::{identifiers, provenance, texts};
+use crate::diagnostics::Loc;
+use crate::document::SourceDocument;
+use crate::spec::LoadedSpec;
+
+/// What a hunk does to the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Added,
+    Removed,
+    Reworded,
+}
+
+impl Change {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Change::Added => "added",
+            Change::Removed => "removed",
+            Change::Reworded => "reworded",
+        }
+    }
+}
+
+/// A spec entry a hunk touches, with where it is written in the spec.
+#[derive(Debug, Clone)]
+pub struct Cited {
+    pub spec_path: String,
+    pub loc: Loc,
+}
+
+/// One changed hunk of the document.
+#[derive(Debug, Clone)]
+pub struct Hunk {
+    pub change: Change,
+    /// 1-based line ranges (inclusive start, exclusive end); empty when none.
+    pub old_lines: std::ops::Range<usize>,
+    pub new_lines: std::ops::Range<usize>,
+    pub removed: Vec<String>,
+    pub added: Vec<String>,
+    /// Spec entries whose provenance lies in the hunk; empty: new material.
+    pub cited: Vec<Cited>,
+}
+
+/// Spec path → the document lines it cites (a span for multi-line texts).
+fn citations(loaded: &LoadedSpec, doc: &SourceDocument) -> Vec<(String, Vec<usize>)> {
+    let idents = identifiers::extract(doc);
+    let prov = provenance::compute(&loaded.spec, doc, &idents);
+    let mut out: Vec<(String, Vec<usize>)> = prov
+        .entries()
+        .map(|(path, pos)| (path.to_owned(), pos.iter().map(|p| p.line).collect()))
+        .collect();
+    // The token lifetime is read from the lifetime field's own row (see the audit).
+    if let Some(token) = &loaded.spec.auth.token
+        && let Some(field) = token.response.expires_in.as_deref()
+        && token.response.default_lifetime_seconds.is_some()
+    {
+        let last = field.rsplit('.').next().unwrap_or(field);
+        let rows = idents
+            .iter()
+            .filter(|i| i.kind == identifiers::IdentKind::TableEntry && i.name == last)
+            .map(|i| i.pos.line)
+            .collect();
+        out.push((
+            "auth.token.response.default_lifetime_seconds".to_owned(),
+            rows,
+        ));
+    }
+    for t in texts::document_texts(&loaded.spec) {
+        let mut lines = Vec::new();
+        for passage in texts::paragraphs(t.text) {
+            if let Some(start) = doc.find(passage) {
+                let span = passage.lines().count().max(1);
+                lines.extend(start..start + span);
+            }
+        }
+        out.push((t.path, lines));
+    }
+    out
+}
+
+/// The hunks between `old` and `new`, each with the spec entries it touches.
+pub fn drift(loaded: &LoadedSpec, old: &SourceDocument, new: &SourceDocument) -> Vec<Hunk> {
+    let old_text = old.lines().join("\n");
+    let new_text = new.lines().join("\n");
+    let diff = TextDiff::from_lines(&old_text, &new_text);
+    let old_cites = citations(loaded, old);
+    let new_cites = citations(loaded, new);
+    let mut hunks = Vec::new();
+    for op in diff.ops() {
+        if op.tag() == DiffTag::Equal {
+            continue;
+        }
+        let (o, n) = (op.old_range(), op.new_range());
+        let old_lines = o.start + 1..o.end + 1;
+        let new_lines = n.start + 1..n.end + 1;
+        let change = match (o.is_empty(), n.is_empty()) {
+            (true, _) => Change::Added,
+            (_, true) => Change::Removed,
+            _ => Change::Reworded,
+        };
+        let line = |d: &SourceDocument, i: usize| d.lines().get(i).cloned().unwrap_or_default();
+        let removed = o.clone().map(|i| line(old, i)).collect();
+        let added = n.clone().map(|i| line(new, i)).collect();
+        let mut cited: Vec<Cited> = Vec::new();
+        let mut cite = |path: &str| {
+            if !cited.iter().any(|c| c.spec_path == path) {
+                cited.push(Cited {
+                    spec_path: path.to_owned(),
+                    loc: loaded.node.locate(path),
+                });
+            }
+        };
+        for (path, lines) in &old_cites {
+            if lines.iter().any(|l| old_lines.contains(l)) {
+                cite(path);
+            }
+        }
+        // In the new document, only an entry the old one did not hold: one
+        // found elsewhere before is not attributed to a new same-named row.
+        let found_before = |path: &str| {
+            old_cites
+                .iter()
+                .any(|(p, lines)| p == path && !lines.is_empty())
+        };
+        for (path, lines) in &new_cites {
+            if !found_before(path) && lines.iter().any(|l| new_lines.contains(l)) {
+                cite(path);
+            }
+        }
+        cited.sort_by_key(|c| (c.loc.line, c.loc.column));
+        hunks.push(Hunk {
+            change,
+            old_lines,
+            new_lines,
+            removed,
+            added,
+            cited,
+        });
+    }
+    hunks
+}
+
+/// What the maintainer should do about a hunk.
+pub fn advice(h: &Hunk) -> &'static str {
+    match (h.change, h.cited.is_empty()) {
+        (Change::Added, true) => {
+            "new material: transcribe it into the spec, or acknowledge it in doc_gaps"
+        }
+        (Change::Removed, true) => "removed text no spec entry cites: nothing to change",
+        (Change::Reworded, true) => {
+            "reworded text no spec entry cites: transcribe it if the spec should say it"
+        }
+        (Change::Added, false) => "check the cited entries against the added lines",
+        (Change::Removed, false) => {
+            "the cited entries transcribe removed text: remove them or acknowledge the gap in doc_gaps"
+        }
+        (Change::Reworded, false) => {
+            "re-transcribe the cited entries from the new lines (then `cargo xtask audit`)"
+        }
+    }
+}
