@@ -96,10 +96,11 @@ fn check(name: &str, revisions: &[Revision]) {
             };
             let cites = h.cited.iter().any(|c| related(&c.spec_path));
             if inserts {
-                let new_material = h.change == audit::drift::Change::Added
+                // New material: an added hunk holding the inserted text, cited by nothing or
+                // by the entry the revision concerns.
+                h.change == audit::drift::Change::Added
                     && h.added.iter().any(|l| r.to.contains(l.as_str()))
-                    && (h.cited.is_empty() || cites);
-                new_material
+                    && (h.cited.is_empty() || cites)
             } else {
                 cites
             }
