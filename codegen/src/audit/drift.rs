@@ -5,7 +5,7 @@
 //! The two documents are diffed by lines (`similar`); each changed hunk names
 //! the spec entries whose provenance lies in it: in the old document (what
 //! the spec cites) or in the new one (an entry that now matches the new text).
-//! Provenance is that of [`super::provenance`] (endpoints, parameters, fields,
+//! Provenance is that of [`provenance`](mod@super::provenance) (endpoints, parameters, fields,
 //! codes) plus every text the spec presents as the document's (titles, docs,
 //! messages, auth step docs, examples), located by where it occurs.
 
