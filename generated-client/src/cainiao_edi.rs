@@ -3,6 +3,8 @@
 
 use ::spec_runtime as rt;
 
+const _: () = rt::__private::requires::MD5;
+
 /// Every code the document lists, from these tables:
 ///
 /// - 寄件单取消 (2 codes)

@@ -3,6 +3,8 @@
 
 use ::spec_runtime as rt;
 
+const _: () = rt::__private::requires::MD5;
+
 /// Every code the document lists, from these tables:
 ///
 /// - 五、常见报错 (83 codes)

@@ -3,6 +3,8 @@
 
 use ::spec_runtime as rt;
 
+const _: () = rt::__private::requires::MD5;
+
 /// Every code the document lists, from these tables:
 ///
 /// - 1.3 错误码 (8 codes)

@@ -283,6 +283,19 @@ impl Value {
         }
     }
 
+    /// Whether the value computes an MD5 digest or HMAC-MD5 anywhere: the runtime compiles
+    /// those only with its `md5` feature.
+    pub fn uses_md5(&self) -> bool {
+        let mut found = false;
+        self.visit(&mut |v| {
+            found |= matches!(
+                v,
+                Value::Digest(DigestAlg::Md5, _) | Value::Hmac(DigestAlg::Md5, _, _)
+            )
+        });
+        found
+    }
+
     /// Calls `f` with every variable name the value references (`params.NAME` included), in
     /// order.
     pub fn for_each_var<'v>(&'v self, f: &mut dyn FnMut(&'v str)) {

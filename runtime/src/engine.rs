@@ -517,7 +517,7 @@ fn not_configured<C: VendorCode>(what: &str) -> Error<C> {
 
 /// A random `state` for the authorization-code flow: 32 hex characters (128 bits).
 pub fn new_state() -> String {
-    let bytes: [u8; 16] = rand::random();
+    let bytes: [u8; 16] = spec_lang::random::bytes();
     hex::encode(bytes)
 }
 

@@ -109,4 +109,13 @@ pub mod __private {
     pub use crate::__generated_record as record;
     /// The serde adapters for wire encodings (named by code generated before `record!`).
     pub use crate::wire;
+    /// Optional parts of the runtime a generated module needs, one constant each: a module
+    /// whose spec uses MD5 names `requires::MD5`, so compiling it without the `md5` feature
+    /// fails at that name instead of signing wrongly at run time.
+    pub mod requires {
+        /// Present with the `md5` feature (`md5`, `hmac_md5`, `md5_hex`, md5-signed webhooks):
+        /// `spec-runtime = { features = ["md5"] }`.
+        #[cfg(feature = "md5")]
+        pub const MD5: () = ();
+    }
 }

@@ -119,7 +119,7 @@ impl RetryPolicy {
             .initial_backoff
             .saturating_mul(factor)
             .min(self.max_backoff);
-        ceiling.mul_f64(rand::random::<f64>())
+        ceiling.mul_f64(spec_lang::random::unit())
     }
 }
 

@@ -144,6 +144,19 @@ fn about(api: &Api) -> String {
     text
 }
 
+/// Whether any recipe of the API (auth steps, token grants, the authorize URL, the webhook
+/// signature) computes MD5, which the runtime compiles only with its `md5` feature.
+fn uses_md5(api: &Api) -> bool {
+    let steps = api.steps.iter().flat_map(|s| s.values());
+    let token = api.token.iter().flat_map(|t| {
+        let grants = t.grants.iter().flat_map(|g| g.fields.iter().map(|(_, v)| v));
+        let authorize = t.authorize.iter().flat_map(|a| a.params.iter().map(|(_, v)| v));
+        grants.chain(authorize)
+    });
+    let webhook = api.webhooks.iter().map(|w| &w.signature_value);
+    steps.chain(token).chain(webhook).any(|v| v.uses_md5())
+}
+
 /// One top-level piece of a vendor module, formatted on its own.
 enum Part<'a> {
     Use,
@@ -199,7 +212,13 @@ fn part_tokens(
         Part::Use => {
             let runtime: syn::Path = syn::parse_str(&options.runtime_path)
                 .map_err(|e| format!("runtime path `{}`: {e}", options.runtime_path))?;
-            quote!(use #runtime as rt;)
+            let md5 = uses_md5(api).then(|| {
+                quote! {
+                    // The spec uses MD5: without the runtime's `md5` feature this names nothing.
+                    const _: () = rt::__private::requires::MD5;
+                }
+            });
+            quote!(use #runtime as rt; #md5)
         }
         Part::Errors => errors::emit_errors(api),
         Part::Type(t) => return Ok(types::emit_type(t)),

@@ -1,15 +1,14 @@
-//! Digests, MACs, RSA signatures and text encodings, each from a well-kept crate (RustCrypto's
-//! `md-5`/`sha1`/`sha2`/`hmac`, `ring` for RSA, `base64`, `percent-encoding`, `hex`).
+//! Digests, MACs, RSA signatures and text encodings, each from a well-kept crate: `ring` (SHA-1,
+//! SHA-256, their HMACs and RSA; already linked for TLS), RustCrypto's `md-5` and `hmac` for MD5
+//! only, behind the `md5` feature so clients whose specs never use MD5 do not compile the
+//! RustCrypto digest stack; `base64`, `percent-encoding`, `hex`.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use hmac::{Hmac, KeyInit, Mac};
-use md5::{Digest as _, Md5};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
+use ring::{digest as sha, hmac as mac};
 use rustls_pki_types::PrivateKeyDer;
 use rustls_pki_types::pem::PemObject;
-use sha1::Sha1;
-use sha2::Sha256;
 
 use super::EvalError;
 use crate::{DigestAlg, TextEncoding};
@@ -21,30 +20,63 @@ const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-pub(super) fn digest(alg: DigestAlg, data: &[u8]) -> Vec<u8> {
-    match alg {
-        DigestAlg::Md5 => Md5::digest(data).to_vec(),
-        DigestAlg::Sha1 => Sha1::digest(data).to_vec(),
-        DigestAlg::Sha256 => Sha256::digest(data).to_vec(),
-    }
+pub(super) fn digest(alg: DigestAlg, data: &[u8]) -> Result<Vec<u8>, EvalError> {
+    let alg = match alg {
+        DigestAlg::Md5 => return md5::digest(data),
+        DigestAlg::Sha1 => &sha::SHA1_FOR_LEGACY_USE_ONLY,
+        DigestAlg::Sha256 => &sha::SHA256,
+    };
+    Ok(sha::digest(alg, data).as_ref().to_vec())
 }
 
-pub(super) fn hmac(alg: DigestAlg, key: &[u8], data: &[u8]) -> Vec<u8> {
-    fn run<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> Vec<u8> {
+pub(super) fn hmac(alg: DigestAlg, key: &[u8], data: &[u8]) -> Result<Vec<u8>, EvalError> {
+    let alg = match alg {
+        DigestAlg::Md5 => return md5::hmac(key, data),
+        DigestAlg::Sha1 => mac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
+        DigestAlg::Sha256 => mac::HMAC_SHA256,
+    };
+    Ok(mac::sign(&mac::Key::new(alg, key), data).as_ref().to_vec())
+}
+
+#[cfg(feature = "md5")]
+mod md5 {
+    use hmac::{Hmac, KeyInit, Mac};
+    use md5::{Digest as _, Md5};
+
+    use super::EvalError;
+
+    pub(super) fn digest(data: &[u8]) -> Result<Vec<u8>, EvalError> {
+        Ok(Md5::digest(data).to_vec())
+    }
+
+    pub(super) fn hmac(key: &[u8], data: &[u8]) -> Result<Vec<u8>, EvalError> {
         // HMAC takes keys of any length (long keys are hashed first), so `new_from_slice`
         // cannot fail; the empty fallback only avoids a panic path.
-        match <M as KeyInit>::new_from_slice(key) {
+        Ok(match <Hmac<Md5> as KeyInit>::new_from_slice(key) {
             Ok(mut mac) => {
                 mac.update(data);
                 mac.finalize().into_bytes().to_vec()
             }
             Err(_) => Vec::new(),
-        }
+        })
     }
-    match alg {
-        DigestAlg::Md5 => run::<Hmac<Md5>>(key, data),
-        DigestAlg::Sha1 => run::<Hmac<Sha1>>(key, data),
-        DigestAlg::Sha256 => run::<Hmac<Sha256>>(key, data),
+}
+
+#[cfg(not(feature = "md5"))]
+mod md5 {
+    use super::EvalError;
+
+    const OFF: EvalError = EvalError::FeatureOff {
+        operation: "md5",
+        feature: "md5",
+    };
+
+    pub(super) fn digest(_: &[u8]) -> Result<Vec<u8>, EvalError> {
+        Err(OFF)
+    }
+
+    pub(super) fn hmac(_: &[u8], _: &[u8]) -> Result<Vec<u8>, EvalError> {
+        Err(OFF)
     }
 }
 
@@ -82,6 +114,8 @@ pub(super) fn rsa_sha256(pem: &[u8], data: &[u8]) -> Result<Vec<u8>, EvalError> 
 }
 
 /// Lowercase hex MD5.
+#[cfg(feature = "md5")]
 pub fn md5_hex(data: &[u8]) -> String {
+    use ::md5::{Digest as _, Md5};
     hex::encode(Md5::digest(data))
 }

@@ -3,10 +3,10 @@
 
 mod canonical;
 mod crypto;
+pub mod random;
 mod scope;
 
-use rand::RngExt;
-
+#[cfg(feature = "md5")]
 pub use crypto::md5_hex;
 pub use scope::Scope;
 
@@ -42,6 +42,15 @@ pub enum EvalError {
     /// The time zone is unknown or the time format is invalid.
     #[error("time cannot be formatted: {0}")]
     Time(String),
+    /// The spec uses an operation whose crate feature this build leaves out (generated code
+    /// for such a spec does not compile without it; a spec read at run time reaches this).
+    #[error("`{operation}` needs the `{feature}` feature of spec-runtime")]
+    FeatureOff {
+        /// The operation, as the spec names it.
+        operation: &'static str,
+        /// The crate feature that compiles it in.
+        feature: &'static str,
+    },
 }
 
 /// A value's result: text, or bytes until encoded.
@@ -89,16 +98,9 @@ impl Value {
             }
             Value::Now(TimeUnit::Seconds) => Out::Text(now.as_second().to_string()),
             Value::Now(TimeUnit::Millis) => Out::Text(now.as_millisecond().to_string()),
-            Value::RandomDigits(n) => {
-                let mut rng = rand::rng();
-                Out::Text(
-                    (0..*n)
-                        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
-                        .collect(),
-                )
-            }
+            Value::RandomDigits(n) => Out::Text(random::digits(usize::from(*n))),
             Value::Uuid(format) => {
-                let uuid = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+                let uuid = uuid::Builder::from_random_bytes(random::bytes()).into_uuid();
                 Out::Text(match format {
                     UuidFormat::Hyphenated => uuid.hyphenated().to_string(),
                     UuidFormat::Simple => uuid.simple().to_string(),
@@ -123,9 +125,9 @@ impl Value {
             ),
             Value::Case(Case::Upper, v) => Out::Text(text(v)?.to_ascii_uppercase()),
             Value::Case(Case::Lower, v) => Out::Text(text(v)?.to_ascii_lowercase()),
-            Value::Digest(alg, v) => Out::Bytes(crypto::digest(*alg, &bytes(v)?)),
+            Value::Digest(alg, v) => Out::Bytes(crypto::digest(*alg, &bytes(v)?)?),
             Value::Hmac(alg, key, data) => {
-                Out::Bytes(crypto::hmac(*alg, &bytes(key)?, &bytes(data)?))
+                Out::Bytes(crypto::hmac(*alg, &bytes(key)?, &bytes(data)?)?)
             }
             Value::RsaSha256(key, data) => {
                 Out::Bytes(crypto::rsa_sha256(&bytes(key)?, &bytes(data)?)?)
@@ -173,5 +175,18 @@ fn lookup<'s>(scope: &'s Scope, name: &str) -> Result<&'s str, EvalError> {
         .ok_or_else(|| EvalError::UnknownVariable(name.to_owned()))
 }
 
-#[cfg(test)]
+// The published vectors include MD5; the workspace's test run has the feature (the mock
+// enables it). Without it, the one thing to check is the refusal.
+#[cfg(all(test, feature = "md5"))]
 mod tests;
+
+#[cfg(all(test, not(feature = "md5")))]
+#[test]
+fn md5_without_its_feature_is_a_named_error_not_a_wrong_digest() {
+    let v = Value::digest(crate::DigestAlg::Md5, Value::Template(vec![Piece::Lit("abc".into())]));
+    let v = Value::encode(TextEncoding::Hex, v);
+    assert_eq!(
+        v.eval(&Scope::new(), jiff::Timestamp::UNIX_EPOCH),
+        Err(EvalError::FeatureOff { operation: "md5", feature: "md5" })
+    );
+}

@@ -874,7 +874,7 @@ impl Drop for ClearFlight {
 /// vendor's minimum interval.
 pub(super) fn backoff(failures: u32, min_interval: Option<Duration>) -> Duration {
     let doubled = BACKOFF_BASE.saturating_mul(1 << failures.saturating_sub(1).min(16));
-    let jitter = 0.5 + rand::random::<f64>() * 0.5;
+    let jitter = 0.5 + spec_lang::random::unit() * 0.5;
     doubled
         .min(BACKOFF_CAP)
         .mul_f64(jitter)

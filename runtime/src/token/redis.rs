@@ -24,7 +24,6 @@ use std::time::Duration;
 use futures_util::future::FutureExt;
 use jiff::Timestamp;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
 use super::TokenState;
@@ -131,7 +130,7 @@ impl RedisTokenStore {
         let client = redis::Client::open(url).map_err(|e| {
             StoreError::new("connect", format!("invalid Redis URL ({:?})", e.kind()))
         })?;
-        let hash = hex::encode(Sha256::digest(credential_id.as_bytes()));
+        let hash = hex::encode(ring::digest::digest(&ring::digest::SHA256, credential_id.as_bytes()));
         let prefix = format!("generated-client:token:{vendor}:{}", &hash[..32]);
         Ok(RedisTokenStore {
             client,
@@ -276,7 +275,7 @@ impl TokenStore for RedisTokenStore {
 
     fn try_lock(&self, ttl: Duration) -> StoreFuture<'_, Option<Lease>> {
         async move {
-            let owner = hex::encode(rand::random::<[u8; 16]>());
+            let owner = hex::encode(spec_lang::random::bytes::<16>());
             let ttl = self.lock_ttl.unwrap_or(ttl);
             let fence: u64 = self
                 .script(

@@ -192,7 +192,7 @@ impl TokenStore for MemoryTokenStore {
                 return None;
             }
             m.fence += 1;
-            let owner = hex::encode(rand::random::<[u8; 16]>());
+            let owner = hex::encode(spec_lang::random::bytes::<16>());
             m.lock = Some((owner.clone(), now + ttl));
             Some(Lease::new(owner, m.fence))
         });
