@@ -33,10 +33,10 @@ pub use value::{
 };
 pub use vocab::{ErrorClass, HttpMethod};
 
-#[cfg(feature = "eval")]
-pub use eval::{EvalError, Scope, encode_text, random};
 #[cfg(feature = "md5")]
 pub use eval::md5_hex;
+#[cfg(feature = "eval")]
+pub use eval::{EvalError, Scope, encode_text, random};
 
 /// A name or literal of the language: borrowed in generated code, owned where read at run time.
 pub type Text = std::borrow::Cow<'static, str>;

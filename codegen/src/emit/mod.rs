@@ -149,8 +149,14 @@ fn about(api: &Api) -> String {
 fn uses_md5(api: &Api) -> bool {
     let steps = api.steps.iter().flat_map(|s| s.values());
     let token = api.token.iter().flat_map(|t| {
-        let grants = t.grants.iter().flat_map(|g| g.fields.iter().map(|(_, v)| v));
-        let authorize = t.authorize.iter().flat_map(|a| a.params.iter().map(|(_, v)| v));
+        let grants = t
+            .grants
+            .iter()
+            .flat_map(|g| g.fields.iter().map(|(_, v)| v));
+        let authorize = t
+            .authorize
+            .iter()
+            .flat_map(|a| a.params.iter().map(|(_, v)| v));
         grants.chain(authorize)
     });
     let webhook = api.webhooks.iter().map(|w| &w.signature_value);

@@ -183,10 +183,16 @@ mod tests;
 #[cfg(all(test, not(feature = "md5")))]
 #[test]
 fn md5_without_its_feature_is_a_named_error_not_a_wrong_digest() {
-    let v = Value::digest(crate::DigestAlg::Md5, Value::Template(vec![Piece::Lit("abc".into())]));
+    let v = Value::digest(
+        crate::DigestAlg::Md5,
+        Value::Template(vec![Piece::Lit("abc".into())]),
+    );
     let v = Value::encode(TextEncoding::Hex, v);
     assert_eq!(
         v.eval(&Scope::new(), jiff::Timestamp::UNIX_EPOCH),
-        Err(EvalError::FeatureOff { operation: "md5", feature: "md5" })
+        Err(EvalError::FeatureOff {
+            operation: "md5",
+            feature: "md5"
+        })
     );
 }

@@ -130,7 +130,10 @@ impl RedisTokenStore {
         let client = redis::Client::open(url).map_err(|e| {
             StoreError::new("connect", format!("invalid Redis URL ({:?})", e.kind()))
         })?;
-        let hash = hex::encode(ring::digest::digest(&ring::digest::SHA256, credential_id.as_bytes()));
+        let hash = hex::encode(ring::digest::digest(
+            &ring::digest::SHA256,
+            credential_id.as_bytes(),
+        ));
         let prefix = format!("generated-client:token:{vendor}:{}", &hash[..32]);
         Ok(RedisTokenStore {
             client,
