@@ -12,25 +12,36 @@ pub enum Error {
     /// One or more specs are invalid; every problem is listed with its position.
     #[error("{rendered}")]
     Spec {
+        /// Every problem of every spec, sorted by file and position.
         diagnostics: Diagnostics,
         /// The diagnostics rendered with source lines, ready to print.
         rendered: String,
     },
-    /// Reading or writing a file failed.
+    /// Writing the output failed: making the output directory or writing a module. (A spec
+    /// that cannot be read is an [`Error::Spec`] diagnostic, like any other spec problem.)
     #[error("{path}: {source}")]
     Io {
+        /// The directory or file being written.
         path: PathBuf,
+        /// What the file system said.
         source: std::io::Error,
     },
     /// A [`Config`] option has an unusable value.
     #[error("Config::{option}: {message}")]
     Option {
+        /// The setter's name, e.g. `runtime_path`.
         option: &'static str,
+        /// What is wrong with the value.
         message: String,
     },
     /// The generator produced code that does not parse (a generator bug).
     #[error("{spec}: {message}")]
-    Emit { spec: PathBuf, message: String },
+    Emit {
+        /// The spec being generated, as its generated header shows it.
+        spec: PathBuf,
+        /// What failed: the parse error of the generated code, or that the generator panicked.
+        message: String,
+    },
 }
 
 /// Which kind of file a [`GeneratedFile`] is.
@@ -45,14 +56,21 @@ pub enum GeneratedKind {
 /// One generated file, in memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
+    /// The spec's `module:`, the name of the generated Rust module.
     pub module: String,
+    /// Which file it is, and so which directory it belongs in.
     pub kind: GeneratedKind,
     /// File name relative to its output directory (`erp.rs` for both kinds).
     pub file_name: String,
+    /// The whole file, starting with the `// @generated` header.
     pub contents: String,
 }
 
-/// Configures and runs code generation.
+/// Configures and runs code generation, in the manner of `prost_build::Config`: set options
+/// with the `&mut self` setters, then run [`compile`](Self::compile) from a `build.rs`
+/// ([`generate`](Self::generate), [`write`](Self::write), [`check`](Self::check) and
+/// [`lower`](Self::lower) for tools). Every option is optional; the defaults suit a
+/// consumer's `build.rs`.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     out_dir: Option<PathBuf>,
@@ -63,6 +81,7 @@ pub struct Config {
 }
 
 impl Config {
+    /// A configuration with every option at its default.
     pub fn new() -> Self {
         Self::default()
     }

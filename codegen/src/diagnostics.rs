@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 /// A position in a spec file (1-based, in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Loc {
+    /// The line, from 1; 0 when the position is unknown (a spec that cannot be read), and
+    /// then no source line is rendered.
     pub line: u64,
+    /// The column, from 1, in characters (0 with an unknown line).
     pub column: u64,
 }
 
@@ -28,11 +31,15 @@ pub enum Severity {
 /// One problem: where it is (file, line, column, path inside the spec) and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// The spec file, as the path it was loaded by.
     pub file: PathBuf,
+    /// Where in `file`.
     pub loc: Loc,
     /// Dotted path inside the spec, e.g. `endpoints.query_inventory.params.page_size.type`.
     pub path: String,
+    /// What is wrong, without the location (the `Display` impl puts that first).
     pub message: String,
+    /// An error, or a warning that never fails a build.
     pub severity: Severity,
 }
 
@@ -57,6 +64,8 @@ impl fmt::Display for Diagnostic {
 pub struct Diagnostics(Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// Adds an error at `loc` of `file`; `path` is the dotted spec path (empty for the whole
+    /// file).
     pub fn push(
         &mut self,
         file: &Path,
@@ -90,18 +99,22 @@ impl Diagnostics {
         });
     }
 
+    /// Appends every diagnostic of `other` (one stage's or one spec's to the whole list).
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }
 
+    /// Nothing was found: no error and no warning.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// How many diagnostics there are, errors and warnings alike.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// The diagnostics in the order they were pushed (by position once [`sorted`](Self::sorted)).
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
     }

@@ -10,7 +10,9 @@ use crate::spec::LoadedSpec;
 /// A place in a document: 1-based line and column (in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DocPos {
+    /// The line, from 1.
     pub line: usize,
+    /// The column, from 1, in characters of that line.
     pub column: usize,
 }
 
@@ -21,6 +23,7 @@ const LONG_LINE: usize = 300;
 /// A vendor document, read from `specs/sources/`.
 #[derive(Debug, Clone)]
 pub struct SourceDocument {
+    /// Where it was read from ([`source_path`] for a spec's document).
     pub path: PathBuf,
     lines: Vec<String>,
     /// The text without whitespace, and the position of each of its bytes.
@@ -62,6 +65,8 @@ pub fn squeeze(text: &str) -> String {
 }
 
 impl SourceDocument {
+    /// A document from its text, indexed for the whitespace-blind searches below; `path` is
+    /// only recorded, not read.
     pub fn new(path: PathBuf, text: &str) -> Self {
         let lines: Vec<String> = text.lines().map(str::to_owned).collect();
         let mut squeezed = String::with_capacity(text.len());

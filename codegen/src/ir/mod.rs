@@ -28,106 +28,200 @@ use crate::validate::names::{field_name, variant_name};
 
 use crate::validate::{error_variant_name, field_path, normalized_example};
 
-/// One vendor's API, ready to emit.
+/// One vendor's API, ready to emit: what `emit` writes into the vendor module (and, for
+/// [`Api::examples`], the example tests), and what the spec mock serves.
+///
+/// Names come in two kinds. A *wire* name is the spec's (and the vendor's) spelling, sent and
+/// received as it is: a JSON key, a query or form name, a header, an event kind. A *Rust* name
+/// is the identifier generated code declares, decided here once and never again by the emitter.
+///
+/// Every `doc` in the IR is the item's finished doc text: when lowered through
+/// [`Config`](crate::Config), [`crate::audit::compose_docs`] has already joined the document's
+/// text, the maintainer's note and the document lines, markdown-escaped. `None`: nothing to say.
 #[derive(Debug, Clone)]
 pub struct Api {
     /// The spec's path as shown in the generated header, e.g. `specs/erp.yaml`.
     pub spec_path: String,
+    /// The spec's `source:` as written (relative to the spec file, e.g.
+    /// `sources/erp.txt`): named in the generated header and the `Client` docs.
     pub source_document: String,
+    /// The generated module's name (snake_case, e.g. `erp`): the output file `<module>.rs`,
+    /// the module the example tests name, and the vendor name the client gives its traces.
     pub module: String,
+    /// The vendor's name, title, introduction and version, for the `Client` docs.
     pub vendor: Vendor,
+    /// Base URLs, in spec order: all listed in the `Client` docs; the first is the generated
+    /// `DEFAULT_BASE_URL` (and the mock's base path).
     pub environments: Vec<Environment>,
+    /// Transport rules; `allow_plain_http` goes into `api_spec()`, its reason into the docs.
     pub transport: Transport,
+    /// The fields of the generated `Credentials` struct, in spec order.
     pub credentials: Vec<CredentialIr>,
+    /// Doc text of `auth:`, the "Authentication" section of the `Client` docs.
     pub auth_doc: Option<String>,
+    /// `auth.apply` as validation parsed it into the value language: the steps the runtime
+    /// runs, in order, on every authenticated request (written into `api_spec()`, checked by
+    /// the mock).
     pub steps: Vec<Step>,
+    /// How tokens are obtained and renewed; `None` when the credentials alone authenticate.
     pub token: Option<TokenIr>,
+    /// The vendor's response wrapper, written as the generated `envelope()` (used by every
+    /// call and by `decode_response`); `None`: a response body is the data itself.
     pub envelope: Option<Envelope>,
+    /// The spec's named types, in spec order: one struct each.
     pub types: Vec<TypeIr>,
+    /// The endpoints, in spec order: a `Client` method each, and a request type when the
+    /// caller sets any parameter.
     pub endpoints: Vec<EndpointIr>,
+    /// The error-code tables, in spec order; together they make one `ErrorCode` enum.
     pub error_tables: Vec<ErrorTableIr>,
+    /// The webhook deliveries the vendor pushes; `None`: the spec has no `webhooks:`.
     pub webhooks: Option<WebhooksIr>,
+    /// Endpoints the document only names, in its grouping: the generated `catalogue` module
+    /// and `Client::call` (nothing is emitted when empty).
     pub catalogue: Vec<CatalogueGroup>,
+    /// The document's examples, in spec order: a fixture test for each JSON one that says
+    /// what it parses as; the mock answers with them.
     pub examples: Vec<ExampleIr>,
+    /// Where the document is silent or contradicts itself: listed in the `Client` docs.
     pub doc_gaps: Vec<DocGap>,
 }
 
+/// A credential the application supplies: one field of the generated `Credentials`.
 #[derive(Debug, Clone)]
 pub struct CredentialIr {
+    /// The spec's key, validated snake_case and not a keyword: both the Rust field name and
+    /// the name the value language reads it by (`{client_id}`).
     pub name: String,
+    /// Held as a `SecretString`, never shown in `Debug` output or errors.
     pub secret: bool,
+    /// An `Option` field, left out of `Credentials::new` (set it on the struct).
     pub optional: bool,
+    /// Doc text of the field (see [`Api`]).
     pub doc: Option<String>,
+    /// Environment variable the runnable examples read it from, noted in the field's docs.
     pub env: Option<String>,
 }
 
+/// A named type: a `#[non_exhaustive]` struct with its serde impls.
 #[derive(Debug, Clone)]
 pub struct TypeIr {
+    /// The spec's type name, validated UpperCamelCase: the struct's name as it is, and what
+    /// [`TypeExpr::Named`] refers to.
     pub name: String,
+    /// Doc text of the struct (see [`Api`]).
     pub doc: Option<String>,
+    /// The fields, in spec order (the struct's field order).
     pub fields: Vec<FieldIr>,
+    /// The vendor may repeat a key in one object (spec `allow_duplicate_keys`); the struct's
+    /// docs say so.
     pub allow_duplicate_keys: bool,
     /// Reachable from a request parameter: the caller builds values of it, so it gets a
     /// constructor (the struct is `#[non_exhaustive]`, so a struct literal is not available).
     pub built_by_caller: bool,
 }
 
+/// A field of a record: of a named type, or a top-level field of a webhook delivery.
 #[derive(Debug, Clone)]
 pub struct FieldIr {
+    /// The JSON key, as the vendor spells it.
     pub wire: String,
+    /// The Rust field name: the spec's `rust_name`, else the wire name in snake_case.
     pub rust: String,
+    /// The field's type, as validation parsed it.
     pub ty: TypeExpr,
+    /// Doc text of the field (see [`Api`]); without it the field's docs name the wire key.
     pub doc: Option<String>,
+    /// The type the document states where it differs from `ty`, noted in the field's docs.
     pub document_type: Option<String>,
     /// `Option<T>` in Rust.
     pub optional: bool,
     /// The key may be absent (not only null).
     pub may_be_absent: bool,
+    /// The value may arrive as a JSON string (`"5"`): decoded through the runtime's
+    /// `Lenient<T>` where the primitive's [`Capabilities::lenient`] allows it.
     pub lenient: bool,
+    /// How a decimal is written on the wire (`String` unless the spec says `wire: number`);
+    /// picks the record adapter ([`Capabilities::adapter`]).
     pub wire_format: WireFormat,
 }
 
+/// An endpoint: a `Client` method, its request type and, when paged, a `_pages` stream.
 #[derive(Debug, Clone)]
 pub struct EndpointIr {
     /// The client method, e.g. `query_inventory`.
     pub method_name: String,
     /// The request type, e.g. `QueryInventoryRequest`.
     pub request_type: String,
+    /// The document's title for the endpoint, verbatim: the first line of the method's docs.
     pub title: String,
+    /// Doc text of the method (see [`Api`]).
     pub doc: Option<String>,
+    /// The method the client sends: the first the spec lists.
     pub http_method: HttpMethod,
+    /// Every method the document allows (the docs list them when there are several; the
+    /// mock accepts any of them).
     pub allowed_methods: Vec<HttpMethod>,
+    /// The path below the base URL; each `{name}` segment is filled with the path
+    /// parameter of that wire name, percent-encoded.
     pub path: String,
+    /// The call runs the auth steps (`auth.apply`); `false` sends it without them.
     pub authenticated: bool,
     /// The spec marks it idempotent (GET and HEAD are, whatever the spec says).
     pub idempotent: bool,
+    /// How `body` parameters are sent: a form, a JSON object (the request type itself,
+    /// encoded), or `None`/`Query`: in the query string.
     pub body: Option<BodyEncoding>,
+    /// Every parameter in spec order, fixed (`const`) ones included; see
+    /// [`EndpointIr::caller_params`].
     pub params: Vec<ParamIr>,
     /// `None`: the document gives no response; the client returns the raw JSON.
     pub response: Option<TypeExpr>,
+    /// Page-number pagination: adds the `<method>_pages` stream and the response type's
+    /// `Page` impl.
     pub pagination: Option<PaginationIr>,
     /// An example of the document is a request of this endpoint, so the request type also
     /// decodes (derives `Deserialize`) for the example tests; otherwise it only encodes.
     pub request_decodable: bool,
 }
 
+/// A parameter of an endpoint: a field of its request type, or a fixed value it always sends.
 #[derive(Debug, Clone)]
 pub struct ParamIr {
+    /// The name as sent: query or form name, header name, JSON member, or the `{name}` of a
+    /// path segment.
     pub wire: String,
+    /// The request type's field and setter name: the spec's `rust_name`, else the wire name
+    /// in snake_case.
     pub rust: String,
+    /// The parameter's type, as validation parsed it (`string` for a `const` that states
+    /// none). Outside a JSON body it must have a text form ([`TypeExpr::param_text`]).
     pub ty: TypeExpr,
     /// A fixed value the endpoint always sends: not a field of the request type.
     pub const_value: Option<String>,
+    /// An argument of the request type's `new` (always true for a `const`); otherwise an
+    /// `Option` field with a setter, left out when `None`.
     pub required: bool,
+    /// Where it goes: path, query, header or body (by [`EndpointIr::body`]).
     pub location: ParamLocation,
+    /// The server's default when omitted, as the document states it: shown in the docs,
+    /// never sent.
     pub default: Option<serde_json::Value>,
+    /// Smallest allowed value: checked before sending (an `InvalidRequest` error) and by the
+    /// mock.
     pub minimum: Option<i64>,
+    /// Largest allowed value, checked like `minimum`.
     pub maximum: Option<i64>,
+    /// Doc text of the field (see [`Api`]); without it the docs name the wire name.
     pub doc: Option<String>,
+    /// The type the document states where it differs from `ty`, noted in the docs.
     pub document_type: Option<String>,
+    /// How a decimal is written in a JSON body (`String` unless the spec says `wire: number`).
     pub wire_format: WireFormat,
 }
 
+/// Page-number pagination, in Rust names: what the `<method>_pages` stream and the response
+/// type's `Page` impl read.
 #[derive(Debug, Clone)]
 pub struct PaginationIr {
     /// Rust name of the page parameter.
@@ -140,55 +234,107 @@ pub struct PaginationIr {
     pub total_pages_path: Vec<String>,
 }
 
+/// How tokens are obtained and renewed: the `TokenSpec` of the generated `api_spec()`, and the
+/// `Client`'s token methods.
 #[derive(Debug, Clone)]
 pub struct TokenIr {
+    /// Doc text of `auth.token` (see [`Api`]); the emitter does not show it.
     pub doc: Option<String>,
+    /// The token requests, in spec order.
     pub grants: Vec<GrantIr>,
+    /// The grant the client runs by itself when it has no usable token; `None` when a person
+    /// must authorize first.
     pub automatic: Option<String>,
+    /// The grant that renews an expired token; `None`: `automatic` renews it too.
     pub refresh_with: Option<String>,
+    /// Grants whose tokens stand for one identity, so one may renew another's token.
     pub interchangeable_grants: Vec<String>,
+    /// The browser redirect of the authorization-code flow: adds `authorize_url`,
+    /// `new_state` and `check_state` to the `Client`.
     pub authorize: Option<AuthorizeIr>,
+    /// Where the token, its lifetime and further values are in a token response.
     pub response: TokenResponse,
+    /// When to renew; written only when the spec states something.
     pub policy: RefreshPolicy,
 }
 
+/// One token request (`client_credentials`, `authorization_code`, `refresh_token`, …).
 #[derive(Debug, Clone)]
 pub struct GrantIr {
+    /// The spec's key, snake_case: the grant's name in the runtime data and in the
+    /// `exchange_<name>` method.
     pub name: String,
+    /// The document's name for the call: the first line of `exchange_<name>`'s docs (else
+    /// the grant's name).
     pub title: Option<String>,
+    /// Doc text of `exchange_<name>` (see [`Api`]).
     pub doc: Option<String>,
+    /// The HTTP method of the token request.
     pub method: HttpMethod,
+    /// Path below the base URL; `None`: the application sets it
+    /// (`ClientBuilder::grant_path`, named in the `Client` docs).
     pub path: Option<String>,
+    /// How `fields` are sent: form, JSON or query.
     pub encoding: BodyEncoding,
+    /// The request's fields and their values (over credentials and `inputs`), in spec order,
+    /// as validation parsed them.
     pub fields: Vec<(String, Value)>,
+    /// How the client id and secret may be presented; the first is used, empty: not at all.
     pub client_auth: Vec<ClientAuth>,
+    /// Values the caller passes per request (`code`, `redirect_uri`): a grant that has some
+    /// and is neither `automatic` nor `refresh_with` gets an `exchange_<name>` method taking
+    /// them.
     pub inputs: Vec<String>,
+    /// Also apply the `auth.apply` steps that need no token to this request.
     pub send_auth_steps: bool,
 }
 
+/// The authorization-code flow's browser redirect.
 #[derive(Debug, Clone)]
 pub struct AuthorizeIr {
+    /// The authorization page's path below the base URL.
     pub path: String,
+    /// Its query parameters, in spec order, as validation parsed them (values over
+    /// credentials, `redirect_uri` and `state`).
     pub params: Vec<(String, Value)>,
+    /// How long a code stays valid, when the document says: only the mock reads it.
     pub code_lifetime_seconds: Option<u64>,
 }
 
+/// One error-code table of the document.
 #[derive(Debug, Clone)]
 pub struct ErrorTableIr {
+    /// The spec's key for the table (`error_codes.<name>`).
     pub name: String,
+    /// The codes are HTTP statuses: they classify responses whose body carries no documented
+    /// code (the generated `from_http_status`).
     pub http_status: bool,
+    /// The document's heading for the table, verbatim: named in each variant's docs and
+    /// returned by `ErrorCode::table`.
     pub title: String,
+    /// Doc text of the table (see [`Api`]); the emitter does not show it.
     pub doc: Option<String>,
+    /// The codes, in spec order: one `ErrorCode` variant each.
     pub codes: Vec<ErrorCodeIr>,
 }
 
+/// One documented error code: a variant of the generated `ErrorCode` and its row of the
+/// static code table.
 #[derive(Debug, Clone)]
 pub struct ErrorCodeIr {
+    /// The `ErrorCode` variant: the spec's `name`, else `java_name` or a string code in
+    /// UpperCamelCase.
     pub variant: String,
+    /// The code as the vendor sends it (an integer or a string).
     pub code: Code,
+    /// The vendor's own constant name (`SIGN_ERROR`), noted in the variant's docs.
     pub java_name: Option<String>,
+    /// The document's message, verbatim (placeholders such as `%s` kept): the variant's docs
+    /// and `documented_message`.
     pub message: String,
+    /// Further doc text of the code (see [`Api`]).
     pub doc: Option<String>,
+    /// What the runtime does on this code (retry, renew the token, re-sign, …).
     pub class: ErrorClass,
     /// The failures the spec mock answers with this code (spec `mock_refusal`).
     pub mock_refusal: Vec<MockRefusalRule>,
@@ -196,38 +342,65 @@ pub struct ErrorCodeIr {
     pub rejected_before_execution: bool,
 }
 
+/// Webhook deliveries: the generated `WebhookEvent`, `WebhookMeta` and `Webhook` types,
+/// `verify_and_parse` and the acknowledgement bodies.
 #[derive(Debug, Clone)]
 pub struct WebhooksIr {
+    /// Doc text of the `Webhook` type (see [`Api`]).
     pub doc: Option<String>,
+    /// Wire name of the top-level field naming the event kind.
     pub discriminator: String,
+    /// Wire name of the top-level field holding the event's payload, whose raw text the
+    /// signature recipe reads as `{payload}`.
     pub payload: String,
+    /// Top-level fields common to every kind, besides the discriminator and payload:
+    /// `WebhookMeta`'s fields (each event's own fields are added to it as optional ones).
     pub fields: Vec<FieldIr>,
     /// The Rust name of the delivery-time field, when the spec names one.
     pub timestamp: Option<String>,
+    /// The event kinds, in spec order: one `WebhookEvent` variant each.
     pub events: Vec<EventIr>,
+    /// The spec's `signature:` as written: the name of the secret credential verification
+    /// reads, the texts `verify_and_parse`'s docs quote (`algorithm`, `signed_text`, `doc`),
+    /// and the `header` the mock sends the signature in.
     pub signature: WebhookSignature,
     /// The signature recipe (the `algorithm`/`signed_text` shorthand lowered to it).
     pub signature_value: Value,
     /// The recipe reads `{body}`: the whole delivery is signed, not only the payload.
     pub signature_covers_body: bool,
+    /// The bodies the application answers a delivery with: `WEBHOOK_ACK_SUCCESS` and
+    /// `webhook_ack_failure`.
     pub acknowledgement: Acknowledgement,
 }
 
+/// One event kind of a webhook delivery: a `WebhookEvent` variant.
 #[derive(Debug, Clone)]
 pub struct EventIr {
+    /// The discriminator's value for this kind, as the vendor sends it.
     pub kind: String,
+    /// The `WebhookEvent` variant: the spec's `name`, else the kind in UpperCamelCase.
     pub variant: String,
+    /// The payload's type: what the variant holds.
     pub payload_type: TypeExpr,
+    /// Doc text of the variant (see [`Api`]).
     pub doc: Option<String>,
+    /// Top-level fields only this kind carries: optional fields of `WebhookMeta`.
     pub fields: Vec<FieldIr>,
 }
 
+/// One example of the document: a fixture test when it says what it parses as.
 #[derive(Debug, Clone)]
 pub struct ExampleIr {
+    /// The spec's key, snake_case: the name of its test function.
     pub name: String,
+    /// The document's caption for it, in the test's docs.
     pub title: Option<String>,
+    /// The example's language as the spec gives it (`json`, `http`, `shell`, …).
     pub language: String,
+    /// The HTTP status the document gives with it; a test assumes 200 (400 for a token
+    /// error response) when absent.
     pub status: Option<u16>,
+    /// What the example must decode into; `None`: no test.
     pub parses_as: Option<ParsesAs>,
     /// The text after `normalize`, as tests feed it to the decoders.
     pub normalized: String,

@@ -11,6 +11,8 @@ const KEYWORDS: &[&str] = &[
     "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
+/// Whether `name` is a Rust 2024 keyword (strict or reserved), which generated code cannot use
+/// as a field, method or module name.
 pub fn is_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name)
 }
@@ -25,6 +27,8 @@ pub fn variant_name(text: &str) -> String {
     text.to_upper_camel_case()
 }
 
+/// Whether `s` can stand as a snake_case Rust name: an ASCII lowercase letter, then lowercase
+/// letters, digits and `_`. Keywords pass; check [`is_keyword`] too.
 pub fn is_snake_case_ident(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
@@ -32,6 +36,8 @@ pub fn is_snake_case_ident(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// Whether `s` can stand as an UpperCamelCase Rust name (a type or variant): an ASCII
+/// uppercase letter, then ASCII letters and digits.
 pub fn is_upper_camel_ident(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_uppercase()) && chars.all(|c| c.is_ascii_alphanumeric())

@@ -15,22 +15,33 @@ use crate::spec::model::WireFormat;
 pub enum TypeExpr {
     /// `string`, `integer`, `decimal`, … (see [`PRIMITIVES`]).
     Primitive(Primitive),
+    /// `list<T>`: a JSON array, `Vec<T>` in Rust; as a query or form parameter, one
+    /// `name=value` pair per element.
     List(Box<TypeExpr>),
+    /// `map<T>`: a JSON object with arbitrary keys, `BTreeMap<String, T>` in Rust (no text
+    /// form: not a path, query, header or form parameter).
     Map(Box<TypeExpr>),
     /// A value carried as a JSON document inside a string (`json_text<Order>`): SF Express's
     /// `msgData`, Douyin's `param_json`.
     JsonText(Box<TypeExpr>),
+    /// An UpperCamelCase name: a type of the spec's `types:` (validation rejects any other),
+    /// the generated struct of that name.
     Named(String),
 }
 
 /// The primitive types; each has one row in [`PRIMITIVES`], at its own index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Primitive {
+    /// `string`: any JSON string.
     String,
     /// A string that is a credential (an access token in a response): never in `Debug`.
     Secret,
+    /// `integer`: a whole number, `i64` in Rust.
     Integer,
+    /// `boolean`: `true` or `false`.
     Boolean,
+    /// `decimal`: an exact decimal (`rust_decimal`), written as a JSON string unless the
+    /// field says `wire: number`; never a binary float.
     Decimal,
     /// `2026-05-08`
     Date,
@@ -38,7 +49,11 @@ pub enum Primitive {
     DateTime,
     /// An RFC 3339 instant: `2024-01-20T12:00:00Z`.
     Timestamp,
+    /// An instant as seconds since the Unix epoch (`1778250608`): a JSON number or numeric
+    /// string.
     UnixSeconds,
+    /// An instant as milliseconds since the Unix epoch (`1778250608000`): a JSON number or
+    /// numeric string.
     UnixMillis,
     /// Any JSON value (the document does not say what it is).
     Json,
@@ -297,7 +312,8 @@ impl TypeExpr {
         })
     }
 
-    /// Every named type this expression refers to.
+    /// The named type this expression refers to, through lists, maps and `json_text`
+    /// (`Item` for `list<map<Item>>`); `None` for a primitive inside.
     pub fn named(&self) -> Option<&str> {
         match self {
             TypeExpr::Named(n) => Some(n),
@@ -346,7 +362,7 @@ pub enum ParamText {
     Repeated(ScalarText),
 }
 
-/// The text of one scalar, as the runtime's `param_text` functions write it.
+/// The text of one scalar: which of the runtime's `text` functions writes it (one per variant).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScalarText {
     /// The secret's text.
