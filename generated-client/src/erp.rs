@@ -855,7 +855,7 @@ impl QueryInventoryRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct QueryOrdersRequest {
-    /// 查询日期,如:2026-05-10
+    /// 查询日期,如:2026-05-06
     ///
     /// Document line 190.
     ///
@@ -887,7 +887,7 @@ impl QueryOrdersRequest {
 
     /// Sets `day`.
     ///
-    /// 查询日期,如:2026-05-10
+    /// 查询日期,如:2026-05-06
     ///
     /// Document line 190.
     pub fn day(mut self, day: rt::jiff::civil::Date) -> Self {
@@ -951,7 +951,7 @@ impl QueryOrdersRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct QueryOutboundRequest {
-    /// 查询日期,如:2026-05-10
+    /// 查询日期,如:2026-04-29
     ///
     /// Document line 333.
     ///
@@ -983,7 +983,7 @@ impl QueryOutboundRequest {
 
     /// Sets `day`.
     ///
-    /// 查询日期,如:2026-05-10
+    /// 查询日期,如:2026-04-29
     ///
     /// Document line 333.
     pub fn day(mut self, day: rt::jiff::civil::Date) -> Self {
@@ -1109,6 +1109,10 @@ impl rt::__private::Page for OutboundPage {
 /// - **auth_error_codes** (三、公共响应格式): \`其他负数表示业务错误\` — other negative codes are business errors, but none is listed. *Resolution:* Unlisted codes decode to \`ErrorCode::Unknown\` with the raw code and message kept.
 /// - **token_error_status** (错误响应 (Token 端点)): The HTTP status of token error responses is not given. *Resolution:* The client reads an OAuth2 error body (\`error\`, \`error_description\`) on any non-2xx status.
 /// - **expired_vs_invalid** (业务接口错误): Code \`-1\` covers a missing, invalid or expired token alike; only the message tells them apart. *Resolution:* Any 401 (or code -1) renews the token and retries once; a second failure is returned to the caller.
+/// - **get_or_post** (库存查询接口, 订单查询接口, 销售出库单查询接口 基本信息 (方法)): Each query interface gives \`| 方法 | GET 或 POST |\`, but every request example is a GET with the parameters in the query string; how a POST would carry \`day\`, \`page\` and \`page_size\` (query string, form body or JSON) is not stated. *Resolution:* The client always sends GET (the first of \`methods: \[GET, POST\]\`) with the parameters in the query string; it never sends these calls as POST.
+/// - **grant_identity** (一、OAuth2.0 认证 and 七、最佳实践 (提前刷新)): Two grants are offered (方式一 authorization_code, 方式二 client_credentials) and no refresh token is issued; \`提前刷新 — 在 Token 过期前提前换取新 Token\` does not say with which grant a token obtained by authorization_code is renewed, nor whether the two grants' tokens stand for the same identity. *Resolution:* \`interchangeable_grants\` is not set: the runtime renews a token only with the grant that produced it. client_credentials tokens are renewed automatically; a token from authorization_code is never renewed with client_credentials: when it expires the client returns \`AuthError::ReauthorizationRequired\` and the application runs the authorization flow again.
+/// - **token_reuse_scope** (七、最佳实践 (Token 复用)): \`Token 复用 — 在 Token 有效期内复用同一个 Token,避免频繁请求 Token 端点\` gives no limit on token requests, does not say whether one would count per client_id or per IP, nor whether a new token revokes the tokens issued before it. *Resolution:* The client caches one token per client and asks for a new one 60 seconds before expiry or after a 401; no minimum interval is enforced. If a new token revokes one held by another process, that process's next call gets a 401 and renews once.
+/// - **day_time_zone** (请求参数 day (查询日期,如:2026-05-10)): \`day\` names a calendar day without saying in which time zone the day begins and ends. *Resolution:* \`day\` is a civil date sent as written (\`2026-05-10\`); the client converts no time zone.
 ///
 /// # Using the client
 ///

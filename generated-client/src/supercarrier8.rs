@@ -16,7 +16,7 @@ const _: () = rt::__private::requires::MD5;
 pub enum ErrorCode {
     /// `200`: 成功
     ///
-    /// Document line 173 (column 1847).
+    /// Document line 173 (column 2411).
     ///
     /// Table: 1.3 错误码. Class: Success.
     Success,
@@ -58,7 +58,7 @@ pub enum ErrorCode {
     TokenRateLimited,
     /// `500`: 未知错误
     ///
-    /// Document line 173 (column 2552).
+    /// Document line 173 (column 2577).
     ///
     /// Table: 1.3 错误码. Class: Retryable.
     UnknownError,
@@ -390,6 +390,8 @@ impl Credentials {
 /// - **partial_document** (navigation list (快速入门 … 数码中台)): The document is the 获取 AccessToken page of a documentation site; the 140 other pages (平台介绍, 接入指南, every business interface, 附录 错误码说明, 行政区划编码表) appear only as navigation titles, without paths, parameters or responses. *Resolution:* They are transcribed as \`catalogue\` only; no endpoints are generated for them. The page chrome after the navigation (版权所有, 首页, author, date 2024年9月13日 14:14, share and export buttons) is not transcribed.
 /// - **catalogue_hierarchy** (navigation list (快速入门 … 数码中台)): The navigation is a flat list without indentation, so which titles are groups and where a group ends is not stated. *Resolution:* The hierarchy is inferred: a title is a group when the following titles are evidently its pages (it names a category and has no interface name of its own). Top groups: 快速入门, 基础资料 (商品, 组织, 基础公共引用), 防伪体系, 溯源体系 (生产订单, 物流订单, 公共引用, 窜货稽查, 溯源报表), 营销体系 (会员管理, 营销抽奖, 营销报表, 积分商城, 发放平台 with sub-group 平台活动, 营销数据查询), 附录, 常见问题, 数码中台 (订单中心, IP品控). Uncertain choices: 防伪开放接口 is taken as a page, not a group (防伪开放接口V2 follows as a sibling); 数码互查 is placed in 溯源报表; the 对外发放平台… pages, the six 作废 pages and 发放平台接入 after 平台活动's pages are placed back in 发放平台 (平台活动 ends at 查询活动列表 - 包含礼品); 营销数据查询 is a group holding 查询外箱码是否参与过活动; 墨尔本项目-数码组合接口 and 批量查询p表/d表信息 stay in 订单中心.
 /// - **catalogue_order** (navigation list, 发放平台): In 发放平台 the sub-group 平台活动 sits between pages (after 对外发放平台微信发放, before 对外发放平台支付单据查询). *Resolution:* The spec format keeps a group's \`entries\` and \`groups\` in separate lists, so this interleaving is lost: 发放平台 lists its 12 pages, then the 平台活动 group.
+/// - **jwt_exp_milliseconds** (1.2 响应信息 响应体 (accessToken)): The example accessToken is a JWT (the document does not say so) whose payload reads \`"exp":1677766229697,"iat":1677737429697\`: milliseconds, where JWT (RFC 7519) uses seconds; exp − iat is 28,800,000 ms, the example's \`tokenTtlSeconds\` 28800. The document says nothing about the token's content. *Resolution:* The client never decodes the token: it is an opaque secret, and its lifetime comes from \`tokenTtlSeconds\` (else 8 hours). An application that reads \`exp\` itself must treat it as milliseconds.
+/// - **token_rate_limit_scope** (2.2 说明 and 3.1 定时刷新): \`不能频繁调用(1分钟内获取1次)\` and \`接口做了频率限制,1分钟一次\` do not say whether the limit counts per accessKey, per application or per calling IP, nor whether a newly issued token invalidates tokens issued earlier for the same accessKey (several processes sharing one key). *Resolution:* \`min_interval_seconds: 60\` is kept by each client's token manager: one client asks at most once a minute, but separate processes each keep their own minute and may together exceed a per-key limit; 21185002 is then classed \`rate_limited\`. Older tokens are assumed to stay valid until they expire; if a new token revokes them, the other holder's next call is answered 20324012/20324013 and it renews once.
 ///
 /// # Using the client
 ///

@@ -621,6 +621,8 @@ impl Credentials {
 /// - **restart_typo** (4.错误码 100020): \`请重启授权\` (restart authorization) is presumably \`请重新授权\` (authorize again), as in 100019. *Resolution:* The message is kept verbatim.
 /// - **column_header_typo** (6.1, 6.2, 6.3 parameter tables): The first column header reads \`参含义数\` (presumably \`参数\`, with \`含义\` mixed in). *Resolution:* No effect on the spec.
 /// - **mangled_text** (1 概述 and 7其他): \`用资源获取服务\` is presumably \`通用资源获取服务\` or \`用户资源获取服务\`; \`提供与测试人员\` presumably \`提供给测试人员\`; the revision date is \`xx/xx/xx\`. *Resolution:* Kept verbatim; no effect on the spec.
+/// - **created_time_zone** (6.2 and 6.3 响应结果 (created)): \`"created": "2017-11-30 10:37:30"\` carries no offset and the document names no time zone anywhere. *Resolution:* \`created\` is decoded as a civil date-time (\`jiff::civil::DateTime\`) with no zone attached; the client converts nothing, and the application decides which zone it is in.
+/// - **auth_code_reissue** (6.1鉴权接口 and 4.错误码 (100019, 100020)): Whether calling 6.1鉴权接口 again invalidates an auth_code issued earlier (another process holding the older code), and whether the call is rate-limited, is not stated. *Resolution:* The client holds one auth_code per client and asks for a new one when its assumed hour runs out or a call answers 100019 or 100020 (renew and retry once); a code revoked by another process's request is therefore recovered by that one renewal.
 ///
 /// # Using the client
 ///
