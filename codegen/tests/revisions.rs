@@ -5,7 +5,9 @@
 //! The same revisions go through `audit::drift` (old document → revised): a
 //! revision that inserts lines must be listed as new material (an added hunk
 //! no spec entry cites, or citing the entry the audit names), any other must
-//! be attributed to the spec entry the audit reports (or the item holding it).
+//! be attributed to the spec entry the audit reports (or the item holding it);
+//! a new identifier inside an existing line (the flattened page) must be in a
+//! reworded hunk.
 //!
 //! A revision is `(from, to)` applied to the document text (`from` must occur
 //! exactly once, so a revision cannot silently miss) and what the audit must say.
@@ -95,7 +97,11 @@ fn check(name: &str, revisions: &[Revision]) {
                 Expect::Names(_) => false,
             };
             let cites = h.cited.iter().any(|c| related(&c.spec_path));
-            if inserts {
+            if let (false, Expect::Names(id)) = (inserts, &r.expect) {
+                // A new identifier inside an existing line (a flattened page's
+                // one line): the reworded hunk holding it.
+                h.change == audit::drift::Change::Reworded && h.added.iter().any(|l| l.contains(id))
+            } else if inserts {
                 // New material: an added hunk holding the inserted text, cited by nothing or
                 // by the entry the revision concerns.
                 h.change == audit::drift::Change::Added
@@ -166,6 +172,42 @@ fn erp_revisions_are_reported() {
                     Expect::At("endpoints.query_inventory.path"),
                 )
             },
+            rev(
+                "a limit changed in one endpoint's table only",
+                "如:2026-05-06 |\npage | int | 否 | 1 | 页码 |\npage_size | int | 否 | 20 | 每页数量,最大 100 |",
+                "如:2026-05-06 |\npage | int | 否 | 1 | 页码 |\npage_size | int | 否 | 20 | 每页数量,最大 50 |",
+                Expect::At("endpoints.query_orders.params.page_size.doc"),
+            ),
+            rev(
+                "a field added to a response example",
+                "\"salesperson_code\": \"03\",",
+                "\"salesperson_code\": \"03\",\n\"salesperson_name\": \"张三\",",
+                Expect::Names("salesperson_name"),
+            ),
+            rev(
+                "a field removed from one response example (still in another)",
+                "\"receiver_cit\": null,\n\"receiver_area\": null,",
+                "\"receiver_cit\": null,",
+                Expect::At("types.SalesOrder.fields.receiver_area"),
+            ),
+            rev(
+                "a token example value changed (the first of two equal copies)",
+                "接收 Access Token\n200 成功响应:\n{\n\"access_token\": \"8843534fa0deed...064c0ca20329d4acc4062\",",
+                "接收 Access Token\n200 成功响应:\n{\n\"access_token\": \"8843534fa0deed...064c0ca20329d4acc4063\",",
+                Expect::At("examples.authorization_code_token_response.text"),
+            ),
+            rev(
+                "a token example value changed (the second of two equal copies)",
+                "-d \"grant_type=client_credentials\"\n200 成功响应:\n{\n\"access_token\": \"8843534fa0deed...064c0ca20329d4acc4062\",\n\"token_type\": \"Bearer\",\n\"expires_in\": 3600",
+                "-d \"grant_type=client_credentials\"\n200 成功响应:\n{\n\"access_token\": \"8843534fa0deed...064c0ca20329d4acc4062\",\n\"token_type\": \"Bearer\",\n\"expires_in\": 7200",
+                Expect::At("examples.client_credentials_token_response.text"),
+            ),
+            rev(
+                "a key added to a token example",
+                "\"expires_in\": 3600\n}\n二、调用业务接口",
+                "\"expires_in\": 3600,\n\"scope\": \"read\"\n}\n二、调用业务接口",
+                Expect::At("examples.client_credentials_token_response.text"),
+            ),
         ],
     );
 }
@@ -192,6 +234,42 @@ fn jfwms_revisions_are_reported() {
                 "REQUEST_PARAMS_ERROR(10001, \"Request parameter error\"),",
                 "REQUEST_PARAMS_ERROR(10001, \"Request parameter error, see details\"),",
                 Expect::At("error_codes.common.codes[1].message"),
+            ),
+            rev(
+                "a token lifetime changed in prose",
+                "accessToken为短效token(有效期24小时)",
+                "accessToken为短效token(有效期12小时)",
+                Expect::At("auth.doc"),
+            ),
+            rev(
+                "a limit changed (enum message)",
+                "OT_ORDER_query_max(50028,\"Query up to 100 pieces of data at once\"),",
+                "OT_ORDER_query_max(50028,\"Query up to 50 pieces of data at once\"),",
+                Expect::At("error_codes.common.codes[80].message"),
+            ),
+            rev(
+                "a field added to a webhook example",
+                "\"putawayNo\": \"P11240104100153 // 入库单号\",",
+                "\"putawayNo\": \"P11240104100153 // 入库单号\",\n\"batchNo\": \"B001 // 批次号\",",
+                Expect::Names("batchNo"),
+            ),
+            rev(
+                "a field removed from one webhook example (the type's other examples keep it)",
+                "\"status\": \"Shipped\",\n\"skuList\": [{\n\"sku\": \"2309-1Bei\",// sku\n\"total\": 26,// 库存总数\n\"locked\": 0,// 已锁数量\n\"available\": 26,// 可用数量\n\"nonGood\": 0,// 不良品数量\n",
+                "\"status\": \"Shipped\",\n\"skuList\": [{\n\"sku\": \"2309-1Bei\",// sku\n\"total\": 26,// 库存总数\n\"locked\": 0,// 已锁数量\n\"available\": 26,// 可用数量\n",
+                Expect::At("examples.webhook_order.text"),
+            ),
+            rev(
+                "a field removed from a webhook example (its only one)",
+                "\"putawayNo\": \"P11240104100153 // 入库单号\",\n",
+                "",
+                Expect::At("types.StorageEvent.fields.putawayNo"),
+            ),
+            rev(
+                "an example value changed",
+                "\"totalChange\": -1// 库存变动数量",
+                "\"totalChange\": -2// 库存变动数量",
+                Expect::At("examples.webhook_order.text"),
             ),
         ],
     );
@@ -226,6 +304,36 @@ fn niumall_revisions_are_reported() {
                 "| status | string | 否 | 订单状态筛选 |\n| supplier_id | integer | 否 | 供应商ID |",
                 Expect::At("endpoints.list_orders.params"),
             ),
+            rev(
+                "a limit changed in one endpoint's table",
+                "| limit | integer | 否 | 每页数量,默认20 |",
+                "| limit | integer | 否 | 每页数量,默认50 |",
+                Expect::At("endpoints.list_orders.params.limit.doc"),
+            ),
+            rev(
+                "a field added to a response example",
+                "\"supplier_name\": \"山东畜牧合作社\",",
+                "\"supplier_name\": \"山东畜牧合作社\",\n\"supplier_phone\": \"0531-1234567\",",
+                Expect::Names("supplier_phone"),
+            ),
+            rev(
+                "a field removed from a response example",
+                "\"supplier_name\": \"山东畜牧合作社\",\n",
+                "",
+                Expect::At("types.Order.fields.supplier_name"),
+            ),
+            rev(
+                "a token example value changed",
+                "\"expires_in\": 3600,",
+                "\"expires_in\": 7200,",
+                Expect::At("examples.login_response.text"),
+            ),
+            rev(
+                "a key added to the token example",
+                "\"token_type\": \"Bearer\",",
+                "\"token_type\": \"Bearer\",\n\"scope\": \"all\",",
+                Expect::At("examples.login_response.text"),
+            ),
         ],
     );
 }
@@ -253,6 +361,33 @@ fn zhiyun_revisions_are_reported() {
                 "Basic MTEwMjA4NDI5NDpha3U4aEN5WEJkOVNxWWtV",
                 Expect::At("examples.basic_header_sample.text"),
             ),
+            Revision {
+                all: true,
+                ..rev(
+                    "a token lifetime changed in prose (every row)",
+                    "过期时间3个月 |",
+                    "过期时间1个月 |",
+                    Expect::At("auth.apply[3].doc"),
+                )
+            },
+            rev(
+                "a field added to a response example",
+                "\"avatar\": \"http://avatar.xxx.dev.com/000/00/11/52_avatar_small\",",
+                "\"avatar\": \"http://avatar.xxx.dev.com/000/00/11/52_avatar_small\",\n\"email\": \"li**@example.com\",",
+                Expect::Names("email"),
+            ),
+            rev(
+                "a field removed from a response example",
+                "\"username\": \"li******40\",\n\"truename\": \"李**\",",
+                "\"username\": \"li******40\",",
+                Expect::At("types.UserInfo.fields.truename"),
+            ),
+            rev(
+                "a token (auth code) example value changed",
+                "\"auth_code\": \"c3a8ad070c745db455e30a51511dca819b607bf7\"",
+                "\"auth_code\": \"c3a8ad070c745db455e30a51511dca819b607bf8\"",
+                Expect::At("examples.authorize_response.text"),
+            ),
         ],
     );
 }
@@ -261,12 +396,32 @@ fn zhiyun_revisions_are_reported() {
 fn cainiao_edi_revisions_are_reported() {
     check(
         "cainiao_edi",
-        &[rev(
-            "a message reworded (JSON example)",
-            "{\"result\":{\"errorCode\":\"sign-check-failure\",\"errorMsg\":\"Illegal request\"},\"success\":\"false\"}",
-            "{\"result\":{\"errorCode\":\"sign-check-failure\",\"errorMsg\":\"Illegal signature\"},\"success\":\"false\"}",
-            Expect::At("error_codes.gateway.codes[0].message"),
-        )],
+        &[
+            rev(
+                "a message reworded (JSON example)",
+                "{\"result\":{\"errorCode\":\"sign-check-failure\",\"errorMsg\":\"Illegal request\"},\"success\":\"false\"}",
+                "{\"result\":{\"errorCode\":\"sign-check-failure\",\"errorMsg\":\"Illegal signature\"},\"success\":\"false\"}",
+                Expect::At("error_codes.gateway.codes[0].message"),
+            ),
+            rev(
+                "a field removed from a type's table",
+                "商品品类 leafCategoryName String 小毛衣\n",
+                "",
+                Expect::At("types.ItemInfo.fields.leafCategoryName"),
+            ),
+            rev(
+                "a field added to a request example",
+                "\"remark\": \"不想要了\",",
+                "\"remark\": \"不想要了\",\n\"reasonCode\": \"01\",",
+                Expect::Names("reasonCode"),
+            ),
+            rev(
+                "an example value changed",
+                "\"remark\": \"不想要了\",",
+                "\"remark\": \"不要了\",",
+                Expect::At("examples.cancel_order_request.text"),
+            ),
+        ],
     );
 }
 
@@ -274,14 +429,46 @@ fn cainiao_edi_revisions_are_reported() {
 fn supercarrier8_revisions_are_reported() {
     check(
         "supercarrier8",
-        &[Revision {
-            all: true,
-            ..rev(
-                "a path renamed (flattened page)",
-                "/cncop/demo",
-                "/cncop/demo2",
-                Expect::At("endpoints.demo.path"),
-            )
-        }],
+        &[
+            Revision {
+                all: true,
+                ..rev(
+                    "a path renamed (flattened page)",
+                    "/cncop/demo",
+                    "/cncop/demo2",
+                    Expect::At("endpoints.demo.path"),
+                )
+            },
+            rev(
+                "a rate limit changed in prose (flattened page)",
+                "1分钟内获取1次",
+                "1分钟内获取2次",
+                Expect::At("auth.token.policy.min_interval_seconds"),
+            ),
+            rev(
+                "a token example value changed (flattened page)",
+                "\"tokenTtlSeconds\": 28800",
+                "\"tokenTtlSeconds\": 14400",
+                Expect::At("examples.get_token_response.text"),
+            ),
+            rev(
+                "a message extended (code row on the flattened page)",
+                "| 21184032 | 应用账号被禁用 |",
+                "| 21184032 | 应用账号被禁用或已冻结 |",
+                Expect::At("error_codes.token.codes[2].message"),
+            ),
+            rev(
+                "a message reworded (code row on the flattened page)",
+                "| 21184033 | 应用账号不存在 |",
+                "| 21184033 | 应用账号未注册 |",
+                Expect::At("error_codes.token.codes[3].message"),
+            ),
+            rev(
+                "a code added (code row on the flattened page)",
+                "| 21185002 | 获取Token超出频率限制 |",
+                "| 21185002 | 获取Token超出频率限制 | | 21185003 | 应用账号已过期 |",
+                Expect::Names("21185003"),
+            ),
+        ],
     );
 }

@@ -19,12 +19,16 @@ use crate::spec::LoadedSpec;
 /// What a hunk does to the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
+    /// Lines only added: new material.
     Added,
+    /// Lines only removed.
     Removed,
+    /// Lines replaced by others.
     Reworded,
 }
 
 impl Change {
+    /// "added", "removed" or "reworded", as the report prints it.
     pub fn describe(self) -> &'static str {
         match self {
             Change::Added => "added",
@@ -37,18 +41,24 @@ impl Change {
 /// A spec entry a hunk touches, with where it is written in the spec.
 #[derive(Debug, Clone)]
 pub struct Cited {
+    /// The entry's spec path, e.g. `endpoints.query_orders.params.page_size`.
     pub spec_path: String,
+    /// Where the entry is written in the spec file.
     pub loc: Loc,
 }
 
 /// One changed hunk of the document.
 #[derive(Debug, Clone)]
 pub struct Hunk {
+    /// Added, removed or reworded.
     pub change: Change,
     /// 1-based line ranges (inclusive start, exclusive end); empty when none.
     pub old_lines: std::ops::Range<usize>,
+    /// The hunk's lines in the revised document (same convention).
     pub new_lines: std::ops::Range<usize>,
+    /// The old document's lines the hunk removes.
     pub removed: Vec<String>,
+    /// The revised document's lines the hunk adds.
     pub added: Vec<String>,
     /// Spec entries whose provenance lies in the hunk; empty: new material.
     pub cited: Vec<Cited>,
@@ -78,7 +88,42 @@ fn citations(loaded: &LoadedSpec, doc: &SourceDocument) -> Vec<(String, Vec<usiz
             rows,
         ));
     }
+    if let Some(token) = &loaded.spec.auth.token
+        && token.policy.min_interval_seconds.is_some()
+    {
+        out.push((
+            "auth.token.policy.min_interval_seconds".to_owned(),
+            super::rate_statements(doc)
+                .iter()
+                .map(|(p, _)| p.line)
+                .collect(),
+        ));
+    }
+    // A field the document names only in a table the identifiers do not read
+    // (space-separated columns): cited where it occurs as a whole word.
+    for (name, ty) in &loaded.spec.types {
+        for field in ty.fields.keys() {
+            let path = format!("types.{name}.fields.{field}");
+            if prov.positions(&path).is_empty() {
+                let lines = doc.find_whole_at(field).iter().map(|p| p.line).collect();
+                out.push((path, lines));
+            }
+        }
+    }
+    // An example is cited at its own place (`example_places`), so a revised
+    // copy of a text the document shows twice is attributed to its example.
+    let places = super::example_places(&loaded.spec, doc);
     for t in texts::document_texts(&loaded.spec) {
+        let place = t
+            .path
+            .strip_prefix("examples.")
+            .and_then(|rest| rest.strip_suffix(".text"))
+            .and_then(|name| places.iter().find(|(n, _)| *n == name));
+        if let Some((_, super::ExamplePlace::Here(at))) = place {
+            let span = t.text.trim().lines().count().max(1);
+            out.push((t.path, (at.line..at.line + span).collect()));
+            continue;
+        }
         let mut lines = Vec::new();
         for passage in texts::paragraphs(t.text) {
             if let Some(start) = doc.find(passage) {

@@ -16,12 +16,15 @@ use crate::spec::model::{ClientAuth, Code, Spec};
 /// One identifier occurrence in the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocIdent {
+    /// The identifier as the document writes it (a code as its digits).
     pub name: String,
+    /// Where in the document's structure it was found.
     pub kind: IdentKind,
     /// Where it is in the document.
     pub pos: DocPos,
 }
 
+/// Where an identifier was found: what it is, as far as the document's form tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IdentKind {
     /// The first cell of a table row: a field, parameter or error code.
@@ -37,6 +40,7 @@ pub enum IdentKind {
 }
 
 impl IdentKind {
+    /// The kind in words, for findings ("table entry", "JSON key", ...).
     pub fn describe(self) -> &'static str {
         match self {
             IdentKind::TableEntry => "table entry",
@@ -70,6 +74,10 @@ static QUOTED_HEADER: LazyLock<Regex> =
 /// An enum-style error-code line, the WMS document's style: `NAME(10050, "message"),`.
 static ENUM_CODE: LazyLock<Regex> =
     LazyLock::new(|| re(r#"^\s*([A-Z][A-Z0-9_]*)\s*\(\s*(-?[0-9]+)\s*,\s*"([^"]*)"\s*\)"#));
+/// A code row of a flattened page's markdown table, inside one long line:
+/// `| 21184031 | 应用账号或密钥不正确 |` (rows follow each other as `| … | | … |`).
+static FLAT_CODE_ROW: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\|\s*(-?[0-9]{3,})\s*\|\s*([^|\s*#`][^|]*?)\s*\|"));
 static TABLE_NAME: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:[A-Za-z_][A-Za-z0-9_.\[\]\-]*|-?[0-9]+)$"));
 
@@ -93,6 +101,15 @@ pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
         let offset_of = |part: &str| line.find(part).unwrap_or(0);
         if let Some(cell) = table_first_cell(line, lines.get(index + 1).map(String::as_str)) {
             push(cell, IdentKind::TableEntry, offset_of(cell));
+        }
+        if doc.is_long(index + 1) {
+            for c in FLAT_CODE_ROW.captures_iter(line) {
+                push(
+                    &c[1],
+                    IdentKind::TableEntry,
+                    c.get(1).map_or(0, |m| m.start()),
+                );
+            }
         }
         if let Some(c) = ENUM_CODE.captures(line) {
             push(
@@ -161,6 +178,20 @@ pub fn row_texts(line: &str) -> Option<Vec<String>> {
     )
 }
 
+/// The code rows of a flattened page's long line: each code's column
+/// (counted in characters, as [`DocPos`] does) and the whole text of its
+/// row's message cell.
+pub fn flat_code_rows(line: &str) -> Vec<(usize, String)> {
+    FLAT_CODE_ROW
+        .captures_iter(line)
+        .filter_map(|c| {
+            let code = c.get(1)?;
+            let column = line[..code.start()].chars().count() + 1;
+            Some((column, c[2].to_owned()))
+        })
+        .collect()
+}
+
 fn is_separator(line: &str) -> bool {
     let t = line.trim();
     t.contains("---") && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
@@ -185,6 +216,7 @@ pub struct Modelled {
 }
 
 impl Modelled {
+    /// Everything the spec's structure models (not its `examples:`).
     pub fn from_spec(spec: &Spec) -> Self {
         let mut m = Modelled::default();
         let mut base_paths = vec![String::new()];
@@ -347,6 +379,7 @@ impl Modelled {
         })
     }
 
+    /// Whether the spec models this name (a field, parameter, header or code).
     pub fn has_name(&self, name: &str) -> bool {
         self.names.contains(name)
     }

@@ -12,7 +12,19 @@
 //! - **unsupported claims**: a field, parameter or endpoint path that never
 //!   occurs in the document, and a parameter bound that its `doc` does not give;
 //! - **stale acknowledgements**: a doc_gaps `names`/`claims` entry that
-//!   acknowledges nothing.
+//!   acknowledges nothing;
+//! - **text out of context**, read where provenance points rather than
+//!   anywhere: a parameter's or field's `doc` against its own table row (one
+//!   paragraph must be a whole cell, whitespace normalised: a limit changed in
+//!   one endpoint's table is reported although other tables keep the old
+//!   text); a code's `message` against its own row's whole cell (markdown,
+//!   `code | text`, `NAME(code, "message")` enum lines and the flattened
+//!   page's `| code | text |` rows); each example at its own place, between
+//!   the examples around it (a revised copy of a token response the document
+//!   shows twice); a required field against its own type's table or example
+//!   (a field removed there but named elsewhere); the token lifetime against
+//!   its field's row and the token rate limit (`min_interval_seconds`)
+//!   against every rate statement of the document (`1分钟内获取1次`).
 //!
 //! A finding is acknowledged by a `doc_gaps` entry listing the identifier in
 //! `names` or the spec path in `claims` (e.g. a `title` the document does not
@@ -182,6 +194,83 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
         }
     }
 
+    // A parameter's or field's `doc` against its own row (the row its
+    // provenance points at): one of its paragraphs must be a whole cell of
+    // that row, whitespace normalised, so a limit changed in one endpoint's
+    // table only is reported although other tables still give the old text.
+    let described = spec
+        .endpoints
+        .iter()
+        .flat_map(|(name, ep)| {
+            ep.params.iter().map(move |(param, p)| {
+                (
+                    format!("endpoints.{name}.params.{param}"),
+                    param,
+                    p.doc.as_deref(),
+                )
+            })
+        })
+        .chain(spec.types.iter().flat_map(|(name, ty)| {
+            ty.fields.iter().map(move |(field, f)| {
+                (
+                    format!("types.{name}.fields.{field}"),
+                    field,
+                    f.doc.as_deref(),
+                )
+            })
+        }));
+    for (here, name, text) in described {
+        let Some(text) = text else { continue };
+        if let Some((row, line)) = own_row(doc, &prov, &here, name)
+            && let Some(cells) = identifiers::row_texts(line)
+            && texts::paragraphs(text).all(|p| doc.find(p).is_some())
+            && !texts::paragraphs(text).any(|p| {
+                let wanted = document::squeeze(p);
+                cells.iter().any(|c| document::squeeze(c) == wanted)
+            })
+        {
+            out.claim(
+                &format!("{here}.doc"),
+                format!(
+                    "its own row (document {}) does not give this text as a whole cell: the row reads {:?}, the spec {:?}; transcribe the row's text (a changed limit or wording), or acknowledge it in a doc_gaps entry's `claims`",
+                    doc.describe(row),
+                    shorten(line),
+                    shorten(text)
+                ),
+            );
+        }
+    }
+
+    // Each example at its own place: the spec lists the document's examples
+    // in document order, so an example must occur after the one before it and
+    // before the one after it. A document showing the same text twice (two
+    // grants' token responses) and revising one copy is then reported at the
+    // example whose copy changed, not passed by the other copy.
+    for (name, place) in example_places(spec, doc) {
+        if let ExamplePlace::Elsewhere(at) = place {
+            out.claim(
+                &format!("examples.{name}.text"),
+                format!(
+                    "the document shows this example only elsewhere (document {}), not between the examples around it: the copy at its own place was changed; transcribe it again, or acknowledge it in a doc_gaps entry's `claims`",
+                    at.iter().map(|p| doc.describe(*p)).collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+    }
+
+    // A field against its own type's table or example: a field the document
+    // still names elsewhere (another type's example) but no longer in its
+    // type's is reported, so a field removed from one response is found.
+    for (here, at, last) in prov.strays() {
+        out.claim(
+            here,
+            format!(
+                "the field does not occur in its type's table or example (document {} to line {last}), only elsewhere; a field the document removed from this type: remove it, or acknowledge it in a doc_gaps entry's `claims`",
+                doc.describe(at)
+            ),
+        );
+    }
+
     // A code's message against its own row: the whole cell (or the enum
     // line's message), whitespace normalised, so a message the document has
     // reworded or extended is reported even though the old text still occurs.
@@ -191,12 +280,24 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
             let Some(&row) = prov.positions(&here).first() else {
                 continue;
             };
-            if doc.is_long(row.line) {
-                continue;
-            }
             let line = &doc.lines()[row.line - 1];
-            let Some(cells) = identifiers::row_texts(line) else {
-                continue;
+            let cells = if doc.is_long(row.line) {
+                // A flattened page: the row whose code is at this column.
+                let Some((_, message)) = identifiers::flat_code_rows(line)
+                    .into_iter()
+                    .find(|(column, _)| *column == row.column)
+                else {
+                    continue;
+                };
+                vec![format!("| {} | {message} |", code_text(&code.code))]
+                    .into_iter()
+                    .chain([message])
+                    .collect()
+            } else {
+                let Some(cells) = identifiers::row_texts(line) else {
+                    continue;
+                };
+                cells
             };
             if doc.find(&code.message).is_none() {
                 continue; // already reported as text the document lacks
@@ -208,7 +309,11 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
                     format!(
                         "the code's row (document {}) does not give this message as a whole: the row reads {:?}, the spec {:?}; transcribe the row's text (a reworded or extended message), or acknowledge it in a doc_gaps entry's `claims`",
                         doc.describe(row),
-                        shorten(line),
+                        if doc.is_long(row.line) {
+                            shorten(&cells[0])
+                        } else {
+                            shorten(line)
+                        },
                         shorten(&code.message)
                     ),
                 );
@@ -252,6 +357,26 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
                     shorten(&doc.lines()[first.line - 1])
                 ),
             );
+        }
+    }
+
+    // A token rate limit against every place the document states one
+    // (`1分钟内获取1次`, `1分钟一次`): each must give the spec's interval, so a
+    // limit revised in one sentence is reported although another still agrees.
+    if let Some(token) = &spec.auth.token
+        && let Some(seconds) = token.policy.min_interval_seconds
+    {
+        for (pos, stated) in rate_statements(doc) {
+            if stated != seconds {
+                out.claim(
+                    "auth.token.policy.min_interval_seconds",
+                    format!(
+                        "the document (document {}) states a token rate limit of one request per {stated} seconds, the spec {seconds}: {:?}; transcribe the limit it gives, or acknowledge it in a doc_gaps entry's `claims`",
+                        doc.describe(pos),
+                        shorten(&rate_context(doc, pos))
+                    ),
+                );
+            }
         }
     }
 
@@ -305,6 +430,143 @@ fn out_of_context<'s>(
     let ep = &spec.endpoints[best];
     let models = ep.params.contains_key(&ident.name) || ep.params.contains_key(&last(&ident.name));
     (covered > 0 && 2 * covered >= rows.len() && !models).then_some(best.as_str())
+}
+
+/// The table row a parameter or field comes from: the line its provenance
+/// points at, when that line is a table row whose first cell is `name` (not a
+/// JSON example or prose mention, not a flattened page's long line).
+fn own_row<'d>(
+    doc: &'d SourceDocument,
+    prov: &Provenance,
+    spec_path: &str,
+    name: &str,
+) -> Option<(DocPos, &'d str)> {
+    let &pos = prov.positions(spec_path).first()?;
+    if doc.is_long(pos.line) {
+        return None;
+    }
+    let line = doc.lines().get(pos.line - 1)?.as_str();
+    let first = line
+        .trim()
+        .trim_start_matches('|')
+        .split('|')
+        .next()?
+        .trim();
+    (line.contains('|') && (first == name || first.rsplit('.').next() == Some(name)))
+        .then_some((pos, line))
+}
+
+/// Where an example of the spec is in the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ExamplePlace {
+    /// Nowhere (reported as text the document lacks).
+    Missing,
+    /// At its own place: after the example before it, before the one after it.
+    Here(DocPos),
+    /// Only at these positions, outside its own place.
+    Elsewhere(Vec<DocPos>),
+}
+
+/// Each example at its own place. The spec lists the document's examples in
+/// document order, so an example must occur after the one before it and
+/// before the one after it: a document showing the same text twice (two
+/// grants' token responses) and revising one copy is then reported at the
+/// example whose copy changed, not passed by the other copy.
+pub(crate) fn example_places<'s>(
+    spec: &'s spec::model::Spec,
+    doc: &SourceDocument,
+) -> Vec<(&'s str, ExamplePlace)> {
+    let found: Vec<(&str, Vec<DocPos>)> = spec
+        .examples
+        .iter()
+        .map(|(name, ex)| (name.as_str(), doc.find_all_at(&ex.text)))
+        .collect();
+    let mut after = DocPos { line: 0, column: 0 };
+    let mut out = Vec::with_capacity(found.len());
+    for (i, (name, at)) in found.iter().enumerate() {
+        if at.is_empty() {
+            out.push((*name, ExamplePlace::Missing));
+            continue;
+        }
+        let before = found[i + 1..]
+            .iter()
+            .find_map(|(_, next)| next.iter().copied().find(|&p| p > after));
+        let here = at
+            .iter()
+            .copied()
+            .find(|&p| p > after && before.is_none_or(|b| p < b));
+        out.push(match here {
+            Some(p) => {
+                after = p;
+                (*name, ExamplePlace::Here(p))
+            }
+            None => (*name, ExamplePlace::Elsewhere(at.clone())),
+        });
+    }
+    out
+}
+
+/// A rate statement: `N分钟内获取M次`, `N秒一次` (N units per M requests).
+static RATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"([0-9]+|一)\s*(秒|分钟|小时)\s*(?:内\s*(?:获取|调用|请求)?\s*([0-9]+|一)\s*次|(一)\s*次)",
+    )
+    .unwrap_or_else(|e| panic!("rate pattern: {e}"))
+});
+
+/// Every rate statement of the document: where, and the interval it gives in
+/// seconds (the period divided by the requests allowed in it).
+pub(crate) fn rate_statements(doc: &SourceDocument) -> Vec<(DocPos, u64)> {
+    let number = |t: &str| {
+        if t == "一" {
+            Some(1)
+        } else {
+            t.parse::<u64>().ok()
+        }
+    };
+    let mut out = Vec::new();
+    for (index, line) in doc.lines().iter().enumerate() {
+        for c in RATE.captures_iter(line) {
+            let unit = match &c[2] {
+                "秒" => 1,
+                "分钟" => 60,
+                _ => 3600,
+            };
+            let Some(period) = number(&c[1]) else {
+                continue;
+            };
+            let times = c.get(3).or(c.get(4)).and_then(|m| number(m.as_str()));
+            let Some(times) = times.filter(|&t| t > 0) else {
+                continue;
+            };
+            let start = c.get(0).map_or(0, |m| m.start());
+            let pos = DocPos {
+                line: index + 1,
+                column: line[..start].chars().count() + 1,
+            };
+            out.push((pos, period * unit / times));
+        }
+    }
+    out
+}
+
+/// The text around a position: its line, or 40 characters either side inside a long one.
+fn rate_context(doc: &SourceDocument, pos: DocPos) -> String {
+    let line = &doc.lines()[pos.line - 1];
+    if !doc.is_long(pos.line) {
+        return line.clone();
+    }
+    line.chars()
+        .skip(pos.column.saturating_sub(41))
+        .take(80)
+        .collect()
+}
+
+fn code_text(code: &spec::model::Code) -> String {
+    match code {
+        spec::model::Code::Int(n) => n.to_string(),
+        spec::model::Code::Str(s) => s.clone(),
+    }
 }
 
 /// Whether `text` contains `n` as a whole number (not a part of a longer one).

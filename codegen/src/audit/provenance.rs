@@ -29,6 +29,10 @@ pub struct Provenance {
     type_spans: Vec<(String, DocPos, DocPos)>,
     /// `endpoints.E` → its title.
     endpoint_starts: Vec<(String, DocPos)>,
+    /// Required fields (`types.T.fields.f`) mentioned in the document but not
+    /// in their type's table or example, with the window searched (an
+    /// optional field may be absent from an example).
+    strays: Vec<(String, DocPos, usize)>,
 }
 
 impl Provenance {
@@ -39,6 +43,7 @@ impl Provenance {
         lines
     }
 
+    /// The document positions of a spec item (empty when not found).
     pub fn positions(&self, spec_path: &str) -> &[DocPos] {
         self.positions
             .get(spec_path)
@@ -74,6 +79,15 @@ impl Provenance {
                 .max_by_key(|(_, start)| *start)
                 .map(|(e, _)| e.as_str())
         })
+    }
+
+    /// Fields the document mentions, but not inside their own type's table or
+    /// example (the window where most of the type's fields occur together):
+    /// the spec path, the window's start and its last line.
+    pub fn strays(&self) -> impl Iterator<Item = (&str, DocPos, usize)> {
+        self.strays
+            .iter()
+            .map(|(p, at, last)| (p.as_str(), *at, *last))
     }
 
     fn set(&mut self, doc: &SourceDocument, path: String, mut positions: Vec<DocPos>) {
@@ -124,6 +138,8 @@ fn occurrences(idents: &[DocIdent], name: &str) -> Vec<DocPos> {
         .collect()
 }
 
+/// The provenance of every endpoint, parameter, type, field and error code
+/// of `spec` in `doc` (see the module documentation for how each is found).
 pub fn compute(spec: &Spec, doc: &SourceDocument, idents: &[DocIdent]) -> Provenance {
     let mut prov = Provenance::default();
     let start = DocPos { line: 0, column: 0 };
@@ -189,6 +205,15 @@ pub fn compute(spec: &Spec, doc: &SourceDocument, idents: &[DocIdent]) -> Proven
             let in_window = anchor.and_then(|a| occ.iter().copied().find(|&p| within(a, p)));
             if let Some(p) = in_window {
                 span = Some(span.map_or((p, p), |(lo, hi)| (lo.min(p), hi.max(p))));
+            }
+            if let Some(a) = anchor
+                && in_window.is_none()
+                && !ty.fields[*field].optional
+                && !occ.is_empty()
+                && score(a) >= 2
+            {
+                prov.strays
+                    .push((format!("types.{name}.fields.{field}"), a, a.line + window));
             }
             let pos = in_window.or(occ.first().copied());
             prov.set(
