@@ -20,6 +20,8 @@
 //!     .unwrap_or_else(|e| panic!("{e}"));
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod audit;
 pub mod diagnostics;
 pub mod document;

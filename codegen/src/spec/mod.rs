@@ -21,8 +21,11 @@ use yaml::Node;
 pub struct LoadedSpec {
     /// Path used in messages (as given by the caller).
     pub path: PathBuf,
+    /// The file's text, for the excerpts diagnostics print.
     pub source: String,
+    /// The YAML tree with positions, where semantic checks locate a spec path.
     pub node: Node,
+    /// The typed model the later stages read.
     pub spec: Spec,
 }
 

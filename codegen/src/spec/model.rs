@@ -23,6 +23,7 @@ pub struct Spec {
     pub source: String,
     /// Name of the generated Rust module and cargo feature (snake_case), e.g. `erp`.
     pub module: String,
+    /// Who publishes the API: names and version shown in generated docs.
     pub vendor: Vendor,
     /// Base URLs the document names. The first is the default.
     #[serde(default)]
@@ -33,6 +34,7 @@ pub struct Spec {
     /// Transport rules that apply to every call.
     #[serde(default)]
     pub transport: Transport,
+    /// Credentials, how tokens are obtained, and what every authenticated request carries.
     pub auth: Auth,
     /// Where code, message and data live in every business response.
     #[serde(default)]
@@ -61,6 +63,7 @@ pub struct Spec {
     pub doc_gaps: Vec<DocGap>,
 }
 
+/// The vendor and its document, for generated docs.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vendor {
@@ -80,6 +83,7 @@ pub struct Vendor {
     pub version: Option<String>,
 }
 
+/// One base URL the document names (production, sandbox, ...).
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Environment {
@@ -97,13 +101,17 @@ pub struct Environment {
     pub note: Option<String>,
 }
 
+/// A response format the document offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
+    /// JSON: the only format generated.
     Json,
+    /// XML: recorded, not generated.
     Xml,
 }
 
+/// Transport rules for every call of the vendor.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Transport {
@@ -111,6 +119,8 @@ pub struct Transport {
     /// documents whose only base URLs are plain HTTP; `plain_http_reason` must say why.
     #[serde(default)]
     pub allow_plain_http: bool,
+    /// Why plain HTTP is allowed (the maintainer's words), required with `allow_plain_http`;
+    /// quoted in the generated module's docs.
     #[serde(default)]
     pub plain_http_reason: Option<String>,
 }
@@ -143,6 +153,8 @@ pub struct Auth {
     pub apply: Vec<ApplyStep>,
 }
 
+/// One value the application supplies (`client_id`, `secret_key`, `password`, ...), readable
+/// by templates as `{name}`.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Credential {
@@ -165,6 +177,7 @@ pub struct Credential {
     pub optional: bool,
 }
 
+/// How access tokens are obtained, renewed and read from the token response.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenSource {
@@ -196,10 +209,13 @@ pub struct TokenSource {
     pub interchangeable_grants: Vec<String>,
     /// Where the token and its lifetime are in the token response.
     pub response: TokenResponse,
+    /// When to renew ahead of expiry, how often the token endpoint may be called, and which
+    /// statuses mean "renew and retry".
     #[serde(default)]
     pub policy: RefreshPolicy,
 }
 
+/// One token request (a grant): its method, path, body encoding and fields.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Grant {
@@ -214,12 +230,14 @@ pub struct Grant {
     /// audit, shown as a maintainer's note in generated docs.
     #[serde(default)]
     pub note: Option<String>,
+    /// HTTP method of the token request (default `POST`).
     #[serde(default = "post")]
     pub method: HttpMethod,
     /// Path relative to the base URL. Absent when the document gives none: the
     /// application must then configure it (recorded in `doc_gaps`).
     #[serde(default)]
     pub path: Option<String>,
+    /// How the fields are sent: `form`, `json`, or `query` (no body).
     pub encoding: BodyEncoding,
     /// Request fields; values are templates over credentials and `inputs`.
     pub fields: IndexMap<String, ValueExpr>,
@@ -235,6 +253,7 @@ pub struct Grant {
     pub send_auth_steps: bool,
 }
 
+/// How a grant presents the client id and secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientAuth {
@@ -244,9 +263,11 @@ pub enum ClientAuth {
     Basic,
 }
 
+/// The authorization-code flow's browser redirect: the URL the application sends a user to.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Authorize {
+    /// Path of the authorization page, relative to the base URL.
     pub path: String,
     /// Query parameters; values are templates over credentials and `redirect_uri`/`state`.
     pub params: IndexMap<String, ValueExpr>,
@@ -255,6 +276,7 @@ pub struct Authorize {
     pub code_lifetime_seconds: Option<u64>,
 }
 
+/// Where the token response keeps the access token, its lifetime and what else the client keeps.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenResponse {
@@ -269,8 +291,12 @@ pub struct TokenResponse {
     /// Lifetime when the response does not say.
     #[serde(default)]
     pub default_lifetime_seconds: Option<u64>,
+    /// Dotted path of the refresh token, when the grant issues one (kept with the token and
+    /// saved before it is used, so a rotated one is never lost).
     #[serde(default)]
     pub refresh_token: Option<String>,
+    /// Lifetime of the refresh token, when the document states it: an expired one is not
+    /// sent (the `automatic` grant runs instead, or re-authorization is required).
     #[serde(default)]
     pub refresh_token_lifetime_seconds: Option<u64>,
     /// Further values kept with the token (e.g. `user_id: userId`), usable as `{user_id}`.
@@ -281,14 +307,18 @@ pub struct TokenResponse {
     pub error: Option<TokenErrorFields>,
 }
 
+/// Where an un-enveloped token error keeps its code and message.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenErrorFields {
+    /// Path of the error code (OAuth2: `error`), matched against `error_codes`.
     pub code: String,
+    /// Path of the human-readable description (OAuth2: `error_description`).
     #[serde(default)]
     pub message: Option<String>,
 }
 
+/// When tokens are renewed and how often the token endpoint may be called.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshPolicy {
@@ -315,7 +345,9 @@ pub struct RefreshPolicy {
 pub enum ApplyStep {
     /// A request header.
     Header {
+        /// The header, parameter or member name, as the vendor spells it.
         name: String,
+        /// Its value: a template or an operation of the value language.
         value: ValueExpr,
         /// The document's own text, verbatim (checked by `cargo xtask audit`);
         /// your own words go in `note`.
@@ -327,7 +359,9 @@ pub enum ApplyStep {
     },
     /// A query parameter.
     Query {
+        /// The header, parameter or member name, as the vendor spells it.
         name: String,
+        /// Its value: a template or an operation of the value language.
         value: ValueExpr,
         /// The document's own text, verbatim (checked by `cargo xtask audit`);
         /// your own words go in `note`.
@@ -339,7 +373,9 @@ pub enum ApplyStep {
     },
     /// A field of the form body (`body: form` endpoints only).
     Form {
+        /// The header, parameter or member name, as the vendor spells it.
         name: String,
+        /// Its value: a template or an operation of the value language.
         value: ValueExpr,
         /// The document's own text, verbatim (checked by `cargo xtask audit`);
         /// your own words go in `note`.
@@ -351,7 +387,9 @@ pub enum ApplyStep {
     },
     /// A top-level string member of the JSON body (`body: json` endpoints only).
     Json {
+        /// The header, parameter or member name, as the vendor spells it.
         name: String,
+        /// Its value: a template or an operation of the value language.
         value: ValueExpr,
         /// The document's own text, verbatim (checked by `cargo xtask audit`);
         /// your own words go in `note`.
@@ -363,7 +401,9 @@ pub enum ApplyStep {
     },
     /// `Authorization: Basic base64(username:password)`.
     Basic {
+        /// The user name (usually `{client_id}` or a credential).
         username: ValueExpr,
+        /// The password (usually a secret credential).
         password: ValueExpr,
     },
 }
@@ -371,9 +411,13 @@ pub enum ApplyStep {
 /// Where a named auth step writes its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepTarget {
+    /// A request header (`in: header`).
     Header,
+    /// A query parameter (`in: query`).
     Query,
+    /// A form body field (`in: form`).
     Form,
+    /// A top-level JSON body member (`in: json`).
     Json,
 }
 
@@ -396,10 +440,15 @@ impl StepTarget {
 
 /// A step that writes one named value (every step but `basic`).
 pub struct NamedStep<'a> {
+    /// Where the value goes.
     pub target: StepTarget,
+    /// The name it is written under (and readable as `{name}` by later steps).
     pub name: &'a str,
+    /// How it is computed.
     pub value: &'a ValueExpr,
+    /// The document's text for the step.
     pub doc: Option<&'a str>,
+    /// The maintainer's note for the step.
     pub note: Option<&'a str>,
 }
 
@@ -449,10 +498,14 @@ impl ApplyStep {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum ValueExpr {
+    /// Literal text with `{name}` references (`{{`/`}}` for braces).
     Template(String),
+    /// An operation: a digest, MAC, encoding, time, nonce, canonical string, ...
     Op(ValueOp),
 }
 
+/// An operation of the value language, written as a one-key mapping (`{ md5_hex: "{secret}" }`).
+/// `validate::recipe` parses these into `spec_lang::Value`; specs/README lists each with an example.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ValueOp {
@@ -464,12 +517,16 @@ pub enum ValueOp {
     Md5Hex(Box<ValueExpr>),
     /// Lowercase hex HMAC-SHA256 of `data` keyed by `key`.
     HmacSha256Hex {
+        /// The MAC key.
         key: Box<ValueExpr>,
+        /// The text authenticated.
         data: Box<ValueExpr>,
     },
     /// `k=v` pairs, sorted by the whole `k=v` text, joined by `separator`.
     SortedPairs {
+        /// Between pairs (`&`).
         separator: String,
+        /// The pairs: name → value.
         pairs: IndexMap<String, ValueExpr>,
     },
     /// Integer arithmetic over earlier values: `+ - * / %`, parentheses, integer literals and names.
@@ -518,7 +575,9 @@ pub enum ValueOp {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyedValue {
+    /// The key (for `rsa_sha256`, the PEM private key).
     pub key: Box<ValueExpr>,
+    /// The bytes or text signed.
     pub data: Box<ValueExpr>,
 }
 
@@ -526,7 +585,9 @@ pub struct KeyedValue {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeFormat {
+    /// strftime format (`jiff::fmt::strtime`), checked at load time.
     pub format: String,
+    /// IANA time-zone name, checked at load time.
     pub zone: String,
 }
 
@@ -554,20 +615,28 @@ pub struct CanonicalSpec {
     pub separator: String,
 }
 
+/// Which of the request's parameters a `canonical` string reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CollectionName {
+    /// Query parameters, then body parameters.
     Params,
+    /// The query string only.
     Query,
+    /// The body's parameters only.
     Body,
 }
 
+/// The order of a `canonical` string's pairs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SortOrder {
+    /// By parameter name, byte order (the default).
     #[default]
     Key,
+    /// By the whole `name + joiner + value` text, byte order.
     Pair,
+    /// In the order the request sends them.
     AsSent,
 }
 
@@ -576,17 +645,23 @@ pub enum SortOrder {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UuidFormat {
+    /// `8-4-4-4-12` groups.
     Hyphenated,
+    /// 32 hex digits.
     Simple,
 }
 
+/// The unit of `now:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeUnit {
+    /// Unix seconds.
     Seconds,
+    /// Unix milliseconds.
     Millis,
 }
 
+/// How a request's body parameters (or a grant's fields) are sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BodyEncoding {
@@ -668,7 +743,9 @@ pub struct NestedResult {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum OneOrMany {
+    /// A single path.
     One(String),
+    /// Paths tried in order; the first present wins.
     Many(Vec<String>),
 }
 
@@ -679,6 +756,7 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
     })
 }
 
+/// How a response (or a nested result) is recognised as successful.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum SuccessRule {
@@ -692,7 +770,9 @@ pub enum SuccessRule {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Code {
+    /// A numeric code (`10050`, `-1`).
     Int(i64),
+    /// A textual code (`invalid_client`, `SIGN_ERROR`).
     Str(String),
 }
 
@@ -700,6 +780,7 @@ pub enum Code {
 // Types
 // ---------------------------------------------------------------------------
 
+/// A named object type: a generated struct with one field per entry.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TypeDef {
@@ -719,6 +800,7 @@ pub struct TypeDef {
     pub allow_duplicate_keys: bool,
 }
 
+/// One field of a type, keyed by its wire name.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
@@ -755,10 +837,13 @@ pub struct Field {
     pub document_type: Option<String>,
 }
 
+/// How a decimal travels in JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WireFormat {
+    /// As a JSON string (`"1.00"`): exact.
     String,
+    /// As a JSON number (`1.00`), read and written without going through a float.
     Number,
 }
 
@@ -766,6 +851,7 @@ pub enum WireFormat {
 // Endpoints
 // ---------------------------------------------------------------------------
 
+/// One endpoint of the document: a generated client method (and request type).
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Endpoint {
@@ -781,6 +867,7 @@ pub struct Endpoint {
     pub note: Option<String>,
     /// Methods the document allows; the client uses the first.
     pub methods: Vec<HttpMethod>,
+    /// Path relative to the base URL; `{name}` segments are `in: path` parameters.
     pub path: String,
     /// Whether the call carries the vendor's auth (`auth.apply`).
     #[serde(default = "default_true")]
@@ -794,6 +881,7 @@ pub struct Endpoint {
     /// Type of the envelope's `data` (or of the whole body without an envelope).
     #[serde(default)]
     pub response: Option<String>,
+    /// Page-number pagination: the client also offers a `<name>_pages` stream.
     #[serde(default)]
     pub pagination: Option<Pagination>,
     /// Sending the request twice has the same effect as sending it once (a pure read sent
@@ -808,9 +896,11 @@ fn default_true() -> bool {
     true
 }
 
+/// One parameter of an endpoint, keyed by its wire name.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Param {
+    /// Where it travels: `query`, `body`, `path` or `header`.
     #[serde(rename = "in")]
     pub location: ParamLocation,
     /// The type language (`string` when absent on a `const` parameter).
@@ -820,13 +910,18 @@ pub struct Param {
     /// caller's argument, and readable by auth steps like any parameter.
     #[serde(rename = "const", default)]
     pub const_value: Option<String>,
+    /// The caller must give it: it becomes an argument of the request type's `new`.
     #[serde(default)]
     pub required: bool,
     /// The server's default when the parameter is omitted, as the document states it.
     #[serde(default)]
     pub default: Option<serde_json::Value>,
+    /// Smallest value the document allows, checked before sending (the audit asks that `doc`
+    /// states it).
     #[serde(default)]
     pub minimum: Option<i64>,
+    /// Largest value the document allows, checked before sending (the audit asks that `doc`
+    /// states it).
     #[serde(default)]
     pub maximum: Option<i64>,
     /// The document's own text, verbatim (checked by `cargo xtask audit`);
@@ -837,10 +932,13 @@ pub struct Param {
     /// audit, shown as a maintainer's note in generated docs.
     #[serde(default)]
     pub note: Option<String>,
+    /// How a decimal is written: `string` (default) or `number`.
     #[serde(default)]
     pub wire: Option<WireFormat>,
+    /// Rust name of the setter and field, when the derived one is unusable.
     #[serde(default)]
     pub rust_name: Option<String>,
+    /// The type the document states, when it differs from `type`.
     #[serde(default)]
     pub document_type: Option<String>,
 }
@@ -858,9 +956,13 @@ impl Param {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ParamLocation {
+    /// The query string.
     Query,
+    /// The body (or the query string when the endpoint has none).
     Body,
+    /// A `{name}` segment of the path.
     Path,
+    /// A request header.
     Header,
 }
 
@@ -869,6 +971,7 @@ pub enum ParamLocation {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Pagination {
+    /// The parameter holding the page number, incremented for each next page.
     pub page_param: String,
     /// Field of the response type holding this page's items.
     pub items: String,
@@ -880,6 +983,7 @@ pub struct Pagination {
 // Error codes
 // ---------------------------------------------------------------------------
 
+/// One of the document's error-code tables.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorTable {
@@ -897,12 +1001,15 @@ pub struct ErrorTable {
     /// documented code.
     #[serde(default)]
     pub http_status: bool,
+    /// The table's rows, in document order.
     pub codes: Vec<ErrorCode>,
 }
 
+/// One row of an error-code table: a variant of the generated `ErrorCode` enum.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorCode {
+    /// The code as the vendor sends it.
     pub code: Code,
     /// Variant name (UpperCamelCase). Derived from `java_name` or `code` when absent.
     #[serde(default)]
@@ -915,6 +1022,8 @@ pub struct ErrorCode {
     /// Further text the document gives (e.g. a Chinese comment), verbatim.
     #[serde(default)]
     pub doc: Option<String>,
+    /// What the client and the caller should do: `renew_token`, `retry`, `caller`, `auth`,
+    /// `reauthorize`, `rate_limited`, `resign`, `clock_skew`, `success`, ...
     pub class: ErrorClass,
     /// The maintainer's reasoning (e.g. why this class), not document text.
     #[serde(default)]
@@ -949,8 +1058,11 @@ pub struct Evidence {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum MockRefusalRule {
+    /// This kind of failure anywhere (`bad_signature`).
     Any(MockRefusal),
+    /// This kind of failure at one step or parameter (`{ kind: missing, step: sign }`).
     Scoped {
+        /// The kind of failure.
         kind: MockRefusal,
         /// The auth step, token-request field or parameter (wire name) the failure is about.
         step: String,
@@ -958,6 +1070,7 @@ pub enum MockRefusalRule {
 }
 
 impl MockRefusalRule {
+    /// The kind of failure, scoped or not.
     pub fn kind(&self) -> MockRefusal {
         match self {
             MockRefusalRule::Any(k) | MockRefusalRule::Scoped { kind: k, .. } => *k,
@@ -1035,6 +1148,7 @@ pub use spec_lang::ErrorClass;
 // Webhooks
 // ---------------------------------------------------------------------------
 
+/// The events the vendor pushes to the application, how they are signed and answered.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Webhooks {
@@ -1059,11 +1173,13 @@ pub struct Webhooks {
     pub timestamp: Option<String>,
     /// Event kinds: discriminator value → payload type.
     pub events: IndexMap<String, WebhookEvent>,
+    /// How a delivery is signed, so the application can verify it.
     pub signature: WebhookSignature,
     /// Acknowledgement bodies the application answers with.
     pub acknowledgement: Acknowledgement,
 }
 
+/// One event kind: its payload type and the fields only it carries.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookEvent {
@@ -1086,6 +1202,7 @@ pub struct WebhookEvent {
     pub fields: IndexMap<String, Field>,
 }
 
+/// How a webhook delivery's signature is computed.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookSignature {
@@ -1117,6 +1234,7 @@ pub struct WebhookSignature {
     pub note: Option<String>,
 }
 
+/// The bodies the application answers a delivery with.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Acknowledgement {
@@ -1136,12 +1254,15 @@ pub struct Acknowledgement {
 pub struct CatalogueGroup {
     /// The group's heading, verbatim.
     pub title: String,
+    /// The group's entries, in document order.
     #[serde(default)]
     pub entries: Vec<CatalogueEntry>,
+    /// Sub-groups, in document order.
     #[serde(default)]
     pub groups: Vec<CatalogueGroup>,
 }
 
+/// One named endpoint of the document's navigation.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueEntry {
@@ -1155,6 +1276,8 @@ pub struct CatalogueEntry {
     pub endpoint: Option<String>,
 }
 
+/// One of the document's examples, verbatim; JSON examples are also parsed into what they
+/// show and become generated tests.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Example {
@@ -1176,6 +1299,7 @@ pub struct Example {
     pub text: String,
 }
 
+/// What a JSON example shows, so the generated test decodes it as that.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ParsesAs {
@@ -1197,20 +1321,30 @@ pub enum ParsesAs {
     WebhookAck,
 }
 
+/// An edit applied to an example's text before it is parsed (never to the text the audit
+/// compares).
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Normalize {
     /// Remove `// ...` comments, also those inside string values (`"5 // 良品数量"` → `"5"`).
     StripLineComments,
     /// Replace every occurrence of `from` with `to`.
-    Replace { from: String, to: String },
+    Replace {
+        /// The text to replace.
+        from: String,
+        /// Its replacement.
+        to: String,
+    },
 }
 
+/// A place where the document is silent, contradicts itself or is not modelled, with the
+/// behaviour chosen; shown in the generated module's docs.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocGap {
     /// Short identifier (snake_case).
     pub id: String,
+    /// What kind of gap.
     pub kind: GapKind,
     /// Where in the document.
     #[serde(rename = "where")]
@@ -1230,6 +1364,7 @@ pub struct DocGap {
     pub claims: Vec<String>,
 }
 
+/// What kind of gap a `doc_gaps` entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GapKind {

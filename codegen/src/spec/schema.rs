@@ -24,8 +24,11 @@ pub fn spec_schema() -> &'static Value {
 /// A structural problem at a spec path.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
+    /// Where in the file: the offending key or value.
     pub loc: Loc,
+    /// The spec path, e.g. `endpoints.get_order.params.erpNo.type`.
     pub path: String,
+    /// What is wrong, and what the schema allows there.
     pub message: String,
 }
 

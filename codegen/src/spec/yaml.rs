@@ -15,32 +15,46 @@ use crate::diagnostics::Loc;
 /// A YAML value with its position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
+    /// The value.
     pub kind: NodeKind,
+    /// Where the value starts in the spec file.
     pub loc: Loc,
 }
 
+/// The YAML value kinds a spec uses (tags and anchors are resolved away by the parser).
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
+    /// `null`, `~` or an empty value.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer scalar that fits `i64`.
     Int(i64),
+    /// A scalar YAML reads as a floating-point number.
     Float(f64),
+    /// Any other scalar, quoted or plain.
     Str(String),
+    /// A sequence, in document order.
     Seq(Vec<Node>),
     /// Entries in document order; keys carry their own positions.
     Map(Vec<(Key, Node)>),
 }
 
+/// A mapping key with its own position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
+    /// The key's text.
     pub name: String,
+    /// Where the key itself stands (diagnostics about a key point here, not at its value).
     pub loc: Loc,
 }
 
 /// A YAML syntax error (or an error deserializing the typed model).
 #[derive(Debug, Clone)]
 pub struct YamlError {
+    /// Where the parser stopped.
     pub loc: Loc,
+    /// The parser's message, or `invalid YAML` when it gave none.
     pub message: String,
 }
 
@@ -180,6 +194,7 @@ fn plain_message(text: &str) -> String {
 }
 
 impl Node {
+    /// The kind as a diagnostic names it (`a string`, `a mapping`, …).
     pub fn kind_name(&self) -> &'static str {
         match self.kind {
             NodeKind::Null => "null",
@@ -192,6 +207,7 @@ impl Node {
         }
     }
 
+    /// The value under `key` when this is a mapping that has it.
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.kind {
             NodeKind::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
