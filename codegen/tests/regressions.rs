@@ -140,7 +140,7 @@ fn yaml11_boolean_words_are_strings_where_strings_are_expected() {
     assert!(
         files.iter().any(|f| {
             let compact: String = f.contents.split_whitespace().collect();
-            compact.contains(r#"rt::__private::lang::Step::Header{name:"Y".into(),"#)
+            compact.contains(r#"lang::Step::Header{name:"Y".into(),"#)
         }),
         "no header step named \"Y\""
     );

@@ -3,6 +3,9 @@
 
 use ::spec_runtime as rt;
 
+#[allow(unused_imports)]
+use rt::__private::lang;
+
 const _: () = rt::__private::requires::MD5;
 
 /// Every code the document lists, from these tables:
@@ -36,7 +39,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::SignCheckFailure,
             rt::__private::CodeInfo::str(
                 "sign-check-failure",
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "Illegal request",
                 "寄件单取消",
             ),
@@ -45,7 +48,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::SysError,
             rt::__private::CodeInfo::str(
                 "SYS_ERROR",
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "系统错误",
                 "寄件单取消",
             ),
@@ -610,28 +613,24 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
     rt::__private::ApiSpec::new(
         envelope(),
         Vec::from([
-            rt::__private::lang::Step::Form {
+            lang::Step::Form {
                 name: "logistic_provider_id".into(),
-                value: rt::__private::lang::Value::Template(
-                    Vec::from([
-                        rt::__private::lang::Piece::Var("logistic_provider_id".into()),
-                    ]),
+                value: lang::Value::Template(
+                    Vec::from([lang::Piece::Var("logistic_provider_id".into())]),
                 ),
             },
-            rt::__private::lang::Step::Form {
+            lang::Step::Form {
                 name: "data_digest".into(),
-                value: rt::__private::lang::Value::Encode(
-                    rt::__private::lang::TextEncoding::Base64,
+                value: lang::Value::Encode(
+                    lang::TextEncoding::Base64,
                     Box::new(
-                        rt::__private::lang::Value::Digest(
-                            rt::__private::lang::DigestAlg::Md5,
+                        lang::Value::Digest(
+                            lang::DigestAlg::Md5,
                             Box::new(
-                                rt::__private::lang::Value::Template(
+                                lang::Value::Template(
                                     Vec::from([
-                                        rt::__private::lang::Piece::Var(
-                                            "params.logistics_interface".into(),
-                                        ),
-                                        rt::__private::lang::Piece::Var("secret_key".into()),
+                                        lang::Piece::Var("params.logistics_interface".into()),
+                                        lang::Piece::Var("secret_key".into()),
                                     ]),
                                 ),
                             ),

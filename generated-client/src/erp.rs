@@ -3,6 +3,9 @@
 
 use ::spec_runtime as rt;
 
+#[allow(unused_imports)]
+use rt::__private::lang;
+
 /// Every code the document lists, from these tables:
 ///
 /// - OAuth2.0 错误(Token 端点) (5 codes)
@@ -65,7 +68,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InvalidRequest,
             rt::__private::CodeInfo::str(
                 "invalid_request",
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "请求参数缺失或格式错误",
                 "OAuth2.0 错误(Token 端点)",
             ),
@@ -74,7 +77,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InvalidClient,
             rt::__private::CodeInfo::str(
                 "invalid_client",
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "客户端凭据无效",
                 "OAuth2.0 错误(Token 端点)",
             ),
@@ -83,7 +86,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InvalidGrant,
             rt::__private::CodeInfo::str(
                 "invalid_grant",
-                rt::__private::lang::ErrorClass::Reauthorize,
+                lang::ErrorClass::Reauthorize,
                 "授权码无效、已过期或已使用",
                 "OAuth2.0 错误(Token 端点)",
             ),
@@ -92,7 +95,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::UnsupportedGrantType,
             rt::__private::CodeInfo::str(
                 "unsupported_grant_type",
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "不支持的 grant_type(仅支持 authorization_code 和 client_credentials)",
                 "OAuth2.0 错误(Token 端点)",
             ),
@@ -101,7 +104,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::UnauthorizedClient,
             rt::__private::CodeInfo::str(
                 "unauthorized_client",
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "客户端未注册",
                 "OAuth2.0 错误(Token 端点)",
             ),
@@ -110,7 +113,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::Ok,
             rt::__private::CodeInfo::int(
                 0,
-                rt::__private::lang::ErrorClass::Success,
+                lang::ErrorClass::Success,
                 "成功",
                 "业务接口错误",
             ),
@@ -119,7 +122,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::Unauthorized,
             rt::__private::CodeInfo::int(
                 -1,
-                rt::__private::lang::ErrorClass::RenewToken,
+                lang::ErrorClass::RenewToken,
                 "未授权(Token 缺失、无效或过期)",
                 "业务接口错误",
             ),
@@ -614,12 +617,12 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
     rt::__private::ApiSpec::new(
         envelope(),
         Vec::from([
-            rt::__private::lang::Step::Header {
+            lang::Step::Header {
                 name: "Authorization".into(),
-                value: rt::__private::lang::Value::Template(
+                value: lang::Value::Template(
                     Vec::from([
-                        rt::__private::lang::Piece::Lit("Bearer ".into()),
-                        rt::__private::lang::Piece::Var("access_token".into()),
+                        lang::Piece::Lit("Bearer ".into()),
+                        lang::Piece::Var("access_token".into()),
                     ]),
                 ),
             },
@@ -640,10 +643,8 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
                         .with_path("/public/token.php")
                         .with_field(
                             "grant_type",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([
-                                    rt::__private::lang::Piece::Lit("client_credentials".into()),
-                                ]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Lit("client_credentials".into())]),
                             ),
                         )
                         .with_client_auth(&[rt::ClientAuth::Form, rt::ClientAuth::Basic]),
@@ -657,24 +658,20 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
                         .with_path("/public/token.php")
                         .with_field(
                             "grant_type",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([
-                                    rt::__private::lang::Piece::Lit("authorization_code".into()),
-                                ]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Lit("authorization_code".into())]),
                             ),
                         )
                         .with_field(
                             "code",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([rt::__private::lang::Piece::Var("code".into())]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Var("code".into())]),
                             ),
                         )
                         .with_field(
                             "redirect_uri",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([
-                                    rt::__private::lang::Piece::Var("redirect_uri".into()),
-                                ]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Var("redirect_uri".into())]),
                             ),
                         )
                         .with_client_auth(&[rt::ClientAuth::Form, rt::ClientAuth::Basic])
@@ -685,30 +682,26 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
                     rt::__private::AuthorizeSpec::new("/public/authorize.php")
                         .with_param(
                             "response_type",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([rt::__private::lang::Piece::Lit("code".into())]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Lit("code".into())]),
                             ),
                         )
                         .with_param(
                             "client_id",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([
-                                    rt::__private::lang::Piece::Var("client_id".into()),
-                                ]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Var("client_id".into())]),
                             ),
                         )
                         .with_param(
                             "redirect_uri",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([
-                                    rt::__private::lang::Piece::Var("redirect_uri".into()),
-                                ]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Var("redirect_uri".into())]),
                             ),
                         )
                         .with_param(
                             "state",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([rt::__private::lang::Piece::Var("state".into())]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Var("state".into())]),
                             ),
                         ),
                 )

@@ -3,6 +3,9 @@
 
 use ::spec_runtime as rt;
 
+#[allow(unused_imports)]
+use rt::__private::lang;
+
 const _: () = rt::__private::requires::MD5;
 
 /// Every code the document lists, from these tables:
@@ -688,7 +691,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::ServiceError,
             rt::__private::CodeInfo::int(
                 1,
-                rt::__private::lang::ErrorClass::Retryable,
+                lang::ErrorClass::Retryable,
                 "服务异常,请稍后重试",
                 "五、常见报错",
             ),
@@ -697,7 +700,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::RequestParamsError,
             rt::__private::CodeInfo::int(
                 10001,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "Request parameter error",
                 "五、常见报错",
             ),
@@ -706,7 +709,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InvalidAccessToken,
             rt::__private::CodeInfo::int(
                 10002,
-                rt::__private::lang::ErrorClass::RenewToken,
+                lang::ErrorClass::RenewToken,
                 "Invalid ACCESS TOKEN ",
                 "五、常见报错",
             ),
@@ -715,7 +718,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InvalidRefreshToken,
             rt::__private::CodeInfo::int(
                 10003,
-                rt::__private::lang::ErrorClass::Reauthorize,
+                lang::ErrorClass::Reauthorize,
                 "Invalid REFRESH TOKEN",
                 "五、常见报错",
             ),
@@ -724,7 +727,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::AccessTokenCannotNull,
             rt::__private::CodeInfo::int(
                 10004,
-                rt::__private::lang::ErrorClass::RenewToken,
+                lang::ErrorClass::RenewToken,
                 "ACCESS TOKEN empty",
                 "五、常见报错",
             ),
@@ -733,7 +736,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::RefreshTokenCannotNull,
             rt::__private::CodeInfo::int(
                 10005,
-                rt::__private::lang::ErrorClass::Reauthorize,
+                lang::ErrorClass::Reauthorize,
                 "REFRESH TOKEN empty",
                 "五、常见报错",
             ),
@@ -742,7 +745,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::ClientIdCannotNull,
             rt::__private::CodeInfo::int(
                 10006,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "CLIENT ID empty",
                 "五、常见报错",
             ),
@@ -751,7 +754,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::ClientSecretCannotNull,
             rt::__private::CodeInfo::int(
                 10007,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "CLIENT SECRET empty",
                 "五、常见报错",
             ),
@@ -760,7 +763,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::ClientAppNotFindOrInvalid,
             rt::__private::CodeInfo::int(
                 10008,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "Invalid client app info",
                 "五、常见报错",
             ),
@@ -769,7 +772,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::CannotFindAppAuthInfo,
             rt::__private::CodeInfo::int(
                 10009,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "Invalid client auth info",
                 "五、常见报错",
             ),
@@ -778,7 +781,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::NotIntWriteList,
             rt::__private::CodeInfo::int(
                 10010,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "Request ip not in whitelist",
                 "五、常见报错",
             ),
@@ -787,7 +790,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::RequestEmailError,
             rt::__private::CodeInfo::int(
                 10011,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "could not find any user by the email",
                 "五、常见报错",
             ),
@@ -796,7 +799,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::RequestPasswordError,
             rt::__private::CodeInfo::int(
                 10012,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "wrong password",
                 "五、常见报错",
             ),
@@ -805,7 +808,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::RequestDomainError,
             rt::__private::CodeInfo::int(
                 10013,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "could not find domain info",
                 "五、常见报错",
             ),
@@ -814,7 +817,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::RequestAppError,
             rt::__private::CodeInfo::int(
                 10014,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "could not find valid app info",
                 "五、常见报错",
             ),
@@ -823,7 +826,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::SignCannotNull,
             rt::__private::CodeInfo::int(
                 10021,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "SIGN 不能为空",
                 "五、常见报错",
             ),
@@ -832,7 +835,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::NonceCannotNull,
             rt::__private::CodeInfo::int(
                 10022,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "NONCE 不能为空",
                 "五、常见报错",
             ),
@@ -841,7 +844,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::TimestampCannotNull,
             rt::__private::CodeInfo::int(
                 10023,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "TIMESTAMP 不能为空",
                 "五、常见报错",
             ),
@@ -850,7 +853,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::NonceFormatError,
             rt::__private::CodeInfo::int(
                 10024,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "NONCE 格式异常",
                 "五、常见报错",
             ),
@@ -859,7 +862,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::TimestampFormatError,
             rt::__private::CodeInfo::int(
                 10025,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "TIMESTAMP 格式异常",
                 "五、常见报错",
             ),
@@ -868,7 +871,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::SignError,
             rt::__private::CodeInfo::int(
                 10026,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "签名错误",
                 "五、常见报错",
             ),
@@ -877,7 +880,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::RepeatSubmit,
             rt::__private::CodeInfo::int(
                 10027,
-                rt::__private::lang::ErrorClass::Resign,
+                lang::ErrorClass::Resign,
                 "重复提交",
                 "五、常见报错",
             ),
@@ -886,7 +889,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::TimestampInvalid,
             rt::__private::CodeInfo::int(
                     10028,
-                    rt::__private::lang::ErrorClass::ClockSkew,
+                    lang::ErrorClass::ClockSkew,
                     "时间戳失效",
                     "五、常见报错",
                 )
@@ -896,7 +899,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::UserIdFormatError,
             rt::__private::CodeInfo::int(
                 10029,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "USER ID 格式异常",
                 "五、常见报错",
             ),
@@ -905,7 +908,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InvalidAuthCode,
             rt::__private::CodeInfo::int(
                 10030,
-                rt::__private::lang::ErrorClass::Reauthorize,
+                lang::ErrorClass::Reauthorize,
                 "Invalid authorization identification code",
                 "五、常见报错",
             ),
@@ -914,7 +917,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OmsAccountDisable,
             rt::__private::CodeInfo::int(
                 10040,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "OMS account has been deactivated, please contact the warehouse",
                 "五、常见报错",
             ),
@@ -923,7 +926,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OmsWarehouseNotExist,
             rt::__private::CodeInfo::int(
                 10041,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "Warehouse not identified, please contact the warehouse",
                 "五、常见报错",
             ),
@@ -932,7 +935,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OmsUserWarehouseClosed,
             rt::__private::CodeInfo::int(
                 10042,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "The warehouse status has been closed, please contact the warehouse!",
                 "五、常见报错",
             ),
@@ -941,7 +944,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OmsWarehouseNoEmpty,
             rt::__private::CodeInfo::int(
                 10043,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "warehouse is required",
                 "五、常见报错",
             ),
@@ -950,7 +953,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OmsWarehouseProhibitReceive,
             rt::__private::CodeInfo::int(
                 10044,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "The warehouse has suspended receiving goods. Please contact the warehouse",
                 "五、常见报错",
             ),
@@ -959,7 +962,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OmsFeeTemplateNotExist,
             rt::__private::CodeInfo::int(
                 10045,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "The warehouse has not yet assigned a billing plan for you. Please contact the warehouse!",
                 "五、常见报错",
             ),
@@ -968,7 +971,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OmsSkuNotExist,
             rt::__private::CodeInfo::int(
                 10046,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "Some products in the document do not exist in the warehouse. Please push the products first!",
                 "五、常见报错",
             ),
@@ -977,7 +980,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OmsSkuProhibitReceive,
             rt::__private::CodeInfo::int(
                 10047,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "sku(%s) has been banned by the warehouse. Please contact the warehouse!",
                 "五、常见报错",
             ),
@@ -986,7 +989,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OmsWarehouseProhibitSale,
             rt::__private::CodeInfo::int(
                 10048,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "The warehouse has suspended receiving orders, please contact the warehouse!",
                 "五、常见报错",
             ),
@@ -995,7 +998,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OmsInsufficientExpenses,
             rt::__private::CodeInfo::int(
                 10049,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "Creation failed! You are in arrears. Please log in to the OMS system to recharge or contact the warehouse",
                 "五、常见报错",
             ),
@@ -1004,7 +1007,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::MerchantSkuNoEmpty,
             rt::__private::CodeInfo::int(
                 20000,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "sku is required",
                 "五、常见报错",
             ),
@@ -1013,7 +1016,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::MerchantSkuNameEmpty,
             rt::__private::CodeInfo::int(
                 20001,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "sku name is required",
                 "五、常见报错",
             ),
@@ -1022,7 +1025,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::MerchantSkuCodeEmpty,
             rt::__private::CodeInfo::int(
                 20002,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "customer sku no name is required",
                 "五、常见报错",
             ),
@@ -1031,7 +1034,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::MerchantSkuIsExist,
             rt::__private::CodeInfo::int(
                 20003,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "sku(%s) is exist",
                 "五、常见报错",
             ),
@@ -1040,7 +1043,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::MerchantSkuCodeExist,
             rt::__private::CodeInfo::int(
                 20004,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "customer sku no(%s) is exist",
                 "五、常见报错",
             ),
@@ -1049,7 +1052,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::MerchantLengthWidthHeightError,
             rt::__private::CodeInfo::int(
                 20005,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "Length, width, and height must be filled in simultaneously",
                 "五、常见报错",
             ),
@@ -1058,7 +1061,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::MerchantNameNoLengthError,
             rt::__private::CodeInfo::int(
                 20006,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "Product name (barcode) with a maximum of 200 (50) characters",
                 "五、常见报错",
             ),
@@ -1067,7 +1070,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::MerchantSkuNotExist,
             rt::__private::CodeInfo::int(
                 20007,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "sku is not exist",
                 "五、常见报错",
             ),
@@ -1076,7 +1079,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::MerchantWeightRange,
             rt::__private::CodeInfo::int(
                 20008,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "weight range:0.01g-999999.99g",
                 "五、常见报错",
             ),
@@ -1085,7 +1088,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::MerchantSizeRange,
             rt::__private::CodeInfo::int(
                 20009,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "size range:”0.01cm-999999.99cm",
                 "五、常见报错",
             ),
@@ -1094,7 +1097,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InventorySkuNotExist,
             rt::__private::CodeInfo::int(
                 30001,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "No corresponding product was found in the warehouse system",
                 "五、常见报错",
             ),
@@ -1103,7 +1106,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InboundErpNoEmpty,
             rt::__private::CodeInfo::int(
                 40000,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "erp no is required",
                 "五、常见报错",
             ),
@@ -1112,7 +1115,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InboundErpNoExist,
             rt::__private::CodeInfo::int(
                 40001,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "erp no is exist",
                 "五、常见报错",
             ),
@@ -1121,7 +1124,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InboundSkuInfoEmpty,
             rt::__private::CodeInfo::int(
                 40002,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "sku is required",
                 "五、常见报错",
             ),
@@ -1130,7 +1133,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InboundSkuCountEmpty,
             rt::__private::CodeInfo::int(
                 40003,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "sku count is required",
                 "五、常见报错",
             ),
@@ -1139,7 +1142,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InboundNotExist,
             rt::__private::CodeInfo::int(
                 40004,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "No receipt found in the warehouse system!",
                 "五、常见报错",
             ),
@@ -1148,7 +1151,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InboundStatusCountNotCancel,
             rt::__private::CodeInfo::int(
                 40005,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "The current status (%s) does not allow cancellation of the receipt order",
                 "五、常见报错",
             ),
@@ -1157,7 +1160,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtLabelUrlEmpty,
             rt::__private::CodeInfo::int(
                 50000,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "label url is required",
                 "五、常见报错",
             ),
@@ -1166,7 +1169,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtLabelUrlTooLong,
             rt::__private::CodeInfo::int(
                 50001,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "label url up to 2048 characters",
                 "五、常见报错",
             ),
@@ -1175,7 +1178,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtRecipientCountryEmpty,
             rt::__private::CodeInfo::int(
                 50002,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "recipient country is required",
                 "五、常见报错",
             ),
@@ -1184,7 +1187,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtErpNoEmpty,
             rt::__private::CodeInfo::int(
                 50003,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "erp no is required",
                 "五、常见报错",
             ),
@@ -1193,7 +1196,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtLogisticsNameEmpty,
             rt::__private::CodeInfo::int(
                 50004,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "logistics name is required",
                 "五、常见报错",
             ),
@@ -1202,7 +1205,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtTrackingNoEmpty,
             rt::__private::CodeInfo::int(
                 50005,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "tracking no is required",
                 "五、常见报错",
             ),
@@ -1211,7 +1214,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtRecipientAddressTooLong,
             rt::__private::CodeInfo::int(
                 50006,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "recipient address up to 300 characters",
                 "五、常见报错",
             ),
@@ -1220,7 +1223,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtCountryCodeError,
             rt::__private::CodeInfo::int(
                 50007,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "The country is currently not supported, or the country needs to transmit a two character code",
                 "五、常见报错",
             ),
@@ -1229,7 +1232,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtErpNoTooLong,
             rt::__private::CodeInfo::int(
                 50008,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "erp no up to 100 characters",
                 "五、常见报错",
             ),
@@ -1238,7 +1241,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtPlatformOrderNoTooLong,
             rt::__private::CodeInfo::int(
                 50009,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "erp no up to 100 characters",
                 "五、常见报错",
             ),
@@ -1247,7 +1250,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtBuyerNameTooLong,
             rt::__private::CodeInfo::int(
                 50010,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "buyer name up to 100 characters",
                 "五、常见报错",
             ),
@@ -1256,7 +1259,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtBuyerPhoneTooLong,
             rt::__private::CodeInfo::int(
                 50011,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "buyer phone up to 100 characters",
                 "五、常见报错",
             ),
@@ -1265,7 +1268,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtRecipientProvinceTooLong,
             rt::__private::CodeInfo::int(
                 50012,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "recipient province up to 100 characters",
                 "五、常见报错",
             ),
@@ -1274,7 +1277,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtRecipientCityTooLong,
             rt::__private::CodeInfo::int(
                 50013,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "recipient city up to 100 characters",
                 "五、常见报错",
             ),
@@ -1283,7 +1286,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtZipCodeTooLong,
             rt::__private::CodeInfo::int(
                 50014,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "zip code up to 100 characters",
                 "五、常见报错",
             ),
@@ -1292,7 +1295,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtLogisticsNameTooLong,
             rt::__private::CodeInfo::int(
                 50015,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "logistics name up to 100 characters",
                 "五、常见报错",
             ),
@@ -1301,7 +1304,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtTrackingNoTooLong,
             rt::__private::CodeInfo::int(
                 50016,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "tracking no up to 100 characters",
                 "五、常见报错",
             ),
@@ -1310,7 +1313,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtOrderNotExist,
             rt::__private::CodeInfo::int(
                 50017,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "The order was not found in the warehouse!",
                 "五、常见报错",
             ),
@@ -1319,7 +1322,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtOrderStatusCountNotCancel,
             rt::__private::CodeInfo::int(
                 50018,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "The order has been shipped, please contact logistics interception",
                 "五、常见报错",
             ),
@@ -1328,7 +1331,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtOrderErpNoExist,
             rt::__private::CodeInfo::int(
                 50019,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "ERP order number already exists",
                 "五、常见报错",
             ),
@@ -1337,7 +1340,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtLogisticsNotExist,
             rt::__private::CodeInfo::int(
                 50020,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "Logistics does not exist, please contact the warehouse",
                 "五、常见报错",
             ),
@@ -1346,7 +1349,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtLogisticsClosed,
             rt::__private::CodeInfo::int(
                 50021,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "Logistics method not enabled",
                 "五、常见报错",
             ),
@@ -1355,7 +1358,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtSkuEmpty,
             rt::__private::CodeInfo::int(
                 50022,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "sku is required",
                 "五、常见报错",
             ),
@@ -1364,7 +1367,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtSkuNumError,
             rt::__private::CodeInfo::int(
                 50023,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "sku num error",
                 "五、常见报错",
             ),
@@ -1373,7 +1376,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtSkuNumNotExist,
             rt::__private::CodeInfo::int(
                 50024,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "Product SKU: %s do not exist in the warehouse, please push the product first!",
                 "五、常见报错",
             ),
@@ -1382,7 +1385,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtLogisticsShipCountryError,
             rt::__private::CodeInfo::int(
                 50025,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "Logistics cannot be sent to the recipient country",
                 "五、常见报错",
             ),
@@ -1391,7 +1394,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtSkuNotEnoughStock,
             rt::__private::CodeInfo::int(
                 50026,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "Not enough stock,Please check!",
                 "五、常见报错",
             ),
@@ -1400,7 +1403,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtOrderIsCanceled,
             rt::__private::CodeInfo::int(
                 50027,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "Order cancelled",
                 "五、常见报错",
             ),
@@ -1409,7 +1412,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::OtOrderQueryMax,
             rt::__private::CodeInfo::int(
                 50028,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "Query up to 100 pieces of data at once",
                 "五、常见报错",
             ),
@@ -1418,7 +1421,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::MerchantOrderInterceptError,
             rt::__private::CodeInfo::int(
                 20022,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "The warehouse does not allow interception of orders, interception of orders failed!",
                 "五、常见报错",
             ),
@@ -1427,7 +1430,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::MerchantOrderInterceptApply,
             rt::__private::CodeInfo::int(
                 20023,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "Order interception has been applied and is under review by the warehouse!",
                 "五、常见报错",
             ),
@@ -1966,102 +1969,88 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
     rt::__private::ApiSpec::new(
         envelope(),
         Vec::from([
-            rt::__private::lang::Step::Header {
+            lang::Step::Header {
                 name: "accessToken".into(),
-                value: rt::__private::lang::Value::Template(
-                    Vec::from([rt::__private::lang::Piece::Var("access_token".into())]),
+                value: lang::Value::Template(
+                    Vec::from([lang::Piece::Var("access_token".into())]),
                 ),
             },
-            rt::__private::lang::Step::Header {
+            lang::Step::Header {
                 name: "clientId".into(),
-                value: rt::__private::lang::Value::Template(
-                    Vec::from([rt::__private::lang::Piece::Var("client_id".into())]),
+                value: lang::Value::Template(
+                    Vec::from([lang::Piece::Var("client_id".into())]),
                 ),
             },
-            rt::__private::lang::Step::Header {
+            lang::Step::Header {
                 name: "timestamp".into(),
-                value: rt::__private::lang::Value::Now(
-                    rt::__private::lang::TimeUnit::Millis,
-                ),
+                value: lang::Value::Now(lang::TimeUnit::Millis),
             },
-            rt::__private::lang::Step::Header {
+            lang::Step::Header {
                 name: "nonce".into(),
-                value: rt::__private::lang::Value::RandomDigits(2),
+                value: lang::Value::RandomDigits(2),
             },
-            rt::__private::lang::Step::Header {
+            lang::Step::Header {
                 name: "userId".into(),
-                value: rt::__private::lang::Value::Template(
-                    Vec::from([rt::__private::lang::Piece::Var("user_id".into())]),
+                value: lang::Value::Template(
+                    Vec::from([lang::Piece::Var("user_id".into())]),
                 ),
             },
-            rt::__private::lang::Step::Header {
+            lang::Step::Header {
                 name: "sign".into(),
-                value: rt::__private::lang::Value::Encode(
-                    rt::__private::lang::TextEncoding::Hex,
+                value: lang::Value::Encode(
+                    lang::TextEncoding::Hex,
                     Box::new(
-                        rt::__private::lang::Value::Hmac(
-                            rt::__private::lang::DigestAlg::Sha256,
+                        lang::Value::Hmac(
+                            lang::DigestAlg::Sha256,
                             Box::new(
-                                rt::__private::lang::Value::Template(
-                                    Vec::from([
-                                        rt::__private::lang::Piece::Var("client_secret".into()),
-                                    ]),
+                                lang::Value::Template(
+                                    Vec::from([lang::Piece::Var("client_secret".into())]),
                                 ),
                             ),
                             Box::new(
-                                rt::__private::lang::Value::SortedPairs(
+                                lang::Value::SortedPairs(
                                     "&".into(),
                                     Vec::from([
                                         (
                                             "accessToken".into(),
-                                            rt::__private::lang::Value::Template(
-                                                Vec::from([
-                                                    rt::__private::lang::Piece::Var("access_token".into()),
-                                                ]),
+                                            lang::Value::Template(
+                                                Vec::from([lang::Piece::Var("access_token".into())]),
                                             ),
                                         ),
                                         (
                                             "clientId".into(),
-                                            rt::__private::lang::Value::Template(
-                                                Vec::from([
-                                                    rt::__private::lang::Piece::Var("client_id".into()),
-                                                ]),
+                                            lang::Value::Template(
+                                                Vec::from([lang::Piece::Var("client_id".into())]),
                                             ),
                                         ),
                                         (
                                             "method".into(),
-                                            rt::__private::lang::Value::Template(
-                                                Vec::from([
-                                                    rt::__private::lang::Piece::Var("method".into()),
-                                                ]),
+                                            lang::Value::Template(
+                                                Vec::from([lang::Piece::Var("method".into())]),
                                             ),
                                         ),
                                         (
                                             "nonce".into(),
-                                            rt::__private::lang::Value::Template(
-                                                Vec::from([rt::__private::lang::Piece::Var("nonce".into())]),
+                                            lang::Value::Template(
+                                                Vec::from([lang::Piece::Var("nonce".into())]),
                                             ),
                                         ),
                                         (
                                             "timestamp".into(),
-                                            rt::__private::lang::Value::Template(
-                                                Vec::from([
-                                                    rt::__private::lang::Piece::Var("timestamp".into()),
-                                                ]),
+                                            lang::Value::Template(
+                                                Vec::from([lang::Piece::Var("timestamp".into())]),
                                             ),
                                         ),
                                         (
                                             "url".into(),
-                                            rt::__private::lang::Value::Template(
-                                                Vec::from([rt::__private::lang::Piece::Var("path".into())]),
+                                            lang::Value::Template(
+                                                Vec::from([lang::Piece::Var("path".into())]),
                                             ),
                                         ),
                                         (
                                             "userId".into(),
-                                            rt::__private::lang::Value::Template(
-                                                Vec::from([
-                                                    rt::__private::lang::Piece::Var("user_id".into()),
-                                                ]),
+                                            lang::Value::Template(
+                                                Vec::from([lang::Piece::Var("user_id".into())]),
                                             ),
                                         ),
                                     ]),
@@ -2092,24 +2081,20 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
                         )
                         .with_field(
                             "clientId",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([
-                                    rt::__private::lang::Piece::Var("client_id".into()),
-                                ]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Var("client_id".into())]),
                             ),
                         )
                         .with_field(
                             "clientSecret",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([
-                                    rt::__private::lang::Piece::Var("client_secret".into()),
-                                ]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Var("client_secret".into())]),
                             ),
                         )
                         .with_field(
                             "code",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([rt::__private::lang::Piece::Var("code".into())]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Var("code".into())]),
                             ),
                         )
                         .with_inputs(&["code"]),
@@ -2122,26 +2107,20 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
                         )
                         .with_field(
                             "clientId",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([
-                                    rt::__private::lang::Piece::Var("client_id".into()),
-                                ]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Var("client_id".into())]),
                             ),
                         )
                         .with_field(
                             "clientSecret",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([
-                                    rt::__private::lang::Piece::Var("client_secret".into()),
-                                ]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Var("client_secret".into())]),
                             ),
                         )
                         .with_field(
                             "refreshToken",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([
-                                    rt::__private::lang::Piece::Var("refresh_token".into()),
-                                ]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Var("refresh_token".into())]),
                             ),
                         )
                         .with_inputs(&["refresh_token"]),
@@ -2623,43 +2602,33 @@ pub fn verify_and_parse(
 ) -> std::result::Result<Webhook, rt::WebhookError> {
     let payload = rt::__private::webhook::raw_field(raw_body, "data")?;
     rt::__private::webhook::verify(
-        &rt::__private::lang::Value::Encode(
-            rt::__private::lang::TextEncoding::Hex,
+        &lang::Value::Encode(
+            lang::TextEncoding::Hex,
             Box::new(
-                rt::__private::lang::Value::Digest(
-                    rt::__private::lang::DigestAlg::Md5,
+                lang::Value::Digest(
+                    lang::DigestAlg::Md5,
                     Box::new(
-                        rt::__private::lang::Value::Concat(
+                        lang::Value::Concat(
                             Vec::from([
-                                rt::__private::lang::Value::Template(
-                                    Vec::from([
-                                        rt::__private::lang::Piece::Lit("{\"data\":".into()),
-                                    ]),
+                                lang::Value::Template(
+                                    Vec::from([lang::Piece::Lit("{\"data\":".into())]),
                                 ),
-                                rt::__private::lang::Value::Template(
-                                    Vec::from([
-                                        rt::__private::lang::Piece::Var("payload".into()),
-                                    ]),
+                                lang::Value::Template(
+                                    Vec::from([lang::Piece::Var("payload".into())]),
                                 ),
-                                rt::__private::lang::Value::Template(
-                                    Vec::from([
-                                        rt::__private::lang::Piece::Lit(
-                                            ",\"clientSecret\":\"".into(),
-                                        ),
-                                    ]),
+                                lang::Value::Template(
+                                    Vec::from([lang::Piece::Lit(",\"clientSecret\":\"".into())]),
                                 ),
-                                rt::__private::lang::Value::Encode(
-                                    rt::__private::lang::TextEncoding::JsonString,
+                                lang::Value::Encode(
+                                    lang::TextEncoding::JsonString,
                                     Box::new(
-                                        rt::__private::lang::Value::Template(
-                                            Vec::from([
-                                                rt::__private::lang::Piece::Var("client_secret".into()),
-                                            ]),
+                                        lang::Value::Template(
+                                            Vec::from([lang::Piece::Var("client_secret".into())]),
                                         ),
                                     ),
                                 ),
-                                rt::__private::lang::Value::Template(
-                                    Vec::from([rt::__private::lang::Piece::Lit("\"}".into())]),
+                                lang::Value::Template(
+                                    Vec::from([lang::Piece::Lit("\"}".into())]),
                                 ),
                             ]),
                         ),

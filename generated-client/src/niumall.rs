@@ -3,6 +3,9 @@
 
 use ::spec_runtime as rt;
 
+#[allow(unused_imports)]
+use rt::__private::lang;
+
 /// Every code the document lists, from these tables:
 ///
 /// - HTTP状态码 (7 codes)
@@ -71,7 +74,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::Ok,
             rt::__private::CodeInfo::int(
                     200,
-                    rt::__private::lang::ErrorClass::Success,
+                    lang::ErrorClass::Success,
                     "请求成功",
                     "HTTP状态码",
                 )
@@ -81,7 +84,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::Created,
             rt::__private::CodeInfo::int(
                     201,
-                    rt::__private::lang::ErrorClass::Success,
+                    lang::ErrorClass::Success,
                     "创建成功",
                     "HTTP状态码",
                 )
@@ -91,7 +94,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::BadRequest,
             rt::__private::CodeInfo::int(
                     400,
-                    rt::__private::lang::ErrorClass::Caller,
+                    lang::ErrorClass::Caller,
                     "请求参数错误",
                     "HTTP状态码",
                 )
@@ -101,7 +104,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::Unauthorized,
             rt::__private::CodeInfo::int(
                     401,
-                    rt::__private::lang::ErrorClass::RenewToken,
+                    lang::ErrorClass::RenewToken,
                     "未授权,需要登录",
                     "HTTP状态码",
                 )
@@ -111,7 +114,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::Forbidden,
             rt::__private::CodeInfo::int(
                     403,
-                    rt::__private::lang::ErrorClass::Auth,
+                    lang::ErrorClass::Auth,
                     "禁止访问,权限不足",
                     "HTTP状态码",
                 )
@@ -121,7 +124,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::NotFound,
             rt::__private::CodeInfo::int(
                     404,
-                    rt::__private::lang::ErrorClass::Caller,
+                    lang::ErrorClass::Caller,
                     "资源不存在",
                     "HTTP状态码",
                 )
@@ -131,7 +134,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InternalServerError,
             rt::__private::CodeInfo::int(
                     500,
-                    rt::__private::lang::ErrorClass::Retryable,
+                    lang::ErrorClass::Retryable,
                     "服务器内部错误",
                     "HTTP状态码",
                 )
@@ -141,7 +144,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::ValidationError,
             rt::__private::CodeInfo::str(
                 "VALIDATION_ERROR",
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "请求参数验证失败",
                 "错误响应示例中的错误码",
             ),
@@ -363,12 +366,12 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
     rt::__private::ApiSpec::new(
         envelope(),
         Vec::from([
-            rt::__private::lang::Step::Header {
+            lang::Step::Header {
                 name: "Authorization".into(),
-                value: rt::__private::lang::Value::Template(
+                value: lang::Value::Template(
                     Vec::from([
-                        rt::__private::lang::Piece::Lit("Bearer ".into()),
-                        rt::__private::lang::Piece::Var("access_token".into()),
+                        lang::Piece::Lit("Bearer ".into()),
+                        lang::Piece::Var("access_token".into()),
                     ]),
                 ),
             },
@@ -390,18 +393,14 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
                         )
                         .with_field(
                             "username",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([
-                                    rt::__private::lang::Piece::Var("username".into()),
-                                ]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Var("username".into())]),
                             ),
                         )
                         .with_field(
                             "password",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([
-                                    rt::__private::lang::Piece::Var("password".into()),
-                                ]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Var("password".into())]),
                             ),
                         ),
                 )

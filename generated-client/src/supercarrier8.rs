@@ -3,6 +3,9 @@
 
 use ::spec_runtime as rt;
 
+#[allow(unused_imports)]
+use rt::__private::lang;
+
 const _: () = rt::__private::requires::MD5;
 
 /// Every code the document lists, from these tables:
@@ -85,7 +88,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::Success,
             rt::__private::CodeInfo::int(
                 200,
-                rt::__private::lang::ErrorClass::Success,
+                lang::ErrorClass::Success,
                 "成功",
                 "1.3 错误码",
             ),
@@ -94,7 +97,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InvalidCredentials,
             rt::__private::CodeInfo::int(
                 21184031,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "应用账号或密钥不正确",
                 "1.3 错误码",
             ),
@@ -103,7 +106,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::AccountDisabled,
             rt::__private::CodeInfo::int(
                 21184032,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "应用账号被禁用",
                 "1.3 错误码",
             ),
@@ -112,7 +115,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::AccountNotFound,
             rt::__private::CodeInfo::int(
                 21184033,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "应用账号不存在",
                 "1.3 错误码",
             ),
@@ -121,7 +124,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::AccessKeyEmpty,
             rt::__private::CodeInfo::int(
                 21180031,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "Access Key不能为空",
                 "1.3 错误码",
             ),
@@ -130,7 +133,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::SecretKeyEmpty,
             rt::__private::CodeInfo::int(
                 21180041,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "密钥不能为空",
                 "1.3 错误码",
             ),
@@ -139,7 +142,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::TokenRateLimited,
             rt::__private::CodeInfo::int(
                 21185002,
-                rt::__private::lang::ErrorClass::RateLimited,
+                lang::ErrorClass::RateLimited,
                 "获取Token超出频率限制",
                 "1.3 错误码",
             ),
@@ -148,7 +151,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::UnknownError,
             rt::__private::CodeInfo::int(
                 500,
-                rt::__private::lang::ErrorClass::Retryable,
+                lang::ErrorClass::Retryable,
                 "未知错误",
                 "1.3 错误码",
             ),
@@ -157,7 +160,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::RenewToken20324012,
             rt::__private::CodeInfo::int(
                 20324012,
-                rt::__private::lang::ErrorClass::RenewToken,
+                lang::ErrorClass::RenewToken,
                 "需要刷新Access Token",
                 "3.2 返回错误码时刷新",
             ),
@@ -166,7 +169,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::RenewToken20324013,
             rt::__private::CodeInfo::int(
                 20324013,
-                rt::__private::lang::ErrorClass::RenewToken,
+                lang::ErrorClass::RenewToken,
                 "需要刷新Access Token",
                 "3.2 返回错误码时刷新",
             ),
@@ -271,10 +274,10 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
     rt::__private::ApiSpec::new(
         envelope(),
         Vec::from([
-            rt::__private::lang::Step::Header {
+            lang::Step::Header {
                 name: "Authorization".into(),
-                value: rt::__private::lang::Value::Template(
-                    Vec::from([rt::__private::lang::Piece::Var("access_token".into())]),
+                value: lang::Value::Template(
+                    Vec::from([lang::Piece::Var("access_token".into())]),
                 ),
             },
         ]),
@@ -294,24 +297,20 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
                         .with_path("/cncop/ca/v1/applications/get-token")
                         .with_field(
                             "accessKey",
-                            rt::__private::lang::Value::Template(
-                                Vec::from([
-                                    rt::__private::lang::Piece::Var("access_key".into()),
-                                ]),
+                            lang::Value::Template(
+                                Vec::from([lang::Piece::Var("access_key".into())]),
                             ),
                         )
                         .with_field(
                             "secretKeySign",
-                            rt::__private::lang::Value::Encode(
-                                rt::__private::lang::TextEncoding::Hex,
+                            lang::Value::Encode(
+                                lang::TextEncoding::Hex,
                                 Box::new(
-                                    rt::__private::lang::Value::Digest(
-                                        rt::__private::lang::DigestAlg::Md5,
+                                    lang::Value::Digest(
+                                        lang::DigestAlg::Md5,
                                         Box::new(
-                                            rt::__private::lang::Value::Template(
-                                                Vec::from([
-                                                    rt::__private::lang::Piece::Var("secret_key".into()),
-                                                ]),
+                                            lang::Value::Template(
+                                                Vec::from([lang::Piece::Var("secret_key".into())]),
                                             ),
                                         ),
                                     ),

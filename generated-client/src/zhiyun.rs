@@ -3,6 +3,9 @@
 
 use ::spec_runtime as rt;
 
+#[allow(unused_imports)]
+use rt::__private::lang;
+
 /// Every code the document lists, from these tables:
 ///
 /// - 4.错误码 (9 codes)
@@ -125,7 +128,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::AccessTokenExpired,
             rt::__private::CodeInfo::int(
                 100014,
-                rt::__private::lang::ErrorClass::Reauthorize,
+                lang::ErrorClass::Reauthorize,
                 "访问token已过期,过期时间一般为3个月",
                 "4.错误码",
             ),
@@ -134,7 +137,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::ClientIdNotFound,
             rt::__private::CodeInfo::int(
                 100008,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "该client_id 不存在",
                 "4.错误码",
             ),
@@ -143,7 +146,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InvalidBasicAuth,
             rt::__private::CodeInfo::int(
                 100009,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "HTTP协议头认证非法",
                 "4.错误码",
             ),
@@ -152,7 +155,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::ClientIdForbidden,
             rt::__private::CodeInfo::int(
                 100002,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "client_id 访问非法",
                 "4.错误码",
             ),
@@ -161,7 +164,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::AuthCodeNotFound,
             rt::__private::CodeInfo::int(
                 100019,
-                rt::__private::lang::ErrorClass::RenewToken,
+                lang::ErrorClass::RenewToken,
                 "授权码不存在,请重新授权",
                 "4.错误码",
             ),
@@ -170,7 +173,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::AuthCodeNoPermission,
             rt::__private::CodeInfo::int(
                 100018,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "该授权码无权限访问",
                 "4.错误码",
             ),
@@ -179,7 +182,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::AuthCodeExpired,
             rt::__private::CodeInfo::int(
                 100020,
-                rt::__private::lang::ErrorClass::RenewToken,
+                lang::ErrorClass::RenewToken,
                 "授权码已经过期,请重启授权",
                 "4.错误码",
             ),
@@ -188,7 +191,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::AuthCodeWrongClient,
             rt::__private::CodeInfo::int(
                 100021,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "授权客户端非法持有授权码",
                 "4.错误码",
             ),
@@ -197,7 +200,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::AuthCodeWrongUser,
             rt::__private::CodeInfo::int(
                 100023,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "授权用户非法持有授权码",
                 "4.错误码",
             ),
@@ -206,7 +209,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::Ok,
             rt::__private::CodeInfo::int(
                 200,
-                rt::__private::lang::ErrorClass::Success,
+                lang::ErrorClass::Success,
                 "成功码",
                 "5.通用码",
             ),
@@ -215,7 +218,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::NotModified,
             rt::__private::CodeInfo::int(
                 304,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "未修改",
                 "5.通用码",
             ),
@@ -224,7 +227,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::BadRequest,
             rt::__private::CodeInfo::int(
                 400,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "请求无效",
                 "5.通用码",
             ),
@@ -233,7 +236,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::Unauthorized,
             rt::__private::CodeInfo::int(
                 401,
-                rt::__private::lang::ErrorClass::Auth,
+                lang::ErrorClass::Auth,
                 "未授权",
                 "5.通用码",
             ),
@@ -242,7 +245,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InternalError,
             rt::__private::CodeInfo::int(
                 500,
-                rt::__private::lang::ErrorClass::Retryable,
+                lang::ErrorClass::Retryable,
                 "服务内部错误",
                 "5.通用码",
             ),
@@ -251,7 +254,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::UnsupportedClient,
             rt::__private::CodeInfo::int(
                 501,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "不支持该客户端",
                 "5.通用码",
             ),
@@ -260,7 +263,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::InvalidParameter,
             rt::__private::CodeInfo::int(
                 601,
-                rt::__private::lang::ErrorClass::Caller,
+                lang::ErrorClass::Caller,
                 "参数非法",
                 "5.通用码",
             ),
@@ -269,7 +272,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
             ErrorCode::EmptyContent,
             rt::__private::CodeInfo::int(
                 602,
-                rt::__private::lang::ErrorClass::Vendor,
+                lang::ErrorClass::Vendor,
                 "内容为空",
                 "5.通用码",
             ),
@@ -447,60 +450,56 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
     rt::__private::ApiSpec::new(
         envelope(),
         Vec::from([
-            rt::__private::lang::Step::Basic {
-                username: rt::__private::lang::Value::Template(
-                    Vec::from([rt::__private::lang::Piece::Var("client_id".into())]),
+            lang::Step::Basic {
+                username: lang::Value::Template(
+                    Vec::from([lang::Piece::Var("client_id".into())]),
                 ),
-                password: rt::__private::lang::Value::Template(
-                    Vec::from([rt::__private::lang::Piece::Var("client_secret".into())]),
+                password: lang::Value::Template(
+                    Vec::from([lang::Piece::Var("client_secret".into())]),
                 ),
             },
-            rt::__private::lang::Step::Query {
+            lang::Step::Query {
                 name: "t_".into(),
-                value: rt::__private::lang::Value::Now(
-                    rt::__private::lang::TimeUnit::Millis,
-                ),
+                value: lang::Value::Now(lang::TimeUnit::Millis),
             },
-            rt::__private::lang::Step::Query {
+            lang::Step::Query {
                 name: "p_".into(),
-                value: rt::__private::lang::Value::Arithmetic(
-                    rt::__private::lang::Expr::Bin(
+                value: lang::Value::Arithmetic(
+                    lang::Expr::Bin(
                         Box::new(
-                            rt::__private::lang::Expr::Bin(
+                            lang::Expr::Bin(
                                 Box::new(
-                                    rt::__private::lang::Expr::Bin(
-                                        Box::new(rt::__private::lang::Expr::Var("t_".into())),
-                                        rt::__private::lang::Op::Rem,
-                                        Box::new(rt::__private::lang::Expr::Int(10000)),
+                                    lang::Expr::Bin(
+                                        Box::new(lang::Expr::Var("t_".into())),
+                                        lang::Op::Rem,
+                                        Box::new(lang::Expr::Int(10000)),
                                     ),
                                 ),
-                                rt::__private::lang::Op::Mul,
-                                Box::new(rt::__private::lang::Expr::Int(3)),
+                                lang::Op::Mul,
+                                Box::new(lang::Expr::Int(3)),
                             ),
                         ),
-                        rt::__private::lang::Op::Add,
-                        Box::new(rt::__private::lang::Expr::Int(2345)),
+                        lang::Op::Add,
+                        Box::new(lang::Expr::Int(2345)),
                     ),
                 ),
             },
-            rt::__private::lang::Step::Query {
+            lang::Step::Query {
                 name: "access_token".into(),
-                value: rt::__private::lang::Value::Template(
-                    Vec::from([
-                        rt::__private::lang::Piece::Var("desktop_access_token".into()),
-                    ]),
+                value: lang::Value::Template(
+                    Vec::from([lang::Piece::Var("desktop_access_token".into())]),
                 ),
             },
-            rt::__private::lang::Step::Query {
+            lang::Step::Query {
                 name: "client_id".into(),
-                value: rt::__private::lang::Value::Template(
-                    Vec::from([rt::__private::lang::Piece::Var("client_id".into())]),
+                value: lang::Value::Template(
+                    Vec::from([lang::Piece::Var("client_id".into())]),
                 ),
             },
-            rt::__private::lang::Step::Query {
+            lang::Step::Query {
                 name: "auth_code".into(),
-                value: rt::__private::lang::Value::Template(
-                    Vec::from([rt::__private::lang::Piece::Var("access_token".into())]),
+                value: lang::Value::Template(
+                    Vec::from([lang::Piece::Var("access_token".into())]),
                 ),
             },
         ]),

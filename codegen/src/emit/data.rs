@@ -1,8 +1,8 @@
 //! Any value of the value language (`spec_lang`) as the Rust expression that builds it.
 //!
 //! One generic path instead of a hand-written arm per operation: a `serde::Serializer` whose
-//! output is tokens. Enum variants become `rt::__private::lang::Type::Variant(…)`, structs
-//! `rt::__private::lang::Type { field: … }` (with `..Default::default()` when a field was left out as
+//! output is tokens. Enum variants become `lang::Type::Variant(…)` (`rt::__private::lang`, imported as `lang` at the top of every generated module), structs
+//! `lang::Type { field: … }` (with `..Default::default()` when a field was left out as
 //! default), text `"…".into()` (a `Cow`), sequences `Vec::from([…])`, and the newtype `Box` (how
 //! `spec_lang` marks its boxes) `Box::new(…)`. A new operation in `spec_lang` therefore needs
 //! nothing here.
@@ -49,7 +49,7 @@ fn unsupported<T>(what: &str) -> Result<T, Unsupported> {
 
 fn ty(name: &str) -> TokenStream {
     let name = format_ident!("{name}");
-    quote!(rt::__private::lang::#name)
+    quote!(lang::#name)
 }
 
 /// Enum variants are named as serde spells them (`renew_token`, as the spec writes it), so
@@ -344,16 +344,16 @@ mod tests {
         );
         assert_eq!(
             text(&v),
-            quote!(rt::__private::lang::Value::Encode(
-                rt::__private::lang::TextEncoding::Hex,
-                Box::new(rt::__private::lang::Value::Hmac(
-                    rt::__private::lang::DigestAlg::Sha256,
-                    Box::new(rt::__private::lang::Value::Template(Vec::from([
-                        rt::__private::lang::Piece::Var("secret".into())
-                    ]))),
-                    Box::new(rt::__private::lang::Value::Template(Vec::from([
-                        rt::__private::lang::Piece::Lit("a\"b".into())
-                    ])))
+            quote!(lang::Value::Encode(
+                lang::TextEncoding::Hex,
+                Box::new(lang::Value::Hmac(
+                    lang::DigestAlg::Sha256,
+                    Box::new(lang::Value::Template(Vec::from([lang::Piece::Var(
+                        "secret".into()
+                    )]))),
+                    Box::new(lang::Value::Template(Vec::from([lang::Piece::Lit(
+                        "a\"b".into()
+                    )])))
                 ))
             ))
             .to_string()
@@ -369,11 +369,11 @@ mod tests {
         );
         let out = text(&step);
         assert!(
-            out.starts_with("rt :: __private :: lang :: Step :: Query { name : \"p_\" . into ()"),
+            out.starts_with("lang :: Step :: Query { name : \"p_\" . into ()"),
             "{out}"
         );
         assert!(
-            out.contains("rt :: __private :: lang :: Op :: Rem , Box :: new (rt :: __private :: lang :: Expr :: Int (- 7))"),
+            out.contains("lang :: Op :: Rem , Box :: new (lang :: Expr :: Int (- 7))"),
             "{out}"
         );
     }
@@ -383,7 +383,7 @@ mod tests {
         let all = Canonical::new(Collection::Params, "=", "&");
         assert_eq!(
             text(&all),
-            quote!(rt::__private::lang::Canonical {
+            quote!(lang::Canonical {
                 joiner: "=".into(),
                 separator: "&".into(),
                 ..Default::default()

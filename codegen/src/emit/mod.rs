@@ -224,7 +224,14 @@ fn part_tokens(
                     const _: () = rt::__private::requires::MD5;
                 }
             });
-            quote!(use #runtime as rt; #md5)
+            quote! {
+                use #runtime as rt;
+                // The value language, named on every auth step and error class: a short path
+                // keeps the generated code (and the generator's memory) smaller.
+                #[allow(unused_imports)]
+                use rt::__private::lang;
+                #md5
+            }
         }
         Part::Errors => errors::emit_errors(api),
         Part::Type(t) => return Ok(types::emit_type(t)),
