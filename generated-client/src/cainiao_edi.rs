@@ -4,9 +4,12 @@
 use ::spec_runtime as rt;
 
 #[allow(unused_imports)]
-use rt::__private::lang;
+use rt::__private as private;
 
-const _: () = rt::__private::requires::MD5;
+#[allow(unused_imports)]
+use private::lang;
+
+const _: () = private::requires::MD5;
 
 /// Every code the document lists, from these tables:
 ///
@@ -33,11 +36,11 @@ pub enum ErrorCode {
 }
 
 /// What the document says about each code, as data.
-static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::new(
+static CODES: private::CodeTable<ErrorCode> = private::CodeTable::new(
     &[
         (
             ErrorCode::SignCheckFailure,
-            rt::__private::CodeInfo::str(
+            private::CodeInfo::str(
                 "sign-check-failure",
                 lang::ErrorClass::Auth,
                 "Illegal request",
@@ -46,7 +49,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::SysError,
-            rt::__private::CodeInfo::str(
+            private::CodeInfo::str(
                 "SYS_ERROR",
                 lang::ErrorClass::Vendor,
                 "系统错误",
@@ -78,7 +81,7 @@ impl ErrorCode {
     /// the response's own message (e.g. the SKU in `sku(%s) is exist`). `None` when the
     /// message does not follow the documented template.
     pub fn placeholder_values(&self, message: &str) -> Option<Vec<String>> {
-        rt::__private::placeholder_values(self.documented_message()?, message)
+        private::placeholder_values(self.documented_message()?, message)
     }
 
     /// The title of the document's table that lists this code.
@@ -146,7 +149,7 @@ impl Receiver {
     }
 }
 
-rt::__private::record! { Receiver: Serialize, Deserialize; {
+private::record! { Receiver: Serialize, Deserialize; {
     receiver_name: String = "receiverName" as Plain => always;
     receiver_mobile: String = "receiverMobile" as Plain => always;
     receiver_province: String = "receiverProvince" as Plain => always;
@@ -192,7 +195,7 @@ impl Sender {
     }
 }
 
-rt::__private::record! { Sender: Serialize, Deserialize; {
+private::record! { Sender: Serialize, Deserialize; {
     sender_name: String = "senderName" as Plain => always;
     sender_mobile: String = "senderMobile" as Plain => always;
     sender_province: String = "senderProvince" as Plain => always;
@@ -221,7 +224,7 @@ impl GoodsItem {
     }
 }
 
-rt::__private::record! { GoodsItem: Serialize, Deserialize; {
+private::record! { GoodsItem: Serialize, Deserialize; {
     item_name: String = "itemName" as Plain => always;
     item_num: i64 = "itemNum" as Plain => always;
 } }
@@ -249,7 +252,7 @@ impl PackageInfo {
     }
 }
 
-rt::__private::record! { PackageInfo: Serialize, Deserialize; {
+private::record! { PackageInfo: Serialize, Deserialize; {
     goods_items: Vec<GoodsItem> = "goodsItems" as Plain => always;
     weight: i64 = "weight" as Plain => always;
     package_nums: i64 = "packageNums" as Plain => always;
@@ -279,7 +282,7 @@ impl Waybill {
     }
 }
 
-rt::__private::record! { Waybill: Serialize, Deserialize; {
+private::record! { Waybill: Serialize, Deserialize; {
     receiver: Receiver = "receiver" as Plain => always;
     sender: Sender = "sender" as Plain => always;
     package_info: PackageInfo = "packageInfo" as Plain => always;
@@ -373,7 +376,7 @@ impl ItemInfo {
     }
 }
 
-rt::__private::record! { ItemInfo: Serialize, Deserialize; {
+private::record! { ItemInfo: Serialize, Deserialize; {
     sc_item_name: Option<String> = "scItemName" as Plain => unless_none;
     sku_name: Option<String> = "skuName" as Plain => unless_none;
     check_items: Option<String> = "checkItems" as Plain => unless_none;
@@ -505,7 +508,7 @@ impl WaybillUpdate {
     }
 }
 
-rt::__private::record! { WaybillUpdate: Serialize, Deserialize; {
+private::record! { WaybillUpdate: Serialize, Deserialize; {
     out_biz_code: Option<String> = "outBizCode" as Plain => unless_none;
     mail_no: Option<String> = "mailNo" as Plain => unless_none;
     goods_items: Option<Vec<ItemInfo>> = "goodsItems" as Plain => unless_none;
@@ -538,7 +541,7 @@ impl ExtendsFeature {
     }
 }
 
-rt::__private::record! { ExtendsFeature: Serialize, Deserialize; {
+private::record! { ExtendsFeature: Serialize, Deserialize; {
     key: String = "key" as Plain => always;
     value: String = "value" as Plain => always;
 } }
@@ -589,19 +592,16 @@ impl CancelInstruction {
     }
 }
 
-rt::__private::record! { CancelInstruction: Serialize, Deserialize; {
+private::record! { CancelInstruction: Serialize, Deserialize; {
     extends_features: Vec<ExtendsFeature> = "extendsFeatures" as Plain => always;
     remark: String = "remark" as Plain => always;
     biz_no: Option<String> = "bizNo" as Plain => unless_none;
 } }
 
 /// The vendor's response envelope, as runtime data.
-fn envelope() -> Option<rt::__private::EnvelopeSpec> {
+fn envelope() -> Option<private::EnvelopeSpec> {
     Some(
-        rt::__private::EnvelopeSpec::new(
-                rt::__private::Success::FieldTrue("success"),
-                "mailNo",
-            )
+        private::EnvelopeSpec::new(private::Success::FieldTrue("success"), "mailNo")
             .with_code("errorCode")
             .with_message(&["errorMsg"])
             .with_extra(&["needRetry"]),
@@ -609,8 +609,8 @@ fn envelope() -> Option<rt::__private::EnvelopeSpec> {
 }
 
 /// Auth, token and envelope rules from the spec, as runtime data.
-fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
-    rt::__private::ApiSpec::new(
+fn api_spec() -> private::ApiSpec<ErrorCode> {
+    private::ApiSpec::new(
         envelope(),
         Vec::from([
             lang::Step::Form {
@@ -672,9 +672,9 @@ impl Credentials {
         }
     }
 
-    fn to_runtime(&self) -> rt::__private::Credentials {
+    fn to_runtime(&self) -> private::Credentials {
         use rt::secrecy::ExposeSecret as _;
-        let mut credentials = rt::__private::Credentials::new();
+        let mut credentials = private::Credentials::new();
         credentials = credentials
             .plain("logistic_provider_id", self.logistic_provider_id.as_str());
         credentials = credentials.secret("secret_key", self.secret_key.expose_secret());
@@ -696,19 +696,19 @@ impl CreateWaybillRequest {
         Self { logistics_interface }
     }
 
-    fn to_request(&self) -> Result<rt::__private::Request> {
-        let request = rt::__private::Request::new(
-            rt::reqwest::Method::POST,
+    fn to_request(&self) -> Result<private::Request> {
+        let request = private::Request::new(
+            private::Method::POST,
             "/placeholder/b2c/three-in-one-order",
         );
         let request = request
             .with_body({
                 let form = vec![
                     ("logistics_interface".to_owned(),
-                    rt::__private::text::json("logistics_interface", & self
+                    private::text::json("logistics_interface", & self
                     .logistics_interface) ?)
                 ];
-                rt::__private::Body::Form(form)
+                private::Body::Form(form)
             });
         Ok(request)
     }
@@ -728,19 +728,19 @@ impl UpdateWaybillRequest {
         Self { logistics_interface }
     }
 
-    fn to_request(&self) -> Result<rt::__private::Request> {
-        let request = rt::__private::Request::new(
-            rt::reqwest::Method::POST,
+    fn to_request(&self) -> Result<private::Request> {
+        let request = private::Request::new(
+            private::Method::POST,
             "/ext/gateway/ediStandardWaybillUpdateAllPlugin/api",
         );
         let request = request
             .with_body({
                 let form = vec![
                     ("logistics_interface".to_owned(),
-                    rt::__private::text::json("logistics_interface", & self
+                    private::text::json("logistics_interface", & self
                     .logistics_interface) ?)
                 ];
-                rt::__private::Body::Form(form)
+                private::Body::Form(form)
             });
         Ok(request)
     }
@@ -760,9 +760,9 @@ impl CancelOrderRequest {
         Self { logistics_interface }
     }
 
-    fn to_request(&self) -> Result<rt::__private::Request> {
-        let request = rt::__private::Request::new(
-            rt::reqwest::Method::POST,
+    fn to_request(&self) -> Result<private::Request> {
+        let request = private::Request::new(
+            private::Method::POST,
             "/ext/gateway/ediStandardTimelinessWaybillInstruction/ediStandardTimelinessWaybillInstruction/api",
         );
         let request = request
@@ -770,10 +770,10 @@ impl CancelOrderRequest {
                 let form = vec![
                     ("msg_type".to_owned(), "TOM_TIMELINESS_WAYBILL_INSTRUCTION"
                     .to_owned()), ("logistics_interface".to_owned(),
-                    rt::__private::text::json("logistics_interface", & self
+                    private::text::json("logistics_interface", & self
                     .logistics_interface) ?)
                 ];
-                rt::__private::Body::Form(form)
+                private::Body::Form(form)
             });
         Ok(request)
     }
@@ -821,7 +821,7 @@ impl CancelOrderRequest {
 /// Cheap to clone: clones share the connection pool and the token cache.
 #[derive(Clone)]
 pub struct Client {
-    engine: rt::__private::Engine<ErrorCode>,
+    engine: private::Engine<ErrorCode>,
 }
 
 impl std::fmt::Debug for Client {
@@ -913,5 +913,5 @@ pub fn decode_response<T: rt::serde::de::DeserializeOwned>(
     status: u16,
     body: &[u8],
 ) -> Result<T> {
-    rt::__private::decode_response(envelope().as_ref(), status, body)
+    private::decode_response(envelope().as_ref(), status, body)
 }

@@ -4,7 +4,10 @@
 use ::spec_runtime as rt;
 
 #[allow(unused_imports)]
-use rt::__private::lang;
+use rt::__private as private;
+
+#[allow(unused_imports)]
+use private::lang;
 
 /// Every code the document lists, from these tables:
 ///
@@ -62,11 +65,11 @@ pub enum ErrorCode {
 }
 
 /// What the document says about each code, as data.
-static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::new(
+static CODES: private::CodeTable<ErrorCode> = private::CodeTable::new(
     &[
         (
             ErrorCode::InvalidRequest,
-            rt::__private::CodeInfo::str(
+            private::CodeInfo::str(
                 "invalid_request",
                 lang::ErrorClass::Caller,
                 "请求参数缺失或格式错误",
@@ -75,7 +78,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InvalidClient,
-            rt::__private::CodeInfo::str(
+            private::CodeInfo::str(
                 "invalid_client",
                 lang::ErrorClass::Auth,
                 "客户端凭据无效",
@@ -84,7 +87,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InvalidGrant,
-            rt::__private::CodeInfo::str(
+            private::CodeInfo::str(
                 "invalid_grant",
                 lang::ErrorClass::Reauthorize,
                 "授权码无效、已过期或已使用",
@@ -93,7 +96,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::UnsupportedGrantType,
-            rt::__private::CodeInfo::str(
+            private::CodeInfo::str(
                 "unsupported_grant_type",
                 lang::ErrorClass::Caller,
                 "不支持的 grant_type(仅支持 authorization_code 和 client_credentials)",
@@ -102,7 +105,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::UnauthorizedClient,
-            rt::__private::CodeInfo::str(
+            private::CodeInfo::str(
                 "unauthorized_client",
                 lang::ErrorClass::Auth,
                 "客户端未注册",
@@ -111,7 +114,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::Ok,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 0,
                 lang::ErrorClass::Success,
                 "成功",
@@ -120,7 +123,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::Unauthorized,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 -1,
                 lang::ErrorClass::RenewToken,
                 "未授权(Token 缺失、无效或过期)",
@@ -152,7 +155,7 @@ impl ErrorCode {
     /// the response's own message (e.g. the SKU in `sku(%s) is exist`). `None` when the
     /// message does not follow the documented template.
     pub fn placeholder_values(&self, message: &str) -> Option<Vec<String>> {
-        rt::__private::placeholder_values(self.documented_message()?, message)
+        private::placeholder_values(self.documented_message()?, message)
     }
 
     /// The title of the document's table that lists this code.
@@ -205,7 +208,7 @@ pub struct Pagination {
     pub total_pages: i64,
 }
 
-rt::__private::record! { Pagination: Serialize, Deserialize; {
+private::record! { Pagination: Serialize, Deserialize; {
     page: i64 = "page" as Plain => always;
     page_size: i64 = "page_size" as Plain => always;
     total: i64 = "total" as Plain => always;
@@ -252,7 +255,7 @@ pub struct InventoryItem {
     pub update_at: rt::jiff::civil::Date,
 }
 
-rt::__private::record! { InventoryItem: Serialize, Deserialize; {
+private::record! { InventoryItem: Serialize, Deserialize; {
     organization_name: String = "organization_name" as Plain => always;
     organization_code: String = "organization_code" as Plain => always;
     warehouse_id: String = "warehouse_id" as Plain => always;
@@ -275,7 +278,7 @@ pub struct InventoryPage {
     pub pagination: Pagination,
 }
 
-rt::__private::record! { InventoryPage: Serialize, Deserialize; {
+private::record! { InventoryPage: Serialize, Deserialize; {
     list: Vec<InventoryItem> = "list" as Plain => always;
     pagination: Pagination = "pagination" as Plain => always;
 } }
@@ -314,7 +317,7 @@ pub struct OrderLine {
     pub batch_sn: Option<String>,
 }
 
-rt::__private::record! { OrderLine: Serialize, Deserialize; {
+private::record! { OrderLine: Serialize, Deserialize; {
     billid: i64 = "billid" as Plain => always;
     sku_id: String = "sku_id" as Plain => always;
     product_type: Option<String> = "product_type" as Plain => always;
@@ -400,7 +403,7 @@ pub struct SalesOrder {
     pub product_info: Vec<OrderLine>,
 }
 
-rt::__private::record! { SalesOrder: Serialize, Deserialize; {
+private::record! { SalesOrder: Serialize, Deserialize; {
     organization_name: String = "organization_name" as Plain => always;
     billid: i64 = "billid" as Plain => always;
     organization_code: String = "organization_code" as Plain => always;
@@ -444,7 +447,7 @@ pub struct OrderPage {
     pub pagination: Pagination,
 }
 
-rt::__private::record! { OrderPage: Serialize, Deserialize; {
+private::record! { OrderPage: Serialize, Deserialize; {
     list: Vec<SalesOrder> = "list" as Plain => always;
     pagination: Pagination = "pagination" as Plain => always;
 } }
@@ -475,7 +478,7 @@ pub struct OutboundLine {
     pub batch_sn: Option<String>,
 }
 
-rt::__private::record! { OutboundLine: Serialize, Deserialize; {
+private::record! { OutboundLine: Serialize, Deserialize; {
     billid: i64 = "billid" as Plain => always;
     sku_id: String = "sku_id" as Plain => always;
     product_type: Option<String> = "product_type" as Plain => always;
@@ -552,7 +555,7 @@ pub struct OutboundOrder {
     pub product_info: Vec<OutboundLine>,
 }
 
-rt::__private::record! { OutboundOrder: Serialize, Deserialize; {
+private::record! { OutboundOrder: Serialize, Deserialize; {
     organization_name: String = "organization_name" as Plain => always;
     organization_code: String = "organization_code" as Plain => always;
     exhibition_hall_sn: String = "exhibition_hall_sn" as Plain => always;
@@ -595,16 +598,16 @@ pub struct OutboundPage {
     pub pagination: Pagination,
 }
 
-rt::__private::record! { OutboundPage: Serialize, Deserialize; {
+private::record! { OutboundPage: Serialize, Deserialize; {
     list: Vec<OutboundOrder> = "list" as Plain => always;
     pagination: Pagination = "pagination" as Plain => always;
 } }
 
 /// The vendor's response envelope, as runtime data.
-fn envelope() -> Option<rt::__private::EnvelopeSpec> {
+fn envelope() -> Option<private::EnvelopeSpec> {
     Some(
-        rt::__private::EnvelopeSpec::new(
-                rt::__private::Success::code_in(&[rt::__private::StaticCode::Int(0)]),
+        private::EnvelopeSpec::new(
+                private::Success::code_in(&[private::StaticCode::Int(0)]),
                 "data",
             )
             .with_code("code")
@@ -613,8 +616,8 @@ fn envelope() -> Option<rt::__private::EnvelopeSpec> {
 }
 
 /// Auth, token and envelope rules from the spec, as runtime data.
-fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
-    rt::__private::ApiSpec::new(
+fn api_spec() -> private::ApiSpec<ErrorCode> {
+    private::ApiSpec::new(
         envelope(),
         Vec::from([
             lang::Step::Header {
@@ -628,17 +631,17 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
             },
         ]),
         Some(
-            rt::__private::TokenSpec::new(
-                    rt::__private::TokenResponseSpec::new("access_token")
+            private::TokenSpec::new(
+                    private::TokenResponseSpec::new("access_token")
                         .with_expires_in("expires_in")
                         .with_default_lifetime(std::time::Duration::from_secs(3600))
                         .with_error("error", Some("error_description")),
                 )
                 .with_grant(
-                    rt::__private::Grant::new(
+                    private::Grant::new(
                             "client_credentials",
-                            rt::reqwest::Method::POST,
-                            rt::__private::Encoding::Form,
+                            private::Method::POST,
+                            private::Encoding::Form,
                         )
                         .with_path("/public/token.php")
                         .with_field(
@@ -650,10 +653,10 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
                         .with_client_auth(&[rt::ClientAuth::Form, rt::ClientAuth::Basic]),
                 )
                 .with_grant(
-                    rt::__private::Grant::new(
+                    private::Grant::new(
                             "authorization_code",
-                            rt::reqwest::Method::POST,
-                            rt::__private::Encoding::Form,
+                            private::Method::POST,
+                            private::Encoding::Form,
                         )
                         .with_path("/public/token.php")
                         .with_field(
@@ -679,7 +682,7 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
                 )
                 .with_automatic("client_credentials")
                 .with_authorize(
-                    rt::__private::AuthorizeSpec::new("/public/authorize.php")
+                    private::AuthorizeSpec::new("/public/authorize.php")
                         .with_param(
                             "response_type",
                             lang::Value::Template(
@@ -706,7 +709,7 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
                         ),
                 )
                 .with_policy(
-                    rt::__private::RefreshPolicy::new()
+                    private::RefreshPolicy::new()
                         .with_refresh_before_expiry(std::time::Duration::from_secs(60))
                         .with_renew_on_http_status(&[401]),
                 ),
@@ -738,9 +741,9 @@ impl Credentials {
         }
     }
 
-    fn to_runtime(&self) -> rt::__private::Credentials {
+    fn to_runtime(&self) -> private::Credentials {
         use rt::secrecy::ExposeSecret as _;
-        let mut credentials = rt::__private::Credentials::new();
+        let mut credentials = private::Credentials::new();
         credentials = credentials.plain("client_id", self.client_id.as_str());
         credentials = credentials
             .secret("client_secret", self.client_secret.expose_secret());
@@ -823,21 +826,21 @@ impl QueryInventoryRequest {
         Ok(())
     }
 
-    fn to_request(&self) -> Result<rt::__private::Request> {
+    fn to_request(&self) -> Result<private::Request> {
         self.validate()?;
-        let request = rt::__private::Request::new(
-            rt::reqwest::Method::GET,
+        let request = private::Request::new(
+            private::Method::GET,
             "/public/worehouse.php",
         );
         let mut query = Vec::new();
         if let Some(v) = &self.day {
-            query.push(("day", rt::__private::text::display(v)));
+            query.push(("day", private::text::display(v)));
         }
         if let Some(v) = &self.page {
-            query.push(("page", rt::__private::text::display(v)));
+            query.push(("page", private::text::display(v)));
         }
         if let Some(v) = &self.page_size {
-            query.push(("page_size", rt::__private::text::display(v)));
+            query.push(("page_size", private::text::display(v)));
         }
         let request = request.with_query(query);
         Ok(request)
@@ -919,21 +922,18 @@ impl QueryOrdersRequest {
         Ok(())
     }
 
-    fn to_request(&self) -> Result<rt::__private::Request> {
+    fn to_request(&self) -> Result<private::Request> {
         self.validate()?;
-        let request = rt::__private::Request::new(
-            rt::reqwest::Method::GET,
-            "/public/sorder.php",
-        );
+        let request = private::Request::new(private::Method::GET, "/public/sorder.php");
         let mut query = Vec::new();
         if let Some(v) = &self.day {
-            query.push(("day", rt::__private::text::display(v)));
+            query.push(("day", private::text::display(v)));
         }
         if let Some(v) = &self.page {
-            query.push(("page", rt::__private::text::display(v)));
+            query.push(("page", private::text::display(v)));
         }
         if let Some(v) = &self.page_size {
-            query.push(("page_size", rt::__private::text::display(v)));
+            query.push(("page_size", private::text::display(v)));
         }
         let request = request.with_query(query);
         Ok(request)
@@ -1015,28 +1015,28 @@ impl QueryOutboundRequest {
         Ok(())
     }
 
-    fn to_request(&self) -> Result<rt::__private::Request> {
+    fn to_request(&self) -> Result<private::Request> {
         self.validate()?;
-        let request = rt::__private::Request::new(
-            rt::reqwest::Method::GET,
+        let request = private::Request::new(
+            private::Method::GET,
             "/public/outbound.php",
         );
         let mut query = Vec::new();
         if let Some(v) = &self.day {
-            query.push(("day", rt::__private::text::display(v)));
+            query.push(("day", private::text::display(v)));
         }
         if let Some(v) = &self.page {
-            query.push(("page", rt::__private::text::display(v)));
+            query.push(("page", private::text::display(v)));
         }
         if let Some(v) = &self.page_size {
-            query.push(("page_size", rt::__private::text::display(v)));
+            query.push(("page_size", private::text::display(v)));
         }
         let request = request.with_query(query);
         Ok(request)
     }
 }
 
-impl rt::__private::Page for InventoryPage {
+impl private::Page for InventoryPage {
     type Item = InventoryItem;
 
     fn into_items(self) -> Vec<InventoryItem> {
@@ -1048,7 +1048,7 @@ impl rt::__private::Page for InventoryPage {
     }
 }
 
-impl rt::__private::Page for OrderPage {
+impl private::Page for OrderPage {
     type Item = SalesOrder;
 
     fn into_items(self) -> Vec<SalesOrder> {
@@ -1060,7 +1060,7 @@ impl rt::__private::Page for OrderPage {
     }
 }
 
-impl rt::__private::Page for OutboundPage {
+impl private::Page for OutboundPage {
     type Item = OutboundOrder;
 
     fn into_items(self) -> Vec<OutboundOrder> {
@@ -1112,7 +1112,7 @@ impl rt::__private::Page for OutboundPage {
 /// Cheap to clone: clones share the connection pool and the token cache.
 #[derive(Clone)]
 pub struct Client {
-    engine: rt::__private::Engine<ErrorCode>,
+    engine: private::Engine<ErrorCode>,
 }
 
 impl std::fmt::Debug for Client {
@@ -1194,7 +1194,7 @@ impl Client {
         request: QueryInventoryRequest,
     ) -> impl rt::futures_core::Stream<Item = Result<InventoryItem>> + Send + '_ {
         let first = request.page.unwrap_or(1);
-        rt::__private::pages_with_max(
+        private::pages_with_max(
             first,
             self.engine.max_page(),
             move |page| {
@@ -1210,7 +1210,7 @@ impl Client {
         request: QueryOrdersRequest,
     ) -> impl rt::futures_core::Stream<Item = Result<SalesOrder>> + Send + '_ {
         let first = request.page.unwrap_or(1);
-        rt::__private::pages_with_max(
+        private::pages_with_max(
             first,
             self.engine.max_page(),
             move |page| {
@@ -1226,7 +1226,7 @@ impl Client {
         request: QueryOutboundRequest,
     ) -> impl rt::futures_core::Stream<Item = Result<OutboundOrder>> + Send + '_ {
         let first = request.page.unwrap_or(1);
-        rt::__private::pages_with_max(
+        private::pages_with_max(
             first,
             self.engine.max_page(),
             move |page| {
@@ -1245,13 +1245,13 @@ impl Client {
 
     /// A fresh, unguessable `state` for [`Client::authorize_url`] (CSRF protection).
     pub fn new_state() -> String {
-        rt::__private::new_state()
+        private::new_state()
     }
 
     /// Checks the authorization callback's `state` against the one sent, in constant
     /// time; a mismatch is [`AuthError::StateMismatch`](rt::AuthError::StateMismatch).
     pub fn check_state(expected: &str, received: &str) -> Result<()> {
-        Ok(rt::__private::check_state(expected, received)?)
+        Ok(private::check_state(expected, received)?)
     }
 
     /// 方式一:Authorization Code Grant(授权码模式)
@@ -1291,10 +1291,10 @@ pub fn decode_response<T: rt::serde::de::DeserializeOwned>(
     status: u16,
     body: &[u8],
 ) -> Result<T> {
-    rt::__private::decode_response(envelope().as_ref(), status, body)
+    private::decode_response(envelope().as_ref(), status, body)
 }
 
 /// Decodes a raw token-endpoint response exactly as the client does.
 pub fn decode_token_response(status: u16, body: &[u8]) -> Result<rt::TokenState> {
-    rt::__private::decode_token_response(&api_spec(), status, body)
+    private::decode_token_response(&api_spec(), status, body)
 }

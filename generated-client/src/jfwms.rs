@@ -4,9 +4,12 @@
 use ::spec_runtime as rt;
 
 #[allow(unused_imports)]
-use rt::__private::lang;
+use rt::__private as private;
 
-const _: () = rt::__private::requires::MD5;
+#[allow(unused_imports)]
+use private::lang;
+
+const _: () = private::requires::MD5;
 
 /// Every code the document lists, from these tables:
 ///
@@ -685,11 +688,11 @@ pub enum ErrorCode {
 }
 
 /// What the document says about each code, as data.
-static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::new(
+static CODES: private::CodeTable<ErrorCode> = private::CodeTable::new(
     &[
         (
             ErrorCode::ServiceError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 1,
                 lang::ErrorClass::Retryable,
                 "服务异常,请稍后重试",
@@ -698,7 +701,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::RequestParamsError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10001,
                 lang::ErrorClass::Caller,
                 "Request parameter error",
@@ -707,7 +710,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InvalidAccessToken,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10002,
                 lang::ErrorClass::RenewToken,
                 "Invalid ACCESS TOKEN ",
@@ -716,7 +719,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InvalidRefreshToken,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10003,
                 lang::ErrorClass::Reauthorize,
                 "Invalid REFRESH TOKEN",
@@ -725,7 +728,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::AccessTokenCannotNull,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10004,
                 lang::ErrorClass::RenewToken,
                 "ACCESS TOKEN empty",
@@ -734,7 +737,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::RefreshTokenCannotNull,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10005,
                 lang::ErrorClass::Reauthorize,
                 "REFRESH TOKEN empty",
@@ -743,7 +746,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::ClientIdCannotNull,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10006,
                 lang::ErrorClass::Auth,
                 "CLIENT ID empty",
@@ -752,7 +755,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::ClientSecretCannotNull,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10007,
                 lang::ErrorClass::Auth,
                 "CLIENT SECRET empty",
@@ -761,7 +764,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::ClientAppNotFindOrInvalid,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10008,
                 lang::ErrorClass::Auth,
                 "Invalid client app info",
@@ -770,7 +773,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::CannotFindAppAuthInfo,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10009,
                 lang::ErrorClass::Auth,
                 "Invalid client auth info",
@@ -779,7 +782,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::NotIntWriteList,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10010,
                 lang::ErrorClass::Auth,
                 "Request ip not in whitelist",
@@ -788,7 +791,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::RequestEmailError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10011,
                 lang::ErrorClass::Auth,
                 "could not find any user by the email",
@@ -797,7 +800,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::RequestPasswordError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10012,
                 lang::ErrorClass::Auth,
                 "wrong password",
@@ -806,7 +809,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::RequestDomainError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10013,
                 lang::ErrorClass::Auth,
                 "could not find domain info",
@@ -815,7 +818,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::RequestAppError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10014,
                 lang::ErrorClass::Auth,
                 "could not find valid app info",
@@ -824,7 +827,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::SignCannotNull,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10021,
                 lang::ErrorClass::Caller,
                 "SIGN 不能为空",
@@ -833,7 +836,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::NonceCannotNull,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10022,
                 lang::ErrorClass::Caller,
                 "NONCE 不能为空",
@@ -842,7 +845,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::TimestampCannotNull,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10023,
                 lang::ErrorClass::Caller,
                 "TIMESTAMP 不能为空",
@@ -851,7 +854,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::NonceFormatError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10024,
                 lang::ErrorClass::Caller,
                 "NONCE 格式异常",
@@ -860,7 +863,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::TimestampFormatError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10025,
                 lang::ErrorClass::Caller,
                 "TIMESTAMP 格式异常",
@@ -869,7 +872,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::SignError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10026,
                 lang::ErrorClass::Auth,
                 "签名错误",
@@ -878,7 +881,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::RepeatSubmit,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10027,
                 lang::ErrorClass::Resign,
                 "重复提交",
@@ -887,7 +890,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::TimestampInvalid,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                     10028,
                     lang::ErrorClass::ClockSkew,
                     "时间戳失效",
@@ -897,7 +900,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::UserIdFormatError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10029,
                 lang::ErrorClass::Caller,
                 "USER ID 格式异常",
@@ -906,7 +909,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InvalidAuthCode,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10030,
                 lang::ErrorClass::Reauthorize,
                 "Invalid authorization identification code",
@@ -915,7 +918,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OmsAccountDisable,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10040,
                 lang::ErrorClass::Vendor,
                 "OMS account has been deactivated, please contact the warehouse",
@@ -924,7 +927,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OmsWarehouseNotExist,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10041,
                 lang::ErrorClass::Vendor,
                 "Warehouse not identified, please contact the warehouse",
@@ -933,7 +936,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OmsUserWarehouseClosed,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10042,
                 lang::ErrorClass::Vendor,
                 "The warehouse status has been closed, please contact the warehouse!",
@@ -942,7 +945,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OmsWarehouseNoEmpty,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10043,
                 lang::ErrorClass::Caller,
                 "warehouse is required",
@@ -951,7 +954,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OmsWarehouseProhibitReceive,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10044,
                 lang::ErrorClass::Vendor,
                 "The warehouse has suspended receiving goods. Please contact the warehouse",
@@ -960,7 +963,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OmsFeeTemplateNotExist,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10045,
                 lang::ErrorClass::Vendor,
                 "The warehouse has not yet assigned a billing plan for you. Please contact the warehouse!",
@@ -969,7 +972,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OmsSkuNotExist,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10046,
                 lang::ErrorClass::Vendor,
                 "Some products in the document do not exist in the warehouse. Please push the products first!",
@@ -978,7 +981,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OmsSkuProhibitReceive,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10047,
                 lang::ErrorClass::Vendor,
                 "sku(%s) has been banned by the warehouse. Please contact the warehouse!",
@@ -987,7 +990,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OmsWarehouseProhibitSale,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10048,
                 lang::ErrorClass::Vendor,
                 "The warehouse has suspended receiving orders, please contact the warehouse!",
@@ -996,7 +999,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OmsInsufficientExpenses,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 10049,
                 lang::ErrorClass::Vendor,
                 "Creation failed! You are in arrears. Please log in to the OMS system to recharge or contact the warehouse",
@@ -1005,7 +1008,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::MerchantSkuNoEmpty,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 20000,
                 lang::ErrorClass::Caller,
                 "sku is required",
@@ -1014,7 +1017,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::MerchantSkuNameEmpty,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 20001,
                 lang::ErrorClass::Caller,
                 "sku name is required",
@@ -1023,7 +1026,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::MerchantSkuCodeEmpty,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 20002,
                 lang::ErrorClass::Caller,
                 "customer sku no name is required",
@@ -1032,7 +1035,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::MerchantSkuIsExist,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 20003,
                 lang::ErrorClass::Caller,
                 "sku(%s) is exist",
@@ -1041,7 +1044,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::MerchantSkuCodeExist,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 20004,
                 lang::ErrorClass::Caller,
                 "customer sku no(%s) is exist",
@@ -1050,7 +1053,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::MerchantLengthWidthHeightError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 20005,
                 lang::ErrorClass::Caller,
                 "Length, width, and height must be filled in simultaneously",
@@ -1059,7 +1062,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::MerchantNameNoLengthError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 20006,
                 lang::ErrorClass::Caller,
                 "Product name (barcode) with a maximum of 200 (50) characters",
@@ -1068,7 +1071,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::MerchantSkuNotExist,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 20007,
                 lang::ErrorClass::Caller,
                 "sku is not exist",
@@ -1077,7 +1080,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::MerchantWeightRange,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 20008,
                 lang::ErrorClass::Caller,
                 "weight range:0.01g-999999.99g",
@@ -1086,7 +1089,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::MerchantSizeRange,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 20009,
                 lang::ErrorClass::Caller,
                 "size range:”0.01cm-999999.99cm",
@@ -1095,7 +1098,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InventorySkuNotExist,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 30001,
                 lang::ErrorClass::Vendor,
                 "No corresponding product was found in the warehouse system",
@@ -1104,7 +1107,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InboundErpNoEmpty,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 40000,
                 lang::ErrorClass::Caller,
                 "erp no is required",
@@ -1113,7 +1116,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InboundErpNoExist,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 40001,
                 lang::ErrorClass::Caller,
                 "erp no is exist",
@@ -1122,7 +1125,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InboundSkuInfoEmpty,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 40002,
                 lang::ErrorClass::Caller,
                 "sku is required",
@@ -1131,7 +1134,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InboundSkuCountEmpty,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 40003,
                 lang::ErrorClass::Caller,
                 "sku count is required",
@@ -1140,7 +1143,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InboundNotExist,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 40004,
                 lang::ErrorClass::Vendor,
                 "No receipt found in the warehouse system!",
@@ -1149,7 +1152,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InboundStatusCountNotCancel,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 40005,
                 lang::ErrorClass::Vendor,
                 "The current status (%s) does not allow cancellation of the receipt order",
@@ -1158,7 +1161,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtLabelUrlEmpty,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50000,
                 lang::ErrorClass::Caller,
                 "label url is required",
@@ -1167,7 +1170,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtLabelUrlTooLong,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50001,
                 lang::ErrorClass::Caller,
                 "label url up to 2048 characters",
@@ -1176,7 +1179,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtRecipientCountryEmpty,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50002,
                 lang::ErrorClass::Caller,
                 "recipient country is required",
@@ -1185,7 +1188,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtErpNoEmpty,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50003,
                 lang::ErrorClass::Caller,
                 "erp no is required",
@@ -1194,7 +1197,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtLogisticsNameEmpty,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50004,
                 lang::ErrorClass::Caller,
                 "logistics name is required",
@@ -1203,7 +1206,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtTrackingNoEmpty,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50005,
                 lang::ErrorClass::Caller,
                 "tracking no is required",
@@ -1212,7 +1215,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtRecipientAddressTooLong,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50006,
                 lang::ErrorClass::Caller,
                 "recipient address up to 300 characters",
@@ -1221,7 +1224,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtCountryCodeError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50007,
                 lang::ErrorClass::Caller,
                 "The country is currently not supported, or the country needs to transmit a two character code",
@@ -1230,7 +1233,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtErpNoTooLong,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50008,
                 lang::ErrorClass::Caller,
                 "erp no up to 100 characters",
@@ -1239,7 +1242,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtPlatformOrderNoTooLong,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50009,
                 lang::ErrorClass::Caller,
                 "erp no up to 100 characters",
@@ -1248,7 +1251,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtBuyerNameTooLong,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50010,
                 lang::ErrorClass::Caller,
                 "buyer name up to 100 characters",
@@ -1257,7 +1260,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtBuyerPhoneTooLong,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50011,
                 lang::ErrorClass::Caller,
                 "buyer phone up to 100 characters",
@@ -1266,7 +1269,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtRecipientProvinceTooLong,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50012,
                 lang::ErrorClass::Caller,
                 "recipient province up to 100 characters",
@@ -1275,7 +1278,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtRecipientCityTooLong,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50013,
                 lang::ErrorClass::Caller,
                 "recipient city up to 100 characters",
@@ -1284,7 +1287,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtZipCodeTooLong,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50014,
                 lang::ErrorClass::Caller,
                 "zip code up to 100 characters",
@@ -1293,7 +1296,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtLogisticsNameTooLong,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50015,
                 lang::ErrorClass::Caller,
                 "logistics name up to 100 characters",
@@ -1302,7 +1305,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtTrackingNoTooLong,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50016,
                 lang::ErrorClass::Caller,
                 "tracking no up to 100 characters",
@@ -1311,7 +1314,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtOrderNotExist,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50017,
                 lang::ErrorClass::Vendor,
                 "The order was not found in the warehouse!",
@@ -1320,7 +1323,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtOrderStatusCountNotCancel,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50018,
                 lang::ErrorClass::Vendor,
                 "The order has been shipped, please contact logistics interception",
@@ -1329,7 +1332,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtOrderErpNoExist,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50019,
                 lang::ErrorClass::Caller,
                 "ERP order number already exists",
@@ -1338,7 +1341,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtLogisticsNotExist,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50020,
                 lang::ErrorClass::Vendor,
                 "Logistics does not exist, please contact the warehouse",
@@ -1347,7 +1350,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtLogisticsClosed,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50021,
                 lang::ErrorClass::Vendor,
                 "Logistics method not enabled",
@@ -1356,7 +1359,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtSkuEmpty,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50022,
                 lang::ErrorClass::Caller,
                 "sku is required",
@@ -1365,7 +1368,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtSkuNumError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50023,
                 lang::ErrorClass::Caller,
                 "sku num error",
@@ -1374,7 +1377,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtSkuNumNotExist,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50024,
                 lang::ErrorClass::Vendor,
                 "Product SKU: %s do not exist in the warehouse, please push the product first!",
@@ -1383,7 +1386,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtLogisticsShipCountryError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50025,
                 lang::ErrorClass::Vendor,
                 "Logistics cannot be sent to the recipient country",
@@ -1392,7 +1395,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtSkuNotEnoughStock,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50026,
                 lang::ErrorClass::Vendor,
                 "Not enough stock,Please check!",
@@ -1401,7 +1404,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtOrderIsCanceled,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50027,
                 lang::ErrorClass::Vendor,
                 "Order cancelled",
@@ -1410,7 +1413,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::OtOrderQueryMax,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 50028,
                 lang::ErrorClass::Caller,
                 "Query up to 100 pieces of data at once",
@@ -1419,7 +1422,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::MerchantOrderInterceptError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 20022,
                 lang::ErrorClass::Vendor,
                 "The warehouse does not allow interception of orders, interception of orders failed!",
@@ -1428,7 +1431,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::MerchantOrderInterceptApply,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 20023,
                 lang::ErrorClass::Vendor,
                 "Order interception has been applied and is under review by the warehouse!",
@@ -1460,7 +1463,7 @@ impl ErrorCode {
     /// the response's own message (e.g. the SKU in `sku(%s) is exist`). `None` when the
     /// message does not follow the documented template.
     pub fn placeholder_values(&self, message: &str) -> Option<Vec<String>> {
-        rt::__private::placeholder_values(self.documented_message()?, message)
+        private::placeholder_values(self.documented_message()?, message)
     }
 
     /// The title of the document's table that lists this code.
@@ -1533,7 +1536,7 @@ pub struct StockSkuLine {
     pub non_good_change: Option<i64>,
 }
 
-rt::__private::record! { StockSkuLine: Serialize, Deserialize; {
+private::record! { StockSkuLine: Serialize, Deserialize; {
     sku: String = "sku" as Plain => always;
     total: i64 = "total" as Plain => always;
     locked: i64 = "locked" as Plain => always;
@@ -1573,7 +1576,7 @@ pub struct StorageSkuLine {
     pub this_time_num: i64,
 }
 
-rt::__private::record! { StorageSkuLine: Serialize, Deserialize; {
+private::record! { StorageSkuLine: Serialize, Deserialize; {
     sku_code: String = "skuCode" as Plain => always;
     sku: String = "sku" as Plain => always;
     num: i64 = "num" as Lenient<i64> => always;
@@ -1601,7 +1604,7 @@ pub struct ReturnSkuLine {
     pub bad_num: i64,
 }
 
-rt::__private::record! { ReturnSkuLine: Serialize, Deserialize; {
+private::record! { ReturnSkuLine: Serialize, Deserialize; {
     sku: String = "sku" as Plain => always;
     num: i64 = "num" as Lenient<i64> => always;
     bad_num: i64 = "badNum" as Lenient<i64> => always;
@@ -1631,7 +1634,7 @@ pub struct OrderEvent {
     pub sku_list: Vec<StockSkuLine>,
 }
 
-rt::__private::record! { OrderEvent: Serialize, Deserialize; {
+private::record! { OrderEvent: Serialize, Deserialize; {
     user_id: i64 = "userId" as Lenient<i64> => always;
     erp_no: String = "erpNo" as Plain => always;
     warehouse_code: String = "warehouseCode" as Plain => always;
@@ -1671,7 +1674,7 @@ pub struct StorageEvent {
     pub sku_list: Vec<StorageSkuLine>,
 }
 
-rt::__private::record! { StorageEvent: Serialize, Deserialize; {
+private::record! { StorageEvent: Serialize, Deserialize; {
     user_id: i64 = "userId" as Lenient<i64> => always;
     erp_no: String = "erpNo" as Plain => always;
     warehouse_code: String = "warehouseCode" as Plain => always;
@@ -1707,7 +1710,7 @@ pub struct ReturnEvent {
     pub sku_list: Vec<ReturnSkuLine>,
 }
 
-rt::__private::record! { ReturnEvent: Serialize, Deserialize; {
+private::record! { ReturnEvent: Serialize, Deserialize; {
     user_id: i64 = "userId" as Lenient<i64> => always;
     erp_no: String = "erpNo" as Plain => always;
     warehouse_code: String = "warehouseCode" as Plain => always;
@@ -1733,7 +1736,7 @@ pub struct OrderInterceptEvent {
     pub status: String,
 }
 
-rt::__private::record! { OrderInterceptEvent: Serialize, Deserialize; {
+private::record! { OrderInterceptEvent: Serialize, Deserialize; {
     user_id: i64 = "userId" as Lenient<i64> => always;
     erp_no: String = "erpNo" as Plain => always;
     status: String = "status" as Plain => always;
@@ -1765,7 +1768,7 @@ pub struct InventoryCountEvent {
     pub sku_list: Vec<StockSkuLine>,
 }
 
-rt::__private::record! { InventoryCountEvent: Serialize, Deserialize; {
+private::record! { InventoryCountEvent: Serialize, Deserialize; {
     warehouse_code: String = "warehouseCode" as Plain => always;
     document_no: String = "documentNo" as Plain => always;
     user_id: i64 = "userId" as Lenient<i64> => always;
@@ -1799,7 +1802,7 @@ pub struct AdjustEvent {
     pub sku_list: Vec<StockSkuLine>,
 }
 
-rt::__private::record! { AdjustEvent: Serialize, Deserialize; {
+private::record! { AdjustEvent: Serialize, Deserialize; {
     warehouse_code: String = "warehouseCode" as Plain => always;
     document_no: String = "documentNo" as Plain => always;
     user_id: i64 = "userId" as Lenient<i64> => always;
@@ -1835,7 +1838,7 @@ pub struct MoveEvent {
     pub sku_list: Vec<StockSkuLine>,
 }
 
-rt::__private::record! { MoveEvent: Serialize, Deserialize; {
+private::record! { MoveEvent: Serialize, Deserialize; {
     warehouse_code: String = "warehouseCode" as Plain => always;
     document_no: String = "documentNo" as Plain => always;
     user_id: i64 = "userId" as Lenient<i64> => always;
@@ -1871,7 +1874,7 @@ pub struct OrderCreateEvent {
     pub sku_list: Vec<StockSkuLine>,
 }
 
-rt::__private::record! { OrderCreateEvent: Serialize, Deserialize; {
+private::record! { OrderCreateEvent: Serialize, Deserialize; {
     warehouse_code: String = "warehouseCode" as Plain => always;
     document_no: String = "documentNo" as Plain => always;
     user_id: i64 = "userId" as Lenient<i64> => always;
@@ -1907,7 +1910,7 @@ pub struct OrderCancelEvent {
     pub sku_list: Vec<StockSkuLine>,
 }
 
-rt::__private::record! { OrderCancelEvent: Serialize, Deserialize; {
+private::record! { OrderCancelEvent: Serialize, Deserialize; {
     warehouse_code: String = "warehouseCode" as Plain => always;
     document_no: String = "documentNo" as Plain => always;
     user_id: i64 = "userId" as Lenient<i64> => always;
@@ -1943,7 +1946,7 @@ pub struct ConvertEvent {
     pub sku_list: Vec<StockSkuLine>,
 }
 
-rt::__private::record! { ConvertEvent: Serialize, Deserialize; {
+private::record! { ConvertEvent: Serialize, Deserialize; {
     warehouse_code: String = "warehouseCode" as Plain => always;
     document_no: String = "documentNo" as Plain => always;
     user_id: i64 = "userId" as Lenient<i64> => always;
@@ -1952,10 +1955,10 @@ rt::__private::record! { ConvertEvent: Serialize, Deserialize; {
 } }
 
 /// The vendor's response envelope, as runtime data.
-fn envelope() -> Option<rt::__private::EnvelopeSpec> {
+fn envelope() -> Option<private::EnvelopeSpec> {
     Some(
-        rt::__private::EnvelopeSpec::new(
-                rt::__private::Success::code_in(&[rt::__private::StaticCode::Int(0)]),
+        private::EnvelopeSpec::new(
+                private::Success::code_in(&[private::StaticCode::Int(0)]),
                 "data",
             )
             .with_code("code")
@@ -1965,8 +1968,8 @@ fn envelope() -> Option<rt::__private::EnvelopeSpec> {
 }
 
 /// Auth, token and envelope rules from the spec, as runtime data.
-fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
-    rt::__private::ApiSpec::new(
+fn api_spec() -> private::ApiSpec<ErrorCode> {
+    private::ApiSpec::new(
         envelope(),
         Vec::from([
             lang::Step::Header {
@@ -2062,8 +2065,8 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
             },
         ]),
         Some(
-            rt::__private::TokenSpec::new(
-                    rt::__private::TokenResponseSpec::new("accessToken")
+            private::TokenSpec::new(
+                    private::TokenResponseSpec::new("accessToken")
                         .with_enveloped()
                         .with_expires_in("expiresIn")
                         .with_default_lifetime(std::time::Duration::from_secs(86400))
@@ -2074,10 +2077,10 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
                         .with_extra("user_id", "userId"),
                 )
                 .with_grant(
-                    rt::__private::Grant::new(
+                    private::Grant::new(
                             "authorization_code",
-                            rt::reqwest::Method::POST,
-                            rt::__private::Encoding::Json,
+                            private::Method::POST,
+                            private::Encoding::Json,
                         )
                         .with_field(
                             "clientId",
@@ -2100,10 +2103,10 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
                         .with_inputs(&["code"]),
                 )
                 .with_grant(
-                    rt::__private::Grant::new(
+                    private::Grant::new(
                             "refresh_token",
-                            rt::reqwest::Method::POST,
-                            rt::__private::Encoding::Json,
+                            private::Method::POST,
+                            private::Encoding::Json,
                         )
                         .with_field(
                             "clientId",
@@ -2158,9 +2161,9 @@ impl Credentials {
         }
     }
 
-    fn to_runtime(&self) -> rt::__private::Credentials {
+    fn to_runtime(&self) -> private::Credentials {
         use rt::secrecy::ExposeSecret as _;
-        let mut credentials = rt::__private::Credentials::new();
+        let mut credentials = private::Credentials::new();
         credentials = credentials.plain("client_id", self.client_id.as_str());
         credentials = credentials
             .secret("client_secret", self.client_secret.expose_secret());
@@ -2184,18 +2187,15 @@ impl GetOrderRequest {
         Self { erp_no: erp_no.into() }
     }
 
-    fn to_request(&self) -> Result<rt::__private::Request> {
-        let request = rt::__private::Request::new(
-                rt::reqwest::Method::POST,
-                "/api/order/get",
-            )
+    fn to_request(&self) -> Result<private::Request> {
+        let request = private::Request::new(private::Method::POST, "/api/order/get")
             .idempotent();
-        let request = request.with_body(rt::__private::Body::json(self)?);
+        let request = request.with_body(private::Body::json(self)?);
         Ok(request)
     }
 }
 
-rt::__private::record! { GetOrderRequest: Serialize, Deserialize; {
+private::record! { GetOrderRequest: Serialize, Deserialize; {
     erp_no: String = "erpNo" as Plain => always;
 } }
 
@@ -2270,7 +2270,7 @@ rt::__private::record! { GetOrderRequest: Serialize, Deserialize; {
 /// The document gives no path for the token request(s) `authorization_code`, `refresh_token`: set each with [`ClientBuilder::grant_path`](rt::ClientBuilder::grant_path) before the client can use it.
 #[derive(Clone)]
 pub struct Client {
-    engine: rt::__private::Engine<ErrorCode>,
+    engine: private::Engine<ErrorCode>,
 }
 
 impl std::fmt::Debug for Client {
@@ -2356,12 +2356,12 @@ pub fn decode_response<T: rt::serde::de::DeserializeOwned>(
     status: u16,
     body: &[u8],
 ) -> Result<T> {
-    rt::__private::decode_response(envelope().as_ref(), status, body)
+    private::decode_response(envelope().as_ref(), status, body)
 }
 
 /// Decodes a raw token-endpoint response exactly as the client does.
 pub fn decode_token_response(status: u16, body: &[u8]) -> Result<rt::TokenState> {
-    rt::__private::decode_token_response(&api_spec(), status, body)
+    private::decode_token_response(&api_spec(), status, body)
 }
 
 /// The event a webhook delivery carries, by its `type`.
@@ -2450,7 +2450,7 @@ impl Webhook {
     /// `None` on anything unusual (a repeated key, which typed decoders reject; a
     /// malformed body): [`parse_tree`](Self::parse_tree) decides then.
     fn parse_typed(raw_body: &[u8]) -> Option<Webhook> {
-        let (kind, payload) = rt::__private::webhook::split_delivery(
+        let (kind, payload) = private::webhook::split_delivery(
             raw_body,
             "type",
             "data",
@@ -2600,8 +2600,8 @@ pub fn verify_and_parse(
     signature: &str,
     secret: &rt::secrecy::SecretString,
 ) -> std::result::Result<Webhook, rt::WebhookError> {
-    let payload = rt::__private::webhook::raw_field(raw_body, "data")?;
-    rt::__private::webhook::verify(
+    let payload = private::webhook::raw_field(raw_body, "data")?;
+    private::webhook::verify(
         &lang::Value::Encode(
             lang::TextEncoding::Hex,
             Box::new(
@@ -2655,7 +2655,7 @@ pub fn verify_and_parse_max_age(
     max_age: std::time::Duration,
 ) -> std::result::Result<Webhook, rt::WebhookError> {
     let webhook = verify_and_parse(raw_body, signature, secret)?;
-    rt::__private::webhook::check_age(webhook.meta.timestamp, max_age)?;
+    private::webhook::check_age(webhook.meta.timestamp, max_age)?;
     Ok(webhook)
 }
 
@@ -2664,13 +2664,10 @@ pub const WEBHOOK_ACK_SUCCESS: &str = "{\"code\":\"0\",\"msg\":\"\"}";
 
 /// The body to answer a delivery with when it is rejected; `message` is JSON-escaped.
 pub fn webhook_ack_failure(message: &str) -> String {
-    rt::__private::webhook::ack_failure(
-        "{\"code\":\"1\",\"msg\":\"{message}\"}",
-        message,
-    )
+    private::webhook::ack_failure("{\"code\":\"1\",\"msg\":\"{message}\"}", message)
 }
 
-rt::__private::record! { WebhookMeta: Deserialize; {
+private::record! { WebhookMeta: Deserialize; {
     timestamp: i64 = "timestamp" as Lenient<i64> => always;
     finish_time: Option<String> = "finishTime" as Plain => unless_none;
 } }

@@ -4,7 +4,10 @@
 use ::spec_runtime as rt;
 
 #[allow(unused_imports)]
-use rt::__private::lang;
+use rt::__private as private;
+
+#[allow(unused_imports)]
+use private::lang;
 
 /// Every code the document lists, from these tables:
 ///
@@ -68,11 +71,11 @@ pub enum ErrorCode {
 }
 
 /// What the document says about each code, as data.
-static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::new(
+static CODES: private::CodeTable<ErrorCode> = private::CodeTable::new(
     &[
         (
             ErrorCode::Ok,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                     200,
                     lang::ErrorClass::Success,
                     "请求成功",
@@ -82,7 +85,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::Created,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                     201,
                     lang::ErrorClass::Success,
                     "创建成功",
@@ -92,7 +95,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::BadRequest,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                     400,
                     lang::ErrorClass::Caller,
                     "请求参数错误",
@@ -102,7 +105,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::Unauthorized,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                     401,
                     lang::ErrorClass::RenewToken,
                     "未授权,需要登录",
@@ -112,7 +115,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::Forbidden,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                     403,
                     lang::ErrorClass::Auth,
                     "禁止访问,权限不足",
@@ -122,7 +125,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::NotFound,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                     404,
                     lang::ErrorClass::Caller,
                     "资源不存在",
@@ -132,7 +135,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InternalServerError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                     500,
                     lang::ErrorClass::Retryable,
                     "服务器内部错误",
@@ -142,7 +145,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::ValidationError,
-            rt::__private::CodeInfo::str(
+            private::CodeInfo::str(
                 "VALIDATION_ERROR",
                 lang::ErrorClass::Caller,
                 "请求参数验证失败",
@@ -174,7 +177,7 @@ impl ErrorCode {
     /// the response's own message (e.g. the SKU in `sku(%s) is exist`). `None` when the
     /// message does not follow the documented template.
     pub fn placeholder_values(&self, message: &str) -> Option<Vec<String>> {
-        rt::__private::placeholder_values(self.documented_message()?, message)
+        private::placeholder_values(self.documented_message()?, message)
     }
 
     /// The title of the document's table that lists this code.
@@ -223,7 +226,7 @@ pub struct User {
     pub role: String,
 }
 
-rt::__private::record! { User: Serialize, Deserialize; {
+private::record! { User: Serialize, Deserialize; {
     id: i64 = "id" as Plain => always;
     username: String = "username" as Plain => always;
     email: String = "email" as Plain => always;
@@ -252,7 +255,7 @@ pub struct LoginResult {
     pub user: User,
 }
 
-rt::__private::record! { LoginResult: Serialize, Deserialize; {
+private::record! { LoginResult: Serialize, Deserialize; {
     access_token: rt::SecretText = "access_token" as Plain => always;
     token_type: String = "token_type" as Plain => always;
     expires_in: i64 = "expires_in" as Plain => always;
@@ -297,7 +300,7 @@ pub struct Order {
     pub created_at: rt::jiff::Timestamp,
 }
 
-rt::__private::record! { Order: Serialize, Deserialize; {
+private::record! { Order: Serialize, Deserialize; {
     id: i64 = "id" as Plain => always;
     order_no: String = "order_no" as Plain => always;
     supplier_id: i64 = "supplier_id" as Plain => always;
@@ -324,7 +327,7 @@ pub struct Pagination {
     pub total_count: i64,
 }
 
-rt::__private::record! { Pagination: Serialize, Deserialize; {
+private::record! { Pagination: Serialize, Deserialize; {
     current_page: i64 = "current_page" as Plain => always;
     total_pages: i64 = "total_pages" as Plain => always;
     total_count: i64 = "total_count" as Plain => always;
@@ -342,18 +345,15 @@ pub struct OrderList {
     pub pagination: Pagination,
 }
 
-rt::__private::record! { OrderList: Serialize, Deserialize; {
+private::record! { OrderList: Serialize, Deserialize; {
     orders: Vec<Order> = "orders" as Plain => always;
     pagination: Pagination = "pagination" as Plain => always;
 } }
 
 /// The vendor's response envelope, as runtime data.
-fn envelope() -> Option<rt::__private::EnvelopeSpec> {
+fn envelope() -> Option<private::EnvelopeSpec> {
     Some(
-        rt::__private::EnvelopeSpec::new(
-                rt::__private::Success::FieldTrue("success"),
-                "data",
-            )
+        private::EnvelopeSpec::new(private::Success::FieldTrue("success"), "data")
             .with_code("error.code")
             .with_message(&["message", "error.message"])
             .with_details("error.details")
@@ -362,8 +362,8 @@ fn envelope() -> Option<rt::__private::EnvelopeSpec> {
 }
 
 /// Auth, token and envelope rules from the spec, as runtime data.
-fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
-    rt::__private::ApiSpec::new(
+fn api_spec() -> private::ApiSpec<ErrorCode> {
+    private::ApiSpec::new(
         envelope(),
         Vec::from([
             lang::Step::Header {
@@ -377,8 +377,8 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
             },
         ]),
         Some(
-            rt::__private::TokenSpec::new(
-                    rt::__private::TokenResponseSpec::new("access_token")
+            private::TokenSpec::new(
+                    private::TokenResponseSpec::new("access_token")
                         .with_enveloped()
                         .with_expires_in("expires_in")
                         .with_default_lifetime(std::time::Duration::from_secs(3600))
@@ -386,10 +386,10 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
                         .with_extra("user_role", "user.role"),
                 )
                 .with_grant(
-                    rt::__private::Grant::new(
+                    private::Grant::new(
                             "login",
-                            rt::reqwest::Method::POST,
-                            rt::__private::Encoding::Json,
+                            private::Method::POST,
+                            private::Encoding::Json,
                         )
                         .with_field(
                             "username",
@@ -406,7 +406,7 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
                 )
                 .with_automatic("login")
                 .with_policy(
-                    rt::__private::RefreshPolicy::new()
+                    private::RefreshPolicy::new()
                         .with_refresh_before_expiry(std::time::Duration::from_secs(60))
                         .with_renew_on_http_status(&[401]),
                 ),
@@ -438,9 +438,9 @@ impl Credentials {
         }
     }
 
-    fn to_runtime(&self) -> rt::__private::Credentials {
+    fn to_runtime(&self) -> private::Credentials {
         use rt::secrecy::ExposeSecret as _;
-        let mut credentials = rt::__private::Credentials::new();
+        let mut credentials = private::Credentials::new();
         credentials = credentials.plain("username", self.username.as_str());
         credentials = credentials.secret("password", self.password.expose_secret());
         credentials
@@ -509,17 +509,17 @@ impl ListOrdersRequest {
         self
     }
 
-    fn to_request(&self) -> Result<rt::__private::Request> {
-        let request = rt::__private::Request::new(rt::reqwest::Method::GET, "/orders");
+    fn to_request(&self) -> Result<private::Request> {
+        let request = private::Request::new(private::Method::GET, "/orders");
         let mut query = Vec::new();
         if let Some(v) = &self.page {
-            query.push(("page", rt::__private::text::display(v)));
+            query.push(("page", private::text::display(v)));
         }
         if let Some(v) = &self.limit {
-            query.push(("limit", rt::__private::text::display(v)));
+            query.push(("limit", private::text::display(v)));
         }
         if let Some(v) = &self.status {
-            query.push(("status", rt::__private::text::display(v)));
+            query.push(("status", private::text::display(v)));
         }
         let request = request.with_query(query);
         Ok(request)
@@ -603,14 +603,14 @@ impl CreateOrderRequest {
         self
     }
 
-    fn to_request(&self) -> Result<rt::__private::Request> {
-        let request = rt::__private::Request::new(rt::reqwest::Method::POST, "/orders");
-        let request = request.with_body(rt::__private::Body::json(self)?);
+    fn to_request(&self) -> Result<private::Request> {
+        let request = private::Request::new(private::Method::POST, "/orders");
+        let request = request.with_body(private::Body::json(self)?);
         Ok(request)
     }
 }
 
-rt::__private::record! { CreateOrderRequest: Serialize, Deserialize; {
+private::record! { CreateOrderRequest: Serialize, Deserialize; {
     supplier_id: i64 = "supplier_id" as Plain => always;
     cattle_breed: String = "cattle_breed" as Plain => always;
     cattle_count: i64 = "cattle_count" as Plain => always;
@@ -620,7 +620,7 @@ rt::__private::record! { CreateOrderRequest: Serialize, Deserialize; {
     expected_delivery_date: Option<rt::jiff::civil::Date> = "expected_delivery_date" as Plain => unless_none;
 } }
 
-impl rt::__private::Page for OrderList {
+impl private::Page for OrderList {
     type Item = Order;
 
     fn into_items(self) -> Vec<Order> {
@@ -678,7 +678,7 @@ impl rt::__private::Page for OrderList {
 /// The document gives no path for the token request(s) `login`: set each with [`ClientBuilder::grant_path`](rt::ClientBuilder::grant_path) before the client can use it.
 #[derive(Clone)]
 pub struct Client {
-    engine: rt::__private::Engine<ErrorCode>,
+    engine: private::Engine<ErrorCode>,
 }
 
 impl std::fmt::Debug for Client {
@@ -748,7 +748,7 @@ impl Client {
         request: ListOrdersRequest,
     ) -> impl rt::futures_core::Stream<Item = Result<Order>> + Send + '_ {
         let first = request.page.unwrap_or(1);
-        rt::__private::pages_with_max(
+        private::pages_with_max(
             first,
             self.engine.max_page(),
             move |page| {
@@ -775,10 +775,10 @@ pub fn decode_response<T: rt::serde::de::DeserializeOwned>(
     status: u16,
     body: &[u8],
 ) -> Result<T> {
-    rt::__private::decode_response(envelope().as_ref(), status, body)
+    private::decode_response(envelope().as_ref(), status, body)
 }
 
 /// Decodes a raw token-endpoint response exactly as the client does.
 pub fn decode_token_response(status: u16, body: &[u8]) -> Result<rt::TokenState> {
-    rt::__private::decode_token_response(&api_spec(), status, body)
+    private::decode_token_response(&api_spec(), status, body)
 }

@@ -4,9 +4,12 @@
 use ::spec_runtime as rt;
 
 #[allow(unused_imports)]
-use rt::__private::lang;
+use rt::__private as private;
 
-const _: () = rt::__private::requires::MD5;
+#[allow(unused_imports)]
+use private::lang;
+
+const _: () = private::requires::MD5;
 
 /// Every code the document lists, from these tables:
 ///
@@ -82,11 +85,11 @@ pub enum ErrorCode {
 }
 
 /// What the document says about each code, as data.
-static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::new(
+static CODES: private::CodeTable<ErrorCode> = private::CodeTable::new(
     &[
         (
             ErrorCode::Success,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 200,
                 lang::ErrorClass::Success,
                 "成功",
@@ -95,7 +98,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InvalidCredentials,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 21184031,
                 lang::ErrorClass::Auth,
                 "应用账号或密钥不正确",
@@ -104,7 +107,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::AccountDisabled,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 21184032,
                 lang::ErrorClass::Auth,
                 "应用账号被禁用",
@@ -113,7 +116,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::AccountNotFound,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 21184033,
                 lang::ErrorClass::Auth,
                 "应用账号不存在",
@@ -122,7 +125,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::AccessKeyEmpty,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 21180031,
                 lang::ErrorClass::Auth,
                 "Access Key不能为空",
@@ -131,7 +134,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::SecretKeyEmpty,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 21180041,
                 lang::ErrorClass::Auth,
                 "密钥不能为空",
@@ -140,7 +143,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::TokenRateLimited,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 21185002,
                 lang::ErrorClass::RateLimited,
                 "获取Token超出频率限制",
@@ -149,7 +152,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::UnknownError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 500,
                 lang::ErrorClass::Retryable,
                 "未知错误",
@@ -158,7 +161,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::RenewToken20324012,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 20324012,
                 lang::ErrorClass::RenewToken,
                 "需要刷新Access Token",
@@ -167,7 +170,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::RenewToken20324013,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 20324013,
                 lang::ErrorClass::RenewToken,
                 "需要刷新Access Token",
@@ -199,7 +202,7 @@ impl ErrorCode {
     /// the response's own message (e.g. the SKU in `sku(%s) is exist`). `None` when the
     /// message does not follow the documented template.
     pub fn placeholder_values(&self, message: &str) -> Option<Vec<String>> {
-        rt::__private::placeholder_values(self.documented_message()?, message)
+        private::placeholder_values(self.documented_message()?, message)
     }
 
     /// The title of the document's table that lists this code.
@@ -250,17 +253,17 @@ pub struct AccessToken {
     pub token_ttl_seconds: i64,
 }
 
-rt::__private::record! { AccessToken: Serialize, Deserialize; {
+private::record! { AccessToken: Serialize, Deserialize; {
     access_token: rt::SecretText = "accessToken" as Plain => always;
     token_ttl: String = "tokenTtl" as Plain => always;
     token_ttl_seconds: i64 = "tokenTtlSeconds" as Plain => always;
 } }
 
 /// The vendor's response envelope, as runtime data.
-fn envelope() -> Option<rt::__private::EnvelopeSpec> {
+fn envelope() -> Option<private::EnvelopeSpec> {
     Some(
-        rt::__private::EnvelopeSpec::new(
-                rt::__private::Success::code_in(&[rt::__private::StaticCode::Int(200)]),
+        private::EnvelopeSpec::new(
+                private::Success::code_in(&[private::StaticCode::Int(200)]),
                 "data",
             )
             .with_code("code")
@@ -270,8 +273,8 @@ fn envelope() -> Option<rt::__private::EnvelopeSpec> {
 }
 
 /// Auth, token and envelope rules from the spec, as runtime data.
-fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
-    rt::__private::ApiSpec::new(
+fn api_spec() -> private::ApiSpec<ErrorCode> {
+    private::ApiSpec::new(
         envelope(),
         Vec::from([
             lang::Step::Header {
@@ -282,17 +285,17 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
             },
         ]),
         Some(
-            rt::__private::TokenSpec::new(
-                    rt::__private::TokenResponseSpec::new("accessToken")
+            private::TokenSpec::new(
+                    private::TokenResponseSpec::new("accessToken")
                         .with_enveloped()
                         .with_expires_in("tokenTtlSeconds")
                         .with_default_lifetime(std::time::Duration::from_secs(28800)),
                 )
                 .with_grant(
-                    rt::__private::Grant::new(
+                    private::Grant::new(
                             "get_token",
-                            rt::reqwest::Method::POST,
-                            rt::__private::Encoding::Json,
+                            private::Method::POST,
+                            private::Encoding::Json,
                         )
                         .with_path("/cncop/ca/v1/applications/get-token")
                         .with_field(
@@ -320,7 +323,7 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
                 )
                 .with_automatic("get_token")
                 .with_policy(
-                    rt::__private::RefreshPolicy::new()
+                    private::RefreshPolicy::new()
                         .with_refresh_in_last_fraction(0.1f64)
                         .with_min_interval(std::time::Duration::from_secs(60))
                         .with_fetch_on_start(),
@@ -353,9 +356,9 @@ impl Credentials {
         }
     }
 
-    fn to_runtime(&self) -> rt::__private::Credentials {
+    fn to_runtime(&self) -> private::Credentials {
         use rt::secrecy::ExposeSecret as _;
-        let mut credentials = rt::__private::Credentials::new();
+        let mut credentials = private::Credentials::new();
         credentials = credentials.plain("access_key", self.access_key.as_str());
         credentials = credentials.secret("secret_key", self.secret_key.expose_secret());
         credentials
@@ -397,7 +400,7 @@ impl Credentials {
 /// Cheap to clone: clones share the connection pool and the token cache.
 #[derive(Clone)]
 pub struct Client {
-    engine: rt::__private::Engine<ErrorCode>,
+    engine: private::Engine<ErrorCode>,
 }
 
 impl std::fmt::Debug for Client {
@@ -451,7 +454,7 @@ impl Client {
     /// The document does not describe the response, so its `data` is returned as raw JSON.
     pub async fn demo(&self) -> Result<rt::serde_json::Value> {
         self.engine
-            .send(rt::__private::Request::new(rt::reqwest::Method::GET, "/cncop/demo"))
+            .send(private::Request::new(private::Method::GET, "/cncop/demo"))
             .await
     }
 
@@ -473,13 +476,10 @@ impl Client {
         path: &str,
         body: Option<rt::serde_json::Value>,
     ) -> Result<rt::serde_json::Value> {
-        let request = rt::__private::Request::to_path(method, path.to_owned());
+        let request = private::Request::to_path(method, path.to_owned());
         self.engine
             .send(
-                request
-                    .with_body(
-                        body.map_or(rt::__private::Body::None, rt::__private::Body::Json),
-                    ),
+                request.with_body(body.map_or(private::Body::None, private::Body::Json)),
             )
             .await
     }
@@ -491,12 +491,12 @@ pub fn decode_response<T: rt::serde::de::DeserializeOwned>(
     status: u16,
     body: &[u8],
 ) -> Result<T> {
-    rt::__private::decode_response(envelope().as_ref(), status, body)
+    private::decode_response(envelope().as_ref(), status, body)
 }
 
 /// Decodes a raw token-endpoint response exactly as the client does.
 pub fn decode_token_response(status: u16, body: &[u8]) -> Result<rt::TokenState> {
-    rt::__private::decode_token_response(&api_spec(), status, body)
+    private::decode_token_response(&api_spec(), status, body)
 }
 
 /// Every endpoint the document's navigation names, in its groups. The document gives no paths or

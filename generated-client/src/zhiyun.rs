@@ -4,7 +4,10 @@
 use ::spec_runtime as rt;
 
 #[allow(unused_imports)]
-use rt::__private::lang;
+use rt::__private as private;
+
+#[allow(unused_imports)]
+use private::lang;
 
 /// Every code the document lists, from these tables:
 ///
@@ -122,11 +125,11 @@ pub enum ErrorCode {
 }
 
 /// What the document says about each code, as data.
-static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::new(
+static CODES: private::CodeTable<ErrorCode> = private::CodeTable::new(
     &[
         (
             ErrorCode::AccessTokenExpired,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 100014,
                 lang::ErrorClass::Reauthorize,
                 "访问token已过期,过期时间一般为3个月",
@@ -135,7 +138,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::ClientIdNotFound,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 100008,
                 lang::ErrorClass::Auth,
                 "该client_id 不存在",
@@ -144,7 +147,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InvalidBasicAuth,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 100009,
                 lang::ErrorClass::Auth,
                 "HTTP协议头认证非法",
@@ -153,7 +156,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::ClientIdForbidden,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 100002,
                 lang::ErrorClass::Auth,
                 "client_id 访问非法",
@@ -162,7 +165,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::AuthCodeNotFound,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 100019,
                 lang::ErrorClass::RenewToken,
                 "授权码不存在,请重新授权",
@@ -171,7 +174,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::AuthCodeNoPermission,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 100018,
                 lang::ErrorClass::Auth,
                 "该授权码无权限访问",
@@ -180,7 +183,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::AuthCodeExpired,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 100020,
                 lang::ErrorClass::RenewToken,
                 "授权码已经过期,请重启授权",
@@ -189,7 +192,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::AuthCodeWrongClient,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 100021,
                 lang::ErrorClass::Auth,
                 "授权客户端非法持有授权码",
@@ -198,7 +201,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::AuthCodeWrongUser,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 100023,
                 lang::ErrorClass::Auth,
                 "授权用户非法持有授权码",
@@ -207,7 +210,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::Ok,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 200,
                 lang::ErrorClass::Success,
                 "成功码",
@@ -216,7 +219,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::NotModified,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 304,
                 lang::ErrorClass::Vendor,
                 "未修改",
@@ -225,7 +228,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::BadRequest,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 400,
                 lang::ErrorClass::Caller,
                 "请求无效",
@@ -234,7 +237,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::Unauthorized,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 401,
                 lang::ErrorClass::Auth,
                 "未授权",
@@ -243,7 +246,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InternalError,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 500,
                 lang::ErrorClass::Retryable,
                 "服务内部错误",
@@ -252,7 +255,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::UnsupportedClient,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 501,
                 lang::ErrorClass::Caller,
                 "不支持该客户端",
@@ -261,7 +264,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::InvalidParameter,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 601,
                 lang::ErrorClass::Caller,
                 "参数非法",
@@ -270,7 +273,7 @@ static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::ne
         ),
         (
             ErrorCode::EmptyContent,
-            rt::__private::CodeInfo::int(
+            private::CodeInfo::int(
                 602,
                 lang::ErrorClass::Vendor,
                 "内容为空",
@@ -302,7 +305,7 @@ impl ErrorCode {
     /// the response's own message (e.g. the SKU in `sku(%s) is exist`). `None` when the
     /// message does not follow the documented template.
     pub fn placeholder_values(&self, message: &str) -> Option<Vec<String>> {
-        rt::__private::placeholder_values(self.documented_message()?, message)
+        private::placeholder_values(self.documented_message()?, message)
     }
 
     /// The title of the document's table that lists this code.
@@ -365,7 +368,7 @@ pub struct UserInfo {
     pub nowtime: rt::jiff::Timestamp,
 }
 
-rt::__private::record! { UserInfo: Serialize, Deserialize; {
+private::record! { UserInfo: Serialize, Deserialize; {
     username: String = "username" as Plain => always;
     truename: String = "truename" as Plain => always;
     sex: String = "sex" as Plain => always;
@@ -417,7 +420,7 @@ pub struct CompanyInfo {
     pub nowtime: rt::jiff::Timestamp,
 }
 
-rt::__private::record! { CompanyInfo: Serialize, Deserialize; {
+private::record! { CompanyInfo: Serialize, Deserialize; {
     company_name: String = "company_name" as Plain => always;
     company_type: String = "company_type" as Plain => always;
     tax_number: String = "tax_number" as Plain => always;
@@ -434,10 +437,10 @@ rt::__private::record! { CompanyInfo: Serialize, Deserialize; {
 } }
 
 /// The vendor's response envelope, as runtime data.
-fn envelope() -> Option<rt::__private::EnvelopeSpec> {
+fn envelope() -> Option<private::EnvelopeSpec> {
     Some(
-        rt::__private::EnvelopeSpec::new(
-                rt::__private::Success::code_in(&[rt::__private::StaticCode::Int(200)]),
+        private::EnvelopeSpec::new(
+                private::Success::code_in(&[private::StaticCode::Int(200)]),
                 "data",
             )
             .with_code("code")
@@ -446,8 +449,8 @@ fn envelope() -> Option<rt::__private::EnvelopeSpec> {
 }
 
 /// Auth, token and envelope rules from the spec, as runtime data.
-fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
-    rt::__private::ApiSpec::new(
+fn api_spec() -> private::ApiSpec<ErrorCode> {
+    private::ApiSpec::new(
         envelope(),
         Vec::from([
             lang::Step::Basic {
@@ -504,16 +507,16 @@ fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
             },
         ]),
         Some(
-            rt::__private::TokenSpec::new(
-                    rt::__private::TokenResponseSpec::new("auth_code")
+            private::TokenSpec::new(
+                    private::TokenResponseSpec::new("auth_code")
                         .with_enveloped()
                         .with_default_lifetime(std::time::Duration::from_secs(3600)),
                 )
                 .with_grant(
-                    rt::__private::Grant::new(
+                    private::Grant::new(
                             "authorize",
-                            rt::reqwest::Method::GET,
-                            rt::__private::Encoding::Query,
+                            private::Method::GET,
+                            private::Encoding::Query,
                         )
                         .with_path("/apis/rest/authService/authorize/json")
                         .with_send_auth_steps(),
@@ -564,9 +567,9 @@ impl Credentials {
         }
     }
 
-    fn to_runtime(&self) -> rt::__private::Credentials {
+    fn to_runtime(&self) -> private::Credentials {
         use rt::secrecy::ExposeSecret as _;
-        let mut credentials = rt::__private::Credentials::new();
+        let mut credentials = private::Credentials::new();
         credentials = credentials.plain("client_id", self.client_id.as_str());
         credentials = credentials
             .secret("client_secret", self.client_secret.expose_secret());
@@ -628,7 +631,7 @@ impl Credentials {
 /// Cheap to clone: clones share the connection pool and the token cache.
 #[derive(Clone)]
 pub struct Client {
-    engine: rt::__private::Engine<ErrorCode>,
+    engine: private::Engine<ErrorCode>,
 }
 
 impl std::fmt::Debug for Client {
@@ -679,8 +682,8 @@ impl Client {
     pub async fn get_user_info(&self) -> Result<UserInfo> {
         self.engine
             .send(
-                rt::__private::Request::new(
-                    rt::reqwest::Method::GET,
+                private::Request::new(
+                    private::Method::GET,
                     "/apis/rest/userService/getUserInfo/json",
                 ),
             )
@@ -695,8 +698,8 @@ impl Client {
     pub async fn get_company_info(&self) -> Result<CompanyInfo> {
         self.engine
             .send(
-                rt::__private::Request::new(
-                    rt::reqwest::Method::GET,
+                private::Request::new(
+                    private::Method::GET,
                     "/apis/rest/companyService/getCompanyInfo/json",
                 ),
             )
@@ -720,10 +723,10 @@ pub fn decode_response<T: rt::serde::de::DeserializeOwned>(
     status: u16,
     body: &[u8],
 ) -> Result<T> {
-    rt::__private::decode_response(envelope().as_ref(), status, body)
+    private::decode_response(envelope().as_ref(), status, body)
 }
 
 /// Decodes a raw token-endpoint response exactly as the client does.
 pub fn decode_token_response(status: u16, body: &[u8]) -> Result<rt::TokenState> {
-    rt::__private::decode_token_response(&api_spec(), status, body)
+    private::decode_token_response(&api_spec(), status, body)
 }

@@ -95,6 +95,8 @@ pub mod __private {
         AuthorizeSpec, Encoding, Grant, RefreshPolicy, TokenResponseSpec, TokenSpec,
     };
     pub use crate::transport::install_crypto_provider;
+    /// HTTP methods (reqwest's), named by every generated request.
+    pub use reqwest::Method;
     /// Signed webhook deliveries: verification over the exact bytes, field access, answers.
     pub mod webhook {
         pub use crate::webhook::*;

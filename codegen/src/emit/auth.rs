@@ -12,7 +12,7 @@ use crate::ir::{Api, BodyEncoding, ClientAuth, Code, Envelope, HttpMethod, Succe
 
 pub fn method(m: HttpMethod) -> TokenStream {
     let name = quote::format_ident!("{}", m.as_str());
-    quote!(rt::reqwest::Method::#name)
+    quote!(private::Method::#name)
 }
 
 fn secs(n: u64) -> TokenStream {
@@ -24,9 +24,9 @@ fn static_code(c: &Code) -> TokenStream {
     match c {
         Code::Int(n) => {
             let n = int(*n);
-            quote!(rt::__private::StaticCode::Int(#n))
+            quote!(private::StaticCode::Int(#n))
         }
-        Code::Str(s) => quote!(rt::__private::StaticCode::Str(#s)),
+        Code::Str(s) => quote!(private::StaticCode::Str(#s)),
     }
 }
 
@@ -34,13 +34,13 @@ fn success_rule(rule: &SuccessRule) -> TokenStream {
     match rule {
         SuccessRule::CodeIn(codes) => {
             let codes = codes.iter().map(static_code);
-            quote!(rt::__private::Success::code_in(&[#(#codes),*]))
+            quote!(private::Success::code_in(&[#(#codes),*]))
         }
-        SuccessRule::FieldTrue(f) => quote!(rt::__private::Success::FieldTrue(#f)),
+        SuccessRule::FieldTrue(f) => quote!(private::Success::FieldTrue(#f)),
     }
 }
 
-/// `rt::__private::EnvelopeSpec::new(success, data)` with the code and message paths the spec states.
+/// `private::EnvelopeSpec::new(success, data)` with the code and message paths the spec states.
 fn result_spec(
     success: &SuccessRule,
     data: &str,
@@ -48,7 +48,7 @@ fn result_spec(
     message: &[String],
 ) -> TokenStream {
     let success = success_rule(success);
-    let mut out = quote!(rt::__private::EnvelopeSpec::new(#success, #data));
+    let mut out = quote!(private::EnvelopeSpec::new(#success, #data));
     if let Some(code) = code {
         out.extend(quote!(.with_code(#code)));
     }
@@ -58,7 +58,7 @@ fn result_spec(
     out
 }
 
-/// `rt::__private::EnvelopeSpec::new(..)` with only what the spec states.
+/// `private::EnvelopeSpec::new(..)` with only what the spec states.
 pub fn envelope(env: &Envelope) -> TokenStream {
     let mut out = result_spec(&env.success, &env.data, env.code.as_ref(), &env.message);
     if let Some(nested) = &env.nested {
@@ -85,11 +85,11 @@ fn grant(g: &crate::ir::GrantIr) -> TokenStream {
     let name = &g.name;
     let m = method(g.method);
     let encoding = match g.encoding {
-        BodyEncoding::Form => quote!(rt::__private::Encoding::Form),
-        BodyEncoding::Json => quote!(rt::__private::Encoding::Json),
-        BodyEncoding::Query => quote!(rt::__private::Encoding::Query),
+        BodyEncoding::Form => quote!(private::Encoding::Form),
+        BodyEncoding::Json => quote!(private::Encoding::Json),
+        BodyEncoding::Query => quote!(private::Encoding::Query),
     };
-    let mut out = quote!(rt::__private::Grant::new(#name, #m, #encoding));
+    let mut out = quote!(private::Grant::new(#name, #m, #encoding));
     if let Some(path) = &g.path {
         out.extend(quote!(.with_path(#path)));
     }
@@ -117,7 +117,7 @@ fn grant(g: &crate::ir::GrantIr) -> TokenStream {
 fn token(t: &TokenIr) -> TokenStream {
     let r = &t.response;
     let access_token = &r.access_token;
-    let mut response = quote!(rt::__private::TokenResponseSpec::new(#access_token));
+    let mut response = quote!(private::TokenResponseSpec::new(#access_token));
     if r.enveloped {
         response.extend(quote!(.with_enveloped()));
     }
@@ -146,7 +146,7 @@ fn token(t: &TokenIr) -> TokenStream {
         };
         response.extend(quote!(.with_error(#code, #message)));
     }
-    let mut out = quote!(rt::__private::TokenSpec::new(#response));
+    let mut out = quote!(private::TokenSpec::new(#response));
     for g in &t.grants {
         let g = grant(g);
         out.extend(quote!(.with_grant(#g)));
@@ -163,7 +163,7 @@ fn token(t: &TokenIr) -> TokenStream {
     }
     if let Some(a) = &t.authorize {
         let path = &a.path;
-        let mut authorize = quote!(rt::__private::AuthorizeSpec::new(#path));
+        let mut authorize = quote!(private::AuthorizeSpec::new(#path));
         for (k, v) in &a.params {
             let v = expr(v);
             authorize.extend(quote!(.with_param(#k, #v)));
@@ -171,7 +171,7 @@ fn token(t: &TokenIr) -> TokenStream {
         out.extend(quote!(.with_authorize(#authorize)));
     }
     let p = &t.policy;
-    let mut policy = quote!(rt::__private::RefreshPolicy::new());
+    let mut policy = quote!(private::RefreshPolicy::new());
     let mut stated = false;
     if let Some(n) = p.refresh_before_expiry_seconds {
         let d = secs(n);
@@ -222,13 +222,13 @@ pub fn emit_api_spec(api: &Api) -> TokenStream {
     let allow_plain_http = api.transport.allow_plain_http;
     quote! {
         /// The vendor's response envelope, as runtime data.
-        fn envelope() -> Option<rt::__private::EnvelopeSpec> {
+        fn envelope() -> Option<private::EnvelopeSpec> {
             #envelope_fn
         }
 
         /// Auth, token and envelope rules from the spec, as runtime data.
-        fn api_spec() -> rt::__private::ApiSpec<ErrorCode> {
-            rt::__private::ApiSpec::new(envelope(), Vec::from([#(#steps),*]), #token, #allow_plain_http)
+        fn api_spec() -> private::ApiSpec<ErrorCode> {
+            private::ApiSpec::new(envelope(), Vec::from([#(#steps),*]), #token, #allow_plain_http)
         }
     }
 }

@@ -35,17 +35,17 @@ fn param_doc(p: &ParamIr) -> String {
     text
 }
 
-/// `rt::__private::Request::new(method, path)` (or `to_path` with the path parameters filled in),
+/// `private::Request::new(method, path)` (or `to_path` with the path parameters filled in),
 /// unauthenticated and idempotent as the endpoint is. `from_self`: parameters are read from
 /// the request type's fields.
 fn request_new(ep: &EndpointIr) -> TokenStream {
     let http_method = method(ep.http_method);
     let mut request = if ep.path.contains('{') {
         let (format, args) = path_format(ep);
-        quote!(rt::__private::Request::to_path(#http_method, format!(#format, #(#args),*)))
+        quote!(private::Request::to_path(#http_method, format!(#format, #(#args),*)))
     } else {
         let path = &ep.path;
-        quote!(rt::__private::Request::new(#http_method, #path))
+        quote!(private::Request::new(#http_method, #path))
     };
     if !ep.authenticated {
         request = quote!(#request.unauthenticated());
@@ -79,7 +79,7 @@ fn path_format(ep: &EndpointIr) -> (String, Vec<TokenStream>) {
             },
             None => quote!(""),
         };
-        args.push(quote!(rt::__private::text::path_segment(#text)));
+        args.push(quote!(private::text::path_segment(#text)));
         rest = rest.get(close + 1..).unwrap_or("");
     }
     format.push_str(rest);
@@ -89,11 +89,11 @@ fn path_format(ep: &EndpointIr) -> (String, Vec<TokenStream>) {
 /// The text of one scalar value (`value` is a reference), by the type language's table.
 fn scalar_text(scalar: ScalarText, wire: &str, value: TokenStream) -> TokenStream {
     match scalar {
-        ScalarText::Display => quote!(rt::__private::text::display(#value)),
-        ScalarText::Secret => quote!(rt::__private::text::secret(#value)),
-        ScalarText::UnixSeconds => quote!(rt::__private::text::unix_seconds(#value)),
-        ScalarText::UnixMillis => quote!(rt::__private::text::unix_millis(#value)),
-        ScalarText::Json => quote!(rt::__private::text::json(#wire, #value)?),
+        ScalarText::Display => quote!(private::text::display(#value)),
+        ScalarText::Secret => quote!(private::text::secret(#value)),
+        ScalarText::UnixSeconds => quote!(private::text::unix_seconds(#value)),
+        ScalarText::UnixMillis => quote!(private::text::unix_millis(#value)),
+        ScalarText::Json => quote!(private::text::json(#wire, #value)?),
     }
 }
 
@@ -158,7 +158,7 @@ pub fn has_request(ep: &EndpointIr) -> bool {
     ep.caller_params().next().is_some()
 }
 
-/// Statements that build `request` (an `rt::__private::Request`) from the endpoint's parameters: the
+/// Statements that build `request` (an `private::Request`) from the endpoint's parameters: the
 /// caller's (read from `self`) and the fixed ones.
 fn build_request(ep: &EndpointIr) -> TokenStream {
     let in_query = |p: &&ParamIr| {
@@ -191,9 +191,9 @@ fn build_request(ep: &EndpointIr) -> TokenStream {
     let body = match ep.body {
         Some(BodyEncoding::Json) => {
             let mut body = if has_request(ep) {
-                quote!(rt::__private::Body::json(self)?)
+                quote!(private::Body::json(self)?)
             } else {
-                quote!(rt::__private::Body::json_object())
+                quote!(private::Body::json_object())
             };
             for p in body_params {
                 if let Some(c) = &p.const_value {
@@ -208,7 +208,7 @@ fn build_request(ep: &EndpointIr) -> TokenStream {
                 &ident("form"),
                 text_entries(body_params, &ident("form"), true),
             );
-            Some(quote!({ #form rt::__private::Body::Form(form) }))
+            Some(quote!({ #form private::Body::Form(form) }))
         }
         Some(BodyEncoding::Query) | None => None,
     };
@@ -353,7 +353,7 @@ pub fn request_struct(ep: &EndpointIr) -> (TokenStream, String) {
 
             #validate_fn
 
-            fn to_request(&self) -> Result<rt::__private::Request> {
+            fn to_request(&self) -> Result<private::Request> {
                 #validate_call
                 #build
                 Ok(request)
@@ -443,7 +443,7 @@ fn pages_method(ep: &EndpointIr) -> TokenStream {
         #d
         pub fn #name(&self, request: #req) -> impl rt::futures_core::Stream<Item = Result<#item>> + Send + '_ {
             let first = request.#page.unwrap_or(1);
-            rt::__private::pages_with_max(first, self.engine.max_page(), move |page| {
+            private::pages_with_max(first, self.engine.max_page(), move |page| {
                 let request = request.clone().#page(page);
                 async move { self.#single(&request).await }
             })
@@ -460,7 +460,7 @@ pub fn page_impl(ep: &EndpointIr) -> TokenStream {
     let items = ident(&p.items_field);
     let path = p.total_pages_path.iter().map(|f| ident(f));
     quote! {
-        impl rt::__private::Page for #resp {
+        impl private::Page for #resp {
             type Item = #item;
             fn into_items(self) -> Vec<#item> {
                 self.#items
@@ -533,9 +533,9 @@ pub fn credentials(api: &Api) -> TokenStream {
                 Self { #(#init),* }
             }
 
-            fn to_runtime(&self) -> rt::__private::Credentials {
+            fn to_runtime(&self) -> private::Credentials {
                 #expose
-                let mut credentials = rt::__private::Credentials::new();
+                let mut credentials = private::Credentials::new();
                 #(#to_runtime)*
                 credentials
             }
@@ -619,13 +619,13 @@ fn auth_flow_methods(api: &Api) -> TokenStream {
 
             /// A fresh, unguessable `state` for [`Client::authorize_url`] (CSRF protection).
             pub fn new_state() -> String {
-                rt::__private::new_state()
+                private::new_state()
             }
 
             /// Checks the authorization callback's `state` against the one sent, in constant
             /// time; a mismatch is [`AuthError::StateMismatch`](rt::AuthError::StateMismatch).
             pub fn check_state(expected: &str, received: &str) -> Result<()> {
-                Ok(rt::__private::check_state(expected, received)?)
+                Ok(private::check_state(expected, received)?)
             }
         });
     }
@@ -689,8 +689,8 @@ pub fn emit_client(api: &Api, about: &str) -> TokenStream {
             /// fields): auth, token caching and error codes are handled; `data` comes back as JSON.
             pub async fn call(&self, method: rt::reqwest::Method, path: &str, body: Option<rt::serde_json::Value>) -> Result<rt::serde_json::Value> {
                 // Unknown endpoints: only GET is retried after it may have been received.
-                let request = rt::__private::Request::to_path(method, path.to_owned());
-                self.engine.send(request.with_body(body.map_or(rt::__private::Body::None, rt::__private::Body::Json))).await
+                let request = private::Request::to_path(method, path.to_owned());
+                self.engine.send(request.with_body(body.map_or(private::Body::None, private::Body::Json))).await
             }
         }
     };
@@ -704,7 +704,7 @@ pub fn emit_client(api: &Api, about: &str) -> TokenStream {
         #client_doc
         #[derive(Clone)]
         pub struct Client {
-            engine: rt::__private::Engine<ErrorCode>,
+            engine: private::Engine<ErrorCode>,
         }
 
         impl std::fmt::Debug for Client {
@@ -734,7 +734,7 @@ pub fn emit_client(api: &Api, about: &str) -> TokenStream {
         /// Decodes a raw response body of this vendor (one you recorded, or received through
         /// another HTTP stack) exactly as the client does: envelope, error codes, typed `data`.
         pub fn decode_response<T: rt::serde::de::DeserializeOwned>(status: u16, body: &[u8]) -> Result<T> {
-            rt::__private::decode_response(envelope().as_ref(), status, body)
+            private::decode_response(envelope().as_ref(), status, body)
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Any value of the value language (`spec_lang`) as the Rust expression that builds it.
 //!
 //! One generic path instead of a hand-written arm per operation: a `serde::Serializer` whose
-//! output is tokens. Enum variants become `lang::Type::Variant(…)` (`rt::__private::lang`, imported as `lang` at the top of every generated module), structs
+//! output is tokens. Enum variants become `lang::Type::Variant(…)` (`rt::__private::lang`, imported as `lang` by every generated module), structs
 //! `lang::Type { field: … }` (with `..Default::default()` when a field was left out as
 //! default), text `"…".into()` (a `Cow`), sequences `Vec::from([…])`, and the newtype `Box` (how
 //! `spec_lang` marks its boxes) `Box::new(…)`. A new operation in `spec_lang` therefore needs

@@ -46,9 +46,9 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         let info = match &c.code {
             Code::Int(n) => {
                 let n = int(*n);
-                quote!(rt::__private::CodeInfo::int(#n, #class, #message, #title))
+                quote!(private::CodeInfo::int(#n, #class, #message, #title))
             }
-            Code::Str(s) => quote!(rt::__private::CodeInfo::str(#s, #class, #message, #title)),
+            Code::Str(s) => quote!(private::CodeInfo::str(#s, #class, #message, #title)),
         };
         let info = if table.http_status {
             quote!(#info.http_status())
@@ -101,7 +101,7 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         }
 
         /// What the document says about each code, as data.
-        static CODES: rt::__private::CodeTable<ErrorCode> = rt::__private::CodeTable::new(&[#(#table_entries)*]);
+        static CODES: private::CodeTable<ErrorCode> = private::CodeTable::new(&[#(#table_entries)*]);
 
         impl ErrorCode {
             fn unknown(&self) -> Option<&rt::RawCode> {
@@ -125,7 +125,7 @@ pub fn emit_errors(api: &Api) -> TokenStream {
             /// the response's own message (e.g. the SKU in `sku(%s) is exist`). `None` when the
             /// message does not follow the documented template.
             pub fn placeholder_values(&self, message: &str) -> Option<Vec<String>> {
-                rt::__private::placeholder_values(self.documented_message()?, message)
+                private::placeholder_values(self.documented_message()?, message)
             }
 
             /// The title of the document's table that lists this code.

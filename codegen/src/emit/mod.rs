@@ -221,15 +221,18 @@ fn part_tokens(
             let md5 = uses_md5(api).then(|| {
                 quote! {
                     // The spec uses MD5: without the runtime's `md5` feature this names nothing.
-                    const _: () = rt::__private::requires::MD5;
+                    const _: () = private::requires::MD5;
                 }
             });
             quote! {
                 use #runtime as rt;
-                // The value language, named on every auth step and error class: a short path
-                // keeps the generated code (and the generator's memory) smaller.
+                // What exists only for generated code (not the runtime's API) and the value
+                // language, under short names: paths that fit a line keep the generated code,
+                // and the generator's memory at scale, as small as before the split.
                 #[allow(unused_imports)]
-                use rt::__private::lang;
+                use rt::__private as private;
+                #[allow(unused_imports)]
+                use private::lang;
                 #md5
             }
         }
@@ -245,7 +248,7 @@ fn part_tokens(
             quote! {
                 #d
                 pub fn decode_token_response(status: u16, body: &[u8]) -> Result<rt::TokenState> {
-                    rt::__private::decode_token_response(&api_spec(), status, body)
+                    private::decode_token_response(&api_spec(), status, body)
                 }
             }
         }

@@ -121,7 +121,7 @@ pub fn record_impls(name: &str, fields: &[RecordField], encode: bool, decode: bo
         return String::new();
     }
     let mut out = format!(
-        "\nrt::__private::record! {{ {}: {}; {{\n",
+        "\nprivate::record! {{ {}: {}; {{\n",
         ident(name),
         impls.join(", ")
     );

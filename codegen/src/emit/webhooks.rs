@@ -109,7 +109,7 @@ pub fn emit_webhooks(api: &Api) -> (TokenStream, String) {
                 #d
                 pub fn verify_and_parse_max_age(raw_body: &[u8], signature: &str, secret: &rt::secrecy::SecretString, max_age: std::time::Duration) -> std::result::Result<Webhook, rt::WebhookError> {
                     let webhook = verify_and_parse(raw_body, signature, secret)?;
-                    rt::__private::webhook::check_age(webhook.meta.#f, max_age)?;
+                    private::webhook::check_age(webhook.meta.#f, max_age)?;
                     Ok(webhook)
                 }
             }
@@ -177,7 +177,7 @@ pub fn emit_webhooks(api: &Api) -> (TokenStream, String) {
             /// `None` on anything unusual (a repeated key, which typed decoders reject; a
             /// malformed body): [`parse_tree`](Self::parse_tree) decides then.
             fn parse_typed(raw_body: &[u8]) -> Option<Webhook> {
-                let (kind, payload) = rt::__private::webhook::split_delivery(raw_body, #discriminator, #payload)?;
+                let (kind, payload) = private::webhook::split_delivery(raw_body, #discriminator, #payload)?;
                 let meta: WebhookMeta = rt::serde_json::from_slice(raw_body).ok()?;
                 let event = match kind.as_str() {
                     #(#typed_arms)*
@@ -207,8 +207,8 @@ pub fn emit_webhooks(api: &Api) -> (TokenStream, String) {
 
         #sig_doc
         pub fn verify_and_parse(raw_body: &[u8], signature: &str, secret: &rt::secrecy::SecretString) -> std::result::Result<Webhook, rt::WebhookError> {
-            let payload = rt::__private::webhook::raw_field(raw_body, #payload)?;
-            rt::__private::webhook::verify(&#signature_value, payload.get(), raw_body, #secret_name, secret, signature)?;
+            let payload = private::webhook::raw_field(raw_body, #payload)?;
+            private::webhook::verify(&#signature_value, payload.get(), raw_body, #secret_name, secret, signature)?;
             Webhook::parse(raw_body)
         }
 
@@ -219,7 +219,7 @@ pub fn emit_webhooks(api: &Api) -> (TokenStream, String) {
 
         /// The body to answer a delivery with when it is rejected; `message` is JSON-escaped.
         pub fn webhook_ack_failure(message: &str) -> String {
-            rt::__private::webhook::ack_failure(#ack_failure, message)
+            private::webhook::ack_failure(#ack_failure, message)
         }
     };
     (tokens, meta_serde)
