@@ -356,7 +356,7 @@ fn envelope() -> Option<private::EnvelopeSpec> {
         private::EnvelopeSpec::new(private::Success::FieldTrue("success"), "data")
             .with_code("error.code")
             .with_message(&["message", "error.message"])
-            .with_details("error.details")
+            .with_details("error.details", "field", "message")
             .with_extra(&["timestamp"]),
     )
 }

@@ -130,9 +130,19 @@ impl EnvelopeSpec {
         self
     }
 
-    /// Path of per-field details.
-    pub fn with_details(mut self, path: &'static str) -> Self {
-        self.details = Some(path);
+    /// Per-field details: the list at `path`, each entry's field name under `field` and its
+    /// message under `message`.
+    pub fn with_details(
+        mut self,
+        path: &'static str,
+        field: &'static str,
+        message: &'static str,
+    ) -> Self {
+        self.details = Some(crate::envelope::DetailsSpec {
+            path,
+            field,
+            message,
+        });
         self
     }
 

@@ -20,6 +20,18 @@ pub enum Success {
     FieldTrue(&'static str),
 }
 
+/// Per-field error details as the spec names them: the list at `path`, each entry's field name
+/// under `field` and its message under `message`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DetailsSpec {
+    /// Dotted path of the list (`error.details`).
+    pub path: &'static str,
+    /// Key of an entry's field name.
+    pub field: &'static str,
+    /// Key of an entry's message.
+    pub message: &'static str,
+}
+
 /// Where code, message and data live in every business response. Paths are dotted (`error.code`).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -32,8 +44,8 @@ pub struct EnvelopeSpec {
     pub message: Vec<&'static str>,
     /// Path of the payload.
     pub data: &'static str,
-    /// Path of per-field details (`[{field, message}]`).
-    pub details: Option<&'static str>,
+    /// Where per-field details are and what their entries' keys are called.
+    pub details: Option<DetailsSpec>,
     /// Further fields kept on errors (`requestId`, `traceId`), by path.
     pub extra: Vec<&'static str>,
     /// The payload is itself a result with its own success rule, code, message and data (a
@@ -152,8 +164,8 @@ impl EnvelopeSpec {
                 .map(|m| for_logs(&text_of(m))),
             details: self
                 .details
-                .and_then(|p| fields.get(p))
-                .map(details)
+                .and_then(|d| Some((d, fields.get(d.path)?)))
+                .map(|(d, raw)| details(d, raw))
                 .unwrap_or_default(),
             extra: self.extras(&fields),
         }))
@@ -187,8 +199,9 @@ impl Nested {
     }
 }
 
-/// `[{field, message}]`; entries of another shape are skipped rather than failing the error.
-fn details(raw: &RawValue) -> Vec<FieldError> {
+/// A list of objects keyed as `spec` says; entries of another shape are skipped rather than
+/// failing the error.
+fn details(spec: DetailsSpec, raw: &RawValue) -> Vec<FieldError> {
     let items: Vec<&RawValue> = serde_json::from_str(raw.get()).unwrap_or_default();
     items
         .into_iter()
@@ -196,11 +209,11 @@ fn details(raw: &RawValue) -> Vec<FieldError> {
             let f = Fields::parse(item.get().as_bytes()).ok()?;
             Some(FieldError {
                 field: f
-                    .get_present("field")
+                    .get_present(spec.field)
                     .map(|t| for_logs(&text_of(t)))
                     .unwrap_or_default(),
                 message: f
-                    .get_present("message")
+                    .get_present(spec.message)
                     .map(|t| for_logs(&text_of(t)))
                     .unwrap_or_default(),
             })
@@ -232,7 +245,11 @@ mod tests {
             code: Some("error.code"),
             message: vec!["error.message", "message"],
             data: "data",
-            details: Some("error.details"),
+            details: Some(DetailsSpec {
+                path: "error.details",
+                field: "field",
+                message: "message",
+            }),
             extra: vec!["timestamp"],
             nested: None,
         }
@@ -372,6 +389,27 @@ mod tests {
         assert_eq!(
             f.extra.get("timestamp"),
             Some(&serde_json::json!("2024-01-20T12:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn details_are_read_under_the_keys_the_spec_names() {
+        let mut env = field_true_envelope();
+        env.details = Some(DetailsSpec {
+            path: "error.errors",
+            field: "param",
+            message: "reason",
+        });
+        let f = failure(
+            &env,
+            r#"{"success":false,"error":{"code":"E","errors":[{"param":"page","reason":"too big","field":"x","message":"y"}]}}"#,
+        );
+        assert_eq!(
+            f.details,
+            vec![FieldError {
+                field: "page".into(),
+                message: "too big".into()
+            }]
         );
     }
 

@@ -288,7 +288,7 @@ impl Modelled {
                 .iter()
                 .chain(&env.message)
                 .chain(std::iter::once(&env.data))
-                .chain(&env.details)
+                .chain(env.details.as_ref().map(|d| &d.path))
                 .chain(&env.extra)
             {
                 m.add_dotted(p);
@@ -318,10 +318,9 @@ impl Modelled {
                 }
             }
         }
-        if spec.envelope.as_ref().is_some_and(|e| e.details.is_some()) {
-            // The runtime reads details as `[{field, message}]`.
-            m.add("field");
-            m.add("message");
+        if let Some(d) = spec.envelope.as_ref().and_then(|e| e.details.as_ref()) {
+            m.add(&d.field);
+            m.add(&d.message);
         }
         if let Some(w) = &spec.webhooks {
             for body in [&w.acknowledgement.success, &w.acknowledgement.failure] {

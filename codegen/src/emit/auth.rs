@@ -71,8 +71,9 @@ pub fn envelope(env: &Envelope) -> TokenStream {
         );
         out.extend(quote!(.with_nested(#json_text, #inner)));
     }
-    if let Some(details) = &env.details {
-        out.extend(quote!(.with_details(#details)));
+    if let Some(d) = &env.details {
+        let (path, field, message) = (&d.path, &d.field, &d.message);
+        out.extend(quote!(.with_details(#path, #field, #message)));
     }
     if !env.extra.is_empty() {
         let extra = &env.extra;

@@ -239,14 +239,14 @@ pub fn envelope_error(env: &Envelope, all_codes: &[Code]) -> Value {
         insert_at(&mut schema, code, code_schema(all_codes), false);
     }
     common(env, &mut schema);
-    if let Some(details) = &env.details {
-        let item = json!({
-            "type": "object",
-            "properties": { "field": { "type": "string" }, "message": { "type": "string" } }
-        });
+    if let Some(d) = &env.details {
+        let mut properties = serde_json::Map::new();
+        properties.insert(d.field.clone(), json!({ "type": "string" }));
+        properties.insert(d.message.clone(), json!({ "type": "string" }));
+        let item = json!({ "type": "object", "properties": properties });
         insert_at(
             &mut schema,
-            details,
+            &d.path,
             json!({ "type": "array", "items": item }),
             false,
         );

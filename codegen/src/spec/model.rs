@@ -710,12 +710,25 @@ pub struct Envelope {
     /// result inside a success envelope).
     #[serde(default)]
     pub nested: Option<NestedResult>,
-    /// Path of per-field error details (`[{field, message}]`).
+    /// Per-field error details: where the list is and what its entries' keys are called.
     #[serde(default)]
-    pub details: Option<String>,
+    pub details: Option<ErrorDetails>,
     /// Further fields kept on every response and error (`requestId`, `traceId`).
     #[serde(default)]
     pub extra: Vec<String>,
+}
+
+/// Per-field error details in an error response: a list of objects, each naming a field and
+/// what is wrong with it (`error.details: [{"field": "cattle_count", "message": "…"}]`).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorDetails {
+    /// Dotted path of the list (`error.details`).
+    pub path: String,
+    /// Key of an entry's field name (`field`).
+    pub field: String,
+    /// Key of an entry's message (`message`).
+    pub message: String,
 }
 
 /// A result inside the envelope's payload: its failure is the call's failure, with the

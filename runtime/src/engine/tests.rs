@@ -865,7 +865,11 @@ fn decode_response_cases() {
         code: Some("error.code"),
         message: vec!["error.message", "message"],
         data: "data",
-        details: Some("error.details"),
+        details: Some(crate::envelope::DetailsSpec {
+            path: "error.details",
+            field: "field",
+            message: "message",
+        }),
         extra: vec![],
         nested: None,
     };
