@@ -271,6 +271,15 @@ fn jfwms_revisions_are_reported() {
                 "\"totalChange\": -2// 库存变动数量",
                 Expect::At("examples.webhook_order.text"),
             ),
+            Revision {
+                all: true,
+                ..rev(
+                    "a path renamed",
+                    "/api/order/get",
+                    "/api/order/query",
+                    Expect::At("endpoints.get_order.path"),
+                )
+            },
         ],
     );
 }
@@ -334,6 +343,15 @@ fn niumall_revisions_are_reported() {
                 "\"token_type\": \"Bearer\",\n\"scope\": \"all\",",
                 Expect::At("examples.login_response.text"),
             ),
+            Revision {
+                all: true,
+                ..rev(
+                    "a path renamed",
+                    "https://api.niumall.com/v1/orders",
+                    "https://api.niumall.com/v1/purchase-orders",
+                    Expect::At("endpoints.list_orders.path"),
+                )
+            },
         ],
     );
 }
@@ -388,6 +406,21 @@ fn zhiyun_revisions_are_reported() {
                 "\"auth_code\": \"c3a8ad070c745db455e30a51511dca819b607bf8\"",
                 Expect::At("examples.authorize_response.text"),
             ),
+            Revision {
+                all: true,
+                ..rev(
+                    "a path renamed",
+                    "/apis/rest/userService/getUserInfo/json",
+                    "/apis/rest/userService/getUserDetail/json",
+                    Expect::At("endpoints.get_user_info.path"),
+                )
+            },
+            rev(
+                "an endpoint added",
+                "url | http://auth.xxxx.dev.com/apis/rest/userService/getUserInfo/json |",
+                "url | http://auth.xxxx.dev.com/apis/rest/userService/getUserInfo/json |\nurl | http://auth.xxxx.dev.com/apis/rest/userService/getUserList/json |",
+                Expect::Names("/apis/rest/userService/getUserList/json"),
+            ),
         ],
     );
 }
@@ -421,6 +454,15 @@ fn cainiao_edi_revisions_are_reported() {
                 "\"remark\": \"不要了\",",
                 Expect::At("examples.cancel_order_request.text"),
             ),
+            Revision {
+                all: true,
+                ..rev(
+                    "a path renamed",
+                    "/ext/gateway/ediStandardWaybillUpdateAllPlugin/api",
+                    "/ext/gateway/ediStandardWaybillUpdateAllPluginV2/api",
+                    Expect::At("endpoints.update_waybill.path"),
+                )
+            },
         ],
     );
 }
