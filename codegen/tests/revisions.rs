@@ -280,6 +280,19 @@ fn jfwms_revisions_are_reported() {
                     Expect::At("endpoints.get_order.path"),
                 )
             },
+            rev(
+                "a parameter added to the call example's request body",
+                "{\"erpNo\":\"123\"}",
+                "{\"erpNo\":\"123\",\"warehouseCode\":\"W1\"}",
+                // The body has no parameter table: the call example that shows it is the entry.
+                Expect::At("examples.get_order_call.text"),
+            ),
+            rev(
+                "an endpoint added",
+                "https://test.jfwms.com/api/order/get",
+                "https://test.jfwms.com/api/order/get\nhttps://test.jfwms.com/api/order/cancel",
+                Expect::Names("/api/order/cancel"),
+            ),
         ],
     );
 }
