@@ -4,6 +4,10 @@
 //! Prints p50 and p99 of each and their ratios (issue 21: the client within 1.05× of raw).
 //!
 //! `cargo bench -p generated-client --bench loopback [-- CALLS ROUNDS]`
+//!
+//! `LOOPBACK_ONLY=client` or `LOOPBACK_ONLY=raw` times one side alone: run each under
+//! `valgrind --tool=callgrind` to count the instructions a call costs, a figure that, unlike
+//! time, the machine's load does not move (README "Benchmarks").
 
 use std::time::{Duration, Instant};
 
@@ -81,27 +85,37 @@ async fn run(calls: usize, rounds: usize) {
     let theirs = erp::decode_response::<erp::InventoryPage>(200, &body).expect("raw decodes");
     assert_eq!(ours, theirs);
 
+    let (client_side, raw_side) = match std::env::var("LOOPBACK_ONLY").as_deref() {
+        Ok("client") => (true, false),
+        Ok("raw") => (false, true),
+        Ok(other) => panic!("LOOPBACK_ONLY={other}: expected `client` or `raw`"),
+        Err(_) => (true, true),
+    };
     let (mut t_ours, mut t_raw) = (Vec::new(), Vec::new());
     for round in 0..=rounds {
         let (mut a, mut b) = (Vec::with_capacity(calls), Vec::with_capacity(calls));
         for _ in 0..calls {
-            let started = Instant::now();
-            let page = client.query_inventory(&request).await.expect("client call");
-            a.push(started.elapsed());
-            std::hint::black_box(page);
-
-            let started = Instant::now();
-            let response = raw
-                .get(&url)
-                .header("authorization", &bearer)
-                .send()
-                .await
-                .expect("raw call");
-            let status = response.status().as_u16();
-            let body = response.bytes().await.expect("raw body");
-            let page = erp::decode_response::<erp::InventoryPage>(status, &body).expect("decodes");
-            b.push(started.elapsed());
-            std::hint::black_box(page);
+            if client_side {
+                let started = Instant::now();
+                let page = client.query_inventory(&request).await.expect("client call");
+                a.push(started.elapsed());
+                std::hint::black_box(page);
+            }
+            if raw_side {
+                let started = Instant::now();
+                let response = raw
+                    .get(&url)
+                    .header("authorization", &bearer)
+                    .send()
+                    .await
+                    .expect("raw call");
+                let status = response.status().as_u16();
+                let body = response.bytes().await.expect("raw body");
+                let page =
+                    erp::decode_response::<erp::InventoryPage>(status, &body).expect("decodes");
+                b.push(started.elapsed());
+                std::hint::black_box(page);
+            }
         }
         // Round 0 warms connections and caches.
         if round > 0 {
@@ -112,6 +126,19 @@ async fn run(calls: usize, rounds: usize) {
     t_ours.sort();
     t_raw.sort();
     let us = |d: Duration| d.as_secs_f64() * 1e6;
+    if !(client_side && raw_side) {
+        let (side, times) = if client_side {
+            ("client", &t_ours)
+        } else {
+            ("raw reqwest", &t_raw)
+        };
+        println!("loopback GET, cached token: {calls} calls x {rounds} rounds, {side} alone");
+        for p in [0.5, 0.99] {
+            let at = us(percentile(times, p));
+            println!("  p{:<2}  {side} {at:7.1} µs", (p * 100.0) as u32);
+        }
+        return;
+    }
     println!("loopback GET, cached token: {calls} calls x {rounds} rounds, interleaved");
     for p in [0.5, 0.99] {
         let (o, r) = (percentile(&t_ours, p), percentile(&t_raw, p));

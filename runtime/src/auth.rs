@@ -199,9 +199,9 @@ pub(crate) fn apply(
 /// Binds a step's output for later steps, unless the name is taken: a query parameter named
 /// `access_token` that carries a credential must not hide the cached token `{access_token}`.
 /// Bound as secret: outputs are auth material (tokens, signatures).
-fn bind(scope: &mut Scope, name: &str, value: String) {
+fn bind(scope: &mut Scope, name: &spec_lang::Text, value: String) {
     if scope.get(name).is_none() {
-        scope.set_secret(name, value.into());
+        scope.set_secret(name.clone(), value.into());
     }
 }
 

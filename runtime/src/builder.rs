@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use tokio::time::Instant;
 use url::Url;
 
-use super::engine::{ApiSpec, CallOptions, Credentials, Engine, Inner};
+use super::engine::{ApiSpec, CallOptions, Credentials, Engine, Inner, base_scope};
 use super::error::{AuthError, Error, ErrorClass, VendorCode};
 use super::retry::{QuotaBucket, RetryPolicy, RetryQuota};
 use super::token::{self, ClientAuth, MemoryTokenStore, TokenManager, TokenStore};
@@ -157,7 +157,8 @@ impl<C: VendorCode, T> ClientBuilder<C, T> {
         self
     }
 
-    /// Time allowed for one request, body included (default 30 s).
+    /// Time allowed for one request, body included (default 30 s). Applies also with a client
+    /// given by [`http_client`](Self::http_client).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -297,7 +298,7 @@ impl<C: VendorCode, T> ClientBuilder<C, T> {
         };
         let client = match self.client {
             Some(c) => c,
-            None => transport::safe_client(self.connect_timeout, self.timeout, proxy)
+            None => transport::safe_client(self.connect_timeout, proxy)
                 .build()
                 .map_err(|_| Error::Config("the HTTP client could not be built".into()))?,
         };
@@ -328,6 +329,9 @@ impl<C: VendorCode, T> ClientBuilder<C, T> {
         let engine = Engine {
             inner: Arc::new(Inner {
                 client,
+                base_scope: Arc::new(base_scope(&self.credentials, &base)),
+                endpoints: Default::default(),
+                attempt_timeout: self.timeout,
                 base,
                 envelope: self.spec.envelope,
                 steps: self.spec.steps,

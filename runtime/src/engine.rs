@@ -129,17 +129,25 @@ impl Credentials {
             Credential::Secret(v) => v.expose_secret(),
         })
     }
+}
 
-    fn scope(&self) -> Scope {
-        let mut scope = Scope::new();
-        for (name, c) in &self.values {
-            match c {
-                Credential::Plain(v) => scope.set(*name, v.clone()),
-                Credential::Secret(v) => scope.set_secret(*name, v.clone()),
-            }
+/// The variables fixed for a client: its credentials and the base URL's `host` (with the
+/// port when it has one). Request scopes lie [`over`](Scope::over) it.
+pub(crate) fn base_scope(credentials: &Credentials, base: &Url) -> Scope {
+    let mut scope = Scope::new();
+    for (name, c) in &credentials.values {
+        match c {
+            Credential::Plain(v) => scope.set(*name, v.clone()),
+            Credential::Secret(v) => scope.set_secret(*name, v.clone()),
         }
-        scope
     }
+    if let Some(host) = base.host_str() {
+        match base.port() {
+            Some(port) => scope.set("host", format!("{host}:{port}")),
+            None => scope.set("host", host),
+        }
+    }
+    scope
 }
 
 impl fmt::Debug for Credentials {
@@ -246,6 +254,14 @@ impl<C> fmt::Debug for Engine<C> {
 pub(crate) struct Inner<C> {
     pub(crate) client: reqwest::Client,
     pub(crate) base: Url,
+    /// What every request's scope starts from: the credentials and the base URL's `host`,
+    /// written once (see [`base_scope`]).
+    pub(crate) base_scope: Arc<Scope>,
+    /// Endpoint URLs of static paths, joined and checked on first use: the paths are the
+    /// spec's string literals, so the cache is bounded by the number of endpoints.
+    pub(crate) endpoints: std::sync::RwLock<std::collections::HashMap<&'static str, Url>>,
+    /// Time allowed for one exchange, body included.
+    pub(crate) attempt_timeout: Duration,
     pub(crate) envelope: Option<EnvelopeSpec>,
     pub(crate) steps: Vec<Step>,
     /// The steps that reference no token field, for grants with `send_auth_steps`.
@@ -330,11 +346,10 @@ impl<C: VendorCode> Engine<C> {
             .unwrap_or_else(|| started + Duration::from_secs(86_400 * 365 * 30));
         let span = call::span(self.inner.vendor, &req);
         let mut log = AttemptLog::default();
-        let outcome =
-            tokio::time::timeout_at(deadline, self.attempts(&req, deadline, &mut log, decode))
-                .instrument(span.clone())
-                .await;
-        let result = outcome.unwrap_or_else(|_| Err(log.deadline_exceeded(self.options.deadline)));
+        let result = self
+            .attempts(&req, deadline, &mut log, decode)
+            .instrument(span.clone())
+            .await;
         call::finish(&span, &log, &result, started);
         result
     }
@@ -355,17 +370,31 @@ impl<C: VendorCode> Engine<C> {
             log.phase = Phase::Token;
             let token = match (&inner.tokens, req.authenticated) {
                 (Some(tm), true) => Some(
-                    tm.current(&self.inner, self.token_deadline(deadline))
-                        .await?,
+                    self.by_deadline(
+                        deadline,
+                        log,
+                        tm.current(&self.inner, self.token_deadline(deadline)),
+                    )
+                    .await?,
                 ),
                 _ => None,
             };
             let n = log.start_attempt();
-            let (err, retry_after) = match inner
+            // One timer per attempt: its own limit or the call's deadline, whichever is first.
+            let limit = Instant::now()
+                .checked_add(inner.attempt_timeout)
+                .map_or(deadline, |t| t.min(deadline));
+            let attempt = inner
                 .call(req, token.as_ref())
-                .instrument(tracing::debug_span!("attempt", n))
-                .await
-            {
+                .instrument(tracing::debug_span!("attempt", n));
+            let sent = match tokio::time::timeout_at(limit, attempt).await {
+                Ok(sent) => sent,
+                Err(_) if limit == deadline => {
+                    return Err(log.deadline_exceeded(self.options.deadline));
+                }
+                Err(_) => Err(inner.timed_out(req)),
+            };
+            let (err, retry_after) = match sent {
                 Ok(received) => match interpret_with(inner.envelope.as_ref(), &received, decode) {
                     Ok(()) => {
                         log.succeeded(received.status);
@@ -386,8 +415,8 @@ impl<C: VendorCode> Engine<C> {
                 renewed = true;
                 log.failed(&err, Some(("renew_token", Duration::ZERO)));
                 log.phase = Phase::Token;
-                tm.renew(&self.inner, token, self.token_deadline(deadline))
-                    .await?;
+                let renewal = tm.renew(&self.inner, token, self.token_deadline(deadline));
+                self.by_deadline(deadline, log, renewal).await?;
                 continue;
             }
             let failed = Failed {
@@ -427,6 +456,20 @@ impl<C: VendorCode> Engine<C> {
         }
     }
 
+    /// Waits for `phase` (a token, a renewal) unless the call's deadline passes first. A phase
+    /// ready when first polled (a cached token) never sets the timer.
+    async fn by_deadline<T>(
+        &self,
+        deadline: Instant,
+        log: &mut AttemptLog,
+        phase: impl Future<Output = Result<T, Error<C>>>,
+    ) -> Result<T, Error<C>> {
+        match tokio::time::timeout_at(deadline, phase).await {
+            Ok(done) => done,
+            Err(_) => Err(log.deadline_exceeded(self.options.deadline)),
+        }
+    }
+
     /// [`send`](Self::send) returning untyped JSON (for endpoints the spec only names).
     pub async fn send_raw(&self, req: Request) -> Result<serde_json::Value, Error<C>> {
         self.send(req).await
@@ -441,7 +484,7 @@ impl<C: VendorCode> Engine<C> {
             .and_then(|t| t.spec().authorize.as_ref())
             .ok_or_else(|| not_configured("an authorization endpoint"))?;
         let mut url = transport::join(&inner.base, authorize.path).map_err(Error::Config)?;
-        let mut scope = inner.credentials.scope();
+        let mut scope = Scope::over(inner.base_scope.clone());
         scope.set("redirect_uri", redirect_uri);
         scope.set("state", state);
         let now = (inner.clock)();

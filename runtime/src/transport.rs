@@ -4,7 +4,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
 use url::{Host, Url};
 
 /// Responses larger than this are refused rather than buffered.
@@ -20,13 +20,13 @@ pub fn install_crypto_provider() {
 }
 
 /// The settings every client the runtime builds has: it never follows redirects (reqwest
-/// would carry custom auth headers such as `accessToken`/`sign` to another host), always times
-/// out, and uses no proxy but the one given: an environment proxy (`HTTP_PROXY`) would receive
+/// would carry custom auth headers such as `accessToken`/`sign` to another host), times out
+/// connecting (each exchange's own limit is the engine's: [`Outgoing::timeout`] for token
+/// requests, one timer with the call's deadline for API calls), and uses no proxy but the one given: an environment proxy (`HTTP_PROXY`) would receive
 /// plain-HTTP requests, secrets included, that the plain-HTTP rule allowed only because the
 /// *URL* is loopback. The client builder adds its options and builds it.
 pub(crate) fn safe_client(
     connect_timeout: Duration,
-    timeout: Duration,
     proxy: Option<reqwest::Proxy>,
 ) -> reqwest::ClientBuilder {
     install_crypto_provider();
@@ -37,7 +37,6 @@ pub(crate) fn safe_client(
     builder
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(connect_timeout)
-        .timeout(timeout)
         .user_agent(concat!(
             env!("CARGO_PKG_NAME"),
             "/",
@@ -140,6 +139,10 @@ fn path_only(path: &str) -> &str {
 
 /// Whether any segment of the path, percent-decoded, is `.` or `..`.
 fn has_dot_segment(path: &str) -> bool {
+    // Only a `.` or an escape (`%2e`) can make one; most paths have neither.
+    if !path.contains(['.', '%']) {
+        return false;
+    }
     // URL parsing removes ASCII tabs and newlines anywhere, so `.\t.` is `..` on the wire.
     let path: String = path_only(path)
         .chars()
@@ -176,6 +179,9 @@ pub(crate) struct Outgoing {
     pub(crate) url: Url,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: OutBody,
+    /// The exchange's time limit, body included, for requests the engine does not time
+    /// itself (token grants); `None` leaves timing to the caller.
+    pub(crate) timeout: Option<Duration>,
 }
 
 pub(crate) enum OutBody {
@@ -238,21 +244,34 @@ fn failure(e: reqwest::Error) -> Failure {
 
 /// Sends one request and reads the whole body (at most [`MAX_BODY`]).
 pub(crate) async fn execute(client: &reqwest::Client, out: Outgoing) -> Result<Received, Failure> {
-    let mut headers = HeaderMap::new();
+    // Assembled directly rather than through `RequestBuilder`: the headers are written once,
+    // into the map reqwest sends.
+    let mut request = reqwest::Request::new(out.method, out.url);
+    *request.timeout_mut() = out.timeout;
+    let headers = request.headers_mut();
+    headers.reserve(out.headers.len() + 2);
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     for (name, value) in out.headers {
         // Later wins: one Authorization even if client auth and a step both set it.
         headers.insert(name, value);
     }
-    let mut builder = client.request(out.method, out.url).headers(headers);
-    builder = match out.body {
-        OutBody::None => builder,
-        OutBody::Json(bytes) => builder
-            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-            .body(bytes),
-        OutBody::Form(pairs) => builder.form(&pairs),
+    let body = match out.body {
+        OutBody::None => None,
+        OutBody::Json(bytes) => Some(("application/json", bytes)),
+        OutBody::Form(pairs) => Some((
+            "application/x-www-form-urlencoded",
+            url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&pairs)
+                .finish()
+                .into_bytes(),
+        )),
     };
-    let mut response = builder.send().await.map_err(failure)?;
+    if let Some((content_type, bytes)) = body {
+        // The body's encoding decides its type, whatever a header step said.
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        *request.body_mut() = Some(bytes.into());
+    }
+    let mut response = client.execute(request).await.map_err(failure)?;
     let status = response.status().as_u16();
     let retry_after = response
         .headers()

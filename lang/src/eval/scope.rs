@@ -1,12 +1,12 @@
 //! What a value can read: named variables (credentials, token fields, request facts, earlier
 //! steps' outputs) and the request's parameters as collections.
 
-use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::{Collection, PARAM_PREFIX};
+use crate::{Collection, PARAM_PREFIX, Text};
 
 /// Stands in for a secret in `Debug` output.
 struct Redacted;
@@ -25,9 +25,15 @@ enum Entry {
 /// Variables available to [`Value::eval`](crate::Value::eval): credentials, token fields, request
 /// facts, earlier steps' outputs, and the request's parameters as sent so far. Secret entries
 /// never reach `Debug`; parameters show only their names.
+///
+/// A scope may lie [`over`](Scope::over) a shared base: what is fixed for a client
+/// (credentials, host) is written once, and each request's scope adds only its own facts.
+/// Variables are few (a dozen at most), so they are kept in insertion order and looked up
+/// by a linear scan, which is cheaper than a map at that size.
 #[derive(Default)]
 pub struct Scope {
-    vars: BTreeMap<String, Entry>,
+    vars: Vec<(Text, Entry)>,
+    base: Option<Arc<Scope>>,
     query: Vec<(String, String)>,
     body: Vec<(String, String)>,
 }
@@ -38,14 +44,30 @@ impl Scope {
         Self::default()
     }
 
+    /// An empty scope whose lookups fall back to `base`; a variable set here shadows the
+    /// base's. The base's parameters are not inherited.
+    pub fn over(base: Arc<Scope>) -> Self {
+        Scope {
+            base: Some(base),
+            ..Self::default()
+        }
+    }
+
+    fn put(&mut self, name: Text, entry: Entry) {
+        match self.vars.iter_mut().find(|(k, _)| *k == name) {
+            Some((_, slot)) => *slot = entry,
+            None => self.vars.push((name, entry)),
+        }
+    }
+
     /// Binds a non-secret value (replacing any earlier binding).
-    pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.vars.insert(name.into(), Entry::Plain(value.into()));
+    pub fn set(&mut self, name: impl Into<Text>, value: impl Into<String>) {
+        self.put(name.into(), Entry::Plain(value.into()));
     }
 
     /// Binds a secret value (replacing any earlier binding).
-    pub fn set_secret(&mut self, name: impl Into<String>, value: SecretString) {
-        self.vars.insert(name.into(), Entry::Secret(value));
+    pub fn set_secret(&mut self, name: impl Into<Text>, value: SecretString) {
+        self.put(name.into(), Entry::Secret(value));
     }
 
     /// The request's parameters as they will be sent: query pairs and body fields (each value
@@ -64,10 +86,11 @@ impl Scope {
                 .find(|(k, _)| k == param)
                 .map(|(_, v)| v.as_str());
         }
-        self.vars.get(name).map(|e| match e {
-            Entry::Plain(v) => v.as_str(),
-            Entry::Secret(v) => v.expose_secret(),
-        })
+        match self.vars.iter().find(|(k, _)| k == name) {
+            Some((_, Entry::Plain(v))) => Some(v.as_str()),
+            Some((_, Entry::Secret(v))) => Some(v.expose_secret()),
+            None => self.base.as_deref().and_then(|base| base.get(name)),
+        }
     }
 
     /// The pairs of a collection, in the order they are sent.
@@ -83,7 +106,7 @@ impl Scope {
 
 impl fmt::Debug for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        struct Vars<'a>(&'a BTreeMap<String, Entry>);
+        struct Vars<'a>(&'a [(Text, Entry)]);
         impl fmt::Debug for Vars<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let mut m = f.debug_map();
@@ -98,9 +121,12 @@ impl fmt::Debug for Scope {
         }
         let names = |pairs: &[(String, String)]| pairs.iter().map(|(k, _)| k.clone()).collect();
         let (query, body): (Vec<String>, Vec<String>) = (names(&self.query), names(&self.body));
-        f.debug_struct("Scope")
-            .field("vars", &Vars(&self.vars))
-            .field("query_names", &query)
+        let mut d = f.debug_struct("Scope");
+        d.field("vars", &Vars(&self.vars));
+        if let Some(base) = &self.base {
+            d.field("base", base);
+        }
+        d.field("query_names", &query)
             .field("body_names", &body)
             .finish()
     }

@@ -494,3 +494,28 @@ fn the_maintainers_guide_examples_hold() {
         assert_eq!(v.eval(&s, now()).unwrap(), want, "{v:?}");
     }
 }
+
+#[test]
+fn a_scope_over_a_base_reads_through_and_shadows_it() {
+    let mut base = Scope::new();
+    base.set("client_id", "app");
+    base.set_secret("client_secret", "hunter2".into());
+    base.set("host", "api.example");
+    let base = std::sync::Arc::new(base);
+    let mut scope = Scope::over(base.clone());
+    scope.set("host", "other.example");
+    scope.set("path", "/x");
+    assert_eq!(scope.get("client_id"), Some("app"));
+    assert_eq!(scope.get("client_secret"), Some("hunter2"));
+    assert_eq!(scope.get("host"), Some("other.example"));
+    assert_eq!(scope.get("path"), Some("/x"));
+    assert_eq!(scope.get("missing"), None);
+    // The base is untouched, and a later set replaces rather than duplicates.
+    assert_eq!(base.get("host"), Some("api.example"));
+    assert_eq!(base.get("path"), None);
+    scope.set("path", "/y");
+    assert_eq!(scope.get("path"), Some("/y"));
+    let shown = format!("{scope:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert_eq!(shown.matches("\"path\"").count(), 1, "{shown}");
+}

@@ -105,11 +105,14 @@ pub(super) fn finish<T, C: VendorCode>(
     result: &Result<T, Error<C>>,
     started: Instant,
 ) {
-    span.record("attempts", log.attempts);
-    if let Some(status) = log.status {
-        span.record("status", status);
+    // Recording on a span no subscriber wants would only cost time.
+    if !span.is_disabled() {
+        span.record("attempts", log.attempts);
+        if let Some(status) = log.status {
+            span.record("status", status);
+        }
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
     }
-    span.record("duration_ms", started.elapsed().as_millis() as u64);
     let _entered = span.enter();
     match result {
         Ok(_) => tracing::debug!("call succeeded"),

@@ -246,6 +246,7 @@ impl<C: VendorCode> GrantRunner<C> for Inner<C> {
             url,
             headers,
             body,
+            timeout: Some(self.attempt_timeout),
         };
         let received =
             transport::execute(&self.client, out)

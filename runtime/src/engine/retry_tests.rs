@@ -296,6 +296,35 @@ async fn a_silent_server_is_cut_off_by_the_timeout_and_the_deadline() {
     assert!(started.elapsed() < Duration::from_millis(390));
 }
 
+/// The per-attempt timeout is the engine's, so it holds for a client the application brings
+/// (which may have no timeout of its own).
+#[tokio::test]
+async fn the_attempt_timeout_holds_for_a_client_the_application_brings() {
+    let server = flaky(usize::MAX, || Reply {
+        delay: Duration::from_secs(30),
+        ..Reply::json(200, OK)
+    })
+    .await;
+    let e = EngineBuilder::<TestCode>::engine(
+        ApiSpec::new(Some(envelope()), vec![], None, false),
+        "https://x",
+    )
+    .base_url(&server.url())
+    .http_client(reqwest::Client::new())
+    .timeout(Duration::from_millis(300))
+    .retry_policy(RetryPolicy::disabled())
+    .build()
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    let err = e
+        .send::<serde_json::Value>(request(reqwest::Method::GET, false))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, E::Timeout { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_millis(900));
+}
+
 /// Nonce replays are re-signed with backoff for idempotent requests, and for any method when
 /// the code is documented as sent before executing; otherwise a POST is sent once.
 #[tokio::test]

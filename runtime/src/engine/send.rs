@@ -23,8 +23,30 @@ fn header_param<C: VendorCode>(
 }
 
 impl<C: VendorCode> Inner<C> {
-    /// `base` + `path`, refusing a path that would leave the base URL's origin.
-    pub(super) fn endpoint(&self, path: &str) -> Result<Url, Error<C>> {
+    /// `base` + `path`, refusing a path that would leave the base URL's origin. A static
+    /// path is joined and checked once, then served from [`Inner::endpoints`].
+    pub(super) fn endpoint(&self, path: &spec_lang::Text) -> Result<Url, Error<C>> {
+        use std::sync::PoisonError;
+        let Cow::Borrowed(path) = path else {
+            return self.join_checked(path);
+        };
+        let cached = self
+            .endpoints
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(url) = cached.get(path) {
+            return Ok(url.clone());
+        }
+        drop(cached);
+        let url = self.join_checked(path)?;
+        self.endpoints
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(path, url.clone());
+        Ok(url)
+    }
+
+    fn join_checked(&self, path: &str) -> Result<Url, Error<C>> {
         let url = transport::join(&self.base, path).map_err(Error::Config)?;
         if !transport::same_origin(&url, &self.base) {
             return Err(Error::InvalidRequest {
@@ -36,15 +58,9 @@ impl<C: VendorCode> Inner<C> {
     }
 
     pub(super) fn scope(&self, method: &reqwest::Method, path: &str) -> Scope {
-        let mut scope = self.credentials.scope();
+        let mut scope = Scope::over(self.base_scope.clone());
         scope.set("method", method.as_str().to_ascii_lowercase());
         scope.set("path", path);
-        if let Some(host) = self.base.host_str() {
-            match self.base.port() {
-                Some(port) => scope.set("host", format!("{host}:{port}")),
-                None => scope.set("host", host),
-            }
-        }
         scope
     }
 
@@ -99,17 +115,13 @@ impl<C: VendorCode> Inner<C> {
                 url,
                 headers,
                 body,
+                // Timed by the engine, with the call's deadline in one timer.
+                timeout: None,
             },
         )
         .await
         .map_err(|f| {
-            let method = req.method.to_string();
-            // Built only for an error: the URL shown is the endpoint's, without its query
-            // (which may hold a signature), so the sent URL is not needed to write it.
-            let shown = self
-                .endpoint(&req.path)
-                .map(|u| transport::display_url(&u))
-                .unwrap_or_default();
+            let (method, shown) = self.shown(req);
             match f {
                 Failure::Transport(source) => Error::Transport {
                     method,
@@ -128,5 +140,21 @@ impl<C: VendorCode> Inner<C> {
                 },
             }
         })
+    }
+
+    /// The attempt took longer than [`Inner::attempt_timeout`].
+    pub(super) fn timed_out(&self, req: &Request) -> Error<C> {
+        let (method, url) = self.shown(req);
+        Error::Timeout { method, url }
+    }
+
+    /// The method and URL an error shows. Built only for an error: the URL is the endpoint's,
+    /// without its query (which may hold a signature), so the sent URL is not needed.
+    fn shown(&self, req: &Request) -> (String, String) {
+        let url = self
+            .endpoint(&req.path)
+            .map(|u| transport::display_url(&u))
+            .unwrap_or_default();
+        (req.method.to_string(), url)
     }
 }

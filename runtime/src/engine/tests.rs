@@ -731,12 +731,15 @@ async fn paths_cannot_leave_the_base_url() {
     .build()
     .await
     .unwrap();
-    let send = |path: &str| {
-        let req = Request {
-            path: Cow::Owned(path.to_owned()),
-            ..get("/")
-        };
-        engine.send_raw(req)
+    // A path built at run time, and a static one (joined once, then served from the cache):
+    // each sent twice, so that a cached URL is checked as well.
+    let sends = |path: &'static str| {
+        [
+            Cow::Owned(path.to_owned()),
+            Cow::Borrowed(path),
+            Cow::Borrowed(path),
+        ]
+        .map(|path| engine.send_raw(Request { path, ..get("/") }))
     };
     // Looks like another host, but stays a path below `/v1` on this server.
     for (path, seen) in [
@@ -744,11 +747,13 @@ async fn paths_cannot_leave_the_base_url() {
         ("https://evil.example/x", "/v1/https://evil.example/x"),
         ("/orders", "/v1/orders"),
     ] {
-        let before = server.requests().len();
-        send(path).await.unwrap();
-        let requests = server.requests();
-        assert_eq!(requests.len(), before + 1, "{path}");
-        assert_eq!(requests[before].path, seen, "{path}");
+        for send in sends(path) {
+            let before = server.requests().len();
+            send.await.unwrap();
+            let requests = server.requests();
+            assert_eq!(requests.len(), before + 1, "{path}");
+            assert_eq!(requests[before].path, seen, "{path}");
+        }
     }
     // Navigation is refused before anything is sent, in every spelling.
     for path in [
@@ -759,15 +764,31 @@ async fn paths_cannot_leave_the_base_url() {
         "/..%2f..%2fx",
         "/..\\x",
     ] {
-        let before = server.requests().len();
-        let err = send(path).await.unwrap_err();
-        assert!(
-            matches!(&err, E::Config(m) if m.contains("`.` or `..` segment")),
-            "{path}: {err:?}"
-        );
-        assert_eq!(err.class(), ErrorClass::Caller, "{path}");
-        assert_eq!(server.requests().len(), before, "{path} reached the server");
+        for send in sends(path) {
+            let before = server.requests().len();
+            let err = send.await.unwrap_err();
+            assert!(
+                matches!(&err, E::Config(m) if m.contains("`.` or `..` segment")),
+                "{path}: {err:?}"
+            );
+            assert_eq!(err.class(), ErrorClass::Caller, "{path}");
+            assert_eq!(server.requests().len(), before, "{path} reached the server");
+        }
     }
+    // Only the static paths that formed a URL are cached.
+    let mut cached: Vec<_> = engine
+        .inner
+        .endpoints
+        .read()
+        .unwrap()
+        .keys()
+        .copied()
+        .collect();
+    cached.sort();
+    assert_eq!(
+        cached,
+        ["//evil.example/x", "/orders", "https://evil.example/x"]
+    );
 }
 
 #[tokio::test]
