@@ -6,7 +6,9 @@
 
 use std::fmt::Write as _;
 
-const SCALARS: [&str; 5] = ["string", "integer", "decimal", "datetime", "boolean"];
+/// The field types, in turn. `timestamp` (RFC 3339, what OpenAPI's `date-time` means) rather
+/// than a civil `datetime`, so that one page decodes with either generator's types.
+const SCALARS: [&str; 5] = ["string", "integer", "decimal", "timestamp", "boolean"];
 
 const HEADER: &str = r#"source: synthetic.txt
 module: synth
@@ -98,7 +100,7 @@ fn openapi_scalar(ty: &str) -> serde_json::Value {
         "string" => json!({ "type": "string" }),
         "integer" => json!({ "type": "integer", "format": "int64" }),
         "decimal" => json!({ "type": "number" }),
-        "datetime" => json!({ "type": "string", "format": "date-time" }),
+        "timestamp" => json!({ "type": "string", "format": "date-time" }),
         _ => json!({ "type": "boolean" }),
     }
 }

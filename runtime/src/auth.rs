@@ -4,6 +4,8 @@
 //! its name so later steps can sign it, and a step that writes a parameter is seen by later
 //! steps that read the request's parameters or body.
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
@@ -34,27 +36,30 @@ impl std::fmt::Display for ApplyError {
     }
 }
 
-/// A request body as it will be sent.
+/// A request body as it will be sent: borrowed from the request until a step adds to it, so
+/// that an attempt whose steps only read it (or do not look) copies nothing.
 #[derive(Clone, Default)]
-pub(crate) enum MessageBody {
+pub(crate) enum MessageBody<'a> {
     #[default]
     None,
     /// `application/x-www-form-urlencoded` pairs, in order.
-    Form(Vec<(String, String)>),
+    Form(Cow<'a, [(String, String)]>),
     /// `application/json` (serialized with `serde_json`, members in its map order).
-    Json(serde_json::Value),
+    Json(Cow<'a, serde_json::Value>),
 }
 
-impl MessageBody {
+impl MessageBody<'_> {
     /// The body's fields as text pairs (what canonical strings read).
     fn pairs(&self) -> Vec<(String, String)> {
         match self {
             MessageBody::None => Vec::new(),
-            MessageBody::Form(pairs) => pairs.clone(),
-            MessageBody::Json(serde_json::Value::Object(map)) => {
-                map.iter().map(|(k, v)| (k.clone(), json_text(v))).collect()
-            }
-            MessageBody::Json(_) => Vec::new(),
+            MessageBody::Form(pairs) => pairs.to_vec(),
+            MessageBody::Json(json) => match &**json {
+                serde_json::Value::Object(map) => {
+                    map.iter().map(|(k, v)| (k.clone(), json_text(v))).collect()
+                }
+                _ => Vec::new(),
+            },
         }
     }
 
@@ -87,14 +92,14 @@ fn form_encode(pairs: &[(String, String)]) -> String {
 
 /// The request as it will be sent; auth steps add to it.
 #[derive(Default)]
-pub(crate) struct Message {
+pub(crate) struct Message<'a> {
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) query: Vec<(String, String)>,
-    pub(crate) body: MessageBody,
+    pub(crate) body: MessageBody<'a>,
 }
 
 /// Names only: values carry tokens and signatures (`sign`, `access_token`).
-impl std::fmt::Debug for Message {
+impl std::fmt::Debug for Message<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let names = |pairs: &[(String, String)]| -> Vec<String> {
             pairs.iter().map(|(k, _)| k.clone()).collect()
@@ -110,8 +115,8 @@ impl std::fmt::Debug for Message {
     }
 }
 
-impl Message {
-    /// The query string appended to `url`; the headers and the body to send.
+impl Message<'_> {
+    /// The query string appended to `url`; the headers and the body to send, encoded.
     pub(crate) fn into_parts(
         self,
         url: &mut url::Url,
@@ -121,8 +126,8 @@ impl Message {
         }
         let body = match self.body {
             MessageBody::None => OutBody::None,
-            MessageBody::Form(pairs) => OutBody::Form(pairs),
-            MessageBody::Json(v) => OutBody::Json(serde_json::to_vec(&v)?),
+            MessageBody::Form(pairs) => OutBody::Form(form_encode(&pairs).into_bytes()),
+            MessageBody::Json(v) => OutBody::Json(serde_json::to_vec(&*v)?),
         };
         Ok((self.headers, body))
     }
@@ -164,20 +169,25 @@ pub(crate) fn apply(
             Step::Form { name, value } => {
                 let v = eval(value, scope)?;
                 if let MessageBody::None = message.body {
-                    message.body = MessageBody::Form(Vec::new());
+                    message.body = MessageBody::Form(Cow::Owned(Vec::new()));
                 }
                 let MessageBody::Form(pairs) = &mut message.body else {
                     return Err(ApplyError::Body(name.to_string()));
                 };
-                pairs.push((name.to_string(), v.clone()));
+                pairs.to_mut().push((name.to_string(), v.clone()));
                 bind(scope, name, v);
             }
             Step::Json { name, value } => {
                 let v = eval(value, scope)?;
                 if let MessageBody::None = message.body {
-                    message.body = MessageBody::Json(serde_json::Value::Object(Default::default()));
+                    let empty = serde_json::Value::Object(Default::default());
+                    message.body = MessageBody::Json(Cow::Owned(empty));
                 }
-                let MessageBody::Json(serde_json::Value::Object(map)) = &mut message.body else {
+                let map = match &mut message.body {
+                    MessageBody::Json(json) if json.is_object() => json.to_mut().as_object_mut(),
+                    _ => None,
+                };
+                let Some(map) = map else {
                     return Err(ApplyError::Body(name.to_string()));
                 };
                 map.insert(name.to_string(), v.clone().into());
@@ -323,7 +333,7 @@ mod tests {
     fn message_debug_shows_names_not_values() {
         let message = Message {
             query: pairs(&[("sign", "S3CRET-SIGN")]),
-            body: MessageBody::Form(pairs(&[("access_token", "T0KEN")])),
+            body: MessageBody::Form(pairs(&[("access_token", "T0KEN")]).into()),
             ..Message::default()
         };
         let shown = format!("{message:?}");

@@ -184,10 +184,12 @@ pub(crate) struct Outgoing {
     pub(crate) timeout: Option<Duration>,
 }
 
+/// A body, encoded.
 pub(crate) enum OutBody {
     None,
     Json(Vec<u8>),
-    Form(Vec<(String, String)>),
+    /// `application/x-www-form-urlencoded`.
+    Form(Vec<u8>),
 }
 
 /// A response read in full.
@@ -258,13 +260,7 @@ pub(crate) async fn execute(client: &reqwest::Client, out: Outgoing) -> Result<R
     let body = match out.body {
         OutBody::None => None,
         OutBody::Json(bytes) => Some(("application/json", bytes)),
-        OutBody::Form(pairs) => Some((
-            "application/x-www-form-urlencoded",
-            url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(&pairs)
-                .finish()
-                .into_bytes(),
-        )),
+        OutBody::Form(bytes) => Some(("application/x-www-form-urlencoded", bytes)),
     };
     if let Some((content_type, bytes)) = body {
         // The body's encoding decides its type, whatever a header step said.

@@ -99,13 +99,7 @@ impl Value {
             Value::Now(TimeUnit::Seconds) => Out::Text(now.as_second().to_string()),
             Value::Now(TimeUnit::Millis) => Out::Text(now.as_millisecond().to_string()),
             Value::RandomDigits(n) => Out::Text(random::digits(usize::from(*n))),
-            Value::Uuid(format) => {
-                let uuid = uuid::Builder::from_random_bytes(random::bytes()).into_uuid();
-                Out::Text(match format {
-                    UuidFormat::Hyphenated => uuid.hyphenated().to_string(),
-                    UuidFormat::Simple => uuid.simple().to_string(),
-                })
-            }
+            Value::Uuid(format) => Out::Text(random::uuid_v4(*format == UuidFormat::Hyphenated)),
             Value::SortedPairs(separator, pairs) => {
                 let mut texts = pairs
                     .iter()

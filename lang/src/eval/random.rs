@@ -34,9 +34,46 @@ pub fn digits(n: usize) -> String {
     out
 }
 
+/// A random (version 4) UUID in lowercase hex, `8-4-4-4-12` when `hyphenated`. RFC 9562
+/// §5.4: 122 random bits, the version nibble `4` and the variant bits `10`. (Eight lines do
+/// not earn a dependency; the tests check them against the `uuid` crate.)
+pub fn uuid_v4(hyphenated: bool) -> String {
+    let mut b: [u8; 16] = bytes();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex = hex::encode(b);
+    if !hyphenated {
+        return hex;
+    }
+    let groups = [
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..],
+    ];
+    groups.join("-")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uuids_are_version_4_in_both_forms() {
+        for _ in 0..200 {
+            let text = uuid_v4(true);
+            let parsed = uuid::Uuid::parse_str(&text).expect("a UUID");
+            assert_eq!(parsed.get_version_num(), 4, "{text}");
+            assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122, "{text}");
+            assert_eq!(parsed.hyphenated().to_string(), text);
+            let simple = uuid_v4(false);
+            let parsed = uuid::Uuid::parse_str(&simple).expect("a UUID");
+            assert_eq!(parsed.get_version_num(), 4, "{simple}");
+            assert_eq!(parsed.simple().to_string(), simple);
+        }
+        assert_ne!(uuid_v4(true), uuid_v4(true));
+    }
 
     #[test]
     fn unit_stays_below_one_and_varies() {

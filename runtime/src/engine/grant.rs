@@ -227,11 +227,11 @@ impl<C: VendorCode> GrantRunner<C> for Inner<C> {
             ..Message::default()
         };
         match grant.encoding {
-            Encoding::Form => message.body = MessageBody::Form(fields),
+            Encoding::Form => message.body = MessageBody::Form(fields.into()),
             Encoding::Json => {
                 let map: serde_json::Map<String, serde_json::Value> =
                     fields.into_iter().map(|(k, v)| (k, v.into())).collect();
-                message.body = MessageBody::Json(map.into());
+                message.body = MessageBody::Json(Cow::Owned(map.into()));
             }
             Encoding::Query => message.query = fields,
         }

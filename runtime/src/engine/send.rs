@@ -83,8 +83,8 @@ impl<C: VendorCode> Inner<C> {
                 .collect(),
             body: match &req.body {
                 Body::None => MessageBody::None,
-                Body::Json(v) => MessageBody::Json(v.clone()),
-                Body::Form(pairs) => MessageBody::Form(pairs.clone()),
+                Body::Json(v) => MessageBody::Json(Cow::Borrowed(v)),
+                Body::Form(pairs) => MessageBody::Form(Cow::Borrowed(pairs)),
             },
         };
         if req.authenticated {
