@@ -280,16 +280,29 @@ pub(crate) async fn execute(client: &reqwest::Client, out: Outgoing) -> Result<R
     {
         return Err(Failure::TooLarge { status });
     }
-    let mut body = BytesMut::new();
+    // A body that arrives in one chunk (most answers) is kept as it came, without a copy.
+    let mut body = Bytes::new();
+    let mut joined = BytesMut::new();
     while let Some(chunk) = response.chunk().await.map_err(failure)? {
-        if body.len().saturating_add(chunk.len()) > MAX_BODY {
+        let read = body.len() + joined.len();
+        if read.saturating_add(chunk.len()) > MAX_BODY {
             return Err(Failure::TooLarge { status });
         }
-        body.extend_from_slice(&chunk);
+        if read == 0 {
+            body = chunk;
+        } else {
+            if joined.is_empty() {
+                joined.extend_from_slice(&std::mem::take(&mut body));
+            }
+            joined.extend_from_slice(&chunk);
+        }
+    }
+    if !joined.is_empty() {
+        body = joined.freeze();
     }
     Ok(Received {
         status,
-        body: body.freeze(),
+        body,
         retry_after,
     })
 }
@@ -401,5 +414,73 @@ mod tests {
         // The query is not echoed: a caller-supplied path may carry a token there.
         let err = join(&base, "/../x?access_token=secret").unwrap_err();
         assert!(!err.contains("secret"), "{err}");
+    }
+
+    /// Serves one HTTP/1.1 answer: `head` then each chunk of `chunks` in chunked encoding,
+    /// written separately (with a pause) so the client reads them as separate chunks.
+    async fn serve_once(head: &'static str, chunks: Vec<Vec<u8>>) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/x", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            socket.write_all(head.as_bytes()).await.unwrap();
+            for chunk in chunks {
+                let size = format!("{:x}\r\n", chunk.len());
+                // The client may stop reading (too large): later writes may fail.
+                if socket.write_all(size.as_bytes()).await.is_err()
+                    || socket.write_all(&chunk).await.is_err()
+                    || socket.write_all(b"\r\n").await.is_err()
+                {
+                    return;
+                }
+                socket.flush().await.unwrap();
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let _ = socket.write_all(b"0\r\n\r\n").await;
+        });
+        url
+    }
+
+    fn get(url: &str) -> Outgoing {
+        Outgoing {
+            method: reqwest::Method::GET,
+            url: Url::parse(url).unwrap(),
+            headers: vec![],
+            body: OutBody::None,
+            timeout: Some(Duration::from_secs(10)),
+        }
+    }
+
+    const CHUNKED: &str = "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n";
+
+    #[tokio::test]
+    async fn a_body_in_one_chunk_or_several_is_read_whole() {
+        let client = safe_client(Duration::from_secs(5), None).build().unwrap();
+        for chunks in [
+            vec![b"{\"a\":1}".to_vec()],
+            vec![b"{\"a\"".to_vec(), b":".to_vec(), b"1}".to_vec()],
+        ] {
+            let whole = chunks.concat();
+            let url = serve_once(CHUNKED, chunks).await;
+            let received = execute(&client, get(&url)).await.ok().unwrap();
+            assert_eq!((received.status, &received.body[..]), (200, &whole[..]));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_refused_by_length_or_while_read() {
+        let client = safe_client(Duration::from_secs(5), None).build().unwrap();
+        let head = "HTTP/1.1 200 OK\r\ncontent-length: 40000000\r\n\r\n";
+        let url = serve_once(head, vec![]).await;
+        let refused = execute(&client, get(&url)).await;
+        assert!(matches!(refused, Err(Failure::TooLarge { status: 200 })));
+        // No length given: refused once what was read passes the limit.
+        let piece = vec![b' '; MAX_BODY / 4 + 1];
+        let url = serve_once(CHUNKED, vec![piece; 5]).await;
+        let refused = execute(&client, get(&url)).await;
+        assert!(matches!(refused, Err(Failure::TooLarge { status: 200 })));
     }
 }
