@@ -266,11 +266,11 @@ private::record! { LoginResult: Serialize, Deserialize; {
 /// orders: every field and type is taken from the list example (see
 /// doc_gaps.order_field_types).
 ///
-/// Document line 33.
+/// Document line 45.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Order {
-    /// Document line 33.
+    /// Document line 51.
     pub id: i64,
     /// Document line 52.
     pub order_no: String,

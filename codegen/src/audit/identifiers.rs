@@ -37,6 +37,8 @@ pub enum IdentKind {
     Parameter,
     /// A header name (`Authorization: Bearer ...`).
     Header,
+    /// A code given as a JSON example's value (`"errorCode":"sign-check-failure"`).
+    CodeValue,
 }
 
 impl IdentKind {
@@ -48,6 +50,7 @@ impl IdentKind {
             IdentKind::Path => "path",
             IdentKind::Parameter => "parameter",
             IdentKind::Header => "header",
+            IdentKind::CodeValue => "code (in a JSON example)",
         }
     }
 }
@@ -78,12 +81,22 @@ static ENUM_CODE: LazyLock<Regex> =
 /// `| 21184031 | 应用账号或密钥不正确 |` (rows follow each other as `| … | | … |`).
 static FLAT_CODE_ROW: LazyLock<Regex> =
     LazyLock::new(|| re(r"\|\s*(-?[0-9]{3,})\s*\|\s*([^|\s*#`][^|]*?)\s*\|"));
+/// A code in a JSON example: the value of a code key (`"code": -1`,
+/// `"errorCode":"sign-check-failure"`, OAuth2's `"error": "invalid_grant"`),
+/// so a code the document adds in an error example is found like a table row.
+static JSON_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#""(code|errorCode|error_code|error)"\s*:\s*(?:"([A-Za-z0-9][A-Za-z0-9_\-]*)"|(-?[0-9]+)\b)"#,
+    )
+});
+static JSON_STRING: LazyLock<Regex> = LazyLock::new(|| re(r#":\s*"((?:[^"\\]|\\.)*)""#));
 static TABLE_NAME: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:[A-Za-z_][A-Za-z0-9_.\[\]\-]*|-?[0-9]+)$"));
 
 /// Every identifier occurrence, in document order.
 pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
     let lines = doc.lines();
+    let spaced = super::rows::space_rows(lines);
     let mut out = Vec::new();
     for (index, line) in lines.iter().enumerate() {
         // `at` is a byte offset into `line`; columns count characters.
@@ -101,6 +114,18 @@ pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
         let offset_of = |part: &str| line.find(part).unwrap_or(0);
         if let Some(cell) = table_first_cell(line, lines.get(index + 1).map(String::as_str)) {
             push(cell, IdentKind::TableEntry, offset_of(cell));
+        }
+        if let Some(row) = spaced.iter().find(|r| r.line == index + 1) {
+            let at = |column: usize| line.char_indices().nth(column - 1).map_or(0, |(b, _)| b);
+            for (member, column) in &row.members {
+                push(member, IdentKind::TableEntry, at(*column));
+            }
+            push(&row.name, IdentKind::TableEntry, at(row.column));
+        }
+        for c in JSON_CODE.captures_iter(line) {
+            if let Some(code) = c.get(2).or(c.get(3)) {
+                push(code.as_str(), IdentKind::CodeValue, code.start());
+            }
         }
         if doc.is_long(index + 1) {
             for c in FLAT_CODE_ROW.captures_iter(line) {
@@ -159,14 +184,24 @@ pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
 
 /// The texts a code row gives next to its code, for comparing a spec's
 /// `message` with the whole text (not a substring of a longer one): the
-/// message of an enum line (`NAME(code, "message")`), else the cells of a
-/// table or `code | text` row. `None` when the line is neither (prose, or a
-/// flattened page whose cells cannot be told apart).
+/// message of an enum line (`NAME(code, "message")`), the string values of a
+/// JSON line holding at least two, else the cells of a table or `code | text`
+/// row. `None` when the line is none of these (prose, or a flattened page
+/// whose cells cannot be told apart).
 pub fn row_texts(line: &str) -> Option<Vec<String>> {
     if let Some(c) = ENUM_CODE.captures(line) {
         return Some(vec![c[3].to_owned()]);
     }
-    if !line.contains('|') || is_separator(line) {
+    if !line.contains('|') {
+        // A JSON example's line holding a code and its message
+        // (`{"errorCode":"x","errorMsg":"Illegal request"}`): its string values.
+        let values: Vec<String> = JSON_STRING
+            .captures_iter(line)
+            .map(|c| c[1].to_owned())
+            .collect();
+        return (values.len() >= 2).then_some(values);
+    }
+    if is_separator(line) {
         return None;
     }
     Some(

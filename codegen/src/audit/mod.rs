@@ -35,6 +35,7 @@ mod compose;
 pub mod drift;
 pub mod identifiers;
 pub mod provenance;
+mod rows;
 mod texts;
 
 use std::collections::HashSet;
@@ -219,10 +220,10 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
                 )
             })
         }));
+    let spaced = rows::space_rows(doc.lines());
     for (here, name, text) in described {
         let Some(text) = text else { continue };
-        if let Some((row, line)) = own_row(doc, &prov, &here, name)
-            && let Some(cells) = identifiers::row_texts(line)
+        if let Some((row, line, cells)) = own_row(doc, &spaced, &prov, &here, name)
             && texts::paragraphs(text).all(|p| doc.find(p).is_some())
             && !texts::paragraphs(text).any(|p| {
                 let wanted = document::squeeze(p);
@@ -432,28 +433,35 @@ fn out_of_context<'s>(
     (covered > 0 && 2 * covered >= rows.len() && !models).then_some(best.as_str())
 }
 
-/// The table row a parameter or field comes from: the line its provenance
-/// points at, when that line is a table row whose first cell is `name` (not a
-/// JSON example or prose mention, not a flattened page's long line).
+/// The table row a parameter or field comes from, with its cells: the line
+/// its provenance points at, when that line is a table row whose first cell
+/// is `name`, or a space-separated table's row naming it (not a JSON example
+/// or prose mention, not a flattened page's long line).
 fn own_row<'d>(
     doc: &'d SourceDocument,
+    spaced: &[rows::SpaceRow],
     prov: &Provenance,
     spec_path: &str,
     name: &str,
-) -> Option<(DocPos, &'d str)> {
+) -> Option<(DocPos, &'d str, Vec<String>)> {
     let &pos = prov.positions(spec_path).first()?;
     if doc.is_long(pos.line) {
         return None;
     }
     let line = doc.lines().get(pos.line - 1)?.as_str();
+    if let Some(row) = spaced.iter().find(|r| r.line == pos.line && r.name == name) {
+        return Some((pos, line, row.cells.clone()));
+    }
     let first = line
         .trim()
         .trim_start_matches('|')
         .split('|')
         .next()?
         .trim();
-    (line.contains('|') && (first == name || first.rsplit('.').next() == Some(name)))
-        .then_some((pos, line))
+    if !(line.contains('|') && (first == name || first.rsplit('.').next() == Some(name))) {
+        return None;
+    }
+    Some((pos, line, identifiers::row_texts(line)?))
 }
 
 /// Where an example of the spec is in the document.
