@@ -72,31 +72,23 @@ fn citations(loaded: &LoadedSpec, doc: &SourceDocument) -> Vec<(String, Vec<usiz
         .entries()
         .map(|(path, pos)| (path.to_owned(), pos.iter().map(|p| p.line).collect()))
         .collect();
-    // The token lifetime is read from the lifetime field's own row (see the audit).
-    if let Some(token) = &loaded.spec.auth.token
-        && let Some(field) = token.response.expires_in.as_deref()
-        && token.response.default_lifetime_seconds.is_some()
-    {
-        let last = field.rsplit('.').next().unwrap_or(field);
-        let rows = idents
-            .iter()
-            .filter(|i| i.kind == identifiers::IdentKind::TableEntry && i.name == last)
-            .map(|i| i.pos.line)
-            .collect();
-        out.push((
-            "auth.token.response.default_lifetime_seconds".to_owned(),
-            rows,
-        ));
+    // Lifetimes and rate limits, where the document states them (see the audit).
+    for stated in super::lifetimes::statements(&loaded.spec, doc, &idents) {
+        match out.iter_mut().find(|(p, _)| p == stated.spec_path) {
+            Some((_, lines)) => lines.push(stated.pos.line),
+            None => out.push((stated.spec_path.to_owned(), vec![stated.pos.line])),
+        }
     }
-    if let Some(token) = &loaded.spec.auth.token
-        && token.policy.min_interval_seconds.is_some()
-    {
+    // An auth step's doc is also read at each endpoint's row for its value.
+    let spaced = super::rows::space_rows(doc.lines());
+    for (i, step) in loaded.spec.auth.apply.iter().enumerate() {
+        let Some(named) = step.named().filter(|n| n.doc.is_some()) else {
+            continue;
+        };
+        let rows = super::endpoint_rows(&loaded.spec, doc, &idents, &spaced, &prov, named.name);
         out.push((
-            "auth.token.policy.min_interval_seconds".to_owned(),
-            super::rate_statements(doc)
-                .iter()
-                .map(|(p, _)| p.line)
-                .collect(),
+            format!("auth.apply[{i}].doc"),
+            rows.iter().map(|(_, pos, _, _)| pos.line).collect(),
         ));
     }
     // A field the document names only in a table the identifiers do not read
@@ -138,9 +130,11 @@ fn citations(loaded: &LoadedSpec, doc: &SourceDocument) -> Vec<(String, Vec<usiz
 
 /// The hunks between `old` and `new`, each with the spec entries it touches.
 pub fn drift(loaded: &LoadedSpec, old: &SourceDocument, new: &SourceDocument) -> Vec<Hunk> {
-    let old_text = old.lines().join("\n");
-    let new_text = new.lines().join("\n");
-    let diff = TextDiff::from_lines(&old_text, &new_text);
+    // Diffed as line slices, so a line added after the last one (no newline
+    // at the end) is an addition, not a rewording of that last line.
+    let old_text: Vec<&str> = old.lines().iter().map(String::as_str).collect();
+    let new_text: Vec<&str> = new.lines().iter().map(String::as_str).collect();
+    let diff = TextDiff::from_slices(&old_text, &new_text);
     let old_cites = citations(loaded, old);
     let new_cites = citations(loaded, new);
     let mut hunks = Vec::new();

@@ -61,9 +61,10 @@ fn re(pattern: &str) -> Regex {
 }
 
 static JSON_KEY: LazyLock<Regex> = LazyLock::new(|| re(r#""([A-Za-z_][A-Za-z0-9_\-]*)"\s*:"#));
+/// A path, after a space, quote, `=`, `,` or markdown emphasis (`**https://…**`).
 static PATH: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?:^|[\s"'=,])(?:https?://[A-Za-z0-9.\-]+(?::\d+)?)?(/[A-Za-z0-9_{][A-Za-z0-9_\-.{}/]*)(\?[^\s"'`]*)?"#,
+        r#"(?:^|[\s"'=,*])(?:https?://[A-Za-z0-9.\-]+(?::\d+)?)?(/[A-Za-z0-9_{][A-Za-z0-9_\-.{}/]*)(\?[^\s"'`]*)?"#,
     )
 });
 static QUERY_PAIR: LazyLock<Regex> = LazyLock::new(|| re(r"[?&]([A-Za-z_][A-Za-z0-9_]*)="));
@@ -146,9 +147,16 @@ pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
         for c in JSON_KEY.captures_iter(line) {
             push(&c[1], IdentKind::JsonKey, c.get(1).map_or(0, |m| m.start()));
         }
-        // A URL inside a JSON value is data (an avatar link), not an API path.
-        let json_line = JSON_KEY.is_match(line);
-        for c in PATH.captures_iter(line).filter(|_| !json_line) {
+        // A URL inside a JSON value is data (an avatar link), not an API path:
+        // a line with JSON keys names none, except a flattened page's one
+        // line, where only a quoted URL is skipped.
+        let long = doc.is_long(index + 1);
+        let json_line = JSON_KEY.is_match(line) && !long;
+        let quoted = |c: &regex::Captures| long && c[0].starts_with('"');
+        for c in PATH
+            .captures_iter(line)
+            .filter(|c| !json_line && !quoted(c))
+        {
             let path = c.get(1).map_or(0, |m| m.start());
             push(
                 c[1].trim_end_matches(['/', '.', '-']),
@@ -211,6 +219,24 @@ pub fn row_texts(line: &str) -> Option<Vec<String>> {
             .map(str::to_owned)
             .collect(),
     )
+}
+
+/// The string values of the JSON object a code's line starts, when the code
+/// and its message are on lines of their own (`"code": "VALIDATION_ERROR",`
+/// then `"message": "请求参数验证失败",`): the values from that line on, up to
+/// the object's end or a nested value. `None` unless there are at least two.
+pub fn object_texts(lines: &[String], line: usize) -> Option<Vec<String>> {
+    let mut values = Vec::new();
+    for (i, text) in lines.iter().enumerate().skip(line.checked_sub(1)?) {
+        if i + 1 > line && text.contains(['{', '}', '[', ']']) {
+            break;
+        }
+        if !JSON_KEY.is_match(text) {
+            break;
+        }
+        values.extend(JSON_STRING.captures_iter(text).map(|c| c[1].to_owned()));
+    }
+    (values.len() >= 2).then_some(values)
 }
 
 /// The code rows of a flattened page's long line: each code's column

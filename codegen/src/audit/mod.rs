@@ -22,9 +22,10 @@
 //!   page's `| code | text |` rows); each example at its own place, between
 //!   the examples around it (a revised copy of a token response the document
 //!   shows twice); a required field against its own type's table or example
-//!   (a field removed there but named elsewhere); the token lifetime against
-//!   its field's row and the token rate limit (`min_interval_seconds`)
-//!   against every rate statement of the document (`1分钟内获取1次`).
+//!   (a field removed there but named elsewhere); token lifetimes and the
+//!   token rate limit as numbers ([`lifetimes`]): the lifetime field's row,
+//!   every lifetime stated in prose for the access or refresh token
+//!   (`有效期24小时`) and every rate statement (`1分钟内获取1次`).
 //!
 //! A finding is acknowledged by a `doc_gaps` entry listing the identifier in
 //! `names` or the spec path in `claims` (e.g. a `title` the document does not
@@ -34,6 +35,7 @@
 mod compose;
 pub mod drift;
 pub mod identifiers;
+mod lifetimes;
 pub mod provenance;
 mod rows;
 mod texts;
@@ -109,7 +111,7 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
     let modelled = Modelled::from_spec(spec);
     let mut seen = HashSet::new();
     for ident in &idents {
-        if let Some(endpoint) = out_of_context(spec, doc, &idents, ident) {
+        if let Some(endpoint) = out_of_context(spec, &prov, doc, &idents, ident) {
             // Modelled somewhere, but not here: a row in one endpoint's table
             // is not modelled by a same-named field or parameter elsewhere.
             let at = format!("endpoints.{endpoint}.params");
@@ -155,7 +157,8 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
     }
 
     let named: HashSet<&str> = idents.iter().map(|i| i.name.as_str()).collect();
-    let mentioned = |name: &str| named.contains(name) || !doc.find_all(name).is_empty();
+    // A whole word: `tokenTtl` is not mentioned by `tokenTtlSeconds`.
+    let mentioned = |name: &str| named.contains(name) || !doc.find_whole_at(name).is_empty();
     for (type_name, ty) in &spec.types {
         for field in ty.fields.keys() {
             if !mentioned(field) {
@@ -184,7 +187,10 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
             }
             for (bound, value) in [("minimum", p.minimum), ("maximum", p.maximum)] {
                 let Some(value) = value else { continue };
-                let stated = p.doc.as_deref().is_some_and(|d| states_number(d, value));
+                let stated = p
+                    .doc
+                    .as_deref()
+                    .is_some_and(|d| lifetimes::states_number(d, value));
                 if !stated {
                     out.claim(
                         &format!("{here}.{bound}"),
@@ -242,6 +248,38 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
         }
     }
 
+    // An auth step's `doc` against each endpoint's own row for the value it
+    // sends (zhiyun repeats `access_token | …过期时间3个月 |` in every endpoint's
+    // table): one paragraph must be a whole cell of every such row, so a limit
+    // changed in one endpoint's table only is reported.
+    for (i, step) in spec.auth.apply.iter().enumerate() {
+        let Some(named) = step.named() else { continue };
+        let Some(text) = named.doc else { continue };
+        if !texts::paragraphs(text).all(|p| doc.find(p).is_some()) {
+            continue; // already reported as text the document lacks
+        }
+        for (endpoint, row, line, cells) in
+            endpoint_rows(spec, doc, &idents, &spaced, &prov, named.name)
+        {
+            let whole = texts::paragraphs(text).any(|p| {
+                let wanted = document::squeeze(p);
+                cells.iter().any(|c| document::squeeze(c) == wanted)
+            });
+            if !whole {
+                out.claim(
+                    &format!("auth.apply[{i}].doc"),
+                    format!(
+                        "the row for `{}` in the table of endpoint `{endpoint}` (document {}) does not give this text as a whole cell: the row reads {:?}, the spec {:?}; transcribe the row's text (a limit or wording changed in this endpoint's table), or acknowledge it in a doc_gaps entry's `claims`",
+                        named.name,
+                        doc.describe(row),
+                        shorten(line),
+                        shorten(text)
+                    ),
+                );
+            }
+        }
+    }
+
     // Each example at its own place: the spec lists the document's examples
     // in document order, so an example must occur after the one before it and
     // before the one after it. A document showing the same text twice (two
@@ -295,9 +333,9 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
                     .chain([message])
                     .collect()
             } else {
-                let Some(cells) = identifiers::row_texts(line) else {
-                    continue;
-                };
+                let cells = identifiers::row_texts(line)
+                    .or_else(|| identifiers::object_texts(doc.lines(), row.line));
+                let Some(cells) = cells else { continue };
                 cells
             };
             if doc.find(&code.message).is_none() {
@@ -322,63 +360,9 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
         }
     }
 
-    // A token lifetime against the document's own row for the lifetime field
-    // (`expires_in | 有效期(秒),默认 3600 即 1 小时 |`): the row must state it,
-    // so a revised lifetime is reported although the examples still show the old one.
-    if let Some(token) = &spec.auth.token
-        && let (Some(field), Some(seconds)) = (
-            token.response.expires_in.as_deref(),
-            token.response.default_lifetime_seconds,
-        )
-    {
-        let last = field.rsplit('.').next().unwrap_or(field);
-        let rows: Vec<DocPos> = idents
-            .iter()
-            .filter(|i| i.kind == IdentKind::TableEntry && i.name == last)
-            .map(|i| i.pos)
-            .collect();
-        let states = |pos: &DocPos| {
-            let line = &doc.lines()[pos.line - 1];
-            states_number(line, seconds as i64)
-                || (seconds % 3600 == 0
-                    && states_number(line, (seconds / 3600) as i64)
-                    && line.contains("小时"))
-                || (seconds % 60 == 0
-                    && states_number(line, (seconds / 60) as i64)
-                    && line.contains("分钟"))
-        };
-        if let Some(first) = rows.first()
-            && !rows.iter().any(states)
-        {
-            out.claim(
-                "auth.token.response.default_lifetime_seconds",
-                format!(
-                    "the document's row for `{last}` (document {}) does not state {seconds} seconds: {:?}; transcribe the lifetime it gives, or acknowledge it in a doc_gaps entry's `claims`",
-                    doc.describe(*first),
-                    shorten(&doc.lines()[first.line - 1])
-                ),
-            );
-        }
-    }
-
-    // A token rate limit against every place the document states one
-    // (`1分钟内获取1次`, `1分钟一次`): each must give the spec's interval, so a
-    // limit revised in one sentence is reported although another still agrees.
-    if let Some(token) = &spec.auth.token
-        && let Some(seconds) = token.policy.min_interval_seconds
-    {
-        for (pos, stated) in rate_statements(doc) {
-            if stated != seconds {
-                out.claim(
-                    "auth.token.policy.min_interval_seconds",
-                    format!(
-                        "the document (document {}) states a token rate limit of one request per {stated} seconds, the spec {seconds}: {:?}; transcribe the limit it gives, or acknowledge it in a doc_gaps entry's `claims`",
-                        doc.describe(pos),
-                        shorten(&rate_context(doc, pos))
-                    ),
-                );
-            }
-        }
+    // Token lifetimes and rate limits stated in the document, as numbers.
+    for (path, message) in lifetimes::check(spec, doc, &idents, shorten) {
+        out.claim(path, message);
     }
 
     out.report_unused_acknowledgements();
@@ -394,6 +378,7 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
 /// (niumall) give endpoint sections no start.
 fn out_of_context<'s>(
     spec: &'s spec::model::Spec,
+    prov: &Provenance,
     doc: &SourceDocument,
     idents: &[DocIdent],
     ident: &DocIdent,
@@ -417,6 +402,14 @@ fn out_of_context<'s>(
         .map(|i| i.name.as_str())
         .collect();
     let last = |name: &str| name.rsplit('.').next().unwrap_or(name).to_owned();
+    // Among endpoints naming equally many rows (erp's three query tables have
+    // the same rows), the one whose title is the last before the table.
+    let title_before = |name: &str| {
+        prov.positions(&format!("endpoints.{name}"))
+            .first()
+            .filter(|p| p.line <= lo)
+            .copied()
+    };
     let (best, covered) = spec
         .endpoints
         .iter()
@@ -427,7 +420,7 @@ fn out_of_context<'s>(
                 .count();
             (name, n)
         })
-        .max_by_key(|&(_, n)| n)?;
+        .max_by_key(|&(name, n)| (n, title_before(name)))?;
     let ep = &spec.endpoints[best];
     let models = ep.params.contains_key(&ident.name) || ep.params.contains_key(&last(&ident.name));
     (covered > 0 && 2 * covered >= rows.len() && !models).then_some(best.as_str())
@@ -462,6 +455,48 @@ fn own_row<'d>(
         return None;
     }
     Some((pos, line, identifiers::row_texts(line)?))
+}
+
+/// Each endpoint's own table row for `name`: the first row naming it between
+/// the endpoint's title and the next endpoint's, with its cells.
+pub(crate) fn endpoint_rows<'s, 'd>(
+    spec: &'s spec::model::Spec,
+    doc: &'d SourceDocument,
+    idents: &[DocIdent],
+    spaced: &[rows::SpaceRow],
+    prov: &Provenance,
+    name: &str,
+) -> Vec<(&'s str, DocPos, &'d str, Vec<String>)> {
+    let mut starts: Vec<(DocPos, &str)> = spec
+        .endpoints
+        .keys()
+        .filter_map(|e| {
+            let at = prov.positions(&format!("endpoints.{e}")).first()?;
+            Some((*at, e.as_str()))
+        })
+        .collect();
+    starts.sort();
+    let mut out = Vec::new();
+    for (k, &(start, endpoint)) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).map(|(p, _)| *p);
+        let row = idents.iter().find(|i| {
+            i.kind == IdentKind::TableEntry
+                && i.name == name
+                && i.pos > start
+                && end.is_none_or(|e| i.pos < e)
+                && !doc.is_long(i.pos.line)
+        });
+        let Some(row) = row else { continue };
+        let line = doc.lines()[row.pos.line - 1].as_str();
+        let cells = match spaced.iter().find(|r| r.line == row.pos.line) {
+            Some(r) => Some(r.cells.clone()),
+            None => identifiers::row_texts(line),
+        };
+        if let Some(cells) = cells {
+            out.push((endpoint, row.pos, line, cells));
+        }
+    }
+    out
 }
 
 /// Where an example of the spec is in the document.
@@ -514,74 +549,11 @@ pub(crate) fn example_places<'s>(
     out
 }
 
-/// A rate statement: `N分钟内获取M次`, `N秒一次` (N units per M requests).
-static RATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(
-        r"([0-9]+|一)\s*(秒|分钟|小时)\s*(?:内\s*(?:获取|调用|请求)?\s*([0-9]+|一)\s*次|(一)\s*次)",
-    )
-    .unwrap_or_else(|e| panic!("rate pattern: {e}"))
-});
-
-/// Every rate statement of the document: where, and the interval it gives in
-/// seconds (the period divided by the requests allowed in it).
-pub(crate) fn rate_statements(doc: &SourceDocument) -> Vec<(DocPos, u64)> {
-    let number = |t: &str| {
-        if t == "一" {
-            Some(1)
-        } else {
-            t.parse::<u64>().ok()
-        }
-    };
-    let mut out = Vec::new();
-    for (index, line) in doc.lines().iter().enumerate() {
-        for c in RATE.captures_iter(line) {
-            let unit = match &c[2] {
-                "秒" => 1,
-                "分钟" => 60,
-                _ => 3600,
-            };
-            let Some(period) = number(&c[1]) else {
-                continue;
-            };
-            let times = c.get(3).or(c.get(4)).and_then(|m| number(m.as_str()));
-            let Some(times) = times.filter(|&t| t > 0) else {
-                continue;
-            };
-            let start = c.get(0).map_or(0, |m| m.start());
-            let pos = DocPos {
-                line: index + 1,
-                column: line[..start].chars().count() + 1,
-            };
-            out.push((pos, period * unit / times));
-        }
-    }
-    out
-}
-
-/// The text around a position: its line, or 40 characters either side inside a long one.
-fn rate_context(doc: &SourceDocument, pos: DocPos) -> String {
-    let line = &doc.lines()[pos.line - 1];
-    if !doc.is_long(pos.line) {
-        return line.clone();
-    }
-    line.chars()
-        .skip(pos.column.saturating_sub(41))
-        .take(80)
-        .collect()
-}
-
 fn code_text(code: &spec::model::Code) -> String {
     match code {
         spec::model::Code::Int(n) => n.to_string(),
         spec::model::Code::Str(s) => s.clone(),
     }
-}
-
-/// Whether `text` contains `n` as a whole number (not a part of a longer one).
-fn states_number(text: &str, n: i64) -> bool {
-    let wanted = n.to_string();
-    text.split(|c: char| !(c.is_ascii_digit() || c == '-'))
-        .any(|token| token == wanted)
 }
 
 fn shorten(text: &str) -> String {

@@ -133,6 +133,9 @@ pub fn blocks(lines: &[String]) -> Vec<RangeInclusive<usize>> {
         let n = index + 1;
         let t = line.trim();
         if json_start.is_none() && (t.starts_with('{') || t.starts_with('[')) {
+            if let Some(start) = table_start.take() {
+                out.push(start..=n - 1);
+            }
             json_start = Some(n);
             depth = 0;
         }
@@ -215,8 +218,8 @@ mod tests {
     #[test]
     fn blocks_are_json_examples_and_tables() {
         let doc = lines(
-            "prose\n{\n\"a\": \"}\",\n\"b\": [1]\n}\n| x | y |\n|---|---|\n| 1 | 2 |\nbetween\n项目 名称 类型\n甲 a String\nafter\n",
+            "prose\n{\n\"a\": \"}\",\n\"b\": [1]\n}\n| x | y |\n|---|---|\n| 1 | 2 |\nbetween\n项目 名称 类型\n甲 a String\n| z |\n{\n}\n",
         );
-        assert_eq!(blocks(&doc), vec![2..=5, 6..=8, 10..=11]);
+        assert_eq!(blocks(&doc), vec![2..=5, 6..=8, 10..=12, 13..=14]);
     }
 }
