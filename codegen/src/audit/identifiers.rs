@@ -192,24 +192,14 @@ pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
 
 /// The texts a code row gives next to its code, for comparing a spec's
 /// `message` with the whole text (not a substring of a longer one): the
-/// message of an enum line (`NAME(code, "message")`), the string values of a
-/// JSON line holding at least two, else the cells of a table or `code | text`
-/// row. `None` when the line is none of these (prose, or a flattened page
-/// whose cells cannot be told apart).
+/// message of an enum line (`NAME(code, "message")`), else the cells of a
+/// table or `code | text` row. `None` when the line is neither (prose, a JSON
+/// example: [`object_texts`], or a flattened page whose cells cannot be told apart).
 pub fn row_texts(line: &str) -> Option<Vec<String>> {
     if let Some(c) = ENUM_CODE.captures(line) {
         return Some(vec![c[3].to_owned()]);
     }
-    if !line.contains('|') {
-        // A JSON example's line holding a code and its message
-        // (`{"errorCode":"x","errorMsg":"Illegal request"}`): its string values.
-        let values: Vec<String> = JSON_STRING
-            .captures_iter(line)
-            .map(|c| c[1].to_owned())
-            .collect();
-        return (values.len() >= 2).then_some(values);
-    }
-    if is_separator(line) {
+    if !line.contains('|') || is_separator(line) {
         return None;
     }
     Some(
@@ -221,10 +211,11 @@ pub fn row_texts(line: &str) -> Option<Vec<String>> {
     )
 }
 
-/// The string values of the JSON object a code's line starts, when the code
-/// and its message are on lines of their own (`"code": "VALIDATION_ERROR",`
-/// then `"message": "请求参数验证失败",`): the values from that line on, up to
-/// the object's end or a nested value. `None` unless there are at least two.
+/// The string values of a JSON example's code and the lines after it, up to
+/// the object's end or a nested value: the code and its message on one line
+/// (`{"errorCode":"x","errorMsg":"Illegal request"}`) or on lines of their own
+/// (`"code": "VALIDATION_ERROR",` then `"message": "请求参数验证失败",`).
+/// `None` unless there are at least two.
 pub fn object_texts(lines: &[String], line: usize) -> Option<Vec<String>> {
     let mut values = Vec::new();
     for (i, text) in lines.iter().enumerate().skip(line.checked_sub(1)?) {
