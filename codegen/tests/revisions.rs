@@ -688,3 +688,35 @@ fn supercarrier8_revisions_are_reported() {
         ],
     );
 }
+
+/// On the flattened one-line page, drift shows the changed segment (the
+/// change and the words around it) and cites only the entries inside it, not
+/// every entry of the page's one line.
+#[test]
+fn flattened_page_drift_shows_the_changed_segment() {
+    let r = rev(
+        "a message extended (code row on the flattened page)",
+        "| 21184032 | 应用账号被禁用 |",
+        "| 21184032 | 应用账号被禁用或已冻结 |",
+        Expect::At("error_codes.token.codes[2].message"),
+    );
+    let (_, hunks) = findings_after("supercarrier8", &r);
+    assert_eq!(hunks.len(), 1, "{hunks:#?}");
+    let h = &hunks[0];
+    let (was, now) = h.columns.clone().expect("a segment of the long line");
+    assert!(now.len() < 120 && was.len() < 120, "{h:#?}");
+    assert!(h.added[0].contains("应用账号被禁用或已冻结"), "{h:#?}");
+    assert!(!h.removed[0].contains("或已冻结"), "{h:#?}");
+    let cited: Vec<&str> = h.cited.iter().map(|c| c.spec_path.as_str()).collect();
+    assert!(cited.contains(&"error_codes.token.codes[2]"), "{cited:?}");
+    for far in [
+        "endpoints.demo",
+        "examples.get_token_response.text",
+        "auth.token.policy.min_interval_seconds",
+    ] {
+        assert!(
+            !cited.contains(&far),
+            "{far} is not near the change: {cited:?}"
+        );
+    }
+}
