@@ -600,6 +600,30 @@ fn cainiao_edi_revisions_are_reported() {
                 "http://edi-daily.xpm.cainiao.com/ext/gateway/ediStandardWaybillUpdateAllPlugin/api\nhttp://edi-daily.xpm.cainiao.com/ext/gateway/ediStandardWaybillCancelPlugin/api",
                 Expect::Names("/ext/gateway/ediStandardWaybillCancelPlugin/api"),
             ),
+            rev(
+                "a parameter added whose name is another endpoint's (space-separated table)",
+                "业务报文 logistics_interface String JSON",
+                "业务报文 logistics_interface String JSON\n消息类型 msg_type String 是 接口名称",
+                Expect::At("endpoints.update_waybill.params"),
+            ),
+            rev(
+                "a parameter added whose name is a field elsewhere (markdown, name in the 2nd column)",
+                "| 业务报文 | logistics_interface | String | 是 | JSON/XML都可以 |",
+                "| 业务报文 | logistics_interface | String | 是 | JSON/XML都可以 |\n| 运单号 | mailNo | String | 否 | 运单号 |",
+                Expect::At("endpoints.cancel_order.params"),
+            ),
+            rev(
+                "a field added to a type's table (markdown, name in the 2nd column)",
+                "| 客户编码 | TomTimelinessWaybillInstructionRequest-->extendsFeatures(customerCode) | String | 是 |",
+                "| 客户编码 | TomTimelinessWaybillInstructionRequest-->extendsFeatures(customerCode) | String | 是 |\n| 取消类型 | TomTimelinessWaybillInstructionRequest-->cancelType | String | 否 |",
+                Expect::Names("cancelType"),
+            ),
+            rev(
+                "a field's description changed (markdown, name in the 2nd column)",
+                "| 取消原因 | TomTimelinessWaybillInstructionRequest-->remark | String | 是 |",
+                "| 取消说明 | TomTimelinessWaybillInstructionRequest-->remark | String | 是 |",
+                Expect::At("types.CancelInstruction.fields.remark.doc"),
+            ),
             // No limit the spec can hold: the only limits are the String(n)
             // lengths of 三合一's required-field table, which the spec language
             // has no place for (kept in `note`s, which are not checked); a

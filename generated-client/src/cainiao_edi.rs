@@ -638,21 +638,21 @@ private::record! { ExtendsFeature: Serialize, Deserialize; {
 /// 订单号 and 客户编码 are extendsFeatures entries with the keys \`outOrderCode\` and
 /// \`customerCode\`, as in the document's example.
 ///
-/// Document line 189.
+/// Document line 172.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CancelInstruction {
     /// Maintainer's note: Holds 订单号 (outOrderCode) and 客户编码 (customerCode), both 必填.
     ///
-    /// Document line 189.
+    /// Document line 172.
     pub extends_features: Vec<ExtendsFeature>,
     /// 取消原因
     ///
-    /// Document line 196.
+    /// Document line 174.
     pub remark: String,
     /// 运单号
     ///
-    /// Document line 197.
+    /// Document line 173.
     pub biz_no: Option<String>,
 }
 
@@ -673,7 +673,7 @@ impl CancelInstruction {
     ///
     /// 运单号
     ///
-    /// Document line 197.
+    /// Document line 173.
     pub fn biz_no(mut self, biz_no: impl Into<String>) -> Self {
         self.biz_no = Some(biz_no.into());
         self
@@ -844,7 +844,7 @@ impl UpdateWaybillRequest {
 pub struct CancelOrderRequest {
     /// Maintainer's note: 业务报文 (JSON/XML都可以; this client sends JSON).
     ///
-    /// Document line 76.
+    /// Document line 168.
     pub logistics_interface: CancelInstruction,
 }
 

@@ -106,12 +106,12 @@ fn citations(loaded: &LoadedSpec, doc: &SourceDocument) -> Vec<(String, Spans)> 
         }
     }
     // An auth step's doc is also read at each endpoint's row for its value.
-    let spaced = super::rows::space_rows(doc.lines());
+    let named_rows = super::rows::named_rows(doc);
     for (i, step) in loaded.spec.auth.apply.iter().enumerate() {
         let Some(named) = step.named().filter(|n| n.doc.is_some()) else {
             continue;
         };
-        let rows = super::endpoint_rows(&loaded.spec, doc, &idents, &spaced, &prov, named.name);
+        let rows = super::endpoint_rows(&loaded.spec, doc, &idents, &named_rows, &prov, named.name);
         out.push((
             format!("auth.apply[{i}].doc"),
             rows.iter().map(|(_, pos, _, _)| point(*pos)).collect(),

@@ -97,7 +97,7 @@ static TABLE_NAME: LazyLock<Regex> =
 /// Every identifier occurrence, in document order.
 pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
     let lines = doc.lines();
-    let spaced = super::rows::space_rows(lines);
+    let named_rows = super::rows::named_rows(doc);
     let mut out = Vec::new();
     for (index, line) in lines.iter().enumerate() {
         // `at` is a byte offset into `line`; columns count characters.
@@ -113,10 +113,13 @@ pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
             })
         };
         let offset_of = |part: &str| line.find(part).unwrap_or(0);
-        if let Some(cell) = table_first_cell(line, lines.get(index + 1).map(String::as_str)) {
+        let named = named_rows.iter().find(|r| r.line == index + 1);
+        if let Some(cell) = table_first_cell(line, lines.get(index + 1).map(String::as_str))
+            && named.is_none()
+        {
             push(cell, IdentKind::TableEntry, offset_of(cell));
         }
-        if let Some(row) = spaced.iter().find(|r| r.line == index + 1) {
+        if let Some(row) = named {
             let at = |column: usize| line.char_indices().nth(column - 1).map_or(0, |(b, _)| b);
             for (member, column) in &row.members {
                 push(member, IdentKind::TableEntry, at(*column));

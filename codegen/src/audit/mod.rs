@@ -74,6 +74,7 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
     let spec = &loaded.spec;
     let idents = identifiers::extract(doc);
     let prov = provenance::compute(spec, doc, &idents);
+    let named_rows = rows::named_rows(doc);
     let mut out = Findings {
         loaded,
         diags: Diagnostics::default(),
@@ -111,7 +112,7 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
     let modelled = Modelled::from_spec(spec);
     let mut seen = HashSet::new();
     for ident in &idents {
-        if let Some(endpoint) = out_of_context(spec, &prov, doc, &idents, ident) {
+        if let Some(endpoint) = out_of_context(spec, &prov, doc, &idents, &named_rows, ident) {
             // Modelled somewhere, but not here: a row in one endpoint's table
             // is not modelled by a same-named field or parameter elsewhere.
             let at = format!("endpoints.{endpoint}.params");
@@ -226,10 +227,9 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
                 )
             })
         }));
-    let spaced = rows::space_rows(doc.lines());
     for (here, name, text) in described {
         let Some(text) = text else { continue };
-        if let Some((row, line, cells)) = own_row(doc, &spaced, &prov, &here, name)
+        if let Some((row, line, cells)) = own_row(doc, &named_rows, &prov, &here, name)
             && texts::paragraphs(text).all(|p| doc.find(p).is_some())
             && !texts::paragraphs(text).any(|p| {
                 let wanted = document::squeeze(p);
@@ -259,7 +259,7 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
             continue; // already reported as text the document lacks
         }
         for (endpoint, row, line, cells) in
-            endpoint_rows(spec, doc, &idents, &spaced, &prov, named.name)
+            endpoint_rows(spec, doc, &idents, &named_rows, &prov, named.name)
         {
             let whole = texts::paragraphs(text).any(|p| {
                 let wanted = document::squeeze(p);
@@ -381,13 +381,23 @@ fn out_of_context<'s>(
     prov: &Provenance,
     doc: &SourceDocument,
     idents: &[DocIdent],
+    named_rows: &[rows::NamedRow],
     ident: &DocIdent,
 ) -> Option<&'s str> {
     if ident.kind != IdentKind::TableEntry || doc.is_long(ident.pos.line) {
         return None;
     }
     let lines = doc.lines();
-    let in_table = |n: usize| n >= 1 && lines.get(n - 1).is_some_and(|l| l.contains('|'));
+    // The table: the contiguous `|` lines, or rows of a space-separated table.
+    let spaced = |n: usize| {
+        named_rows
+            .iter()
+            .any(|r| r.line == n && !lines[n - 1].contains('|'))
+    };
+    let in_table = |n: usize| {
+        n >= 1 && lines.get(n - 1).is_some_and(|l| l.contains('|'))
+            || (n >= 1 && n <= lines.len() && spaced(n))
+    };
     let (mut lo, mut hi) = (ident.pos.line, ident.pos.line);
     while in_table(lo - 1) {
         lo -= 1;
@@ -410,19 +420,29 @@ fn out_of_context<'s>(
             .filter(|p| p.line <= lo)
             .copied()
     };
+    // A value an auth step sends (cainiao's `data_digest` form field) is a
+    // parameter of every endpoint.
+    let applied: HashSet<&str> = spec
+        .auth
+        .apply
+        .iter()
+        .filter_map(|s| s.named().map(|n| n.name))
+        .collect();
+    let has = |ep: &spec::model::Endpoint, row: &str| {
+        ep.params.contains_key(row) || ep.params.contains_key(&last(row)) || applied.contains(row)
+    };
     let (best, covered) = spec
         .endpoints
         .iter()
-        .map(|(name, ep)| {
-            let n = rows
-                .iter()
-                .filter(|r| ep.params.contains_key(**r) || ep.params.contains_key(&last(r)))
-                .count();
-            (name, n)
-        })
+        .map(|(name, ep)| (name, rows.iter().filter(|r| has(ep, r)).count()))
         .max_by_key(|&(name, n)| (n, title_before(name)))?;
+    // A table before every endpoint's title (zhiyun's 6.1鉴权接口, a token
+    // grant) is no endpoint's.
+    if title_before(best).is_none() {
+        return None;
+    }
     let ep = &spec.endpoints[best];
-    let models = ep.params.contains_key(&ident.name) || ep.params.contains_key(&last(&ident.name));
+    let models = has(ep, &ident.name);
     (covered > 0 && 2 * covered >= rows.len() && !models).then_some(best.as_str())
 }
 
@@ -432,7 +452,7 @@ fn out_of_context<'s>(
 /// or prose mention, not a flattened page's long line).
 fn own_row<'d>(
     doc: &'d SourceDocument,
-    spaced: &[rows::SpaceRow],
+    named_rows: &[rows::NamedRow],
     prov: &Provenance,
     spec_path: &str,
     name: &str,
@@ -442,7 +462,10 @@ fn own_row<'d>(
         return None;
     }
     let line = doc.lines().get(pos.line - 1)?.as_str();
-    if let Some(row) = spaced.iter().find(|r| r.line == pos.line && r.name == name) {
+    if let Some(row) = named_rows
+        .iter()
+        .find(|r| r.line == pos.line && r.name == name)
+    {
         return Some((pos, line, row.cells.clone()));
     }
     let first = line
@@ -463,7 +486,7 @@ pub(crate) fn endpoint_rows<'s, 'd>(
     spec: &'s spec::model::Spec,
     doc: &'d SourceDocument,
     idents: &[DocIdent],
-    spaced: &[rows::SpaceRow],
+    named_rows: &[rows::NamedRow],
     prov: &Provenance,
     name: &str,
 ) -> Vec<(&'s str, DocPos, &'d str, Vec<String>)> {
@@ -488,7 +511,7 @@ pub(crate) fn endpoint_rows<'s, 'd>(
         });
         let Some(row) = row else { continue };
         let line = doc.lines()[row.pos.line - 1].as_str();
-        let cells = match spaced.iter().find(|r| r.line == row.pos.line) {
+        let cells = match named_rows.iter().find(|r| r.line == row.pos.line) {
             Some(r) => Some(r.cells.clone()),
             None => identifiers::row_texts(line),
         };

@@ -4,7 +4,8 @@
 //!
 //! - An endpoint comes from its title (a heading line is preferred) and the
 //!   first mention of its path after it.
-//! - A parameter is the first mention of its name after its endpoint's title.
+//! - A parameter is the first mention of its name after its endpoint's title
+//!   (never a mention before it).
 //! - A type is anchored where most of its fields occur close together (a table
 //!   or a JSON example); each field is its first mention inside that window,
 //!   which ends with the anchor's own table or example (`rows::blocks`).
@@ -144,7 +145,7 @@ fn occurrences(idents: &[DocIdent], name: &str) -> Vec<DocPos> {
 pub fn compute(spec: &Spec, doc: &SourceDocument, idents: &[DocIdent]) -> Provenance {
     let mut prov = Provenance::default();
     let start = DocPos { line: 0, column: 0 };
-    let blocks = super::rows::blocks(doc.lines());
+    let blocks = super::rows::blocks(doc);
 
     for (name, ep) in &spec.endpoints {
         let key = format!("endpoints.{name}");
@@ -166,11 +167,13 @@ pub fn compute(spec: &Spec, doc: &SourceDocument, idents: &[DocIdent]) -> Proven
         );
         for param in ep.params.keys() {
             let all = occurrences(idents, param);
+            // After the endpoint's title; a mention before it belongs to
+            // another section (anywhere only when the title is not found).
             let pos = all
                 .iter()
                 .copied()
                 .find(|&p| p >= after)
-                .or(all.first().copied());
+                .or(all.first().copied().filter(|_| title.is_none()));
             prov.set(
                 doc,
                 format!("{key}.params.{param}"),

@@ -1,11 +1,14 @@
-//! Table rows written without `|` and the blocks a type's fields are read in.
+//! Table rows whose name is not in the first cell, and the blocks a type's
+//! fields are read in.
 //!
-//! - **Space-separated tables** (cainiao_edi's pages): a header of column
-//!   names (`项目 名称 类型 必填 描述`, `字段 类型 描述`), then one row per line
-//!   with the name in the header's `名称` (or `字段`) column, until a blank
-//!   line or a line that is not such a row. A `waybill->receiver->receiverName`
-//!   path is named by its last segment. Read as rows so that a field added to
-//!   one of these tables is found, and a `doc` is compared with its own row.
+//! - **Named columns** (cainiao_edi's pages): a header naming the columns
+//!   (`项目 名称 类型 必填 描述`, `字段 类型 描述`), space-separated or as a
+//!   markdown table (`| 项目 | 名称 | … |`), puts the name in its `名称` (or
+//!   `字段`) column; a space-separated table's rows follow one per line until
+//!   a blank line or a line that is not such a row. A path
+//!   (`waybill->receiver->receiverName`, `Request-->bizNo`) is named by its last
+//!   segment. Read as rows so that a field added to one of these tables is
+//!   found, and a `doc` is compared with its own row.
 //! - **Blocks**: a JSON example (from its opening brace to the one closing it)
 //!   or a table (consecutive `|` lines, or a space-separated table). A type's
 //!   fields are looked for inside the block where the type is anchored, so a
@@ -16,9 +19,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-/// One row of a space-separated table.
+use crate::document::SourceDocument;
+
+/// One row of a table whose header names the name's column.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpaceRow {
+pub struct NamedRow {
     /// 1-based document line.
     pub line: usize,
     /// The name (the last segment of a `a->b->c` path).
@@ -29,16 +34,22 @@ pub struct SpaceRow {
     /// through (`packageInfo`, `goodsItems`; its root names the message, not a
     /// field), each with its column: the row mentions them too.
     pub members: Vec<(String, usize)>,
-    /// Every run of consecutive words on either side of the name, each a
-    /// candidate whole cell: the columns are only told apart by spaces, and a
-    /// description may itself hold spaces (`收件人手机 不能有"-"以外的特殊字符`).
+    /// The row's other cells. In a space-separated row, every run of
+    /// consecutive words on either side of the name, each a candidate whole
+    /// cell: the columns are only told apart by spaces, and a description may
+    /// itself hold spaces (`收件人手机 不能有"-"以外的特殊字符`).
     pub cells: Vec<String>,
 }
 
-static NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*(?:->[A-Za-z_][A-Za-z0-9_]*)*$")
-        .unwrap_or_else(|e| panic!("row name pattern: {e}"))
+static SEGMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*$").unwrap_or_else(|e| panic!("row name pattern: {e}"))
 });
+static ARROW: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("-{1,2}>").unwrap_or_else(|e| panic!("arrow pattern: {e}")));
+
+fn is_name_header(word: &str) -> bool {
+    word == "名称" || word == "字段"
+}
 
 /// The column of the name when `line` is a header of a space-separated table:
 /// words only (no `|`, no ASCII), with a `类型` column and a `名称` or `字段` one.
@@ -50,28 +61,117 @@ fn header_name_column(line: &str) -> Option<usize> {
     if words.iter().any(|w| w.chars().any(|c| c.is_ascii())) {
         return None;
     }
-    words.iter().position(|w| *w == "名称" || *w == "字段")
+    words.iter().position(|w| is_name_header(w))
 }
 
-/// Every row of every space-separated table, in document order.
-pub fn space_rows(lines: &[String]) -> Vec<SpaceRow> {
+/// A row's name cell (`text` at byte `offset` of `line`): its last path
+/// segment (an `extendsFeatures(outOrderCode)` key in parentheses dropped),
+/// its column, and the members the path passes through after its root.
+fn parse_name(
+    line: &str,
+    offset: usize,
+    text: &str,
+) -> Option<(String, usize, Vec<(String, usize)>)> {
+    let column = |byte: usize| line[..byte].chars().count() + 1;
+    let mut segments = Vec::new();
+    let mut from = 0;
+    for arrow in ARROW.find_iter(text).map(Some).chain([None]) {
+        let to = arrow.map_or(text.len(), |m| m.start());
+        let segment = &text[from..to];
+        let segment = segment.split('(').next().unwrap_or(segment);
+        if !SEGMENT.is_match(segment) {
+            return None;
+        }
+        segments.push((segment.to_owned(), column(offset + from)));
+        from = arrow.map_or(text.len(), |m| m.end());
+    }
+    let (name, at) = segments.pop()?;
+    Some((name, at, segments.into_iter().skip(1).collect()))
+}
+
+/// Every row of every table whose header names the name's column (other
+/// than the first), in document order.
+pub fn named_rows(doc: &SourceDocument) -> Vec<NamedRow> {
+    let lines = doc.lines();
     let mut out = Vec::new();
-    let mut name_column: Option<usize> = None;
+    let mut spaced: Option<usize> = None;
+    let mut piped: Option<usize> = None;
     for (index, line) in lines.iter().enumerate() {
-        if let Some(column) = header_name_column(line) {
-            name_column = Some(column);
+        if doc.is_long(index + 1) {
             continue;
         }
-        let Some(at) = name_column else { continue };
-        match space_row(index + 1, line, at) {
-            Some(row) => out.push(row),
-            None => name_column = None,
+        if let Some(column) = header_name_column(line) {
+            spaced = Some(column);
+            continue;
         }
+        if let Some(at) = spaced {
+            match space_row(index + 1, line, at) {
+                Some(row) => out.push(row),
+                None => spaced = None,
+            }
+        }
+        if !line.contains('|') {
+            piped = None;
+            continue;
+        }
+        let cells = pipe_cells(line);
+        if lines.get(index + 1).is_some_and(|l| is_separator(l)) {
+            piped = cells
+                .iter()
+                .position(|(_, c)| is_name_header(c))
+                .filter(|&k| k > 0);
+            continue;
+        }
+        if is_separator(line) {
+            continue;
+        }
+        let Some(k) = piped else { continue };
+        let Some(&(offset, text)) = cells.get(k) else {
+            continue;
+        };
+        let Some((name, column, members)) = parse_name(line, offset, text) else {
+            continue;
+        };
+        out.push(NamedRow {
+            line: index + 1,
+            name,
+            column,
+            members,
+            cells: cells
+                .iter()
+                .enumerate()
+                .filter(|&(i, (_, c))| i != k && !c.is_empty())
+                .map(|(_, (_, c))| (*c).to_owned())
+                .collect(),
+        });
     }
     out
 }
 
-fn space_row(line_no: usize, line: &str, at: usize) -> Option<SpaceRow> {
+fn is_separator(line: &str) -> bool {
+    let t = line.trim();
+    t.contains("---") && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
+}
+
+/// The cells of a `|` row, trimmed, with the byte offset of each.
+fn pipe_cells(line: &str) -> Vec<(usize, &str)> {
+    let trimmed = line.trim_end();
+    let start = trimmed.len() - trimmed.trim_start().len();
+    let body = &trimmed[start..];
+    let body_start = start + usize::from(body.starts_with('|'));
+    let body = body.strip_prefix('|').unwrap_or(body);
+    let body = body.strip_suffix('|').unwrap_or(body);
+    let mut out = Vec::new();
+    let mut from = body_start;
+    for cell in body.split('|') {
+        let lead = cell.len() - cell.trim_start().len();
+        out.push((from + lead, cell.trim()));
+        from += cell.len() + 1;
+    }
+    out
+}
+
+fn space_row(line_no: usize, line: &str, at: usize) -> Option<NamedRow> {
     if line.contains('|') {
         return None;
     }
@@ -89,9 +189,10 @@ fn space_row(line_no: usize, line: &str, at: usize) -> Option<SpaceRow> {
         }
     }
     let &(offset, token) = words.get(at)?;
-    if !NAME.is_match(token) || words.len() < at + 2 {
+    if words.len() < at + 2 || token.contains('(') {
         return None;
     }
+    let (name, column, members) = parse_name(line, offset, token)?;
     let runs = |part: &[(usize, &str)]| {
         let mut cells = Vec::new();
         for i in 0..part.len() {
@@ -104,18 +205,11 @@ fn space_row(line_no: usize, line: &str, at: usize) -> Option<SpaceRow> {
     };
     let mut cells = runs(&words[..at]);
     cells.extend(runs(&words[at + 1..]));
-    let mut segments = Vec::new();
-    let mut from = offset;
-    for segment in token.split("->") {
-        segments.push((segment.to_owned(), line[..from].chars().count() + 1));
-        from += segment.len() + 2;
-    }
-    let (name, column) = segments.pop()?;
-    Some(SpaceRow {
+    Some(NamedRow {
         line: line_no,
         name,
         column,
-        members: segments.into_iter().skip(1).collect(),
+        members,
         cells,
     })
 }
@@ -123,12 +217,17 @@ fn space_row(line_no: usize, line: &str, at: usize) -> Option<SpaceRow> {
 /// The blocks of a document as 1-based inclusive line ranges: JSON examples
 /// (brace depth counted outside strings) and tables (`|` lines, space-separated
 /// tables with their header).
-pub fn blocks(lines: &[String]) -> Vec<RangeInclusive<usize>> {
+pub fn blocks(doc: &SourceDocument) -> Vec<RangeInclusive<usize>> {
+    let lines = doc.lines();
     let mut out = Vec::new();
     let mut json_start: Option<usize> = None;
     let mut depth = 0i64;
     let mut table_start: Option<usize> = None;
-    let spaced: Vec<usize> = space_rows(lines).iter().map(|r| r.line).collect();
+    let spaced: Vec<usize> = named_rows(doc)
+        .iter()
+        .map(|r| r.line)
+        .filter(|&n| !lines[n - 1].contains('|'))
+        .collect();
     for (index, line) in lines.iter().enumerate() {
         let n = index + 1;
         let t = line.trim();
@@ -184,26 +283,33 @@ fn brace_balance(line: &str) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
-    fn lines(text: &str) -> Vec<String> {
-        text.lines().map(str::to_owned).collect()
+    fn doc(text: &str) -> SourceDocument {
+        SourceDocument::new(PathBuf::from("d.txt"), text)
     }
 
     #[test]
-    fn reads_space_separated_rows_by_their_header() {
-        let doc = lines(
+    fn reads_rows_by_the_column_their_header_names() {
+        let doc = doc(
             "入参\n\n项目 名称 类型 必填 描述\n对接码 logistic_provider_id String 菜鸟侧提供\n\
              logistics_interface内容\n字段 类型 描述\na->b->receiverMobile String(20) 收件人手机 不能有\"-\"以外的特殊字符\n\n\
-             名称 说明\n",
+             名称 说明\n| 项目 | 名称 | 类型 |\n|---|---|---|\n| 订单号 | Req-->extendsFeatures(outOrderCode) | String |\n\
+             | 运单号 | Req-->bizNo | String |\n",
         );
-        let rows = space_rows(&doc);
+        let rows = named_rows(&doc);
         let names: Vec<(&str, usize, usize)> = rows
             .iter()
             .map(|r| (r.name.as_str(), r.line, r.column))
             .collect();
         assert_eq!(
             names,
-            vec![("logistic_provider_id", 4, 5), ("receiverMobile", 7, 7)]
+            vec![
+                ("logistic_provider_id", 4, 5),
+                ("receiverMobile", 7, 7),
+                ("extendsFeatures", 12, 15),
+                ("bizNo", 13, 15)
+            ]
         );
         assert_eq!(rows[1].members, vec![("b".to_owned(), 4)]);
         assert!(rows[0].cells.contains(&"菜鸟侧提供".to_owned()));
@@ -213,11 +319,12 @@ mod tests {
                 .contains(&"收件人手机 不能有\"-\"以外的特殊字符".to_owned())
         );
         assert!(!rows[1].cells.iter().any(|c| c.contains("receiverMobile")));
+        assert_eq!(rows[3].cells, vec!["运单号", "String"]);
     }
 
     #[test]
     fn blocks_are_json_examples_and_tables() {
-        let doc = lines(
+        let doc = doc(
             "prose\n{\n\"a\": \"}\",\n\"b\": [1]\n}\n| x | y |\n|---|---|\n| 1 | 2 |\nbetween\n项目 名称 类型\n甲 a String\n| z |\n{\n}\n",
         );
         assert_eq!(blocks(&doc), vec![2..=5, 6..=8, 10..=12, 13..=14]);
