@@ -438,9 +438,7 @@ fn out_of_context<'s>(
         .max_by_key(|&(name, n)| (n, title_before(name)))?;
     // A table before every endpoint's title (zhiyun's 6.1鉴权接口, a token
     // grant) is no endpoint's.
-    if title_before(best).is_none() {
-        return None;
-    }
+    title_before(best)?;
     let ep = &spec.endpoints[best];
     let models = has(ep, &ident.name);
     (covered > 0 && 2 * covered >= rows.len() && !models).then_some(best.as_str())

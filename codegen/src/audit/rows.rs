@@ -64,14 +64,13 @@ fn header_name_column(line: &str) -> Option<usize> {
     words.iter().position(|w| is_name_header(w))
 }
 
+/// A row's name, its column, and the members its path passes through.
+type Name = (String, usize, Vec<(String, usize)>);
+
 /// A row's name cell (`text` at byte `offset` of `line`): its last path
 /// segment (an `extendsFeatures(outOrderCode)` key in parentheses dropped),
 /// its column, and the members the path passes through after its root.
-fn parse_name(
-    line: &str,
-    offset: usize,
-    text: &str,
-) -> Option<(String, usize, Vec<(String, usize)>)> {
+fn parse_name(line: &str, offset: usize, text: &str) -> Option<Name> {
     let column = |byte: usize| line[..byte].chars().count() + 1;
     let mut segments = Vec::new();
     let mut from = 0;
