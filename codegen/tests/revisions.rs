@@ -11,6 +11,13 @@
 //!
 //! A revision is `(from, to)` applied to the document text (`from` must occur
 //! exactly once, so a revision cannot silently miss) and what the audit must say.
+//!
+//! Each document has the kinds of revision the issue lists (a parameter added
+//! to one endpoint, a limit changed in one endpoint only, a field added and
+//! one removed, a code added in each code style the document uses, a message
+//! reworded and one extended, a prose lifetime or rate limit changed, an
+//! endpoint added, a path renamed, an example value changed); where a
+//! document has no instance of a kind, a comment in its list says so.
 
 use std::path::{Path, PathBuf};
 
@@ -325,6 +332,15 @@ fn jfwms_revisions_are_reported() {
                 "refreshToken为长效token(有效期2年)",
                 Expect::At("auth.token.response.refresh_token_lifetime_seconds"),
             ),
+            rev(
+                "a code added (JSON answer of the call example)",
+                "\"code\": 50017,\n\"message\": \"The order was not found in the warehouse!\",",
+                "\"code\": 50030,\n\"message\": \"The order has been archived\",",
+                Expect::Names("50030"),
+            ),
+            // One endpoint (/api/order/get) and no parameter table: the limit
+            // revision is the enum message that states it (50028), and the
+            // parameter added is in the call example's body.
         ],
     );
 }
@@ -522,6 +538,12 @@ fn zhiyun_revisions_are_reported() {
                 "getCompanyInfo/json?access_token=*************\n&client_id=**********\n&auth_code=**********\n&t_=1422339152058&p_=8519\n参含义数 | 含义 |\n---|---|\naccess_token | 通过致云桌面软件登陆会生成访问Token,过期时间6个月 |",
                 Expect::At("auth.apply[3].doc"),
             ),
+            rev(
+                "a code added (JSON response example)",
+                "\"auth_code\": \"c3a8ad070c745db455e30a51511dca819b607bf7\"\n},\n\"code\": 200,",
+                "\"auth_code\": \"c3a8ad070c745db455e30a51511dca819b607bf7\"\n},\n\"code\": 202,",
+                Expect::Names("202"),
+            ),
         ],
     );
 }
@@ -709,6 +731,12 @@ fn supercarrier8_revisions_are_reported() {
             ),
             // No limit of one endpoint: the one business endpoint (/cncop/demo)
             // has no parameters; the token's rate limit is planted above.
+            rev(
+                "a code added (JSON response example, flattened page)",
+                "\"code\": 200, \"message\": \"success\"",
+                "\"code\": 201, \"message\": \"success\"",
+                Expect::Names("201"),
+            ),
         ],
     );
 }
