@@ -240,6 +240,12 @@ fn erp_revisions_are_reported() {
                 "\"message\": \"Access token expired\",\n\"data\": null\n}\n参数错误响应 400\n{\n\"code\": -2,\n\"message\": \"Invalid parameter\",\n\"data\": null\n}",
                 Expect::Names("-2"),
             ),
+            rev(
+                "a token lifetime changed in one of the row's two units",
+                "expires_in | 有效期(秒),默认 3600 即 1 小时 |",
+                "expires_in | 有效期(秒),默认 3600 即 2 小时 |",
+                Expect::At("auth.token.response.default_lifetime_seconds"),
+            ),
         ],
     );
 }

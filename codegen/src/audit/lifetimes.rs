@@ -3,7 +3,8 @@
 //! spec field even where the spec quotes no text:
 //!
 //! - the lifetime field's own row (`expires_in | 有效期(秒),默认 3600 即 1 小时 |`)
-//!   must state `default_lifetime_seconds` (in seconds, minutes or hours);
+//!   must state `default_lifetime_seconds` (in seconds, minutes or hours), and
+//!   each duration it gives in a unit (`1 小时`) must equal it;
 //! - a lifetime in prose (`accessToken为短效token(有效期24小时)`, `有效期为7200秒`)
 //!   is the lifetime of the token named before it on its line (the access or
 //!   refresh token field); each must equal the spec's value;
@@ -48,6 +49,10 @@ static PROSE_LIFETIME: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:有效期|过期时间|有效时长)[^0-9一两|]{0,6}?([0-9]+|一|两)\s*(秒|分钟|小时|天|个月|月|年)",
     )
 });
+
+/// A duration in a unit: `1 小时`, `10 分钟`, `7200秒`.
+static DURATION: LazyLock<Regex> =
+    LazyLock::new(|| re(r"([0-9]+|一|两)\s*(秒|分钟|小时|天|个月|年)"));
 
 fn number(t: &str) -> Option<u64> {
     match t {
@@ -147,16 +152,28 @@ pub(crate) fn statements(spec: &Spec, doc: &SourceDocument, idents: &[DocIdent])
         && token.response.default_lifetime_seconds.is_some()
     {
         let last = field.rsplit('.').next().unwrap_or(field);
-        out.extend(
-            idents
-                .iter()
-                .filter(|i| i.kind == IdentKind::TableEntry && i.name == last)
-                .map(|i| Stated {
+        for row in idents
+            .iter()
+            .filter(|i| i.kind == IdentKind::TableEntry && i.name == last)
+        {
+            out.push(Stated {
+                spec_path: LIFETIME,
+                pos: row.pos,
+                seconds: None,
+            });
+            // Each duration the row gives in a unit (`即 1 小时`) is the lifetime too.
+            let line = &doc.lines()[row.pos.line - 1];
+            for c in DURATION.captures_iter(line) {
+                let (Some(n), Some(at)) = (number(&c[1]), c.get(0)) else {
+                    continue;
+                };
+                out.push(Stated {
                     spec_path: LIFETIME,
-                    pos: i.pos,
-                    seconds: None,
-                }),
-        );
+                    pos: position(row.pos.line - 1, line, at.start()),
+                    seconds: Some(n * unit_seconds(&c[2])),
+                });
+            }
+        }
     }
     out.extend(
         prose_lifetimes(spec, doc)
