@@ -17,13 +17,16 @@
 //!   anywhere: a parameter's or field's `doc` against its own table row (one
 //!   paragraph must be a whole cell, whitespace normalised: a limit changed in
 //!   one endpoint's table is reported although other tables keep the old
-//!   text); a code's `message` against its own row's whole cell (markdown,
-//!   `code | text`, `NAME(code, "message")` enum lines and the flattened
-//!   page's `| code | text |` rows); each example at its own place, between
-//!   the examples around it (a revised copy of a token response the document
-//!   shows twice); a required field against its own type's table or example
-//!   (a field removed there but named elsewhere); token lifetimes and the
-//!   token rate limit as numbers ([`lifetimes`]): the lifetime field's row,
+//!   text), the row named in its first cell or in the column its header names
+//!   (`rows`: cainiao's `项目 名称 类型 …` tables); an auth step's `doc`
+//!   against each endpoint's row for the value it sends; a code's `message`
+//!   against its own row's whole cell (markdown, `code | text`,
+//!   `NAME(code, "message")` enum lines, a JSON example's code object and the
+//!   flattened page's `| code | text |` rows); each example at its own place,
+//!   between the examples around it (a revised copy of a token response the
+//!   document shows twice); a required field against its own type's table or
+//!   example (a field removed there but named elsewhere); token lifetimes and
+//!   the token rate limit as numbers (`lifetimes`): the lifetime field's row,
 //!   every lifetime stated in prose for the access or refresh token
 //!   (`有效期24小时`) and every rate statement (`1分钟内获取1次`).
 //!
