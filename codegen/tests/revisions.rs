@@ -743,6 +743,12 @@ fn supercarrier8_revisions_are_reported() {
                 "\"code\": 201, \"message\": \"success\"",
                 Expect::Names("201"),
             ),
+            rev(
+                "a parameter added to the token request's table (flattened page)",
+                "应用秘钥使用`MD5`生成`32位`小写签名。 |",
+                "应用秘钥使用`MD5`生成`32位`小写签名。 | | nonce | String | 否 | 12 | 随机数 |",
+                Expect::Names("nonce"),
+            ),
         ],
     );
 }

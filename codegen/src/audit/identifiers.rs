@@ -82,6 +82,13 @@ static ENUM_CODE: LazyLock<Regex> =
 /// `| 21184031 | 应用账号或密钥不正确 |` (rows follow each other as `| … | | … |`).
 static FLAT_CODE_ROW: LazyLock<Regex> =
     LazyLock::new(|| re(r"\|\s*(-?[0-9]{3,})\s*\|\s*([^|\s*#`][^|]*?)\s*\|"));
+/// A parameter or field row of a flattened page's markdown table, inside one
+/// long line: a name followed by its type (`| accessKey | String | 是 | … |`).
+static FLAT_NAME_ROW: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\|\s*([A-Za-z_][A-Za-z0-9_]*)\s*\|\s*(?:String|string|int|Integer|long|Long|boolean|Boolean|Object|JSON)\s*\|",
+    )
+});
 /// A code in a JSON example: the value of a code key (`"code": -1`,
 /// `"errorCode":"sign-check-failure"`, OAuth2's `"error": "invalid_grant"`),
 /// so a code the document adds in an error example is found like a table row.
@@ -132,6 +139,13 @@ pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
             }
         }
         if doc.is_long(index + 1) {
+            for c in FLAT_NAME_ROW.captures_iter(line) {
+                push(
+                    &c[1],
+                    IdentKind::TableEntry,
+                    c.get(1).map_or(0, |m| m.start()),
+                );
+            }
             for c in FLAT_CODE_ROW.captures_iter(line) {
                 push(
                     &c[1],

@@ -142,6 +142,23 @@ fn prose_lifetimes(spec: &Spec, doc: &SourceDocument) -> Vec<Stated> {
     out
 }
 
+/// The text of the table row at `pos` and its byte offset in the line: the
+/// line, or on a flattened page's long line the row from its name to the
+/// next row (`| |`).
+fn row_text(doc: &SourceDocument, pos: DocPos) -> (&str, usize) {
+    let line = doc.lines()[pos.line - 1].as_str();
+    if !doc.is_long(pos.line) {
+        return (line, 0);
+    }
+    let start = line
+        .char_indices()
+        .nth(pos.column - 1)
+        .map_or(line.len(), |(b, _)| b);
+    let rest = &line[start..];
+    let end = rest.find("| |").unwrap_or(rest.len());
+    (&rest[..end], start)
+}
+
 /// Every statement of a lifetime or rate limit the spec gives a value for.
 pub(crate) fn statements(spec: &Spec, doc: &SourceDocument, idents: &[DocIdent]) -> Vec<Stated> {
     let Some(token) = &spec.auth.token else {
@@ -156,6 +173,11 @@ pub(crate) fn statements(spec: &Spec, doc: &SourceDocument, idents: &[DocIdent])
             .iter()
             .filter(|i| i.kind == IdentKind::TableEntry && i.name == last)
         {
+            // A row that gives no number (`TOKEN有效时长, 单位:秒`) states no lifetime.
+            let (text, offset) = row_text(doc, row.pos);
+            if !text.contains(|c: char| c.is_ascii_digit()) {
+                continue;
+            }
             out.push(Stated {
                 spec_path: LIFETIME,
                 pos: row.pos,
@@ -163,13 +185,13 @@ pub(crate) fn statements(spec: &Spec, doc: &SourceDocument, idents: &[DocIdent])
             });
             // Each duration the row gives in a unit (`即 1 小时`) is the lifetime too.
             let line = &doc.lines()[row.pos.line - 1];
-            for c in DURATION.captures_iter(line) {
+            for c in DURATION.captures_iter(text) {
                 let (Some(n), Some(at)) = (number(&c[1]), c.get(0)) else {
                     continue;
                 };
                 out.push(Stated {
                     spec_path: LIFETIME,
-                    pos: position(row.pos.line - 1, line, at.start()),
+                    pos: position(row.pos.line - 1, line, offset + at.start()),
                     seconds: Some(n * unit_seconds(&c[2])),
                 });
             }
@@ -235,7 +257,7 @@ pub(crate) fn check(
     let rows: Vec<&Stated> = all.iter().filter(|s| s.seconds.is_none()).collect();
     if let (Some(first), Some(seconds)) = (rows.first(), token.response.default_lifetime_seconds) {
         let states = |pos: &DocPos| {
-            let line = &doc.lines()[pos.line - 1];
+            let (line, _) = row_text(doc, *pos);
             states_number(line, seconds as i64)
                 || (seconds % 3600 == 0
                     && states_number(line, (seconds / 3600) as i64)
@@ -250,7 +272,7 @@ pub(crate) fn check(
                 format!(
                     "the document's row for the lifetime field (document {}) does not state {seconds} seconds: {:?}; transcribe the lifetime it gives, or acknowledge it in a doc_gaps entry's `claims`",
                     doc.describe(first.pos),
-                    shorten(&doc.lines()[first.pos.line - 1])
+                    shorten(row_text(doc, first.pos).0)
                 ),
             ));
         }
