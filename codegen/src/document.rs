@@ -130,6 +130,19 @@ impl SourceDocument {
             .collect()
     }
 
+    /// Where the occurrence of `text` (whitespace ignored) that starts at
+    /// `start` ends: the position of its last character.
+    pub fn end_of(&self, text: &str, start: DocPos) -> Option<DocPos> {
+        let needle = squeeze(text);
+        if needle.is_empty() {
+            return None;
+        }
+        self.squeezed
+            .match_indices(&needle)
+            .find(|(at, _)| self.pos_of_byte.get(*at) == Some(&start))
+            .and_then(|(at, _)| self.pos_of_byte.get(at + needle.len() - 1).copied())
+    }
+
     /// Every line on which `text` starts.
     pub fn find_all(&self, text: &str) -> Vec<usize> {
         let mut out: Vec<usize> = self.find_all_at(text).iter().map(|p| p.line).collect();

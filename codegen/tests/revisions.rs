@@ -11,6 +11,13 @@
 //!
 //! A revision is `(from, to)` applied to the document text (`from` must occur
 //! exactly once, so a revision cannot silently miss) and what the audit must say.
+//!
+//! Each document has the kinds of revision the issue lists (a parameter added
+//! to one endpoint, a limit changed in one endpoint only, a field added and
+//! one removed, a code added in each code style the document uses, a message
+//! reworded and one extended, a prose lifetime or rate limit changed, an
+//! endpoint added, a path renamed, an example value changed); where a
+//! document has no instance of a kind, a comment in its list says so.
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +42,9 @@ struct Revision {
     to: &'static str,
     /// Replace every occurrence (a renamed path is renamed everywhere).
     all: bool,
+    /// Further `(from, to)` replacements of the same revision (a field removed
+    /// from both the example and the table of a page), each occurring once.
+    more: &'static [(&'static str, &'static str)],
     expect: Expect,
 }
 
@@ -44,6 +54,7 @@ const fn rev(what: &'static str, from: &'static str, to: &'static str, expect: E
         from,
         to,
         all: false,
+        more: &[],
         expect,
     }
 }
@@ -69,11 +80,20 @@ fn findings_after(
         r.what,
         r.from
     );
-    let revised = if r.all {
+    let mut revised = if r.all {
         text.replace(r.from, r.to)
     } else {
         text.replacen(r.from, r.to, 1)
     };
+    for (from, to) in r.more {
+        let n = revised.matches(from).count();
+        assert_eq!(
+            n, 1,
+            "{name}: revision {:?}: {from:?} occurs {n} times",
+            r.what
+        );
+        revised = revised.replacen(from, to, 1);
+    }
     let doc = SourceDocument::new(original.path.clone(), &revised);
     let hunks = audit::drift::drift(&loaded, &original, &doc);
     (audit::audit(&loaded, &doc).into_iter().collect(), hunks)
@@ -208,6 +228,24 @@ fn erp_revisions_are_reported() {
                 "\"expires_in\": 3600,\n\"scope\": \"read\"\n}\n二、调用业务接口",
                 Expect::At("examples.client_credentials_token_response.text"),
             ),
+            rev(
+                "a parameter added to one endpoint whose name is a response field",
+                "day | string | 否 | 1 | 查询日期,如:2026-05-06 |",
+                "day | string | 否 | 1 | 查询日期,如:2026-05-06 |\nsku_id | string | 否 |  | 商品编码 |",
+                Expect::At("endpoints.query_orders.params"),
+            ),
+            rev(
+                "a code added (JSON error example)",
+                "\"message\": \"Access token expired\",\n\"data\": null\n}",
+                "\"message\": \"Access token expired\",\n\"data\": null\n}\n参数错误响应 400\n{\n\"code\": -2,\n\"message\": \"Invalid parameter\",\n\"data\": null\n}",
+                Expect::Names("-2"),
+            ),
+            rev(
+                "a token lifetime changed in one of the row's two units",
+                "expires_in | 有效期(秒),默认 3600 即 1 小时 |",
+                "expires_in | 有效期(秒),默认 3600 即 2 小时 |",
+                Expect::At("auth.token.response.default_lifetime_seconds"),
+            ),
         ],
     );
 }
@@ -239,7 +277,8 @@ fn jfwms_revisions_are_reported() {
                 "a token lifetime changed in prose",
                 "accessToken为短效token(有效期24小时)",
                 "accessToken为短效token(有效期12小时)",
-                Expect::At("auth.doc"),
+                // Compared as a number (24 hours = 86400 s), not only as the text `auth.doc` quotes.
+                Expect::At("auth.token.response.default_lifetime_seconds"),
             ),
             rev(
                 "a limit changed (enum message)",
@@ -293,6 +332,21 @@ fn jfwms_revisions_are_reported() {
                 "https://test.jfwms.com/api/order/get\nhttps://test.jfwms.com/api/order/cancel",
                 Expect::Names("/api/order/cancel"),
             ),
+            rev(
+                "a refresh token lifetime changed in prose",
+                "refreshToken为长效token(有效期1年)",
+                "refreshToken为长效token(有效期2年)",
+                Expect::At("auth.token.response.refresh_token_lifetime_seconds"),
+            ),
+            rev(
+                "a code added (JSON answer of the call example)",
+                "\"code\": 50017,\n\"message\": \"The order was not found in the warehouse!\",",
+                "\"code\": 50030,\n\"message\": \"The order has been archived\",",
+                Expect::Names("50030"),
+            ),
+            // One endpoint (/api/order/get) and no parameter table: the limit
+            // revision is the enum message that states it (50028), and the
+            // parameter added is in the call example's body.
         ],
     );
 }
@@ -365,6 +419,44 @@ fn niumall_revisions_are_reported() {
                     Expect::At("endpoints.list_orders.path"),
                 )
             },
+            rev(
+                "a message reworded (markdown table)",
+                "| 404 | 资源不存在 |",
+                "| 404 | 资源未找到 |",
+                Expect::At("error_codes.http_status.codes[5].message"),
+            ),
+            rev(
+                "a message extended (markdown table)",
+                "| 403 | 禁止访问,权限不足 |",
+                "| 403 | 禁止访问,权限不足或账号已停用 |",
+                Expect::At("error_codes.http_status.codes[4].message"),
+            ),
+            rev(
+                "a message extended (JSON error example)",
+                "\"message\": \"请求参数验证失败\",",
+                "\"message\": \"请求参数验证失败,请检查输入\",",
+                Expect::At("error_codes.error_codes.codes[0].message"),
+            ),
+            rev(
+                "a code added (JSON error example)",
+                "\"message\": \"牛只数量必须大于0\"\n}\n]\n},\n\"timestamp\": \"2024-01-20T12:00:00Z\"\n}",
+                "\"message\": \"牛只数量必须大于0\"\n}\n]\n},\n\"timestamp\": \"2024-01-20T12:00:00Z\"\n}\n{\n\"success\": false,\n\"error\": {\n\"code\": \"RATE_LIMITED\",\n\"message\": \"请求过于频繁\"\n},\n\"timestamp\": \"2024-01-20T12:00:00Z\"\n}",
+                Expect::Names("RATE_LIMITED"),
+            ),
+            rev(
+                "an endpoint added",
+                "-H \"Content-Type: application/json\"",
+                "-H \"Content-Type: application/json\"\ncurl -X GET \"https://api.niumall.com/v1/suppliers\" \\\n-H \"Authorization: Bearer YOUR_ACCESS_TOKEN\"",
+                Expect::Names("/v1/suppliers"),
+            ),
+            rev(
+                "a field removed from the order example (the create-order table still names it)",
+                "\"cattle_count\": 50,\n",
+                "",
+                Expect::At("types.Order.fields.cattle_count"),
+            ),
+            // No prose lifetime or rate limit: the document states the token's
+            // lifetime only in the login example (`expires_in`, planted above).
         ],
     );
 }
@@ -434,6 +526,30 @@ fn zhiyun_revisions_are_reported() {
                 "url | http://auth.xxxx.dev.com/apis/rest/userService/getUserInfo/json |\nurl | http://auth.xxxx.dev.com/apis/rest/userService/getUserList/json |",
                 Expect::Names("/apis/rest/userService/getUserList/json"),
             ),
+            rev(
+                "a message reworded",
+                "100009 | HTTP协议头认证非法 |",
+                "100009 | HTTP协议头认证失败 |",
+                Expect::At("error_codes.auth.codes[2].message"),
+            ),
+            rev(
+                "a parameter added to one endpoint's table",
+                "getCompanyInfo/json?access_token=*************\n&client_id=**********\n&auth_code=**********\n&t_=1422339152058&p_=8519\n参含义数 | 含义 |\n---|---|\naccess_token | 通过致云桌面软件登陆会生成访问Token,过期时间3个月 |\nclient_id | 由开放平台颁发 |\nauth_code | 由授权接口生成 |",
+                "getCompanyInfo/json?access_token=*************\n&client_id=**********\n&auth_code=**********\n&t_=1422339152058&p_=8519\n参含义数 | 含义 |\n---|---|\naccess_token | 通过致云桌面软件登陆会生成访问Token,过期时间3个月 |\nclient_id | 由开放平台颁发 |\nauth_code | 由授权接口生成 |\ncompany_id | 企业ID |",
+                Expect::Names("company_id"),
+            ),
+            rev(
+                "a limit changed in one endpoint's table only",
+                "getCompanyInfo/json?access_token=*************\n&client_id=**********\n&auth_code=**********\n&t_=1422339152058&p_=8519\n参含义数 | 含义 |\n---|---|\naccess_token | 通过致云桌面软件登陆会生成访问Token,过期时间3个月 |",
+                "getCompanyInfo/json?access_token=*************\n&client_id=**********\n&auth_code=**********\n&t_=1422339152058&p_=8519\n参含义数 | 含义 |\n---|---|\naccess_token | 通过致云桌面软件登陆会生成访问Token,过期时间6个月 |",
+                Expect::At("auth.apply[3].doc"),
+            ),
+            rev(
+                "a code added (JSON response example)",
+                "\"auth_code\": \"c3a8ad070c745db455e30a51511dca819b607bf7\"\n},\n\"code\": 200,",
+                "\"auth_code\": \"c3a8ad070c745db455e30a51511dca819b607bf7\"\n},\n\"code\": 202,",
+                Expect::Names("202"),
+            ),
         ],
     );
 }
@@ -476,6 +592,71 @@ fn cainiao_edi_revisions_are_reported() {
                     Expect::At("endpoints.update_waybill.path"),
                 )
             },
+            rev(
+                "a message extended (JSON error example)",
+                "\"errorMsg\":\"Illegal request\"}",
+                "\"errorMsg\":\"Illegal request signature\"}",
+                Expect::At("error_codes.gateway.codes[0].message"),
+            ),
+            rev(
+                "a code added (JSON error example)",
+                "{\"result\":{\"errorCode\":\"sign-check-failure\",\"errorMsg\":\"Illegal request\"},\"success\":\"false\"}",
+                "{\"result\":{\"errorCode\":\"sign-check-failure\",\"errorMsg\":\"Illegal request\"},\"success\":\"false\"}\n{\"result\":{\"errorCode\":\"param-check-failure\",\"errorMsg\":\"Illegal parameter\"},\"success\":\"false\"}",
+                Expect::Names("param-check-failure"),
+            ),
+            rev(
+                "a parameter added to one endpoint (space-separated table)",
+                "业务报文 logistics_interface String JSON",
+                "业务报文 logistics_interface String JSON\n合作伙伴编码 partner_code String 否 双方约定",
+                Expect::Names("partner_code"),
+            ),
+            rev(
+                "a field added to a type's table (space-separated)",
+                "备注 remark String",
+                "备注 remark String\n优先级 priority String",
+                Expect::Names("priority"),
+            ),
+            rev(
+                "a field's description changed in one table only (space-separated row)",
+                "商品名称 scItemName String 毛衣",
+                "商品名 scItemName String 毛衣",
+                Expect::At("types.ItemInfo.fields.scItemName.doc"),
+            ),
+            rev(
+                "an endpoint added",
+                "http://edi-daily.xpm.cainiao.com/ext/gateway/ediStandardWaybillUpdateAllPlugin/api",
+                "http://edi-daily.xpm.cainiao.com/ext/gateway/ediStandardWaybillUpdateAllPlugin/api\nhttp://edi-daily.xpm.cainiao.com/ext/gateway/ediStandardWaybillCancelPlugin/api",
+                Expect::Names("/ext/gateway/ediStandardWaybillCancelPlugin/api"),
+            ),
+            rev(
+                "a parameter added whose name is another endpoint's (space-separated table)",
+                "业务报文 logistics_interface String JSON",
+                "业务报文 logistics_interface String JSON\n消息类型 msg_type String 是 接口名称",
+                Expect::At("endpoints.update_waybill.params"),
+            ),
+            rev(
+                "a parameter added whose name is a field elsewhere (markdown, name in the 2nd column)",
+                "| 业务报文 | logistics_interface | String | 是 | JSON/XML都可以 |",
+                "| 业务报文 | logistics_interface | String | 是 | JSON/XML都可以 |\n| 运单号 | mailNo | String | 否 | 运单号 |",
+                Expect::At("endpoints.cancel_order.params"),
+            ),
+            rev(
+                "a field added to a type's table (markdown, name in the 2nd column)",
+                "| 客户编码 | TomTimelinessWaybillInstructionRequest-->extendsFeatures(customerCode) | String | 是 |",
+                "| 客户编码 | TomTimelinessWaybillInstructionRequest-->extendsFeatures(customerCode) | String | 是 |\n| 取消类型 | TomTimelinessWaybillInstructionRequest-->cancelType | String | 否 |",
+                Expect::Names("cancelType"),
+            ),
+            rev(
+                "a field's description changed (markdown, name in the 2nd column)",
+                "| 取消原因 | TomTimelinessWaybillInstructionRequest-->remark | String | 是 |",
+                "| 取消说明 | TomTimelinessWaybillInstructionRequest-->remark | String | 是 |",
+                Expect::At("types.CancelInstruction.fields.remark.doc"),
+            ),
+            // No limit the spec can hold: the only limits are the String(n)
+            // lengths of 三合一's required-field table, which the spec language
+            // has no place for (kept in `note`s, which are not checked); a
+            // changed one is attributed by drift to the field, not audited.
+            // No token, so no lifetime or rate limit in prose.
         ],
     );
 }
@@ -524,6 +705,82 @@ fn supercarrier8_revisions_are_reported() {
                 "| 21185002 | 获取Token超出频率限制 | | 21185003 | 应用账号已过期 |",
                 Expect::Names("21185003"),
             ),
+            rev(
+                "a field added to the token response example (flattened page)",
+                "\"tokenTtlSeconds\": 28800 }",
+                "\"tokenTtlSeconds\": 28800, \"refreshToken\": \"xxxx\" }",
+                Expect::Names("refreshToken"),
+            ),
+            Revision {
+                more: &[(
+                    "| tokenTtl | String | PT8H | TOKEN有效时长,ISO-8601格式。Java应用参考java.time.Duration |",
+                    "",
+                )],
+                ..rev(
+                    "a field removed from the response example and its table (flattened page)",
+                    "\"tokenTtl\": \"PT8H\" ,",
+                    "",
+                    Expect::At("types.AccessToken.fields.tokenTtl"),
+                )
+            },
+            rev(
+                "a parameter added to the token request body (flattened page)",
+                "{ \"accessKey\": \"xxxx\", \"secretKeySign\": \"xxxxx\" }",
+                "{ \"accessKey\": \"xxxx\", \"secretKeySign\": \"xxxxx\", \"nonce\": \"xxxx\" }",
+                Expect::Names("nonce"),
+            ),
+            rev(
+                "an endpoint added (flattened page)",
+                "**GET** **https://sapi.supercarrier8.com/cncop/demo**",
+                "**GET** **https://sapi.supercarrier8.com/cncop/demo** **POST** **https://sapi.supercarrier8.com/cncop/order/create**",
+                Expect::Names("/cncop/order/create"),
+            ),
+            // No limit of one endpoint: the one business endpoint (/cncop/demo)
+            // has no parameters; the token's rate limit is planted above.
+            rev(
+                "a code added (JSON response example, flattened page)",
+                "\"code\": 200, \"message\": \"success\"",
+                "\"code\": 201, \"message\": \"success\"",
+                Expect::Names("201"),
+            ),
+            rev(
+                "a parameter added to the token request's table (flattened page)",
+                "应用秘钥使用`MD5`生成`32位`小写签名。 |",
+                "应用秘钥使用`MD5`生成`32位`小写签名。 | | nonce | String | 否 | 12 | 随机数 |",
+                Expect::Names("nonce"),
+            ),
         ],
     );
+}
+
+/// On the flattened one-line page, drift shows the changed segment (the
+/// change and the words around it) and cites only the entries inside it, not
+/// every entry of the page's one line.
+#[test]
+fn flattened_page_drift_shows_the_changed_segment() {
+    let r = rev(
+        "a message extended (code row on the flattened page)",
+        "| 21184032 | 应用账号被禁用 |",
+        "| 21184032 | 应用账号被禁用或已冻结 |",
+        Expect::At("error_codes.token.codes[2].message"),
+    );
+    let (_, hunks) = findings_after("supercarrier8", &r);
+    assert_eq!(hunks.len(), 1, "{hunks:#?}");
+    let h = &hunks[0];
+    let (was, now) = h.columns.clone().expect("a segment of the long line");
+    assert!(now.len() < 120 && was.len() < 120, "{h:#?}");
+    assert!(h.added[0].contains("应用账号被禁用或已冻结"), "{h:#?}");
+    assert!(!h.removed[0].contains("或已冻结"), "{h:#?}");
+    let cited: Vec<&str> = h.cited.iter().map(|c| c.spec_path.as_str()).collect();
+    assert!(cited.contains(&"error_codes.token.codes[2]"), "{cited:?}");
+    for far in [
+        "endpoints.demo",
+        "examples.get_token_response.text",
+        "auth.token.policy.min_interval_seconds",
+    ] {
+        assert!(
+            !cited.contains(&far),
+            "{far} is not near the change: {cited:?}"
+        );
+    }
 }

@@ -111,24 +111,34 @@ pub type Error = rt::Error<ErrorCode>;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Maintainer's note: 收件人信息 (waybill-\>receiver). Lengths are the document's String(n).
+///
+/// Document line 91.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Receiver {
     /// 收件人姓名
     ///
     /// Maintainer's note: String(40).
+    ///
+    /// Document line 91.
     pub receiver_name: String,
     /// 收件人手机 不能有"-"以外的特殊字符
     ///
     /// Maintainer's note: String(20).
+    ///
+    /// Document line 92.
     pub receiver_mobile: String,
     /// 收件人省份
     ///
     /// Maintainer's note: String(20).
+    ///
+    /// Document line 93.
     pub receiver_province: String,
     /// 收件人详细地址
     ///
     /// Maintainer's note: String(256).
+    ///
+    /// Document line 94.
     pub receiver_address: String,
 }
 
@@ -157,24 +167,34 @@ private::record! { Receiver: Serialize, Deserialize; {
 } }
 
 /// Maintainer's note: 寄件人信息 (waybill-\>sender).
+///
+/// Document line 95.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Sender {
     /// 寄件人姓名
     ///
     /// Maintainer's note: String(40).
+    ///
+    /// Document line 95.
     pub sender_name: String,
     /// 寄件人手机
     ///
     /// Maintainer's note: String(20).
+    ///
+    /// Document line 96.
     pub sender_mobile: String,
     /// 寄件人省份
     ///
     /// Maintainer's note: String(20).
+    ///
+    /// Document line 97.
     pub sender_province: String,
     /// 寄件人详细地址
     ///
     /// Maintainer's note: String(256).
+    ///
+    /// Document line 98.
     pub sender_address: String,
 }
 
@@ -203,14 +223,20 @@ private::record! { Sender: Serialize, Deserialize; {
 } }
 
 /// Maintainer's note: One entry of waybill-\>packageInfo-\>goodsItems.
+///
+/// Document line 99.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoodsItem {
     /// 商品名称
     ///
     /// Maintainer's note: String(128).
+    ///
+    /// Document line 99.
     pub item_name: String,
     /// 商品数量
+    ///
+    /// Document line 100.
     pub item_num: i64,
 }
 
@@ -230,14 +256,20 @@ private::record! { GoodsItem: Serialize, Deserialize; {
 } }
 
 /// Maintainer's note: waybill-\>packageInfo.
+///
+/// Document line 99.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PackageInfo {
-    /// `goodsItems` (the document gives no description).
+    /// Document line 99.
     pub goods_items: Vec<GoodsItem>,
     /// 包裹重量(g)
+    ///
+    /// Document line 101.
     pub weight: i64,
     /// 包裹个数
+    ///
+    /// Document line 102.
     pub package_nums: i64,
 }
 
@@ -260,14 +292,16 @@ private::record! { PackageInfo: Serialize, Deserialize; {
 
 /// Maintainer's note: The 三合一订单下发 business document (\`logistics_interface\` Waybill JSON):
 /// the fields the page lists as 该接口必填参数 (see doc_gaps.waybill_fields).
+///
+/// Document line 91.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Waybill {
-    /// `receiver` (the document gives no description).
+    /// Document line 91.
     pub receiver: Receiver,
-    /// `sender` (the document gives no description).
+    /// Document line 95.
     pub sender: Sender,
-    /// `packageInfo` (the document gives no description).
+    /// Document line 99.
     pub package_info: PackageInfo,
 }
 
@@ -289,24 +323,38 @@ private::record! { Waybill: Serialize, Deserialize; {
 } }
 
 /// Maintainer's note: ItemInfo内容 of 运单更新. Every field is a String in the document.
+///
+/// Document line 134.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ItemInfo {
     /// 商品名称
+    ///
+    /// Document line 134.
     pub sc_item_name: Option<String>,
     /// 具体商品信息
+    ///
+    /// Document line 135.
     pub sku_name: Option<String>,
     /// 是否需要核验,核验商品品类、颜色、数量、外观
     ///
     /// Maintainer's note: Example value \`false\`.
+    ///
+    /// Document line 136.
     pub check_items: Option<String>,
     /// 商品品类
+    ///
+    /// Document line 137.
     pub leaf_category_name: Option<String>,
     /// 商品数量
     ///
     /// Maintainer's note: Example value \`1\`.
+    ///
+    /// Document line 138.
     pub quantity: Option<String>,
     /// 扩展信息
+    ///
+    /// Document line 139.
     pub feature: Option<String>,
 }
 
@@ -326,6 +374,8 @@ impl ItemInfo {
     /// Sets `scItemName`.
     ///
     /// 商品名称
+    ///
+    /// Document line 134.
     pub fn sc_item_name(mut self, sc_item_name: impl Into<String>) -> Self {
         self.sc_item_name = Some(sc_item_name.into());
         self
@@ -334,6 +384,8 @@ impl ItemInfo {
     /// Sets `skuName`.
     ///
     /// 具体商品信息
+    ///
+    /// Document line 135.
     pub fn sku_name(mut self, sku_name: impl Into<String>) -> Self {
         self.sku_name = Some(sku_name.into());
         self
@@ -344,6 +396,8 @@ impl ItemInfo {
     /// 是否需要核验,核验商品品类、颜色、数量、外观
     ///
     /// Maintainer's note: Example value \`false\`.
+    ///
+    /// Document line 136.
     pub fn check_items(mut self, check_items: impl Into<String>) -> Self {
         self.check_items = Some(check_items.into());
         self
@@ -352,6 +406,8 @@ impl ItemInfo {
     /// Sets `leafCategoryName`.
     ///
     /// 商品品类
+    ///
+    /// Document line 137.
     pub fn leaf_category_name(mut self, leaf_category_name: impl Into<String>) -> Self {
         self.leaf_category_name = Some(leaf_category_name.into());
         self
@@ -362,6 +418,8 @@ impl ItemInfo {
     /// 商品数量
     ///
     /// Maintainer's note: Example value \`1\`.
+    ///
+    /// Document line 138.
     pub fn quantity(mut self, quantity: impl Into<String>) -> Self {
         self.quantity = Some(quantity.into());
         self
@@ -370,6 +428,8 @@ impl ItemInfo {
     /// Sets `feature`.
     ///
     /// 扩展信息
+    ///
+    /// Document line 139.
     pub fn feature(mut self, feature: impl Into<String>) -> Self {
         self.feature = Some(feature.into());
         self
@@ -388,31 +448,45 @@ private::record! { ItemInfo: Serialize, Deserialize; {
 /// Maintainer's note: logistics_interface内容 of 运单更新. The page's 必填 column is empty for
 /// every row, so every field is optional (see doc_gaps.update_required).
 ///
-/// Document line 196.
+/// Document line 124.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct WaybillUpdate {
     /// 订单号
+    ///
+    /// Document line 124.
     pub out_biz_code: Option<String>,
     /// 运单号
+    ///
+    /// Document line 125.
     pub mail_no: Option<String>,
     /// 商品列表
+    ///
+    /// Document line 126.
     pub goods_items: Option<Vec<ItemInfo>>,
     /// 预约开始时间
     ///
     /// Maintainer's note: yyyy-MM-dd HH:mm:ss (仅c揽使用); text, see doc_gaps.datetime_text.
+    ///
+    /// Document line 127.
     pub expected_got_start_date: Option<String>,
     /// 预约结束时间
     ///
     /// Maintainer's note: yyyy-MM-dd HH:mm:ss (仅c揽使用); text, see doc_gaps.datetime_text.
+    ///
+    /// Document line 128.
     pub expected_got_end_date: Option<String>,
     /// 发件人信息
+    ///
+    /// Document line 129.
     pub sender: Option<Sender>,
     /// 收件人信息
+    ///
+    /// Document line 130.
     pub receiver: Option<Receiver>,
     /// 备注
     ///
-    /// Document line 196.
+    /// Document line 131.
     pub remark: Option<String>,
 }
 
@@ -434,6 +508,8 @@ impl WaybillUpdate {
     /// Sets `outBizCode`.
     ///
     /// 订单号
+    ///
+    /// Document line 124.
     pub fn out_biz_code(mut self, out_biz_code: impl Into<String>) -> Self {
         self.out_biz_code = Some(out_biz_code.into());
         self
@@ -442,6 +518,8 @@ impl WaybillUpdate {
     /// Sets `mailNo`.
     ///
     /// 运单号
+    ///
+    /// Document line 125.
     pub fn mail_no(mut self, mail_no: impl Into<String>) -> Self {
         self.mail_no = Some(mail_no.into());
         self
@@ -450,6 +528,8 @@ impl WaybillUpdate {
     /// Sets `goodsItems`.
     ///
     /// 商品列表
+    ///
+    /// Document line 126.
     pub fn goods_items(mut self, goods_items: Vec<ItemInfo>) -> Self {
         self.goods_items = Some(goods_items);
         self
@@ -460,6 +540,8 @@ impl WaybillUpdate {
     /// 预约开始时间
     ///
     /// Maintainer's note: yyyy-MM-dd HH:mm:ss (仅c揽使用); text, see doc_gaps.datetime_text.
+    ///
+    /// Document line 127.
     pub fn expected_got_start_date(
         mut self,
         expected_got_start_date: impl Into<String>,
@@ -473,6 +555,8 @@ impl WaybillUpdate {
     /// 预约结束时间
     ///
     /// Maintainer's note: yyyy-MM-dd HH:mm:ss (仅c揽使用); text, see doc_gaps.datetime_text.
+    ///
+    /// Document line 128.
     pub fn expected_got_end_date(
         mut self,
         expected_got_end_date: impl Into<String>,
@@ -484,6 +568,8 @@ impl WaybillUpdate {
     /// Sets `sender`.
     ///
     /// 发件人信息
+    ///
+    /// Document line 129.
     pub fn sender(mut self, sender: Sender) -> Self {
         self.sender = Some(sender);
         self
@@ -492,6 +578,8 @@ impl WaybillUpdate {
     /// Sets `receiver`.
     ///
     /// 收件人信息
+    ///
+    /// Document line 130.
     pub fn receiver(mut self, receiver: Receiver) -> Self {
         self.receiver = Some(receiver);
         self
@@ -501,7 +589,7 @@ impl WaybillUpdate {
     ///
     /// 备注
     ///
-    /// Document line 196.
+    /// Document line 131.
     pub fn remark(mut self, remark: impl Into<String>) -> Self {
         self.remark = Some(remark.into());
         self
@@ -550,21 +638,21 @@ private::record! { ExtendsFeature: Serialize, Deserialize; {
 /// 订单号 and 客户编码 are extendsFeatures entries with the keys \`outOrderCode\` and
 /// \`customerCode\`, as in the document's example.
 ///
-/// Document line 189.
+/// Document line 172.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CancelInstruction {
     /// Maintainer's note: Holds 订单号 (outOrderCode) and 客户编码 (customerCode), both 必填.
     ///
-    /// Document line 189.
+    /// Document line 172.
     pub extends_features: Vec<ExtendsFeature>,
     /// 取消原因
     ///
-    /// Document line 196.
+    /// Document line 174.
     pub remark: String,
     /// 运单号
     ///
-    /// Document line 197.
+    /// Document line 173.
     pub biz_no: Option<String>,
 }
 
@@ -585,7 +673,7 @@ impl CancelInstruction {
     ///
     /// 运单号
     ///
-    /// Document line 197.
+    /// Document line 173.
     pub fn biz_no(mut self, biz_no: impl Into<String>) -> Self {
         self.biz_no = Some(biz_no.into());
         self
@@ -687,6 +775,8 @@ impl Credentials {
 #[non_exhaustive]
 pub struct CreateWaybillRequest {
     /// Maintainer's note: 业务报文, the Waybill JSON.
+    ///
+    /// Document line 76.
     pub logistics_interface: Waybill,
 }
 
@@ -719,6 +809,8 @@ impl CreateWaybillRequest {
 #[non_exhaustive]
 pub struct UpdateWaybillRequest {
     /// Maintainer's note: 业务报文 (JSON).
+    ///
+    /// Document line 121.
     pub logistics_interface: WaybillUpdate,
 }
 
@@ -751,6 +843,8 @@ impl UpdateWaybillRequest {
 #[non_exhaustive]
 pub struct CancelOrderRequest {
     /// Maintainer's note: 业务报文 (JSON/XML都可以; this client sends JSON).
+    ///
+    /// Document line 168.
     pub logistics_interface: CancelInstruction,
 }
 

@@ -333,11 +333,11 @@ private::record! { OrderLine: Serialize, Deserialize; {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SalesOrder {
-    /// Document line 162.
+    /// Document line 203.
     pub organization_name: String,
     /// Document line 204.
     pub billid: i64,
-    /// Document line 163.
+    /// Document line 205.
     pub organization_code: String,
     /// Document line 206.
     pub exhibition_hall_sn: String,
@@ -347,7 +347,7 @@ pub struct SalesOrder {
     pub order_sn: String,
     /// Document line 209.
     pub billdate: rt::jiff::civil::DateTime,
-    /// Document line 168.
+    /// Document line 210.
     pub create_at: rt::jiff::civil::DateTime,
     /// Document line 211.
     pub order_type: String,

@@ -1644,21 +1644,21 @@ private::record! { OrderEvent: Serialize, Deserialize; {
 
 /// Maintainer's note: Payload of \`type: storage\`.
 ///
-/// Document line 16.
+/// Document line 34.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StorageEvent {
     /// oms用户id
     ///
-    /// Document line 16.
+    /// Document line 34.
     pub user_id: i64,
     /// ERP单号
     ///
-    /// Document line 17.
+    /// Document line 35.
     pub erp_no: String,
     /// 仓库编号
     ///
-    /// Document line 18.
+    /// Document line 36.
     pub warehouse_code: String,
     /// 入库单号
     ///
@@ -1668,9 +1668,9 @@ pub struct StorageEvent {
     pub finish_time: rt::jiff::civil::DateTime,
     /// Maintainer's note: 单据完成是的话是Finish (the example's value is the string "null"; see doc_gaps.status_values)
     ///
-    /// Document line 19.
+    /// Document line 39.
     pub status: Option<String>,
-    /// Document line 20.
+    /// Document line 40.
     pub sku_list: Vec<StorageSkuLine>,
 }
 
@@ -1744,7 +1744,7 @@ private::record! { OrderInterceptEvent: Serialize, Deserialize; {
 
 /// Maintainer's note: Payload of \`type: inventoryCount\`.
 ///
-/// Document line 80.
+/// Document line 89.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InventoryCountEvent {
@@ -1758,7 +1758,7 @@ pub struct InventoryCountEvent {
     pub document_no: String,
     /// oms用户id
     ///
-    /// Document line 80.
+    /// Document line 91.
     pub user_id: i64,
     /// 完成时间
     ///
@@ -1778,7 +1778,7 @@ private::record! { InventoryCountEvent: Serialize, Deserialize; {
 
 /// Maintainer's note: Payload of \`type: adjust\`.
 ///
-/// Document line 80.
+/// Document line 89.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AdjustEvent {
@@ -1792,7 +1792,7 @@ pub struct AdjustEvent {
     pub document_no: String,
     /// oms用户id
     ///
-    /// Document line 80.
+    /// Document line 91.
     pub user_id: i64,
     /// 完成时间
     ///
@@ -1812,7 +1812,7 @@ private::record! { AdjustEvent: Serialize, Deserialize; {
 
 /// Maintainer's note: Payload of \`type: move\`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
 ///
-/// Document line 80.
+/// Document line 89.
 ///
 /// The vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.
 #[derive(Debug, Clone, PartialEq)]
@@ -1828,7 +1828,7 @@ pub struct MoveEvent {
     pub document_no: String,
     /// oms用户id
     ///
-    /// Document line 80.
+    /// Document line 91.
     pub user_id: i64,
     /// 完成时间
     ///
@@ -1848,7 +1848,7 @@ private::record! { MoveEvent: Serialize, Deserialize; {
 
 /// Maintainer's note: Payload of \`type: orderCreate\`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
 ///
-/// Document line 80.
+/// Document line 89.
 ///
 /// The vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.
 #[derive(Debug, Clone, PartialEq)]
@@ -1864,7 +1864,7 @@ pub struct OrderCreateEvent {
     pub document_no: String,
     /// oms用户id
     ///
-    /// Document line 80.
+    /// Document line 91.
     pub user_id: i64,
     /// 完成时间
     ///
@@ -1884,7 +1884,7 @@ private::record! { OrderCreateEvent: Serialize, Deserialize; {
 
 /// Maintainer's note: Payload of \`type: orderCancel\`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
 ///
-/// Document line 80.
+/// Document line 89.
 ///
 /// The vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.
 #[derive(Debug, Clone, PartialEq)]
@@ -1900,7 +1900,7 @@ pub struct OrderCancelEvent {
     pub document_no: String,
     /// oms用户id
     ///
-    /// Document line 80.
+    /// Document line 91.
     pub user_id: i64,
     /// 完成时间
     ///
@@ -1920,7 +1920,7 @@ private::record! { OrderCancelEvent: Serialize, Deserialize; {
 
 /// Maintainer's note: Payload of \`type: convert\`. The example repeats finishTime; the last occurrence wins (doc_gaps.duplicate_finish_time).
 ///
-/// Document line 80.
+/// Document line 89.
 ///
 /// The vendor may repeat a key inside this object; when decoded through a webhook the last occurrence wins.
 #[derive(Debug, Clone, PartialEq)]
@@ -1936,7 +1936,7 @@ pub struct ConvertEvent {
     pub document_no: String,
     /// oms用户id
     ///
-    /// Document line 80.
+    /// Document line 91.
     pub user_id: i64,
     /// 完成时间
     ///

@@ -212,13 +212,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Maintainer's note: The logged-in user (login response \`data.user\`).
 ///
-/// Document line 20.
+/// Document line 33.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct User {
     /// Document line 33.
     pub id: i64,
-    /// Document line 20.
+    /// Document line 34.
     pub username: String,
     /// Document line 35.
     pub email: String,
@@ -266,11 +266,11 @@ private::record! { LoginResult: Serialize, Deserialize; {
 /// orders: every field and type is taken from the list example (see
 /// doc_gaps.order_field_types).
 ///
-/// Document line 33.
+/// Document line 51.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Order {
-    /// Document line 33.
+    /// Document line 51.
     pub id: i64,
     /// Document line 52.
     pub order_no: String,
@@ -294,7 +294,7 @@ pub struct Order {
     pub total_amount: rt::rust_decimal::Decimal,
     /// Maintainer's note: Order status; the document shows only \`shipping\` and does not list the values.
     ///
-    /// Document line 45.
+    /// Document line 59.
     pub status: String,
     /// Document line 60.
     pub created_at: rt::jiff::Timestamp,

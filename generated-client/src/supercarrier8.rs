@@ -233,23 +233,23 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Maintainer's note: \`data\` of the token response (1.2 响应信息).
 ///
-/// Document line 173 (column 925).
+/// Document line 173 (column 1919).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccessToken {
     /// 访问TOKEN ,开发者需要缓存 accessToken,不能频繁调用,否则会受到调用频率限流,请合理使用 accessToken 的有效期。
     ///
-    /// Document line 173 (column 925).
+    /// Document line 173 (column 1919).
     pub access_token: rt::SecretText,
     /// TOKEN有效时长,ISO-8601格式。Java应用参考java.time.Duration
     ///
     /// Maintainer's note: \`PT8H\` in the example.
     ///
-    /// Document line 173 (column 1488).
+    /// Document line 173 (column 2020).
     pub token_ttl: String,
     /// TOKEN有效时长, 单位:秒
     ///
-    /// Document line 173 (column 1508).
+    /// Document line 173 (column 2099).
     pub token_ttl_seconds: i64,
 }
 

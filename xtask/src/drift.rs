@@ -41,8 +41,13 @@ pub fn run(args: &[&str]) -> Result<(), String> {
             1 => format!("line {}", r.start),
             _ => format!("lines {}-{}", r.start, r.end - 1),
         };
+        let columns = |c: &std::ops::Range<usize>| format!(", columns {}-{}", c.start, c.end - 1);
+        let (new_columns, old_columns) = match &h.columns {
+            Some((was, now)) => (columns(now), columns(was)),
+            None => (String::new(), String::new()),
+        };
         println!(
-            "{}: {} (was {} of {})",
+            "{}: {}{new_columns} (was {}{old_columns} of {})",
             new.path.display(),
             range(&h.new_lines),
             range(&h.old_lines),

@@ -9,11 +9,13 @@
 //! codes) plus every text the spec presents as the document's (titles, docs,
 //! messages, auth step docs, examples), located by where it occurs.
 
+use std::ops::Range;
+
 use similar::{DiffTag, TextDiff};
 
 use super::{identifiers, provenance, texts};
 use crate::diagnostics::Loc;
-use crate::document::SourceDocument;
+use crate::document::{DocPos, SourceDocument};
 use crate::spec::LoadedSpec;
 
 /// What a hunk does to the document.
@@ -56,7 +58,12 @@ pub struct Hunk {
     pub old_lines: std::ops::Range<usize>,
     /// The hunk's lines in the revised document (same convention).
     pub new_lines: std::ops::Range<usize>,
-    /// The old document's lines the hunk removes.
+    /// Inside one long line (a flattened page): the old and new column
+    /// ranges (1-based, end exclusive) of the segment shown in `removed` and
+    /// `added`, the change with the words around it.
+    pub columns: Option<(Range<usize>, Range<usize>)>,
+    /// The old document's lines the hunk removes (inside a long line, the
+    /// changed segment).
     pub removed: Vec<String>,
     /// The revised document's lines the hunk adds.
     pub added: Vec<String>,
@@ -64,55 +71,70 @@ pub struct Hunk {
     pub cited: Vec<Cited>,
 }
 
-/// Spec path → the document lines it cites (a span for multi-line texts).
-fn citations(loaded: &LoadedSpec, doc: &SourceDocument) -> Vec<(String, Vec<usize>)> {
+/// Where in the document a spec entry is: first and last position of each
+/// place (a point for a name or code, a span for a text).
+type Spans = Vec<(DocPos, DocPos)>;
+
+fn point(p: DocPos) -> (DocPos, DocPos) {
+    (p, p)
+}
+
+/// The whole of `n` lines from `line` on.
+fn whole_lines(line: usize, n: usize) -> (DocPos, DocPos) {
+    (
+        DocPos { line, column: 1 },
+        DocPos {
+            line: line + n.max(1) - 1,
+            column: usize::MAX,
+        },
+    )
+}
+
+/// Spec path → where it is in the document.
+fn citations(loaded: &LoadedSpec, doc: &SourceDocument) -> Vec<(String, Spans)> {
     let idents = identifiers::extract(doc);
     let prov = provenance::compute(&loaded.spec, doc, &idents);
-    let mut out: Vec<(String, Vec<usize>)> = prov
+    let mut out: Vec<(String, Spans)> = prov
         .entries()
-        .map(|(path, pos)| (path.to_owned(), pos.iter().map(|p| p.line).collect()))
+        .map(|(path, pos)| (path.to_owned(), pos.iter().copied().map(point).collect()))
         .collect();
-    // The token lifetime is read from the lifetime field's own row (see the audit).
-    if let Some(token) = &loaded.spec.auth.token
-        && let Some(field) = token.response.expires_in.as_deref()
-        && token.response.default_lifetime_seconds.is_some()
-    {
-        let last = field.rsplit('.').next().unwrap_or(field);
-        let rows = idents
-            .iter()
-            .filter(|i| i.kind == identifiers::IdentKind::TableEntry && i.name == last)
-            .map(|i| i.pos.line)
-            .collect();
-        out.push((
-            "auth.token.response.default_lifetime_seconds".to_owned(),
-            rows,
-        ));
+    // Lifetimes and rate limits, where the document states them (see the audit).
+    for stated in super::lifetimes::statements(&loaded.spec, doc, &idents) {
+        match out.iter_mut().find(|(p, _)| p == stated.spec_path) {
+            Some((_, spans)) => spans.push(point(stated.pos)),
+            None => out.push((stated.spec_path.to_owned(), vec![point(stated.pos)])),
+        }
     }
-    if let Some(token) = &loaded.spec.auth.token
-        && token.policy.min_interval_seconds.is_some()
-    {
+    // An auth step's doc is also read at each endpoint's row for its value.
+    let named_rows = super::rows::named_rows(doc);
+    for (i, step) in loaded.spec.auth.apply.iter().enumerate() {
+        let Some(named) = step.named().filter(|n| n.doc.is_some()) else {
+            continue;
+        };
+        let rows = super::endpoint_rows(&loaded.spec, doc, &idents, &named_rows, &prov, named.name);
         out.push((
-            "auth.token.policy.min_interval_seconds".to_owned(),
-            super::rate_statements(doc)
-                .iter()
-                .map(|(p, _)| p.line)
-                .collect(),
+            format!("auth.apply[{i}].doc"),
+            rows.iter().map(|(_, pos, _, _)| point(*pos)).collect(),
         ));
     }
     // A field the document names only in a table the identifiers do not read
-    // (space-separated columns): cited where it occurs as a whole word.
+    // (a flattened page's rows): cited where it occurs as a whole word.
     for (name, ty) in &loaded.spec.types {
         for field in ty.fields.keys() {
             let path = format!("types.{name}.fields.{field}");
             if prov.positions(&path).is_empty() {
-                let lines = doc.find_whole_at(field).iter().map(|p| p.line).collect();
-                out.push((path, lines));
+                let spans = doc.find_whole_at(field).into_iter().map(point).collect();
+                out.push((path, spans));
             }
         }
     }
     // An example is cited at its own place (`example_places`), so a revised
     // copy of a text the document shows twice is attributed to its example.
     let places = super::example_places(&loaded.spec, doc);
+    let span_of = |text: &str, at: DocPos| match doc.end_of(text, at) {
+        Some(end) => (at, end),
+        None => whole_lines(at.line, text.trim().lines().count()),
+    };
     for t in texts::document_texts(&loaded.spec) {
         let place = t
             .path
@@ -120,27 +142,70 @@ fn citations(loaded: &LoadedSpec, doc: &SourceDocument) -> Vec<(String, Vec<usiz
             .and_then(|rest| rest.strip_suffix(".text"))
             .and_then(|name| places.iter().find(|(n, _)| *n == name));
         if let Some((_, super::ExamplePlace::Here(at))) = place {
-            let span = t.text.trim().lines().count().max(1);
-            out.push((t.path, (at.line..at.line + span).collect()));
+            out.push((t.path, vec![span_of(t.text, *at)]));
             continue;
         }
-        let mut lines = Vec::new();
-        for passage in texts::paragraphs(t.text) {
-            if let Some(start) = doc.find(passage) {
-                let span = passage.lines().count().max(1);
-                lines.extend(start..start + span);
-            }
-        }
-        out.push((t.path, lines));
+        let spans = texts::paragraphs(t.text)
+            .filter_map(|passage| Some(span_of(passage, doc.find_at(passage)?)))
+            .collect();
+        out.push((t.path, spans));
     }
     out
 }
 
+/// Characters of context shown on either side of a change inside a long line.
+const CONTEXT: usize = 40;
+
+/// The changed part of a long line with `CONTEXT` characters around it: the
+/// old and new 1-based column ranges (end exclusive) and texts shown.
+fn segment(old: &str, new: &str) -> ((Range<usize>, String), (Range<usize>, String)) {
+    let (a, b): (Vec<char>, Vec<char>) = (old.chars().collect(), new.chars().collect());
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let room = a.len().min(b.len()) - prefix;
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    let start = prefix.saturating_sub(CONTEXT);
+    let show = |chars: &[char]| {
+        let end = (chars.len() - suffix + CONTEXT).min(chars.len());
+        let mut text: String = chars[start..end].iter().collect();
+        if start > 0 {
+            text.insert(0, '…');
+        }
+        if end < chars.len() {
+            text.push('…');
+        }
+        (start + 1..end + 1, text)
+    };
+    (show(&a), show(&b))
+}
+
+/// Whether a spec entry's places meet a hunk's lines (and, inside a long
+/// line, the segment shown: the change and the words around it).
+fn touches(spans: &Spans, lines: &Range<usize>, columns: Option<&Range<usize>>) -> bool {
+    spans.iter().any(|(s, e)| {
+        if lines.is_empty() || s.line >= lines.end || e.line < lines.start {
+            return false;
+        }
+        let Some(columns) = columns else { return true };
+        let line = lines.start;
+        let from = if s.line == line { s.column } else { 1 };
+        let to = if e.line == line { e.column } else { usize::MAX };
+        from < columns.end && to >= columns.start
+    })
+}
+
 /// The hunks between `old` and `new`, each with the spec entries it touches.
 pub fn drift(loaded: &LoadedSpec, old: &SourceDocument, new: &SourceDocument) -> Vec<Hunk> {
-    let old_text = old.lines().join("\n");
-    let new_text = new.lines().join("\n");
-    let diff = TextDiff::from_lines(&old_text, &new_text);
+    // Diffed as line slices, so a line added after the last one (no newline
+    // at the end) is an addition, not a rewording of that last line.
+    let old_text: Vec<&str> = old.lines().iter().map(String::as_str).collect();
+    let new_text: Vec<&str> = new.lines().iter().map(String::as_str).collect();
+    let diff = TextDiff::from_slices(&old_text, &new_text);
     let old_cites = citations(loaded, old);
     let new_cites = citations(loaded, new);
     let mut hunks = Vec::new();
@@ -157,8 +222,18 @@ pub fn drift(loaded: &LoadedSpec, old: &SourceDocument, new: &SourceDocument) ->
             _ => Change::Reworded,
         };
         let line = |d: &SourceDocument, i: usize| d.lines().get(i).cloned().unwrap_or_default();
-        let removed = o.clone().map(|i| line(old, i)).collect();
-        let added = n.clone().map(|i| line(new, i)).collect();
+        let mut removed: Vec<String> = o.clone().map(|i| line(old, i)).collect();
+        let mut added: Vec<String> = n.clone().map(|i| line(new, i)).collect();
+        // One long line reworded (a flattened page): the changed segment, not the line.
+        let long = o.len() == 1
+            && n.len() == 1
+            && (old.is_long(old_lines.start) || new.is_long(new_lines.start));
+        let columns = long.then(|| {
+            let ((old_columns, was), (new_columns, now)) = segment(&removed[0], &added[0]);
+            removed = vec![was];
+            added = vec![now];
+            (old_columns, new_columns)
+        });
         let mut cited: Vec<Cited> = Vec::new();
         let mut cite = |path: &str| {
             if !cited.iter().any(|c| c.spec_path == path) {
@@ -168,8 +243,8 @@ pub fn drift(loaded: &LoadedSpec, old: &SourceDocument, new: &SourceDocument) ->
                 });
             }
         };
-        for (path, lines) in &old_cites {
-            if lines.iter().any(|l| old_lines.contains(l)) {
+        for (path, spans) in &old_cites {
+            if touches(spans, &old_lines, columns.as_ref().map(|c| &c.0)) {
                 cite(path);
             }
         }
@@ -178,10 +253,10 @@ pub fn drift(loaded: &LoadedSpec, old: &SourceDocument, new: &SourceDocument) ->
         let found_before = |path: &str| {
             old_cites
                 .iter()
-                .any(|(p, lines)| p == path && !lines.is_empty())
+                .any(|(p, spans)| p == path && !spans.is_empty())
         };
-        for (path, lines) in &new_cites {
-            if !found_before(path) && lines.iter().any(|l| new_lines.contains(l)) {
+        for (path, spans) in &new_cites {
+            if !found_before(path) && touches(spans, &new_lines, columns.as_ref().map(|c| &c.1)) {
                 cite(path);
             }
         }
@@ -190,6 +265,7 @@ pub fn drift(loaded: &LoadedSpec, old: &SourceDocument, new: &SourceDocument) ->
             change,
             old_lines,
             new_lines,
+            columns,
             removed,
             added,
             cited,

@@ -37,6 +37,8 @@ pub enum IdentKind {
     Parameter,
     /// A header name (`Authorization: Bearer ...`).
     Header,
+    /// A code given as a JSON example's value (`"errorCode":"sign-check-failure"`).
+    CodeValue,
 }
 
 impl IdentKind {
@@ -48,6 +50,7 @@ impl IdentKind {
             IdentKind::Path => "path",
             IdentKind::Parameter => "parameter",
             IdentKind::Header => "header",
+            IdentKind::CodeValue => "code (in a JSON example)",
         }
     }
 }
@@ -58,9 +61,10 @@ fn re(pattern: &str) -> Regex {
 }
 
 static JSON_KEY: LazyLock<Regex> = LazyLock::new(|| re(r#""([A-Za-z_][A-Za-z0-9_\-]*)"\s*:"#));
+/// A path, after a space, quote, `=`, `,` or markdown emphasis (`**https://…**`).
 static PATH: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?:^|[\s"'=,])(?:https?://[A-Za-z0-9.\-]+(?::\d+)?)?(/[A-Za-z0-9_{][A-Za-z0-9_\-.{}/]*)(\?[^\s"'`]*)?"#,
+        r#"(?:^|[\s"'=,*])(?:https?://[A-Za-z0-9.\-]+(?::\d+)?)?(/[A-Za-z0-9_{][A-Za-z0-9_\-.{}/]*)(\?[^\s"'`]*)?"#,
     )
 });
 static QUERY_PAIR: LazyLock<Regex> = LazyLock::new(|| re(r"[?&]([A-Za-z_][A-Za-z0-9_]*)="));
@@ -78,12 +82,29 @@ static ENUM_CODE: LazyLock<Regex> =
 /// `| 21184031 | 应用账号或密钥不正确 |` (rows follow each other as `| … | | … |`).
 static FLAT_CODE_ROW: LazyLock<Regex> =
     LazyLock::new(|| re(r"\|\s*(-?[0-9]{3,})\s*\|\s*([^|\s*#`][^|]*?)\s*\|"));
+/// A parameter or field row of a flattened page's markdown table, inside one
+/// long line: a name followed by its type (`| accessKey | String | 是 | … |`).
+static FLAT_NAME_ROW: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\|\s*([A-Za-z_][A-Za-z0-9_]*)\s*\|\s*(?:String|string|int|Integer|long|Long|boolean|Boolean|Object|JSON)\s*\|",
+    )
+});
+/// A code in a JSON example: the value of a code key (`"code": -1`,
+/// `"errorCode":"sign-check-failure"`, OAuth2's `"error": "invalid_grant"`),
+/// so a code the document adds in an error example is found like a table row.
+static JSON_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#""(code|errorCode|error_code|error)"\s*:\s*(?:"([A-Za-z0-9][A-Za-z0-9_\-]*)"|(-?[0-9]+)\b)"#,
+    )
+});
+static JSON_STRING: LazyLock<Regex> = LazyLock::new(|| re(r#":\s*"((?:[^"\\]|\\.)*)""#));
 static TABLE_NAME: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:[A-Za-z_][A-Za-z0-9_.\[\]\-]*|-?[0-9]+)$"));
 
 /// Every identifier occurrence, in document order.
 pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
     let lines = doc.lines();
+    let named_rows = super::rows::named_rows(doc);
     let mut out = Vec::new();
     for (index, line) in lines.iter().enumerate() {
         // `at` is a byte offset into `line`; columns count characters.
@@ -99,10 +120,32 @@ pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
             })
         };
         let offset_of = |part: &str| line.find(part).unwrap_or(0);
-        if let Some(cell) = table_first_cell(line, lines.get(index + 1).map(String::as_str)) {
+        let named = named_rows.iter().find(|r| r.line == index + 1);
+        if let Some(cell) = table_first_cell(line, lines.get(index + 1).map(String::as_str))
+            && named.is_none()
+        {
             push(cell, IdentKind::TableEntry, offset_of(cell));
         }
+        if let Some(row) = named {
+            let at = |column: usize| line.char_indices().nth(column - 1).map_or(0, |(b, _)| b);
+            for (member, column) in &row.members {
+                push(member, IdentKind::TableEntry, at(*column));
+            }
+            push(&row.name, IdentKind::TableEntry, at(row.column));
+        }
+        for c in JSON_CODE.captures_iter(line) {
+            if let Some(code) = c.get(2).or(c.get(3)) {
+                push(code.as_str(), IdentKind::CodeValue, code.start());
+            }
+        }
         if doc.is_long(index + 1) {
+            for c in FLAT_NAME_ROW.captures_iter(line) {
+                push(
+                    &c[1],
+                    IdentKind::TableEntry,
+                    c.get(1).map_or(0, |m| m.start()),
+                );
+            }
             for c in FLAT_CODE_ROW.captures_iter(line) {
                 push(
                     &c[1],
@@ -121,9 +164,16 @@ pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
         for c in JSON_KEY.captures_iter(line) {
             push(&c[1], IdentKind::JsonKey, c.get(1).map_or(0, |m| m.start()));
         }
-        // A URL inside a JSON value is data (an avatar link), not an API path.
-        let json_line = JSON_KEY.is_match(line);
-        for c in PATH.captures_iter(line).filter(|_| !json_line) {
+        // A URL inside a JSON value is data (an avatar link), not an API path:
+        // a line with JSON keys names none, except a flattened page's one
+        // line, where only a quoted URL is skipped.
+        let long = doc.is_long(index + 1);
+        let json_line = JSON_KEY.is_match(line) && !long;
+        let quoted = |c: &regex::Captures| long && c[0].starts_with('"');
+        for c in PATH
+            .captures_iter(line)
+            .filter(|c| !json_line && !quoted(c))
+        {
             let path = c.get(1).map_or(0, |m| m.start());
             push(
                 c[1].trim_end_matches(['/', '.', '-']),
@@ -160,8 +210,8 @@ pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
 /// The texts a code row gives next to its code, for comparing a spec's
 /// `message` with the whole text (not a substring of a longer one): the
 /// message of an enum line (`NAME(code, "message")`), else the cells of a
-/// table or `code | text` row. `None` when the line is neither (prose, or a
-/// flattened page whose cells cannot be told apart).
+/// table or `code | text` row. `None` when the line is neither (prose, a JSON
+/// example: [`object_texts`], or a flattened page whose cells cannot be told apart).
 pub fn row_texts(line: &str) -> Option<Vec<String>> {
     if let Some(c) = ENUM_CODE.captures(line) {
         return Some(vec![c[3].to_owned()]);
@@ -176,6 +226,25 @@ pub fn row_texts(line: &str) -> Option<Vec<String>> {
             .map(str::to_owned)
             .collect(),
     )
+}
+
+/// The string values of a JSON example's code and the lines after it, up to
+/// the object's end or a nested value: the code and its message on one line
+/// (`{"errorCode":"x","errorMsg":"Illegal request"}`) or on lines of their own
+/// (`"code": "VALIDATION_ERROR",` then `"message": "请求参数验证失败",`).
+/// `None` unless there are at least two.
+pub fn object_texts(lines: &[String], line: usize) -> Option<Vec<String>> {
+    let mut values = Vec::new();
+    for (i, text) in lines.iter().enumerate().skip(line.checked_sub(1)?) {
+        if i + 1 > line && text.contains(['{', '}', '[', ']']) {
+            break;
+        }
+        if !JSON_KEY.is_match(text) {
+            break;
+        }
+        values.extend(JSON_STRING.captures_iter(text).map(|c| c[1].to_owned()));
+    }
+    (values.len() >= 2).then_some(values)
 }
 
 /// The code rows of a flattened page's long line: each code's column

@@ -17,14 +17,18 @@
 //!   anywhere: a parameter's or field's `doc` against its own table row (one
 //!   paragraph must be a whole cell, whitespace normalised: a limit changed in
 //!   one endpoint's table is reported although other tables keep the old
-//!   text); a code's `message` against its own row's whole cell (markdown,
-//!   `code | text`, `NAME(code, "message")` enum lines and the flattened
-//!   page's `| code | text |` rows); each example at its own place, between
-//!   the examples around it (a revised copy of a token response the document
-//!   shows twice); a required field against its own type's table or example
-//!   (a field removed there but named elsewhere); the token lifetime against
-//!   its field's row and the token rate limit (`min_interval_seconds`)
-//!   against every rate statement of the document (`1分钟内获取1次`).
+//!   text), the row named in its first cell or in the column its header names
+//!   (`rows`: cainiao's `项目 名称 类型 …` tables); an auth step's `doc`
+//!   against each endpoint's row for the value it sends; a code's `message`
+//!   against its own row's whole cell (markdown, `code | text`,
+//!   `NAME(code, "message")` enum lines, a JSON example's code object and the
+//!   flattened page's `| code | text |` rows); each example at its own place,
+//!   between the examples around it (a revised copy of a token response the
+//!   document shows twice); a required field against its own type's table or
+//!   example (a field removed there but named elsewhere); token lifetimes and
+//!   the token rate limit as numbers (`lifetimes`): the lifetime field's row,
+//!   every lifetime stated in prose for the access or refresh token
+//!   (`有效期24小时`) and every rate statement (`1分钟内获取1次`).
 //!
 //! A finding is acknowledged by a `doc_gaps` entry listing the identifier in
 //! `names` or the spec path in `claims` (e.g. a `title` the document does not
@@ -34,7 +38,9 @@
 mod compose;
 pub mod drift;
 pub mod identifiers;
+mod lifetimes;
 pub mod provenance;
+mod rows;
 mod texts;
 
 use std::collections::HashSet;
@@ -71,6 +77,7 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
     let spec = &loaded.spec;
     let idents = identifiers::extract(doc);
     let prov = provenance::compute(spec, doc, &idents);
+    let named_rows = rows::named_rows(doc);
     let mut out = Findings {
         loaded,
         diags: Diagnostics::default(),
@@ -108,7 +115,7 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
     let modelled = Modelled::from_spec(spec);
     let mut seen = HashSet::new();
     for ident in &idents {
-        if let Some(endpoint) = out_of_context(spec, doc, &idents, ident) {
+        if let Some(endpoint) = out_of_context(spec, &prov, doc, &idents, &named_rows, ident) {
             // Modelled somewhere, but not here: a row in one endpoint's table
             // is not modelled by a same-named field or parameter elsewhere.
             let at = format!("endpoints.{endpoint}.params");
@@ -154,7 +161,8 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
     }
 
     let named: HashSet<&str> = idents.iter().map(|i| i.name.as_str()).collect();
-    let mentioned = |name: &str| named.contains(name) || !doc.find_all(name).is_empty();
+    // A whole word: `tokenTtl` is not mentioned by `tokenTtlSeconds`.
+    let mentioned = |name: &str| named.contains(name) || !doc.find_whole_at(name).is_empty();
     for (type_name, ty) in &spec.types {
         for field in ty.fields.keys() {
             if !mentioned(field) {
@@ -183,7 +191,10 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
             }
             for (bound, value) in [("minimum", p.minimum), ("maximum", p.maximum)] {
                 let Some(value) = value else { continue };
-                let stated = p.doc.as_deref().is_some_and(|d| states_number(d, value));
+                let stated = p
+                    .doc
+                    .as_deref()
+                    .is_some_and(|d| lifetimes::states_number(d, value));
                 if !stated {
                     out.claim(
                         &format!("{here}.{bound}"),
@@ -221,8 +232,7 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
         }));
     for (here, name, text) in described {
         let Some(text) = text else { continue };
-        if let Some((row, line)) = own_row(doc, &prov, &here, name)
-            && let Some(cells) = identifiers::row_texts(line)
+        if let Some((row, line, cells)) = own_row(doc, &named_rows, &prov, &here, name)
             && texts::paragraphs(text).all(|p| doc.find(p).is_some())
             && !texts::paragraphs(text).any(|p| {
                 let wanted = document::squeeze(p);
@@ -238,6 +248,38 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
                     shorten(text)
                 ),
             );
+        }
+    }
+
+    // An auth step's `doc` against each endpoint's own row for the value it
+    // sends (zhiyun repeats `access_token | …过期时间3个月 |` in every endpoint's
+    // table): one paragraph must be a whole cell of every such row, so a limit
+    // changed in one endpoint's table only is reported.
+    for (i, step) in spec.auth.apply.iter().enumerate() {
+        let Some(named) = step.named() else { continue };
+        let Some(text) = named.doc else { continue };
+        if !texts::paragraphs(text).all(|p| doc.find(p).is_some()) {
+            continue; // already reported as text the document lacks
+        }
+        for (endpoint, row, line, cells) in
+            endpoint_rows(spec, doc, &idents, &named_rows, &prov, named.name)
+        {
+            let whole = texts::paragraphs(text).any(|p| {
+                let wanted = document::squeeze(p);
+                cells.iter().any(|c| document::squeeze(c) == wanted)
+            });
+            if !whole {
+                out.claim(
+                    &format!("auth.apply[{i}].doc"),
+                    format!(
+                        "the row for `{}` in the table of endpoint `{endpoint}` (document {}) does not give this text as a whole cell: the row reads {:?}, the spec {:?}; transcribe the row's text (a limit or wording changed in this endpoint's table), or acknowledge it in a doc_gaps entry's `claims`",
+                        named.name,
+                        doc.describe(row),
+                        shorten(line),
+                        shorten(text)
+                    ),
+                );
+            }
         }
     }
 
@@ -294,9 +336,9 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
                     .chain([message])
                     .collect()
             } else {
-                let Some(cells) = identifiers::row_texts(line) else {
-                    continue;
-                };
+                let cells = identifiers::row_texts(line)
+                    .or_else(|| identifiers::object_texts(doc.lines(), row.line));
+                let Some(cells) = cells else { continue };
                 cells
             };
             if doc.find(&code.message).is_none() {
@@ -321,63 +363,9 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
         }
     }
 
-    // A token lifetime against the document's own row for the lifetime field
-    // (`expires_in | 有效期(秒),默认 3600 即 1 小时 |`): the row must state it,
-    // so a revised lifetime is reported although the examples still show the old one.
-    if let Some(token) = &spec.auth.token
-        && let (Some(field), Some(seconds)) = (
-            token.response.expires_in.as_deref(),
-            token.response.default_lifetime_seconds,
-        )
-    {
-        let last = field.rsplit('.').next().unwrap_or(field);
-        let rows: Vec<DocPos> = idents
-            .iter()
-            .filter(|i| i.kind == IdentKind::TableEntry && i.name == last)
-            .map(|i| i.pos)
-            .collect();
-        let states = |pos: &DocPos| {
-            let line = &doc.lines()[pos.line - 1];
-            states_number(line, seconds as i64)
-                || (seconds % 3600 == 0
-                    && states_number(line, (seconds / 3600) as i64)
-                    && line.contains("小时"))
-                || (seconds % 60 == 0
-                    && states_number(line, (seconds / 60) as i64)
-                    && line.contains("分钟"))
-        };
-        if let Some(first) = rows.first()
-            && !rows.iter().any(states)
-        {
-            out.claim(
-                "auth.token.response.default_lifetime_seconds",
-                format!(
-                    "the document's row for `{last}` (document {}) does not state {seconds} seconds: {:?}; transcribe the lifetime it gives, or acknowledge it in a doc_gaps entry's `claims`",
-                    doc.describe(*first),
-                    shorten(&doc.lines()[first.line - 1])
-                ),
-            );
-        }
-    }
-
-    // A token rate limit against every place the document states one
-    // (`1分钟内获取1次`, `1分钟一次`): each must give the spec's interval, so a
-    // limit revised in one sentence is reported although another still agrees.
-    if let Some(token) = &spec.auth.token
-        && let Some(seconds) = token.policy.min_interval_seconds
-    {
-        for (pos, stated) in rate_statements(doc) {
-            if stated != seconds {
-                out.claim(
-                    "auth.token.policy.min_interval_seconds",
-                    format!(
-                        "the document (document {}) states a token rate limit of one request per {stated} seconds, the spec {seconds}: {:?}; transcribe the limit it gives, or acknowledge it in a doc_gaps entry's `claims`",
-                        doc.describe(pos),
-                        shorten(&rate_context(doc, pos))
-                    ),
-                );
-            }
-        }
+    // Token lifetimes and rate limits stated in the document, as numbers.
+    for (path, message) in lifetimes::check(spec, doc, &idents, shorten) {
+        out.claim(path, message);
     }
 
     out.report_unused_acknowledgements();
@@ -393,15 +381,26 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
 /// (niumall) give endpoint sections no start.
 fn out_of_context<'s>(
     spec: &'s spec::model::Spec,
+    prov: &Provenance,
     doc: &SourceDocument,
     idents: &[DocIdent],
+    named_rows: &[rows::NamedRow],
     ident: &DocIdent,
 ) -> Option<&'s str> {
     if ident.kind != IdentKind::TableEntry || doc.is_long(ident.pos.line) {
         return None;
     }
     let lines = doc.lines();
-    let in_table = |n: usize| n >= 1 && lines.get(n - 1).is_some_and(|l| l.contains('|'));
+    // The table: the contiguous `|` lines, or rows of a space-separated table.
+    let spaced = |n: usize| {
+        named_rows
+            .iter()
+            .any(|r| r.line == n && !lines[n - 1].contains('|'))
+    };
+    let in_table = |n: usize| {
+        n >= 1 && lines.get(n - 1).is_some_and(|l| l.contains('|'))
+            || (n >= 1 && n <= lines.len() && spaced(n))
+    };
     let (mut lo, mut hi) = (ident.pos.line, ident.pos.line);
     while in_table(lo - 1) {
         lo -= 1;
@@ -416,44 +415,112 @@ fn out_of_context<'s>(
         .map(|i| i.name.as_str())
         .collect();
     let last = |name: &str| name.rsplit('.').next().unwrap_or(name).to_owned();
+    // Among endpoints naming equally many rows (erp's three query tables have
+    // the same rows), the one whose title is the last before the table.
+    let title_before = |name: &str| {
+        prov.positions(&format!("endpoints.{name}"))
+            .first()
+            .filter(|p| p.line <= lo)
+            .copied()
+    };
+    // A value an auth step sends (cainiao's `data_digest` form field) is a
+    // parameter of every endpoint.
+    let applied: HashSet<&str> = spec
+        .auth
+        .apply
+        .iter()
+        .filter_map(|s| s.named().map(|n| n.name))
+        .collect();
+    let has = |ep: &spec::model::Endpoint, row: &str| {
+        ep.params.contains_key(row) || ep.params.contains_key(&last(row)) || applied.contains(row)
+    };
     let (best, covered) = spec
         .endpoints
         .iter()
-        .map(|(name, ep)| {
-            let n = rows
-                .iter()
-                .filter(|r| ep.params.contains_key(**r) || ep.params.contains_key(&last(r)))
-                .count();
-            (name, n)
-        })
-        .max_by_key(|&(_, n)| n)?;
+        .map(|(name, ep)| (name, rows.iter().filter(|r| has(ep, r)).count()))
+        .max_by_key(|&(name, n)| (n, title_before(name)))?;
+    // A table before every endpoint's title (zhiyun's 6.1鉴权接口, a token
+    // grant) is no endpoint's.
+    title_before(best)?;
     let ep = &spec.endpoints[best];
-    let models = ep.params.contains_key(&ident.name) || ep.params.contains_key(&last(&ident.name));
+    let models = has(ep, &ident.name);
     (covered > 0 && 2 * covered >= rows.len() && !models).then_some(best.as_str())
 }
 
-/// The table row a parameter or field comes from: the line its provenance
-/// points at, when that line is a table row whose first cell is `name` (not a
-/// JSON example or prose mention, not a flattened page's long line).
+/// The table row a parameter or field comes from, with its cells: the line
+/// its provenance points at, when that line is a table row whose first cell
+/// is `name`, or a space-separated table's row naming it (not a JSON example
+/// or prose mention, not a flattened page's long line).
 fn own_row<'d>(
     doc: &'d SourceDocument,
+    named_rows: &[rows::NamedRow],
     prov: &Provenance,
     spec_path: &str,
     name: &str,
-) -> Option<(DocPos, &'d str)> {
+) -> Option<(DocPos, &'d str, Vec<String>)> {
     let &pos = prov.positions(spec_path).first()?;
     if doc.is_long(pos.line) {
         return None;
     }
     let line = doc.lines().get(pos.line - 1)?.as_str();
+    if let Some(row) = named_rows
+        .iter()
+        .find(|r| r.line == pos.line && r.name == name)
+    {
+        return Some((pos, line, row.cells.clone()));
+    }
     let first = line
         .trim()
         .trim_start_matches('|')
         .split('|')
         .next()?
         .trim();
-    (line.contains('|') && (first == name || first.rsplit('.').next() == Some(name)))
-        .then_some((pos, line))
+    if !(line.contains('|') && (first == name || first.rsplit('.').next() == Some(name))) {
+        return None;
+    }
+    Some((pos, line, identifiers::row_texts(line)?))
+}
+
+/// Each endpoint's own table row for `name`: the first row naming it between
+/// the endpoint's title and the next endpoint's, with its cells.
+pub(crate) fn endpoint_rows<'s, 'd>(
+    spec: &'s spec::model::Spec,
+    doc: &'d SourceDocument,
+    idents: &[DocIdent],
+    named_rows: &[rows::NamedRow],
+    prov: &Provenance,
+    name: &str,
+) -> Vec<(&'s str, DocPos, &'d str, Vec<String>)> {
+    let mut starts: Vec<(DocPos, &str)> = spec
+        .endpoints
+        .keys()
+        .filter_map(|e| {
+            let at = prov.positions(&format!("endpoints.{e}")).first()?;
+            Some((*at, e.as_str()))
+        })
+        .collect();
+    starts.sort();
+    let mut out = Vec::new();
+    for (k, &(start, endpoint)) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).map(|(p, _)| *p);
+        let row = idents.iter().find(|i| {
+            i.kind == IdentKind::TableEntry
+                && i.name == name
+                && i.pos > start
+                && end.is_none_or(|e| i.pos < e)
+                && !doc.is_long(i.pos.line)
+        });
+        let Some(row) = row else { continue };
+        let line = doc.lines()[row.pos.line - 1].as_str();
+        let cells = match named_rows.iter().find(|r| r.line == row.pos.line) {
+            Some(r) => Some(r.cells.clone()),
+            None => identifiers::row_texts(line),
+        };
+        if let Some(cells) = cells {
+            out.push((endpoint, row.pos, line, cells));
+        }
+    }
+    out
 }
 
 /// Where an example of the spec is in the document.
@@ -506,74 +573,11 @@ pub(crate) fn example_places<'s>(
     out
 }
 
-/// A rate statement: `N分钟内获取M次`, `N秒一次` (N units per M requests).
-static RATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(
-        r"([0-9]+|一)\s*(秒|分钟|小时)\s*(?:内\s*(?:获取|调用|请求)?\s*([0-9]+|一)\s*次|(一)\s*次)",
-    )
-    .unwrap_or_else(|e| panic!("rate pattern: {e}"))
-});
-
-/// Every rate statement of the document: where, and the interval it gives in
-/// seconds (the period divided by the requests allowed in it).
-pub(crate) fn rate_statements(doc: &SourceDocument) -> Vec<(DocPos, u64)> {
-    let number = |t: &str| {
-        if t == "一" {
-            Some(1)
-        } else {
-            t.parse::<u64>().ok()
-        }
-    };
-    let mut out = Vec::new();
-    for (index, line) in doc.lines().iter().enumerate() {
-        for c in RATE.captures_iter(line) {
-            let unit = match &c[2] {
-                "秒" => 1,
-                "分钟" => 60,
-                _ => 3600,
-            };
-            let Some(period) = number(&c[1]) else {
-                continue;
-            };
-            let times = c.get(3).or(c.get(4)).and_then(|m| number(m.as_str()));
-            let Some(times) = times.filter(|&t| t > 0) else {
-                continue;
-            };
-            let start = c.get(0).map_or(0, |m| m.start());
-            let pos = DocPos {
-                line: index + 1,
-                column: line[..start].chars().count() + 1,
-            };
-            out.push((pos, period * unit / times));
-        }
-    }
-    out
-}
-
-/// The text around a position: its line, or 40 characters either side inside a long one.
-fn rate_context(doc: &SourceDocument, pos: DocPos) -> String {
-    let line = &doc.lines()[pos.line - 1];
-    if !doc.is_long(pos.line) {
-        return line.clone();
-    }
-    line.chars()
-        .skip(pos.column.saturating_sub(41))
-        .take(80)
-        .collect()
-}
-
 fn code_text(code: &spec::model::Code) -> String {
     match code {
         spec::model::Code::Int(n) => n.to_string(),
         spec::model::Code::Str(s) => s.clone(),
     }
-}
-
-/// Whether `text` contains `n` as a whole number (not a part of a longer one).
-fn states_number(text: &str, n: i64) -> bool {
-    let wanted = n.to_string();
-    text.split(|c: char| !(c.is_ascii_digit() || c == '-'))
-        .any(|token| token == wanted)
 }
 
 fn shorten(text: &str) -> String {

@@ -4,9 +4,11 @@
 //!
 //! - An endpoint comes from its title (a heading line is preferred) and the
 //!   first mention of its path after it.
-//! - A parameter is the first mention of its name after its endpoint's title.
+//! - A parameter is the first mention of its name after its endpoint's title
+//!   (never a mention before it).
 //! - A type is anchored where most of its fields occur close together (a table
-//!   or a JSON example); each field is its first mention inside that window.
+//!   or a JSON example); each field is its first mention inside that window,
+//!   which ends with the anchor's own table or example (`rows::blocks`).
 //! - An error code is its row: a mention of the code followed on the same line
 //!   by its message; else its first mention; else the first mention of its message.
 //!
@@ -143,6 +145,7 @@ fn occurrences(idents: &[DocIdent], name: &str) -> Vec<DocPos> {
 pub fn compute(spec: &Spec, doc: &SourceDocument, idents: &[DocIdent]) -> Provenance {
     let mut prov = Provenance::default();
     let start = DocPos { line: 0, column: 0 };
+    let blocks = super::rows::blocks(doc);
 
     for (name, ep) in &spec.endpoints {
         let key = format!("endpoints.{name}");
@@ -164,11 +167,13 @@ pub fn compute(spec: &Spec, doc: &SourceDocument, idents: &[DocIdent]) -> Proven
         );
         for param in ep.params.keys() {
             let all = occurrences(idents, param);
+            // After the endpoint's title; a mention before it belongs to
+            // another section (anywhere only when the title is not found).
             let pos = all
                 .iter()
                 .copied()
                 .find(|&p| p >= after)
-                .or(all.first().copied());
+                .or(all.first().copied().filter(|_| title.is_none()));
             prov.set(
                 doc,
                 format!("{key}.params.{param}"),
@@ -183,8 +188,18 @@ pub fn compute(spec: &Spec, doc: &SourceDocument, idents: &[DocIdent]) -> Proven
             .keys()
             .map(|f| (f, occurrences(idents, f)))
             .collect();
+        // A type's fields are looked for after the anchor, in a window of a
+        // few lines per field that ends with the anchor's own table or example
+        // (a field removed from an example is not found in the next table).
         let window = 2 * fields.len() + 10;
-        let within = |anchor: DocPos, p: DocPos| p >= anchor && p.line <= anchor.line + window;
+        let last_line = |anchor: DocPos| {
+            let end = blocks
+                .iter()
+                .find(|b| b.contains(&anchor.line))
+                .map_or(usize::MAX, |b| *b.end());
+            (anchor.line + window).min(end)
+        };
+        let within = |anchor: DocPos, p: DocPos| p >= anchor && p.line <= last_line(anchor);
         let mut candidates: Vec<DocPos> =
             fields.iter().flat_map(|(_, o)| o.iter().copied()).collect();
         candidates.sort_unstable();
@@ -213,7 +228,7 @@ pub fn compute(spec: &Spec, doc: &SourceDocument, idents: &[DocIdent]) -> Proven
                 && score(a) >= 2
             {
                 prov.strays
-                    .push((format!("types.{name}.fields.{field}"), a, a.line + window));
+                    .push((format!("types.{name}.fields.{field}"), a, last_line(a)));
             }
             let pos = in_window.or(occ.first().copied());
             prov.set(
