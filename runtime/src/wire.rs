@@ -112,11 +112,7 @@ impl Lenient for Decimal {
             Scalar::Null => Ok(None),
             Scalar::Int(i) => Ok(Some(Decimal::from(i))),
             // A JSON number with a fraction: keep its shortest decimal text, not the binary value.
-            Scalar::Float(f) => f
-                .to_string()
-                .parse()
-                .map(Some)
-                .map_err(|_| format!("{f} is not a decimal")),
+            Scalar::Float(f) => decimal_of_float(f).map(Some),
             Scalar::Str(t) => t
                 .trim()
                 .parse()
@@ -124,6 +120,24 @@ impl Lenient for Decimal {
                 .map_err(|_| format!("expected a decimal, found {t:?}")),
             Scalar::Bool(b) => Err(format!("expected a decimal, found {b}")),
         }
+    }
+}
+
+/// The decimal a float's shortest round-trip text spells (`1234.56`, not the binary
+/// 1234.55999…). `ryu` writes that text without allocating (serde_json's own float writer,
+/// already in every build); its exponent form, for very large or small magnitudes, is read as
+/// scientific notation.
+fn decimal_of_float(f: f64) -> Result<Decimal, String> {
+    let not_decimal = || format!("{f} is not a decimal");
+    if !f.is_finite() {
+        return Err(not_decimal());
+    }
+    let mut buffer = ryu::Buffer::new();
+    let text = buffer.format_finite(f);
+    if text.contains('e') {
+        Decimal::from_scientific(text).map_err(|_| not_decimal())
+    } else {
+        text.parse().map_err(|_| not_decimal())
     }
 }
 
@@ -286,5 +300,37 @@ mod tests {
         ] {
             assert!(serde_json::from_str::<Sample>(body).is_err(), "{body}");
         }
+    }
+
+    proptest::proptest! {
+        /// The decimal spells the same float and is no longer than Rust's own shortest text
+        /// (what this adapter read before). The two differ only where two texts of equal
+        /// length are equally near the float, e.g. `…842.625` as `…842.62` or `…842.63`.
+        #[test]
+        fn a_float_reads_as_a_shortest_decimal_that_spells_it(
+            mantissa in -1.0e6f64..1.0e6,
+            exponent in -14i32..14,
+        ) {
+            let f = mantissa * 10f64.powi(exponent);
+            let read = decimal_of_float(f).unwrap().normalize().to_string();
+            let before: Decimal = f.to_string().parse().unwrap();
+            proptest::prop_assert_eq!(read.parse::<f64>().unwrap(), f);
+            proptest::prop_assert!(read.len() <= before.normalize().to_string().len());
+        }
+    }
+
+    #[test]
+    fn floats_read_as_the_decimals_they_spell() {
+        for (f, text) in [
+            (1234.56, "1234.56"),
+            (0.1, "0.1"),
+            (-28.5, "-28.5"),
+            (1e-7, "0.0000001"),
+            (1.5e20, "150000000000000000000"),
+        ] {
+            assert_eq!(decimal_of_float(f), Ok(text.parse().unwrap()), "{f}");
+        }
+        assert!(decimal_of_float(f64::NAN).is_err());
+        assert!(decimal_of_float(1e40).is_err());
     }
 }
