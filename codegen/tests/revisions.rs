@@ -652,10 +652,12 @@ fn cainiao_edi_revisions_are_reported() {
                 "| 取消说明 | TomTimelinessWaybillInstructionRequest-->remark | String | 是 |",
                 Expect::At("types.CancelInstruction.fields.remark.doc"),
             ),
-            // No limit the spec can hold: the only limits are the String(n)
-            // lengths of 三合一's required-field table, which the spec language
-            // has no place for (kept in `note`s, which are not checked); a
-            // changed one is attributed by drift to the field, not audited.
+            rev(
+                "a limit changed in one table only (a String(n) length)",
+                "waybill->receiver->receiverName String(40) 收件人姓名",
+                "waybill->receiver->receiverName String(64) 收件人姓名",
+                Expect::At("types.Receiver.fields.receiverName.document_type"),
+            ),
             // No token, so no lifetime or rate limit in prose.
         ],
     );

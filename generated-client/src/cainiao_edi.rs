@@ -110,7 +110,7 @@ pub type Error = rt::Error<ErrorCode>;
 /// `Result` with this client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Maintainer's note: 收件人信息 (waybill-\>receiver). Lengths are the document's String(n).
+/// Maintainer's note: 收件人信息 (waybill-\>receiver).
 ///
 /// Document line 91.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,27 +118,27 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub struct Receiver {
     /// 收件人姓名
     ///
-    /// Maintainer's note: String(40).
-    ///
     /// Document line 91.
+    ///
+    /// The document types this field as `String(40)`.
     pub receiver_name: String,
     /// 收件人手机 不能有"-"以外的特殊字符
     ///
-    /// Maintainer's note: String(20).
-    ///
     /// Document line 92.
+    ///
+    /// The document types this field as `String(20)`.
     pub receiver_mobile: String,
     /// 收件人省份
     ///
-    /// Maintainer's note: String(20).
-    ///
     /// Document line 93.
+    ///
+    /// The document types this field as `String(20)`.
     pub receiver_province: String,
     /// 收件人详细地址
     ///
-    /// Maintainer's note: String(256).
-    ///
     /// Document line 94.
+    ///
+    /// The document types this field as `String(256)`.
     pub receiver_address: String,
 }
 
@@ -174,27 +174,27 @@ private::record! { Receiver: Serialize, Deserialize; {
 pub struct Sender {
     /// 寄件人姓名
     ///
-    /// Maintainer's note: String(40).
-    ///
     /// Document line 95.
+    ///
+    /// The document types this field as `String(40)`.
     pub sender_name: String,
     /// 寄件人手机
     ///
-    /// Maintainer's note: String(20).
-    ///
     /// Document line 96.
+    ///
+    /// The document types this field as `String(20)`.
     pub sender_mobile: String,
     /// 寄件人省份
     ///
-    /// Maintainer's note: String(20).
-    ///
     /// Document line 97.
+    ///
+    /// The document types this field as `String(20)`.
     pub sender_province: String,
     /// 寄件人详细地址
     ///
-    /// Maintainer's note: String(256).
-    ///
     /// Document line 98.
+    ///
+    /// The document types this field as `String(256)`.
     pub sender_address: String,
 }
 
@@ -230,9 +230,9 @@ private::record! { Sender: Serialize, Deserialize; {
 pub struct GoodsItem {
     /// 商品名称
     ///
-    /// Maintainer's note: String(128).
-    ///
     /// Document line 99.
+    ///
+    /// The document types this field as `String(128)`.
     pub item_name: String,
     /// 商品数量
     ///

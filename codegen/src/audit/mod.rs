@@ -251,6 +251,51 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
         }
     }
 
+    // A `document_type` (the type as the document writes it, where it says
+    // more than `type`: cainiao's `String(40)` lengths) against its own row:
+    // a whole cell, or a whitespace-separated word of a space-separated row,
+    // so a length changed in one table is reported at the entry.
+    let document_typed = spec
+        .endpoints
+        .iter()
+        .flat_map(|(name, ep)| {
+            ep.params.iter().map(move |(param, p)| {
+                (
+                    format!("endpoints.{name}.params.{param}"),
+                    param,
+                    p.document_type.as_deref(),
+                )
+            })
+        })
+        .chain(spec.types.iter().flat_map(|(name, ty)| {
+            ty.fields.iter().map(move |(field, f)| {
+                (
+                    format!("types.{name}.fields.{field}"),
+                    field,
+                    f.document_type.as_deref(),
+                )
+            })
+        }));
+    for (here, name, stated) in document_typed {
+        let Some(stated) = stated else { continue };
+        let Some((row, line, cells)) = own_row(doc, &named_rows, &prov, &here, name) else {
+            continue;
+        };
+        let wanted = document::squeeze(stated);
+        let in_row = cells.iter().any(|c| document::squeeze(c) == wanted)
+            || line.split_whitespace().any(|word| word == stated);
+        if !in_row {
+            out.claim(
+                &format!("{here}.document_type"),
+                format!(
+                    "its own row (document {}) does not give the type {stated:?}: the row reads {:?}; transcribe the row's type, or acknowledge it in a doc_gaps entry's `claims`",
+                    doc.describe(row),
+                    shorten(line),
+                ),
+            );
+        }
+    }
+
     // An auth step's `doc` against each endpoint's own row for the value it
     // sends (zhiyun repeats `access_token | …过期时间3个月 |` in every endpoint's
     // table): one paragraph must be a whole cell of every such row, so a limit
