@@ -205,11 +205,8 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
         }
     }
 
-    // A parameter's or field's `doc` against its own row (the row its
-    // provenance points at): one of its paragraphs must be a whole cell of
-    // that row, whitespace normalised, so a limit changed in one endpoint's
-    // table only is reported although other tables still give the old text.
-    let described = spec
+    // Every parameter and field, with its spec path, for the two own-row checks below.
+    let entries: Vec<(String, &String, Option<&str>, Option<&str>)> = spec
         .endpoints
         .iter()
         .flat_map(|(name, ep)| {
@@ -218,6 +215,7 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
                     format!("endpoints.{name}.params.{param}"),
                     param,
                     p.doc.as_deref(),
+                    p.document_type.as_deref(),
                 )
             })
         })
@@ -227,12 +225,19 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
                     format!("types.{name}.fields.{field}"),
                     field,
                     f.doc.as_deref(),
+                    f.document_type.as_deref(),
                 )
             })
-        }));
-    for (here, name, text) in described {
+        }))
+        .collect();
+    // A parameter's or field's `doc` against its own row (the row its
+    // provenance points at): one of its paragraphs must be a whole cell of
+    // that row, whitespace normalised, so a limit changed in one endpoint's
+    // table only is reported although other tables still give the old text.
+    for (here, name, text, _) in &entries {
+        let (here, name) = (here.as_str(), name.as_str());
         let Some(text) = text else { continue };
-        if let Some((row, line, cells)) = own_row(doc, &named_rows, &prov, &here, name)
+        if let Some((row, line, cells)) = own_row(doc, &named_rows, &prov, here, name)
             && texts::paragraphs(text).all(|p| doc.find(p).is_some())
             && !texts::paragraphs(text).any(|p| {
                 let wanted = document::squeeze(p);
@@ -255,30 +260,10 @@ pub fn audit(loaded: &LoadedSpec, doc: &SourceDocument) -> Diagnostics {
     // more than `type`: cainiao's `String(40)` lengths) against its own row:
     // a whole cell, or a whitespace-separated word of a space-separated row,
     // so a length changed in one table is reported at the entry.
-    let document_typed = spec
-        .endpoints
-        .iter()
-        .flat_map(|(name, ep)| {
-            ep.params.iter().map(move |(param, p)| {
-                (
-                    format!("endpoints.{name}.params.{param}"),
-                    param,
-                    p.document_type.as_deref(),
-                )
-            })
-        })
-        .chain(spec.types.iter().flat_map(|(name, ty)| {
-            ty.fields.iter().map(move |(field, f)| {
-                (
-                    format!("types.{name}.fields.{field}"),
-                    field,
-                    f.document_type.as_deref(),
-                )
-            })
-        }));
-    for (here, name, stated) in document_typed {
-        let Some(stated) = stated else { continue };
-        let Some((row, line, cells)) = own_row(doc, &named_rows, &prov, &here, name) else {
+    for (here, name, _, stated) in &entries {
+        let (here, name) = (here.as_str(), name.as_str());
+        let Some(stated) = *stated else { continue };
+        let Some((row, line, cells)) = own_row(doc, &named_rows, &prov, here, name) else {
             continue;
         };
         let wanted = document::squeeze(stated);
