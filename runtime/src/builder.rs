@@ -164,9 +164,11 @@ impl<C: VendorCode, T> ClientBuilder<C, T> {
         self
     }
 
-    /// Uses your own `reqwest::Client`. It must have timeouts and should not follow redirects
-    /// (`reqwest::redirect::Policy::none()`): custom auth headers survive cross-host
-    /// redirects. Its proxy settings are its own: the plain-HTTP rule cannot see them.
+    /// Uses your own `reqwest::Client`. It should have a connect timeout (each request's
+    /// own limit, [`timeout`](Self::timeout), is applied by the client either way) and
+    /// should not follow redirects (`reqwest::redirect::Policy::none()`): custom auth headers
+    /// survive cross-host redirects. Its proxy settings are its own: the plain-HTTP rule
+    /// cannot see them.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.client = Some(client);
         self
