@@ -62,7 +62,8 @@ for n in $OPS; do
     printf "| %d | %.2f s | %.2f s | %.2f× | %.0f MB | %.0f MB | %.2f× |\n", n, ow, pw, ow/pw, om/1024, pm/1024, om/pm }'
 done
 
-# Scratch crates: ours depends on generated-client alone (the workspace's lock file); the
+# Scratch crates: ours depends on spec-runtime alone, as a crate with its own spec does (the
+# workspace's lock file); the
 # progenitor crate is the one cargo-progenitor writes (its own dependencies). Each gets an
 # "empty" twin with the same dependencies, whose build is subtracted.
 ours=$work/crate-ours
@@ -75,7 +76,7 @@ edition = "2024"
 publish = false
 
 [dependencies]
-generated-client = { path = "$root/generated-client", default-features = false }
+spec-runtime = { path = "$root/runtime" }
 
 [workspace]
 TOML
