@@ -63,9 +63,9 @@ for n in $OPS; do
 done
 
 # Scratch crates: ours depends on spec-runtime alone, as a crate with its own spec does (the
-# workspace's lock file); the
-# progenitor crate is the one cargo-progenitor writes (its own dependencies). Each gets an
-# "empty" twin with the same dependencies, whose build is subtracted.
+# workspace's lock file); the progenitor crate is the one cargo-progenitor writes (its own
+# dependencies). Each gets an "empty" twin with the same dependencies, whose build is
+# subtracted.
 ours=$work/crate-ours
 mkdir -p "$ours/src"
 cat > "$ours/Cargo.toml" <<TOML
