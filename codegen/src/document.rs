@@ -16,6 +16,22 @@ pub struct DocPos {
     pub column: usize,
 }
 
+impl DocPos {
+    /// The position of byte `byte` of `text`, document line `line` (from 1).
+    pub fn in_line(line: usize, text: &str, byte: usize) -> DocPos {
+        DocPos {
+            line,
+            column: column_at(text, byte),
+        }
+    }
+}
+
+/// The column (from 1, in characters, as [`DocPos`] counts) of byte `byte` of a line's
+/// `text`. A byte inside a character or past the end counts as the line's start.
+pub fn column_at(text: &str, byte: usize) -> usize {
+    text.get(..byte).map_or(1, |head| head.chars().count() + 1)
+}
+
 /// Lines longer than this are paragraphs of a flattened page (supercarrier8's
 /// document is one line of 5,800 characters): positions in them name the column too.
 const LONG_LINE: usize = 300;

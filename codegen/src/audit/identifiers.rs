@@ -109,14 +109,10 @@ pub fn extract(doc: &SourceDocument) -> Vec<DocIdent> {
     for (index, line) in lines.iter().enumerate() {
         // `at` is a byte offset into `line`; columns count characters.
         let mut push = |name: &str, kind: IdentKind, at: usize| {
-            let column = line.get(..at).map_or(1, |head| head.chars().count() + 1);
             out.push(DocIdent {
                 name: name.to_owned(),
                 kind,
-                pos: DocPos {
-                    line: index + 1,
-                    column,
-                },
+                pos: DocPos::in_line(index + 1, line, at),
             })
         };
         let offset_of = |part: &str| line.find(part).unwrap_or(0);
@@ -255,13 +251,14 @@ pub fn flat_code_rows(line: &str) -> Vec<(usize, String)> {
         .captures_iter(line)
         .filter_map(|c| {
             let code = c.get(1)?;
-            let column = line[..code.start()].chars().count() + 1;
+            let column = crate::document::column_at(line, code.start());
             Some((column, c[2].to_owned()))
         })
         .collect()
 }
 
-fn is_separator(line: &str) -> bool {
+/// A markdown table's separator row (`|---|:---:|`).
+pub(crate) fn is_separator(line: &str) -> bool {
     let t = line.trim();
     t.contains("---") && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
 }

@@ -73,13 +73,6 @@ fn unit_seconds(unit: &str) -> u64 {
     }
 }
 
-fn position(line_index: usize, line: &str, byte: usize) -> DocPos {
-    DocPos {
-        line: line_index + 1,
-        column: line[..byte].chars().count() + 1,
-    }
-}
-
 /// Every rate statement of the document: where, and the interval it gives in
 /// seconds (the period divided by the requests allowed in it).
 fn rate_statements(doc: &SourceDocument) -> Vec<(DocPos, u64)> {
@@ -95,7 +88,7 @@ fn rate_statements(doc: &SourceDocument) -> Vec<(DocPos, u64)> {
             };
             let start = c.get(0).map_or(0, |m| m.start());
             out.push((
-                position(index, line, start),
+                DocPos::in_line(index + 1, line, start),
                 period * unit_seconds(&c[2]) / times,
             ));
         }
@@ -134,7 +127,7 @@ fn prose_lifetimes(spec: &Spec, doc: &SourceDocument) -> Vec<Stated> {
             };
             out.push(Stated {
                 spec_path: path,
-                pos: position(index, line, start),
+                pos: DocPos::in_line(index + 1, line, start),
                 seconds: Some(n * unit_seconds(&c[2])),
             });
         }
@@ -191,7 +184,7 @@ pub(crate) fn statements(spec: &Spec, doc: &SourceDocument, idents: &[DocIdent])
                 };
                 out.push(Stated {
                     spec_path: LIFETIME,
-                    pos: position(row.pos.line - 1, line, offset + at.start()),
+                    pos: DocPos::in_line(row.pos.line, line, offset + at.start()),
                     seconds: Some(n * unit_seconds(&c[2])),
                 });
             }

@@ -19,7 +19,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::document::SourceDocument;
+use super::identifiers::is_separator;
+use crate::document::{SourceDocument, column_at};
 
 /// One row of a table whose header names the name's column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +72,7 @@ type Name = (String, usize, Vec<(String, usize)>);
 /// segment (an `extendsFeatures(outOrderCode)` key in parentheses dropped),
 /// its column, and the members the path passes through after its root.
 fn parse_name(line: &str, offset: usize, text: &str) -> Option<Name> {
-    let column = |byte: usize| line[..byte].chars().count() + 1;
+    let column = |byte: usize| column_at(line, byte);
     let mut segments = Vec::new();
     let mut from = 0;
     for arrow in ARROW.find_iter(text).map(Some).chain([None]) {
@@ -145,11 +146,6 @@ pub fn named_rows(doc: &SourceDocument) -> Vec<NamedRow> {
         });
     }
     out
-}
-
-fn is_separator(line: &str) -> bool {
-    let t = line.trim();
-    t.contains("---") && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
 }
 
 /// The cells of a `|` row, trimmed, with the byte offset of each.
