@@ -54,12 +54,9 @@ impl MessageBody<'_> {
         match self {
             MessageBody::None => Vec::new(),
             MessageBody::Form(pairs) => pairs.to_vec(),
-            MessageBody::Json(json) => match &**json {
-                serde_json::Value::Object(map) => {
-                    map.iter().map(|(k, v)| (k.clone(), json_text(v))).collect()
-                }
-                _ => Vec::new(),
-            },
+            MessageBody::Json(json) => json.as_object().map_or_else(Vec::new, |map| {
+                map.iter().map(|(k, v)| (k.clone(), json_text(v))).collect()
+            }),
         }
     }
 

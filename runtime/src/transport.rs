@@ -22,9 +22,10 @@ pub fn install_crypto_provider() {
 /// The settings every client the runtime builds has: it never follows redirects (reqwest
 /// would carry custom auth headers such as `accessToken`/`sign` to another host), times out
 /// connecting (each exchange's own limit is the engine's: [`Outgoing::timeout`] for token
-/// requests, one timer with the call's deadline for API calls), and uses no proxy but the one given: an environment proxy (`HTTP_PROXY`) would receive
-/// plain-HTTP requests, secrets included, that the plain-HTTP rule allowed only because the
-/// *URL* is loopback. The client builder adds its options and builds it.
+/// requests, one timer with the call's deadline for API calls), and uses no proxy but the
+/// one given: an environment proxy (`HTTP_PROXY`) would receive plain-HTTP requests, secrets
+/// included, that the plain-HTTP rule allowed only because the *URL* is loopback. The client
+/// builder adds its options and builds it.
 pub(crate) fn safe_client(
     connect_timeout: Duration,
     proxy: Option<reqwest::Proxy>,
