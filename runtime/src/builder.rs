@@ -351,7 +351,7 @@ impl<C: VendorCode, T> ClientBuilder<C, T> {
             options: self.options,
         };
         if fetch_on_start && let Some(tm) = &engine.inner.tokens {
-            let deadline = engine.token_deadline(Instant::now() + engine.options.deadline);
+            let deadline = Some(Instant::now() + engine.options.deadline);
             tm.current(&engine.inner, deadline)
                 .await
                 .map_err(|e: Error<C>| match e {

@@ -309,12 +309,6 @@ impl<C: VendorCode> Engine<C> {
         self.inner.max_page
     }
 
-    /// The deadline on the token clock (the injectable wall clock token lifetimes use).
-    pub(crate) fn token_deadline(&self, deadline: Instant) -> Option<Timestamp> {
-        let left = deadline.checked_duration_since(Instant::now())?;
-        Some(token::add((self.inner.clock)(), left))
-    }
-
     /// Sends a request and decodes the envelope's data (or the whole body) as `T`.
     ///
     /// A rejected token (code class `RenewToken` or a `renew_on_http_status` status) is renewed
@@ -370,12 +364,8 @@ impl<C: VendorCode> Engine<C> {
             log.phase = Phase::Token;
             let token = match (&inner.tokens, req.authenticated) {
                 (Some(tm), true) => Some(
-                    self.by_deadline(
-                        deadline,
-                        log,
-                        tm.current(&self.inner, self.token_deadline(deadline)),
-                    )
-                    .await?,
+                    self.by_deadline(deadline, log, tm.current(&self.inner, Some(deadline)))
+                        .await?,
                 ),
                 _ => None,
             };
@@ -415,7 +405,7 @@ impl<C: VendorCode> Engine<C> {
                 renewed = true;
                 log.failed(&err, Some(("renew_token", Duration::ZERO)));
                 log.phase = Phase::Token;
-                let renewal = tm.renew(&self.inner, token, self.token_deadline(deadline));
+                let renewal = tm.renew(&self.inner, token, Some(deadline));
                 self.by_deadline(deadline, log, renewal).await?;
                 continue;
             }

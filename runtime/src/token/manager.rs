@@ -23,6 +23,7 @@ use std::time::Duration;
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 use jiff::Timestamp;
 use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
 
 use super::store::{Lease, Saved, StoreError, Stored, TokenStore};
 use super::{
@@ -152,7 +153,7 @@ impl TokenManager {
     pub(crate) async fn current<C: VendorCode, R: GrantRunner<C> + Send + Sync + 'static>(
         &self,
         runner: &Arc<R>,
-        deadline: Option<Timestamp>,
+        deadline: Option<Instant>,
     ) -> Result<TokenState, Error<C>> {
         let core = &self.core;
         let flight = {
@@ -185,7 +186,7 @@ impl TokenManager {
         &self,
         runner: &Arc<R>,
         failed: &TokenState,
-        deadline: Option<Timestamp>,
+        deadline: Option<Instant>,
     ) -> Result<TokenState, Error<C>> {
         let core = &self.core;
         let failed_token = failed.access_token.expose_secret();
@@ -324,9 +325,13 @@ impl Core {
         &self,
         l: &Local,
         now: Timestamp,
-        deadline: Option<Timestamp>,
+        deadline: Option<Instant>,
     ) -> Result<(), Error<C>> {
-        let Some(deadline) = deadline else {
+        // The call's deadline on the token clock; converted only here, where a token request
+        // is about to be sent or joined, not on every call with a cached token.
+        let Some(deadline) =
+            deadline.map(|d| add(now, d.saturating_duration_since(Instant::now())))
+        else {
             return Ok(());
         };
         if let Some(f) = l.failure.as_ref().filter(|f| f.until > deadline) {
