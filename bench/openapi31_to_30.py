@@ -16,12 +16,22 @@ import json
 import sys
 
 
+# Maps whose keys are names (a field called `const` or `type`), not schema keywords: only
+# their values are rewritten.
+NAMED = {"properties", "schemas", "$defs", "patternProperties"}
+
+
 def schema(node):
     if isinstance(node, list):
         return [schema(n) for n in node]
     if not isinstance(node, dict):
         return node
-    node = {k: schema(v) for k, v in node.items()}
+    node = {
+        k: {name: schema(s) for name, s in v.items()}
+        if k in NAMED and isinstance(v, dict)
+        else schema(v)
+        for k, v in node.items()
+    }
     types = node.get("type")
     if isinstance(types, list):
         nullable = "null" in types
